@@ -1,0 +1,2 @@
+//! The `pat-verdict` command (placeholder until the CLI issue lands).
+fn main() {}

@@ -1,0 +1,2 @@
+//! Classifier benchmarks (placeholder until the benchmarks issue lands).
+fn main() {}

@@ -1,0 +1,334 @@
+//! The classifiers: what came back from one GitHub call → a [`Verdict`] (SPEC §2, §3, §4).
+//!
+//! Both are total over their input: any status, any headers, any bytes give a verdict, never
+//! a panic (property-tested in `tests/classify_*.rs`). They read only the JSON keys they need
+//! and skip the rest without allocating, so a typical answer costs well under a microsecond.
+//!
+//! The order of the checks follows the tables: status first (5xx and transport failures are
+//! never evidence; 4xx is, unless it is a rate limit), then for a 200 the body — `errors`
+//! before `data`, because GitHub may send both.
+
+use std::fmt;
+
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
+use serde_json::Value;
+
+use crate::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
+use crate::messages;
+use crate::rate_limit;
+use crate::time::UnixTime;
+use crate::verdict::{GithubId, Identity, TokenInfo, Verdict, Viewer};
+
+/// Classifies the test query (`POST /graphql`) per SPEC §2. `now` turns `x-ratelimit-reset`
+/// into a wait.
+#[must_use]
+pub fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict<Viewer> {
+    let endpoint = Endpoint::TestQuery;
+    let response = match by_status(endpoint, result, now) {
+        Ok(response) => response,
+        Err(verdict) => return verdict,
+    };
+    let bytes = match body_of_200(endpoint, &response.body) {
+        Ok(bytes) => bytes,
+        Err(verdict) => return verdict,
+    };
+    let [errors, data] = match parse_object(bytes, &["errors", "data"]) {
+        Ok(fields) => fields,
+        Err(error) => return unreadable_body(endpoint, &error),
+    };
+    match errors {
+        None | Some(Value::Null) => {}
+        Some(Value::Array(errors)) => {
+            if let Some(first) = errors.first() {
+                return graphql_error_verdict(first, &response.headers, now);
+            }
+        }
+        Some(_) => {
+            return Verdict::inconclusive(messages::body_unexpected(
+                endpoint,
+                "`errors` is not an array",
+            ));
+        }
+    }
+    match data {
+        None | Some(Value::Null) => Verdict::invalid(messages::VIEWER_MISSING),
+        Some(Value::Object(data)) => match data.get("viewer") {
+            None | Some(Value::Null) => Verdict::invalid(messages::VIEWER_MISSING),
+            Some(Value::Object(viewer)) => Verdict::Valid(Viewer {
+                login: viewer
+                    .get("login")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            }),
+            Some(_) => Verdict::inconclusive(messages::body_unexpected(
+                endpoint,
+                "`data.viewer` is not an object",
+            )),
+        },
+        Some(_) => Verdict::inconclusive(messages::body_unexpected(
+            endpoint,
+            "`data` is not an object",
+        )),
+    }
+}
+
+/// Classifies the identity lookup (`GET /user`) per SPEC §3; a valid answer carries the
+/// account id (as a decimal string), the login, and the token's scopes and expiry.
+#[must_use]
+pub fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict<Identity> {
+    let endpoint = Endpoint::Identity;
+    let response = match by_status(endpoint, result, now) {
+        Ok(response) => response,
+        Err(verdict) => return verdict,
+    };
+    let bytes = match body_of_200(endpoint, &response.body) {
+        Ok(bytes) => bytes,
+        Err(verdict) => return verdict,
+    };
+    let [id, login] = match parse_object(bytes, &["id", "login"]) {
+        Ok(fields) => fields,
+        Err(error) => return unreadable_body(endpoint, &error),
+    };
+    let github_id = match id {
+        Some(Value::Number(number)) if number.is_u64() || number.is_i64() => number.to_string(),
+        Some(Value::String(text)) if !text.trim().is_empty() => text.trim().to_owned(),
+        Some(_) | None => return Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID),
+    };
+    Verdict::Valid(Identity {
+        github_id: GithubId::new(github_id),
+        login: match login {
+            Some(Value::String(login)) => Some(login),
+            Some(_) | None => None,
+        },
+        token: token_info(&response.headers),
+    })
+}
+
+/// Scopes and expiry from the identity call's headers (SPEC §8).
+#[must_use]
+pub fn token_info(headers: &RelevantHeaders) -> TokenInfo {
+    TokenInfo {
+        scopes: headers.oauth_scopes.as_deref().map(|scopes| {
+            scopes
+                .split(',')
+                .map(str::trim)
+                .filter(|scope| !scope.is_empty())
+                .map(str::to_owned)
+                .collect()
+        }),
+        expires_at: headers
+            .token_expiration
+            .as_deref()
+            .and_then(UnixTime::parse_github_expiration),
+    }
+}
+
+/// Everything that the status (or its absence) decides; `Ok` is a 200 whose body decides.
+fn by_status<T>(
+    endpoint: Endpoint,
+    result: &CallResult,
+    now: UnixTime,
+) -> Result<&HttpResponse, Verdict<T>> {
+    let response = match result {
+        Ok(response) => response,
+        Err(error) => {
+            return Err(Verdict::inconclusive(messages::unreachable(
+                endpoint, error,
+            )));
+        }
+    };
+    let status = response.status;
+    let headers = &response.headers;
+    let limited = |status| {
+        let retry_after = rate_limit::retry_after(headers, now, true);
+        Err(Verdict::Inconclusive {
+            reason: messages::rate_limited(endpoint, status, retry_after),
+            retry_after,
+            rate_limited: true,
+        })
+    };
+    match status {
+        200 => Ok(response),
+        408 | 429 => limited(status),
+        403 if rate_limit::signalled(headers, error_message(&response.body).as_deref()) => {
+            limited(status)
+        }
+        400..=499 => Err(Verdict::invalid(messages::api_returned(endpoint, status))),
+        // 5xx, 1xx, 3xx, other 2xx and nonsense statuses: GitHub said nothing about the PAT.
+        _ => Err(Verdict::Inconclusive {
+            reason: messages::api_returned(endpoint, status),
+            retry_after: rate_limit::retry_after(headers, now, false),
+            rate_limited: false,
+        }),
+    }
+}
+
+fn body_of_200<T>(endpoint: Endpoint, body: &Body) -> Result<&[u8], Verdict<T>> {
+    match body {
+        Body::Complete(bytes) => Ok(bytes),
+        Body::OverCap { cap } => Err(Verdict::inconclusive(messages::body_over_cap(
+            endpoint, *cap,
+        ))),
+    }
+}
+
+fn unreadable_body<T>(endpoint: Endpoint, error: &serde_json::Error) -> Verdict<T> {
+    Verdict::inconclusive(match error.classify() {
+        serde_json::error::Category::Data => messages::body_not_object(endpoint),
+        serde_json::error::Category::Io
+        | serde_json::error::Category::Syntax
+        | serde_json::error::Category::Eof => messages::body_not_json(endpoint, &error.to_string()),
+    })
+}
+
+/// `errors[0]` of a 200 answer: a rate limit is inconclusive, anything else is evidence.
+fn graphql_error_verdict(
+    first: &Value,
+    headers: &RelevantHeaders,
+    now: UnixTime,
+) -> Verdict<Viewer> {
+    let field = |name| first.get(name).and_then(Value::as_str);
+    let message = field("message");
+    let rate_limited = matches!(field("type"), Some("RATE_LIMITED" | "RATE_LIMIT"))
+        || field("code") == Some("graphql_rate_limit")
+        || message.is_some_and(rate_limit::mentions_rate_limit);
+    if rate_limited {
+        Verdict::Inconclusive {
+            reason: messages::quote(message.unwrap_or(messages::GRAPHQL_RATE_LIMITED)),
+            retry_after: rate_limit::retry_after(headers, now, true),
+            rate_limited: true,
+        }
+    } else {
+        Verdict::invalid(messages::graphql_error(
+            message.map(messages::quote).as_deref(),
+        ))
+    }
+}
+
+/// The `message` of an error answer (REST style `{"message": …}`), or its text when it is
+/// not JSON; used only to look for a rate-limit mention in a 403.
+fn error_message(body: &Body) -> Option<String> {
+    const MAX_SCANNED: usize = 4096;
+    let bytes = body.bytes()?;
+    match parse_object(bytes, &["message"]) {
+        Ok([Some(Value::String(message))]) => Some(message),
+        Ok(_) => None,
+        Err(_) => {
+            let head = &bytes[..bytes.len().min(MAX_SCANNED)];
+            Some(String::from_utf8_lossy(head).into_owned())
+        }
+    }
+}
+
+/// Parses `bytes` as one JSON object and returns the values of `keys` (last one wins when a
+/// key repeats); every other value is skipped without being built. A body that is JSON but
+/// not an object is an error of category `Data`.
+fn parse_object<const N: usize>(
+    bytes: &[u8],
+    keys: &'static [&'static str; N],
+) -> Result<[Option<Value>; N], serde_json::Error> {
+    let mut deserializer = serde_json::Deserializer::from_slice(bytes);
+    let fields = ObjectSeed { keys }.deserialize(&mut deserializer)?;
+    deserializer.end()?;
+    Ok(fields)
+}
+
+struct ObjectSeed<const N: usize> {
+    keys: &'static [&'static str; N],
+}
+
+impl<'de, const N: usize> DeserializeSeed<'de> for ObjectSeed<N> {
+    type Value = [Option<Value>; N];
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for ObjectSeed<N> {
+    type Value = [Option<Value>; N];
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON object")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut fields: [Option<Value>; N] = std::array::from_fn(|_| None);
+        while let Some(index) = map.next_key_seed(KeySeed { keys: self.keys })? {
+            match index {
+                Some(index) => fields[index] = Some(map.next_value()?),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(fields)
+    }
+}
+
+/// A map key, resolved to its position in the wanted keys without allocating.
+struct KeySeed<const N: usize> {
+    keys: &'static [&'static str; N],
+}
+
+impl<'de, const N: usize> DeserializeSeed<'de> for KeySeed<N> {
+    type Value = Option<usize>;
+
+    fn deserialize<D: serde::Deserializer<'de>>(
+        self,
+        deserializer: D,
+    ) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_identifier(self)
+    }
+}
+
+impl<'de, const N: usize> Visitor<'de> for KeySeed<N> {
+    type Value = Option<usize>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an object key")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, key: &str) -> Result<Self::Value, E> {
+        Ok(self.keys.iter().position(|wanted| *wanted == key))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::HttpResponse;
+
+    fn ok(body: &str) -> CallResult {
+        Ok(HttpResponse::new(200, body))
+    }
+
+    #[test]
+    fn skips_unknown_keys_and_reads_the_wanted_ones() {
+        let fields = parse_object(
+            br#"{"a":[1,{"b":2}],"data":{"viewer":{}},"z":null}"#,
+            &["errors", "data"],
+        );
+        let [errors, data] = fields.expect("an object");
+        assert_eq!(errors, None);
+        assert!(matches!(data, Some(Value::Object(_))));
+    }
+
+    #[test]
+    fn arrays_are_not_objects() {
+        let verdict = classify_test_query(&ok("[null, null]"), UnixTime(0));
+        assert_eq!(
+            verdict,
+            Verdict::inconclusive(messages::body_not_object(Endpoint::TestQuery))
+        );
+    }
+
+    #[test]
+    fn trailing_garbage_is_not_json() {
+        let verdict = classify_identity(&ok(r#"{"id": 1} x"#), UnixTime(0));
+        assert!(verdict.transient_failure());
+    }
+}

@@ -1,0 +1,93 @@
+//! The validator's endpoints, as thin drivers over the ports: gather (ports), decide (pure
+//! functions in this module's children), apply (ports).
+//!
+//! One verification, drawn once:
+//!
+//! ```text
+//!  raw PAT ──► Token::parse ──✗──► Invalid (stage: token), no request
+//!                 │ ok
+//!                 ▼
+//!          GET /user ──Inconclusive──► retry (≤3 attempts, backoff, deadline) ──► Inconclusive
+//!                 │ Invalid ─────────────────────────────────────────────────────► Invalid
+//!                 │ Valid(github_id)
+//!                 ▼
+//!          [broadcast only] identity pin against the stored entry ──locked──► rejected
+//!                 │
+//!                 ▼
+//!          POST /graphql ──Inconclusive──► retry (same deadline) ──────────────► Inconclusive
+//!                 │ Invalid ─────────────────────────────────────────────────────► Invalid
+//!                 │ Valid
+//!                 ▼
+//!          [broadcast only] pin check + save, one atomic store step ──► accepted
+//! ```
+//!
+//! The retry loop lives in [`Verifier`]; whether to retry, and how long to wait, is decided by
+//! the pure [`RetryPolicy`](crate::policy::RetryPolicy).
+
+mod audit;
+mod broadcast;
+mod check;
+mod verify;
+
+pub use audit::{AuditRow, AuditSummary, audit};
+pub use broadcast::BroadcastResponse;
+pub use check::{CheckCategory, CheckResponse};
+pub use verify::{Stage, Verifier, VerifyReport};
+
+use secrecy::SecretString;
+
+use crate::ports::{Clock, GithubApi, PatStore, Registry};
+use crate::store::Hotkey;
+
+/// The validator's two endpoints over its ports: a [`Verifier`] (GitHub + clock + policy), a
+/// store and a registry. Share it across tasks behind an `Arc`; every method takes `&self`.
+pub struct Validator<G, S, R, C> {
+    verifier: Verifier<G, C>,
+    store: S,
+    registry: R,
+}
+
+impl<G, S, R, C> Validator<G, S, R, C>
+where
+    G: GithubApi,
+    S: PatStore,
+    R: Registry,
+    C: Clock,
+{
+    /// Wires the endpoints to their ports.
+    pub fn new(verifier: Verifier<G, C>, store: S, registry: R) -> Self {
+        Self {
+            verifier,
+            store,
+            registry,
+        }
+    }
+
+    /// The verifier, for `verify` and `audit`.
+    pub fn verifier(&self) -> &Verifier<G, C> {
+        &self.verifier
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// *check*: a miner asks whether we hold its PAT and whether it still works (SPEC §6).
+    pub async fn check(&self, hotkey: &Hotkey) -> CheckResponse {
+        let Some(uid) = self.registry.uid_of(hotkey) else {
+            return CheckResponse::not_registered();
+        };
+        let token = match check::stored_token(uid, hotkey, self.store.get(uid).await) {
+            Ok(token) => token,
+            Err(answer) => return answer,
+        };
+        let report = self.verifier.verify_token(&token).await;
+        CheckResponse::judged(uid, &report)
+    }
+
+    /// *broadcast*: a miner sends a PAT to be checked and stored (SPEC §6).
+    pub async fn broadcast(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastResponse {
+        broadcast::run(self, hotkey, pat).await
+    }
+}

@@ -1,0 +1,143 @@
+//! The ports: the four things the handlers need from the world, as traits. Adapters implement
+//! them (ureq for GitHub, a JSON file or memory for the store, a real or manual clock); the
+//! core never names an adapter.
+//!
+//! Port errors are core types: an adapter turns its own failure (`ureq::Error`,
+//! `std::io::Error`) into a [`TransportError`](crate::http::TransportError) or a
+//! [`StoreError`] at the edge, keeping the cause.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use thiserror::Error;
+
+use crate::http::{CallResult, Endpoint};
+use crate::store::{Hotkey, SaveOutcome, StoredPat, Uid};
+use crate::time::UnixTime;
+use crate::token::Token;
+
+/// GitHub's API, as far as verification needs it: send one call, get what came back.
+#[async_trait]
+pub trait GithubApi: Send + Sync {
+    /// Sends `endpoint` (method, path, auth scheme and body from [`Endpoint`]) with `token`,
+    /// and returns within `timeout` — the deadline's remainder — with a response of any
+    /// status or a transport failure. Implementations must not block the async runtime and
+    /// must never put the token anywhere but the `Authorization` header.
+    async fn send(&self, endpoint: Endpoint, token: &Token, timeout: Duration) -> CallResult;
+}
+
+/// Time, injected: the core reads no clock, so tests can run retries and deadlines without
+/// sleeping.
+#[async_trait]
+pub trait Clock: Send + Sync {
+    /// A monotonic reading (from any fixed origin), for deadlines.
+    fn monotonic(&self) -> Duration;
+    /// Wall-clock time, for `stored_at` and `x-ratelimit-reset`.
+    fn wall(&self) -> UnixTime;
+    /// Waits `duration` (a backoff or a `Retry-After`).
+    async fn sleep(&self, duration: Duration);
+}
+
+/// Where PATs are kept, keyed by uid (at most one entry per uid).
+///
+/// Every method reports an unreadable or unwritable store as a [`StoreError`], never as
+/// "empty": the handlers then fail closed. A write must never replace a store that could not
+/// be read.
+#[async_trait]
+pub trait PatStore: Send + Sync {
+    /// The entry for `uid`, if any.
+    async fn get(&self, uid: Uid) -> Result<Option<StoredPat>, StoreError>;
+    /// Every entry, in uid order.
+    async fn all(&self) -> Result<Vec<StoredPat>, StoreError>;
+    /// Inserts or replaces the entry for `entry.uid`, unconditionally (no pin check).
+    async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError>;
+    /// The broadcast's final step as one atomic operation under the store's lock: decide with
+    /// [`plan_save`](crate::store::plan_save) against the entry stored now, and write only if
+    /// it allows. Two racing broadcasts for one hotkey cannot both pass the pin.
+    async fn save_pinned(&self, entry: StoredPat) -> Result<SaveOutcome, StoreError>;
+}
+
+/// The subnet's registry: which uid a hotkey holds, if it is registered.
+pub trait Registry: Send + Sync {
+    /// The uid of `hotkey`, or `None` when it is not registered.
+    fn uid_of(&self, hotkey: &Hotkey) -> Option<Uid>;
+}
+
+/// A boxed cause, so a port error can carry any adapter's error without naming its type.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// The store could not do what was asked. Handlers answer "store unavailable" (retryable).
+#[derive(Debug, Error)]
+pub enum StoreError {
+    /// It could not be read (I/O, permissions, lock).
+    #[error("cannot read the PAT store")]
+    Read(#[source] BoxError),
+    /// It was read but is not a store (bad JSON, not an array of entries).
+    #[error("the PAT store is corrupt")]
+    Corrupt(#[source] BoxError),
+    /// It could not be written.
+    #[error("cannot write the PAT store")]
+    Write(#[source] BoxError),
+}
+
+/// The registry as the CLI has it: a list of hotkeys where the index is the uid.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct HotkeyList(Vec<Hotkey>);
+
+impl HotkeyList {
+    /// A registry from hotkeys in uid order.
+    #[must_use]
+    pub fn new(hotkeys: Vec<Hotkey>) -> Self {
+        Self(hotkeys)
+    }
+}
+
+impl Registry for HotkeyList {
+    fn uid_of(&self, hotkey: &Hotkey) -> Option<Uid> {
+        let index = self.0.iter().position(|known| known == hotkey)?;
+        u32::try_from(index).ok().map(Uid)
+    }
+}
+
+#[async_trait]
+impl<T: GithubApi + ?Sized> GithubApi for Arc<T> {
+    async fn send(&self, endpoint: Endpoint, token: &Token, timeout: Duration) -> CallResult {
+        (**self).send(endpoint, token, timeout).await
+    }
+}
+
+#[async_trait]
+impl<T: Clock + ?Sized> Clock for Arc<T> {
+    fn monotonic(&self) -> Duration {
+        (**self).monotonic()
+    }
+    fn wall(&self) -> UnixTime {
+        (**self).wall()
+    }
+    async fn sleep(&self, duration: Duration) {
+        (**self).sleep(duration).await;
+    }
+}
+
+#[async_trait]
+impl<T: PatStore + ?Sized> PatStore for Arc<T> {
+    async fn get(&self, uid: Uid) -> Result<Option<StoredPat>, StoreError> {
+        (**self).get(uid).await
+    }
+    async fn all(&self) -> Result<Vec<StoredPat>, StoreError> {
+        (**self).all().await
+    }
+    async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
+        (**self).upsert(entry).await
+    }
+    async fn save_pinned(&self, entry: StoredPat) -> Result<SaveOutcome, StoreError> {
+        (**self).save_pinned(entry).await
+    }
+}
+
+impl<T: Registry + ?Sized> Registry for Arc<T> {
+    fn uid_of(&self, hotkey: &Hotkey) -> Option<Uid> {
+        (**self).uid_of(hotkey)
+    }
+}

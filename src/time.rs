@@ -1,0 +1,207 @@
+//! Wall-clock instants as plain numbers, and the two text forms pat-verdict meets.
+//!
+//! The core reads no clock: a [`UnixTime`] always arrives as an argument (from the
+//! [`Clock`](crate::ports::Clock) port). Two conversions live here because they are pure and
+//! small: writing `stored_at` as ISO-8601 UTC (SPEC §7), and reading GitHub's
+//! `github-authentication-token-expiration` header (SPEC §8), which GitHub writes as
+//! `2026-01-02 15:04:05 UTC` or `2026-01-02 15:04:05 -0700`.
+
+use std::fmt;
+use std::time::Duration;
+
+/// Seconds since 1970-01-01T00:00:00Z, ignoring leap seconds (as Unix time does).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct UnixTime(pub i64);
+
+const SECS_PER_DAY: i64 = 86_400;
+
+impl UnixTime {
+    /// The time `d` after this one (saturating, so hostile header values cannot overflow).
+    #[must_use]
+    pub fn plus(self, d: Duration) -> Self {
+        let secs = i64::try_from(d.as_secs()).unwrap_or(i64::MAX);
+        Self(self.0.saturating_add(secs))
+    }
+
+    /// How long from `self` until `later`; zero when `later` is not after `self`.
+    #[must_use]
+    pub fn until(self, later: UnixTime) -> Duration {
+        Duration::from_secs(u64::try_from(later.0.saturating_sub(self.0)).unwrap_or(0))
+    }
+
+    /// ISO-8601 in UTC with a `Z`, the form `stored_at` is written in: `2026-01-02T15:04:05Z`.
+    #[must_use]
+    pub fn to_iso8601(self) -> String {
+        self.to_string()
+    }
+
+    /// Reads GitHub's token-expiration header: `YYYY-MM-DD HH:MM:SS` then `UTC`, `Z`, `±HHMM`
+    /// or `±HH:MM`. A `T` between date and time is accepted too, so ISO-8601 reads back.
+    /// Anything else is `None`: an unreadable expiry is not evidence of anything.
+    #[must_use]
+    pub fn parse_github_expiration(text: &str) -> Option<Self> {
+        let text = text.trim();
+        let bytes = text.as_bytes();
+        if bytes.len() < 19 || !text.is_char_boundary(19) {
+            return None;
+        }
+        let (stamp, zone) = text.split_at(19);
+        let b = stamp.as_bytes();
+        let sep_ok = b[4] == b'-'
+            && b[7] == b'-'
+            && (b[10] == b' ' || b[10] == b'T')
+            && b[13] == b':'
+            && b[16] == b':';
+        if !sep_ok {
+            return None;
+        }
+        let year = digits(&stamp[0..4])?;
+        let month = digits(&stamp[5..7])?;
+        let day = digits(&stamp[8..10])?;
+        let hour = digits(&stamp[11..13])?;
+        let minute = digits(&stamp[14..16])?;
+        let second = digits(&stamp[17..19])?;
+        if !(1..=12).contains(&month)
+            || day < 1
+            || day > days_in_month(year, month)
+            || hour > 23
+            || minute > 59
+            || second > 60
+        {
+            return None;
+        }
+        let offset = parse_zone(zone.trim())?;
+        let days = days_from_civil(year, month, day);
+        let local = days * SECS_PER_DAY + hour * 3600 + minute * 60 + second;
+        Some(Self(local - offset))
+    }
+}
+
+impl fmt::Display for UnixTime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let days = self.0.div_euclid(SECS_PER_DAY);
+        let secs = self.0.rem_euclid(SECS_PER_DAY);
+        let (y, m, d) = civil_from_days(days);
+        write!(
+            f,
+            "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
+            secs / 3600,
+            secs / 60 % 60,
+            secs % 60
+        )
+    }
+}
+
+fn digits(s: &str) -> Option<i64> {
+    if s.is_empty() || !s.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok()
+}
+
+/// Seconds east of UTC.
+fn parse_zone(zone: &str) -> Option<i64> {
+    match zone {
+        "UTC" | "Z" | "GMT" | "+00:00" => return Some(0),
+        _ => {}
+    }
+    let sign = match zone.as_bytes().first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    let rest = zone.get(1..)?.replace(':', "");
+    if rest.len() != 4 {
+        return None;
+    }
+    let hours = digits(rest.get(0..2)?)?;
+    let minutes = digits(rest.get(2..4)?)?;
+    if hours > 23 || minutes > 59 {
+        return None;
+    }
+    Some(sign * (hours * 3600 + minutes * 60))
+}
+
+fn is_leap(year: i64) -> bool {
+    year % 4 == 0 && (year % 100 != 0 || year % 400 == 0)
+}
+
+fn days_in_month(year: i64, month: i64) -> i64 {
+    match month {
+        2 if is_leap(year) => 29,
+        2 => 28,
+        4 | 6 | 9 | 11 => 30,
+        _ => 31,
+    }
+}
+
+/// Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm).
+fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+/// The inverse of [`days_from_civil`].
+fn civil_from_days(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    (year, month, day)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_epoch_and_known_instants() {
+        assert_eq!(UnixTime(0).to_iso8601(), "1970-01-01T00:00:00Z");
+        assert_eq!(UnixTime(1_767_366_245).to_iso8601(), "2026-01-02T15:04:05Z");
+        assert_eq!(UnixTime(951_782_400).to_iso8601(), "2000-02-29T00:00:00Z");
+    }
+
+    #[test]
+    fn reads_both_github_expiration_forms() {
+        let utc = UnixTime::parse_github_expiration("2026-01-02 15:04:05 UTC");
+        assert_eq!(utc, Some(UnixTime(1_767_366_245)));
+        let offset = UnixTime::parse_github_expiration("2026-01-02 15:04:05 -0700");
+        assert_eq!(offset, Some(UnixTime(1_767_366_245 + 7 * 3600)));
+        let iso = UnixTime::parse_github_expiration("2026-01-02T15:04:05Z");
+        assert_eq!(iso, Some(UnixTime(1_767_366_245)));
+    }
+
+    #[test]
+    fn rejects_impossible_dates() {
+        for bad in [
+            "2026-02-30 00:00:00 UTC",
+            "2026-13-01 00:00:00 UTC",
+            "2026-01-02 24:00:00 UTC",
+            "2026-01-02 15:04:05",
+            "2026-01-02 15:04:05 PST",
+            "yesterday",
+            "2026-01-02 15:04:05 +ab:cd",
+            "2026-01-0é 15:04:05 UTC",
+        ] {
+            assert_eq!(UnixTime::parse_github_expiration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn civil_round_trips_over_four_centuries() {
+        for days in (-146_097..146_097).step_by(7) {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, m, d), days);
+        }
+    }
+}

@@ -1,0 +1,113 @@
+//! The PAT as a type that cannot leak, and its pre-check (SPEC §5).
+//!
+//! A [`Token`] exists only for strings that may be sent to GitHub: stripped of surrounding
+//! whitespace, non-empty, and made of visible ASCII (0x21–0x7E) only, so a CR/LF can never
+//! inject a header. No prefix is required: classic (`ghp_`), fine-grained (`github_pat_`),
+//! OAuth and legacy 40-hex tokens all pass. Its `Debug` shows `Token([REDACTED])` and it has
+//! no `Display`, so it cannot reach a log line or an error by accident.
+
+use std::fmt;
+
+use secrecy::{ExposeSecret, SecretString};
+use thiserror::Error;
+
+/// A PAT that passed the pre-check of SPEC §5. Cloning it is cheap enough for per-call use.
+#[derive(Clone)]
+pub struct Token(SecretString);
+
+/// Why a string is not a token worth sending. Never carries the token's text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Error)]
+pub enum TokenError {
+    /// Nothing left after stripping whitespace.
+    #[error("no token was provided")]
+    Empty,
+    /// A character outside visible ASCII, at this 1-based character position.
+    #[error("the token has a character outside visible ASCII at position {position}")]
+    Malformed {
+        /// 1-based position (in characters, after stripping) of the first bad character.
+        position: usize,
+    },
+}
+
+impl Token {
+    /// Applies the pre-check of SPEC §5 to what a miner or an operator supplied.
+    pub fn parse(raw: &str) -> Result<Self, TokenError> {
+        let trimmed = raw.trim();
+        if trimmed.is_empty() {
+            return Err(TokenError::Empty);
+        }
+        if let Some(index) = trimmed.chars().position(|c| !matches!(c, '\x21'..='\x7e')) {
+            return Err(TokenError::Malformed {
+                position: index + 1,
+            });
+        }
+        Ok(Self(SecretString::from(trimmed)))
+    }
+
+    /// [`Token::parse`] for a secret that is already wrapped (from a store or a request).
+    pub fn from_secret(raw: &SecretString) -> Result<Self, TokenError> {
+        Self::parse(raw.expose_secret())
+    }
+
+    /// The token's text, for the one place that needs it: the `Authorization` header.
+    #[must_use]
+    pub fn expose_secret(&self) -> &str {
+        self.0.expose_secret()
+    }
+
+    /// The token as the secret the store keeps.
+    #[must_use]
+    pub fn to_secret(&self) -> SecretString {
+        self.0.clone()
+    }
+
+    /// Replaces every occurrence of this token in `text` with `[REDACTED]`: a last guard for
+    /// text that came from outside (a GitHub error message) before it reaches a miner.
+    #[must_use]
+    pub fn redact(&self, text: &str) -> String {
+        text.replace(self.expose_secret(), "[REDACTED]")
+    }
+}
+
+impl fmt::Debug for Token {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token([REDACTED])")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_and_accepts_every_token_family() {
+        for raw in [
+            "ghp_abc",
+            " github_pat_11AAA_bbb\n",
+            "gho_x",
+            "0123456789abcdef0123456789abcdef01234567",
+        ] {
+            let token = Token::parse(raw).expect("valid token");
+            assert_eq!(token.expose_secret(), raw.trim());
+        }
+    }
+
+    #[test]
+    fn rejects_empty_and_invisible_characters() {
+        assert_eq!(Token::parse(" \t\n").err(), Some(TokenError::Empty));
+        assert_eq!(
+            Token::parse("ghp_a\r\nX-Evil: 1").err(),
+            Some(TokenError::Malformed { position: 6 })
+        );
+        assert_eq!(
+            Token::parse("ghp_é").err(),
+            Some(TokenError::Malformed { position: 5 })
+        );
+    }
+
+    #[test]
+    fn debug_hides_the_secret() {
+        let token = Token::parse("ghp_supersecret").expect("valid token");
+        assert!(!format!("{token:?}").contains("supersecret"));
+    }
+}

@@ -1,0 +1,239 @@
+//! What a GitHub call taught us about a PAT: [`Verdict`] and the values a valid call carries.
+//!
+//! | verdict | meaning | seed's `error` | seed's `transient_failure` |
+//! |---|---|---|---|
+//! | `Valid` | the PAT works | none | false |
+//! | `Invalid` | GitHub gave evidence that the PAT itself is bad | set | false |
+//! | `Inconclusive` | we learned nothing about the PAT; retry later | set | true |
+//!
+//! The principle behind every classification: only evidence about the PAT makes it `Invalid`.
+
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+use crate::time::UnixTime;
+
+/// The outcome of a call (or of a whole verification). `T` is what a valid answer carries:
+/// an [`Identity`] for `GET /user`, a [`Viewer`] for the test query, `()` when nothing is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict<T = ()> {
+    /// The PAT works.
+    Valid(T),
+    /// GitHub gave evidence that the PAT itself is bad: tell the miner to fix it.
+    Invalid {
+        /// Why, in words a miner can act on.
+        reason: String,
+    },
+    /// We learned nothing about the PAT (outage, rate limit, odd answer): retry later.
+    Inconclusive {
+        /// What went wrong, in words.
+        reason: String,
+        /// How long GitHub asked us to wait, when it said.
+        retry_after: Option<Duration>,
+        /// GitHub refused for rate reasons (SPEC §4) rather than failing.
+        rate_limited: bool,
+    },
+}
+
+/// The three verdicts without their payloads, for counting and for JSON (`"valid"`, …).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum VerdictKind {
+    /// See [`Verdict::Valid`].
+    Valid,
+    /// See [`Verdict::Invalid`].
+    Invalid,
+    /// See [`Verdict::Inconclusive`].
+    Inconclusive,
+}
+
+impl VerdictKind {
+    /// The lower-case word used in JSON and tables.
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Valid => "valid",
+            Self::Invalid => "invalid",
+            Self::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+impl fmt::Display for VerdictKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl<T> Verdict<T> {
+    /// An inconclusive verdict that is not a rate limit and names no wait.
+    pub fn inconclusive(reason: impl Into<String>) -> Self {
+        Self::Inconclusive {
+            reason: reason.into(),
+            retry_after: None,
+            rate_limited: false,
+        }
+    }
+
+    /// An invalid verdict.
+    pub fn invalid(reason: impl Into<String>) -> Self {
+        Self::Invalid {
+            reason: reason.into(),
+        }
+    }
+
+    /// The seed's `error` field: the reason, unless the PAT is valid.
+    #[must_use]
+    pub fn error(&self) -> Option<&str> {
+        match self {
+            Self::Valid(_) => None,
+            Self::Invalid { reason } | Self::Inconclusive { reason, .. } => Some(reason),
+        }
+    }
+
+    /// The seed's `transient_failure` field: true exactly when the verdict is inconclusive.
+    #[must_use]
+    pub fn transient_failure(&self) -> bool {
+        matches!(self, Self::Inconclusive { .. })
+    }
+
+    /// Which of the three verdicts this is.
+    #[must_use]
+    pub fn kind(&self) -> VerdictKind {
+        match self {
+            Self::Valid(_) => VerdictKind::Valid,
+            Self::Invalid { .. } => VerdictKind::Invalid,
+            Self::Inconclusive { .. } => VerdictKind::Inconclusive,
+        }
+    }
+
+    /// The wait GitHub asked for, if this verdict is inconclusive and it asked.
+    #[must_use]
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Self::Inconclusive { retry_after, .. } => *retry_after,
+            Self::Valid(_) | Self::Invalid { .. } => None,
+        }
+    }
+
+    /// The same verdict with the valid payload transformed.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Verdict<U> {
+        match self {
+            Self::Valid(value) => Verdict::Valid(f(value)),
+            Self::Invalid { reason } => Verdict::Invalid { reason },
+            Self::Inconclusive {
+                reason,
+                retry_after,
+                rate_limited,
+            } => Verdict::Inconclusive {
+                reason,
+                retry_after,
+                rate_limited,
+            },
+        }
+    }
+
+    /// The same verdict with its reason text passed through `f` (used to redact the token).
+    #[must_use]
+    pub fn map_reason(self, f: impl FnOnce(&str) -> String) -> Self {
+        match self {
+            Self::Valid(value) => Self::Valid(value),
+            Self::Invalid { reason } => Self::Invalid { reason: f(&reason) },
+            Self::Inconclusive {
+                reason,
+                retry_after,
+                rate_limited,
+            } => Self::Inconclusive {
+                reason: f(&reason),
+                retry_after,
+                rate_limited,
+            },
+        }
+    }
+}
+
+/// GitHub's numeric account id, kept as a decimal string as the store keeps it (SPEC §3, §7).
+///
+/// Deserializes from a number or a string, so older stores holding `42` pin the same
+/// identity as `"42"` and nobody is locked out over a type.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct GithubId(String);
+
+impl GithubId {
+    /// An id from its decimal text.
+    pub fn new(id: impl Into<String>) -> Self {
+        Self(id.into())
+    }
+
+    /// The id as text.
+    #[must_use]
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for GithubId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for GithubId {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct IdVisitor;
+        impl serde::de::Visitor<'_> for IdVisitor {
+            type Value = GithubId;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a GitHub id as a number or a string")
+            }
+            fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<GithubId, E> {
+                Ok(GithubId(v.to_string()))
+            }
+            fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<GithubId, E> {
+                Ok(GithubId(v.to_string()))
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<GithubId, E> {
+                Ok(GithubId(v.to_owned()))
+            }
+        }
+        deserializer.deserialize_any(IdVisitor)
+    }
+}
+
+/// What GitHub says about the token itself, from the identity call's headers.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TokenInfo {
+    /// `X-OAuth-Scopes` split on commas (classic PATs); `None` when GitHub did not send it.
+    pub scopes: Option<Vec<String>>,
+    /// `github-authentication-token-expiration`; `None` when absent or unreadable.
+    pub expires_at: Option<UnixTime>,
+}
+
+impl TokenInfo {
+    /// Whether the token expires within `window` of `now` (or already has).
+    #[must_use]
+    pub fn expires_within(&self, now: UnixTime, window: Duration) -> bool {
+        self.expires_at.is_some_and(|at| at <= now.plus(window))
+    }
+}
+
+/// Who owns the PAT: the payload of a valid `GET /user`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    /// The account's numeric id, as a decimal string.
+    pub github_id: GithubId,
+    /// The account's login, when GitHub sent one.
+    pub login: Option<String>,
+    /// Scopes and expiry, for people (not part of the verdict).
+    pub token: TokenInfo,
+}
+
+/// The payload of a valid test query: `data.viewer`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Viewer {
+    /// `data.viewer.login`, when it is a string.
+    pub login: Option<String>,
+}
