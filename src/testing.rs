@@ -178,6 +178,8 @@ pub struct ScriptedGithub {
     scripts: Mutex<HashMap<(String, Endpoint), VecDeque<Reply>>>,
     requests: Mutex<HashMap<(String, Endpoint), usize>>,
     gates: Mutex<HashMap<&'static str, Gate>>,
+    in_flight: AtomicUsize,
+    max_in_flight: AtomicUsize,
 }
 
 impl ScriptedGithub {
@@ -189,7 +191,15 @@ impl ScriptedGithub {
             scripts: Mutex::new(HashMap::new()),
             requests: Mutex::new(HashMap::new()),
             gates: Mutex::new(HashMap::new()),
+            in_flight: AtomicUsize::new(0),
+            max_in_flight: AtomicUsize::new(0),
         }
+    }
+
+    /// The most calls that were in progress at once.
+    #[must_use]
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight.load(Ordering::SeqCst)
     }
 
     /// Scripts `endpoint` for `token`: these replies in order, the last one repeating.
@@ -237,15 +247,25 @@ impl ScriptedGithub {
         }
     }
 
-    async fn play(&self, mut reply: Reply) -> CallResult {
+    /// Plays a reply. Like a real adapter it honours `timeout`: a reply slower than the time
+    /// left is a timeout once that time has passed.
+    async fn play(&self, mut reply: Reply, mut timeout: Duration) -> CallResult {
         loop {
             reply = match reply {
                 Reply::Respond(response) => return Ok(response),
                 Reply::Fail(error) => return Err(error),
                 Reply::Slow(latency, then) => {
+                    let waited = latency.min(timeout);
                     if let Some(clock) = &self.clock {
-                        clock.advance(latency);
+                        clock.advance(waited);
                     }
+                    if latency > timeout {
+                        return Err(TransportError::new(
+                            TransportErrorKind::Timeout,
+                            "scripted reply slower than the deadline",
+                        ));
+                    }
+                    timeout -= waited;
                     *then
                 }
                 Reply::Held {
@@ -274,13 +294,17 @@ impl ScriptedGithub {
 
 #[async_trait]
 impl GithubApi for ScriptedGithub {
-    async fn send(&self, endpoint: Endpoint, token: &Token, _timeout: Duration) -> CallResult {
+    async fn send(&self, endpoint: Endpoint, token: &Token, timeout: Duration) -> CallResult {
         let token = token.expose_secret();
         *lock(&self.requests)
             .entry((token.to_owned(), endpoint))
             .or_insert(0) += 1;
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
         let reply = self.next_reply(token, endpoint);
-        self.play(reply).await
+        let result = self.play(reply, timeout).await;
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
+        result
     }
 }
 

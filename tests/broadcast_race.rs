@@ -1,0 +1,101 @@
+//! SPEC §6 races: two broadcasts for one hotkey with PATs of different GitHub accounts, in
+//! flight at once, end with exactly one accepted and the other rejected with the pin message.
+//! The fake GitHub holds both test queries until both have arrived, so both broadcasts pass
+//! the early pin check before either saves: only the atomic pin-and-save can separate them.
+
+mod world;
+
+use std::sync::Arc;
+
+use pat_verdict::testing::Reply;
+use pat_verdict::{BroadcastResponse, Endpoint, PatStore, Uid};
+use world::{World, hk, pat};
+
+const LOCKED: &str = "GitHub identity is locked for this hotkey. Deregister and re-register to change GitHub accounts.";
+
+fn script_race(world: &World) {
+    world
+        .github
+        .on(
+            "ghp_account_a",
+            Endpoint::Identity,
+            [Reply::user(1001, "a")],
+        )
+        .on(
+            "ghp_account_a",
+            Endpoint::TestQuery,
+            [Reply::viewer("a").held("race", 2)],
+        )
+        .on(
+            "ghp_account_b",
+            Endpoint::Identity,
+            [Reply::user(2002, "b")],
+        )
+        .on(
+            "ghp_account_b",
+            Endpoint::TestQuery,
+            [Reply::viewer("b").held("race", 2)],
+        );
+}
+
+async fn assert_one_winner(world: &World, answers: [BroadcastResponse; 2]) {
+    let accepted: Vec<_> = answers.iter().filter(|answer| answer.accepted).collect();
+    assert_eq!(accepted.len(), 1, "exactly one accepted: {answers:?}");
+    let loser = answers
+        .iter()
+        .find(|answer| !answer.accepted)
+        .expect("a loser");
+    assert_eq!(loser.rejection_reason.as_deref(), Some(LOCKED));
+    assert!(!loser.retryable);
+
+    let winner_id = if answers[0].accepted { "1001" } else { "2002" };
+    let entry = world
+        .store
+        .get(Uid(1))
+        .await
+        .expect("read")
+        .expect("stored");
+    assert_eq!(
+        entry.github_id.as_str(),
+        winner_id,
+        "the store holds the winner"
+    );
+}
+
+#[tokio::test]
+async fn overlapping_broadcasts_on_one_task_have_one_winner() {
+    let world = World::new();
+    script_race(&world);
+    let (hotkey, pat_a, pat_b) = (hk("hotkey_1"), pat("ghp_account_a"), pat("ghp_account_b"));
+    let (a, b) = futures::join!(
+        world.validator.broadcast(&hotkey, &pat_a),
+        world.validator.broadcast(&hotkey, &pat_b),
+    );
+    assert_eq!(
+        world.github.requests(Endpoint::TestQuery),
+        2,
+        "both reached the test query"
+    );
+    assert_one_winner(&world, [a, b]).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn overlapping_broadcasts_on_two_threads_have_one_winner() {
+    for _ in 0..20 {
+        let world = Arc::new(World::new());
+        script_race(&world);
+        let spawn = |token: &'static str| {
+            let world = world.clone();
+            tokio::spawn(async move {
+                world
+                    .validator
+                    .broadcast(&hk("hotkey_1"), &pat(token))
+                    .await
+            })
+        };
+        let a = spawn("ghp_account_a");
+        let b = spawn("ghp_account_b");
+        let (a, b) = (a.await.expect("task a"), b.await.expect("task b"));
+        assert_one_winner(&world, [a, b]).await;
+    }
+}

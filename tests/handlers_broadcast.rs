@@ -1,0 +1,349 @@
+//! The broadcast endpoint, row by row of SPEC §6: order of checks, the identity pin, and a
+//! store that fails closed (reject, retryable, never write).
+
+mod world;
+
+use pat_verdict::testing::{Reply, entry};
+use pat_verdict::{
+    BroadcastResponse, Endpoint, ExposeSecret, GithubId, PatStore, TransportErrorKind, Uid,
+};
+use serde_json::json;
+use world::{World, hk, pat};
+
+const LOCKED: &str = "GitHub identity is locked for this hotkey. Deregister and re-register to change GitHub accounts.";
+
+fn rejected(reason: &str, retryable: bool) -> BroadcastResponse {
+    BroadcastResponse {
+        accepted: false,
+        rejection_reason: Some(reason.to_owned()),
+        retryable,
+    }
+}
+
+async fn stored(world: &World, uid: u32) -> Option<pat_verdict::StoredPat> {
+    world
+        .store
+        .inner()
+        .get(Uid(uid))
+        .await
+        .expect("memory store reads")
+}
+
+#[tokio::test]
+async fn seed_reproduction_test_query_outage_rejects_retryably_and_stores_nothing() {
+    let outages = [
+        Reply::status(503),
+        Reply::status(500),
+        Reply::status(502),
+        Reply::status(504),
+        Reply::fail(TransportErrorKind::Timeout),
+        Reply::fail(TransportErrorKind::Connect),
+    ];
+    for outage in outages {
+        let world = World::new();
+        world
+            .github
+            .on("ghp_new", Endpoint::Identity, [Reply::user(1001, "miner1")])
+            .on("ghp_new", Endpoint::TestQuery, [outage.clone()]);
+        let response = world
+            .validator
+            .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
+            .await;
+        assert!(!response.accepted, "{outage:?}");
+        assert!(response.retryable, "{outage:?}");
+        let reason = response.rejection_reason.unwrap_or_default();
+        assert!(
+            reason.starts_with(
+                "GitHub API temporarily unavailable during PAT test query; retry the broadcast in a few minutes. ("
+            ),
+            "{reason}"
+        );
+        assert!(!reason.to_lowercase().contains("invalid"), "{reason}");
+        assert_eq!(stored(&world, 1).await, None);
+        assert_eq!(world.store.write_calls(), 0);
+    }
+}
+
+#[tokio::test]
+async fn all_good_saves_the_entry() {
+    let world = World::new();
+    world.github.valid("  ghp_new\n", 1001, "miner1");
+    world.github.valid("ghp_new", 1001, "miner1");
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("  ghp_new\n"))
+        .await;
+    assert_eq!(response, BroadcastResponse::accepted());
+    let entry = stored(&world, 1).await.expect("saved");
+    assert_eq!(entry.hotkey, hk("hotkey_1"));
+    assert_eq!(entry.pat.expose_secret(), "ghp_new", "stored stripped");
+    assert_eq!(entry.github_id, GithubId::new("1001"));
+    assert_eq!(entry.stored_at, "2026-01-01T00:00:00Z");
+    assert_eq!(world.github.requests(Endpoint::Identity), 1);
+    assert_eq!(world.github.requests(Endpoint::TestQuery), 1);
+}
+
+#[tokio::test]
+async fn unregistered_hotkey_is_rejected_before_anything() {
+    let world = World::new();
+    let response = world
+        .validator
+        .broadcast(&hk("stranger"), &pat("ghp_x"))
+        .await;
+    assert_eq!(response, rejected("Hotkey not registered on subnet", false));
+    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+}
+
+#[tokio::test]
+async fn empty_or_malformed_tokens_are_rejected_without_a_request() {
+    let world = World::new();
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat(" \n\t"))
+        .await;
+    assert_eq!(
+        response,
+        rejected("No Github PAT provided by miner 1", false)
+    );
+
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_2"), &pat("ghp_abc\r\nX-Injected: yes"))
+        .await;
+    assert!(!response.accepted && !response.retryable);
+    let reason = response.rejection_reason.unwrap_or_default();
+    assert!(
+        reason.starts_with("Malformed Github PAT from miner 2"),
+        "{reason}"
+    );
+    assert!(
+        !reason.contains("ghp_abc"),
+        "the token is never echoed: {reason}"
+    );
+    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+    assert_eq!(world.store.write_calls(), 0);
+}
+
+#[tokio::test]
+async fn identity_invalid_is_rejected_for_good() {
+    let world = World::new();
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_revoked"))
+        .await;
+    assert_eq!(
+        response,
+        rejected("No Github id found for miner 1's PAT", false)
+    );
+    assert_eq!(world.github.requests(Endpoint::TestQuery), 0);
+}
+
+#[tokio::test]
+async fn identity_inconclusive_is_retryable() {
+    for outage in [
+        Reply::status(503),
+        Reply::fail(TransportErrorKind::Dns),
+        Reply::json(200, &json!({ "login": "no-id" })),
+    ] {
+        let world = World::new();
+        world.github.on("ghp_new", Endpoint::Identity, [outage]);
+        let response = world
+            .validator
+            .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
+            .await;
+        assert_eq!(
+            response,
+            rejected(
+                "Could not validate Github id for miner 1: GitHub /user lookup failed transiently",
+                true
+            )
+        );
+        assert_eq!(world.github.requests(Endpoint::TestQuery), 0);
+        assert_eq!(world.store.write_calls(), 0);
+    }
+}
+
+#[tokio::test]
+async fn identity_pin_refuses_another_account_for_the_same_hotkey() {
+    let world = World::new();
+    world.seed(entry(1, "hotkey_1", "ghp_old", "1001")).await;
+    world
+        .github
+        .valid("ghp_other_account", 2002, "someone-else");
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_other_account"))
+        .await;
+    assert_eq!(response, rejected(LOCKED, false));
+    assert_eq!(
+        world.github.requests(Endpoint::TestQuery),
+        0,
+        "pinned before the test query"
+    );
+    assert_eq!(
+        stored(&world, 1).await,
+        Some(entry(1, "hotkey_1", "ghp_old", "1001"))
+    );
+}
+
+#[tokio::test]
+async fn pin_compares_ids_as_strings_so_old_numeric_ids_do_not_lock_out() {
+    let world = World::new();
+    let old: pat_verdict::StoredPat = serde_json::from_value(json!({
+        "uid": 1, "hotkey": "hotkey_1", "pat": "ghp_old", "github_id": 1001,
+        "stored_at": "2025-06-01T00:00:00+00:00"
+    }))
+    .expect("an old entry parses");
+    world.seed(old).await;
+    world.github.valid("ghp_rotated", 1001, "miner1");
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_rotated"))
+        .await;
+    assert_eq!(response, BroadcastResponse::accepted());
+}
+
+#[tokio::test]
+async fn same_hotkey_may_rotate_its_pat_for_the_same_account() {
+    let world = World::new();
+    world.seed(entry(1, "hotkey_1", "ghp_old", "1001")).await;
+    world.github.valid("ghp_rotated", 1001, "miner1");
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_rotated"))
+        .await;
+    assert_eq!(response, BroadcastResponse::accepted());
+    let entry = stored(&world, 1).await.expect("entry");
+    assert_eq!(entry.pat.expose_secret(), "ghp_rotated");
+}
+
+#[tokio::test]
+async fn a_new_miner_on_an_old_uid_may_register_any_account() {
+    let world = World::new();
+    world
+        .seed(entry(1, "previous_miner", "ghp_old", "1001"))
+        .await;
+    world.github.valid("ghp_new_miner", 2002, "newcomer");
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_new_miner"))
+        .await;
+    assert_eq!(response, BroadcastResponse::accepted());
+    let entry = stored(&world, 1).await.expect("entry");
+    assert_eq!(entry.hotkey, hk("hotkey_1"));
+    assert_eq!(entry.github_id, GithubId::new("2002"));
+}
+
+#[tokio::test]
+async fn test_query_inconclusive_is_retryable_with_its_reason() {
+    let world = World::new();
+    world
+        .github
+        .on("ghp_new", Endpoint::Identity, [Reply::user(1001, "m")])
+        .on("ghp_new", Endpoint::TestQuery, [Reply::status(503)]);
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
+        .await;
+    assert_eq!(
+        response,
+        rejected(
+            "GitHub API temporarily unavailable during PAT test query; retry the broadcast in a few minutes. (GitHub GraphQL API returned 503)",
+            true
+        )
+    );
+}
+
+#[tokio::test]
+async fn test_query_invalid_is_rejected_and_nothing_stored() {
+    let world = World::new();
+    world
+        .github
+        .on("ghp_new", Endpoint::Identity, [Reply::user(1001, "m")])
+        .on(
+            "ghp_new",
+            Endpoint::TestQuery,
+            [Reply::json(200, &json!({ "data": { "viewer": null } }))],
+        );
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
+        .await;
+    assert_eq!(
+        response,
+        rejected(
+            "PAT test query failed: Fine-grained PATs need 'Public Repositories (read-only)' permission",
+            false
+        )
+    );
+    assert_eq!(stored(&world, 1).await, None);
+    assert_eq!(world.store.write_calls(), 0);
+}
+
+#[tokio::test]
+async fn unreadable_store_fails_closed_and_is_never_written() {
+    let world = World::new();
+    world.github.valid("ghp_new", 1001, "m");
+    world.store.fail_reads(true);
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
+        .await;
+    assert!(!response.accepted && response.retryable);
+    let reason = response.rejection_reason.unwrap_or_default();
+    assert!(
+        reason.starts_with("Validator PAT store temporarily unavailable; please retry. ("),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("injected read failure"),
+        "the cause is named: {reason}"
+    );
+    assert_eq!(
+        world.store.write_calls(),
+        0,
+        "a store that could not be read is never written"
+    );
+    assert_eq!(world.github.requests(Endpoint::TestQuery), 0);
+}
+
+#[tokio::test]
+async fn unwritable_store_rejects_retryably() {
+    let world = World::new();
+    world.github.valid("ghp_new", 1001, "m");
+    world.store.fail_writes(true);
+    let response = world
+        .validator
+        .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
+        .await;
+    assert!(!response.accepted && response.retryable);
+    let reason = response.rejection_reason.unwrap_or_default();
+    assert!(reason.contains("injected write failure"), "{reason}");
+    assert_eq!(stored(&world, 1).await, None);
+}
+
+#[tokio::test]
+async fn the_pat_is_never_echoed_in_any_answer() {
+    let secret = "ghp_SECRETsecret123";
+    let replies = [
+        Reply::json(
+            200,
+            &json!({ "errors": [{ "message": format!("bad token {secret}") }] }),
+        ),
+        Reply::status(503),
+        Reply::viewer("m"),
+    ];
+    for reply in replies {
+        let world = World::new();
+        world
+            .github
+            .on(secret, Endpoint::Identity, [Reply::user(1, "m")])
+            .on(secret, Endpoint::TestQuery, [reply]);
+        let response = world
+            .validator
+            .broadcast(&hk("hotkey_1"), &pat(secret))
+            .await;
+        let text = format!("{response:?}");
+        assert!(!text.contains(secret), "{text}");
+    }
+}

@@ -1,0 +1,238 @@
+//! The check endpoint, row by row of SPEC §6, starting with the seed's reproduction: a GitHub
+//! outage during the test query must never be reported as an invalid PAT.
+
+mod world;
+
+use pat_verdict::testing::{Reply, entry};
+use pat_verdict::{CheckCategory, CheckResponse, Endpoint, TransportErrorKind};
+use serde_json::json;
+use world::{World, hk};
+
+const UNAVAILABLE: &str = "GitHub API temporarily unavailable; retry the check in a few minutes.";
+
+/// The seed's setup: uid 1 holds `hotkey_1`'s PAT for account 1001, whose identity works.
+async fn seeded() -> World {
+    let world = World::new();
+    world.seed(entry(1, "hotkey_1", "ghp_stored", "1001")).await;
+    world.github.on(
+        "ghp_stored",
+        Endpoint::Identity,
+        [Reply::user(1001, "miner1")],
+    );
+    world
+}
+
+fn answer(has_pat: Option<bool>, pat_valid: Option<bool>, reason: Option<&str>) -> CheckResponse {
+    CheckResponse {
+        has_pat,
+        pat_valid,
+        rejection_reason: reason.map(str::to_owned),
+    }
+}
+
+#[tokio::test]
+async fn seed_reproduction_test_query_outage_is_inconclusive_not_invalid() {
+    let outages = [
+        Reply::status(503),
+        Reply::status(500),
+        Reply::status(502),
+        Reply::status(504),
+        Reply::fail(TransportErrorKind::Timeout),
+        Reply::fail(TransportErrorKind::Connect),
+        Reply::fail(TransportErrorKind::ConnectionReset),
+    ];
+    for outage in outages {
+        let world = seeded().await;
+        world
+            .github
+            .on("ghp_stored", Endpoint::TestQuery, [outage.clone()]);
+        let response = world.validator.check(&hk("hotkey_1")).await;
+        assert_eq!(response.has_pat, Some(true), "{outage:?}");
+        assert_eq!(response.pat_valid, None, "{outage:?}");
+        assert_eq!(
+            response.rejection_reason.as_deref(),
+            Some(UNAVAILABLE),
+            "{outage:?}"
+        );
+        assert_eq!(response.category(), CheckCategory::Inconclusive);
+        // An outage is retried, three attempts at most, and the entry is untouched.
+        assert_eq!(world.github.requests(Endpoint::TestQuery), 3, "{outage:?}");
+        assert_eq!(world.store.write_calls(), 0);
+    }
+}
+
+#[tokio::test]
+async fn identity_outage_is_inconclusive() {
+    let world = World::new();
+    world.seed(entry(1, "hotkey_1", "ghp_stored", "1001")).await;
+    world.github.on(
+        "ghp_stored",
+        Endpoint::Identity,
+        [Reply::status(429).after(std::time::Duration::from_millis(10))],
+    );
+    let response = world.validator.check(&hk("hotkey_1")).await;
+    assert_eq!(response, answer(Some(true), None, Some(UNAVAILABLE)));
+    assert_eq!(world.github.requests(Endpoint::TestQuery), 0);
+}
+
+#[tokio::test]
+async fn unregistered_hotkey_gets_no_response() {
+    let world = seeded().await;
+    let response = world.validator.check(&hk("stranger")).await;
+    assert_eq!(
+        response,
+        answer(None, None, Some("Hotkey not registered on subnet"))
+    );
+    assert_eq!(response.category(), CheckCategory::NoResponse);
+    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+}
+
+#[tokio::test]
+async fn unreadable_store_is_inconclusive_never_no_pat() {
+    let world = seeded().await;
+    world.store.fail_reads(true);
+    let response = world.validator.check(&hk("hotkey_1")).await;
+    assert_eq!(
+        response,
+        answer(
+            Some(false),
+            None,
+            Some("Validator PAT store temporarily unavailable; please retry.")
+        )
+    );
+    assert_eq!(response.category(), CheckCategory::Inconclusive);
+    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+}
+
+#[tokio::test]
+async fn no_entry_is_no_pat() {
+    let world = seeded().await;
+    let response = world.validator.check(&hk("hotkey_2")).await;
+    assert_eq!(
+        response,
+        answer(
+            Some(false),
+            Some(false),
+            Some("No PAT stored for this miner")
+        )
+    );
+    assert_eq!(response.category(), CheckCategory::NoPat);
+}
+
+#[tokio::test]
+async fn stale_entry_of_a_previous_miner_is_no_pat() {
+    let world = World::new();
+    world
+        .seed(entry(1, "previous_owner_of_uid_1", "ghp_old", "7"))
+        .await;
+    world.github.valid("ghp_old", 7, "old");
+    let response = world.validator.check(&hk("hotkey_1")).await;
+    assert_eq!(
+        response,
+        answer(
+            Some(false),
+            Some(false),
+            Some("No PAT stored for this miner")
+        )
+    );
+    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+}
+
+#[tokio::test]
+async fn revoked_pat_has_no_github_id() {
+    let world = World::new();
+    world
+        .seed(entry(1, "hotkey_1", "ghp_revoked", "1001"))
+        .await;
+    // No script: the fake answers 401 Bad credentials, as GitHub does for a revoked PAT.
+    let response = world.validator.check(&hk("hotkey_1")).await;
+    assert_eq!(
+        response,
+        answer(
+            Some(true),
+            Some(false),
+            Some("No Github id found for miner 1's PAT")
+        )
+    );
+    assert_eq!(response.category(), CheckCategory::InvalidPat);
+    assert_eq!(
+        world.github.requests(Endpoint::Identity),
+        1,
+        "evidence is never retried"
+    );
+}
+
+#[tokio::test]
+async fn test_query_evidence_is_invalid_with_its_reason() {
+    let cases = [
+        (
+            Reply::json(200, &json!({ "data": { "viewer": null } })),
+            "PAT test query failed: Fine-grained PATs need 'Public Repositories (read-only)' permission",
+        ),
+        (
+            Reply::json(
+                200,
+                &json!({ "errors": [{ "message": "Resource not accessible" }] }),
+            ),
+            "PAT test query failed: GraphQL error: Resource not accessible",
+        ),
+        (
+            Reply::status(401),
+            "PAT test query failed: GitHub GraphQL API returned 401",
+        ),
+    ];
+    for (reply, reason) in cases {
+        let world = seeded().await;
+        world.github.on("ghp_stored", Endpoint::TestQuery, [reply]);
+        let response = world.validator.check(&hk("hotkey_1")).await;
+        assert_eq!(response, answer(Some(true), Some(false), Some(reason)));
+        assert_eq!(response.category(), CheckCategory::InvalidPat);
+    }
+}
+
+#[tokio::test]
+async fn working_pat_is_valid() {
+    let world = seeded().await;
+    world
+        .github
+        .on("ghp_stored", Endpoint::TestQuery, [Reply::viewer("miner1")]);
+    let response = world.validator.check(&hk("hotkey_1")).await;
+    assert_eq!(response, answer(Some(true), Some(true), None));
+    assert_eq!(response.category(), CheckCategory::Valid);
+    assert_eq!(world.github.requests(Endpoint::Identity), 1);
+    assert_eq!(world.github.requests(Endpoint::TestQuery), 1);
+}
+
+#[tokio::test]
+async fn a_blip_absorbed_by_a_retry_is_valid() {
+    let world = seeded().await;
+    world.github.on(
+        "ghp_stored",
+        Endpoint::TestQuery,
+        [Reply::status(502), Reply::viewer("miner1")],
+    );
+    let response = world.validator.check(&hk("hotkey_1")).await;
+    assert_eq!(response.category(), CheckCategory::Valid);
+    assert_eq!(world.github.requests(Endpoint::TestQuery), 2);
+}
+
+#[tokio::test]
+async fn stored_pat_that_cannot_be_sent_is_invalid_and_never_sent() {
+    let world = World::new();
+    world
+        .seed(entry(1, "hotkey_1", "ghp_bad\r\ninjected", "1001"))
+        .await;
+    let response = world.validator.check(&hk("hotkey_1")).await;
+    assert_eq!(response.category(), CheckCategory::InvalidPat);
+    let reason = response.rejection_reason.unwrap_or_default();
+    assert!(!reason.contains("ghp_bad"), "{reason}");
+    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+}
+
+#[tokio::test]
+async fn empty_stored_pat_is_no_pat() {
+    let world = World::new();
+    world.seed(entry(1, "hotkey_1", "  ", "1001")).await;
+    let response = world.validator.check(&hk("hotkey_1")).await;
+    assert_eq!(response.category(), CheckCategory::NoPat);
+}

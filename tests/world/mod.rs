@@ -1,0 +1,75 @@
+//! A validator wired to fakes: a scripted GitHub, a manual clock, a memory store that can be
+//! made to fail, and a registry of three hotkeys (`hotkey_0`, `hotkey_1`, `hotkey_2`).
+
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the world"
+)]
+
+use std::sync::Arc;
+
+use pat_verdict::testing::{FaultyStore, ManualClock, ScriptedGithub};
+use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, SecretString, Validator, Verifier};
+use pat_verdict_memory_store::MemoryStore;
+
+/// The validator's type in these tests.
+pub type TestValidator =
+    Validator<Arc<ScriptedGithub>, Arc<FaultyStore<MemoryStore>>, HotkeyList, Arc<ManualClock>>;
+
+/// Everything a handler test touches.
+pub struct World {
+    pub github: Arc<ScriptedGithub>,
+    pub clock: Arc<ManualClock>,
+    pub store: Arc<FaultyStore<MemoryStore>>,
+    pub validator: TestValidator,
+}
+
+impl World {
+    /// A validator over an empty store with the default policy (12 s deadline, 3 attempts).
+    pub fn new() -> Self {
+        Self::with_policy(RetryPolicy::default())
+    }
+
+    /// The same with another policy.
+    pub fn with_policy(policy: RetryPolicy) -> Self {
+        let clock = Arc::new(ManualClock::default());
+        let github = Arc::new(ScriptedGithub::new(Some(clock.clone())));
+        let store = Arc::new(FaultyStore::new(MemoryStore::new()));
+        let registry = HotkeyList::new(
+            ["hotkey_0", "hotkey_1", "hotkey_2"]
+                .into_iter()
+                .map(Hotkey::new)
+                .collect(),
+        );
+        let verifier = Verifier::new(github.clone(), clock.clone(), policy);
+        let validator = Validator::new(verifier, store.clone(), registry);
+        Self {
+            github,
+            clock,
+            store,
+            validator,
+        }
+    }
+}
+
+impl World {
+    /// Puts an entry in the store directly (not counted as a handler's write).
+    pub async fn seed(&self, entry: pat_verdict::StoredPat) {
+        use pat_verdict::PatStore;
+        self.store
+            .inner()
+            .upsert(entry)
+            .await
+            .expect("seed the store");
+    }
+}
+
+/// A hotkey.
+pub fn hk(name: &str) -> Hotkey {
+    Hotkey::new(name)
+}
+
+/// A PAT as a miner sends it.
+pub fn pat(text: &str) -> SecretString {
+    SecretString::from(text)
+}
