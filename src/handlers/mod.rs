@@ -23,6 +23,34 @@
 //!
 //! The retry loop lives in [`Verifier`]; whether to retry, and how long to wait, is decided by
 //! the pure [`RetryPolicy`](crate::policy::RetryPolicy).
+//!
+//! ## Walking it: the seed's reproduction
+//!
+//! A stored PAT whose test query meets a GitHub outage (503) is not reported invalid:
+//!
+//! ```
+//! # #[cfg(feature = "testing")] {
+//! use std::sync::Arc;
+//! use pat_verdict::testing::{ManualClock, Reply, ScriptedGithub, entry};
+//! use pat_verdict::{CheckCategory, Endpoint, Hotkey, HotkeyList, RetryPolicy, Validator, Verifier};
+//! use pat_verdict_memory_store::MemoryStore;
+//!
+//! let clock = Arc::new(ManualClock::default());
+//! let github = ScriptedGithub::new(Some(clock.clone()));
+//! github
+//!     .on("ghp_stored", Endpoint::Identity, [Reply::user(1001, "miner1")])
+//!     .on("ghp_stored", Endpoint::TestQuery, [Reply::status(503)]);
+//! let store = MemoryStore::with_entries([entry(1, "hotkey_1", "ghp_stored", "1001")]);
+//! let registry = HotkeyList::new(vec![Hotkey::new("hotkey_0"), Hotkey::new("hotkey_1")]);
+//! let validator = Validator::new(Verifier::new(github, clock, RetryPolicy::default()), store, registry);
+//!
+//! let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+//! let answer = runtime.block_on(validator.check(&Hotkey::new("hotkey_1")));
+//! assert_eq!(answer.has_pat, Some(true));
+//! assert_eq!(answer.pat_valid, None); // not "invalid": GitHub was down
+//! assert_eq!(answer.category(), CheckCategory::Inconclusive);
+//! # }
+//! ```
 
 mod audit;
 mod broadcast;
