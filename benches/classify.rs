@@ -26,7 +26,10 @@ fn response(status: u16, body: &str) -> CallResult {
 fn rows(c: &mut Criterion) {
     let identity_headers = RelevantHeaders::default()
         .with("x-oauth-scopes", "repo, read:org, workflow")
-        .with("github-authentication-token-expiration", "2026-03-01 12:00:00 UTC")
+        .with(
+            "github-authentication-token-expiration",
+            "2026-03-01 12:00:00 UTC",
+        )
         .with("x-ratelimit-remaining", "4999")
         .with("x-ratelimit-reset", "1767229200");
     let identity_valid = Ok(HttpResponse {
@@ -44,37 +47,61 @@ fn rows(c: &mut Criterion) {
         ),
     });
     let cases: Vec<(&str, CallResult)> = vec![
-        ("valid_viewer", response(200, r#"{"data":{"viewer":{"login":"octocat"}}}"#)),
+        (
+            "valid_viewer",
+            response(200, r#"{"data":{"viewer":{"login":"octocat"}}}"#),
+        ),
         ("viewer_null", response(200, r#"{"data":{"viewer":null}}"#)),
         (
             "graphql_error",
-            response(200, r#"{"errors":[{"type":"FORBIDDEN","path":["viewer"],"locations":[{"line":1,"column":3}],"message":"Resource not accessible by personal access token"}],"data":{"viewer":null}}"#),
+            response(
+                200,
+                r#"{"errors":[{"type":"FORBIDDEN","path":["viewer"],"locations":[{"line":1,"column":3}],"message":"Resource not accessible by personal access token"}],"data":{"viewer":null}}"#,
+            ),
         ),
         (
             "graphql_rate_limited",
-            response(200, r#"{"errors":[{"type":"RATE_LIMITED","code":"graphql_rate_limit","message":"API rate limit exceeded for user ID 583231."}]}"#),
+            response(
+                200,
+                r#"{"errors":[{"type":"RATE_LIMITED","code":"graphql_rate_limit","message":"API rate limit exceeded for user ID 583231."}]}"#,
+            ),
         ),
         ("status_503", response(503, "")),
         (
             "status_401",
-            response(401, r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}"#),
+            response(
+                401,
+                r#"{"message":"Bad credentials","documentation_url":"https://docs.github.com/rest","status":"401"}"#,
+            ),
         ),
         ("status_403_rate_limited", rate_limited_403.clone()),
-        ("not_json", response(200, "<html><body>Unicorn!</body></html>")),
+        (
+            "not_json",
+            response(200, "<html><body>Unicorn!</body></html>"),
+        ),
         (
             "timeout",
-            Err(TransportError::new(TransportErrorKind::Timeout, "timeout: global")),
+            Err(TransportError::new(
+                TransportErrorKind::Timeout,
+                "timeout: global",
+            )),
         ),
     ];
     let mut group = c.benchmark_group("classify_test_query");
     for (name, result) in &cases {
-        group.bench_function(*name, |b| b.iter(|| classify_test_query(black_box(result), NOW)));
+        group.bench_function(*name, |b| {
+            b.iter(|| classify_test_query(black_box(result), NOW))
+        });
     }
     group.finish();
 
     let mut group = c.benchmark_group("classify_identity");
     group.bench_function("valid_user", |b| {
         b.iter(|| classify_identity(black_box(&identity_valid), NOW))
+    });
+    let identity_bare = response(200, USER_BODY);
+    group.bench_function("valid_user_without_token_headers", |b| {
+        b.iter(|| classify_identity(black_box(&identity_bare), NOW))
     });
     group.bench_function("status_401", |b| {
         let result = &cases[5].1;
@@ -100,7 +127,10 @@ fn body_sizes(c: &mut Criterion) {
     let mut group = c.benchmark_group("classify_test_query_body_size");
     for size in [1 << 10, 64 << 10, 1 << 20] {
         let result: CallResult = Ok(HttpResponse::new(200, padded_viewer(size)));
-        assert!(matches!(classify_test_query(&result, NOW), Verdict::Valid(_)));
+        assert!(matches!(
+            classify_test_query(&result, NOW),
+            Verdict::Valid(_)
+        ));
         group.throughput(Throughput::Bytes(size as u64));
         group.bench_with_input(BenchmarkId::from_parameter(size), &result, |b, result| {
             b.iter(|| classify_test_query(black_box(result), NOW))
@@ -132,7 +162,9 @@ fn helpers(c: &mut Criterion) {
     let policy = RetryPolicy::default();
     let outage: Verdict = Verdict::inconclusive("GitHub GraphQL API returned 503");
     group.bench_function("retry_policy_after_attempt", |b| {
-        b.iter(|| policy.after_attempt(black_box(1), black_box(Duration::from_millis(300)), &outage))
+        b.iter(|| {
+            policy.after_attempt(black_box(1), black_box(Duration::from_millis(300)), &outage)
+        })
     });
     group.finish();
 }
