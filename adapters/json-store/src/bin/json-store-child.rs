@@ -1,0 +1,89 @@
+//! A writer process for the JSON store's cross-process tests (`tests/processes.rs`): SPEC §7
+//! says writers in separate processes lose no update, and a writer killed mid-write leaves a
+//! whole store. Not for users; it does one job on the store named on its command line:
+//!
+//! - `json-store-child upsert PATH UID` — one upsert for `UID`;
+//! - `json-store-child save_pinned PATH ACCOUNT` — a broadcast's save for uid 1 / `hk1` as
+//!   GitHub account `ACCOUNT`; exit code 3 when the pin refused it;
+//! - `json-store-child upsert_forever PATH` — upserts uid 0, 1, 2, … printing `SAVED n` after
+//!   each one returned Ok, until killed.
+
+use std::process::ExitCode;
+
+use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, SecretString, StoredPat, Uid};
+use pat_verdict_json_store::JsonStore;
+use serde_json::Map;
+
+/// The exit code of a `save_pinned` refused by the identity pin.
+const LOCKED: u8 = 3;
+
+fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
+    StoredPat {
+        uid: Uid(uid),
+        hotkey: Hotkey::new(hotkey),
+        pat: SecretString::from(pat),
+        github_id: GithubId::new(github_id),
+        stored_at: "2026-01-01T00:00:00Z".to_owned(),
+        extra: Map::new(),
+    }
+}
+
+async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, String> {
+    let failed = |error: pat_verdict::StoreError| pat_verdict::messages::error_chain(&error);
+    match job {
+        "upsert" => {
+            let hotkey = format!("hk{number}");
+            store
+                .upsert(entry(number, &hotkey, "ghp_p", "1"))
+                .await
+                .map_err(failed)?;
+        }
+        "save_pinned" => {
+            let pat = format!("ghp_{number}");
+            let saved = store
+                .save_pinned(entry(1, "hk1", &pat, &number.to_string()))
+                .await
+                .map_err(failed)?;
+            if saved == SaveOutcome::IdentityLocked {
+                return Ok(ExitCode::from(LOCKED));
+            }
+        }
+        "upsert_forever" => {
+            // Large entries, so that a write takes long enough to be caught in the middle.
+            let padding = "x".repeat(8 * 1024);
+            for uid in 0.. {
+                let mut next = entry(uid, &format!("hk{uid}"), "ghp_p", "1");
+                next.extra.insert("padding".into(), padding.clone().into());
+                store.upsert(next).await.map_err(failed)?;
+                // Printed only once the save returned Ok.
+                println!("SAVED {uid}");
+            }
+        }
+        other => return Err(format!("unknown job {other:?}")),
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let (Some(job), Some(path)) = (args.first(), args.get(1)) else {
+        eprintln!("usage: json-store-child JOB PATH [NUMBER]");
+        return ExitCode::from(2);
+    };
+    let number = match args.get(2).map(|n| n.parse::<u32>()) {
+        None => 0,
+        Some(Ok(number)) => number,
+        Some(Err(error)) => {
+            eprintln!("bad number: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    match run(job, &JsonStore::new(path), number).await {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("{error}");
+            ExitCode::FAILURE
+        }
+    }
+}

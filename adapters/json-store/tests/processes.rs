@@ -1,0 +1,153 @@
+//! The JSON store shared by separate processes (SPEC §7: "concurrent writers — threads or
+//! separate processes — lose no update") and killed mid-write.
+//!
+//! The child processes are the crate's `json-store-child` binary, one job each.
+#![cfg(unix)]
+// Test helpers too: a failed step should stop the test loudly, as an assertion does.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
+use pat_verdict::PatStore;
+use pat_verdict::testing::entry;
+use pat_verdict_json_store::JsonStore;
+
+/// The exit code of a child whose `save_pinned` was refused by the pin.
+const LOCKED: i32 = 3;
+
+/// Starts the crate's writer process (`src/bin/json-store-child.rs`) on `job`.
+fn spawn_child(job: &str, store: &Path, number: u32, stdout: Stdio) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_json-store-child"))
+        .arg(job)
+        .arg(store)
+        .arg(number.to_string())
+        .stdout(stdout)
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sixty_four_processes_upserting_lose_no_update() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("data").join("miner_pats.json");
+    let children: Vec<Child> = (0..64)
+        .map(|uid| spawn_child("upsert", &path, uid, Stdio::null()))
+        .collect();
+    for mut child in children {
+        assert!(child.wait().unwrap().success());
+    }
+    let uids: Vec<u32> = JsonStore::new(&path)
+        .all()
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.uid.0)
+        .collect();
+    assert_eq!(uids, (0..64).collect::<Vec<_>>());
+}
+
+#[tokio::test]
+async fn racing_processes_for_one_hotkey_pin_exactly_one_account() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("miner_pats.json");
+    let children: Vec<Child> = (100..112)
+        .map(|account| spawn_child("save_pinned", &path, account, Stdio::null()))
+        .collect();
+    let mut saved = Vec::new();
+    for (account, mut child) in (100..112).zip(children) {
+        match child.wait().unwrap().code() {
+            Some(0) => saved.push(account),
+            Some(LOCKED) => {}
+            other => panic!("child {account} ended with {other:?}"),
+        }
+    }
+    assert_eq!(saved.len(), 1, "saved: {saved:?}");
+    let stored = JsonStore::new(&path)
+        .get(pat_verdict::Uid(1))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.github_id.as_str(), saved[0].to_string());
+}
+
+/// Lets a looping writer report `after` saves, kills it with SIGKILL while it has its next
+/// write's temp file open, and checks the store holds every save it reported. Returns whether
+/// the kill left the temp file behind (it landed between creating the temp file and the
+/// rename — the case that matters).
+async fn kill_mid_write(path: &Path, after: usize) -> bool {
+    let folder = path.parent().unwrap();
+    let mut child = spawn_child("upsert_forever", path, 0, Stdio::piped());
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut saved = Vec::new();
+    while saved.len() < after {
+        let line = lines.next().expect("the writer stopped").unwrap();
+        if let Some(uid) = line.strip_prefix("SAVED ") {
+            saved.push(uid.parse::<u32>().unwrap());
+        }
+    }
+    // The writer is already working on later saves: wait until a temp file exists (bounded,
+    // so a slow machine kills it elsewhere rather than hanging), then kill.
+    for _ in 0..100_000 {
+        if has_temp_file(folder) {
+            break;
+        }
+    }
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let killed_mid_write = has_temp_file(folder);
+    // Lines already in the pipe were printed after an Ok, before the kill: they count too.
+    for line in lines {
+        if let Some(uid) = line.unwrap().strip_prefix("SAVED ") {
+            saved.push(uid.parse().unwrap());
+        }
+    }
+
+    let stored: Vec<u32> = JsonStore::new(path)
+        .all()
+        .await
+        .expect("the store is whole after the kill")
+        .iter()
+        .map(|e| e.uid.0)
+        .collect();
+    for uid in &saved {
+        assert!(stored.contains(uid), "uid {uid} was saved but is gone");
+    }
+    // Beyond the reported saves, at most the one in flight at the kill is there.
+    assert!(stored.len() <= saved.len() + 1);
+    killed_mid_write
+}
+
+fn has_temp_file(folder: &Path) -> bool {
+    std::fs::read_dir(folder).unwrap().any(|item| {
+        item.unwrap()
+            .file_name()
+            .to_string_lossy()
+            .contains(".tmp.")
+    })
+}
+
+#[tokio::test]
+async fn a_writer_killed_mid_write_leaves_a_whole_store() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut kills_mid_write = 0;
+    for after in [2, 10, 30] {
+        let folder = dir.path().join(format!("after-{after}"));
+        let path = folder.join("miner_pats.json");
+        if kill_mid_write(&path, after).await {
+            kills_mid_write += 1;
+        }
+        // Whatever the kill left behind, the next write removes.
+        JsonStore::new(&path)
+            .upsert(entry(999, "hk", "ghp_p", "1"))
+            .await
+            .unwrap();
+        assert!(!has_temp_file(&folder));
+    }
+    assert!(
+        kills_mid_write > 0,
+        "no kill landed during a write: the test proved nothing"
+    );
+}
