@@ -1,1 +1,207 @@
-//! placeholder
+//! A scripted GitHub on loopback: `GET /user` and `POST /graphql` over real HTTP/1.1 sockets,
+//! with the faults a real GitHub incident brings (resets, stalls, truncated and oversized
+//! bodies, HTML error pages, rate-limit headers).
+//!
+//! It is the far end for the ureq adapter's tests, the CLI's `demo`, benchmarks, and host
+//! validators' CI: everything the decision core is tested against in memory
+//! (`pat_verdict::testing::ScriptedGithub`) can be replayed here through a real client.
+//!
+//! ## Behaviour
+//!
+//! - Binds `127.0.0.1:0`; one thread accepts, one thread serves each connection
+//!   (keep-alive, `TCP_NODELAY`). Dropping the [`FakeGithub`] stops and joins them all.
+//! - The token comes from `Authorization`: `/user` wants `token {pat}`, `/graphql` wants
+//!   `Bearer {pat}`, as GitHub's documentation shows them. A wrong scheme, no header, or a
+//!   token without a script gets GitHub's `401 {"message": "Bad credentials", …}` — so a test
+//!   that gets a 200 proves the client used the right scheme.
+//! - Scripts are per token and endpoint: [`Step`]s played in order, the last one repeating.
+//! - Requests are counted per endpoint and token, scripted or not; the last one on each
+//!   endpoint is kept ([`FakeGithub::last_request`], without the credential).
+//! - Other paths answer 404. Whatever a client sends gives an answer or a closed connection,
+//!   never a panic: heads over 16 KiB get 431, bodies over 64 KiB 413, garbage 400.
+//!
+//! ```
+//! use pat_verdict::Endpoint;
+//! use pat_verdict_fake_github::{FakeGithub, Step};
+//!
+//! let github = FakeGithub::start()?;
+//! github.valid("ghp_alice", 42, "alice");
+//! github.script("ghp_flaky", Endpoint::TestQuery, [Step::status(502), Step::viewer("bob")]);
+//! assert!(github.url().starts_with("http://127.0.0.1:"));
+//! assert_eq!(github.requests(Endpoint::Identity), 0);
+//! # Ok::<(), std::io::Error>(())
+//! ```
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+
+mod request;
+mod server;
+mod step;
+
+use std::collections::VecDeque;
+use std::fmt;
+use std::net::{SocketAddr, TcpListener};
+use std::sync::Arc;
+use std::sync::atomic::Ordering;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use pat_verdict::Endpoint;
+
+use crate::server::{Shared, accept_loop, lock, wake_accept};
+pub use crate::step::Step;
+
+/// A scripted GitHub listening on `127.0.0.1`. Dropping it stops the server and joins its
+/// threads (a stalled or slow answer ends at once; the client sees the connection close).
+pub struct FakeGithub {
+    addr: SocketAddr,
+    shared: Arc<Shared>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl FakeGithub {
+    /// Starts a server on `127.0.0.1` and a free port.
+    ///
+    /// # Errors
+    ///
+    /// When the socket cannot be bound or the accept thread cannot be started.
+    pub fn start() -> std::io::Result<Self> {
+        let listener = TcpListener::bind(("127.0.0.1", 0))?;
+        let addr = listener.local_addr()?;
+        let shared = Arc::new(Shared::default());
+        let for_thread = Arc::clone(&shared);
+        let accept = std::thread::Builder::new()
+            .name("fake-github-accept".to_owned())
+            .spawn(move || accept_loop(&listener, &for_thread))?;
+        Ok(Self {
+            addr,
+            shared,
+            accept: Some(accept),
+        })
+    }
+
+    /// The API root to give a client: `http://127.0.0.1:PORT`.
+    #[must_use]
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+
+    /// The socket address the server listens on.
+    #[must_use]
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Scripts `token` on `endpoint`: each request plays the next step, and the last step
+    /// repeats forever. Replaces any earlier script for that token and endpoint; an empty
+    /// list removes it (the token then gets 401).
+    pub fn script(&self, token: &str, endpoint: Endpoint, steps: impl IntoIterator<Item = Step>) {
+        let steps: VecDeque<Step> = steps.into_iter().collect();
+        let mut scripts = lock(&self.shared.scripts);
+        let key = (token.to_owned(), endpoint);
+        if steps.is_empty() {
+            scripts.remove(&key);
+        } else {
+            scripts.insert(key, steps);
+        }
+    }
+
+    /// Scripts a working PAT of account `id`: `/user` answers [`Step::user`] and `/graphql`
+    /// answers [`Step::viewer`], every time.
+    pub fn valid(&self, token: &str, id: u64, login: &str) {
+        self.script(token, Endpoint::Identity, [Step::user(id, login)]);
+        self.script(token, Endpoint::TestQuery, [Step::viewer(login)]);
+    }
+
+    /// Waits `latency` before every answer, 401s and 404s included; a step's own
+    /// [`Step::after`] adds to it.
+    pub fn set_latency(&self, latency: Duration) {
+        *lock(&self.shared.latency) = latency;
+    }
+
+    /// Requests received on `endpoint`, for every token (and none).
+    #[must_use]
+    pub fn requests(&self, endpoint: Endpoint) -> usize {
+        lock(&self.shared.counts)
+            .iter()
+            .filter(|((counted, _), _)| *counted == endpoint)
+            .map(|(_, count)| count)
+            .sum()
+    }
+
+    /// Requests received on `endpoint` with `token` as the credential, whatever the scheme.
+    #[must_use]
+    pub fn requests_for(&self, token: &str, endpoint: Endpoint) -> usize {
+        lock(&self.shared.counts)
+            .get(&(endpoint, Some(token.to_owned())))
+            .copied()
+            .unwrap_or(0)
+    }
+
+    /// The last request received on `endpoint` (any token), if any.
+    #[must_use]
+    pub fn last_request(&self, endpoint: Endpoint) -> Option<RecordedRequest> {
+        lock(&self.shared.last).get(&endpoint).cloned()
+    }
+
+    /// Connections accepted so far: with keep-alive, far fewer than requests.
+    #[must_use]
+    pub fn connections(&self) -> usize {
+        self.shared.connections.load(Ordering::SeqCst)
+    }
+
+    /// Forgets every count, of requests and of connections (scripts stay).
+    pub fn reset_counts(&self) {
+        lock(&self.shared.counts).clear();
+        self.shared.connections.store(0, Ordering::SeqCst);
+    }
+}
+
+/// A request as the fake received it, to assert what a client sends. The credential itself
+/// is not kept, only the `Authorization` scheme.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    /// `GET`, `POST`, …
+    pub method: String,
+    /// The path, without its query string.
+    pub path: String,
+    /// The `Authorization` scheme (`token`, `Bearer`), when the header had one.
+    pub auth_scheme: Option<String>,
+    /// Every header but `Authorization`, in the order sent.
+    pub headers: Vec<(String, String)>,
+    /// The body.
+    pub body: Vec<u8>,
+}
+
+impl RecordedRequest {
+    /// The value of header `name` (case-insensitive), if it was sent.
+    #[must_use]
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(sent, _)| sent.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+impl fmt::Debug for FakeGithub {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("FakeGithub")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Drop for FakeGithub {
+    fn drop(&mut self) {
+        self.shared.stop();
+        if let Some(accept) = self.accept.take() {
+            // The accept thread is woken by a connection; if none can be made it stays
+            // parked in `accept` (not spinning) and is left behind rather than joined forever.
+            if wake_accept(self.addr) {
+                let _ = accept.join();
+            }
+        }
+    }
+}

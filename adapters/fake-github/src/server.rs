@@ -1,0 +1,450 @@
+//! The server: an accept thread, a thread per connection, and the state they share with
+//! [`FakeGithub`](crate::FakeGithub).
+//!
+//! Every blocking operation ends when the server stops: reads and writes because `Drop`
+//! shuts every live socket down, latencies because they wait on a condition variable that
+//! `Drop` signals, and `accept` because `Drop` connects to it once. So dropping the fake
+//! joins every thread it started.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::{self, Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard, PoisonError};
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use pat_verdict::Endpoint;
+use serde_json::json;
+
+use crate::RecordedRequest;
+use crate::request::{ReadError, Request, read_request};
+use crate::step::{Action, Step, reason_phrase};
+
+/// A keep-alive connection with no request for this long is closed.
+const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// A write blocked this long (a client that neither reads nor hangs up) ends the connection.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
+/// Oversized bodies are written in chunks of this size.
+const CHUNK: usize = 64 * 1024;
+
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Requests are counted by endpoint and by the credential sent (any scheme); `None` when
+/// there was no `Authorization` header.
+type CountKey = (Endpoint, Option<String>);
+
+/// What the accept thread, the connection threads and the handle share.
+#[derive(Default)]
+pub(crate) struct Shared {
+    pub(crate) scripts: Mutex<HashMap<(String, Endpoint), VecDeque<Step>>>,
+    pub(crate) counts: Mutex<HashMap<CountKey, usize>>,
+    pub(crate) latency: Mutex<Duration>,
+    pub(crate) last: Mutex<HashMap<Endpoint, RecordedRequest>>,
+    pub(crate) connections: AtomicUsize,
+    stopping: Mutex<bool>,
+    stop_signal: Condvar,
+    /// A clone of every live connection, so `stop` can shut them down.
+    live: Mutex<HashMap<u64, TcpStream>>,
+}
+
+impl Shared {
+    fn is_stopping(&self) -> bool {
+        *lock(&self.stopping)
+    }
+
+    /// Waits `duration`, or less if the server stops; `false` when it is stopping.
+    fn pause(&self, duration: Duration) -> bool {
+        let stopping = lock(&self.stopping);
+        if duration.is_zero() {
+            return !*stopping;
+        }
+        let (stopping, _) = self
+            .stop_signal
+            .wait_timeout_while(stopping, duration, |stopping| !*stopping)
+            .unwrap_or_else(PoisonError::into_inner);
+        !*stopping
+    }
+
+    /// Marks the server stopping, wakes every pause and shuts every live socket down.
+    pub(crate) fn stop(&self) {
+        *lock(&self.stopping) = true;
+        self.stop_signal.notify_all();
+        for stream in lock(&self.live).values() {
+            let _ = stream.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Registers a live connection; refused once the server is stopping.
+    fn register(&self, id: u64, stream: &TcpStream) -> bool {
+        let mut live = lock(&self.live);
+        if self.is_stopping() {
+            return false;
+        }
+        match stream.try_clone() {
+            Ok(clone) => {
+                live.insert(id, clone);
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
+    /// Drops the registry's clone, so closing the connection's own handle closes the socket.
+    fn forget(&self, id: u64) {
+        lock(&self.live).remove(&id);
+    }
+
+    fn count(&self, endpoint: Endpoint, credential: Option<&str>) {
+        *lock(&self.counts)
+            .entry((endpoint, credential.map(str::to_owned)))
+            .or_insert(0) += 1;
+    }
+
+    /// The next step scripted for `token` on `endpoint`: played in order, the last repeating.
+    fn next_step(&self, token: &str, endpoint: Endpoint) -> Option<Step> {
+        let mut scripts = lock(&self.scripts);
+        let steps = scripts.get_mut(&(token.to_owned(), endpoint))?;
+        if steps.len() > 1 {
+            steps.pop_front()
+        } else {
+            steps.front().cloned()
+        }
+    }
+}
+
+/// Accepts connections until the server stops, then joins every connection thread.
+pub(crate) fn accept_loop(listener: &TcpListener, shared: &Arc<Shared>) {
+    let mut connections: Vec<JoinHandle<()>> = Vec::new();
+    let mut next_id: u64 = 0;
+    for stream in listener.incoming() {
+        if shared.is_stopping() {
+            break;
+        }
+        let Ok(stream) = stream else {
+            continue;
+        };
+        next_id += 1;
+        let id = next_id;
+        shared.connections.fetch_add(1, Ordering::SeqCst);
+        if !shared.register(id, &stream) {
+            break;
+        }
+        connections.retain(|handle| !handle.is_finished());
+        let shared_for_thread = Arc::clone(shared);
+        let spawned = std::thread::Builder::new()
+            .name("fake-github-conn".to_owned())
+            .spawn(move || {
+                serve_connection(stream, &shared_for_thread, id);
+            });
+        match spawned {
+            Ok(handle) => connections.push(handle),
+            Err(_) => shared.forget(id),
+        }
+    }
+    for handle in connections {
+        let _ = handle.join();
+    }
+}
+
+/// Wakes the accept thread once `stop` has been called, by connecting to it.
+pub(crate) fn wake_accept(addr: SocketAddr) -> bool {
+    TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()
+}
+
+/// Whether the connection can carry another request.
+enum After {
+    KeepAlive,
+    Close,
+}
+
+fn serve_connection(mut stream: TcpStream, shared: &Shared, id: u64) {
+    let _ = stream.set_nodelay(true);
+    let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
+    let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
+    let mut buffered = Vec::new();
+    loop {
+        let after = match read_request(&mut stream, &mut buffered) {
+            Ok(request) => answer(&mut stream, shared, &request),
+            Err(ReadError::Closed) => After::Close,
+            Err(ReadError::Malformed) => refuse(&mut stream, 400),
+            Err(ReadError::HeadTooLarge) => refuse(&mut stream, 431),
+            Err(ReadError::BodyTooLarge) => refuse(&mut stream, 413),
+            Err(ReadError::LengthRequired) => refuse(&mut stream, 411),
+        };
+        if matches!(after, After::Close) || shared.is_stopping() {
+            break;
+        }
+    }
+    // The registry's clone goes first: only the last handle's close ends the socket (with
+    // a FIN, or an RST when `Step::reset` set SO_LINGER 0).
+    shared.forget(id);
+    drop(stream);
+}
+
+/// Answers a request the fake will not serve, then closes gracefully: the client may still
+/// be sending (a huge head), and closing a socket with unread input sends an RST that can
+/// destroy the answer before the client reads it.
+fn refuse(stream: &mut TcpStream, status: u16) -> After {
+    const MAX_DRAINED: usize = 1 << 20;
+    let body = json!({ "message": reason_phrase(status) }).to_string();
+    if write_response(stream, status, &[], body.as_bytes(), false).is_ok() {
+        let _ = stream.shutdown(Shutdown::Write);
+        let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+        let mut sink = [0_u8; 8192];
+        let mut drained = 0;
+        // Bounded in bytes and in reads, so a client trickling bytes cannot hold the thread.
+        for _ in 0..256 {
+            match stream.read(&mut sink) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => drained += n,
+            }
+            if drained >= MAX_DRAINED {
+                break;
+            }
+        }
+    }
+    After::Close
+}
+
+fn answer(stream: &mut TcpStream, shared: &Shared, request: &Request) -> After {
+    // `set_latency` delays every answer, the 401s and 404s included.
+    let latency = *lock(&shared.latency);
+    let endpoint = match (request.method.as_str(), request.path.as_str()) {
+        ("GET", "/user") => Endpoint::Identity,
+        ("POST", "/graphql") => Endpoint::TestQuery,
+        _ => {
+            let body = json!({
+                "message": "Not Found",
+                "documentation_url": "https://docs.github.com/rest",
+                "status": "404"
+            });
+            if !shared.pause(latency) {
+                return After::Close;
+            }
+            return respond(stream, 404, &[], &body.to_string(), request.keep_alive);
+        }
+    };
+    let (scheme, credential) = match request.authorization.as_deref() {
+        Some(value) => match value.split_once(' ') {
+            Some((scheme, credential)) => (Some(scheme), Some(credential.trim())),
+            None => (None, Some(value)),
+        },
+        None => (None, None),
+    };
+    shared.count(endpoint, credential);
+    lock(&shared.last).insert(
+        endpoint,
+        RecordedRequest {
+            method: request.method.clone(),
+            path: request.path.clone(),
+            auth_scheme: scheme.map(str::to_owned),
+            headers: request.headers.clone(),
+            body: request.body.clone(),
+        },
+    );
+    let wanted = match endpoint {
+        Endpoint::Identity => "token",
+        Endpoint::TestQuery => "Bearer",
+    };
+    let step = match (scheme, credential) {
+        (Some(scheme), Some(token)) if scheme.eq_ignore_ascii_case(wanted) => {
+            shared.next_step(token, endpoint)
+        }
+        _ => None,
+    };
+    let Some(step) = step else {
+        let body = json!({
+            "message": "Bad credentials",
+            "documentation_url": "https://docs.github.com/rest",
+            "status": "401"
+        });
+        if !shared.pause(latency) {
+            return After::Close;
+        }
+        return respond(stream, 401, &[], &body.to_string(), request.keep_alive);
+    };
+    if !shared.pause(latency.saturating_add(step.latency)) {
+        return After::Close;
+    }
+    play(stream, shared, step, request.keep_alive)
+}
+
+fn respond(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+    keep_alive: bool,
+) -> After {
+    match write_response(stream, status, headers, body.as_bytes(), keep_alive) {
+        Ok(()) if keep_alive => After::KeepAlive,
+        Ok(()) | Err(_) => After::Close,
+    }
+}
+
+fn play(stream: &mut TcpStream, shared: &Shared, step: Step, keep_alive: bool) -> After {
+    match step.action {
+        Action::Respond { status, body } => {
+            match write_response(stream, status, &step.headers, &body, keep_alive) {
+                Ok(()) if keep_alive => After::KeepAlive,
+                Ok(()) | Err(_) => After::Close,
+            }
+        }
+        Action::Reset => {
+            let _ = socket2::SockRef::from(&*stream).set_linger(Some(Duration::ZERO));
+            After::Close
+        }
+        Action::Stall => {
+            stall(stream, shared);
+            After::Close
+        }
+        Action::Truncated {
+            status,
+            declared,
+            sent,
+        } => {
+            let mut head = status_line(status);
+            push_headers(&mut head, &step.headers);
+            head.extend_from_slice(format!("Content-Length: {declared}\r\n\r\n").as_bytes());
+            head.extend_from_slice(&sent);
+            let _ = stream.write_all(&head).and_then(|()| stream.flush());
+            let _ = stream.shutdown(Shutdown::Write);
+            After::Close
+        }
+        Action::Oversized {
+            status,
+            bytes,
+            chunked,
+        } => match stream_oversized(stream, status, &step.headers, bytes, chunked) {
+            Ok(()) if keep_alive => After::KeepAlive,
+            Ok(()) | Err(_) => After::Close,
+        },
+        Action::Raw(bytes) => {
+            let _ = stream.write_all(&bytes).and_then(|()| stream.flush());
+            let _ = stream.shutdown(Shutdown::Write);
+            After::Close
+        }
+    }
+}
+
+/// Reads and discards until the client hangs up or the server stops.
+fn stall(stream: &mut TcpStream, shared: &Shared) {
+    let mut sink = [0_u8; 4096];
+    loop {
+        match stream.read(&mut sink) {
+            Ok(0) => return,
+            Ok(_) => {}
+            Err(error)
+                if matches!(
+                    error.kind(),
+                    io::ErrorKind::WouldBlock
+                        | io::ErrorKind::TimedOut
+                        | io::ErrorKind::Interrupted
+                ) => {}
+            Err(_) => return,
+        }
+        if shared.is_stopping() {
+            return;
+        }
+    }
+}
+
+fn status_line(status: u16) -> Vec<u8> {
+    format!("HTTP/1.1 {status} {}\r\n", reason_phrase(status)).into_bytes()
+}
+
+/// The default `Content-Type` unless scripted, then the scripted headers.
+fn push_headers(head: &mut Vec<u8>, headers: &[(String, String)]) {
+    if !headers
+        .iter()
+        .any(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+    {
+        head.extend_from_slice(b"Content-Type: application/json; charset=utf-8\r\n");
+    }
+    for (name, value) in headers {
+        head.extend_from_slice(format!("{name}: {value}\r\n").as_bytes());
+    }
+}
+
+fn write_response(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    body: &[u8],
+    keep_alive: bool,
+) -> io::Result<()> {
+    let mut out = status_line(status);
+    push_headers(&mut out, headers);
+    // 1xx, 204 and 304 carry no body and no length (RFC 9110 §6.4.1).
+    let bodiless = matches!(status, 100..=199 | 204 | 304);
+    if !bodiless {
+        out.extend_from_slice(format!("Content-Length: {}\r\n", body.len()).as_bytes());
+    }
+    if !keep_alive {
+        out.extend_from_slice(b"Connection: close\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
+    if !bodiless {
+        out.extend_from_slice(body);
+    }
+    stream.write_all(&out)?;
+    stream.flush()
+}
+
+/// Writes a JSON-looking body of exactly `bytes` bytes, `CHUNK` at a time: a viewer, then a
+/// long padding string. Fails (and so stops) as soon as the client hangs up.
+fn stream_oversized(
+    stream: &mut TcpStream,
+    status: u16,
+    headers: &[(String, String)],
+    bytes: u64,
+    chunked: bool,
+) -> io::Result<()> {
+    const PREFIX: &[u8] = br#"{"data":{"viewer":{"login":"oversized"}},"padding":""#;
+    const SUFFIX: &[u8] = br#""}"#;
+    let mut head = status_line(status);
+    push_headers(&mut head, headers);
+    if chunked {
+        head.extend_from_slice(b"Transfer-Encoding: chunked\r\n\r\n");
+    } else {
+        head.extend_from_slice(format!("Content-Length: {bytes}\r\n\r\n").as_bytes());
+    }
+    stream.write_all(&head)?;
+
+    let framed = (PREFIX.len() + SUFFIX.len()) as u64;
+    let write_piece = |stream: &mut TcpStream, piece: &[u8]| -> io::Result<()> {
+        if piece.is_empty() {
+            return Ok(());
+        }
+        if chunked {
+            stream.write_all(format!("{:x}\r\n", piece.len()).as_bytes())?;
+            stream.write_all(piece)?;
+            stream.write_all(b"\r\n")
+        } else {
+            stream.write_all(piece)
+        }
+    };
+    if bytes < framed {
+        // Too short to frame: the first `bytes` bytes of the frame.
+        let frame = [PREFIX, SUFFIX].concat();
+        let short = usize::try_from(bytes).map_or(frame.len(), |short| short.min(frame.len()));
+        write_piece(stream, &frame[..short])?;
+    } else {
+        let padding = vec![b'a'; CHUNK];
+        write_piece(stream, PREFIX)?;
+        let mut fill = bytes - framed;
+        while fill > 0 {
+            let take = usize::try_from(fill).map_or(CHUNK, |fill| fill.min(CHUNK));
+            write_piece(stream, &padding[..take])?;
+            fill -= take as u64;
+        }
+        write_piece(stream, SUFFIX)?;
+    }
+    if chunked {
+        stream.write_all(b"0\r\n\r\n")?;
+    }
+    stream.flush()
+}

@@ -1,0 +1,243 @@
+//! The fake over raw sockets: routing, auth schemes, scripts, counts, keep-alive, garbage,
+//! and the faults a client can only see on the wire.
+
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers: a broken expectation fails the test loudly, as an assertion does"
+)]
+
+use std::io::{ErrorKind, Read, Write};
+use std::net::TcpStream;
+use std::time::Duration;
+
+use pat_verdict::Endpoint;
+use pat_verdict_fake_github::{FakeGithub, Step};
+
+/// One parsed answer: status, head (lower-cased), body.
+struct Answer {
+    status: u16,
+    head: String,
+    body: String,
+}
+
+fn connect(github: &FakeGithub) -> TcpStream {
+    let stream = TcpStream::connect(github.addr()).expect("connect to the fake");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(5)))
+        .expect("read timeout");
+    stream
+}
+
+fn get_user(auth: &str) -> String {
+    format!("GET /user HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\n\r\n")
+}
+
+fn post_graphql(auth: &str) -> String {
+    let body = pat_verdict::http::TEST_QUERY_BODY;
+    format!(
+        "POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+/// Sends `request` and reads one answer framed by its Content-Length.
+fn exchange(stream: &mut TcpStream, request: &str) -> Answer {
+    stream.write_all(request.as_bytes()).expect("send");
+    let mut bytes = Vec::new();
+    let mut byte = [0_u8; 1];
+    while !bytes.ends_with(b"\r\n\r\n") {
+        let n = stream.read(&mut byte).expect("read head");
+        assert_eq!(
+            n,
+            1,
+            "closed mid-head: {:?}",
+            String::from_utf8_lossy(&bytes)
+        );
+        bytes.push(byte[0]);
+    }
+    let head = String::from_utf8(bytes)
+        .expect("UTF-8 head")
+        .to_ascii_lowercase();
+    let status = head[9..12].parse().expect("a status");
+    let length: usize = head
+        .lines()
+        .find_map(|line| line.strip_prefix("content-length: "))
+        .map_or(0, |length| length.trim().parse().expect("a length"));
+    let mut body = vec![0_u8; length];
+    stream.read_exact(&mut body).expect("read body");
+    Answer {
+        status,
+        head,
+        body: String::from_utf8(body).expect("UTF-8 body"),
+    }
+}
+
+#[test]
+fn schemes_scripts_and_counts() {
+    let github = FakeGithub::start().expect("start");
+    github.valid("ghp_alice", 42, "alice");
+    github.script(
+        "ghp_flaky",
+        Endpoint::TestQuery,
+        [
+            Step::status(502),
+            Step::viewer("bob").header("X-OAuth-Scopes", "repo"),
+        ],
+    );
+    let mut stream = connect(&github);
+
+    // Right schemes: 200s, the /user body is GitHub-sized and JSON.
+    let user = exchange(&mut stream, &get_user("token ghp_alice"));
+    assert_eq!(user.status, 200);
+    assert!(user.head.contains("content-type: application/json"));
+    let json: serde_json::Value = serde_json::from_str(&user.body).expect("JSON");
+    assert_eq!(json["id"], 42);
+    assert_eq!(json["login"], "alice");
+    assert!(user.body.len() > 1000);
+    let viewer = exchange(&mut stream, &post_graphql("Bearer ghp_alice"));
+    assert_eq!(viewer.status, 200);
+    assert_eq!(viewer.body, r#"{"data":{"viewer":{"login":"alice"}}}"#);
+
+    // Wrong scheme, no token, unscripted token: GitHub's 401, on the same connection.
+    for request in [
+        get_user("Bearer ghp_alice"),
+        post_graphql("token ghp_alice"),
+        get_user("token ghp_nobody"),
+        "GET /user HTTP/1.1\r\nHost: x\r\n\r\n".to_owned(),
+    ] {
+        let answer = exchange(&mut stream, &request);
+        assert_eq!(answer.status, 401, "{request}");
+        assert!(answer.body.contains("Bad credentials"));
+    }
+
+    // Steps in order, the last repeating, with its headers.
+    let statuses: Vec<u16> = (0..3)
+        .map(|_| exchange(&mut stream, &post_graphql("Bearer ghp_flaky")).status)
+        .collect();
+    assert_eq!(statuses, [502, 200, 200]);
+    let last = exchange(&mut stream, &post_graphql("Bearer ghp_flaky"));
+    assert!(last.head.contains("x-oauth-scopes: repo"));
+
+    assert_eq!(github.requests_for("ghp_alice", Endpoint::Identity), 2);
+    assert_eq!(github.requests_for("ghp_alice", Endpoint::TestQuery), 2);
+    assert_eq!(github.requests_for("ghp_nobody", Endpoint::Identity), 1);
+    assert_eq!(github.requests_for("ghp_flaky", Endpoint::TestQuery), 4);
+    assert_eq!(github.requests(Endpoint::Identity), 4);
+    assert_eq!(github.requests(Endpoint::TestQuery), 6);
+    github.reset_counts();
+    assert_eq!(github.requests(Endpoint::Identity), 0);
+}
+
+#[test]
+fn unknown_paths_and_garbage_never_take_the_server_down() {
+    let github = FakeGithub::start().expect("start");
+    github.valid("ghp_alice", 1, "alice");
+    let mut stream = connect(&github);
+    let answer = exchange(&mut stream, "GET /repos HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(answer.status, 404);
+    let answer = exchange(&mut stream, "GET /graphql HTTP/1.1\r\nHost: x\r\n\r\n");
+    assert_eq!(answer.status, 404);
+
+    for garbage in [
+        &b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03\r\n\r\n"[..],
+        b"GET / SPDY/9\r\n\r\n",
+        b"POST /graphql HTTP/1.1\r\nContent-Length: 99999999\r\n\r\n",
+        b"POST /graphql HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n",
+    ] {
+        let mut stream = connect(&github);
+        stream.write_all(garbage).expect("send garbage");
+        let mut answer = String::new();
+        let _ = stream.read_to_string(&mut answer);
+        assert!(answer.starts_with("HTTP/1.1 4"), "{answer}");
+    }
+    let mut huge = connect(&github);
+    let _ = huge.write_all(&vec![b'A'; 64 * 1024]);
+    let mut answer = String::new();
+    let _ = huge.read_to_string(&mut answer);
+    assert!(answer.starts_with("HTTP/1.1 431"), "{answer}");
+
+    let mut stream = connect(&github);
+    assert_eq!(
+        exchange(&mut stream, &get_user("token ghp_alice")).status,
+        200
+    );
+}
+
+#[test]
+fn a_reset_is_a_reset_on_the_wire() {
+    let github = FakeGithub::start().expect("start");
+    github.script("ghp_r", Endpoint::Identity, [Step::reset()]);
+    let mut stream = connect(&github);
+    stream
+        .write_all(get_user("token ghp_r").as_bytes())
+        .expect("send");
+    let mut buffer = [0_u8; 16];
+    let error = stream
+        .read(&mut buffer)
+        .expect_err("a reset, not an answer");
+    assert_eq!(error.kind(), ErrorKind::ConnectionReset);
+    assert_eq!(github.requests_for("ghp_r", Endpoint::Identity), 1);
+}
+
+#[test]
+fn truncated_bodies_close_short_of_their_length() {
+    let github = FakeGithub::start().expect("start");
+    github.script(
+        "ghp_t",
+        Endpoint::Identity,
+        [Step::truncated(200, 100, r#"{"id": 4"#)],
+    );
+    let mut stream = connect(&github);
+    stream
+        .write_all(get_user("token ghp_t").as_bytes())
+        .expect("send");
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).expect("a clean close");
+    assert!(answer.contains("Content-Length: 100\r\n"), "{answer}");
+    assert!(answer.ends_with("\r\n\r\n{\"id\": 4"), "{answer}");
+}
+
+#[test]
+fn dropping_the_server_ends_stalls_and_latency_at_once() {
+    let github = FakeGithub::start().expect("start");
+    github.script("ghp_s", Endpoint::Identity, [Step::stall()]);
+    github.script(
+        "ghp_slow",
+        Endpoint::Identity,
+        [Step::status(200).after(Duration::from_secs(60))],
+    );
+    let mut stalled = connect(&github);
+    stalled
+        .write_all(get_user("token ghp_s").as_bytes())
+        .expect("send");
+    let mut slow = connect(&github);
+    slow.write_all(get_user("token ghp_slow").as_bytes())
+        .expect("send");
+    // Both requests are in; nothing will answer them.
+    while github.requests(Endpoint::Identity) < 2 {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    drop(github); // joins every thread: this test would hang for a minute if it did not
+    for mut stream in [stalled, slow] {
+        let mut answer = Vec::new();
+        let _ = stream.read_to_end(&mut answer);
+        assert!(answer.is_empty());
+    }
+}
+
+#[test]
+fn oversized_bodies_stream_their_exact_length() {
+    let github = FakeGithub::start().expect("start");
+    github.script(
+        "ghp_o",
+        Endpoint::TestQuery,
+        [Step::oversized(200, 3 * 65_536 + 17)],
+    );
+    let mut stream = connect(&github);
+    let answer = exchange(&mut stream, &post_graphql("Bearer ghp_o"));
+    assert_eq!(answer.body.len(), 3 * 65_536 + 17);
+    assert!(answer.body.starts_with(r#"{"data":{"viewer""#));
+    assert!(answer.body.ends_with(r#"aaa"}"#));
+    let json: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON-looking");
+    assert_eq!(json["data"]["viewer"]["login"], "oversized");
+}

@@ -1,0 +1,449 @@
+//! Every row of SPEC §2 (test query), §3 (identity) and §4 (rate limits, retries, deadline)
+//! through real sockets: the fake GitHub answers, ureq carries, the core classifies.
+
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers: a broken expectation fails the test loudly, as an assertion does"
+)]
+
+mod common;
+
+use std::time::Duration;
+
+use pat_verdict::messages::VIEWER_MISSING;
+use pat_verdict::{Endpoint, RetryPolicy, SecretString, Verdict, VerdictKind, Verifier};
+use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_system_clock::SystemClock;
+use serde_json::json;
+
+use common::{NOW, call_within, identity, is_rate_limited, reason, test_query};
+
+fn fake() -> FakeGithub {
+    FakeGithub::start().expect("the fake starts")
+}
+
+// ---- SPEC §2: the test query ----
+
+#[tokio::test]
+async fn test_query_200_with_a_viewer_is_valid() {
+    let github = fake();
+    let verdict = test_query(&github, Step::viewer("alice")).await;
+    assert_eq!(
+        verdict,
+        Verdict::Valid(pat_verdict::Viewer {
+            login: Some("alice".to_owned())
+        })
+    );
+    let empty_errors = json!({ "errors": [], "data": { "viewer": { "login": "bob" } } });
+    assert_eq!(
+        test_query(&github, Step::json(200, empty_errors))
+            .await
+            .kind(),
+        VerdictKind::Valid
+    );
+}
+
+#[tokio::test]
+async fn test_query_5xx_is_inconclusive() {
+    let github = fake();
+    for status in [500, 502, 503, 504, 599] {
+        let verdict = test_query(&github, Step::status(status)).await;
+        assert!(verdict.transient_failure(), "{status}: {verdict:?}");
+        assert_eq!(
+            reason(&verdict),
+            format!("GitHub GraphQL API returned {status}")
+        );
+    }
+    // A load balancer's HTML error page says no more than its status.
+    let verdict = test_query(&github, Step::not_json(502)).await;
+    assert_eq!(reason(&verdict), "GitHub GraphQL API returned 502");
+}
+
+#[tokio::test]
+async fn test_query_transport_failures_are_inconclusive() {
+    let github = fake();
+    let short = Duration::from_millis(300);
+    for step in [
+        Step::reset(),
+        Step::stall(),
+        Step::truncated(200, 500, r#"{"data":{"vie"#),
+    ] {
+        let result = call_within(&github, Endpoint::TestQuery, step.clone(), short).await;
+        let verdict = pat_verdict::classify::classify_test_query(&result, NOW);
+        assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
+        assert!(
+            reason(&verdict).starts_with("GitHub GraphQL API unreachable: "),
+            "{verdict:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn test_query_408_429_and_rate_limited_403_are_inconclusive_rate_limited() {
+    let github = fake();
+    let rate_limited = [
+        Step::status(408),
+        Step::status(429),
+        Step::status(403).header("x-ratelimit-remaining", "0"),
+        Step::status(403).header("retry-after", "30"),
+        Step::json(
+            403,
+            json!({ "message": "You have exceeded a secondary rate limit. Please wait." }),
+        ),
+    ];
+    for step in rate_limited {
+        let verdict = test_query(&github, step.clone()).await;
+        assert!(is_rate_limited(&verdict), "{step:?}: {verdict:?}");
+        assert!(reason(&verdict).starts_with("GitHub GraphQL API returned 4"));
+    }
+}
+
+#[tokio::test]
+async fn test_query_other_4xx_is_invalid() {
+    let github = fake();
+    for status in [400, 401, 403, 404, 422] {
+        let verdict = test_query(
+            &github,
+            Step::json(status, json!({ "message": "Bad credentials" })),
+        )
+        .await;
+        assert_eq!(
+            verdict,
+            Verdict::invalid(format!("GitHub GraphQL API returned {status}")),
+            "{status}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn test_query_200_rate_limit_errors_are_inconclusive_rate_limited() {
+    let github = fake();
+    for error in [
+        json!({ "type": "RATE_LIMITED", "message": "API rate limit exceeded for user ID 1." }),
+        json!({ "type": "RATE_LIMIT", "message": "API rate limit exceeded" }),
+        json!({ "code": "graphql_rate_limit", "message": "Slow down" }),
+    ] {
+        let body = json!({ "errors": [error], "data": null });
+        let verdict = test_query(&github, Step::json(200, body)).await;
+        assert!(is_rate_limited(&verdict), "{verdict:?}");
+    }
+}
+
+#[tokio::test]
+async fn test_query_200_other_errors_are_invalid_and_checked_before_data() {
+    let github = fake();
+    let body = json!({
+        "errors": [{ "type": "FORBIDDEN", "message": "Resource not accessible by personal access token" }],
+        "data": { "viewer": { "login": "alice" } }
+    });
+    assert_eq!(
+        test_query(&github, Step::json(200, body)).await,
+        Verdict::invalid("GraphQL error: Resource not accessible by personal access token")
+    );
+    let no_message = json!({ "errors": [{ "type": "FORBIDDEN" }] });
+    assert_eq!(
+        test_query(&github, Step::json(200, no_message)).await,
+        Verdict::invalid("GraphQL error: unknown")
+    );
+}
+
+#[tokio::test]
+async fn test_query_200_without_a_viewer_is_invalid() {
+    let github = fake();
+    for body in [
+        json!({}),
+        json!({ "data": null }),
+        json!({ "data": {} }),
+        json!({ "data": { "viewer": null } }),
+    ] {
+        assert_eq!(
+            test_query(&github, Step::json(200, body.clone())).await,
+            Verdict::invalid(VIEWER_MISSING),
+            "{body}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn test_query_200_with_an_unreadable_body_is_inconclusive() {
+    let github = fake();
+    for step in [
+        Step::not_json(200),
+        Step::body(200, "[1, 2]"),
+        Step::body(200, ""),
+        Step::oversized(200, 2 << 20),
+        Step::oversized_chunked(200, 2 << 20),
+    ] {
+        let verdict = test_query(&github, step.clone()).await;
+        assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
+        assert!(!is_rate_limited(&verdict));
+    }
+}
+
+#[tokio::test]
+async fn test_query_1xx_3xx_and_other_2xx_are_inconclusive() {
+    let github = fake();
+    for status in [201, 202, 204, 301, 302, 304, 307] {
+        let verdict = test_query(
+            &github,
+            Step::status(status).header("Location", "https://example.invalid/"),
+        )
+        .await;
+        assert_eq!(
+            verdict,
+            Verdict::inconclusive(format!("GitHub GraphQL API returned {status}")),
+            "{status}"
+        );
+    }
+    // A lone interim answer: ureq waits for a final one that never comes.
+    let result = call_within(
+        &github,
+        Endpoint::TestQuery,
+        Step::status(100),
+        Duration::from_millis(300),
+    )
+    .await;
+    let verdict = pat_verdict::classify::classify_test_query(&result, NOW);
+    assert!(verdict.transient_failure(), "{verdict:?}");
+}
+
+// ---- SPEC §3: the identity lookup ----
+
+#[tokio::test]
+async fn identity_200_with_an_id_is_valid_with_the_id_as_a_decimal_string() {
+    let github = fake();
+    let Verdict::Valid(found) = identity(&github, Step::user(42, "alice")).await else {
+        panic!("a valid identity");
+    };
+    assert_eq!(found.github_id.as_str(), "42");
+    assert_eq!(found.login.as_deref(), Some("alice"));
+
+    let as_string = json!({ "id": "583231", "login": "octocat" });
+    let Verdict::Valid(found) = identity(&github, Step::json(200, as_string)).await else {
+        panic!("a valid identity");
+    };
+    assert_eq!(found.github_id.as_str(), "583231");
+}
+
+#[tokio::test]
+async fn identity_headers_reach_the_token_info() {
+    let github = fake();
+    let step = Step::user(7, "miner")
+        .header("X-OAuth-Scopes", "repo, read:org")
+        .header(
+            "github-authentication-token-expiration",
+            "2026-01-02 15:04:05 UTC",
+        );
+    let Verdict::Valid(found) = identity(&github, step).await else {
+        panic!("a valid identity");
+    };
+    assert_eq!(
+        found.token.scopes,
+        Some(vec!["repo".to_owned(), "read:org".to_owned()])
+    );
+    assert!(found.token.expires_at.is_some());
+}
+
+#[tokio::test]
+async fn identity_200_without_an_id_or_not_an_object_is_inconclusive() {
+    let github = fake();
+    for step in [
+        Step::json(200, json!({ "login": "alice" })),
+        Step::json(200, json!({ "id": null })),
+        Step::json(200, json!([{ "id": 1 }])),
+        Step::not_json(200),
+        Step::oversized(200, 3 << 20),
+    ] {
+        let verdict = identity(&github, step.clone()).await;
+        assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
+    }
+}
+
+#[tokio::test]
+async fn identity_408_429_and_rate_limited_403_are_inconclusive_rate_limited() {
+    let github = fake();
+    for step in [
+        Step::status(408),
+        Step::status(429),
+        Step::json(
+            403,
+            json!({ "message": "API rate limit exceeded for 1.2.3.4." }),
+        )
+        .header("x-ratelimit-remaining", "0"),
+        Step::status(403).header("Retry-After", "60"),
+    ] {
+        let verdict = identity(&github, step.clone()).await;
+        assert!(is_rate_limited(&verdict), "{step:?}: {verdict:?}");
+    }
+}
+
+#[tokio::test]
+async fn identity_other_4xx_is_invalid() {
+    let github = fake();
+    for status in [400, 401, 403, 404] {
+        let verdict = identity(
+            &github,
+            Step::json(status, json!({ "message": "Bad credentials" })),
+        )
+        .await;
+        assert_eq!(verdict.kind(), VerdictKind::Invalid, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn identity_5xx_transport_3xx_and_other_2xx_are_inconclusive() {
+    let github = fake();
+    let short = Duration::from_millis(300);
+    for step in [
+        Step::status(500),
+        Step::status(503),
+        Step::not_json(504),
+        Step::status(204),
+        Step::status(302).header("Location", "/login"),
+        Step::reset(),
+        Step::stall(),
+        Step::truncated(200, 1000, r#"{"id":"#),
+    ] {
+        let result = call_within(&github, Endpoint::Identity, step.clone(), short).await;
+        let verdict = pat_verdict::classify::classify_identity(&result, NOW);
+        assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
+    }
+}
+
+// ---- SPEC §4: rate-limit waits, retries, the deadline, requests per verdict ----
+
+#[tokio::test]
+async fn retry_after_comes_from_retry_after_or_the_reset_time() {
+    let github = fake();
+    let verdict = test_query(&github, Step::status(429).header("retry-after", "60")).await;
+    assert_eq!(verdict.retry_after(), Some(Duration::from_secs(60)));
+    let reset = (NOW.0 + 120).to_string();
+    let verdict = test_query(
+        &github,
+        Step::status(403)
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", &reset),
+    )
+    .await;
+    assert_eq!(verdict.retry_after(), Some(Duration::from_secs(120)));
+}
+
+/// A verifier over the real adapter and the real clock, with short waits.
+fn verifier(
+    github: &FakeGithub,
+    deadline: Duration,
+) -> Verifier<pat_verdict_ureq_http::UreqGithub, SystemClock> {
+    let policy = RetryPolicy {
+        first_backoff: Duration::from_millis(10),
+        max_backoff: Duration::from_millis(40),
+        min_attempt_time: Duration::from_millis(50),
+        ..RetryPolicy::with_deadline(deadline)
+    };
+    Verifier::new(common::client(github), SystemClock::new(), policy)
+}
+
+fn secret(pat: &str) -> SecretString {
+    SecretString::from(pat)
+}
+
+#[tokio::test]
+async fn requests_per_verdict() {
+    let github = fake();
+    let verifier = verifier(&github, Duration::from_secs(5));
+
+    // Valid: one identity, one test query.
+    github.valid("ghp_valid", 1, "valid");
+    let report = verifier.verify(&secret("ghp_valid")).await;
+    assert_eq!(report.verdict, Verdict::Valid(()));
+    assert_eq!(report.requests, 2);
+    assert_eq!(
+        report
+            .identity
+            .map(|id| id.github_id.as_str().to_owned())
+            .as_deref(),
+        Some("1")
+    );
+
+    // Invalid identity: one request, never retried, no test query.
+    let report = verifier.verify(&secret("ghp_unknown")).await;
+    assert_eq!(report.verdict.kind(), VerdictKind::Invalid);
+    assert_eq!(report.requests, 1);
+    assert_eq!(github.requests_for("ghp_unknown", Endpoint::TestQuery), 0);
+
+    // An outage on /user: three attempts, then inconclusive; no test query.
+    github.script("ghp_outage", Endpoint::Identity, [Step::status(502)]);
+    let report = verifier.verify(&secret("ghp_outage")).await;
+    assert_eq!(report.verdict.kind(), VerdictKind::Inconclusive);
+    assert_eq!(report.requests, 3);
+    assert_eq!(github.requests_for("ghp_outage", Endpoint::Identity), 3);
+    assert_eq!(github.requests_for("ghp_outage", Endpoint::TestQuery), 0);
+
+    // A blip on the test query is retried and the PAT judged valid.
+    github.script("ghp_blip", Endpoint::Identity, [Step::user(2, "blip")]);
+    github.script(
+        "ghp_blip",
+        Endpoint::TestQuery,
+        [Step::reset(), Step::status(503), Step::viewer("blip")],
+    );
+    let report = verifier.verify(&secret("ghp_blip")).await;
+    assert_eq!(report.verdict, Verdict::Valid(()));
+    assert_eq!(report.requests, 4);
+
+    // Invalid test query: identity + one test query, never retried.
+    github.script("ghp_fine", Endpoint::Identity, [Step::user(3, "fine")]);
+    github.script(
+        "ghp_fine",
+        Endpoint::TestQuery,
+        [Step::json(200, json!({ "data": { "viewer": null } }))],
+    );
+    let report = verifier.verify(&secret("ghp_fine")).await;
+    assert_eq!(report.verdict, Verdict::invalid(VIEWER_MISSING));
+    assert_eq!(report.requests, 2);
+
+    // A malformed token costs no request at all.
+    github.reset_counts();
+    let report = verifier.verify(&secret("ghp_bad\r\nX-Injected: 1")).await;
+    assert_eq!(report.verdict.kind(), VerdictKind::Invalid);
+    assert_eq!(report.requests, 0);
+    assert_eq!(github.requests(Endpoint::Identity), 0);
+}
+
+#[tokio::test]
+async fn a_retry_after_past_the_deadline_is_not_waited_for() {
+    let github = fake();
+    github.script(
+        "ghp_limited",
+        Endpoint::Identity,
+        [Step::status(429).header("retry-after", "3600")],
+    );
+    let report = verifier(&github, Duration::from_secs(5))
+        .verify(&secret("ghp_limited"))
+        .await;
+    assert_eq!(report.requests, 1);
+    assert_eq!(
+        report.verdict.retry_after(),
+        Some(Duration::from_secs(3600))
+    );
+    assert!(is_rate_limited(&report.verdict));
+}
+
+#[tokio::test]
+async fn a_stalled_github_ends_inconclusive_at_the_deadline() {
+    let github = fake();
+    github.script("ghp_stalled", Endpoint::Identity, [Step::stall()]);
+    let verifier = verifier(&github, Duration::from_millis(400));
+    // Bounded from outside too: a client that ignored the deadline would fail here.
+    let report = tokio::time::timeout(
+        Duration::from_secs(3),
+        verifier.verify(&secret("ghp_stalled")),
+    )
+    .await
+    .expect("the verdict arrives at the deadline, not later");
+    assert_eq!(report.verdict.kind(), VerdictKind::Inconclusive);
+    assert_eq!(report.requests, 1, "no time is left for a retry");
+    assert!(
+        reason(&report.verdict).contains("timed out"),
+        "{:?}",
+        report.verdict
+    );
+}

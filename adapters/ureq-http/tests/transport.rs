@@ -1,0 +1,434 @@
+//! The adapter itself against the fake on loopback: what it sends, what it hands back, how
+//! each fault surfaces as a `TransportError`, and that bodies, time and connections stay
+//! bounded.
+
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers: a broken expectation fails the test loudly, as an assertion does"
+)]
+
+mod common;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use pat_verdict::http::TEST_QUERY_BODY;
+use pat_verdict::{Body, Endpoint, GithubApi, HttpResponse, TransportError, TransportErrorKind};
+use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_ureq_http::{DEFAULT_BODY_CAP, InvalidApiUrl, UreqGithub};
+
+use common::{TIMEOUT, call, call_within, client, fresh_token, token};
+
+fn fake() -> FakeGithub {
+    FakeGithub::start().expect("the fake starts")
+}
+
+fn response(result: Result<HttpResponse, TransportError>) -> HttpResponse {
+    result.unwrap_or_else(|error| panic!("expected a response, got {error:?}"))
+}
+
+fn failure(result: Result<HttpResponse, TransportError>) -> TransportError {
+    match result {
+        Ok(response) => panic!("expected a transport failure, got {response:?}"),
+        Err(error) => error,
+    }
+}
+
+/// A hang guard for calls that must come back on their own.
+const HANG_GUARD: Duration = Duration::from_secs(20);
+
+/// Bounds a call from outside, so a client that ignored its timeout fails the test instead of
+/// hanging. The bound is a hang guard, many times the call's own timeout: no test here
+/// measures speed (that is the benchmarks' job).
+async fn within<T>(limit: Duration, future: impl Future<Output = T>) -> T {
+    tokio::time::timeout(limit, future)
+        .await
+        .expect("the call came back in time")
+}
+
+#[tokio::test]
+async fn requests_have_the_schemes_headers_and_body_github_expects() {
+    let github = fake();
+    github.valid("ghp_shape", 9, "shape");
+    let client = client(&github);
+    // 200s prove the schemes: the fake answers 401 to `Bearer` on /user and `token` on /graphql.
+    let user = response(
+        client
+            .send(Endpoint::Identity, &token("ghp_shape"), TIMEOUT)
+            .await,
+    );
+    assert_eq!(user.status, 200);
+    let viewer = response(
+        client
+            .send(Endpoint::TestQuery, &token("ghp_shape"), TIMEOUT)
+            .await,
+    );
+    assert_eq!(viewer.status, 200);
+
+    let get = github
+        .last_request(Endpoint::Identity)
+        .expect("a /user request");
+    assert_eq!((get.method.as_str(), get.path.as_str()), ("GET", "/user"));
+    assert_eq!(get.auth_scheme.as_deref(), Some("token"));
+    assert_eq!(
+        get.header("user-agent"),
+        Some(concat!("pat-verdict/", env!("CARGO_PKG_VERSION")))
+    );
+    assert_eq!(get.header("accept"), Some("application/vnd.github+json"));
+    assert!(get.body.is_empty());
+    assert_eq!(get.header("content-length"), None);
+
+    let post = github
+        .last_request(Endpoint::TestQuery)
+        .expect("a /graphql request");
+    assert_eq!(
+        (post.method.as_str(), post.path.as_str()),
+        ("POST", "/graphql")
+    );
+    assert_eq!(post.auth_scheme.as_deref(), Some("Bearer"));
+    assert_eq!(post.header("content-type"), Some("application/json"));
+    assert_eq!(post.body, TEST_QUERY_BODY.as_bytes());
+    assert_eq!(
+        post.header("user-agent"),
+        Some(concat!("pat-verdict/", env!("CARGO_PKG_VERSION")))
+    );
+}
+
+#[tokio::test]
+async fn a_trailing_slash_on_the_api_url_is_fine() {
+    let github = fake();
+    github.valid("ghp_slash", 1, "slash");
+    let client = UreqGithub::new(&format!("{}/", github.url())).expect("valid");
+    let user = response(
+        client
+            .send(Endpoint::Identity, &token("ghp_slash"), TIMEOUT)
+            .await,
+    );
+    assert_eq!(user.status, 200);
+    assert_eq!(github.requests_for("ghp_slash", Endpoint::Identity), 1);
+}
+
+#[tokio::test]
+async fn only_http_and_https_urls_are_accepted() {
+    assert!(matches!(
+        UreqGithub::new("ftp://127.0.0.1"),
+        Err(InvalidApiUrl::Scheme)
+    ));
+    assert!(UreqGithub::new("not a url").is_err());
+    assert!(UreqGithub::new("https://api.github.com/").is_ok());
+}
+
+#[tokio::test]
+async fn statuses_are_answers_and_redirects_are_not_followed() {
+    let github = fake();
+    let pat = fresh_token();
+    github.valid(&pat, 5, "target");
+    // A redirect to a URL that would answer 200: it must come back as the 302 itself.
+    let location = format!("{}/user", github.url());
+    let moved = fresh_token();
+    github.script(
+        &moved,
+        Endpoint::Identity,
+        [Step::status(302).header("Location", &location)],
+    );
+    let answer = response(
+        client(&github)
+            .send(Endpoint::Identity, &token(&moved), TIMEOUT)
+            .await,
+    );
+    assert_eq!(answer.status, 302);
+    assert_eq!(
+        github.requests(Endpoint::Identity),
+        1,
+        "the redirect was not followed"
+    );
+
+    for status in [401, 404, 500, 503] {
+        let answer = response(call(&github, Endpoint::Identity, Step::status(status)).await);
+        assert_eq!(answer.status, status);
+    }
+}
+
+#[tokio::test]
+async fn relevant_headers_and_non_json_bodies_come_back_as_sent() {
+    let github = fake();
+    let answer = response(
+        call(
+            &github,
+            Endpoint::Identity,
+            Step::not_json(403)
+                .header("Retry-After", "30")
+                .header("X-RateLimit-Remaining", "0")
+                .header("X-RateLimit-Reset", "1767225700")
+                .header("X-OAuth-Scopes", "repo")
+                .header("X-Unrelated", "dropped"),
+        )
+        .await,
+    );
+    assert_eq!(answer.status, 403);
+    assert_eq!(answer.headers.retry_after.as_deref(), Some("30"));
+    assert_eq!(answer.headers.ratelimit_remaining.as_deref(), Some("0"));
+    assert_eq!(
+        answer.headers.ratelimit_reset.as_deref(),
+        Some("1767225700")
+    );
+    assert_eq!(answer.headers.oauth_scopes.as_deref(), Some("repo"));
+    let html = answer.body.bytes().expect("a complete body");
+    assert!(html.starts_with(b"<!DOCTYPE html>"));
+}
+
+#[tokio::test]
+async fn a_reset_is_a_connection_reset() {
+    let github = fake();
+    let error = failure(call(&github, Endpoint::TestQuery, Step::reset()).await);
+    assert_eq!(error.kind, TransportErrorKind::ConnectionReset, "{error}");
+    assert!(!error.detail.contains("ghp_"), "{error}");
+}
+
+#[tokio::test]
+async fn a_close_without_an_answer_is_a_connection_reset() {
+    let github = fake();
+    let error = failure(call(&github, Endpoint::Identity, Step::raw(Vec::new())).await);
+    assert_eq!(error.kind, TransportErrorKind::ConnectionReset, "{error}");
+}
+
+#[tokio::test]
+async fn a_stall_times_out_within_the_timeout() {
+    let github = fake();
+    let short = Duration::from_millis(300);
+    let error = failure(
+        within(
+            HANG_GUARD,
+            call_within(&github, Endpoint::Identity, Step::stall(), short),
+        )
+        .await,
+    );
+    assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
+    // A slow body counts against the same timeout as a slow head.
+    let slow_body = Step::user(1, "slow").after(Duration::from_secs(5));
+    let error = failure(
+        within(
+            HANG_GUARD,
+            call_within(&github, Endpoint::Identity, slow_body, short),
+        )
+        .await,
+    );
+    assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
+}
+
+#[tokio::test]
+async fn no_time_left_is_a_timeout_not_a_hang() {
+    let github = fake();
+    let error = failure(
+        within(
+            HANG_GUARD,
+            call_within(&github, Endpoint::Identity, Step::stall(), Duration::ZERO),
+        )
+        .await,
+    );
+    assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
+}
+
+#[tokio::test]
+async fn a_short_body_is_a_truncated_body() {
+    let github = fake();
+    let error = failure(
+        call(
+            &github,
+            Endpoint::Identity,
+            Step::truncated(200, 4096, r#"{"login":"alice","id":"#),
+        )
+        .await,
+    );
+    assert_eq!(error.kind, TransportErrorKind::TruncatedBody, "{error}");
+    // Even on an error status: the answer is incomplete, so it is not judged.
+    let error = failure(call(&github, Endpoint::TestQuery, Step::truncated(401, 100, "{")).await);
+    assert_eq!(error.kind, TransportErrorKind::TruncatedBody, "{error}");
+}
+
+#[tokio::test]
+async fn an_answer_that_is_not_http_is_a_protocol_error() {
+    let github = fake();
+    let error = failure(
+        call(
+            &github,
+            Endpoint::Identity,
+            Step::raw("SSH-2.0-OpenSSH_9.6\r\n\r\n"),
+        )
+        .await,
+    );
+    assert_eq!(error.kind, TransportErrorKind::Protocol, "{error}");
+}
+
+#[tokio::test]
+async fn a_refused_port_is_a_connect_failure() {
+    let port = {
+        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind");
+        listener.local_addr().expect("address").port()
+    }; // dropped: nothing listens there now
+    let client = UreqGithub::new(&format!("http://127.0.0.1:{port}")).expect("valid");
+    let error = failure(
+        client
+            .send(Endpoint::Identity, &token("ghp_refused"), TIMEOUT)
+            .await,
+    );
+    assert_eq!(error.kind, TransportErrorKind::Connect, "{error}");
+    assert!(!error.detail.contains("ghp_refused"));
+}
+
+#[tokio::test]
+async fn an_unresolvable_host_is_a_dns_failure() {
+    let client = UreqGithub::new("http://nonexistent.invalid").expect("valid");
+    let error = failure(
+        within(
+            HANG_GUARD,
+            client.send(
+                Endpoint::Identity,
+                &token("ghp_dns"),
+                Duration::from_secs(5),
+            ),
+        )
+        .await,
+    );
+    assert_eq!(error.kind, TransportErrorKind::Dns, "{error}");
+}
+
+#[tokio::test]
+async fn https_to_a_plain_http_server_is_a_tls_failure() {
+    let github = fake();
+    let https = github.url().replacen("http://", "https://", 1);
+    let client = UreqGithub::new(&https).expect("valid");
+    let error = failure(
+        client
+            .send(Endpoint::Identity, &token("ghp_tls"), TIMEOUT)
+            .await,
+    );
+    assert_eq!(error.kind, TransportErrorKind::Tls, "{error}");
+}
+
+#[tokio::test]
+async fn bodies_over_the_cap_are_over_cap_and_not_read() {
+    let github = fake();
+    let client = client(&github).with_body_cap(100);
+    let pat = fresh_token();
+    github.valid(&pat, 1, "alice"); // ~1.3 KB of /user
+    let user = response(client.send(Endpoint::Identity, &token(&pat), TIMEOUT).await);
+    assert_eq!(user.status, 200);
+    assert_eq!(user.body, Body::OverCap { cap: 100 });
+    // Exactly at the cap is whole; one byte more is not.
+    for (size, whole) in [(100, true), (101, false)] {
+        let pat = fresh_token();
+        github.script(
+            &pat,
+            Endpoint::TestQuery,
+            [Step::body(200, vec![b' '; size])],
+        );
+        let answer = response(
+            client
+                .send(Endpoint::TestQuery, &token(&pat), TIMEOUT)
+                .await,
+        );
+        assert_eq!(
+            matches!(answer.body, Body::Complete(_)),
+            whole,
+            "{size} bytes"
+        );
+    }
+    // The connection of an unread body is dropped, not reused half-read: the next call works.
+    let pat = fresh_token();
+    github.script(&pat, Endpoint::TestQuery, [Step::body(200, "{}")]);
+    let answer = response(
+        client
+            .send(Endpoint::TestQuery, &token(&pat), TIMEOUT)
+            .await,
+    );
+    assert_eq!(answer.body, Body::Complete(b"{}".to_vec()));
+}
+
+/// Peak resident memory of this test process, in bytes (Linux only).
+fn peak_rss() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+#[tokio::test]
+async fn a_300_mib_body_is_over_cap_and_memory_stays_bounded() {
+    const HUGE: u64 = 300 << 20;
+    let github = fake();
+    for step in [
+        Step::oversized(200, HUGE),
+        // No length announced: the adapter must stop reading at the cap.
+        Step::oversized_chunked(200, HUGE),
+    ] {
+        let answer = response(within(HANG_GUARD, call(&github, Endpoint::TestQuery, step)).await);
+        assert_eq!(
+            answer.body,
+            Body::OverCap {
+                cap: DEFAULT_BODY_CAP
+            }
+        );
+    }
+    if let Some(peak) = peak_rss() {
+        assert!(peak < 150 << 20, "peak RSS {} MiB", peak >> 20);
+    }
+}
+
+#[tokio::test]
+async fn calls_and_clones_share_one_pooled_connection() {
+    let github = fake();
+    github.valid("ghp_pool", 3, "pool");
+    let first = client(&github);
+    let second = first.clone();
+    for client in [&first, &second, &first, &second] {
+        for endpoint in [Endpoint::Identity, Endpoint::TestQuery] {
+            let answer = response(client.send(endpoint, &token("ghp_pool"), TIMEOUT).await);
+            assert_eq!(answer.status, 200);
+        }
+    }
+    assert_eq!(github.requests(Endpoint::Identity), 4);
+    assert_eq!(
+        github.connections(),
+        1,
+        "keep-alive across calls and clones"
+    );
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn calls_never_block_the_runtime() {
+    let github = fake();
+    github.script(
+        "ghp_slow",
+        Endpoint::Identity,
+        [Step::user(4, "slow").after(Duration::from_secs(30))],
+    );
+    github.valid("ghp_fast", 5, "fast");
+    let client = client(&github);
+    // On a one-thread runtime, a call that blocked the thread would stop every other task
+    // until it returned; a call on the blocking pool lets the fast one finish meanwhile.
+    let slow = tokio::spawn({
+        let client = client.clone();
+        async move {
+            client
+                .send(
+                    Endpoint::Identity,
+                    &token("ghp_slow"),
+                    Duration::from_secs(60),
+                )
+                .await
+        }
+    });
+    tokio::task::yield_now().await;
+    let fast = client
+        .send(Endpoint::Identity, &token("ghp_fast"), TIMEOUT)
+        .await;
+    assert!(matches!(fast, Ok(ref ok) if ok.status == 200), "{fast:?}");
+    assert!(
+        !slow.is_finished(),
+        "the fast call finished while the slow one was still in flight"
+    );
+    assert_eq!(github.requests_for("ghp_slow", Endpoint::Identity), 1);
+    slow.abort();
+    drop(github); // wakes the fake's 30 s latency, so the blocking thread ends too
+}
