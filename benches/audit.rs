@@ -1,0 +1,65 @@
+//! `audit` of a 256-miner store end to end: the ureq adapter, the JSON store and the fake
+//! GitHub on loopback, concurrency 16, at 0 ms and at 20 ms latency per answer. At 20 ms the
+//! floor is two round trips per PAT, 16 at a time: 2 × 20 ms × 256 / 16 = 0.64 s.
+//! Run: `cargo bench --bench audit`.
+
+use std::time::Duration;
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use futures::StreamExt;
+use pat_verdict::testing::entry;
+use pat_verdict::{PatStore, RetryPolicy, VerdictKind, Verifier, audit};
+use pat_verdict_fake_github::FakeGithub;
+use pat_verdict_json_store::JsonStore;
+use pat_verdict_system_clock::SystemClock;
+use pat_verdict_ureq_http::UreqGithub;
+
+const PATS: u32 = 256;
+const CONCURRENCY: usize = 16;
+
+fn audit_end_to_end(c: &mut Criterion) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime");
+    let folder = tempfile::tempdir().expect("a temp folder");
+    let store = JsonStore::new(folder.path().join("miner_pats.json"));
+    let github = FakeGithub::start().expect("the fake GitHub starts");
+    runtime.block_on(async {
+        for uid in 0..PATS {
+            let token = format!("ghp_bench_{uid}");
+            github.valid(&token, u64::from(uid) + 1, "miner");
+            let hotkey = format!("hotkey_{uid}");
+            let id = (uid + 1).to_string();
+            store
+                .upsert(entry(uid, &hotkey, &token, &id))
+                .await
+                .expect("seed");
+        }
+    });
+    let client = UreqGithub::new(&github.url()).expect("a loopback URL");
+    let verifier = Verifier::new(client, SystemClock::new(), RetryPolicy::default());
+
+    let mut group = c.benchmark_group("audit_256_pats_concurrency_16");
+    for latency_ms in [0, 20] {
+        github.set_latency(Duration::from_millis(latency_ms));
+        if latency_ms > 0 {
+            group.sample_size(10);
+            group.measurement_time(Duration::from_secs(8));
+        }
+        group.bench_function(format!("latency_{latency_ms}ms"), |b| {
+            b.to_async(&runtime).iter(|| async {
+                let entries = store.all().await.expect("the store reads");
+                let valid = audit(&verifier, entries, CONCURRENCY)
+                    .filter(|row| std::future::ready(row.verdict == VerdictKind::Valid))
+                    .count()
+                    .await;
+                assert_eq!(valid, PATS as usize);
+            })
+        });
+    }
+    group.finish();
+}
+
+criterion_group!(benches, audit_end_to_end);
+criterion_main!(benches);

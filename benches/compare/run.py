@@ -1,0 +1,148 @@
+#!/usr/bin/env python3
+"""Side by side: `pat-verdict audit` against the Python reference, on the same fake GitHub.
+
+    python3 benches/compare/run.py [--pats 256] [--latency-ms 0] [--runs 7] [--concurrency 16]
+    python3 benches/compare/run.py --memory          # peak RSS of audit over 1,000 vs 10,000 PATs
+
+Builds the release binaries, starts `fake-github` on loopback with `--pats` working PATs and
+the given latency per answer, then runs both tools in alternation (order swapped every run,
+so drift on a shared machine hits both alike) and prints, per tool, the median wall time,
+the median CPU time (user + sys of that process alone, from wait4), throughput and GitHub
+calls per PAT; then the ratios. At a latency L the floor is 2 x L x pats / concurrency.
+"""
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+RELEASE = ROOT / "target" / "release"
+
+
+def build() -> None:
+    subprocess.run(
+        ["cargo", "build", "--release", "--quiet", "-p", "pat-verdict-cli", "-p", "pat-verdict-fake-github"],
+        cwd=ROOT,
+        check=True,
+    )
+
+
+class Fake:
+    """The fake GitHub as a child process, driven over its stdin."""
+
+    def __init__(self, pats: int, latency_ms: int, store: Path):
+        self.proc = subprocess.Popen(
+            [str(RELEASE / "fake-github"), "--valid", str(pats), "--latency-ms", str(latency_ms),
+             "--write-store", str(store)],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+        )
+        first = self.proc.stdout.readline().split()
+        if len(first) != 2 or first[0] != "url":
+            raise SystemExit(f"fake-github did not start: {first}")
+        self.url = first[1]
+
+    def command(self, line: str) -> None:
+        self.proc.stdin.write(line + "\n")
+        self.proc.stdin.flush()
+
+    def stats(self) -> dict:
+        self.command("stats")
+        return json.loads(self.proc.stdout.readline())
+
+    def close(self) -> None:
+        self.proc.stdin.close()
+        self.proc.wait(timeout=10)
+
+
+def measure(argv: list) -> tuple:
+    """Runs argv; returns (wall seconds, cpu seconds, stdout)."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{argv[0]} failed with {status}: {out[-500:]}")
+    return wall, usage.ru_utime + usage.ru_stime, out
+
+
+def compare(args) -> None:
+    build()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "miner_pats.json"
+        fake = Fake(args.pats, args.latency_ms, store)
+        tools = {
+            "pat-verdict audit": [str(RELEASE / "pat-verdict"), "audit", "--json", "--store", str(store),
+                                  "--api-url", fake.url, "--concurrency", str(args.concurrency)],
+            "python reference": [sys.executable, str(Path(__file__).with_name("reference.py")),
+                                 "--store", str(store), "--api-url", fake.url,
+                                 "--concurrency", str(args.concurrency)],
+        }
+        results = {name: {"wall": [], "cpu": [], "calls": []} for name in tools}
+        names = list(tools)
+        for run in range(args.runs + 1):  # run 0 warms caches and is dropped
+            order = names if run % 2 == 0 else names[::-1]
+            for name in order:
+                fake.command("reset")
+                wall, cpu, out = measure(tools[name])
+                stats = fake.stats()
+                last = json.loads(out.strip().splitlines()[-1])
+                if last.get("valid") != args.pats:
+                    raise SystemExit(f"{name}: expected {args.pats} valid, got {last}")
+                if run > 0:
+                    results[name]["wall"].append(wall)
+                    results[name]["cpu"].append(cpu)
+                    results[name]["calls"].append((stats["user"] + stats["graphql"]) / args.pats)
+        fake.close()
+
+    floor = 2 * args.latency_ms / 1000 * args.pats / args.concurrency
+    print(f"{args.pats} PATs, {args.latency_ms} ms per answer, concurrency {args.concurrency}, "
+          f"{args.runs} alternating runs (medians); floor {floor:.3f} s")
+    print(f"{'tool':<20}{'wall s':>10}{'cpu s':>10}{'PATs/s':>10}{'calls/PAT':>11}{'x floor':>9}")
+    med = {}
+    for name, series in results.items():
+        wall = statistics.median(series["wall"])
+        cpu = statistics.median(series["cpu"])
+        calls = statistics.median(series["calls"])
+        med[name] = (wall, cpu)
+        vs_floor = f"{wall / floor:.3f}" if floor else "-"
+        print(f"{name:<20}{wall:>10.3f}{cpu:>10.3f}{args.pats / wall:>10.0f}{calls:>11.2f}{vs_floor:>9}")
+    (rust_wall, rust_cpu), (py_wall, py_cpu) = med["pat-verdict audit"], med["python reference"]
+    print(f"throughput ratio (python wall / pat-verdict wall): {py_wall / rust_wall:.2f}x")
+    print(f"CPU ratio (python cpu / pat-verdict cpu): {py_cpu / max(rust_cpu, 1e-9):.2f}x")
+
+
+def memory(args) -> None:
+    build()
+    print(f"{'PATs':>8}{'peak RSS MiB':>14}")
+    for pats in (1_000, 10_000):
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Path(tmp) / "miner_pats.json"
+            fake = Fake(pats, 0, store)
+            argv = ["/usr/bin/time", "-f", "%M", str(RELEASE / "pat-verdict"), "audit", "--json",
+                    "--store", str(store), "--api-url", fake.url, "--concurrency", str(args.concurrency)]
+            proc = subprocess.run(argv, capture_output=True, text=True, check=True)
+            fake.close()
+            peak_kib = int(proc.stderr.strip().splitlines()[-1])
+            print(f"{pats:>8}{peak_kib / 1024:>14.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--pats", type=int, default=256)
+    parser.add_argument("--latency-ms", type=int, default=0)
+    parser.add_argument("--runs", type=int, default=7)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--memory", action="store_true")
+    args = parser.parse_args()
+    memory(args) if args.memory else compare(args)
+
+
+if __name__ == "__main__":
+    main()
