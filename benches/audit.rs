@@ -3,6 +3,11 @@
 //! floor is two round trips per PAT, 16 at a time: 2 × 20 ms × 256 / 16 = 0.64 s.
 //! Run: `cargo bench --bench audit`.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark whose setup fails should stop loudly"
+)]
+
 use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};

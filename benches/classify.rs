@@ -4,6 +4,11 @@
 //! 1 KiB, 64 KiB and 1 MiB (cost grows linearly, and an over-cap body costs nothing), then the
 //! pure helpers. Run: `cargo bench --bench classify`.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark whose setup fails should stop loudly"
+)]
+
 use std::hint::black_box;
 use std::time::Duration;
 

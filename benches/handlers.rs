@@ -3,6 +3,11 @@
 //! is the core — pre-check, two classifications, the pin, the save — not I/O.
 //! Run: `cargo bench --bench handlers`.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a benchmark whose setup fails should stop loudly"
+)]
+
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
