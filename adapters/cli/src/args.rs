@@ -1,0 +1,271 @@
+//! The command line as data (SPEC §8), parsed by clap.
+//!
+//! There is deliberately no flag that takes the token itself: argv is visible to every user
+//! of the machine (`ps`, `/proc/*/cmdline`) and lands in shell history. The token comes from
+//! an environment variable or standard input ([`TokenArgs`]), read by
+//! [`token_source`](crate::token_source) — and not through clap's `env` feature either,
+//! because clap prints an `env` argument's value in `--help`.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use pat_verdict::http::DEFAULT_API_URL;
+
+/// The environment variable the token is read from unless `--token-env` names another.
+pub const DEFAULT_TOKEN_ENV: &str = "GITHUB_TOKEN";
+
+/// `--concurrency` for `audit` when not given: enough to finish a 256-miner subnet in a few
+/// round trips, few enough to stay far from GitHub's secondary rate limits.
+pub const DEFAULT_CONCURRENCY: u16 = 16;
+
+const TOP_EXAMPLES: &str = "\
+Examples:
+  pat-verdict demo                                  # see every scenario, no network, no token
+  GITHUB_TOKEN=ghp_… pat-verdict verify             # judge one PAT
+  pat-verdict check --hotkeys hotkeys.json --hotkey 5F…
+  pat-verdict audit --store data/miner_pats.json --json
+
+Exit status: 0 valid/accepted, 1 invalid/rejected, 2 usage error,
+75 inconclusive (GitHub or the store unavailable: try again later).";
+
+const VERIFY_EXAMPLES: &str = "\
+Examples:
+  GITHUB_TOKEN=ghp_… pat-verdict verify
+  pat-verdict verify --token-env MINER_PAT --json
+  pass show github/pat | pat-verdict verify --token-stdin
+
+Exit status: 0 valid, 1 invalid (GitHub gave evidence against the PAT, or it is empty or
+malformed), 75 inconclusive (GitHub could not judge it now: not evidence against it),
+2 usage error (including an unset token variable).";
+
+const CHECK_EXAMPLES: &str = "\
+Examples:
+  pat-verdict check --store data/miner_pats.json --hotkeys hotkeys.json --hotkey 5F…
+  pat-verdict check --hotkeys hotkeys.json --hotkey 5F… --json
+
+--hotkeys is a JSON array of hotkey strings; a hotkey's index is its uid.
+Exit status: 0 valid, 1 invalid PAT / no PAT stored / hotkey not registered,
+75 inconclusive (GitHub or the store unavailable), 2 usage error.";
+
+const BROADCAST_EXAMPLES: &str = "\
+Examples:
+  GITHUB_TOKEN=ghp_… pat-verdict broadcast --hotkeys hotkeys.json --hotkey 5F…
+  pat-verdict broadcast --store miner_pats.json --hotkeys hotkeys.json --hotkey 5F… --token-stdin < pat.txt
+
+Exit status: 0 accepted and stored, 1 rejected (resending will not help),
+75 rejected but retryable (GitHub or the store unavailable), 2 usage error.";
+
+const AUDIT_EXAMPLES: &str = "\
+Examples:
+  pat-verdict audit --store data/miner_pats.json
+  pat-verdict audit --concurrency 4 --json > audit.jsonl
+
+Exit status: 0 when every entry was judged (whatever the verdicts), 75 when the store
+cannot be read, 2 usage error.";
+
+const DEMO_EXAMPLES: &str = "\
+Examples:
+  pat-verdict demo
+  pat-verdict demo --json
+
+The demo ignores --api-url and needs no token: it starts a fake GitHub on 127.0.0.1.
+Its deadline is 2 s unless --timeout says otherwise.";
+
+/// `pat-verdict`: decide whether a GitHub PAT is valid, invalid, or impossible to judge now.
+#[derive(Debug, Parser)]
+#[command(
+    name = "pat-verdict",
+    version,
+    about = "Decide whether a GitHub PAT is valid, invalid, or impossible to judge right now.",
+    long_about = "Decide whether a GitHub personal access token is valid, invalid, or \
+                  impossible to judge right now, and run a validator's check and broadcast \
+                  endpoints on that decision. A GitHub outage is never reported as an invalid \
+                  PAT: it is 'inconclusive' (exit 75, try again later).",
+    after_help = TOP_EXAMPLES
+)]
+pub struct Cli {
+    /// Flags every subcommand takes.
+    #[command(flatten)]
+    pub common: Common,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Flags shared by every subcommand; `global` so they may come before or after its name.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// GitHub's API root (tests and the demo point it at a fake on loopback).
+    #[arg(long, global = true, value_name = "URL", default_value = DEFAULT_API_URL)]
+    pub api_url: String,
+
+    /// Deadline for one whole verdict — identity, test query and every retry — in seconds
+    /// [default: 12; demo: 2].
+    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
+    pub timeout: Option<Duration>,
+
+    /// Print one JSON object (audit and demo: one per line) instead of text for people.
+    #[arg(long, global = true)]
+    pub json: bool,
+}
+
+/// The subcommands of SPEC §8.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Judge one PAT: pre-check, then GET /user, then the GraphQL test query.
+    #[command(after_help = VERIFY_EXAMPLES)]
+    Verify(VerifyArgs),
+    /// Answer a miner's check: is its stored PAT there, and does it still work?
+    #[command(after_help = CHECK_EXAMPLES)]
+    Check(CheckArgs),
+    /// Take a miner's PAT: verify it, pin its GitHub account, store it.
+    #[command(after_help = BROADCAST_EXAMPLES)]
+    Broadcast(BroadcastArgs),
+    /// Re-validate every stored PAT and summarize.
+    #[command(after_help = AUDIT_EXAMPLES)]
+    Audit(AuditArgs),
+    /// Show every scenario against a fake GitHub on loopback: no network, no token.
+    #[command(after_help = DEMO_EXAMPLES)]
+    Demo,
+}
+
+/// Where the PAT is read from. Never argv (see the module doc).
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// Read the PAT from this environment variable.
+    #[arg(
+        long,
+        value_name = "NAME",
+        default_value = DEFAULT_TOKEN_ENV,
+        conflicts_with = "token_stdin"
+    )]
+    pub token_env: String,
+
+    /// Read the PAT from standard input, which must be a pipe or a file, not a terminal (at
+    /// most 64 KiB; surrounding whitespace is stripped).
+    #[arg(long)]
+    pub token_stdin: bool,
+}
+
+/// The store file, shared by check, broadcast and audit.
+#[derive(Debug, Args)]
+pub struct StoreArgs {
+    /// The PAT store (miner_pats.json) [default: $GITTENSOR_MINER_PATS_FILE, else
+    /// data/miner_pats.json].
+    #[arg(long, value_name = "FILE")]
+    pub store: Option<PathBuf>,
+}
+
+/// The registry and the miner, shared by check and broadcast.
+#[derive(Debug, Args)]
+pub struct MinerArgs {
+    /// A JSON array of the subnet's hotkeys; a hotkey's index is its uid.
+    #[arg(long, value_name = "FILE")]
+    pub hotkeys: PathBuf,
+
+    /// The miner's hotkey (SS58 address), compared exactly.
+    #[arg(long, value_name = "HOTKEY")]
+    pub hotkey: String,
+}
+
+/// `verify`'s arguments.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Where the PAT comes from.
+    #[command(flatten)]
+    pub token: TokenArgs,
+}
+
+/// `check`'s arguments.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// The store to look the PAT up in.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Who is asking.
+    #[command(flatten)]
+    pub miner: MinerArgs,
+}
+
+/// `broadcast`'s arguments.
+#[derive(Debug, Args)]
+pub struct BroadcastArgs {
+    /// The store to save the PAT into.
+    #[command(flatten)]
+    pub store: StoreArgs,
+    /// Who is sending.
+    #[command(flatten)]
+    pub miner: MinerArgs,
+    /// Where the PAT comes from.
+    #[command(flatten)]
+    pub token: TokenArgs,
+}
+
+/// `audit`'s arguments.
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The store whose PATs are re-validated.
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// How many PATs are verified at once (1–256).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = DEFAULT_CONCURRENCY,
+        value_parser = clap::value_parser!(u16).range(1..=256)
+    )]
+    pub concurrency: u16,
+}
+
+/// Reads `--timeout`: a finite, positive number of seconds that fits a [`Duration`].
+/// `0`, negatives, `NaN` and `inf` are usage errors: a deadline that never passes, or has
+/// already passed, is not a deadline.
+pub fn parse_timeout(text: &str) -> Result<Duration, String> {
+    let seconds: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
+    if !seconds.is_finite() || seconds <= 0.0 {
+        return Err(format!(
+            "the deadline must be a positive number of seconds, not `{text}`"
+        ));
+    }
+    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` seconds is too long"))
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    use super::*;
+
+    #[test]
+    fn the_command_line_is_well_formed() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn timeouts_must_be_positive_and_finite() {
+        assert_eq!(parse_timeout("12"), Ok(Duration::from_secs(12)));
+        assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
+        for bad in ["0", "-1", "NaN", "inf", "soon", "", "1e300"] {
+            assert!(parse_timeout(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn there_is_no_flag_that_takes_the_token() {
+        let command = Cli::command();
+        for sub in command.get_subcommands() {
+            for arg in sub.get_arguments() {
+                let long = arg.get_long().unwrap_or_default();
+                assert!(
+                    long == "token-env" || long == "token-stdin" || !long.contains("token"),
+                    "{long}"
+                );
+            }
+        }
+    }
+}

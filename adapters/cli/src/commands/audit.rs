@@ -1,0 +1,207 @@
+//! `audit`: re-validate every stored PAT with bounded concurrency, a progress bar on stderr
+//! for people, and a table (or JSON lines) sorted by uid.
+
+use std::io::IsTerminal;
+use std::pin::pin;
+
+use futures::StreamExt;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use pat_verdict::messages::error_chain;
+use pat_verdict::{AuditRow, AuditSummary, PatStore, audit};
+use serde::Serialize;
+
+use crate::args::{AuditArgs, Common};
+use crate::exit::{Exit, Failure};
+use crate::output::{Cell, Palette, Table, Tone, or_dash};
+use crate::wiring;
+
+/// Runs `audit`.
+///
+/// # Errors
+///
+/// [`Failure::Unavailable`] (exit 75) when the store cannot be read: nothing was audited,
+/// and "try again later" is the truth — the same answer `check` gives for a store outage.
+/// [`Failure::Usage`] for an unusable `--api-url`.
+pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<Exit, Failure> {
+    let verifier = wiring::verifier(common)?;
+    let store = wiring::store(&args.store);
+    let entries = store.all().await.map_err(|error| {
+        Failure::Unavailable(format!(
+            "cannot audit: the PAT store is unavailable ({})",
+            error_chain(&error)
+        ))
+    })?;
+    let bar = progress_bar(entries.len());
+    let mut rows = Vec::with_capacity(entries.len());
+    let mut summary = AuditSummary::default();
+    let mut stream = pin!(audit(&verifier, entries, usize::from(args.concurrency)));
+    while let Some(row) = stream.next().await {
+        tracing::debug!(uid = %row.uid, verdict = %row.verdict, requests = row.requests, "audited");
+        summary.add(&row);
+        bar.inc(1);
+        rows.push(row);
+    }
+    bar.finish_and_clear();
+    // Rows arrive in the order they finish; uid order makes runs comparable.
+    rows.sort_by_key(|row| row.uid);
+    tracing::info!(
+        valid = summary.valid,
+        invalid = summary.invalid,
+        inconclusive = summary.inconclusive,
+        "audit finished"
+    );
+    let text = if common.json {
+        json_lines(&rows, &summary)?
+    } else {
+        human(
+            &rows,
+            &summary,
+            &store.path().display().to_string(),
+            palette,
+        )
+    };
+    super::print(&text)?;
+    Ok(Exit::Success)
+}
+
+/// A bar on stderr when it is a terminal; hidden otherwise, so logs and pipes stay clean.
+fn progress_bar(len: usize) -> ProgressBar {
+    let target = if std::io::stderr().is_terminal() {
+        ProgressDrawTarget::stderr()
+    } else {
+        ProgressDrawTarget::hidden()
+    };
+    let bar = ProgressBar::with_draw_target(Some(u64::try_from(len).unwrap_or(u64::MAX)), target);
+    if let Ok(style) = ProgressStyle::with_template("auditing {bar:30} {pos}/{len} PATs  {elapsed}")
+    {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// One audited entry as SPEC §8 prints it.
+#[derive(Debug, Serialize)]
+struct RowJson<'a> {
+    uid: u32,
+    hotkey: &'a str,
+    verdict: &'static str,
+    reason: Option<&'a str>,
+    github_id: &'a str,
+}
+
+/// The closing line of SPEC §8.
+#[derive(Debug, Serialize)]
+struct SummaryJson {
+    valid: usize,
+    invalid: usize,
+    inconclusive: usize,
+    total: usize,
+}
+
+/// One `{"uid","hotkey","verdict","reason","github_id"}` line per entry, then the
+/// `{"valid","invalid","inconclusive","total"}` summary (SPEC §8).
+///
+/// # Errors
+///
+/// As [`super::json_line`].
+fn json_lines(rows: &[AuditRow], summary: &AuditSummary) -> Result<String, Failure> {
+    let mut text = String::new();
+    for row in rows {
+        text.push_str(&super::json_line(&RowJson {
+            uid: row.uid.0,
+            hotkey: row.hotkey.as_str(),
+            verdict: row.verdict.as_str(),
+            reason: row.reason.as_deref(),
+            github_id: row.github_id.as_str(),
+        })?);
+    }
+    text.push_str(&super::json_line(&SummaryJson {
+        valid: summary.valid,
+        invalid: summary.invalid,
+        inconclusive: summary.inconclusive,
+        total: summary.total,
+    })?);
+    Ok(text)
+}
+
+/// The table and summary for people.
+fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palette) -> String {
+    if rows.is_empty() {
+        return format!("{store} holds no PATs: nothing to audit.\n");
+    }
+    let mut table = Table::with_header(&[
+        "uid",
+        "hotkey",
+        "github id",
+        "verdict",
+        "requests",
+        "reason",
+    ]);
+    for row in rows {
+        table.row(vec![
+            Cell::plain(row.uid.to_string()),
+            Cell::plain(row.hotkey.as_str()),
+            Cell::plain(row.github_id.as_str()),
+            Cell::new(row.verdict.as_str(), Tone::of_verdict(row.verdict)),
+            Cell::new(row.requests.to_string(), Tone::Dim),
+            Cell::plain(or_dash(row.reason.as_deref())),
+        ]);
+    }
+    let mut text = table.render(palette);
+    text.push('\n');
+    let mut counts = Table::new();
+    counts.pair("valid", Cell::new(summary.valid.to_string(), Tone::Good));
+    counts.pair("invalid", Cell::new(summary.invalid.to_string(), Tone::Bad));
+    counts.pair(
+        "inconclusive",
+        Cell::new(summary.inconclusive.to_string(), Tone::Warn),
+    );
+    counts.pair("total", Cell::plain(summary.total.to_string()));
+    text.push_str(&counts.render(palette));
+    if summary.inconclusive > 0 {
+        text.push_str(&palette.paint(
+            "Inconclusive PATs were not judged (GitHub could not answer): audit again later \
+             before telling anyone to rotate.\n",
+            Tone::Warn,
+        ));
+    }
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use pat_verdict::{GithubId, Hotkey, Uid, VerdictKind};
+    use serde_json::{Value, json};
+
+    use super::*;
+
+    #[test]
+    fn json_lines_end_with_the_summary() {
+        let row = AuditRow {
+            uid: Uid(3),
+            hotkey: Hotkey::new("5F"),
+            verdict: VerdictKind::Invalid,
+            reason: Some("GitHub /user API returned 401".to_owned()),
+            github_id: GithubId::new("42"),
+            stage: None,
+            requests: 1,
+        };
+        let mut summary = AuditSummary::default();
+        summary.add(&row);
+        let text = json_lines(&[row], &summary).expect("encodes");
+        assert!(
+            text.starts_with(r#"{"uid":3,"hotkey":"5F","verdict""#),
+            "{text}"
+        );
+        let lines: Vec<Value> = text
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("json"))
+            .collect();
+        assert_eq!(lines[0]["uid"], 3);
+        assert_eq!(lines[0]["verdict"], "invalid");
+        assert_eq!(
+            lines[1],
+            json!({"valid": 0, "invalid": 1, "inconclusive": 0, "total": 1})
+        );
+    }
+}

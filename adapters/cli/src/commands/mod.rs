@@ -1,0 +1,67 @@
+//! One module per subcommand. Each gathers its inputs (token, store, registry), calls the
+//! core, renders the answer (JSON for machines, a table for people) and maps it to an
+//! [`Exit`]. None of them decides anything about a PAT: that is the core's job.
+
+mod audit;
+mod broadcast;
+mod check;
+mod demo;
+mod verify;
+
+use serde::Serialize;
+
+use crate::args::{Cli, Command};
+use crate::exit::{Exit, Failure};
+use crate::output::{self, Palette};
+
+/// Runs the parsed command line.
+///
+/// # Errors
+///
+/// A [`Failure`] when the command could not produce an answer (usage, store down, …).
+pub async fn run(cli: Cli) -> Result<Exit, Failure> {
+    let Cli { common, command } = cli;
+    let palette = if common.json {
+        Palette::plain()
+    } else {
+        Palette::for_stdout()
+    };
+    match command {
+        Command::Verify(args) => verify::run(&common, &args, palette).await,
+        Command::Check(args) => check::run(&common, &args, palette).await,
+        Command::Broadcast(args) => broadcast::run(&common, &args, palette).await,
+        Command::Audit(args) => audit::run(&common, &args, palette).await,
+        Command::Demo => demo::run(&common, palette).await,
+    }
+}
+
+/// Writes a command's output, turning a failed write (other than a closed pipe) into a
+/// failure: an answer nobody received must not look like success.
+fn print(text: &str) -> Result<(), Failure> {
+    output::emit(text)
+        .map_err(|error| Failure::Unavailable(format!("cannot write to standard output: {error}")))
+}
+
+/// `value` as one line of JSON. Output shapes are structs, not `json!` maps, so keys come
+/// out in SPEC §8's order (serde_json sorts a map's keys).
+///
+/// # Errors
+///
+/// [`Failure::Internal`] if serialization fails, which plain structs of strings, numbers and
+/// options cannot do.
+fn json_line(value: &impl Serialize) -> Result<String, Failure> {
+    let mut line = serde_json::to_string(value)
+        .map_err(|error| Failure::Internal(format!("cannot encode the JSON output: {error}")))?;
+    line.push('\n');
+    Ok(line)
+}
+
+/// `Some(true)` → "yes", `Some(false)` → "no", `None` → `unknown`: the three states of the
+/// check response's booleans, in words.
+fn yes_no(value: Option<bool>, unknown: &str) -> String {
+    match value {
+        Some(true) => "yes".to_owned(),
+        Some(false) => "no".to_owned(),
+        None => unknown.to_owned(),
+    }
+}

@@ -1,0 +1,80 @@
+//! Exit statuses (SPEC §8) and the two ways a command can fail before it has an answer.
+//!
+//! Scripts branch on the status, so it carries the verdict's meaning: 1 means evidence
+//! against the PAT (or nothing to judge), 75 — sysexits' `EX_TEMPFAIL` — means "we could not
+//! tell, try again later", and must never be confused with 1.
+
+use std::fmt;
+use std::process::ExitCode;
+
+/// How `pat-verdict` ends.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Exit {
+    /// Valid, accepted, or the command ran (audit, demo).
+    Success,
+    /// Invalid, rejected, no PAT stored, or not registered: trying again will not help.
+    Rejected,
+    /// A usage error: bad flags, an unreadable `--hotkeys`, no token variable. clap's own
+    /// usage errors exit with the same status.
+    Usage,
+    /// Inconclusive: GitHub or the store was unavailable; try again later (`EX_TEMPFAIL`).
+    TryLater,
+    /// A bug or an environment failure that fits none of the above (`EX_SOFTWARE`).
+    Internal,
+}
+
+impl Exit {
+    /// The process status.
+    #[must_use]
+    pub const fn code(self) -> u8 {
+        match self {
+            Self::Success => 0,
+            Self::Rejected => 1,
+            Self::Usage => 2,
+            Self::TryLater => 75,
+            Self::Internal => 70,
+        }
+    }
+}
+
+impl From<Exit> for ExitCode {
+    fn from(exit: Exit) -> Self {
+        Self::from(exit.code())
+    }
+}
+
+/// A command that could not produce an answer, with words for the operator. Never holds the
+/// token: every message is built from paths, flags and error kinds.
+#[derive(Debug)]
+pub enum Failure {
+    /// The operator asked for something that cannot be done as asked (exit 2).
+    Usage(String),
+    /// Something needed is unavailable right now (the store, a socket): exit 75.
+    Unavailable(String),
+    /// A bug: something that cannot fail did (exit 70).
+    Internal(String),
+}
+
+impl Failure {
+    /// The status this failure ends the process with.
+    #[must_use]
+    pub const fn exit(&self) -> Exit {
+        match self {
+            Self::Usage(_) => Exit::Usage,
+            Self::Unavailable(_) => Exit::TryLater,
+            Self::Internal(_) => Exit::Internal,
+        }
+    }
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Usage(message) | Self::Unavailable(message) | Self::Internal(message) => {
+                f.write_str(message)
+            }
+        }
+    }
+}
+
+impl std::error::Error for Failure {}

@@ -1,0 +1,248 @@
+//! Output mechanics shared by every command: colour (only for a terminal, never with
+//! `NO_COLOR`), aligned tables, and writing to stdout without panicking on a closed pipe.
+//!
+//! Commands build their whole output as a `String` first and hand it to [`emit`]: a reader
+//! sees either the answer or nothing, and a `| head` that closes the pipe early ends the
+//! command quietly instead of with a panic.
+
+use std::fmt::Write as _;
+use std::io::{self, IsTerminal, Write};
+
+use anstyle::{AnsiColor, Style};
+use pat_verdict::{CheckCategory, VerdictKind};
+
+/// The meaning a piece of text carries, which decides its colour.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tone {
+    /// No styling.
+    Plain,
+    /// Good news: valid, accepted.
+    Good,
+    /// Evidence against the PAT: invalid, rejected.
+    Bad,
+    /// Could not tell: inconclusive, retry later, warnings.
+    Warn,
+    /// Secondary detail: headers, counts.
+    Dim,
+}
+
+impl Tone {
+    fn style(self) -> Style {
+        match self {
+            Self::Plain => Style::new(),
+            Self::Good => Style::new().fg_color(Some(AnsiColor::Green.into())).bold(),
+            Self::Bad => Style::new().fg_color(Some(AnsiColor::Red.into())).bold(),
+            Self::Warn => Style::new().fg_color(Some(AnsiColor::Yellow.into())).bold(),
+            Self::Dim => Style::new().dimmed(),
+        }
+    }
+
+    /// The tone of a verdict word.
+    #[must_use]
+    pub const fn of_verdict(kind: VerdictKind) -> Self {
+        match kind {
+            VerdictKind::Valid => Self::Good,
+            VerdictKind::Invalid => Self::Bad,
+            VerdictKind::Inconclusive => Self::Warn,
+        }
+    }
+
+    /// The tone of a check category: "could not tell" is never painted as "bad".
+    #[must_use]
+    pub const fn of_category(category: CheckCategory) -> Self {
+        match category {
+            CheckCategory::Valid => Self::Good,
+            CheckCategory::NoPat | CheckCategory::InvalidPat => Self::Bad,
+            CheckCategory::Inconclusive => Self::Warn,
+            CheckCategory::NoResponse => Self::Dim,
+        }
+    }
+}
+
+/// Whether to colour, decided once per run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Palette {
+    enabled: bool,
+}
+
+impl Palette {
+    /// Colour when stdout is a terminal and `NO_COLOR` is unset or empty (no-color.org).
+    #[must_use]
+    pub fn for_stdout() -> Self {
+        Self::when(io::stdout().is_terminal())
+    }
+
+    /// The same rule for stderr (warnings).
+    #[must_use]
+    pub fn for_stderr() -> Self {
+        Self::when(io::stderr().is_terminal())
+    }
+
+    fn when(terminal: bool) -> Self {
+        let no_color = std::env::var_os("NO_COLOR").is_some_and(|value| !value.is_empty());
+        Self {
+            enabled: terminal && !no_color,
+        }
+    }
+
+    /// No colour at all (for tests and JSON).
+    #[must_use]
+    pub const fn plain() -> Self {
+        Self { enabled: false }
+    }
+
+    /// `text` in `tone`, or as it is when colour is off.
+    #[must_use]
+    pub fn paint(self, text: &str, tone: Tone) -> String {
+        let style = tone.style();
+        if !self.enabled || style == Style::new() {
+            return text.to_owned();
+        }
+        format!("{style}{text}{style:#}")
+    }
+}
+
+/// One table cell: its text and how to colour it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Cell {
+    text: String,
+    tone: Tone,
+}
+
+impl Cell {
+    /// A cell in `tone`.
+    pub fn new(text: impl Into<String>, tone: Tone) -> Self {
+        Self {
+            text: text.into(),
+            tone,
+        }
+    }
+
+    /// An unstyled cell.
+    pub fn plain(text: impl Into<String>) -> Self {
+        Self::new(text, Tone::Plain)
+    }
+}
+
+/// Rows aligned in columns. Widths count characters of the unstyled text, so colour codes
+/// never skew the alignment; the last column is not padded (it holds long reasons).
+#[derive(Clone, Debug, Default)]
+pub struct Table {
+    header: Option<Vec<String>>,
+    rows: Vec<Vec<Cell>>,
+}
+
+impl Table {
+    /// A table with a header row.
+    #[must_use]
+    pub fn with_header(header: &[&str]) -> Self {
+        Self {
+            header: Some(header.iter().map(|&title| title.to_owned()).collect()),
+            rows: Vec::new(),
+        }
+    }
+
+    /// A table without a header: label/value lines.
+    #[must_use]
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Appends a row.
+    pub fn row(&mut self, cells: Vec<Cell>) {
+        self.rows.push(cells);
+    }
+
+    /// A label and a value, for header-less tables.
+    pub fn pair(&mut self, label: &str, value: Cell) {
+        self.rows.push(vec![Cell::new(label, Tone::Dim), value]);
+    }
+
+    /// The table as lines, each ending in `\n`.
+    #[must_use]
+    pub fn render(&self, palette: Palette) -> String {
+        let header = self
+            .header
+            .as_ref()
+            .map(|titles| titles.iter().map(|t| Cell::new(t, Tone::Dim)).collect());
+        let lines: Vec<&Vec<Cell>> = header.iter().chain(&self.rows).collect();
+        let columns = lines.iter().map(|cells| cells.len()).max().unwrap_or(0);
+        let mut widths = vec![0; columns];
+        for cells in &lines {
+            for (width, cell) in widths.iter_mut().zip(cells.iter()) {
+                *width = (*width).max(cell.text.chars().count());
+            }
+        }
+        let mut out = String::new();
+        for cells in lines {
+            let mut line = String::new();
+            for (index, cell) in cells.iter().enumerate() {
+                if index > 0 {
+                    line.push_str("  ");
+                }
+                line.push_str(&palette.paint(&cell.text, cell.tone));
+                if index + 1 < cells.len() {
+                    let pad = widths[index].saturating_sub(cell.text.chars().count());
+                    line.extend(std::iter::repeat_n(' ', pad));
+                }
+            }
+            let _ = writeln!(out, "{}", line.trim_end());
+        }
+        out
+    }
+}
+
+/// Writes `text` to stdout. A closed pipe (`| head`) is not an error worth reporting: the
+/// reader has what it wanted.
+///
+/// # Errors
+///
+/// Any other write error, which the caller reports.
+pub fn emit(text: &str) -> io::Result<()> {
+    let mut stdout = io::stdout().lock();
+    let written = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+    match written {
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// Writes one line to stderr (warnings, errors). A stderr that cannot be written to leaves
+/// nowhere to report it, so the failure is dropped rather than turned into a panic, as
+/// `eprintln!` would.
+pub fn warn_line(text: &str) {
+    let _ = writeln!(io::stderr().lock(), "{text}");
+}
+
+/// `text`, or an em dash for nothing, so an empty cell still reads as "none".
+#[must_use]
+pub fn or_dash(text: Option<&str>) -> String {
+    text.unwrap_or("—").to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn columns_align_on_plain_text_and_the_last_is_not_padded() {
+        let mut table = Table::with_header(&["a", "verdict", "why"]);
+        table.row(vec![
+            Cell::plain("long-name"),
+            Cell::new("valid", Tone::Good),
+            Cell::plain("—"),
+        ]);
+        let text = table.render(Palette::plain());
+        assert_eq!(text, "a          verdict  why\nlong-name  valid    —\n");
+    }
+
+    #[test]
+    fn colour_wraps_the_text_only_when_enabled() {
+        let on = Palette { enabled: true };
+        assert!(on.paint("valid", Tone::Good).contains("\u{1b}["));
+        assert_eq!(Palette::plain().paint("valid", Tone::Good), "valid");
+        assert_eq!(on.paint("x", Tone::Plain), "x");
+    }
+}

@@ -1,0 +1,205 @@
+//! `pat-verdict audit`, `demo`, `--help` and the usage errors shared by every subcommand.
+
+mod common;
+
+use common::{Fixture, SECRET, bare, keys, run, sorted};
+use pat_verdict::Endpoint;
+use pat_verdict_fake_github::Step;
+use serde_json::json;
+
+const AUDIT_ROW_KEYS: &[&str] = &["uid", "hotkey", "verdict", "reason", "github_id"];
+const AUDIT_SUMMARY_KEYS: &[&str] = &["valid", "invalid", "inconclusive", "total"];
+
+/// A store of three: uid 0 valid, uid 1 revoked, uid 2 behind a 503 burst.
+fn three_entries() -> Fixture {
+    let fixture = Fixture::new();
+    fixture.write_store(&[
+        (0, "ghp_aliceValid", "1"),
+        (1, SECRET, "2"),
+        (2, "ghp_carolBurst", "3"),
+    ]);
+    fixture.github.valid("ghp_aliceValid", 1, "alice");
+    fixture
+        .github
+        .script("ghp_carolBurst", Endpoint::Identity, [Step::status(503)]);
+    fixture
+}
+
+#[test]
+fn audit_json_prints_a_line_per_entry_then_the_summary() {
+    let fixture = three_entries();
+    let out = run(fixture
+        .cmd()
+        .args([
+            "audit",
+            "--json",
+            "--timeout",
+            "1",
+            "--concurrency",
+            "2",
+            "--store",
+        ])
+        .arg(fixture.store()));
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines = out.json_lines();
+    assert_eq!(lines.len(), 4, "{out:?}");
+    for row in &lines[..3] {
+        assert_eq!(keys(row), sorted(AUDIT_ROW_KEYS));
+    }
+    assert_eq!(
+        lines[0],
+        json!({"uid": 0, "hotkey": "5Alice", "verdict": "valid", "reason": null, "github_id": "1"})
+    );
+    assert_eq!(lines[1]["verdict"], "invalid");
+    assert_eq!(lines[1]["reason"], "GitHub /user API returned 401");
+    assert_eq!(lines[2]["verdict"], "inconclusive");
+    assert_eq!(keys(&lines[3]), sorted(AUDIT_SUMMARY_KEYS));
+    assert_eq!(
+        lines[3],
+        json!({"valid": 1, "invalid": 1, "inconclusive": 1, "total": 3})
+    );
+}
+
+#[test]
+fn audit_for_people_shows_a_table_and_the_counts() {
+    let fixture = three_entries();
+    let out = run(fixture
+        .cmd()
+        .args(["audit", "--timeout", "1", "--store"])
+        .arg(fixture.store()));
+    assert_eq!(out.code, 0, "{out:?}");
+    for expected in [
+        "uid",
+        "5Alice",
+        "5Bob",
+        "5Carol",
+        "valid",
+        "invalid",
+        "inconclusive",
+        "total",
+    ] {
+        assert!(out.stdout.contains(expected), "{expected}: {out:?}");
+    }
+    assert!(out.stdout.contains("audit again later"), "{out:?}");
+    assert!(
+        !out.stderr.contains("auditing"),
+        "no progress bar off a terminal"
+    );
+}
+
+#[test]
+fn audit_of_an_empty_store_runs() {
+    let fixture = Fixture::new();
+    let out = run(fixture
+        .cmd()
+        .args(["audit", "--json", "--store"])
+        .arg(fixture.store()));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(
+        out.json(),
+        json!({"valid": 0, "invalid": 0, "inconclusive": 0, "total": 0})
+    );
+}
+
+#[test]
+fn audit_of_an_unreadable_store_exits_75() {
+    let fixture = Fixture::new();
+    std::fs::write(fixture.store(), "null").expect("write");
+    let out = run(fixture
+        .cmd()
+        .args(["audit", "--json", "--store"])
+        .arg(fixture.store()));
+    assert_eq!(out.code, 75, "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert!(out.stderr.contains("PAT store is unavailable"), "{out:?}");
+}
+
+#[test]
+fn demo_runs_every_scenario_and_exits_0() {
+    let out = run(bare().arg("demo"));
+    assert_eq!(out.code, 0, "{out:?}");
+    for scenario in [
+        "valid PAT",
+        "revoked PAT",
+        "scope-less fine-grained",
+        "503 burst",
+        "connection reset",
+        "stall",
+        "rate limit",
+        "blip",
+    ] {
+        assert!(out.stdout.contains(scenario), "{scenario}: {out:?}");
+    }
+    assert!(
+        out.stdout
+            .contains("Outages were never reported as invalid"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn demo_json_is_one_object_per_scenario_then_a_summary() {
+    let out = run(bare().args(["demo", "--json", "--timeout", "1"]));
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines = out.json_lines();
+    assert_eq!(lines.len(), 9, "{out:?}");
+    for line in &lines[..8] {
+        assert_eq!(
+            keys(line),
+            sorted(&[
+                "scenario",
+                "github",
+                "outage",
+                "requests",
+                "verify",
+                "broadcast",
+                "check"
+            ])
+        );
+        if line["outage"] == true {
+            assert_ne!(line["verify"]["verdict"], "invalid", "{line}");
+            assert_ne!(line["check"]["category"], "invalid_pat", "{line}");
+        }
+    }
+    let summary = &lines[8];
+    assert_eq!(summary["scenarios"], 8);
+    assert_eq!(summary["outages_reported_invalid"], 0);
+}
+
+#[test]
+fn every_subcommand_has_help_with_an_example() {
+    for sub in ["verify", "check", "broadcast", "audit", "demo"] {
+        let out = run(bare().args([sub, "--help"]));
+        assert_eq!(out.code, 0, "{sub}: {out:?}");
+        assert!(out.stdout.contains("Examples:"), "{sub}: {out:?}");
+    }
+    let out = run(bare().arg("--help"));
+    assert_eq!(out.code, 0);
+    assert!(out.stdout.contains("demo"));
+}
+
+#[test]
+fn usage_errors_exit_2() {
+    let fixture = Fixture::new();
+    let cases: &[&[&str]] = &[
+        &["verify", "--timeout", "0"],
+        &["verify", "--timeout", "-1"],
+        &["verify", "--timeout", "NaN"],
+        &["verify", "--timeout", "inf"],
+        &["verify", "--token-stdin", "--token-env", "X"],
+        &["verify", "--token", "ghp_x"],
+        &["audit", "--concurrency", "0"],
+        &["check", "--hotkey", "5Bob"],
+        &["frobnicate"],
+    ];
+    for args in cases {
+        let out = run(fixture.cmd().args(*args).env("GITHUB_TOKEN", SECRET));
+        assert_eq!(out.code, 2, "{args:?}: {out:?}");
+    }
+    let out = run(bare()
+        .args(["verify", "--api-url", "ftp://example.invalid"])
+        .env("GITHUB_TOKEN", SECRET));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("--api-url"), "{out:?}");
+    assert_eq!(fixture.all_requests(), 0);
+}

@@ -1,0 +1,185 @@
+//! Shared fixtures for the CLI's tests: a fake GitHub on loopback, a temporary folder with a
+//! hotkey list and a store path, and a runner that checks, on every run, that the token never
+//! reached stdout or stderr.
+
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+#![allow(
+    clippy::expect_used,
+    reason = "fixtures outside #[test] functions: a failed setup should panic the test"
+)]
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use pat_verdict::Endpoint;
+use pat_verdict_fake_github::FakeGithub;
+use serde_json::{Value, json};
+use tempfile::TempDir;
+
+/// The token every test uses, distinctive enough that any leak is found by `contains`.
+pub const SECRET: &str = "ghp_SECRETsecret123";
+
+/// Fragments of [`SECRET`] that must not appear either (a leak split across log lines).
+const SECRET_FRAGMENTS: &[&str] = &[SECRET, "SECRETsecret", "secret123"];
+
+/// The registry every test uses: uid 0, 1, 2.
+pub const HOTKEYS: [&str; 3] = ["5Alice", "5Bob", "5Carol"];
+
+/// A fake GitHub and a scratch folder holding `hotkeys.json`.
+pub struct Fixture {
+    /// The fake GitHub, on 127.0.0.1.
+    pub github: FakeGithub,
+    /// Scratch folder; also the working directory of every run.
+    pub dir: TempDir,
+}
+
+impl Fixture {
+    pub fn new() -> Self {
+        let github = FakeGithub::start().expect("fake GitHub starts");
+        let dir = tempfile::tempdir().expect("temp dir");
+        std::fs::write(dir.path().join("hotkeys.json"), json!(HOTKEYS).to_string())
+            .expect("write hotkeys");
+        Self { github, dir }
+    }
+
+    pub fn store(&self) -> PathBuf {
+        self.dir.path().join("miner_pats.json")
+    }
+
+    pub fn hotkeys(&self) -> PathBuf {
+        self.dir.path().join("hotkeys.json")
+    }
+
+    /// Writes the store file with one entry per `(uid, pat, github_id)`.
+    pub fn write_store(&self, entries: &[(u32, &str, &str)]) {
+        let entries: Vec<Value> = entries
+            .iter()
+            .map(|&(uid, pat, github_id)| {
+                json!({
+                    "uid": uid,
+                    "hotkey": HOTKEYS[uid as usize],
+                    "pat": pat,
+                    "github_id": github_id,
+                    "stored_at": "2026-01-01T00:00:00Z",
+                })
+            })
+            .collect();
+        std::fs::write(self.store(), Value::Array(entries).to_string()).expect("write store");
+    }
+
+    /// `pat-verdict` pointed at the fake, with a clean environment: no token, no store
+    /// variable, no logging, no colour, run inside the scratch folder.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = bare();
+        cmd.current_dir(self.dir.path())
+            .args(["--api-url", &self.github.url()]);
+        cmd
+    }
+
+    /// `pat-verdict <sub> --store F --hotkeys H --hotkey K`.
+    pub fn handler(&self, sub: &str, hotkey: &str) -> Command {
+        let mut cmd = self.cmd();
+        cmd.arg(sub)
+            .arg("--store")
+            .arg(self.store())
+            .arg("--hotkeys")
+            .arg(self.hotkeys())
+            .args(["--hotkey", hotkey]);
+        cmd
+    }
+
+    /// Requests the fake received for `token` on both endpoints.
+    pub fn requests_for(&self, token: &str) -> usize {
+        self.github.requests_for(token, Endpoint::Identity)
+            + self.github.requests_for(token, Endpoint::TestQuery)
+    }
+
+    /// Requests the fake received in all.
+    pub fn all_requests(&self) -> usize {
+        self.github.requests(Endpoint::Identity) + self.github.requests(Endpoint::TestQuery)
+    }
+}
+
+/// `pat-verdict` with a clean environment and no `--api-url`.
+pub fn bare() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pat-verdict"));
+    cmd.env_remove("GITHUB_TOKEN")
+        .env_remove("GITTENSOR_MINER_PATS_FILE")
+        .env_remove("RUST_LOG")
+        .env("NO_COLOR", "1")
+        .timeout(Duration::from_secs(30));
+    cmd
+}
+
+/// What a run produced.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The last line of stdout as JSON (SPEC §8: the object is the last line).
+    pub fn json(&self) -> Value {
+        let line = self.stdout.lines().last().unwrap_or_default();
+        serde_json::from_str(line)
+            .unwrap_or_else(|error| panic!("last stdout line is not JSON ({error}): {self:?}"))
+    }
+
+    /// Every stdout line as JSON.
+    pub fn json_lines(&self) -> Vec<Value> {
+        self.stdout
+            .lines()
+            .map(|line| serde_json::from_str(line).expect("a JSON line"))
+            .collect()
+    }
+}
+
+/// Runs `cmd` and asserts the token is in neither stream.
+pub fn run(cmd: &mut Command) -> Run {
+    let output = cmd.output().expect("pat-verdict runs");
+    let run = Run {
+        code: output.status.code().expect("exited, not killed"),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    assert_secret_absent(&run);
+    run
+}
+
+/// The token, or a piece of it, is in neither stream.
+pub fn assert_secret_absent(run: &Run) {
+    for fragment in SECRET_FRAGMENTS {
+        assert!(
+            !run.stdout.contains(fragment) && !run.stderr.contains(fragment),
+            "the token leaked ({fragment}): {run:?}"
+        );
+    }
+}
+
+/// The object's keys, sorted.
+pub fn keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// `expected`, sorted, as owned strings (to compare with [`keys`]).
+pub fn sorted(expected: &[&str]) -> Vec<String> {
+    let mut keys: Vec<String> = expected.iter().map(|&k| k.to_owned()).collect();
+    keys.sort();
+    keys
+}
+
+/// The store file's entries.
+pub fn read_store(path: &Path) -> Vec<Value> {
+    let text = std::fs::read_to_string(path).expect("store file");
+    serde_json::from_str(&text).expect("store JSON")
+}

@@ -1,0 +1,354 @@
+//! `pat-verdict verify` against a fake GitHub on loopback: each verdict, each exit status,
+//! the JSON shape, every token source, and the token never printed.
+
+mod common;
+
+use std::time::Duration;
+
+use common::{Fixture, SECRET, keys, run, sorted};
+use pat_verdict::{Clock, Endpoint};
+use pat_verdict_fake_github::Step;
+use pat_verdict_system_clock::SystemClock;
+use serde_json::{Value, json};
+
+const VERIFY_KEYS: &[&str] = &[
+    "verdict",
+    "github_id",
+    "login",
+    "reason",
+    "stage",
+    "retry_after_secs",
+    "scopes",
+    "expires_at",
+];
+
+/// `verify --json` with `$GITHUB_TOKEN` = `token`.
+fn verify_json(fixture: &Fixture, token: &str, extra: &[&str]) -> common::Run {
+    run(fixture
+        .cmd()
+        .arg("verify")
+        .arg("--json")
+        .args(extra)
+        .env("GITHUB_TOKEN", token))
+}
+
+#[test]
+fn valid_pat_exits_0_with_every_json_key() {
+    let fixture = Fixture::new();
+    fixture.github.script(
+        SECRET,
+        Endpoint::Identity,
+        [Step::user(42, "alice")
+            .header("x-oauth-scopes", "repo, read:org")
+            .header(
+                "github-authentication-token-expiration",
+                "2099-01-02 15:04:05 -0700",
+            )],
+    );
+    fixture
+        .github
+        .script(SECRET, Endpoint::TestQuery, [Step::viewer("alice")]);
+    let out = verify_json(&fixture, SECRET, &[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let value = out.json();
+    assert_eq!(keys(&value), sorted(VERIFY_KEYS));
+    assert_eq!(
+        value,
+        json!({
+            "verdict": "valid",
+            "github_id": "42",
+            "login": "alice",
+            "reason": null,
+            "stage": null,
+            "retry_after_secs": null,
+            "scopes": ["repo", "read:org"],
+            "expires_at": "2099-01-02T22:04:05Z",
+        })
+    );
+    assert_eq!(fixture.requests_for(SECRET), 2);
+}
+
+#[test]
+fn revoked_pat_exits_1_at_the_identity_stage() {
+    let fixture = Fixture::new();
+    // Unscripted: the fake answers 401 Bad credentials.
+    let out = verify_json(&fixture, SECRET, &[]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let value = out.json();
+    assert_eq!(keys(&value), sorted(VERIFY_KEYS));
+    assert_eq!(value["verdict"], "invalid");
+    assert_eq!(value["stage"], "identity");
+    assert_eq!(value["reason"], "GitHub /user API returned 401");
+    assert_eq!(value["github_id"], Value::Null);
+    assert_eq!(fixture.requests_for(SECRET), 1, "evidence is never retried");
+}
+
+#[test]
+fn scope_less_fine_grained_pat_is_invalid_at_the_test_query() {
+    let fixture = Fixture::new();
+    fixture
+        .github
+        .script(SECRET, Endpoint::Identity, [Step::user(42, "alice")]);
+    fixture.github.script(
+        SECRET,
+        Endpoint::TestQuery,
+        [Step::json(200, json!({"data": {"viewer": null}}))],
+    );
+    let out = verify_json(&fixture, SECRET, &[]);
+    assert_eq!(out.code, 1, "{out:?}");
+    let value = out.json();
+    assert_eq!(value["stage"], "test_query");
+    assert_eq!(value["github_id"], "42", "the identity is still reported");
+    assert_eq!(
+        value["reason"],
+        "Fine-grained PATs need 'Public Repositories (read-only)' permission"
+    );
+}
+
+#[test]
+fn a_503_burst_is_inconclusive_exit_75_after_three_attempts() {
+    let fixture = Fixture::new();
+    fixture
+        .github
+        .script(SECRET, Endpoint::Identity, [Step::user(42, "alice")]);
+    fixture
+        .github
+        .script(SECRET, Endpoint::TestQuery, [Step::status(503)]);
+    let out = verify_json(&fixture, SECRET, &["--timeout", "4"]);
+    assert_eq!(out.code, 75, "{out:?}");
+    let value = out.json();
+    assert_eq!(value["verdict"], "inconclusive");
+    assert_eq!(value["stage"], "test_query");
+    assert_eq!(value["reason"], "GitHub GraphQL API returned 503");
+    assert_eq!(fixture.github.requests_for(SECRET, Endpoint::TestQuery), 3);
+}
+
+#[test]
+fn a_rate_limit_past_the_deadline_is_inconclusive_at_once_with_retry_after() {
+    let fixture = Fixture::new();
+    fixture.github.script(
+        SECRET,
+        Endpoint::Identity,
+        [Step::status(429).header("retry-after", "120")],
+    );
+    let out = verify_json(&fixture, SECRET, &[]);
+    assert_eq!(out.code, 75, "{out:?}");
+    let value = out.json();
+    assert_eq!(value["verdict"], "inconclusive");
+    assert_eq!(value["retry_after_secs"], 120);
+    assert_eq!(fixture.requests_for(SECRET), 1);
+}
+
+#[test]
+fn a_stalled_github_is_inconclusive_within_the_timeout() {
+    let fixture = Fixture::new();
+    fixture
+        .github
+        .script(SECRET, Endpoint::Identity, [Step::stall()]);
+    let clock = SystemClock::new();
+    let out = verify_json(&fixture, SECRET, &["--timeout", "1"]);
+    assert_eq!(out.code, 75, "{out:?}");
+    assert_eq!(out.json()["stage"], "identity");
+    assert!(
+        clock.monotonic() < Duration::from_secs(5),
+        "the deadline bounds the run"
+    );
+}
+
+#[test]
+fn a_connection_reset_is_inconclusive() {
+    let fixture = Fixture::new();
+    fixture
+        .github
+        .script(SECRET, Endpoint::Identity, [Step::reset()]);
+    let out = verify_json(&fixture, SECRET, &["--timeout", "2"]);
+    assert_eq!(out.code, 75, "{out:?}");
+    assert_eq!(out.json()["verdict"], "inconclusive");
+}
+
+#[test]
+fn a_malformed_token_is_never_sent() {
+    let fixture = Fixture::new();
+    for bad in [
+        "ghp_SECRETsecret123\r\nX-Injected: yes",
+        "ghp_SECRET secret123",
+        "ghp_SECRÉTsecret123",
+    ] {
+        let out = verify_json(&fixture, bad, &[]);
+        assert_eq!(out.code, 1, "{out:?}");
+        let value = out.json();
+        assert_eq!(keys(&value), sorted(VERIFY_KEYS));
+        assert_eq!(value["verdict"], "invalid");
+        assert_eq!(value["stage"], "token");
+        assert!(
+            value["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("outside visible ASCII"))
+        );
+        assert!(!out.stdout.contains("SECRET") && !out.stderr.contains("SECRET"));
+    }
+    assert_eq!(fixture.all_requests(), 0, "nothing reached GitHub");
+}
+
+#[test]
+fn an_empty_token_is_invalid_without_a_request() {
+    let fixture = Fixture::new();
+    let out = verify_json(&fixture, " \n ", &[]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.json()["stage"], "token");
+    assert_eq!(out.json()["reason"], "no token was provided");
+    assert_eq!(fixture.all_requests(), 0);
+}
+
+#[test]
+fn an_unset_token_variable_is_a_usage_error() {
+    let fixture = Fixture::new();
+    let out = run(fixture.cmd().args(["verify", "--json"]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("$GITHUB_TOKEN is not set"), "{out:?}");
+    let out = run(fixture
+        .cmd()
+        .args(["verify", "--token-env", "MINER_PAT"])
+        .env("GITHUB_TOKEN", SECRET));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert!(out.stderr.contains("$MINER_PAT"), "{out:?}");
+    assert_eq!(fixture.all_requests(), 0);
+}
+
+#[test]
+fn the_token_can_come_from_stdin() {
+    let fixture = Fixture::new();
+    fixture.github.valid(SECRET, 42, "alice");
+    let out = run(fixture
+        .cmd()
+        .args(["verify", "--json", "--token-stdin"])
+        .write_stdin(format!("{SECRET}\n")));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(out.json()["login"], "alice");
+    assert_eq!(fixture.requests_for(SECRET), 2, "sent without its newline");
+}
+
+#[test]
+fn stdin_over_the_cap_is_a_usage_error() {
+    let fixture = Fixture::new();
+    let out = run(fixture
+        .cmd()
+        .args(["verify", "--token-stdin"])
+        .write_stdin(vec![b'a'; 64 * 1024 + 1]));
+    assert_eq!(out.code, 2, "{out:?}");
+    assert_eq!(fixture.all_requests(), 0);
+}
+
+#[test]
+fn the_token_can_come_from_a_named_variable() {
+    let fixture = Fixture::new();
+    fixture.github.valid(SECRET, 42, "alice");
+    let out = run(fixture
+        .cmd()
+        .args(["verify", "--json", "--token-env", "MINER_PAT"])
+        .env("MINER_PAT", SECRET)
+        .env("GITHUB_TOKEN", "ghp_notTheOneToUse"));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert_eq!(fixture.requests_for("ghp_notTheOneToUse"), 0);
+}
+
+#[test]
+fn people_see_scopes_expiry_and_a_warning_when_it_is_close() {
+    let fixture = Fixture::new();
+    let soon = SystemClock::new()
+        .wall()
+        .plus(Duration::from_secs(3 * 86_400 + 600));
+    let header = soon.to_iso8601().replace('T', " ").replace('Z', " UTC");
+    fixture.github.script(
+        SECRET,
+        Endpoint::Identity,
+        [Step::user(42, "alice")
+            .header("x-oauth-scopes", "repo")
+            .header("github-authentication-token-expiration", &header)],
+    );
+    fixture
+        .github
+        .script(SECRET, Endpoint::TestQuery, [Step::viewer("alice")]);
+    let out = run(fixture.cmd().arg("verify").env("GITHUB_TOKEN", SECRET));
+    assert_eq!(out.code, 0, "{out:?}");
+    for expected in ["valid", "alice", "42", "repo", &soon.to_iso8601()] {
+        assert!(out.stdout.contains(expected), "{expected}: {out:?}");
+    }
+    assert!(!out.stdout.contains('\u{1b}'), "no colour with NO_COLOR");
+    assert!(
+        out.stderr.contains("warning: this PAT expires") && out.stderr.contains("in 3 days"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn no_warning_for_a_far_expiry_and_words_for_inconclusive() {
+    let fixture = Fixture::new();
+    fixture
+        .github
+        .script(SECRET, Endpoint::Identity, [Step::status(503)]);
+    let out = run(fixture
+        .cmd()
+        .args(["verify", "--timeout", "1"])
+        .env("GITHUB_TOKEN", SECRET));
+    assert_eq!(out.code, 75, "{out:?}");
+    assert!(out.stdout.contains("inconclusive"));
+    assert!(
+        out.stdout.contains("not evidence against the PAT"),
+        "{out:?}"
+    );
+    assert!(!out.stderr.contains("warning"));
+}
+
+#[test]
+fn a_github_message_quoting_the_token_is_redacted() {
+    let fixture = Fixture::new();
+    fixture
+        .github
+        .script(SECRET, Endpoint::Identity, [Step::user(42, "alice")]);
+    fixture.github.script(
+        SECRET,
+        Endpoint::TestQuery,
+        [Step::json(
+            200,
+            json!({"errors": [{"message": format!("token {SECRET} lacks access")}]}),
+        )],
+    );
+    let out = verify_json(&fixture, SECRET, &[]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(
+        out.json()["reason"],
+        "GraphQL error: token [REDACTED] lacks access"
+    );
+}
+
+#[test]
+fn trace_logging_never_prints_the_token() {
+    let fixture = Fixture::new();
+    fixture
+        .github
+        .script(SECRET, Endpoint::Identity, [Step::user(42, "alice")]);
+    fixture.github.script(
+        SECRET,
+        Endpoint::TestQuery,
+        [Step::status(502), Step::viewer("alice")],
+    );
+    let out = run(fixture
+        .cmd()
+        .args(["verify", "--json"])
+        .env("GITHUB_TOKEN", SECRET)
+        .env("RUST_LOG", "trace"));
+    assert_eq!(out.code, 0, "{out:?}");
+    assert!(out.stderr.contains("verified"), "logging is on: {out:?}");
+    assert!(
+        !out.stderr.to_ascii_lowercase().contains("authorization"),
+        "no request headers in the log: {out:?}"
+    );
+    // And for a token that never passes the pre-check.
+    let out = run(fixture
+        .cmd()
+        .args(["verify", "--json"])
+        .env("GITHUB_TOKEN", format!("{SECRET}\n\u{7}"))
+        .env("RUST_LOG", "trace"));
+    assert_eq!(out.code, 1, "{out:?}");
+}
