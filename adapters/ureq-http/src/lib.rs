@@ -43,6 +43,7 @@
 #![deny(missing_docs)]
 
 mod error;
+mod resolver;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -131,7 +132,11 @@ impl UreqGithub {
             .build();
         Ok(Self {
             shared: Arc::new(Shared {
-                agent: Agent::new_with_config(config),
+                agent: Agent::with_parts(
+                    config,
+                    ureq::unversioned::transport::DefaultConnector::default(),
+                    resolver::CachingResolver::default(),
+                ),
                 root,
             }),
             body_cap: DEFAULT_BODY_CAP,
