@@ -1,5 +1,6 @@
 //! `audit`: re-validate every stored PAT with bounded concurrency, a progress bar on stderr
-//! for people, and a table (or JSON lines) sorted by uid.
+//! for people and a table sorted by uid; for machines, one JSON line per entry as it
+//! finishes, then the summary.
 
 use std::io::IsTerminal;
 use std::pin::pin;
@@ -32,35 +33,36 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         ))
     })?;
     let bar = progress_bar(entries.len());
-    let mut rows = Vec::with_capacity(entries.len());
+    // Machines get each row the moment it is known (memory stays flat however large the
+    // store); people get one table in uid order at the end.
+    let mut rows = Vec::new();
     let mut summary = AuditSummary::default();
     let mut stream = pin!(audit(&verifier, entries, usize::from(args.concurrency)));
     while let Some(row) = stream.next().await {
         tracing::debug!(uid = %row.uid, verdict = %row.verdict, requests = row.requests, "audited");
         summary.add(&row);
         bar.inc(1);
-        rows.push(row);
+        if common.json {
+            super::print(&row_line(&row)?)?;
+        } else {
+            rows.push(row);
+        }
     }
     bar.finish_and_clear();
-    // Rows arrive in the order they finish; uid order makes runs comparable.
-    rows.sort_by_key(|row| row.uid);
     tracing::info!(
         valid = summary.valid,
         invalid = summary.invalid,
         inconclusive = summary.inconclusive,
         "audit finished"
     );
-    let text = if common.json {
-        json_lines(&rows, &summary)?
+    if common.json {
+        super::print(&summary_line(&summary)?)?;
     } else {
-        human(
-            &rows,
-            &summary,
-            &store.path().display().to_string(),
-            palette,
-        )
-    };
-    super::print(&text)?;
+        // Rows arrive in the order they finish; uid order makes runs comparable.
+        rows.sort_by_key(|row| row.uid);
+        let store = store.path().display().to_string();
+        super::print(&human(&rows, &summary, &store, palette))?;
+    }
     Ok(Exit::Success)
 }
 
@@ -98,30 +100,33 @@ struct SummaryJson {
     total: usize,
 }
 
-/// One `{"uid","hotkey","verdict","reason","github_id"}` line per entry, then the
-/// `{"valid","invalid","inconclusive","total"}` summary (SPEC §8).
+/// One `{"uid","hotkey","verdict","reason","github_id"}` line (SPEC §8).
 ///
 /// # Errors
 ///
 /// As [`super::json_line`].
-fn json_lines(rows: &[AuditRow], summary: &AuditSummary) -> Result<String, Failure> {
-    let mut text = String::new();
-    for row in rows {
-        text.push_str(&super::json_line(&RowJson {
-            uid: row.uid.0,
-            hotkey: row.hotkey.as_str(),
-            verdict: row.verdict.as_str(),
-            reason: row.reason.as_deref(),
-            github_id: row.github_id.as_str(),
-        })?);
-    }
-    text.push_str(&super::json_line(&SummaryJson {
+fn row_line(row: &AuditRow) -> Result<String, Failure> {
+    super::json_line(&RowJson {
+        uid: row.uid.0,
+        hotkey: row.hotkey.as_str(),
+        verdict: row.verdict.as_str(),
+        reason: row.reason.as_deref(),
+        github_id: row.github_id.as_str(),
+    })
+}
+
+/// The closing `{"valid","invalid","inconclusive","total"}` line (SPEC §8).
+///
+/// # Errors
+///
+/// As [`super::json_line`].
+fn summary_line(summary: &AuditSummary) -> Result<String, Failure> {
+    super::json_line(&SummaryJson {
         valid: summary.valid,
         invalid: summary.invalid,
         inconclusive: summary.inconclusive,
         total: summary.total,
-    })?);
-    Ok(text)
+    })
 }
 
 /// The table and summary for people.
@@ -176,7 +181,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn json_lines_end_with_the_summary() {
+    fn json_lines_are_a_row_then_the_summary() {
         let row = AuditRow {
             uid: Uid(3),
             hotkey: Hotkey::new("5F"),
@@ -188,7 +193,7 @@ mod tests {
         };
         let mut summary = AuditSummary::default();
         summary.add(&row);
-        let text = json_lines(&[row], &summary).expect("encodes");
+        let text = row_line(&row).expect("encodes") + &summary_line(&summary).expect("encodes");
         assert!(
             text.starts_with(r#"{"uid":3,"hotkey":"5F","verdict""#),
             "{text}"
