@@ -91,7 +91,7 @@ pub fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict<Identity
     };
     let github_id = match id {
         Some(Value::Number(number)) if number.is_u64() || number.is_i64() => number.to_string(),
-        Some(Value::String(text)) if !text.trim().is_empty() => text.trim().to_owned(),
+        Some(Value::String(text)) if !text.is_empty() => text,
         Some(_) | None => return Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID),
     };
     Verdict::Valid(Identity {
@@ -150,7 +150,9 @@ fn by_status<T>(
     match status {
         200 => Ok(response),
         408 | 429 => limited(status),
-        403 if rate_limit::signalled(headers, error_message(&response.body).as_deref()) => {
+        403 if rate_limit::signalled_by_headers(headers)
+            || body_says_rate_limited(&response.body) =>
+        {
             limited(status)
         }
         400..=499 => Err(Verdict::invalid(messages::api_returned(endpoint, status))),
@@ -181,18 +183,23 @@ fn unreadable_body<T>(endpoint: Endpoint, error: &serde_json::Error) -> Verdict<
     })
 }
 
+/// Whether `errors[0]` of a GraphQL answer is a rate limit: its `type` (GitHub sends both
+/// `RATE_LIMITED` and `RATE_LIMIT`), its `code`, or a message that mentions one.
+fn is_graphql_rate_limit(first: &Value) -> bool {
+    let field = |name| first.get(name).and_then(Value::as_str);
+    matches!(field("type"), Some("RATE_LIMITED" | "RATE_LIMIT"))
+        || field("code") == Some("graphql_rate_limit")
+        || field("message").is_some_and(rate_limit::mentions_rate_limit)
+}
+
 /// `errors[0]` of a 200 answer: a rate limit is inconclusive, anything else is evidence.
 fn graphql_error_verdict(
     first: &Value,
     headers: &RelevantHeaders,
     now: UnixTime,
 ) -> Verdict<Viewer> {
-    let field = |name| first.get(name).and_then(Value::as_str);
-    let message = field("message");
-    let rate_limited = matches!(field("type"), Some("RATE_LIMITED" | "RATE_LIMIT"))
-        || field("code") == Some("graphql_rate_limit")
-        || message.is_some_and(rate_limit::mentions_rate_limit);
-    if rate_limited {
+    let message = first.get("message").and_then(Value::as_str);
+    if is_graphql_rate_limit(first) {
         Verdict::Inconclusive {
             reason: messages::quote(message.unwrap_or(messages::GRAPHQL_RATE_LIMITED)),
             retry_after: rate_limit::retry_after(headers, now, true),
@@ -205,18 +212,26 @@ fn graphql_error_verdict(
     }
 }
 
-/// The `message` of an error answer (REST style `{"message": …}`), or its text when it is
-/// not JSON; used only to look for a rate-limit mention in a 403.
-fn error_message(body: &Body) -> Option<String> {
-    const MAX_SCANNED: usize = 4096;
-    let bytes = body.bytes()?;
-    match parse_object(bytes, &["message"]) {
-        Ok([Some(Value::String(message))]) => Some(message),
-        Ok(_) => None,
-        Err(_) => {
-            let head = &bytes[..bytes.len().min(MAX_SCANNED)];
-            Some(String::from_utf8_lossy(head).into_owned())
+/// Whether an error answer's body says it is a rate limit: a REST `{"message": …}` or a
+/// GraphQL `{"errors": [{…}]}` that mentions or types one, or — for a body that is not JSON,
+/// such as an HTML page — its text mentioning one.
+fn body_says_rate_limited(body: &Body) -> bool {
+    let Some(bytes) = body.bytes() else {
+        return false;
+    };
+    match parse_object(bytes, &["message", "errors"]) {
+        Ok([message, errors]) => {
+            message
+                .as_ref()
+                .and_then(Value::as_str)
+                .is_some_and(rate_limit::mentions_rate_limit)
+                || errors
+                    .as_ref()
+                    .and_then(Value::as_array)
+                    .and_then(|errors| errors.first())
+                    .is_some_and(is_graphql_rate_limit)
         }
+        Err(_) => rate_limit::mentions_rate_limit(bytes),
     }
 }
 

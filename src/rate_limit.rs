@@ -9,22 +9,22 @@ use crate::http::RelevantHeaders;
 use crate::time::UnixTime;
 
 /// Whether `text` mentions a rate limit (case-insensitive), which covers GitHub's
-/// "API rate limit exceeded" and "You have exceeded a secondary rate limit".
+/// "API rate limit exceeded" and "You have exceeded a secondary rate limit". Works on raw
+/// bytes, so a body that is not JSON (an HTML error page) can be searched as it came.
 #[must_use]
-pub fn mentions_rate_limit(text: &str) -> bool {
+pub fn mentions_rate_limit(text: impl AsRef<[u8]>) -> bool {
     const NEEDLE: &[u8] = b"rate limit";
-    text.as_bytes()
+    text.as_ref()
         .windows(NEEDLE.len())
         .any(|window| window.eq_ignore_ascii_case(NEEDLE))
 }
 
-/// Whether a response carries a rate-limit signal besides its status: `x-ratelimit-remaining:
-/// 0`, any `retry-after`, or a message mentioning a rate limit.
+/// Whether a response's headers carry a rate-limit signal: `x-ratelimit-remaining: 0` or
+/// any `retry-after`. (A message mentioning a rate limit is the other signal; the classifier
+/// looks for it in the body, where GitHub puts it.)
 #[must_use]
-pub fn signalled(headers: &RelevantHeaders, message: Option<&str>) -> bool {
-    remaining_is_zero(headers)
-        || headers.retry_after.is_some()
-        || message.is_some_and(mentions_rate_limit)
+pub fn signalled_by_headers(headers: &RelevantHeaders) -> bool {
+    remaining_is_zero(headers) || headers.retry_after.is_some()
 }
 
 fn remaining_is_zero(headers: &RelevantHeaders) -> bool {

@@ -3,6 +3,11 @@
 //! The fake GitHub holds both test queries until both have arrived, so both broadcasts pass
 //! the early pin check before either saves: only the atomic pin-and-save can separate them.
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test whose setup fails should stop loudly, as an assertion does"
+)]
+
 mod world;
 
 use std::sync::Arc;

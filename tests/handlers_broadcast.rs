@@ -1,6 +1,11 @@
 //! The broadcast endpoint, row by row of SPEC §6: order of checks, the identity pin, and a
 //! store that fails closed (reject, retryable, never write).
 
+#![allow(
+    clippy::expect_used,
+    reason = "a test whose setup fails should stop loudly, as an assertion does"
+)]
+
 mod world;
 
 use pat_verdict::testing::{Reply, entry};

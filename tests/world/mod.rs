@@ -5,6 +5,10 @@
     dead_code,
     reason = "each test file uses a different part of the world"
 )]
+#![allow(
+    clippy::expect_used,
+    reason = "a fixture that cannot be set up should stop the test loudly"
+)]
 
 use std::sync::Arc;
 

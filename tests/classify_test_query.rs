@@ -1,0 +1,802 @@
+//! SPEC §2 (with §1's seed view and §4's rate limits): one property per row of the test-query
+//! table, over every status of the row, arbitrary relevant headers, arbitrary messages, junk
+//! JSON fields and any key order. Each asserts the verdict and the reason text SPEC gives.
+
+mod common;
+
+use common::{
+    Expected, arb_any_body, arb_cut, arb_header_value, arb_headers, arb_headers_without_signal,
+    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json, arb_now,
+    arb_now_and_headers, arb_other_4xx, arb_plain_message, arb_rate_limit_message,
+    arb_transport_error, at, check_seed_view, config, expected_retry_after, inconclusive_parts,
+    invalid_reason, mentions_rate_limit, object_with, response, string_text, text,
+};
+use pat_verdict::classify::classify_test_query;
+use pat_verdict::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
+use pat_verdict::messages;
+use pat_verdict::{UnixTime, Verdict, Viewer};
+use proptest::collection::vec;
+use proptest::prelude::*;
+use serde_json::Value;
+
+const TOP: &[&str] = &["errors", "data"];
+const GRAPHQL: Endpoint = Endpoint::TestQuery;
+
+fn classify(result: &CallResult, now: i64) -> Result<Verdict<Viewer>, TestCaseError> {
+    let verdict = classify_test_query(result, at(now));
+    check_seed_view(&verdict)?;
+    Ok(verdict)
+}
+
+// ---- bodies ----
+
+/// `data` whose `viewer` is an object, with junk around it; and the login SPEC expects.
+fn arb_viewer_data() -> BoxedStrategy<(String, Option<String>)> {
+    let login = prop_oneof![
+        Just((None, None)),
+        "\\PC{0,20}".prop_map(|login| (Some(string_text(&login)), Some(login))),
+        arb_junk()
+            .prop_filter("not a string", |value| !value.is_string())
+            .prop_map(|value| (Some(text(&value)), None)),
+    ];
+    login
+        .prop_flat_map(|(field, expected)| {
+            let named = field
+                .map(|field| vec![("login".to_owned(), field)])
+                .unwrap_or_default();
+            (object_with(named, &["login"]), Just(expected))
+        })
+        .prop_flat_map(|(viewer, expected)| {
+            (
+                object_with(vec![("viewer".to_owned(), viewer)], &["viewer"]),
+                Just(expected),
+            )
+        })
+        .boxed()
+}
+
+/// `errors` as SPEC §2 counts absent: missing, `null` or `[]`.
+fn arb_absent_errors() -> impl Strategy<Value = Option<&'static str>> {
+    prop_oneof![Just(None), Just(Some("null")), Just(Some("[]"))]
+}
+
+/// A top-level object with `data` (when given), `errors` (when given) and junk.
+fn top_object(data: Option<String>, errors: Option<String>) -> BoxedStrategy<String> {
+    let mut named = Vec::new();
+    if let Some(data) = data {
+        named.push(("data".to_owned(), data));
+    }
+    if let Some(errors) = errors {
+        named.push(("errors".to_owned(), errors));
+    }
+    object_with(named, TOP)
+}
+
+/// SPEC §2 row 1: 200, an object, `errors` absent or empty, `data.viewer` an object.
+fn arb_valid_body() -> BoxedStrategy<(String, Option<String>)> {
+    (arb_viewer_data(), arb_absent_errors())
+        .prop_flat_map(|((data, login), errors)| {
+            (
+                top_object(Some(data), errors.map(str::to_owned)),
+                Just(login),
+            )
+        })
+        .boxed()
+}
+
+/// `data` that is null or missing, or whose `viewer` is null or missing (`None`: no `data`).
+fn arb_data_without_viewer() -> BoxedStrategy<Option<String>> {
+    prop_oneof![
+        Just(None),
+        Just(Some("null".to_owned())),
+        object_with(Vec::new(), &["viewer"]).prop_map(Some),
+        object_with(vec![("viewer".to_owned(), "null".to_owned())], &["viewer"]).prop_map(Some),
+    ]
+    .boxed()
+}
+
+/// Any `data` at all (`None`: no `data`), for rows where `errors` decides.
+fn arb_any_data() -> BoxedStrategy<Option<String>> {
+    prop_oneof![
+        arb_data_without_viewer(),
+        arb_viewer_data().prop_map(|(data, _)| Some(data)),
+        arb_junk().prop_map(|value| Some(text(&value))),
+    ]
+    .boxed()
+}
+
+/// A `message` field: a string (kept), missing, or not a string (none).
+fn arb_message_field(
+    message: BoxedStrategy<String>,
+) -> BoxedStrategy<(Option<String>, Option<String>)> {
+    prop_oneof![
+        message.prop_map(|message| (Some(string_text(&message)), Some(message))),
+        Just((None, None)),
+        arb_junk()
+            .prop_filter("not a string", |value| !value.is_string())
+            .prop_map(|value| (Some(text(&value)), None)),
+    ]
+    .boxed()
+}
+
+/// `[first, junk…]` as text.
+fn errors_array(first: String, rest: Vec<Value>) -> String {
+    let mut items = vec![first];
+    items.extend(rest.iter().map(text));
+    format!("[{}]", items.join(", "))
+}
+
+/// `errors[0]` that GitHub sends for a rate limit, and its message (when a string).
+fn arb_rate_limit_error(message: BoxedStrategy<String>) -> BoxedStrategy<(String, Option<String>)> {
+    let signal = proptest::sample::select(vec![
+        ("type", "RATE_LIMITED"),
+        ("type", "RATE_LIMIT"),
+        ("code", "graphql_rate_limit"),
+    ]);
+    (signal, arb_message_field(message))
+        .prop_flat_map(|((key, value), (field, message))| {
+            let mut named = vec![(key.to_owned(), string_text(value))];
+            if let Some(field) = field {
+                named.push(("message".to_owned(), field));
+            }
+            (
+                object_with(named, &["type", "code", "message"]),
+                Just(message),
+            )
+        })
+        .boxed()
+}
+
+/// A `type` or `code` value that is not a rate-limit one (or `None`: the key is missing).
+fn arb_not_a_limit(limits: &'static [&'static str]) -> BoxedStrategy<Option<String>> {
+    prop_oneof![
+        Just(None),
+        prop_oneof![
+            "\\PC{0,16}",
+            Just("NOT_FOUND".to_owned()),
+            Just("FORBIDDEN".to_owned()),
+            Just("INSUFFICIENT_SCOPES".to_owned()),
+        ]
+        .prop_filter("not a limit", move |value| !limits
+            .contains(&value.as_str()))
+        .prop_map(|value| Some(string_text(&value))),
+        arb_junk()
+            .prop_filter("not a string", |value| !value.is_string())
+            .prop_map(|value| Some(text(&value))),
+    ]
+    .boxed()
+}
+
+/// `errors[0]` that is not a rate limit, and its message (when a string).
+fn arb_other_error() -> BoxedStrategy<(String, Option<String>)> {
+    let object = (
+        arb_not_a_limit(&["RATE_LIMITED", "RATE_LIMIT"]),
+        arb_not_a_limit(&["graphql_rate_limit"]),
+        arb_message_field(arb_plain_message().boxed()),
+    )
+        .prop_flat_map(|(kind, code, (field, message))| {
+            let mut named = Vec::new();
+            for (key, value) in [("type", kind), ("code", code), ("message", field)] {
+                if let Some(value) = value {
+                    named.push((key.to_owned(), value));
+                }
+            }
+            (
+                object_with(named, &["type", "code", "message"]),
+                Just(message),
+            )
+        });
+    prop_oneof![
+        3 => object,
+        1 => arb_non_object().prop_map(|value| (text(&value), None)),
+    ]
+    .boxed()
+}
+
+/// A 200 body whose `errors[0]` is `first`, with junk errors after it and any `data`.
+fn body_with_first_error(
+    first: BoxedStrategy<(String, Option<String>)>,
+) -> BoxedStrategy<(String, Option<String>)> {
+    (first, vec(arb_junk(), 0..3), arb_any_data())
+        .prop_flat_map(|((first, message), rest, data)| {
+            (
+                top_object(data, Some(errors_array(first, rest))),
+                Just(message),
+            )
+        })
+        .boxed()
+}
+
+/// A body a 403 sends with a rate-limit message: REST JSON or plain text.
+fn arb_rate_limit_403_body() -> BoxedStrategy<Vec<u8>> {
+    prop_oneof![
+        arb_rate_limit_message().prop_flat_map(|message| {
+            object_with(
+                vec![("message".to_owned(), string_text(&message))],
+                &["message"],
+            )
+            .prop_map(String::into_bytes)
+        }),
+        arb_rate_limit_message().prop_map(String::into_bytes),
+    ]
+    .boxed()
+}
+
+/// A body a 403 sends with no rate-limit mention anywhere.
+fn arb_plain_403_body() -> BoxedStrategy<Body> {
+    prop_oneof![
+        arb_plain_message().prop_flat_map(|message| {
+            object_with(
+                vec![("message".to_owned(), string_text(&message))],
+                &["message"],
+            )
+            .prop_map(|body| Body::Complete(body.into_bytes()))
+        }),
+        arb_plain_message().prop_map(|message| Body::Complete(message.into_bytes())),
+        arb_any_body(),
+    ]
+    .prop_filter("no rate-limit mention", |body| match body {
+        Body::Complete(bytes) => !mentions_rate_limit(&String::from_utf8_lossy(bytes)),
+        Body::OverCap { .. } => true,
+    })
+    .boxed()
+}
+
+// ---- checks ----
+
+/// SPEC §2 row "408; 429; 403 with a rate-limit signal": Inconclusive, rate limited,
+/// `GitHub GraphQL API returned {status}` plus the limit, `retry_after` per §4.
+fn check_rate_limited_status(
+    verdict: &Verdict<Viewer>,
+    status: u16,
+    headers: &RelevantHeaders,
+    now: i64,
+) -> Result<(), TestCaseError> {
+    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+    prop_assert!(rate_limited, "not marked rate limited: {}", reason);
+    let expected = expected_retry_after(headers, now, true);
+    prop_assert!(
+        expected.allows(retry_after),
+        "retry_after {:?}, SPEC §4 allows {:?}",
+        retry_after,
+        expected
+    );
+    prop_assert!(reason.starts_with(&messages::api_returned(GRAPHQL, status)));
+    prop_assert_eq!(reason, messages::rate_limited(GRAPHQL, status, retry_after));
+    Ok(())
+}
+
+/// Rows whose reason is the status: Inconclusive, not rate limited, §4's `retry_after`.
+fn check_status_inconclusive(
+    verdict: &Verdict<Viewer>,
+    status: u16,
+    headers: &RelevantHeaders,
+    now: i64,
+) -> Result<(), TestCaseError> {
+    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+    prop_assert!(
+        !rate_limited,
+        "a status row is not a rate limit: {}",
+        reason
+    );
+    let expected = expected_retry_after(headers, now, false);
+    prop_assert!(
+        expected.allows(retry_after),
+        "retry_after {:?}, SPEC §4 allows {:?}",
+        retry_after,
+        expected
+    );
+    prop_assert!(
+        reason.contains(&status.to_string()),
+        "reason does not name the status: {}",
+        reason
+    );
+    Ok(())
+}
+
+/// Inconclusive for what was wrong with a 200's body: not a rate limit, no wait.
+fn check_body_inconclusive(verdict: &Verdict<Viewer>) -> Result<(), TestCaseError> {
+    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+    prop_assert!(!rate_limited);
+    prop_assert_eq!(retry_after, None);
+    prop_assert!(!reason.is_empty());
+    Ok(())
+}
+
+proptest! {
+    #![proptest_config(config(256))]
+
+    /// §2 row 1.
+    #[test]
+    fn test_query_200_with_viewer_is_valid(
+        (now, headers) in arb_now_and_headers(),
+        (body, login) in arb_valid_body(),
+    ) {
+        let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
+        prop_assert_eq!(verdict, Verdict::Valid(Viewer { login }));
+    }
+
+    /// §2: `errors: []` and `errors: null` count as absent, whatever `data` then says.
+    #[test]
+    fn test_query_empty_or_null_errors_count_as_absent(
+        now in arb_now(),
+        (body, login) in (
+            prop_oneof![Just("[]"), Just("null")],
+            prop_oneof![
+                arb_viewer_data().prop_map(|(data, login)| (Some(data), Some(login))),
+                arb_data_without_viewer().prop_map(|data| (data, None)),
+            ],
+        )
+            .prop_flat_map(|(errors, (data, login))| {
+                (top_object(data, Some(errors.to_owned())), Just(login))
+            }),
+    ) {
+        let verdict = classify(&response(200, RelevantHeaders::default(), body.into_bytes()), now)?;
+        match login {
+            Some(login) => prop_assert_eq!(verdict, Verdict::Valid(Viewer { login })),
+            None => prop_assert_eq!(verdict, Verdict::invalid(messages::VIEWER_MISSING)),
+        }
+    }
+
+    /// §2 row "500–599".
+    #[test]
+    fn test_query_5xx_is_inconclusive(
+        status in 500_u16..=599,
+        (now, headers) in arb_now_and_headers(),
+        body in arb_any_body(),
+    ) {
+        let result = Ok(HttpResponse { status, headers: headers.clone(), body });
+        let verdict = classify(&result, now)?;
+        check_status_inconclusive(&verdict, status, &headers, now)?;
+        let wanted = messages::api_returned(GRAPHQL, status);
+        prop_assert_eq!(verdict.error(), Some(wanted.as_str()));
+    }
+
+    /// §2 row "transport failure": every kind, any detail.
+    #[test]
+    fn test_query_transport_failure_is_inconclusive(
+        error in arb_transport_error(),
+        now in any::<i64>(),
+    ) {
+        let verdict = classify(&Err(error.clone()), now)?;
+        let (reason, retry_after, rate_limited) = inconclusive_parts(&verdict)?;
+        prop_assert!(!rate_limited);
+        prop_assert_eq!(retry_after, None);
+        prop_assert!(reason.contains(&error.to_string()), "the failure, in words: {}", reason);
+    }
+
+    /// §2 row "408".
+    #[test]
+    fn test_query_408_is_inconclusive_rate_limited(
+        (now, headers) in arb_now_and_headers(),
+        body in arb_any_body(),
+    ) {
+        let result = Ok(HttpResponse { status: 408, headers: headers.clone(), body });
+        let verdict = classify(&result, now)?;
+        check_rate_limited_status(&verdict, 408, &headers, now)?;
+    }
+
+    /// §2 row "429" (status 429 is itself a §4 signal).
+    #[test]
+    fn test_query_429_is_inconclusive_rate_limited(
+        (now, headers) in arb_now_and_headers(),
+        body in arb_any_body(),
+    ) {
+        let result = Ok(HttpResponse { status: 429, headers: headers.clone(), body });
+        let verdict = classify(&result, now)?;
+        check_rate_limited_status(&verdict, 429, &headers, now)?;
+    }
+
+    /// §2 row "403 with a rate-limit signal": `x-ratelimit-remaining: 0`.
+    #[test]
+    fn test_query_403_with_remaining_zero_is_inconclusive_rate_limited(
+        (now, headers) in arb_now_and_headers(),
+        body in arb_any_body(),
+    ) {
+        let headers = RelevantHeaders { ratelimit_remaining: Some("0".to_owned()), ..headers };
+        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
+        let verdict = classify(&result, now)?;
+        check_rate_limited_status(&verdict, 403, &headers, now)?;
+    }
+
+    /// §2 row "403 with a rate-limit signal": any `retry-after`.
+    #[test]
+    fn test_query_403_with_retry_after_is_inconclusive_rate_limited(
+        (now, headers, retry_after) in arb_now().prop_flat_map(|now| {
+            (Just(now), arb_headers(now), arb_header_value(now))
+        }),
+        body in arb_any_body(),
+    ) {
+        let headers = RelevantHeaders { retry_after: Some(retry_after), ..headers };
+        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
+        let verdict = classify(&result, now)?;
+        check_rate_limited_status(&verdict, 403, &headers, now)?;
+    }
+
+    /// §2 row "403 with a rate-limit signal": a message mentioning a rate limit, in any case,
+    /// with no header signal at all (GitHub's secondary rate limit).
+    #[test]
+    fn test_query_403_with_rate_limit_message_is_inconclusive_rate_limited(
+        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        body in arb_rate_limit_403_body(),
+    ) {
+        let verdict = classify(&response(403, headers.clone(), body), now)?;
+        check_rate_limited_status(&verdict, 403, &headers, now)?;
+    }
+
+    /// §2 row "403 with a rate-limit signal": the message that mentions the limit may come
+    /// in GraphQL's shape (`errors[0].message`) rather than REST's (`message`) — it is still a
+    /// message containing "rate limit", and a 403 saying so is not evidence about the PAT.
+    #[test]
+    fn test_query_403_with_graphql_rate_limit_message_is_inconclusive_rate_limited(
+        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        (body, _) in body_with_first_error(arb_rate_limit_error(arb_rate_limit_message().boxed())),
+    ) {
+        let verdict = classify(&response(403, headers.clone(), body.into_bytes()), now)?;
+        check_rate_limited_status(&verdict, 403, &headers, now)?;
+    }
+
+    /// §2 row "any other 4xx": a 403 without any rate-limit signal is evidence.
+    #[test]
+    fn test_query_plain_403_is_invalid(
+        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        body in arb_plain_403_body(),
+    ) {
+        let verdict = classify(&Ok(HttpResponse { status: 403, headers, body }), now)?;
+        prop_assert_eq!(invalid_reason(&verdict)?, messages::api_returned(GRAPHQL, 403));
+    }
+
+    /// §2 row "any other 4xx": every 4xx but 403/408/429, whatever the headers and body say.
+    #[test]
+    fn test_query_other_4xx_is_invalid(
+        status in arb_other_4xx(),
+        (now, headers) in arb_now_and_headers(),
+        body in prop_oneof![
+            arb_any_body(),
+            arb_rate_limit_403_body().prop_map(Body::Complete),
+        ],
+    ) {
+        let verdict = classify(&Ok(HttpResponse { status, headers, body }), now)?;
+        prop_assert_eq!(invalid_reason(&verdict)?, messages::api_returned(GRAPHQL, status));
+    }
+
+    /// §2 row "200 with `errors[0].type` RATE_LIMITED or RATE_LIMIT (also
+    /// `code: graphql_rate_limit`)": Inconclusive, rate limited, the message; §4's wait.
+    #[test]
+    fn test_query_graphql_rate_limit_error_is_inconclusive(
+        (now, headers) in arb_now_and_headers(),
+        (body, message) in body_with_first_error(arb_rate_limit_error("\\PC{0,200}".boxed())),
+    ) {
+        let verdict = classify(&response(200, headers.clone(), body.into_bytes()), now)?;
+        let (reason, retry_after, rate_limited) = inconclusive_parts(&verdict)?;
+        prop_assert!(rate_limited);
+        let expected = expected_retry_after(&headers, now, true);
+        prop_assert!(expected.allows(retry_after), "{:?} not in {:?}", retry_after, expected);
+        match message {
+            Some(message) => prop_assert_eq!(reason, message),
+            None => prop_assert!(!reason.is_empty()),
+        }
+    }
+
+    /// §4: a GraphQL error whose message mentions a rate limit (any case, any type) is one.
+    #[test]
+    fn test_query_graphql_error_mentioning_rate_limit_is_inconclusive(
+        (now, headers) in arb_now_and_headers(),
+        (body, message) in body_with_first_error(
+            (arb_not_a_limit(&["RATE_LIMITED", "RATE_LIMIT"]), arb_rate_limit_message())
+                .prop_flat_map(|(kind, message)| {
+                    let mut named = vec![("message".to_owned(), string_text(&message))];
+                    if let Some(kind) = kind {
+                        named.push(("type".to_owned(), kind));
+                    }
+                    (object_with(named, &["type", "code", "message"]), Just(Some(message)))
+                })
+                .boxed(),
+        ),
+    ) {
+        let verdict = classify(&response(200, headers.clone(), body.into_bytes()), now)?;
+        let (reason, retry_after, rate_limited) = inconclusive_parts(&verdict)?;
+        prop_assert!(rate_limited);
+        prop_assert_eq!(Some(reason.to_owned()), message);
+        let expected = expected_retry_after(&headers, now, true);
+        prop_assert!(expected.allows(retry_after), "{:?} not in {:?}", retry_after, expected);
+    }
+
+    /// §2 row "200 with `errors` non-empty (any other)": `GraphQL error: {message}` or
+    /// `unknown`, whatever `data` holds.
+    #[test]
+    fn test_query_graphql_error_is_invalid(
+        (now, headers) in arb_now_and_headers(),
+        (body, message) in body_with_first_error(arb_other_error()),
+    ) {
+        let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
+        prop_assert_eq!(
+            invalid_reason(&verdict)?,
+            messages::graphql_error(message.as_deref())
+        );
+        if message.is_none() {
+            prop_assert_eq!(invalid_reason(&verdict)?, "GraphQL error: unknown");
+        }
+    }
+
+    /// §2: `errors` is checked before `data` — a perfect `data.viewer` does not save a PAT
+    /// that GitHub also reported an error for.
+    #[test]
+    fn test_query_errors_are_checked_before_data(
+        now in arb_now(),
+        message in arb_plain_message(),
+        (data, _) in arb_viewer_data(),
+        errors_first in any::<bool>(),
+    ) {
+        let error = format!(r#"[{{"message": {}}}]"#, string_text(&message));
+        let body = if errors_first {
+            format!(r#"{{"errors": {error}, "data": {data}}}"#)
+        } else {
+            format!(r#"{{"data": {data}, "errors": {error}}}"#)
+        };
+        let verdict = classify(&response(200, RelevantHeaders::default(), body.into_bytes()), now)?;
+        prop_assert_eq!(invalid_reason(&verdict)?, messages::graphql_error(Some(&message)));
+    }
+
+    /// §2 row "200 with `data` null or missing, or `data.viewer` null or missing".
+    #[test]
+    fn test_query_missing_viewer_is_invalid(
+        (now, headers) in arb_now_and_headers(),
+        body in (arb_data_without_viewer(), arb_absent_errors())
+            .prop_flat_map(|(data, errors)| top_object(data, errors.map(str::to_owned))),
+    ) {
+        let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
+        prop_assert_eq!(invalid_reason(&verdict)?, messages::VIEWER_MISSING);
+        prop_assert_eq!(
+            invalid_reason(&verdict)?,
+            "Fine-grained PATs need 'Public Repositories (read-only)' permission"
+        );
+    }
+
+    /// §2 row "200 whose body is not JSON".
+    #[test]
+    fn test_query_200_not_json_is_inconclusive(
+        (now, headers) in arb_now_and_headers(),
+        body in arb_not_json(),
+    ) {
+        check_body_inconclusive(&classify(&response(200, headers, body), now)?)?;
+    }
+
+    /// §2 row "200 whose body is not JSON": a valid answer cut short (a truncated read).
+    #[test]
+    fn test_query_200_cut_short_is_inconclusive(
+        now in arb_now(),
+        body in arb_valid_body().prop_flat_map(|(body, _)| arb_cut(body)),
+    ) {
+        check_body_inconclusive(&classify(&response(200, RelevantHeaders::default(), body), now)?)?;
+    }
+
+    /// §2 row "200 whose body is … not a JSON object" (arrays, strings, numbers, null).
+    #[test]
+    fn test_query_200_not_an_object_is_inconclusive(
+        (now, headers) in arb_now_and_headers(),
+        value in prop_oneof![
+            arb_non_object(),
+            arb_valid_body().prop_map(|(body, _)| {
+                Value::Array(vec![serde_json::from_str(&body).unwrap_or(Value::Null)])
+            }),
+        ],
+    ) {
+        let verdict = classify(&response(200, headers, text(&value).into_bytes()), now)?;
+        check_body_inconclusive(&verdict)?;
+    }
+
+    /// §2 row "200 whose body is … larger than the body cap".
+    #[test]
+    fn test_query_200_over_cap_is_inconclusive(
+        (now, headers) in arb_now_and_headers(),
+        cap in any::<usize>(),
+    ) {
+        let result = Ok(HttpResponse { status: 200, headers, body: Body::OverCap { cap } });
+        let verdict = classify(&result, now)?;
+        check_body_inconclusive(&verdict)?;
+        prop_assert!(verdict.error().is_some_and(|reason| reason.contains(&cap.to_string())));
+    }
+
+    /// §2 row "1xx, 3xx, other 2xx": not evidence, even with a body that would be valid.
+    #[test]
+    fn test_query_1xx_3xx_other_2xx_is_inconclusive(
+        status in arb_non_evidence_status(),
+        (now, headers) in arb_now_and_headers(),
+        body in prop_oneof![
+            arb_any_body(),
+            arb_valid_body().prop_map(|(body, _)| Body::Complete(body.into_bytes())),
+        ],
+    ) {
+        let result = Ok(HttpResponse { status, headers: headers.clone(), body });
+        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+    }
+
+    /// §1's principle for statuses HTTP does not define: no evidence, so Inconclusive.
+    #[test]
+    fn test_query_nonsense_status_is_inconclusive(
+        status in arb_nonsense_status(),
+        (now, headers) in arb_now_and_headers(),
+        body in arb_any_body(),
+    ) {
+        let result = Ok(HttpResponse { status, headers: headers.clone(), body });
+        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+    }
+
+    /// Total over its input (STYLE: parsers that never panic), and §1's principle: only a
+    /// 200 is Valid, only a 200 or a 4xx other than 408/429 is Invalid.
+    #[test]
+    fn test_query_never_panics_on_any_input(
+        status in any::<u16>(),
+        now in prop_oneof![arb_now(), any::<i64>(), Just(i64::MIN), Just(i64::MAX)],
+        headers in arb_headers(0),
+        body in prop_oneof![
+            arb_any_body(),
+            vec(any::<u8>(), 0..512).prop_map(Body::Complete),
+            arb_valid_body().prop_map(|(body, _)| Body::Complete(body.into_bytes())),
+        ],
+    ) {
+        let verdict = classify(&Ok(HttpResponse { status, headers, body }), now)?;
+        let evidence_status = status == 200
+            || ((400..=499).contains(&status) && status != 408 && status != 429);
+        match &verdict {
+            Verdict::Valid(_) => prop_assert_eq!(status, 200),
+            Verdict::Invalid { .. } => prop_assert!(evidence_status, "Invalid from {}", status),
+            Verdict::Inconclusive { .. } => {}
+        }
+    }
+}
+
+/// §4 with GitHub's own examples: a secondary rate limit on a 403 with only a message.
+#[test]
+fn test_query_403_secondary_rate_limit_example() {
+    let body = br#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#secondary-rate-limits"}"#;
+    let verdict = classify_test_query(&Ok(HttpResponse::new(403, body.to_vec())), UnixTime(0));
+    assert_eq!(
+        verdict,
+        Verdict::Inconclusive {
+            reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(),
+            retry_after: None,
+            rate_limited: true,
+        }
+    );
+}
+
+/// §2 row "403 with a rate-limit signal", the smallest case of
+/// `test_query_403_with_graphql_rate_limit_message_is_inconclusive_rate_limited`: a 403 whose
+/// GraphQL-shaped body says "API rate limit exceeded" carries a message containing
+/// "rate limit" (SPEC §4), so it is Inconclusive, not evidence against the PAT.
+#[test]
+fn test_query_403_graphql_rate_limited_body_example() {
+    let body = br#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#;
+    let verdict = classify_test_query(&Ok(HttpResponse::new(403, body.to_vec())), UnixTime(0));
+    assert_eq!(
+        verdict,
+        Verdict::Inconclusive {
+            reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(),
+            retry_after: None,
+            rate_limited: true,
+        }
+    );
+}
+
+/// §4: `x-ratelimit-reset` minus now when the quota is spent.
+#[test]
+fn test_query_403_reset_gives_the_wait() {
+    let headers = RelevantHeaders::default()
+        .with("x-ratelimit-remaining", "0")
+        .with("x-ratelimit-reset", "1700000600");
+    let result = Ok(HttpResponse {
+        status: 403,
+        headers,
+        body: Body::Complete(br#"{"message":"API rate limit exceeded"}"#.to_vec()),
+    });
+    let verdict = classify_test_query(&result, UnixTime(1_700_000_000));
+    assert_eq!(
+        verdict.retry_after(),
+        Some(std::time::Duration::from_secs(600))
+    );
+    assert!(verdict.transient_failure());
+}
+
+/// §2's GraphQL rate-limit answer as GitHub sends it, with data null beside it.
+#[test]
+fn test_query_graphql_rate_limited_example() {
+    let body = br#"{"data":null,"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#;
+    let headers = RelevantHeaders::default().with("retry-after", "60");
+    let result = Ok(HttpResponse {
+        status: 200,
+        headers,
+        body: Body::Complete(body.to_vec()),
+    });
+    assert_eq!(
+        classify_test_query(&result, UnixTime(0)),
+        Verdict::Inconclusive {
+            reason: "API rate limit exceeded for user ID 1.".to_owned(),
+            retry_after: Some(std::time::Duration::from_secs(60)),
+            rate_limited: true,
+        }
+    );
+}
+
+/// Hostile nesting is a verdict, not a stack overflow.
+#[test]
+fn test_query_deeply_nested_body_does_not_panic() {
+    for depth in [200, 100_000] {
+        for body in [
+            "[".repeat(depth),
+            format!("{}1{}", "[".repeat(depth), "]".repeat(depth)),
+            format!("{}null{}", r#"{"a":"#.repeat(depth), "}".repeat(depth)),
+            format!(
+                r#"{{"errors":{}null{}}}"#,
+                "[".repeat(depth),
+                "]".repeat(depth)
+            ),
+            format!(
+                r#"{{"data":{{"viewer":{}null{}}}}}"#,
+                r#"{"a":"#.repeat(depth),
+                "}".repeat(depth)
+            ),
+        ] {
+            for status in [200, 403] {
+                let verdict =
+                    classify_test_query(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
+                assert_eq!(
+                    verdict.error().is_some(),
+                    !matches!(verdict, Verdict::Valid(_))
+                );
+            }
+        }
+    }
+}
+
+/// A message longer than the quoting limit: SPEC §2 says the reason is
+/// `GraphQL error: {errors[0].message}`; the code cuts GitHub's text at
+/// `messages::MAX_QUOTED_CHARS` characters (a choice SPEC does not state).
+#[test]
+fn test_query_long_graphql_error_message_is_quoted_from_its_start() {
+    let message = "x".repeat(1_000);
+    let body = format!(r#"{{"errors":[{{"message":"{message}"}}]}}"#);
+    let verdict = classify_test_query(&Ok(HttpResponse::new(200, body)), UnixTime(0));
+    let reason = verdict.error().unwrap_or_default();
+    assert!(!verdict.transient_failure());
+    assert!(reason.starts_with(&format!(
+        "GraphQL error: {}",
+        &message[..messages::MAX_QUOTED_CHARS]
+    )));
+}
+
+/// Guard for the helper: `Expected` treats an unreadable `retry-after` as unspecified.
+#[test]
+fn expected_retry_after_model_is_strict_where_spec_is() {
+    let headers = RelevantHeaders::default().with("retry-after", "30");
+    assert_eq!(
+        expected_retry_after(&headers, 0, true),
+        Expected::Exactly(Some(std::time::Duration::from_secs(30)))
+    );
+    let headers = RelevantHeaders::default().with("x-ratelimit-reset", "100");
+    assert_eq!(
+        expected_retry_after(&headers, 0, false),
+        Expected::Exactly(None)
+    );
+    assert_eq!(
+        expected_retry_after(&headers, 40, true),
+        Expected::Exactly(Some(std::time::Duration::from_secs(60)))
+    );
+}
+
+/// §2 row "transport failure", for each kind by name (the property samples them).
+#[test]
+fn test_query_every_transport_kind_is_inconclusive() {
+    for kind in common::ALL_TRANSPORT_KINDS {
+        let error = pat_verdict::TransportError::new(kind, "while reading");
+        let verdict = classify_test_query(&Err(error.clone()), UnixTime(0));
+        assert!(verdict.transient_failure(), "{kind:?}");
+        assert!(
+            verdict
+                .error()
+                .is_some_and(|reason| reason.contains(&error.to_string())),
+            "{kind:?}"
+        );
+    }
+}

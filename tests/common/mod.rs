@@ -1,0 +1,500 @@
+//! Shared proptest strategies and SPEC models for the classifier tests: arbitrary relevant
+//! headers, JSON junk, objects in any key order, and what SPEC §4 says `retry_after` must be.
+//!
+//! The models here are written from SPEC.md, not from `src/`: a test compares the classifier
+//! with them, so a disagreement fails.
+
+#![allow(
+    dead_code,
+    reason = "each test file uses a different part of the shared strategies"
+)]
+
+use std::time::Duration;
+
+use pat_verdict::{
+    Body, CallResult, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind, UnixTime,
+    Verdict,
+};
+use proptest::collection::vec;
+use proptest::prelude::*;
+use serde_json::Value;
+
+/// The proptest configuration of these tests: `cases` cases, a bounded shrink (a failing run
+/// stays quick), and no regression files written next to the tests (the tree is shared; a
+/// failing case is printed instead).
+pub fn config(cases: u32) -> ProptestConfig {
+    ProptestConfig {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 256,
+        ..ProptestConfig::default()
+    }
+}
+
+// ---- the seed's view (SPEC §1) ----
+
+/// SPEC §1's table: `error` is set exactly when the PAT is not valid, `transient_failure`
+/// exactly when the verdict is inconclusive.
+pub fn check_seed_view<T>(verdict: &Verdict<T>) -> Result<(), TestCaseError> {
+    let (valid, inconclusive) = match verdict {
+        Verdict::Valid(_) => (true, false),
+        Verdict::Invalid { .. } => (false, false),
+        Verdict::Inconclusive { .. } => (false, true),
+    };
+    prop_assert_eq!(verdict.error().is_some(), !valid, "error() vs Valid");
+    prop_assert_eq!(
+        verdict.transient_failure(),
+        inconclusive,
+        "transient_failure() vs Inconclusive"
+    );
+    Ok(())
+}
+
+/// Which verdict, without its payload, for messages.
+pub fn kind_name<T>(verdict: &Verdict<T>) -> &'static str {
+    match verdict {
+        Verdict::Valid(_) => "Valid",
+        Verdict::Invalid { .. } => "Invalid",
+        Verdict::Inconclusive { .. } => "Inconclusive",
+    }
+}
+
+/// The parts of an Inconclusive verdict, or a test failure naming what came instead.
+pub fn inconclusive_parts<T>(
+    verdict: &Verdict<T>,
+) -> Result<(&str, Option<Duration>, bool), TestCaseError> {
+    match verdict {
+        Verdict::Inconclusive {
+            reason,
+            retry_after,
+            rate_limited,
+        } => Ok((reason, *retry_after, *rate_limited)),
+        Verdict::Valid(_) | Verdict::Invalid { .. } => Err(TestCaseError::fail(format!(
+            "expected Inconclusive, got {}: {:?}",
+            kind_name(verdict),
+            verdict.error()
+        ))),
+    }
+}
+
+/// The reason of an Invalid verdict, or a test failure naming what came instead.
+pub fn invalid_reason<T>(verdict: &Verdict<T>) -> Result<&str, TestCaseError> {
+    match verdict {
+        Verdict::Invalid { reason } => Ok(reason),
+        Verdict::Valid(_) | Verdict::Inconclusive { .. } => Err(TestCaseError::fail(format!(
+            "expected Invalid, got {}: {:?}",
+            kind_name(verdict),
+            verdict.error()
+        ))),
+    }
+}
+
+// ---- time ----
+
+/// A plausible "now": 2017 to 2033.
+pub fn arb_now() -> impl Strategy<Value = i64> {
+    1_500_000_000_i64..2_000_000_000
+}
+
+// ---- headers ----
+
+/// One header value: realistic numbers, reset instants around `now`, and arbitrary text.
+pub fn arb_header_value(now: i64) -> BoxedStrategy<String> {
+    prop_oneof![
+        2 => Just("0".to_owned()),
+        2 => (0_u64..100_000).prop_map(|n| n.to_string()),
+        4 => (-3_600_i64..7_200).prop_map(move |d| now.saturating_add(d).to_string()),
+        1 => "[ \t]{0,2}[0-9]{1,5}[ \t]{0,2}",
+        1 => "\\PC{0,24}",
+        1 => ".{0,8}",
+        1 => Just("Wed, 21 Oct 2015 07:28:00 GMT".to_owned()),
+        1 => Just("-1".to_owned()),
+        1 => Just("1.5".to_owned()),
+        1 => Just(u64::MAX.to_string()),
+        1 => Just("99999999999999999999999".to_owned()),
+        1 => Just("repo, user".to_owned()),
+        1 => Just("2026-01-02 15:04:05 UTC".to_owned()),
+    ]
+    .boxed()
+}
+
+/// Any combination of the five relevant headers, with arbitrary values.
+pub fn arb_headers(now: i64) -> BoxedStrategy<RelevantHeaders> {
+    let value = move || proptest::option::of(arb_header_value(now));
+    (value(), value(), value(), value(), value())
+        .prop_map(
+            |(
+                retry_after,
+                ratelimit_remaining,
+                ratelimit_reset,
+                oauth_scopes,
+                token_expiration,
+            )| {
+                RelevantHeaders {
+                    retry_after,
+                    ratelimit_remaining,
+                    ratelimit_reset,
+                    oauth_scopes,
+                    token_expiration,
+                }
+            },
+        )
+        .boxed()
+}
+
+/// `now` and headers built around it.
+pub fn arb_now_and_headers() -> impl Strategy<Value = (i64, RelevantHeaders)> {
+    arb_now().prop_flat_map(|now| (Just(now), arb_headers(now)))
+}
+
+/// Whether a value could be read as "zero" by any reasonable parser (`0`, ` 00 `, `+0`, `-0`).
+pub fn could_be_zero(value: &str) -> bool {
+    let digits: String = value
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '+' && *c != '-')
+        .collect();
+    !digits.is_empty() && digits.chars().all(|c| c == '0')
+}
+
+/// Headers that carry no rate-limit signal of SPEC §4: no `retry-after`, and an
+/// `x-ratelimit-remaining` that is absent or plainly not zero.
+pub fn arb_headers_without_signal(now: i64) -> BoxedStrategy<RelevantHeaders> {
+    arb_headers(now)
+        .prop_map(|mut headers| {
+            headers.retry_after = None;
+            if headers
+                .ratelimit_remaining
+                .as_deref()
+                .is_some_and(could_be_zero)
+            {
+                headers.ratelimit_remaining = Some("4999".to_owned());
+            }
+            headers
+        })
+        .boxed()
+}
+
+/// `value` as clean decimal seconds (ASCII digits with optional blanks), as SPEC §4 reads
+/// `retry-after` and `x-ratelimit-reset`; `None` for anything a reader could take otherwise.
+pub fn clean_number(value: &str) -> Option<u64> {
+    let trimmed = value.trim_matches(|c| c == ' ' || c == '\t');
+    if trimmed.is_empty() || !trimmed.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    trimmed.parse().ok()
+}
+
+/// What SPEC §4 allows `retry_after` to be.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Expected {
+    /// Exactly this.
+    Exactly(Option<Duration>),
+    /// Any of these (SPEC leaves the choice open).
+    OneOf(Vec<Option<Duration>>),
+    /// SPEC says nothing (a header value no reader agrees on).
+    Unspecified,
+}
+
+impl Expected {
+    /// Whether `actual` is allowed.
+    pub fn allows(&self, actual: Option<Duration>) -> bool {
+        match self {
+            Self::Exactly(wanted) => *wanted == actual,
+            Self::OneOf(allowed) => allowed.contains(&actual),
+            Self::Unspecified => true,
+        }
+    }
+}
+
+/// SPEC §4: `retry_after` comes from `retry-after` (seconds), or, when rate limited, from
+/// `x-ratelimit-reset` (epoch seconds) minus now. A reset already past is a wait of zero
+/// (or no wait). Without a limit, a reset means nothing unless the quota is spent.
+pub fn expected_retry_after(headers: &RelevantHeaders, now: i64, rate_limited: bool) -> Expected {
+    if let Some(value) = &headers.retry_after {
+        return match clean_number(value) {
+            Some(secs) => Expected::Exactly(Some(Duration::from_secs(secs))),
+            None => Expected::Unspecified,
+        };
+    }
+    let from_reset = || match &headers.ratelimit_reset {
+        None => Expected::Exactly(None),
+        Some(value) => match clean_number(value) {
+            // An instant past the end of i64 seconds is no instant: SPEC says nothing.
+            Some(reset) if i64::try_from(reset).is_err() => Expected::Unspecified,
+            Some(reset) => {
+                let reset = i64::try_from(reset).unwrap_or(i64::MAX);
+                if reset > now {
+                    let wait = u64::try_from(reset - now).unwrap_or(u64::MAX);
+                    Expected::Exactly(Some(Duration::from_secs(wait)))
+                } else {
+                    Expected::OneOf(vec![Some(Duration::ZERO), None])
+                }
+            }
+            None => Expected::Unspecified,
+        },
+    };
+    if rate_limited {
+        return from_reset();
+    }
+    match headers.ratelimit_remaining.as_deref() {
+        None => Expected::Exactly(None),
+        Some(remaining) if could_be_zero(remaining) => match from_reset() {
+            Expected::Exactly(wait) => Expected::OneOf(vec![wait, None]),
+            Expected::OneOf(mut allowed) => {
+                allowed.push(None);
+                Expected::OneOf(allowed)
+            }
+            Expected::Unspecified => Expected::Unspecified,
+        },
+        Some(remaining) if clean_number(remaining).is_some() => Expected::Exactly(None),
+        Some(_) => Expected::Unspecified,
+    }
+}
+
+// ---- transport ----
+
+/// Every kind of transport failure.
+pub const ALL_TRANSPORT_KINDS: [TransportErrorKind; 8] = [
+    TransportErrorKind::Timeout,
+    TransportErrorKind::Connect,
+    TransportErrorKind::Dns,
+    TransportErrorKind::ConnectionReset,
+    TransportErrorKind::Tls,
+    TransportErrorKind::TruncatedBody,
+    TransportErrorKind::Protocol,
+    TransportErrorKind::Other,
+];
+
+/// Never called: a new transport kind fails to compile here, as a reminder to list it in
+/// [`ALL_TRANSPORT_KINDS`].
+const fn is_listed(kind: TransportErrorKind) {
+    match kind {
+        TransportErrorKind::Timeout
+        | TransportErrorKind::Connect
+        | TransportErrorKind::Dns
+        | TransportErrorKind::ConnectionReset
+        | TransportErrorKind::Tls
+        | TransportErrorKind::TruncatedBody
+        | TransportErrorKind::Protocol
+        | TransportErrorKind::Other => {}
+    }
+}
+
+/// A transport failure of any kind with any detail.
+pub fn arb_transport_error() -> impl Strategy<Value = TransportError> {
+    (
+        proptest::sample::select(&ALL_TRANSPORT_KINDS[..]),
+        "\\PC{0,40}",
+    )
+        .prop_map(|(kind, detail)| TransportError::new(kind, detail))
+}
+
+// ---- statuses ----
+
+/// 1xx, 3xx and every 2xx but 200.
+pub fn arb_non_evidence_status() -> impl Strategy<Value = u16> {
+    prop_oneof![100_u16..=199, 201_u16..=299, 300_u16..=399]
+}
+
+/// Statuses HTTP does not define: below 100 and from 600 up.
+pub fn arb_nonsense_status() -> impl Strategy<Value = u16> {
+    prop_oneof![0_u16..=99, 600_u16..=u16::MAX]
+}
+
+/// Every 4xx that is evidence by its status alone (not 403, 408, 429).
+pub fn arb_other_4xx() -> impl Strategy<Value = u16> {
+    (400_u16..=499).prop_filter("403, 408 and 429 have their own rows", |status| {
+        !matches!(status, 403 | 408 | 429)
+    })
+}
+
+// ---- JSON ----
+
+/// Arbitrary JSON junk, nested a few levels.
+pub fn arb_junk() -> BoxedStrategy<Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        any::<i64>().prop_map(Value::from),
+        any::<u64>().prop_map(Value::from),
+        (-1.0e12_f64..1.0e12).prop_map(Value::from),
+        "\\PC{0,16}".prop_map(Value::String),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            vec(inner.clone(), 0..4).prop_map(Value::Array),
+            vec(("\\PC{0,8}", inner), 0..4)
+                .prop_map(|fields| Value::Object(fields.into_iter().collect())),
+        ]
+    })
+    .boxed()
+}
+
+/// Junk that is not an object (what a body must be).
+pub fn arb_non_object() -> BoxedStrategy<Value> {
+    arb_junk()
+        .prop_filter("not an object", |value| !value.is_object())
+        .boxed()
+}
+
+/// Junk that is neither a number nor a string (what an `id` must be).
+pub fn arb_not_number_or_string() -> BoxedStrategy<Value> {
+    arb_junk()
+        .prop_filter("not a number or string", |value| {
+            !value.is_number() && !value.is_string()
+        })
+        .boxed()
+}
+
+/// JSON text of `value`.
+pub fn text(value: &Value) -> String {
+    value.to_string()
+}
+
+/// JSON text of a string.
+pub fn string_text(value: &str) -> String {
+    Value::String(value.to_owned()).to_string()
+}
+
+/// 0 to 3 extra fields with junk values, whose keys are none of `reserved`.
+pub fn arb_extra_fields(reserved: &'static [&'static str]) -> BoxedStrategy<Vec<(String, String)>> {
+    vec(
+        (
+            "\\PC{0,10}".prop_filter("not a key the classifier reads", move |key: &String| {
+                !reserved.contains(&key.as_str())
+            }),
+            arb_junk().prop_map(|value| text(&value)),
+        ),
+        0..4,
+    )
+    .boxed()
+}
+
+/// A JSON object's text with its fields (raw JSON values) in the given order.
+pub fn object_text(fields: &[(String, String)], spaced: bool) -> String {
+    let (colon, comma) = if spaced { (": ", ",\n  ") } else { (":", ",") };
+    let inner: Vec<String> = fields
+        .iter()
+        .map(|(key, value)| format!("{}{colon}{value}", string_text(key)))
+        .collect();
+    if spaced {
+        format!("{{\n  {}\n}}", inner.join(comma))
+    } else {
+        format!("{{{}}}", inner.join(comma))
+    }
+}
+
+/// `fields` in every order, as an object's text.
+pub fn shuffled_object(fields: Vec<(String, String)>) -> BoxedStrategy<String> {
+    (Just(fields).prop_shuffle(), any::<bool>())
+        .prop_map(|(fields, spaced)| object_text(&fields, spaced))
+        .boxed()
+}
+
+/// `named` fields plus junk fields (not `reserved`), in any order, as an object's text.
+pub fn object_with(
+    named: Vec<(String, String)>,
+    reserved: &'static [&'static str],
+) -> BoxedStrategy<String> {
+    (Just(named), arb_extra_fields(reserved))
+        .prop_flat_map(|(mut fields, extra)| {
+            fields.extend(extra);
+            shuffled_object(fields)
+        })
+        .boxed()
+}
+
+/// Bytes that are not JSON at all.
+pub fn arb_not_json() -> BoxedStrategy<Vec<u8>> {
+    prop_oneof![
+        vec(any::<u8>(), 0..64),
+        "\\PC{0,40}".prop_map(String::into_bytes),
+        Just(b"<html><body>Bad gateway</body></html>".to_vec()),
+        Just(b"{\"data\": {\"viewer\": {}}".to_vec()),
+        Just(b"{\"id\": 1".to_vec()),
+        Just(b"{\"id\": 1} trailing".to_vec()),
+        Just(b"\xef\xbb\xbf{}".to_vec()),
+    ]
+    .prop_filter("not JSON", |bytes| {
+        serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_err()
+    })
+    .boxed()
+}
+
+/// A strict prefix of `body` (a body cut short is never JSON when `body` is an object).
+pub fn arb_cut(body: String) -> BoxedStrategy<Vec<u8>> {
+    let len = body.len();
+    (0..len)
+        .prop_map(move |cut| body.as_bytes()[..cut].to_vec())
+        .boxed()
+}
+
+/// Any body at all: bytes, JSON junk, objects with the keys the classifiers read, over cap.
+pub fn arb_any_body() -> BoxedStrategy<Body> {
+    let keyed = vec(
+        (
+            proptest::sample::select(vec![
+                "errors", "data", "viewer", "id", "login", "message", "type", "code", "x",
+            ])
+            .prop_map(str::to_owned),
+            arb_junk().prop_map(|value| text(&value)),
+        ),
+        0..5,
+    )
+    .prop_map(|fields| object_text(&fields, false).into_bytes());
+    prop_oneof![
+        vec(any::<u8>(), 0..128).prop_map(Body::Complete),
+        arb_junk().prop_map(|value| Body::Complete(text(&value).into_bytes())),
+        keyed.prop_map(Body::Complete),
+        any::<usize>().prop_map(|cap| Body::OverCap { cap }),
+    ]
+    .boxed()
+}
+
+/// A response.
+pub fn response(status: u16, headers: RelevantHeaders, body: Vec<u8>) -> CallResult {
+    Ok(HttpResponse {
+        status,
+        headers,
+        body: Body::Complete(body),
+    })
+}
+
+/// `now` as the classifiers take it.
+pub fn at(now: i64) -> UnixTime {
+    UnixTime(now)
+}
+
+/// Whether `text` mentions a rate limit as SPEC §4 means it (case-insensitive).
+pub fn mentions_rate_limit(text: &str) -> bool {
+    text.to_lowercase().contains("rate limit")
+}
+
+/// A message with "rate limit" in it, in any case, with text around it.
+pub fn arb_rate_limit_message() -> impl Strategy<Value = String> {
+    (
+        "\\PC{0,30}",
+        proptest::sample::select(vec![
+            "rate limit",
+            "Rate Limit",
+            "RATE LIMIT",
+            "rAtE lImIt",
+            "secondary rate limit",
+        ]),
+        "\\PC{0,30}",
+    )
+        .prop_map(|(before, needle, after)| format!("{before}{needle}{after}"))
+}
+
+/// A message (at most 200 characters) that does not mention a rate limit.
+pub fn arb_plain_message() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC{0,200}",
+        Just("Bad credentials".to_owned()),
+        Just("Resource not accessible by personal access token".to_owned()),
+        Just("Could not resolve to a User with the login of 'x'.".to_owned()),
+    ]
+    .prop_filter("no rate-limit mention", |message| {
+        !mentions_rate_limit(message)
+    })
+}
