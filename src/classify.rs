@@ -24,17 +24,10 @@ use crate::verdict::{GithubId, Identity, TokenInfo, Verdict, Viewer};
 #[must_use]
 pub fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict<Viewer> {
     let endpoint = Endpoint::TestQuery;
-    let response = match by_status(endpoint, result, now) {
-        Ok(response) => response,
+    let (response, [errors, data]) = match fields_of_200(endpoint, result, now, &["errors", "data"])
+    {
+        Ok(found) => found,
         Err(verdict) => return verdict,
-    };
-    let bytes = match body_of_200(endpoint, &response.body) {
-        Ok(bytes) => bytes,
-        Err(verdict) => return verdict,
-    };
-    let [errors, data] = match parse_object(bytes, &["errors", "data"]) {
-        Ok(fields) => fields,
-        Err(error) => return unreadable_body(endpoint, &error),
     };
     match errors {
         None | Some(Value::Null) => {}
@@ -77,17 +70,9 @@ pub fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict<Viewer
 #[must_use]
 pub fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict<Identity> {
     let endpoint = Endpoint::Identity;
-    let response = match by_status(endpoint, result, now) {
-        Ok(response) => response,
+    let (response, [id, login]) = match fields_of_200(endpoint, result, now, &["id", "login"]) {
+        Ok(found) => found,
         Err(verdict) => return verdict,
-    };
-    let bytes = match body_of_200(endpoint, &response.body) {
-        Ok(bytes) => bytes,
-        Err(verdict) => return verdict,
-    };
-    let [id, login] = match parse_object(bytes, &["id", "login"]) {
-        Ok(fields) => fields,
-        Err(error) => return unreadable_body(endpoint, &error),
     };
     let github_id = match id {
         Some(Value::Number(number)) if number.is_u64() || number.is_i64() => number.to_string(),
@@ -120,6 +105,29 @@ pub fn token_info(headers: &RelevantHeaders) -> TokenInfo {
             .token_expiration
             .as_deref()
             .and_then(UnixTime::parse_github_expiration),
+    }
+}
+
+/// The common front half of both tables: the status decides (`Err`), or it is a 200 whose
+/// body is a readable JSON object and these `keys` of it decide (`Ok`).
+fn fields_of_200<'a, T, const N: usize>(
+    endpoint: Endpoint,
+    result: &'a CallResult,
+    now: UnixTime,
+    keys: &'static [&'static str; N],
+) -> Result<(&'a HttpResponse, [Option<Value>; N]), Verdict<T>> {
+    let response = by_status(endpoint, result, now)?;
+    let bytes = match &response.body {
+        Body::Complete(bytes) => bytes,
+        Body::OverCap { cap } => {
+            return Err(Verdict::inconclusive(messages::body_over_cap(
+                endpoint, *cap,
+            )));
+        }
+    };
+    match parse_object(bytes, keys) {
+        Ok(fields) => Ok((response, fields)),
+        Err(error) => Err(unreadable_body(endpoint, &error)),
     }
 }
 
@@ -162,15 +170,6 @@ fn by_status<T>(
             retry_after: rate_limit::retry_after(headers, now, false),
             rate_limited: false,
         }),
-    }
-}
-
-fn body_of_200<T>(endpoint: Endpoint, body: &Body) -> Result<&[u8], Verdict<T>> {
-    match body {
-        Body::Complete(bytes) => Ok(bytes),
-        Body::OverCap { cap } => Err(Verdict::inconclusive(messages::body_over_cap(
-            endpoint, *cap,
-        ))),
     }
 }
 

@@ -181,26 +181,12 @@ impl UreqGithub {
             None => request
                 .body(SendBody::none())
                 .map_err(ureq::Error::from)
-                .and_then(|request| {
-                    agent.run(
-                        agent
-                            .configure_request(request)
-                            .timeout_global(Some(timeout))
-                            .build(),
-                    )
-                }),
+                .and_then(|request| run_within(agent, request, timeout)),
             Some(body) => request
                 .header(header::CONTENT_TYPE, "application/json")
                 .body(body)
                 .map_err(ureq::Error::from)
-                .and_then(|request| {
-                    agent.run(
-                        agent
-                            .configure_request(request)
-                            .timeout_global(Some(timeout))
-                            .build(),
-                    )
-                }),
+                .and_then(|request| run_within(agent, request, timeout)),
         };
         let with_limit = |mut error: TransportError| {
             if error.kind == TransportErrorKind::Timeout {
@@ -294,6 +280,20 @@ fn api_root(api_url: &str) -> Result<String, InvalidApiUrl> {
         scheme.to_ascii_lowercase(),
         authority.as_str()
     ))
+}
+
+/// Runs `request` on `agent` with `timeout` for the whole exchange, body included.
+fn run_within(
+    agent: &Agent,
+    request: Request<impl ureq::AsSendBody>,
+    timeout: Duration,
+) -> Result<ureq::http::Response<ureq::Body>, ureq::Error> {
+    agent.run(
+        agent
+            .configure_request(request)
+            .timeout_global(Some(timeout))
+            .build(),
+    )
 }
 
 #[cfg(test)]
