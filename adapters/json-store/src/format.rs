@@ -9,6 +9,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 
 use pat_verdict::{StoredPat, Uid};
+use serde::Deserializer as _;
 use serde_json::error::Category;
 use serde_json::{Map, Value};
 
@@ -109,36 +110,116 @@ impl fmt::Display for Problem {
 }
 
 /// Reads a store file's bytes.
+///
+/// The array is read one entry at a time — each entry is parsed, checked and converted before
+/// the next is read — so memory holds the entries and one entry's JSON tree, not a tree of
+/// the whole file.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Entries, Problem> {
     let text = std::str::from_utf8(bytes).map_err(|error| Problem::NotUtf8 {
         offset: error.valid_up_to(),
     })?;
-    let value: Value = serde_json::from_str(text).map_err(|error| {
-        let (line, column) = (error.line(), error.column());
-        match error.classify() {
-            Category::Eof => Problem::Truncated { line, column },
-            Category::Io | Category::Syntax | Category::Data => Problem::Syntax { line, column },
+    let mut problem = None;
+    let mut deserializer = serde_json::Deserializer::from_str(text);
+    let decoded = deserializer
+        .deserialize_any(EntriesVisitor {
+            problem: &mut problem,
+        })
+        .and_then(|entries| deserializer.end().map(|()| entries));
+    match (decoded, problem) {
+        (_, Some(problem)) => Err(problem),
+        (Ok(entries), None) => Ok(entries),
+        (Err(error), None) => {
+            let (line, column) = (error.line(), error.column());
+            Err(match error.classify() {
+                Category::Eof => Problem::Truncated { line, column },
+                Category::Io | Category::Syntax | Category::Data => {
+                    Problem::Syntax { line, column }
+                }
+            })
         }
-    })?;
-    let Value::Array(items) = value else {
-        return Err(Problem::NotAnArray {
-            found: kind(&value),
+    }
+}
+
+/// One entry's JSON → a [`StoredPat`], or what is wrong with it.
+fn entry_from(index: usize, item: Value) -> Result<StoredPat, Problem> {
+    let Value::Object(object) = item else {
+        return Err(Problem::EntryNotAnObject {
+            index,
+            found: kind(&item),
         });
     };
-    let mut entries = Entries::new();
-    for (index, item) in items.into_iter().enumerate() {
-        let Value::Object(object) = item else {
-            return Err(Problem::EntryNotAnObject {
-                index,
-                found: kind(&item),
-            });
-        };
-        check_entry(index, &object)?;
-        let entry: StoredPat = serde_json::from_value(Value::Object(object))
-            .map_err(|_| Problem::BadEntry { index })?;
-        entries.insert(entry.uid, entry);
+    check_entry(index, &object)?;
+    serde_json::from_value(Value::Object(object)).map_err(|_| Problem::BadEntry { index })
+}
+
+/// Walks the top level: an array is read entry by entry; anything else is `NotAnArray`
+/// (after it has been read whole, so that a truncated file still reports as truncated).
+/// A problem is left in `problem` and the walk aborted with an error that carries no text.
+struct EntriesVisitor<'p> {
+    problem: &'p mut Option<Problem>,
+}
+
+impl EntriesVisitor<'_> {
+    fn not_an_array<E: serde::de::Error>(self, found: &'static str) -> Result<Entries, E> {
+        *self.problem = Some(Problem::NotAnArray { found });
+        Err(E::custom("not an array"))
     }
-    Ok(entries)
+}
+
+impl<'de> serde::de::Visitor<'de> for EntriesVisitor<'_> {
+    type Value = Entries;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of PAT entries")
+    }
+
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Entries, A::Error> {
+        let mut entries = Entries::new();
+        let mut index = 0;
+        while let Some(item) = seq.next_element::<Value>()? {
+            match entry_from(index, item) {
+                Ok(entry) => {
+                    entries.insert(entry.uid, entry);
+                }
+                Err(problem) => {
+                    *self.problem = Some(problem);
+                    return Err(serde::de::Error::custom("bad entry"));
+                }
+            }
+            index += 1;
+        }
+        Ok(entries)
+    }
+
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+        use serde::de::IgnoredAny;
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        self.not_an_array("an object")
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Entries, E> {
+        self.not_an_array("null")
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Entries, E> {
+        self.not_an_array("a boolean")
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Entries, E> {
+        self.not_an_array("a number")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Entries, E> {
+        self.not_an_array("a negative number")
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Entries, E> {
+        self.not_an_array("a fractional number")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, _: &str) -> Result<Entries, E> {
+        self.not_an_array("a string")
+    }
 }
 
 /// The bytes of a store holding `entries`: a pretty-printed array in uid order (the map's
@@ -344,10 +425,19 @@ mod tests {
                 },
             ),
             (
-                format!(r#"[{{"uid": 1, "pat": "{secret}"}} x]"#),
+                // A whole entry, then garbage: the garbage is where the reading stops.
+                format!(r#"[{{"uid": 1, "hotkey": "h", "pat": "{secret}", "github_id": "1"}} x]"#),
                 Problem::Syntax {
                     line: 1,
-                    column: 46,
+                    column: 79,
+                },
+            ),
+            (
+                // Entries are checked as they are read: the first problem in reading order.
+                format!(r#"[{{"uid": 1, "pat": "{secret}"}} x]"#),
+                Problem::MissingKey {
+                    index: 0,
+                    key: "hotkey",
                 },
             ),
         ];
