@@ -36,15 +36,7 @@ async fn stored(world: &World, uid: u32) -> Option<pat_verdict::StoredPat> {
 
 #[tokio::test]
 async fn seed_reproduction_test_query_outage_rejects_retryably_and_stores_nothing() {
-    let outages = [
-        Reply::status(503),
-        Reply::status(500),
-        Reply::status(502),
-        Reply::status(504),
-        Reply::fail(TransportErrorKind::Timeout),
-        Reply::fail(TransportErrorKind::Connect),
-    ];
-    for outage in outages {
+    for outage in world::seed_outages() {
         let world = World::new();
         world
             .github

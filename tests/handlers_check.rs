@@ -4,7 +4,7 @@
 mod world;
 
 use pat_verdict::testing::{Reply, entry};
-use pat_verdict::{CheckCategory, CheckResponse, Endpoint, TransportErrorKind};
+use pat_verdict::{CheckCategory, CheckResponse, Endpoint};
 use serde_json::json;
 use world::{World, hk};
 
@@ -32,16 +32,7 @@ fn answer(has_pat: Option<bool>, pat_valid: Option<bool>, reason: Option<&str>) 
 
 #[tokio::test]
 async fn seed_reproduction_test_query_outage_is_inconclusive_not_invalid() {
-    let outages = [
-        Reply::status(503),
-        Reply::status(500),
-        Reply::status(502),
-        Reply::status(504),
-        Reply::fail(TransportErrorKind::Timeout),
-        Reply::fail(TransportErrorKind::Connect),
-        Reply::fail(TransportErrorKind::ConnectionReset),
-    ];
-    for outage in outages {
+    for outage in world::seed_outages() {
         let world = seeded().await;
         world
             .github

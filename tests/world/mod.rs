@@ -12,7 +12,8 @@
 
 use std::sync::Arc;
 
-use pat_verdict::testing::{FaultyStore, ManualClock, ScriptedGithub};
+use pat_verdict::TransportErrorKind;
+use pat_verdict::testing::{FaultyStore, ManualClock, Reply, ScriptedGithub};
 use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, SecretString, Validator, Verifier};
 use pat_verdict_memory_store::MemoryStore;
 
@@ -76,4 +77,18 @@ pub fn hk(name: &str) -> Hotkey {
 /// A PAT as a miner sends it.
 pub fn pat(text: &str) -> SecretString {
     SecretString::from(text)
+}
+
+/// The GitHub outages of the seed's reproduction: 5xx answers and transport failures, none of
+/// them evidence about the PAT.
+pub fn seed_outages() -> [Reply; 7] {
+    [
+        Reply::status(503),
+        Reply::status(500),
+        Reply::status(502),
+        Reply::status(504),
+        Reply::fail(TransportErrorKind::Timeout),
+        Reply::fail(TransportErrorKind::Connect),
+        Reply::fail(TransportErrorKind::ConnectionReset),
+    ]
 }

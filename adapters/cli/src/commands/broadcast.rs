@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use crate::args::{BroadcastArgs, Common};
 use crate::exit::{Exit, Failure};
-use crate::output::{Cell, Palette, Table, Tone, or_dash};
+use crate::output::{Cell, Palette, Table, Tone};
 use crate::{token_source, wiring};
 
 /// Runs `broadcast`.
@@ -84,14 +84,11 @@ fn human(
 ) -> String {
     let mut table = Table::new();
     table.pair("broadcast", outcome(response));
-    table.pair(
-        "reason",
-        Cell::plain(or_dash(response.rejection_reason.as_deref())),
-    );
-    table.pair("hotkey", Cell::new(hotkey.as_str(), Tone::Dim));
-    table.pair(
-        "store",
-        Cell::new(store.path().display().to_string(), Tone::Dim),
+    super::reason_and_context(
+        &mut table,
+        response.rejection_reason.as_deref(),
+        hotkey,
+        store,
     );
     table.render(palette)
 }

@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::yes_no;
 use crate::args::{CheckArgs, Common};
 use crate::exit::{Exit, Failure};
-use crate::output::{Cell, Palette, Table, Tone, or_dash};
+use crate::output::{Cell, Palette, Table, Tone};
 use crate::wiring;
 
 /// Runs `check`.
@@ -82,14 +82,11 @@ fn human(response: &CheckResponse, hotkey: &Hotkey, store: &JsonStore, palette: 
         "PAT valid",
         Cell::plain(yes_no(response.pat_valid, "unknown")),
     );
-    table.pair(
-        "reason",
-        Cell::plain(or_dash(response.rejection_reason.as_deref())),
-    );
-    table.pair("hotkey", Cell::new(hotkey.as_str(), Tone::Dim));
-    table.pair(
-        "store",
-        Cell::new(store.path().display().to_string(), Tone::Dim),
+    super::reason_and_context(
+        &mut table,
+        response.rejection_reason.as_deref(),
+        hotkey,
+        store,
     );
     table.render(palette)
 }

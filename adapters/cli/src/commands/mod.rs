@@ -8,11 +8,13 @@ mod check;
 mod demo;
 mod verify;
 
+use pat_verdict::Hotkey;
+use pat_verdict_json_store::JsonStore;
 use serde::Serialize;
 
 use crate::args::{Cli, Command};
 use crate::exit::{Exit, Failure};
-use crate::output::{self, Palette};
+use crate::output::{self, Cell, Palette, Table, Tone, or_dash};
 
 /// Runs the parsed command line.
 ///
@@ -64,4 +66,15 @@ fn yes_no(value: Option<bool>, unknown: &str) -> String {
         Some(false) => "no".to_owned(),
         None => unknown.to_owned(),
     }
+}
+
+/// The rows that close `check`'s and `broadcast`'s answers for people: why (or a dash), and
+/// which hotkey and store the answer is about.
+fn reason_and_context(table: &mut Table, reason: Option<&str>, hotkey: &Hotkey, store: &JsonStore) {
+    table.pair("reason", Cell::plain(or_dash(reason)));
+    table.pair("hotkey", Cell::new(hotkey.as_str(), Tone::Dim));
+    table.pair(
+        "store",
+        Cell::new(store.path().display().to_string(), Tone::Dim),
+    );
 }
