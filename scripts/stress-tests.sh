@@ -6,6 +6,8 @@
 #   scripts/stress-tests.sh                 # 20 rounds, 3 copies
 #   ROUNDS=3 COPIES=2 scripts/stress-tests.sh
 #   FILTER=transport scripts/stress-tests.sh   # only binaries whose name contains "transport"
+#   CARGO_FLAGS=--release scripts/stress-tests.sh   # optimised test binaries: the same tests,
+#                                                   # rounds several times faster
 #
 # Exits 1 when any run failed, after printing the failing runs' output. Doctests are not
 # test binaries and are not run here.
@@ -17,12 +19,15 @@ COPIES="${COPIES:-3}"
 FILTER="${FILTER:-}"
 # Extra arguments for every binary (e.g. a test name filter), split on spaces.
 TEST_ARGS="${TEST_ARGS:-}"
+# Extra arguments for cargo's build (e.g. --release), split on spaces.
+CARGO_FLAGS="${CARGO_FLAGS:-}"
 
 command -v jq >/dev/null || { echo "stress-tests.sh needs jq" >&2; exit 2; }
 
 echo "== building every test binary once"
 # One line per binary: its package folder (cargo runs tests there) and its path.
-binaries="$(cargo test --workspace --no-run --locked --message-format=json 2>/dev/null |
+# shellcheck disable=SC2086 # CARGO_FLAGS is split on purpose
+binaries="$(cargo test --workspace --no-run --locked $CARGO_FLAGS --message-format=json 2>/dev/null |
   jq -r 'select(.reason == "compiler-artifact" and .profile.test == true and .executable != null)
          | "\(.manifest_path | sub("/Cargo.toml$"; ""))\t\(.executable)\t\(.package_id | sub("^.*#"; "") | sub("@.*$"; ""))/\(.target.kind[0])/\(.target.name)"' |
   sort -u -t$'\t' -k2)"
@@ -56,8 +61,10 @@ binaries="${snapshot%$'\n'}"
 
 total_runs=0
 total_failed=0
+started="$(date +%s)"
 for round in $(seq 1 "$ROUNDS"); do
   round_failed=0
+  round_started="$(date +%s)"
   while IFS=$'\t' read -r dir exe; do
     pids=()
     for copy in $(seq 1 "$COPIES"); do
@@ -79,7 +86,7 @@ for round in $(seq 1 "$ROUNDS"); do
       fi
     done
   done <<<"$binaries"
-  echo "round $round/$ROUNDS: $round_failed failed runs"
+  echo "round $round/$ROUNDS: $round_failed failed runs ($(($(date +%s) - round_started)) s)"
 done
 
 if ((total_failed > 0)); then
@@ -98,7 +105,7 @@ echo "== summary: failed runs per binary (of $((ROUNDS * COPIES)) each)"
 while IFS=$'\t' read -r _ exe; do
   printf '%4d  %s\n' "${failures[$exe]}" "${names[$exe]}"
 done <<<"$binaries"
-echo "$total_failed of $total_runs runs failed"
+echo "$total_failed of $total_runs runs failed ($ROUNDS rounds of $count binaries x $COPIES copies, $(($(date +%s) - started)) s)"
 if ((total_failed > 0)); then
   exit 1
 fi
