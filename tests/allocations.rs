@@ -39,6 +39,9 @@ fn blocks_allocated<T>(f: impl FnOnce() -> T) -> u64 {
     after - before
 }
 
+/// One check: its name, and what it found wrong if it failed.
+type Check = (&'static str, fn() -> Result<(), String>);
+
 const SIZES: [usize; 3] = [1 << 10, 64 << 10, 1 << 20];
 const NOW: UnixTime = UnixTime(0);
 
@@ -95,7 +98,7 @@ fn identity_allocates_the_same_for_every_body_size() -> Result<(), String> {
 
 fn main() -> ExitCode {
     let _profiler = dhat::Profiler::builder().testing().build();
-    let checks: [(&str, fn() -> Result<(), String>); 2] = [
+    let checks: [Check; 2] = [
         (
             "test_query_allocates_the_same_for_every_body_size",
             test_query_allocates_the_same_for_every_body_size,
