@@ -15,8 +15,11 @@
 //!   token without a script gets GitHub's `401 {"message": "Bad credentials", …}` — so a test
 //!   that gets a 200 proves the client used the right scheme.
 //! - Scripts are per token and endpoint: [`Step`]s played in order, the last one repeating.
-//! - Requests are counted per endpoint and token, scripted or not; the last one on each
-//!   endpoint is kept ([`FakeGithub::last_request`], without the credential).
+//! - Requests are counted per endpoint and token, scripted or not, as soon as they are read
+//!   (before any latency); the last one on each endpoint is kept ([`FakeGithub::last_request`],
+//!   without the credential). Tests wait for a request to arrive ([`Arrivals`]) and hold an
+//!   answer until they release it ([`Step::held`], [`FakeGithub::open_gate`]), so an
+//!   interleaving is forced, never assumed from timing.
 //! - Other paths answer 404. Whatever a client sends gives an answer or a closed connection,
 //!   never a panic: heads over 16 KiB get 431, bodies over 64 KiB 413, garbage 400.
 //!
@@ -151,10 +154,77 @@ impl FakeGithub {
         self.shared.connections.load(Ordering::SeqCst)
     }
 
+    /// Opens `gate`: every answer [held](Step::held) on it goes on, and later ones are not
+    /// held.
+    pub fn open_gate(&self, gate: &str) {
+        self.shared.open_gate(gate);
+    }
+
+    /// A handle to wait for requests to arrive, which can be moved to another thread (a
+    /// blocking task of an async test, say) while the fake stays where it is.
+    #[must_use]
+    pub fn arrivals(&self) -> Arrivals {
+        Arrivals {
+            shared: Arc::clone(&self.shared),
+        }
+    }
+
+    /// Blocks until `at_least` requests on `endpoint` (any token) have arrived, or `limit`
+    /// passes; whether they did. See [`Arrivals::wait`].
+    #[must_use]
+    pub fn wait_for_requests(&self, endpoint: Endpoint, at_least: usize, limit: Duration) -> bool {
+        self.shared.wait_for(endpoint, None, at_least, limit)
+    }
+
+    /// Blocks until `at_least` requests on `endpoint` with `token` have arrived, or `limit`
+    /// passes; whether they did. See [`Arrivals::wait`].
+    #[must_use]
+    pub fn wait_for_requests_for(
+        &self,
+        token: &str,
+        endpoint: Endpoint,
+        at_least: usize,
+        limit: Duration,
+    ) -> bool {
+        self.shared.wait_for(endpoint, Some(token), at_least, limit)
+    }
+
     /// Forgets every count, of requests and of connections (scripts stay).
     pub fn reset_counts(&self) {
         lock(&self.shared.counts).clear();
         self.shared.connections.store(0, Ordering::SeqCst);
+    }
+}
+
+/// Waits for requests to arrive at a [`FakeGithub`], from any thread: a test that needs a
+/// request to be in flight (read by the fake, not yet answered) waits for it here rather than
+/// assuming that a spawned call got that far. A request counts once the fake has read it in
+/// full, before any latency or [held](Step::held) answer.
+#[derive(Clone)]
+pub struct Arrivals {
+    shared: Arc<Shared>,
+}
+
+impl Arrivals {
+    /// Blocks until `at_least` requests on `endpoint` — with `token` as the credential, or
+    /// any when `None` — have arrived since the last [`FakeGithub::reset_counts`], or until
+    /// `limit` passes; whether they did. `limit` is a hang guard, not a measurement: make it
+    /// generous.
+    #[must_use]
+    pub fn wait(
+        &self,
+        endpoint: Endpoint,
+        token: Option<&str>,
+        at_least: usize,
+        limit: Duration,
+    ) -> bool {
+        self.shared.wait_for(endpoint, token, at_least, limit)
+    }
+}
+
+impl fmt::Debug for Arrivals {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Arrivals").finish_non_exhaustive()
     }
 }
 

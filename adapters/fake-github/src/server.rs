@@ -6,7 +6,7 @@
 //! `Drop` signals, and `accept` because `Drop` connects to it once. So dropping the fake
 //! joins every thread it started.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::io::{self, Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -41,36 +41,89 @@ type CountKey = (Endpoint, Option<String>);
 pub(crate) struct Shared {
     pub(crate) scripts: Mutex<HashMap<(String, Endpoint), VecDeque<Step>>>,
     pub(crate) counts: Mutex<HashMap<CountKey, usize>>,
+    /// Signalled on every count, for tests that wait for a request to arrive.
+    pub(crate) arrived: Condvar,
     pub(crate) latency: Mutex<Duration>,
     pub(crate) last: Mutex<HashMap<Endpoint, RecordedRequest>>,
     pub(crate) connections: AtomicUsize,
-    stopping: Mutex<bool>,
+    control: Mutex<Control>,
+    /// Signalled when the server stops or a gate opens.
     stop_signal: Condvar,
     /// A clone of every live connection, so `stop` can shut them down.
     live: Mutex<HashMap<u64, TcpStream>>,
 }
 
+/// What waits (latencies, held answers) wait for: the server stopping, or a gate opening.
+#[derive(Default)]
+pub(crate) struct Control {
+    stopping: bool,
+    open_gates: HashSet<String>,
+}
+
 impl Shared {
     fn is_stopping(&self) -> bool {
-        *lock(&self.stopping)
+        lock(&self.control).stopping
     }
 
     /// Waits `duration`, or less if the server stops; `false` when it is stopping.
     fn pause(&self, duration: Duration) -> bool {
-        let stopping = lock(&self.stopping);
+        let control = lock(&self.control);
         if duration.is_zero() {
-            return !*stopping;
+            return !control.stopping;
         }
-        let (stopping, _) = self
+        let (control, _) = self
             .stop_signal
-            .wait_timeout_while(stopping, duration, |stopping| !*stopping)
+            .wait_timeout_while(control, duration, |control| !control.stopping)
             .unwrap_or_else(PoisonError::into_inner);
-        !*stopping
+        !control.stopping
+    }
+
+    /// Waits until `gate` is open; `false` when the server stopped first.
+    fn pass(&self, gate: &str) -> bool {
+        let control = self
+            .stop_signal
+            .wait_while(lock(&self.control), |control| {
+                !control.stopping && !control.open_gates.contains(gate)
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        !control.stopping
+    }
+
+    /// Opens `gate` for good: every answer held on it goes on, now and later.
+    pub(crate) fn open_gate(&self, gate: &str) {
+        lock(&self.control).open_gates.insert(gate.to_owned());
+        self.stop_signal.notify_all();
+    }
+
+    /// Waits until `at_least` requests on `endpoint` (with `token`, or any) have been
+    /// counted, or `limit` passes; whether they were.
+    pub(crate) fn wait_for(
+        &self,
+        endpoint: Endpoint,
+        token: Option<&str>,
+        at_least: usize,
+        limit: Duration,
+    ) -> bool {
+        let seen = |counts: &HashMap<CountKey, usize>| -> usize {
+            counts
+                .iter()
+                .filter(|((counted, credential), _)| {
+                    *counted == endpoint
+                        && token.is_none_or(|token| credential.as_deref() == Some(token))
+                })
+                .map(|(_, count)| count)
+                .sum()
+        };
+        let (counts, _) = self
+            .arrived
+            .wait_timeout_while(lock(&self.counts), limit, |counts| seen(counts) < at_least)
+            .unwrap_or_else(PoisonError::into_inner);
+        seen(&counts) >= at_least
     }
 
     /// Marks the server stopping, wakes every pause and shuts every live socket down.
     pub(crate) fn stop(&self) {
-        *lock(&self.stopping) = true;
+        lock(&self.control).stopping = true;
         self.stop_signal.notify_all();
         for stream in lock(&self.live).values() {
             let _ = stream.shutdown(Shutdown::Both);
@@ -101,6 +154,7 @@ impl Shared {
         *lock(&self.counts)
             .entry((endpoint, credential.map(str::to_owned)))
             .or_insert(0) += 1;
+        self.arrived.notify_all();
     }
 
     /// The next step scripted for `token` on `endpoint`: played in order, the last repeating.
@@ -266,6 +320,11 @@ fn answer(stream: &mut TcpStream, shared: &Shared, request: &Request) -> After {
         }
         return respond(stream, 401, &[], &body.to_string(), request.keep_alive);
     };
+    if let Some(gate) = &step.gate
+        && !shared.pass(gate)
+    {
+        return After::Close;
+    }
     if !shared.pause(latency.saturating_add(step.latency)) {
         return After::Close;
     }

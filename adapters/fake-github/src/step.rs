@@ -15,6 +15,8 @@ pub struct Step {
     pub(crate) action: Action,
     pub(crate) headers: Vec<(String, String)>,
     pub(crate) latency: Duration,
+    /// The gate the answer waits for, if any ([`Step::held`]).
+    pub(crate) gate: Option<String>,
 }
 
 /// What the server does once it has read the request.
@@ -48,6 +50,7 @@ impl Step {
             action,
             headers: Vec::new(),
             latency: Duration::ZERO,
+            gate: None,
         }
     }
 
@@ -113,6 +116,17 @@ impl Step {
     #[must_use]
     pub fn after(mut self, latency: Duration) -> Self {
         self.latency = latency;
+        self
+    }
+
+    /// Holds the answer, after reading the request, until the test opens `gate` with
+    /// [`FakeGithub::open_gate`](crate::FakeGithub::open_gate) (or drops the server). A
+    /// test that needs a request to be in flight — to prove two calls overlap, or to force
+    /// the interleaving of a race — holds it here instead of hoping a latency is long
+    /// enough. An open gate stays open.
+    #[must_use]
+    pub fn held(mut self, gate: &str) -> Self {
+        self.gate = Some(gate.to_owned());
         self
     }
 

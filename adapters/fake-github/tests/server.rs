@@ -13,6 +13,9 @@ use std::time::Duration;
 use pat_verdict::Endpoint;
 use pat_verdict_fake_github::{FakeGithub, Step};
 
+/// Turns a hang into a failure; never what a test measures, so generous.
+const HANG_GUARD: Duration = Duration::from_secs(60);
+
 /// One parsed answer: status, head (lower-cased), body.
 struct Answer {
     status: u16,
@@ -23,7 +26,8 @@ struct Answer {
 fn connect(github: &FakeGithub) -> TcpStream {
     let stream = TcpStream::connect(github.addr()).expect("connect to the fake");
     stream
-        .set_read_timeout(Some(Duration::from_secs(5)))
+        // A hang guard only: every read here has an answer or a close coming.
+        .set_read_timeout(Some(HANG_GUARD))
         .expect("read timeout");
     stream
 }
@@ -164,6 +168,51 @@ fn unknown_paths_and_garbage_never_take_the_server_down() {
 }
 
 #[test]
+fn a_held_answer_waits_for_its_gate_and_arrivals_can_be_awaited() {
+    let github = FakeGithub::start().expect("start");
+    github.script(
+        "ghp_held",
+        Endpoint::Identity,
+        [Step::user(7, "held").held("gate")],
+    );
+    github.valid("ghp_free", 8, "free");
+    let arrivals = github.arrivals();
+    let mut held = connect(&github);
+    held.write_all(get_user("token ghp_held").as_bytes())
+        .expect("send");
+    // Counted on arrival, before the answer: waiting for it from another thread returns.
+    let waiter = std::thread::spawn(move || {
+        arrivals.wait(Endpoint::Identity, Some("ghp_held"), 1, HANG_GUARD)
+    });
+    assert!(waiter.join().expect("the waiting thread"), "arrived");
+    assert!(github.wait_for_requests_for("ghp_held", Endpoint::Identity, 1, HANG_GUARD));
+    // Held: nothing to read yet, and the server goes on answering everyone else.
+    held.set_nonblocking(true).expect("non-blocking");
+    let mut byte = [0_u8; 1];
+    let early = held.read(&mut byte);
+    assert!(
+        matches!(early, Err(ref error) if error.kind() == ErrorKind::WouldBlock),
+        "{early:?}"
+    );
+    held.set_nonblocking(false).expect("blocking");
+    let mut other = connect(&github);
+    assert_eq!(
+        exchange(&mut other, &get_user("token ghp_free")).status,
+        200
+    );
+    // Opened: the held answer comes, and later ones are not held.
+    github.open_gate("gate");
+    let answer = exchange(&mut held, "");
+    assert_eq!(answer.status, 200);
+    assert!(answer.body.contains(r#""login":"held""#), "{}", answer.body);
+    let again = exchange(&mut held, &get_user("token ghp_held"));
+    assert_eq!(again.status, 200);
+    assert_eq!(github.requests_for("ghp_held", Endpoint::Identity), 2);
+    // A wait for a request that never comes ends at its limit, false.
+    assert!(!github.wait_for_requests_for("ghp_none", Endpoint::Identity, 1, Duration::ZERO));
+}
+
+#[test]
 fn a_reset_is_a_reset_on_the_wire() {
     let github = FakeGithub::start().expect("start");
     github.script("ghp_r", Endpoint::Identity, [Step::reset()]);
@@ -198,7 +247,7 @@ fn truncated_bodies_close_short_of_their_length() {
 }
 
 #[test]
-fn dropping_the_server_ends_stalls_and_latency_at_once() {
+fn dropping_the_server_ends_stalls_latency_and_held_answers_at_once() {
     let github = FakeGithub::start().expect("start");
     github.script("ghp_s", Endpoint::Identity, [Step::stall()]);
     github.script(
@@ -213,12 +262,21 @@ fn dropping_the_server_ends_stalls_and_latency_at_once() {
     let mut slow = connect(&github);
     slow.write_all(get_user("token ghp_slow").as_bytes())
         .expect("send");
+    github.script(
+        "ghp_held",
+        Endpoint::Identity,
+        [Step::user(1, "held").held("shut")],
+    );
+    let mut held = connect(&github);
+    held.write_all(get_user("token ghp_held").as_bytes())
+        .expect("send");
     // Both requests are in; nothing will answer them.
-    while github.requests(Endpoint::Identity) < 2 {
-        std::thread::sleep(Duration::from_millis(5));
-    }
+    assert!(
+        github.wait_for_requests(Endpoint::Identity, 3, HANG_GUARD),
+        "both requests reach the fake"
+    );
     drop(github); // joins every thread: this test would hang for a minute if it did not
-    for mut stream in [stalled, slow] {
+    for mut stream in [stalled, slow, held] {
         let mut answer = Vec::new();
         let _ = stream.read_to_end(&mut answer);
         assert!(answer.is_empty());

@@ -73,10 +73,14 @@ async fn racing_processes_for_one_hotkey_pin_exactly_one_account() {
     assert_eq!(stored.github_id.as_str(), saved[0].to_string());
 }
 
-/// Lets a looping writer report `after` saves, kills it with SIGKILL while it has its next
-/// write's temp file open, and checks the store holds every save it reported. Returns whether
-/// the kill left the temp file behind (it landed between creating the temp file and the
-/// rename — the case that matters).
+/// Lets a looping writer report `after` saves, then kills it with SIGKILL while it has its
+/// next write's temp file open, and checks the store holds every save it reported. Returns
+/// whether the kill left the temp file behind (it landed between creating the temp file and
+/// the rename — the case that matters).
+///
+/// The kill is not timed: the writer is frozen (SIGSTOP) once a temp file shows, and killed
+/// only if the temp file is still there while it is frozen — then it is certainly mid-write.
+/// Otherwise (the rename came first) it is thawed and caught at a later write.
 async fn kill_mid_write(path: &Path, after: usize) -> bool {
     let folder = path.parent().unwrap();
     let mut child = spawn_child("upsert_forever", path, 0, Stdio::piped());
@@ -88,14 +92,22 @@ async fn kill_mid_write(path: &Path, after: usize) -> bool {
             saved.push(uid.parse::<u32>().unwrap());
         }
     }
-    // The writer is already working on later saves: wait until a temp file exists (bounded,
-    // so a slow machine kills it elsewhere rather than hanging), then kill.
-    for _ in 0..100_000 {
+    loop {
+        while !has_temp_file(folder) {
+            assert!(
+                child.try_wait().unwrap().is_none(),
+                "the writer ended on its own"
+            );
+            std::thread::yield_now();
+        }
+        signal(&child, "STOP");
+        wait_until_stopped(&mut child);
         if has_temp_file(folder) {
             break;
         }
+        signal(&child, "CONT");
     }
-    child.kill().unwrap(); // SIGKILL
+    child.kill().unwrap(); // SIGKILL, which a stopped process gets too
     child.wait().unwrap();
     let killed_mid_write = has_temp_file(folder);
     // Lines already in the pipe were printed after an Ok, before the kill: they count too.
@@ -118,6 +130,37 @@ async fn kill_mid_write(path: &Path, after: usize) -> bool {
     // Beyond the reported saves, at most the one in flight at the kill is there.
     assert!(stored.len() <= saved.len() + 1);
     killed_mid_write
+}
+
+/// Sends `name` (`STOP`, `CONT`) to `child` with kill(1): the crate forbids `unsafe`, so no
+/// libc call.
+fn signal(child: &Child, name: &str) {
+    let status = Command::new("kill")
+        .arg(format!("-{name}"))
+        .arg(child.id().to_string())
+        .status()
+        .unwrap();
+    assert!(status.success(), "kill -{name}");
+}
+
+/// Waits until the kernel reports `child` stopped: a signal is delivered asynchronously, so
+/// the writer may run on a little after `kill -STOP` returns.
+fn wait_until_stopped(child: &mut Child) {
+    let pid = child.id().to_string();
+    loop {
+        assert!(child.try_wait().unwrap().is_none(), "the writer ended");
+        let state = Command::new("ps")
+            .args(["-o", "stat=", "-p", &pid])
+            .output()
+            .unwrap();
+        if String::from_utf8_lossy(&state.stdout)
+            .trim_start()
+            .starts_with('T')
+        {
+            return;
+        }
+        std::thread::yield_now();
+    }
 }
 
 fn has_temp_file(folder: &Path) -> bool {
@@ -146,8 +189,8 @@ async fn a_writer_killed_mid_write_leaves_a_whole_store() {
             .unwrap();
         assert!(!has_temp_file(&folder));
     }
-    assert!(
-        kills_mid_write > 0,
-        "no kill landed during a write: the test proved nothing"
+    assert_eq!(
+        kills_mid_write, 3,
+        "every kill lands during a write, or the test proves less than it says"
     );
 }

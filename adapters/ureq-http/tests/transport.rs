@@ -9,7 +9,7 @@
 
 mod common;
 
-use std::net::TcpListener;
+use std::net::SocketAddr;
 use std::time::Duration;
 
 use pat_verdict::http::TEST_QUERY_BODY;
@@ -34,8 +34,9 @@ fn failure(result: Result<HttpResponse, TransportError>) -> TransportError {
     }
 }
 
-/// A hang guard for calls that must come back on their own.
-const HANG_GUARD: Duration = Duration::from_secs(20);
+/// A hang guard for calls that must come back on their own: generous, because it only
+/// turns a hang into a failure and is never what a test measures.
+const HANG_GUARD: Duration = Duration::from_secs(60);
 
 /// Bounds a call from outside, so a client that ignored its timeout fails the test instead of
 /// hanging. The bound is a hang guard, many times the call's own timeout: no test here
@@ -204,8 +205,9 @@ async fn a_stall_times_out_within_the_timeout() {
         .await,
     );
     assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
-    // A slow body counts against the same timeout as a slow head.
-    let slow_body = Step::user(1, "slow").after(Duration::from_secs(5));
+    // A slow answer counts against the same timeout: this one is held until the fake is
+    // dropped, so only the client's timeout can end the call.
+    let slow_body = Step::user(1, "slow").held("never opened");
     let error = failure(
         within(
             HANG_GUARD,
@@ -262,10 +264,20 @@ async fn an_answer_that_is_not_http_is_a_protocol_error() {
 
 #[tokio::test]
 async fn a_refused_port_is_a_connect_failure() {
-    let port = {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).expect("bind");
-        listener.local_addr().expect("address").port()
-    }; // dropped: nothing listens there now
+    // A socket bound but not listening: the port stays ours for the whole test (a port
+    // freed and reused could be taken by another test's server meanwhile, and answer), and
+    // a connection to it is refused.
+    let socket =
+        socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).expect("a socket");
+    socket
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .expect("bind");
+    let port = socket
+        .local_addr()
+        .expect("address")
+        .as_socket()
+        .expect("an IP address")
+        .port();
     let client = UreqGithub::new(&format!("http://127.0.0.1:{port}")).expect("valid");
     let error = failure(
         client
@@ -274,6 +286,7 @@ async fn a_refused_port_is_a_connect_failure() {
     );
     assert_eq!(error.kind, TransportErrorKind::Connect, "{error}");
     assert!(!error.detail.contains("ghp_refused"));
+    drop(socket);
 }
 
 #[tokio::test]
@@ -282,10 +295,12 @@ async fn an_unresolvable_host_is_a_dns_failure() {
     let error = failure(
         within(
             HANG_GUARD,
+            // Long enough for a slow resolver to answer: a lookup cut short would be a
+            // timeout, not the DNS failure this test is about.
             client.send(
                 Endpoint::Identity,
                 &token("ghp_dns"),
-                Duration::from_secs(5),
+                Duration::from_secs(30),
             ),
         )
         .await,
@@ -398,37 +413,48 @@ async fn calls_and_clones_share_one_pooled_connection() {
 #[tokio::test(flavor = "current_thread")]
 async fn calls_never_block_the_runtime() {
     let github = fake();
+    // The slow answer is held by the fake until the test opens the gate: the slow call is
+    // in flight for exactly as long as the test says, whatever the machine's load.
     github.script(
         "ghp_slow",
         Endpoint::Identity,
-        [Step::user(4, "slow").after(Duration::from_secs(30))],
+        [Step::user(4, "slow").held("slow")],
     );
     github.valid("ghp_fast", 5, "fast");
     let client = client(&github);
     // On a one-thread runtime, a call that blocked the thread would stop every other task
-    // until it returned; a call on the blocking pool lets the fast one finish meanwhile.
+    // until it returned; a call on the blocking pool lets the test go on meanwhile.
     let slow = tokio::spawn({
         let client = client.clone();
         async move {
             client
-                .send(
-                    Endpoint::Identity,
-                    &token("ghp_slow"),
-                    Duration::from_secs(60),
-                )
+                .send(Endpoint::Identity, &token("ghp_slow"), HANG_GUARD)
                 .await
         }
     });
-    tokio::task::yield_now().await;
-    let fast = client
-        .send(Endpoint::Identity, &token("ghp_fast"), TIMEOUT)
-        .await;
+    // Wait, without blocking the runtime, until the slow request has reached the fake: the
+    // slow task has then started its call and the fake is holding it.
+    let arrivals = github.arrivals();
+    let arrived = tokio::task::spawn_blocking(move || {
+        arrivals.wait(Endpoint::Identity, Some("ghp_slow"), 1, HANG_GUARD)
+    })
+    .await
+    .expect("the waiting thread");
+    assert!(arrived, "the slow request never reached the fake");
+    // The slow call is in flight and cannot end before the gate opens. A second call on the
+    // same (only) runtime thread still completes: the first one does not occupy it.
+    let fast = within(
+        HANG_GUARD,
+        client.send(Endpoint::Identity, &token("ghp_fast"), HANG_GUARD),
+    )
+    .await;
     assert!(matches!(fast, Ok(ref ok) if ok.status == 200), "{fast:?}");
     assert!(
         !slow.is_finished(),
-        "the fast call finished while the slow one was still in flight"
+        "the slow call ended while its answer was held"
     );
+    github.open_gate("slow");
+    let slow = within(HANG_GUARD, slow).await.expect("the slow task");
+    assert!(matches!(slow, Ok(ref ok) if ok.status == 200), "{slow:?}");
     assert_eq!(github.requests_for("ghp_slow", Endpoint::Identity), 1);
-    slow.abort();
-    drop(github); // wakes the fake's 30 s latency, so the blocking thread ends too
 }

@@ -19,7 +19,7 @@ use pat_verdict_ureq_http::UreqGithub;
 pub const NOW: UnixTime = UnixTime(1_767_225_600);
 
 /// Long enough for any loopback answer; the faults that need a short one pass their own.
-pub const TIMEOUT: Duration = Duration::from_secs(5);
+pub const TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn client(github: &FakeGithub) -> UreqGithub {
     UreqGithub::new(&github.url()).expect("the fake's URL is valid")
