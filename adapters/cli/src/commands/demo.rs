@@ -30,7 +30,7 @@ use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::UreqGithub;
 use serde::Serialize;
-use serde_json::{Map, json};
+use serde_json::json;
 
 use super::{broadcast, check, verify};
 use crate::args::Common;
@@ -293,14 +293,13 @@ fn validator(
 async fn seed(validator: &CliValidator, now: UnixTime) -> Result<(), Failure> {
     let yesterday = UnixTime(now.0.saturating_sub(86_400)).to_iso8601();
     for (scenario, uid) in SCENARIOS.iter().zip(0_u32..) {
-        let entry = StoredPat {
-            uid: Uid(uid),
-            hotkey: hotkey(Uid(uid)),
-            pat: SecretString::from(scenario.token),
-            github_id: GithubId::new(scenario.id.to_string()),
-            stored_at: yesterday.clone(),
-            extra: Map::new(),
-        };
+        let entry = StoredPat::new(
+            Uid(uid),
+            hotkey(Uid(uid)),
+            SecretString::from(scenario.token),
+            GithubId::new(scenario.id.to_string()),
+            yesterday.clone(),
+        );
         validator.store().upsert(entry).await.map_err(|error| {
             Failure::Unavailable(format!(
                 "cannot seed the demo store: {}",
@@ -391,10 +390,10 @@ fn human(
 ) -> String {
     let mut text = format!(
         "pat-verdict demo: a fake GitHub on {url} (no network, no token), the real HTTP \
-         client, clock and JSON store, a {:.1} s deadline.\n\
+         client, clock and JSON store, a {} deadline.\n\
          Each miner's PAT was stored while GitHub was healthy. Now GitHub does what the second \
          column says, and the miner runs verify, re-broadcasts the same PAT, and checks it.\n\n",
-        deadline.as_secs_f64()
+        pat_verdict::messages::seconds(deadline)
     );
     let mut table = Table::with_header(&[
         "scenario",
