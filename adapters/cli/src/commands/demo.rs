@@ -441,8 +441,8 @@ fn human(
             &format!(
                 "Outages were never reported as invalid: in all {outages} scenarios where GitHub \
                  failed, the verdict was valid or inconclusive and the miner was told to retry, \
-                 never to rotate. Invalid only on evidence: {}.",
-                invalid.join(", ")
+                 never to rotate. {}",
+                evidence_sentence(&invalid, deadline)
             ),
             Tone::Good,
         )
@@ -460,9 +460,35 @@ fn human(
     text
 }
 
+/// The closing sentence about the invalid verdicts: which scenarios gave evidence, or — when
+/// none did, as with a deadline too short to hear GitHub — says so rather than listing nothing.
+fn evidence_sentence(invalid: &[&str], deadline: Duration) -> String {
+    if invalid.is_empty() {
+        format!(
+            "No PAT was judged invalid: nothing gave evidence against one (with a {} deadline, \
+             GitHub may not have had time to answer at all).",
+            pat_verdict::messages::seconds(deadline)
+        )
+    } else {
+        format!("Invalid only on evidence: {}.", invalid.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_evidence_sentence_never_lists_nothing() {
+        assert_eq!(
+            evidence_sentence(&["revoked PAT", "scope-less"], Duration::from_secs(2)),
+            "Invalid only on evidence: revoked PAT, scope-less."
+        );
+        let none = evidence_sentence(&[], Duration::from_micros(100));
+        assert!(none.starts_with("No PAT was judged invalid"), "{none}");
+        assert!(none.contains("0.0001 s deadline"), "{none}");
+        assert!(!none.contains(": ."), "{none}");
+    }
 
     #[test]
     fn scenario_tokens_are_distinct_and_pass_the_pre_check() {
