@@ -50,17 +50,18 @@ impl Layout {
         let name = file.file_name().ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "the store path names no file")
         })?;
+        let mut lock_name = name.to_owned();
+        lock_name.push(".lock");
+        let lock = file.with_file_name(lock_name);
         let folder = match file.parent() {
             Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
             Some(_) | None => PathBuf::from("."),
         };
-        let mut lock = name.to_owned();
-        lock.push(".lock");
         let mut temp_prefix = OsString::from(".");
         temp_prefix.push(name);
         temp_prefix.push(".tmp.");
         Ok(Self {
-            lock: folder.join(lock),
+            lock,
             file,
             folder,
             temp_prefix,
