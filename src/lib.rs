@@ -70,7 +70,7 @@ pub use http::{
 pub use policy::RetryPolicy;
 pub use ports::{Clock, GithubApi, HotkeyList, PatStore, Registry, StoreError};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use store::{Hotkey, SaveOutcome, StoredPat, Uid};
+pub use store::{Extra, Hotkey, Listing, SaveOutcome, StoredPat, Uid, UnusableEntry};
 pub use time::UnixTime;
 pub use token::{Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};

@@ -153,10 +153,21 @@ pub const IDENTITY_WITHOUT_ID: &str = "GitHub /user API returned no account id";
 /// The verification's deadline passed before a call could be made.
 #[must_use]
 pub fn deadline_passed(deadline: Duration) -> String {
-    format!(
-        "no verdict within the {:.1} s deadline",
-        deadline.as_secs_f64()
-    )
+    format!("no verdict within the {} deadline", seconds(deadline))
+}
+
+/// A duration as seconds for people, with enough digits that a short one does not read as
+/// zero: `12.0 s`, `0.5 s`, `0.0001 s` (never `0.0 s` for a positive duration).
+#[must_use]
+pub fn seconds(duration: Duration) -> String {
+    let secs = duration.as_secs_f64();
+    if secs >= 0.1 || secs <= 0.0 {
+        return format!("{secs:.1} s");
+    }
+    // Two significant digits, at most nanoseconds, without trailing zeros.
+    let digits = (-secs.log10()).ceil().clamp(1.0, 8.0) as usize + 1;
+    let text = format!("{secs:.digits$}");
+    format!("{} s", text.trim_end_matches('0'))
 }
 
 /// Reason texts that come from GitHub's bodies are cut to this many characters, so a hostile
@@ -183,4 +194,23 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
         cause = inner.source();
     }
     text
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_short_duration_never_reads_as_zero_seconds() {
+        assert_eq!(seconds(Duration::from_secs(12)), "12.0 s");
+        assert_eq!(seconds(Duration::from_millis(500)), "0.5 s");
+        assert_eq!(seconds(Duration::from_micros(100)), "0.0001 s");
+        assert_eq!(seconds(Duration::from_micros(150)), "0.00015 s");
+        assert_eq!(seconds(Duration::from_millis(20)), "0.02 s");
+        assert_eq!(seconds(Duration::from_nanos(1)), "0.000000001 s");
+        assert_eq!(
+            deadline_passed(Duration::from_micros(100)),
+            "no verdict within the 0.0001 s deadline"
+        );
+    }
 }

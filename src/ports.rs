@@ -13,7 +13,7 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::http::{CallResult, Endpoint};
-use crate::store::{Hotkey, SaveOutcome, StoredPat, Uid};
+use crate::store::{Hotkey, Listing, SaveOutcome, StoredPat, Uid};
 use crate::time::UnixTime;
 use crate::token::Token;
 
@@ -43,14 +43,34 @@ pub trait Clock: Send + Sync {
 ///
 /// Every method reports an unreadable or unwritable store as a [`StoreError`], never as
 /// "empty": the handlers then fail closed. A write must never replace a store that could not
-/// be read.
+/// be read. Only a store that does not exist yet is empty; every other failure to look is an
+/// error (SPEC §7).
+///
+/// Every method returns within a bound the store was given (the verdict's deadline, SPEC §7):
+/// a store that must wait — for a lock held by another process — waits only that long, then
+/// answers [`StoreError::Read`] or [`StoreError::Write`] ("unavailable", retryable).
+///
+/// An entry the store holds but cannot use ([`UnusableEntry`](crate::store::UnusableEntry))
+/// affects only its own uid: [`get`](Self::get) and [`save_pinned`](Self::save_pinned) for
+/// that uid answer [`StoreError::Corrupt`] with the reason, every other uid is served,
+/// [`all`](Self::all) leaves it out and [`listing`](Self::listing) reports it.
 #[async_trait]
 pub trait PatStore: Send + Sync {
     /// The entry for `uid`, if any.
     async fn get(&self, uid: Uid) -> Result<Option<StoredPat>, StoreError>;
-    /// Every entry, in uid order.
+    /// Every usable entry, in uid order.
     async fn all(&self) -> Result<Vec<StoredPat>, StoreError>;
-    /// Inserts or replaces the entry for `entry.uid`, unconditionally (no pin check).
+    /// Every entry from one read: the usable ones (as [`all`](Self::all)) and the unusable
+    /// ones, for an audit that shows them all. The default is [`all`](Self::all) with nothing
+    /// unusable, right for a store that cannot hold an unusable entry (memory).
+    async fn listing(&self) -> Result<Listing, StoreError> {
+        Ok(Listing {
+            entries: self.all().await?,
+            unusable: Vec::new(),
+        })
+    }
+    /// Inserts or replaces the entry for `entry.uid`, unconditionally (no pin check); an
+    /// unusable entry held for that uid is replaced too.
     async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError>;
     /// The broadcast's final step as one atomic operation under the store's lock: decide with
     /// [`plan_save`](crate::store::plan_save) against the entry stored now, and write only if
@@ -70,13 +90,15 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 /// The store could not do what was asked. Handlers answer "store unavailable" (retryable).
 #[derive(Debug, Error)]
 pub enum StoreError {
-    /// It could not be read (I/O, permissions, lock).
+    /// It could not be read (I/O, permissions, not a regular file, a lock not granted in
+    /// time).
     #[error("cannot read the PAT store")]
     Read(#[source] BoxError),
-    /// It was read but is not a store (bad JSON, not an array of entries).
+    /// It was read but is not a store (bad JSON, not an array of entries), or the entry for
+    /// the uid asked about cannot be used.
     #[error("the PAT store is corrupt")]
     Corrupt(#[source] BoxError),
-    /// It could not be written.
+    /// It could not be written (including a lock not granted in time).
     #[error("cannot write the PAT store")]
     Write(#[source] BoxError),
 }
@@ -127,6 +149,9 @@ impl<T: PatStore + ?Sized> PatStore for Arc<T> {
     }
     async fn all(&self) -> Result<Vec<StoredPat>, StoreError> {
         (**self).all().await
+    }
+    async fn listing(&self) -> Result<Listing, StoreError> {
+        (**self).listing().await
     }
     async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
         (**self).upsert(entry).await

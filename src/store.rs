@@ -4,8 +4,10 @@
 use std::fmt;
 
 use secrecy::{ExposeSecret, SecretString};
+use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
-use serde_json::{Map, Value};
+use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::verdict::GithubId;
 
@@ -45,26 +47,56 @@ impl fmt::Display for Hotkey {
 }
 
 /// One entry of `miner_pats.json`: `{"uid", "hotkey", "pat", "github_id", "stored_at"}` plus
-/// any keys a newer or older validator wrote, which are kept on rewrite.
+/// any keys a newer or older validator wrote, which are kept on rewrite (SPEC §7).
 ///
 /// `Debug` shows the PAT as `[REDACTED]`; only serialization writes it (to the store file).
-#[derive(Clone, Debug, Serialize, Deserialize)]
+/// Serialization writes the five known keys, then [`extra`](Self::extra)'s keys, each as the
+/// exact JSON text that was read — so a rewrite gives back every byte it did not change.
+/// Reading is the store adapter's job (it must describe a bad entry without quoting it).
+#[derive(Clone, Debug)]
 pub struct StoredPat {
     /// The miner's uid; the store holds at most one entry per uid.
     pub uid: Uid,
     /// The hotkey that broadcast this PAT.
     pub hotkey: Hotkey,
     /// The PAT as the miner sent it (after stripping).
-    #[serde(serialize_with = "expose_pat")]
     pub pat: SecretString,
-    /// The GitHub account the PAT belonged to when stored: the identity pin.
+    /// The GitHub account the PAT belonged to when stored: the identity pin. Empty when the
+    /// file has none (see [`pins_nothing`](Self::pins_nothing)).
     pub github_id: GithubId,
     /// When it was stored, ISO-8601 UTC; kept as written (older files use other forms).
-    #[serde(default)]
+    /// Empty when the file has none.
     pub stored_at: String,
-    /// Keys this version does not know, kept so that a rewrite loses nothing.
-    #[serde(flatten)]
-    pub extra: Map<String, Value>,
+    /// What the file held beyond these fields, kept so that a rewrite loses nothing.
+    pub extra: Extra,
+}
+
+impl StoredPat {
+    /// A fresh entry, as a broadcast makes it: every known key present, nothing extra.
+    #[must_use]
+    pub fn new(
+        uid: Uid,
+        hotkey: Hotkey,
+        pat: SecretString,
+        github_id: GithubId,
+        stored_at: String,
+    ) -> Self {
+        Self {
+            uid,
+            hotkey,
+            pat,
+            github_id,
+            stored_at,
+            extra: Extra::default(),
+        }
+    }
+
+    /// Whether this entry pins no GitHub account: its `github_id` is absent, empty or `"0"`,
+    /// gittensor's placeholder for "unknown" (SPEC §7). Its miner may register any account.
+    #[must_use]
+    pub fn pins_nothing(&self) -> bool {
+        matches!(self.github_id.as_str(), "" | "0")
+    }
 }
 
 impl PartialEq for StoredPat {
@@ -78,8 +110,158 @@ impl PartialEq for StoredPat {
     }
 }
 
-fn expose_pat<S: Serializer>(pat: &SecretString, serializer: S) -> Result<S::Ok, S::Error> {
-    serializer.serialize_str(pat.expose_secret())
+/// The keys [`StoredPat`] models itself; any other key of an entry lives in [`Extra`].
+pub const KNOWN_KEYS: [&str; 5] = ["uid", "hotkey", "pat", "github_id", "stored_at"];
+
+/// The known keys a file may leave out or write in another form than the model's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OptionalKey {
+    /// `github_id`: absent, `null` or a number in some files.
+    GithubId,
+    /// `stored_at`: absent in some files.
+    StoredAt,
+}
+
+/// How a file held an optional key, when not as the model's plain string.
+#[derive(Clone, Debug, Default)]
+enum AsRead {
+    /// As the model holds it (or the entry is new).
+    #[default]
+    Model,
+    /// Absent; the model holds `""`.
+    Absent,
+    /// This JSON text, which the model holds as `read_as`.
+    Raw { read_as: String, raw: Box<RawValue> },
+}
+
+impl AsRead {
+    /// The original form, if the model still holds what was read from it.
+    fn original(&self, model: &str) -> Option<Option<&RawValue>> {
+        match self {
+            Self::Model => None,
+            Self::Absent => model.is_empty().then_some(None),
+            Self::Raw { read_as, raw } => (read_as == model).then_some(Some(&**raw)),
+        }
+    }
+}
+
+/// What an entry held beyond [`StoredPat`]'s fields: keys this version does not know, each as
+/// its exact JSON text (so `12345678901234567890123` keeps every digit), in the file's order;
+/// and how `github_id` and `stored_at` were written when absent or not plain strings, so
+/// that an entry nobody changed is written back as it was read (SPEC §7).
+#[derive(Clone, Debug, Default)]
+pub struct Extra {
+    unknown: Vec<(String, Box<RawValue>)>,
+    github_id: AsRead,
+    stored_at: AsRead,
+}
+
+impl Extra {
+    /// Keeps `key` with the JSON text `value`, replacing an earlier value (as `json.load`
+    /// does with a repeated key). A known key is ignored: the model's field is written.
+    pub fn insert(&mut self, key: impl Into<String>, value: Box<RawValue>) {
+        let key = key.into();
+        if KNOWN_KEYS.contains(&key.as_str()) {
+            return;
+        }
+        match self.unknown.iter_mut().find(|(known, _)| *known == key) {
+            Some(slot) => slot.1 = value,
+            None => self.unknown.push((key, value)),
+        }
+    }
+
+    /// The JSON text kept for `key`.
+    #[must_use]
+    pub fn get(&self, key: &str) -> Option<&RawValue> {
+        self.unknown
+            .iter()
+            .find(|(known, _)| known == key)
+            .map(|(_, value)| &**value)
+    }
+
+    /// The kept keys and their JSON text, in the file's order.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &RawValue)> {
+        self.unknown
+            .iter()
+            .map(|(key, value)| (key.as_str(), &**value))
+    }
+
+    /// Whether nothing unknown is kept.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.unknown.is_empty()
+    }
+
+    /// Records that the file had no `key`: the entry is written back without it while the
+    /// model's field stays empty.
+    pub fn read_absent(&mut self, key: OptionalKey) {
+        *self.slot(key) = AsRead::Absent;
+    }
+
+    /// Records that the file held `key` as the JSON text `raw`, which the model holds as
+    /// `read_as` (`42` as `"42"`, `null` as `""`): written back as `raw` while the model's
+    /// field is unchanged.
+    pub fn read_raw(&mut self, key: OptionalKey, read_as: impl Into<String>, raw: Box<RawValue>) {
+        *self.slot(key) = AsRead::Raw {
+            read_as: read_as.into(),
+            raw,
+        };
+    }
+
+    fn slot(&mut self, key: OptionalKey) -> &mut AsRead {
+        match key {
+            OptionalKey::GithubId => &mut self.github_id,
+            OptionalKey::StoredAt => &mut self.stored_at,
+        }
+    }
+
+    /// Carries `old`'s unknown keys over into `self` (a key `self` has wins).
+    fn inherit_unknown(&mut self, old: &Self) {
+        for (key, value) in &old.unknown {
+            if self.get(key).is_none() {
+                self.unknown.push((key.clone(), value.clone()));
+            }
+        }
+    }
+}
+
+/// Unknown keys compare by key and exact JSON text; how optional keys were written is a
+/// matter of form, not content, and is not compared.
+impl PartialEq for Extra {
+    fn eq(&self, other: &Self) -> bool {
+        self.unknown.len() == other.unknown.len()
+            && self
+                .unknown
+                .iter()
+                .zip(&other.unknown)
+                .all(|((k1, v1), (k2, v2))| k1 == k2 && v1.get() == v2.get())
+    }
+}
+
+impl Serialize for StoredPat {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("uid", &self.uid)?;
+        map.serialize_entry("hotkey", &self.hotkey)?;
+        map.serialize_entry("pat", self.pat.expose_secret())?;
+        let optional = [
+            ("github_id", &self.extra.github_id, self.github_id.as_str()),
+            ("stored_at", &self.extra.stored_at, self.stored_at.as_str()),
+        ];
+        for (key, as_read, model) in optional {
+            match as_read.original(model) {
+                Some(None) => {}
+                Some(Some(raw)) => map.serialize_entry(key, raw)?,
+                None => map.serialize_entry(key, model)?,
+            }
+        }
+        for (key, value) in self.extra.iter() {
+            if !KNOWN_KEYS.contains(&key) {
+                map.serialize_entry(key, value)?;
+            }
+        }
+        map.end()
+    }
 }
 
 /// Whether a save may go ahead, decided from the entry already stored for the uid.
@@ -92,7 +274,8 @@ pub enum PinDecision {
 }
 
 /// The identity pin of SPEC §6: a hotkey keeps the GitHub account it first registered; a new
-/// hotkey on the uid (a new miner) may register any account.
+/// hotkey on the uid (a new miner) may register any account, and so may the hotkey of an
+/// entry that [pins nothing](StoredPat::pins_nothing) (SPEC §7, as gittensor reads it).
 #[must_use]
 pub fn pin_decision(
     existing: Option<&StoredPat>,
@@ -100,7 +283,11 @@ pub fn pin_decision(
     github_id: &GithubId,
 ) -> PinDecision {
     match existing {
-        Some(entry) if entry.hotkey == *hotkey && entry.github_id != *github_id => {
+        Some(entry)
+            if entry.hotkey == *hotkey
+                && !entry.pins_nothing()
+                && entry.github_id != *github_id =>
+        {
             PinDecision::Locked
         }
         Some(_) | None => PinDecision::Allow,
@@ -117,12 +304,7 @@ pub fn plan_save(existing: Option<&StoredPat>, mut entry: StoredPat) -> Option<S
         return None;
     }
     if let Some(old) = existing.filter(|old| old.hotkey == entry.hotkey) {
-        for (key, value) in &old.extra {
-            entry
-                .extra
-                .entry(key.clone())
-                .or_insert_with(|| value.clone());
-        }
+        entry.extra.inherit_unknown(&old.extra);
     }
     Some(entry)
 }
@@ -134,4 +316,93 @@ pub enum SaveOutcome {
     Saved,
     /// The pin refused it; nothing was written.
     IdentityLocked,
+}
+
+/// Reads an entry leniently, as old files hold it: `github_id` as a string or a number (`42`
+/// reads as `"42"`), `github_id` and `stored_at` possibly absent (read as `""`, and written
+/// back absent), other keys kept. A convenience for hosts and tests: it goes through
+/// [`Value`], so an unknown key's huge number may lose digits. The JSON store adapter reads
+/// files with its own reader, which keeps every byte and never quotes a value in an error.
+impl<'de> Deserialize<'de> for StoredPat {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let mut object = serde_json::Map::<String, Value>::deserialize(deserializer)?;
+        let uid = object
+            .remove("uid")
+            .and_then(|uid| uid.as_u64())
+            .and_then(|uid| u32::try_from(uid).ok())
+            .ok_or_else(|| D::Error::custom("\"uid\" is not an integer from 0 to 4294967295"))?;
+        let text = |value: Option<Value>, key: &str| match value {
+            Some(Value::String(text)) => Ok(text),
+            Some(_) | None => Err(D::Error::custom(format!("\"{key}\" is not a string"))),
+        };
+        let hotkey = text(object.remove("hotkey"), "hotkey")?;
+        let pat = text(object.remove("pat"), "pat")?;
+        let mut entry = StoredPat::new(
+            Uid(uid),
+            Hotkey::new(hotkey),
+            SecretString::from(pat),
+            GithubId::new(""),
+            String::new(),
+        );
+        match object.remove("github_id") {
+            None => entry.extra.read_absent(OptionalKey::GithubId),
+            Some(Value::String(id)) => entry.github_id = GithubId::new(id),
+            Some(value @ Value::Number(_)) if value.is_u64() || value.is_i64() => {
+                let id = value.to_string();
+                entry.github_id = GithubId::new(id.clone());
+                entry
+                    .extra
+                    .read_raw(OptionalKey::GithubId, id, to_raw(&value)?);
+            }
+            Some(Value::Null) => {
+                entry
+                    .extra
+                    .read_raw(OptionalKey::GithubId, "", to_raw(&Value::Null)?);
+            }
+            Some(_) => {
+                return Err(D::Error::custom(
+                    "\"github_id\" is not a string or an integer",
+                ));
+            }
+        }
+        match object.remove("stored_at") {
+            None => entry.extra.read_absent(OptionalKey::StoredAt),
+            Some(Value::String(at)) => entry.stored_at = at,
+            Some(value) => entry
+                .extra
+                .read_raw(OptionalKey::StoredAt, "", to_raw(&value)?),
+        }
+        for (key, value) in object {
+            entry.extra.insert(key, to_raw(&value)?);
+        }
+        Ok(entry)
+    }
+}
+
+fn to_raw<E: serde::de::Error>(value: &Value) -> Result<Box<RawValue>, E> {
+    serde_json::value::to_raw_value(value).map_err(|_| E::custom("a value cannot be kept"))
+}
+
+/// An entry a store holds but cannot use: no integer `uid`, or no string `pat` or `hotkey`
+/// (SPEC §7). The store keeps it byte for byte; only its own uid's answers are "store
+/// unavailable", and audit shows it as a row of its own.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnusableEntry {
+    /// Its uid, when it has an integer one.
+    pub uid: Option<Uid>,
+    /// Its hotkey, when it has a string one.
+    pub hotkey: Option<Hotkey>,
+    /// What is wrong with it, in words that never quote the entry's values (it holds a PAT).
+    pub reason: String,
+}
+
+/// Everything a store holds, from one read: the entries it can use, in uid order, and the
+/// ones it cannot (see [`PatStore::listing`](crate::ports::PatStore::listing)).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Listing {
+    /// The usable entries, in uid order (what [`all`](crate::ports::PatStore::all) gives).
+    pub entries: Vec<StoredPat>,
+    /// The unusable entries, in the file's order.
+    pub unusable: Vec<UnusableEntry>,
 }

@@ -20,7 +20,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use futures::channel::oneshot;
 use secrecy::SecretString;
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use crate::http::{
     CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
@@ -375,6 +375,10 @@ impl<S: PatStore> PatStore for FaultyStore<S> {
         self.read_fault()?;
         self.inner.all().await
     }
+    async fn listing(&self) -> Result<crate::store::Listing, StoreError> {
+        self.read_fault()?;
+        self.inner.listing().await
+    }
     async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
         self.write_fault()?;
         self.inner.upsert(entry).await
@@ -388,14 +392,13 @@ impl<S: PatStore> PatStore for FaultyStore<S> {
 /// A store entry for tests.
 #[must_use]
 pub fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
-    StoredPat {
-        uid: Uid(uid),
-        hotkey: Hotkey::new(hotkey),
-        pat: SecretString::from(pat),
-        github_id: GithubId::new(github_id),
-        stored_at: "2026-01-01T00:00:00Z".to_owned(),
-        extra: Map::new(),
-    }
+    StoredPat::new(
+        Uid(uid),
+        Hotkey::new(hotkey),
+        SecretString::from(pat),
+        GithubId::new(github_id),
+        "2026-01-01T00:00:00Z".to_owned(),
+    )
 }
 
 /// What every [`PatStore`] must do. Each function takes a fresh, empty, working store and
@@ -403,7 +406,7 @@ pub fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
 /// calls them all.
 pub mod store_contract {
     use super::{Hotkey, PatStore, SaveOutcome, Uid, entry};
-    use serde_json::json;
+    use serde_json::value::RawValue;
 
     /// Runs every check, each on a fresh store from `make`.
     pub async fn run<S: PatStore, F: FnMut() -> S>(mut make: F) {
@@ -503,13 +506,17 @@ pub mod store_contract {
     /// Keys the store does not know are kept when the same hotkey rewrites its entry.
     pub async fn unknown_keys_survive_a_rewrite<S: PatStore>(store: &S) {
         let mut old = entry(1, "hk1", "ghp_a", "10");
-        old.extra.insert("scored_at".to_owned(), json!("yesterday"));
+        let big = RawValue::from_string("12345678901234567890123".to_owned()).expect("json");
+        old.extra.insert("scored_at", big);
         store.upsert(old).await.expect("upsert");
         store
             .save_pinned(entry(1, "hk1", "ghp_b", "10"))
             .await
             .expect("save");
         let stored = store.get(Uid(1)).await.expect("get").expect("entry");
-        assert_eq!(stored.extra.get("scored_at"), Some(&json!("yesterday")));
+        assert_eq!(
+            stored.extra.get("scored_at").map(RawValue::get),
+            Some("12345678901234567890123")
+        );
     }
 }

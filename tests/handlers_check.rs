@@ -27,6 +27,7 @@ fn answer(has_pat: Option<bool>, pat_valid: Option<bool>, reason: Option<&str>) 
         has_pat,
         pat_valid,
         rejection_reason: reason.map(str::to_owned),
+        detail: None,
     }
 }
 
@@ -85,11 +86,15 @@ async fn unreadable_store_is_inconclusive_never_no_pat() {
     let response = world.validator.check(&hk("hotkey_1")).await;
     assert_eq!(
         response,
-        answer(
-            Some(false),
-            None,
-            Some("Validator PAT store temporarily unavailable; please retry.")
-        )
+        CheckResponse {
+            // SPEC §8: the store error's whole cause chain says why.
+            detail: Some("cannot read the PAT store: injected read failure".to_owned()),
+            ..answer(
+                Some(false),
+                None,
+                Some("Validator PAT store temporarily unavailable; please retry.")
+            )
+        }
     );
     assert_eq!(response.category(), CheckCategory::Inconclusive);
     assert_eq!(world.github.requests(Endpoint::Identity), 0);

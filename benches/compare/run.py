@@ -9,6 +9,10 @@ the given latency per answer, then runs both tools in alternation (order swapped
 so drift on a shared machine hits both alike) and prints, per tool, the median wall time,
 the median CPU time (user + sys of that process alone, from wait4), throughput and GitHub
 calls per PAT; then the ratios. At a latency L the floor is 2 x L x pats / concurrency.
+
+Needs: cargo (the binaries are built into cargo's target folder, `CARGO_TARGET_DIR` honoured),
+Python >= 3.9 with the `requests` package for the reference (`pip install requests`), and,
+for `--memory`, GNU time at /usr/bin/time (Debian/Ubuntu: `apt-get install time`).
 """
 
 import argparse
@@ -22,7 +26,32 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-RELEASE = ROOT / "target" / "release"
+
+
+def target_dir() -> Path:
+    """Cargo's target folder as cargo itself resolves it ($CARGO_TARGET_DIR, config, default)."""
+    meta = subprocess.run(
+        ["cargo", "metadata", "--format-version", "1", "--no-deps"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    )
+    return Path(json.loads(meta.stdout)["target_directory"])
+
+
+RELEASE = target_dir() / "release"
+
+
+def require_requests() -> None:
+    """The reference needs `requests`; say so before building anything."""
+    try:
+        import requests  # noqa: F401
+    except ImportError:
+        raise SystemExit("benches/compare needs the Python package `requests` for the reference: "
+                         "pip install requests")
+
+
+def require_gnu_time() -> None:
+    if not Path("/usr/bin/time").exists():
+        raise SystemExit("--memory needs GNU time at /usr/bin/time (Debian/Ubuntu: apt-get install time)")
 
 
 def build() -> None:
@@ -73,6 +102,7 @@ def measure(argv: list) -> tuple:
 
 
 def compare(args) -> None:
+    require_requests()
     build()
     with tempfile.TemporaryDirectory() as tmp:
         store = Path(tmp) / "miner_pats.json"
@@ -119,6 +149,7 @@ def compare(args) -> None:
 
 
 def memory(args) -> None:
+    require_gnu_time()
     build()
     print(f"{'PATs':>8}{'peak RSS MiB':>14}")
     for pats in (1_000, 10_000):

@@ -6,7 +6,6 @@
 
 use secrecy::SecretString;
 use serde::Serialize;
-use serde_json::Map;
 
 use super::Validator;
 use crate::messages;
@@ -118,14 +117,13 @@ where
         }
     }
 
-    let entry = StoredPat {
+    let entry = StoredPat::new(
         uid,
-        hotkey: hotkey.clone(),
-        pat: token.to_secret(),
-        github_id: identity.github_id,
-        stored_at: verifier.clock().wall().to_iso8601(),
-        extra: Map::new(),
-    };
+        hotkey.clone(),
+        token.to_secret(),
+        identity.github_id,
+        verifier.clock().wall().to_iso8601(),
+    );
     match validator.store.save_pinned(entry).await {
         Ok(SaveOutcome::Saved) => BroadcastResponse::accepted(),
         Ok(SaveOutcome::IdentityLocked) => BroadcastResponse::rejected(messages::IDENTITY_LOCKED),

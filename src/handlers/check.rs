@@ -21,6 +21,11 @@ pub struct CheckResponse {
     pub pat_valid: Option<bool>,
     /// Why not, in words; `None` when valid.
     pub rejection_reason: Option<String>,
+    /// Only when the store was unavailable: its error with every cause (the path and the OS
+    /// error), because a corrupt file or a directory will not fix itself on retry (SPEC §8).
+    /// Never the file's contents.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub detail: Option<String>,
 }
 
 /// The row a miner's CLI shows for a check answer.
@@ -66,6 +71,7 @@ impl CheckResponse {
             has_pat,
             pat_valid,
             rejection_reason: reason,
+            detail: None,
         }
     }
 
@@ -75,14 +81,18 @@ impl CheckResponse {
         Self::new(None, None, Some(messages::HOTKEY_NOT_REGISTERED.to_owned()))
     }
 
-    /// The store could not be read: we do not know whether we hold a PAT.
+    /// The store could not be read: we do not know whether we hold a PAT. `detail` says why
+    /// (the store error's whole cause chain).
     #[must_use]
-    pub fn store_unavailable() -> Self {
-        Self::new(
-            Some(false),
-            None,
-            Some(messages::STORE_UNAVAILABLE.to_owned()),
-        )
+    pub fn store_unavailable(detail: String) -> Self {
+        Self {
+            detail: Some(detail),
+            ..Self::new(
+                Some(false),
+                None,
+                Some(messages::STORE_UNAVAILABLE.to_owned()),
+            )
+        }
     }
 
     /// We hold no (current) PAT for this miner.
@@ -144,7 +154,11 @@ pub(super) fn stored_token(
     lookup: Result<Option<StoredPat>, StoreError>,
 ) -> Result<Token, CheckResponse> {
     let entry = match lookup {
-        Err(_) => return Err(CheckResponse::store_unavailable()),
+        Err(error) => {
+            return Err(CheckResponse::store_unavailable(messages::error_chain(
+                &error,
+            )));
+        }
         Ok(None) => return Err(CheckResponse::no_pat()),
         Ok(Some(entry)) if entry.hotkey != *hotkey => return Err(CheckResponse::no_pat()),
         Ok(Some(entry)) => entry,

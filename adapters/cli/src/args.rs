@@ -44,7 +44,9 @@ Examples:
   pat-verdict check --store data/miner_pats.json --hotkeys hotkeys.json --hotkey 5F…
   pat-verdict check --hotkeys hotkeys.json --hotkey 5F… --json
 
---hotkeys is a JSON array of hotkey strings; a hotkey's index is its uid.
+--hotkeys is a JSON array of hotkey strings (at most 64 MiB); a hotkey's index is its uid.
+A store file that does not exist yet is an empty store (no PAT); any other failure to read
+it is \"store unavailable\", and the output says why.
 Exit status: 0 valid, 1 invalid PAT / no PAT stored / hotkey not registered,
 75 inconclusive (GitHub or the store unavailable), 2 usage error.";
 
@@ -61,8 +63,9 @@ Examples:
   pat-verdict audit --store data/miner_pats.json
   pat-verdict audit --concurrency 4 --json > audit.jsonl
 
-Exit status: 0 when every entry was judged (whatever the verdicts), 75 when the store
-cannot be read, 2 usage error.";
+Exit status: 0 when every entry was judged (whatever the verdicts; an entry that cannot be
+used is an inconclusive row saying why), 66 when the store file does not exist, 75 when the
+store cannot be read, 2 usage error.";
 
 const DEMO_EXAMPLES: &str = "\
 Examples:

@@ -17,6 +17,9 @@ pub enum Exit {
     /// A usage error: bad flags, an unreadable `--hotkeys`, no token variable. clap's own
     /// usage errors exit with the same status.
     Usage,
+    /// An input file does not exist (`EX_NOINPUT`): `audit` of a store file that is not
+    /// there — a typo in `--store` must not look like an audit of nothing.
+    NoInput,
     /// Inconclusive: GitHub or the store was unavailable; try again later (`EX_TEMPFAIL`).
     TryLater,
     /// A bug or an environment failure that fits none of the above (`EX_SOFTWARE`).
@@ -31,6 +34,7 @@ impl Exit {
             Self::Success => 0,
             Self::Rejected => 1,
             Self::Usage => 2,
+            Self::NoInput => 66,
             Self::TryLater => 75,
             Self::Internal => 70,
         }
@@ -49,6 +53,8 @@ impl From<Exit> for ExitCode {
 pub enum Failure {
     /// The operator asked for something that cannot be done as asked (exit 2).
     Usage(String),
+    /// An input file the command needs does not exist (exit 66).
+    NoInput(String),
     /// Something needed is unavailable right now (the store, a socket): exit 75.
     Unavailable(String),
     /// A bug: something that cannot fail did (exit 70).
@@ -61,6 +67,7 @@ impl Failure {
     pub const fn exit(&self) -> Exit {
         match self {
             Self::Usage(_) => Exit::Usage,
+            Self::NoInput(_) => Exit::NoInput,
             Self::Unavailable(_) => Exit::TryLater,
             Self::Internal(_) => Exit::Internal,
         }
@@ -70,9 +77,10 @@ impl Failure {
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::Usage(message) | Self::Unavailable(message) | Self::Internal(message) => {
-                f.write_str(message)
-            }
+            Self::Usage(message)
+            | Self::NoInput(message)
+            | Self::Unavailable(message)
+            | Self::Internal(message) => f.write_str(message),
         }
     }
 }

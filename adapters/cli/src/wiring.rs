@@ -2,6 +2,7 @@
 //! JSON store and the registry. Every command gets its adapters here, so "which real thing
 //! stands behind which port" is answered in one place.
 
+use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
@@ -49,25 +50,52 @@ pub fn verifier(common: &Common) -> Result<CliVerifier, Failure> {
 }
 
 /// The store `--store` names, else `$GITTENSOR_MINER_PATS_FILE`, else
-/// `data/miner_pats.json` (SPEC §7). Opening never fails: a missing file is an empty store,
-/// and an unreadable one is reported by each operation, so the handlers can answer "store
-/// unavailable" instead of the CLI refusing to start.
+/// `data/miner_pats.json` (SPEC §7), waiting for a lock another process holds at most
+/// `--timeout` (else the default deadline, SPEC §7: the store answers within the verdict's
+/// deadline). Opening never fails: a missing file is an empty store, and an unreadable one is
+/// reported by each operation, so the handlers can answer "store unavailable" instead of the
+/// CLI refusing to start.
 #[must_use]
-pub fn store(args: &StoreArgs) -> JsonStore {
+pub fn store(args: &StoreArgs, timeout: Option<Duration>) -> JsonStore {
     let path = resolve_path(args.store.clone(), std::env::var_os(ENV_VAR));
-    tracing::debug!(store = %path.display(), "using the PAT store");
-    JsonStore::new(path)
+    let wait = timeout.unwrap_or(DEFAULT_DEADLINE);
+    tracing::debug!(store = %path.display(), lock_wait = ?wait, "using the PAT store");
+    JsonStore::new(path).with_lock_wait(wait)
 }
+
+/// The largest `--hotkeys` file read: a subnet's hotkey list is well under a megabyte, and a
+/// cap keeps a wrong path (`/dev/zero`) from eating memory.
+pub const MAX_HOTKEYS_BYTES: u64 = 64 * 1024 * 1024;
 
 /// The registry from `--hotkeys`: a JSON array of hotkey strings, index = uid.
 ///
 /// # Errors
 ///
-/// [`Failure::Usage`] when the file cannot be read or is not such an array: without the
-/// registry no answer would mean anything, and the operator must fix the flag.
+/// [`Failure::Usage`] when the file cannot be read, is larger than [`MAX_HOTKEYS_BYTES`] or is
+/// not such an array: without the registry no answer would mean anything, and the operator
+/// must fix the flag.
 pub fn hotkeys(path: &Path) -> Result<HotkeyList, Failure> {
-    let text = std::fs::read_to_string(path).map_err(|error| {
-        Failure::Usage(format!("cannot read --hotkeys {}: {error}", path.display()))
+    let unreadable =
+        |error| Failure::Usage(format!("cannot read --hotkeys {}: {error}", path.display()));
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    // Read at most one byte past the cap, so memory stays bounded whatever the file is.
+    let mut bytes = Vec::new();
+    file.take(MAX_HOTKEYS_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if u64::try_from(bytes.len()).unwrap_or(u64::MAX) > MAX_HOTKEYS_BYTES {
+        return Err(Failure::Usage(format!(
+            "--hotkeys {} is larger than {} MiB: not a hotkey list",
+            path.display(),
+            MAX_HOTKEYS_BYTES / (1024 * 1024)
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|error| {
+        Failure::Usage(format!(
+            "--hotkeys {} is not UTF-8 text (byte {})",
+            path.display(),
+            error.utf8_error().valid_up_to()
+        ))
     })?;
     let hotkeys: Vec<String> = serde_json::from_str(&text).map_err(|error| {
         Failure::Usage(format!(
@@ -94,7 +122,7 @@ pub fn validator(
     let registry = hotkeys(&miner.hotkeys)?;
     Ok(Validator::new(
         verifier(common)?,
-        store(store_args),
+        store(store_args, common.timeout),
         registry,
     ))
 }

@@ -173,8 +173,21 @@ fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
     std::fs::write(fixture.store(), "[1, 2").expect("write");
     let out = check(&fixture, "5Bob", &[]);
     assert_eq!(out.code, 75, "{out:?}");
+    let mut answer = out.json();
+    // SPEC §8: the added "detail" says why: the path and what is wrong with it.
+    let detail = answer["detail"].take();
+    let detail = detail.as_str().expect("a detail");
+    assert!(
+        detail.contains(&fixture.store().display().to_string()),
+        "{detail}"
+    );
+    assert!(
+        detail.contains("entry 0 is a number, not an object"),
+        "{detail}"
+    );
+    answer.as_object_mut().expect("object").remove("detail");
     assert_eq!(
-        out.json(),
+        answer,
         json!({
             "has_pat": false,
             "pat_valid": null,

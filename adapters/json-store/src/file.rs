@@ -1,7 +1,8 @@
 //! The blocking file work: the lock, the read, the atomic replace. Every function here runs on
 //! tokio's blocking pool (see `lib.rs`), never on the async runtime.
 //!
-//! Files, all in the store's folder (for `miner_pats.json`):
+//! Files, all in the real store file's folder (for `miner_pats.json`; when the store path is a
+//! symbolic link, the folder of the file it names):
 //!
 //! - `miner_pats.json` — the store; only ever replaced whole, by `rename`.
 //! - `miner_pats.json.lock` — empty; the advisory lock (`flock` via fs4). It is never deleted:
@@ -11,11 +12,13 @@
 
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use pat_verdict::StoreError;
+use pat_verdict::ports::BoxError;
 
 use crate::JsonStoreError;
 use crate::format::{self, Entries};
@@ -23,32 +26,44 @@ use crate::format::{self, Entries};
 /// Temp file names are unique within the process by this counter and across processes by pid.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
 
-/// The store's paths, worked out once per operation.
-struct Layout<'a> {
-    file: &'a Path,
-    folder: &'a Path,
+/// How many symbolic links the store path may go through before it is refused (as the kernel's
+/// own limit, `ELOOP`).
+const MAX_LINKS: usize = 40;
+
+/// The longest pause between two attempts at a lock someone else holds.
+const MAX_LOCK_PAUSE: Duration = Duration::from_millis(25);
+
+/// The store's paths, worked out once per operation. `file` is the real file: a symlinked
+/// store path is followed to its target, so that the lock sits beside the file that is
+/// replaced, the temp file is in the target's folder (a rename cannot cross file systems), and
+/// the link itself stays.
+struct Layout {
+    file: PathBuf,
+    folder: PathBuf,
     lock: PathBuf,
     temp_prefix: OsString,
 }
 
-impl<'a> Layout<'a> {
-    fn new(file: &'a Path) -> io::Result<Self> {
+impl Layout {
+    fn new(path: &Path) -> io::Result<Self> {
+        let file = resolve_links(path)?;
         let name = file.file_name().ok_or_else(|| {
             io::Error::new(io::ErrorKind::InvalidInput, "the store path names no file")
         })?;
+        let mut lock_name = name.to_owned();
+        lock_name.push(".lock");
+        let lock = file.with_file_name(lock_name);
         let folder = match file.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            Some(_) | None => Path::new("."),
+            Some(parent) if !parent.as_os_str().is_empty() => parent.to_owned(),
+            Some(_) | None => PathBuf::from("."),
         };
-        let mut lock = name.to_owned();
-        lock.push(".lock");
         let mut temp_prefix = OsString::from(".");
         temp_prefix.push(name);
         temp_prefix.push(".tmp.");
         Ok(Self {
+            lock,
             file,
             folder,
-            lock: folder.join(lock),
             temp_prefix,
         })
     }
@@ -61,8 +76,33 @@ impl<'a> Layout<'a> {
     }
 }
 
+/// `path` with symbolic links in its last component followed to the file they name (which
+/// may not exist yet: a link to a store not written yet is written through on the first
+/// save). Links in the folders above are the kernel's business.
+fn resolve_links(path: &Path) -> io::Result<PathBuf> {
+    let mut file = path.to_owned();
+    for _ in 0..MAX_LINKS {
+        match fs::symlink_metadata(&file) {
+            Ok(meta) if meta.file_type().is_symlink() => {
+                let target = fs::read_link(&file)?;
+                file = match file.parent() {
+                    Some(parent) if target.is_relative() => parent.join(target),
+                    Some(_) | None => target,
+                };
+            }
+            Ok(_) => return Ok(file),
+            Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(file),
+            Err(error) => return Err(error),
+        }
+    }
+    Err(io::Error::new(
+        io::ErrorKind::InvalidInput,
+        "too many levels of symbolic links",
+    ))
+}
+
 fn io_error(
-    wrap: fn(pat_verdict::ports::BoxError) -> StoreError,
+    wrap: fn(BoxError) -> StoreError,
     doing: &'static str,
     path: &Path,
 ) -> impl FnOnce(io::Error) -> StoreError {
@@ -76,99 +116,229 @@ fn io_error(
     }
 }
 
-/// Every entry, read under a shared lock.
+/// What is at the store's path.
+enum Found {
+    /// Nothing: an empty store.
+    Missing,
+    /// A regular file.
+    File,
+}
+
+/// Looks at the store file without opening it: a missing file is an empty store; anything but
+/// a regular file (a directory, a FIFO that would block an open, a device) is unavailable at
+/// once; every other failure to look is unavailable too (SPEC §7).
+fn look(layout: &Layout, wrap: fn(BoxError) -> StoreError) -> Result<Found, StoreError> {
+    match fs::metadata(&layout.file) {
+        Ok(meta) if meta.is_file() => Ok(Found::File),
+        Ok(meta) => Err(wrap(Box::new(JsonStoreError::NotAFile {
+            path: layout.file.clone(),
+            found: file_kind(&meta.file_type()),
+        }))),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Found::Missing),
+        Err(error) => Err(io_error(wrap, "cannot look at", &layout.file)(error)),
+    }
+}
+
+/// Every entry, read under a shared lock waited for at most `wait`.
 ///
-/// A missing file, or a missing folder, is an empty store. When this user may not write the
-/// folder or the lock file (a read-only audit), the lock file is opened read-only, or, if it
-/// does not exist, the file is read without the lock: writers replace the file by `rename`, so
+/// Only a store file that does not exist (or whose folder does not) is an empty store. When
+/// this user may not create the lock file (a read-only audit of a store whose lock file does
+/// not exist yet) the file is read without the lock: writers replace the file by `rename`, so
 /// a reader sees a whole old or a whole new file either way; the lock only orders a read after
-/// a write in progress.
-pub(crate) fn read(path: &Path) -> Result<Entries, StoreError> {
-    let layout = Layout::new(path).map_err(io_error(StoreError::Read, "cannot use", path))?;
-    let lock = match open_lock(&layout.lock) {
+/// a write in progress. Any other failure to open the lock is an error, never "empty".
+pub(crate) fn read(path: &Path, wait: Duration) -> Result<Entries, StoreError> {
+    let layout = Layout::new(path).map_err(io_error(StoreError::Read, "cannot resolve", path))?;
+    if let Found::Missing = look(&layout, StoreError::Read)? {
+        return Ok(Entries::default());
+    }
+    let lock = match open_lock(&layout.lock, true) {
         Ok(lock) => Some(lock),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Entries::new()),
         Err(error)
             if matches!(
                 error.kind(),
                 io::ErrorKind::PermissionDenied | io::ErrorKind::ReadOnlyFilesystem
             ) =>
         {
-            File::open(&layout.lock).ok()
+            match open_lock(&layout.lock, false) {
+                Ok(lock) => Some(lock),
+                Err(error) if error.kind() == io::ErrorKind::NotFound => None,
+                Err(error) => return Err(lock_open_error(StoreError::Read, &layout.lock, error)),
+            }
         }
-        Err(error) => {
-            return Err(io_error(
-                StoreError::Read,
-                "cannot open the lock file",
-                &layout.lock,
-            )(error));
-        }
+        Err(error) => return Err(lock_open_error(StoreError::Read, &layout.lock, error)),
     };
     if let Some(lock) = &lock {
-        fs4::FileExt::lock_shared(lock).map_err(io_error(
-            StoreError::Read,
-            "cannot take a shared lock on",
-            &layout.lock,
-        ))?;
+        lock_within(lock, Mode::Shared, wait, &layout.lock, StoreError::Read)?;
     }
     let entries = load(&layout);
     drop(lock);
     entries
 }
 
-/// Reads the store under an exclusive lock, lets `change` decide, and writes the result back
-/// atomically when `change` says so — all under the one lock, so no other writer (thread or
-/// process) can come between the read and the write. An unreadable store is never written.
+/// Reads the store under an exclusive lock (waited for at most `wait`), lets `change` decide,
+/// and writes the result back atomically when `change` says so — all under the one lock, so no
+/// other writer (thread or process) can come between the read and the write. An unreadable
+/// store is never written.
 pub(crate) fn update<R>(
     path: &Path,
+    wait: Duration,
     change: impl FnOnce(&mut Entries) -> (R, bool),
 ) -> Result<R, StoreError> {
-    let layout = Layout::new(path).map_err(io_error(StoreError::Write, "cannot use", path))?;
-    create_folder(layout.folder)?;
-    let lock = open_lock(&layout.lock).map_err(io_error(
-        StoreError::Write,
-        "cannot open the lock file",
+    let layout = Layout::new(path).map_err(io_error(StoreError::Write, "cannot resolve", path))?;
+    look(&layout, StoreError::Read)?;
+    create_folder(&layout.folder)?;
+    let lock = open_lock(&layout.lock, true)
+        .map_err(|error| lock_open_error(StoreError::Write, &layout.lock, error))?;
+    lock_within(
+        &lock,
+        Mode::Exclusive,
+        wait,
         &layout.lock,
-    ))?;
-    fs4::FileExt::lock(&lock).map_err(io_error(
         StoreError::Write,
-        "cannot take an exclusive lock on",
-        &layout.lock,
-    ))?;
+    )?;
     remove_stale_temp_files(&layout);
     let mut entries = load(&layout)?;
     let (result, write) = change(&mut entries);
     if write {
-        replace(&layout, &mut entries)?;
+        replace(&layout, &entries)?;
     }
     drop(lock);
     Ok(result)
 }
 
-fn open_lock(path: &Path) -> io::Result<File> {
+/// Opens the lock file, creating it (mode 0600) when `write`. A symbolic link in the lock's
+/// place is not followed: following it would create or lock a file elsewhere.
+fn open_lock(path: &Path, write: bool) -> io::Result<File> {
     let mut options = OpenOptions::new();
-    options.read(true).write(true).create(true).truncate(false);
+    options.read(true);
+    if write {
+        options.write(true).create(true).truncate(false);
+    }
     #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600).custom_flags(libc::O_NOFOLLOW);
+    }
     options.open(path)
 }
 
-fn load(layout: &Layout<'_>) -> Result<Entries, StoreError> {
-    let bytes = match fs::read(layout.file) {
-        Ok(bytes) => bytes,
-        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Entries::new()),
+fn lock_open_error(wrap: fn(BoxError) -> StoreError, lock: &Path, error: io::Error) -> StoreError {
+    #[cfg(unix)]
+    if error.raw_os_error() == Some(libc::ELOOP) {
+        return io_error(
+            wrap,
+            "will not follow the symbolic link in place of the lock file",
+            lock,
+        )(error);
+    }
+    io_error(wrap, "cannot open the lock file", lock)(error)
+}
+
+#[derive(Clone, Copy)]
+enum Mode {
+    Shared,
+    Exclusive,
+}
+
+/// Takes the lock, waiting at most `wait` for another holder to let go (polling with a short
+/// backoff, since `flock` has no timeout), then gives up with [`JsonStoreError::LockTimeout`]:
+/// a held lock makes the store unavailable, never a hang (SPEC §7).
+fn lock_within(
+    lock: &File,
+    mode: Mode,
+    wait: Duration,
+    path: &Path,
+    wrap: fn(BoxError) -> StoreError,
+) -> Result<(), StoreError> {
+    #[expect(
+        clippy::disallowed_methods,
+        reason = "the store adapter bounds a blocking lock wait with the machine's clock"
+    )]
+    let started = Instant::now();
+    let mut pause = Duration::from_millis(1);
+    loop {
+        let attempt = match mode {
+            Mode::Shared => fs4::FileExt::try_lock_shared(lock),
+            Mode::Exclusive => fs4::FileExt::try_lock(lock),
+        };
+        match attempt {
+            Ok(()) => return Ok(()),
+            Err(fs4::TryLockError::WouldBlock) => {}
+            Err(fs4::TryLockError::Error(error)) => {
+                return Err(io_error(wrap, "cannot lock", path)(error));
+            }
+        }
+        let waited = started.elapsed();
+        if waited >= wait {
+            return Err(wrap(Box::new(JsonStoreError::LockTimeout {
+                path: path.to_owned(),
+                waited: wait,
+            })));
+        }
+        std::thread::sleep(pause.min(wait - waited));
+        pause = (pause * 2).min(MAX_LOCK_PAUSE);
+    }
+}
+
+/// Reads and decodes the store file. It is opened without blocking (a FIFO swapped in after
+/// [`look`] cannot hang the read) and checked again to be a regular file through the handle.
+fn load(layout: &Layout) -> Result<Entries, StoreError> {
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::custom_flags(&mut options, libc::O_NONBLOCK);
+    let mut file = match options.open(&layout.file) {
+        Ok(file) => file,
+        Err(error) if error.kind() == io::ErrorKind::NotFound => return Ok(Entries::default()),
         Err(error) => {
-            return Err(io_error(StoreError::Read, "cannot read", layout.file)(
+            return Err(io_error(StoreError::Read, "cannot open", &layout.file)(
                 error,
             ));
         }
     };
+    let meta =
+        file.metadata()
+            .map_err(io_error(StoreError::Read, "cannot look at", &layout.file))?;
+    if !meta.is_file() {
+        return Err(StoreError::Read(Box::new(JsonStoreError::NotAFile {
+            path: layout.file.clone(),
+            found: file_kind(&meta.file_type()),
+        })));
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    file.read_to_end(&mut bytes).map_err(io_error(
+        StoreError::Read,
+        "cannot read",
+        &layout.file,
+    ))?;
     format::decode(&bytes).map_err(|problem| {
         StoreError::Corrupt(Box::new(JsonStoreError::Corrupt {
-            path: layout.file.to_owned(),
+            path: layout.file.clone(),
             problem,
         }))
     })
+}
+
+/// What a file that is not a regular file is, in words.
+fn file_kind(kind: &fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        }
+        if kind.is_socket() {
+            return "a socket";
+        }
+        if kind.is_block_device() || kind.is_char_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "not a regular file"
+    }
 }
 
 /// Creates the store's folder (owner-only, as it holds PATs) when it is missing.
@@ -194,8 +364,8 @@ fn create_folder(folder: &Path) -> Result<(), StoreError> {
 
 /// Removes the temp files of writers that died mid-write. Called under the exclusive lock, so
 /// no live writer has one. Best effort: a leftover that cannot be removed harms nothing.
-fn remove_stale_temp_files(layout: &Layout<'_>) {
-    let Ok(listing) = fs::read_dir(layout.folder) else {
+fn remove_stale_temp_files(layout: &Layout) {
+    let Ok(listing) = fs::read_dir(&layout.folder) else {
         return;
     };
     let prefix = layout.temp_prefix.as_encoded_bytes();
@@ -208,10 +378,10 @@ fn remove_stale_temp_files(layout: &Layout<'_>) {
 
 /// Writes `entries` to a temp file (mode 0600 from creation), syncs it, renames it over the
 /// store and syncs the folder, so a crash at any point leaves the old or the new store whole.
-fn replace(layout: &Layout<'_>, entries: &mut Entries) -> Result<(), StoreError> {
+fn replace(layout: &Layout, entries: &Entries) -> Result<(), StoreError> {
     let bytes = format::encode(entries).map_err(|_| {
         StoreError::Write(Box::new(JsonStoreError::Encode {
-            path: layout.file.to_owned(),
+            path: layout.file.clone(),
         }))
     })?;
     let temp = layout.temp_path();
@@ -224,14 +394,14 @@ fn replace(layout: &Layout<'_>, entries: &mut Entries) -> Result<(), StoreError>
         "cannot create the temporary file",
         &temp,
     ))?;
-    let written = write_and_rename(file, &bytes, &temp, layout.file);
+    let written = write_and_rename(file, &bytes, &temp, &layout.file);
     if let Err(error) = written {
         let _ = fs::remove_file(&temp);
         return Err(error);
     }
     // The new store is in place; an error here means it may not survive a power cut, and the
     // caller is told so (a retried save writes the same entry again).
-    sync_folder(layout.folder).map_err(io_error(StoreError::Write, "cannot sync", layout.folder))
+    sync_folder(&layout.folder).map_err(io_error(StoreError::Write, "cannot sync", &layout.folder))
 }
 
 fn write_and_rename(

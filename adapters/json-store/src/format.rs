@@ -3,24 +3,84 @@
 //!
 //! serde_json's own messages for a wrong value quote it (`invalid type: string "ghp_…",
 //! expected u32`), so they are never kept: syntax errors become a position, and the shape of
-//! each entry is checked here, key by key, before serde sees it.
+//! each entry is checked here, key by key.
+//!
+//! Each array element is read as its raw JSON text first, so that nothing is lost: keys this
+//! version does not know keep their exact text (`12345678901234567890123` keeps every digit),
+//! an optional key that was absent stays absent, and an entry that cannot be used at all (SPEC
+//! §7: no integer `uid`, no string `pat` or `hotkey`) is written back byte for byte.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
-use pat_verdict::{StoredPat, Uid};
+use pat_verdict::store::OptionalKey;
+use pat_verdict::{GithubId, Hotkey, SecretString, StoredPat, Uid, UnusableEntry};
 use serde::Deserializer as _;
+use serde::ser::SerializeSeq;
+use serde_json::Value;
 use serde_json::error::Category;
-use serde_json::{Map, Value};
+use serde_json::value::RawValue;
 
-/// The store's contents by uid. A file listing a uid twice (hand-edited) reads as its last
-/// entry for that uid, and the next write keeps only that one.
-pub(crate) type Entries = BTreeMap<Uid, StoredPat>;
+/// The store's contents: the usable entries by uid, and the unusable ones in file order.
+///
+/// A file listing a uid twice (hand-edited) reads as its last usable entry for that uid, and
+/// the next write keeps only that one.
+#[derive(Debug, Default)]
+pub(crate) struct Entries {
+    /// The entries that can be used, by uid.
+    pub(crate) usable: BTreeMap<Uid, StoredPat>,
+    /// The entries that cannot, kept byte for byte.
+    pub(crate) unusable: Vec<Unusable>,
+}
 
-/// The keys [`StoredPat`] reads itself; any other key of an entry is kept in `extra`.
-const KNOWN_KEYS: [&str; 5] = ["uid", "hotkey", "pat", "github_id", "stored_at"];
+/// An entry that cannot be used, with its exact JSON text (which may hold a PAT: `Debug`
+/// leaves it out).
+pub(crate) struct Unusable {
+    /// Its integer uid, if it has one: that uid's answers are "unavailable".
+    pub(crate) uid: Option<Uid>,
+    /// Its string hotkey, if it has one (for audit's row).
+    pub(crate) hotkey: Option<String>,
+    /// What is wrong with it.
+    pub(crate) problem: Problem,
+    /// The entry as the file held it.
+    pub(crate) raw: Box<RawValue>,
+}
 
-/// What is wrong with a store file, said without quoting any of it.
+impl fmt::Debug for Unusable {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Unusable")
+            .field("uid", &self.uid)
+            .field("hotkey", &self.hotkey)
+            .field("problem", &self.problem)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Unusable {
+    /// The port's view of it.
+    pub(crate) fn describe(&self) -> UnusableEntry {
+        UnusableEntry {
+            uid: self.uid,
+            hotkey: self.hotkey.clone().map(Hotkey::new),
+            reason: self.problem.to_string(),
+        }
+    }
+}
+
+impl Entries {
+    /// The unusable entry held for `uid`, if any.
+    pub(crate) fn unusable_for(&self, uid: Uid) -> Option<&Unusable> {
+        self.unusable.iter().find(|entry| entry.uid == Some(uid))
+    }
+
+    /// Replaces whatever is held for `entry.uid`, usable or not.
+    pub(crate) fn replace(&mut self, entry: StoredPat) {
+        self.unusable.retain(|kept| kept.uid != Some(entry.uid));
+        self.usable.insert(entry.uid, entry);
+    }
+}
+
+/// What is wrong with a store file or one of its entries, said without quoting any of it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Problem {
@@ -55,14 +115,15 @@ pub enum Problem {
         /// What it is instead.
         found: &'static str,
     },
-    /// An entry lacks a required key.
+    /// An entry lacks a required key (it is unusable; the rest of the file is not).
     MissingKey {
         /// 0-based position in the array.
         index: usize,
         /// The missing key.
         key: &'static str,
     },
-    /// An entry's key holds a value of the wrong kind.
+    /// An entry's key holds a value of the wrong kind (it is unusable; the rest of the file
+    /// is not).
     BadValue {
         /// 0-based position in the array.
         index: usize,
@@ -72,11 +133,6 @@ pub enum Problem {
         expected: &'static str,
         /// What kind of value it holds (never the value).
         found: &'static str,
-    },
-    /// An entry passed the checks above but still does not read as an entry.
-    BadEntry {
-        /// 0-based position in the array.
-        index: usize,
     },
 }
 
@@ -104,16 +160,14 @@ impl fmt::Display for Problem {
                 f,
                 "entry {index}: \"{key}\" is {found}, expected {expected}"
             ),
-            Self::BadEntry { index } => write!(f, "entry {index} is not a PAT entry"),
         }
     }
 }
 
 /// Reads a store file's bytes.
 ///
-/// The array is read one entry at a time — each entry is parsed, checked and converted before
-/// the next is read — so memory holds the entries and one entry's JSON tree, not a tree of
-/// the whole file.
+/// The array is read one element at a time, as raw text — each entry is checked and converted
+/// before the next is read — so memory holds the entries, not a tree of the whole file.
 pub(crate) fn decode(bytes: &[u8]) -> Result<Entries, Problem> {
     let text = std::str::from_utf8(bytes).map_err(|error| Problem::NotUtf8 {
         offset: error.valid_up_to(),
@@ -140,19 +194,150 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Entries, Problem> {
     }
 }
 
-/// One entry's JSON → a [`StoredPat`], or what is wrong with it.
-fn entry_from(index: usize, item: Value) -> Result<StoredPat, Problem> {
-    let Value::Object(object) = item else {
-        return Err(Problem::EntryNotAnObject {
-            index,
-            found: kind(&item),
-        });
-    };
-    check_entry(index, &object)?;
-    serde_json::from_value(Value::Object(object)).map_err(|_| Problem::BadEntry { index })
+/// One entry object's keys and raw values, in the file's order (a repeated key: the last).
+struct RawObject(Vec<(String, Box<RawValue>)>);
+
+impl<'de> serde::Deserialize<'de> for RawObject {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct ObjectVisitor;
+        impl<'de> serde::de::Visitor<'de> for ObjectVisitor {
+            type Value = RawObject;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an object")
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawObject, A::Error> {
+                let mut keys: Vec<(String, Box<RawValue>)> = Vec::new();
+                while let Some((key, value)) = map.next_entry::<String, Box<RawValue>>()? {
+                    match keys.iter_mut().find(|(known, _)| *known == key) {
+                        Some(slot) => slot.1 = value,
+                        None => keys.push((key, value)),
+                    }
+                }
+                Ok(RawObject(keys))
+            }
+        }
+        deserializer.deserialize_map(ObjectVisitor)
+    }
 }
 
-/// Walks the top level: an array is read entry by entry; anything else is `NotAnArray`
+impl RawObject {
+    fn get(&self, key: &str) -> Option<&RawValue> {
+        self.0
+            .iter()
+            .find(|(known, _)| known == key)
+            .map(|(_, value)| &**value)
+    }
+}
+
+/// What one element of the array is.
+enum Element {
+    Usable(StoredPat),
+    Unusable(Unusable),
+}
+
+/// One element's raw JSON → an entry, usable or not; or the problem that makes the whole file
+/// unusable (an element that is not an object).
+fn element_from(index: usize, raw: Box<RawValue>) -> Result<Element, Problem> {
+    let Ok(object) = serde_json::from_str::<RawObject>(raw.get()) else {
+        return Err(Problem::EntryNotAnObject {
+            index,
+            found: kind_of(raw.get()),
+        });
+    };
+    let uid = object
+        .get("uid")
+        .and_then(|value| serde_json::from_str::<u32>(value.get()).ok())
+        .map(Uid);
+    let text = |key| {
+        object
+            .get(key)
+            .and_then(|value| serde_json::from_str::<String>(value.get()).ok())
+    };
+    let hotkey = text("hotkey");
+    match entry_from(index, &object, uid, hotkey.clone(), text("pat")) {
+        Ok(entry) => Ok(Element::Usable(entry)),
+        Err(problem) => Ok(Element::Unusable(Unusable {
+            uid,
+            hotkey,
+            problem,
+            raw,
+        })),
+    }
+}
+
+const UID: &str = "an integer from 0 to 4294967295";
+
+/// The checks that make an entry usable, and the entry they allow.
+fn entry_from(
+    index: usize,
+    object: &RawObject,
+    uid: Option<Uid>,
+    hotkey: Option<String>,
+    pat: Option<String>,
+) -> Result<StoredPat, Problem> {
+    let bad = |key, expected, value: &RawValue| Problem::BadValue {
+        index,
+        key,
+        expected,
+        found: kind_of(value.get()),
+    };
+    let required = |key| object.get(key).ok_or(Problem::MissingKey { index, key });
+    let Some(uid) = uid else {
+        return Err(bad("uid", UID, required("uid")?));
+    };
+    let Some(hotkey) = hotkey else {
+        return Err(bad("hotkey", "a string", required("hotkey")?));
+    };
+    let Some(pat) = pat else {
+        return Err(bad("pat", "a string", required("pat")?));
+    };
+    let mut entry = StoredPat::new(
+        uid,
+        Hotkey::new(hotkey),
+        SecretString::from(pat),
+        GithubId::new(""),
+        String::new(),
+    );
+    // github_id: a string as it is; older validators wrote a number, which reads as its
+    // decimal string (SPEC §7); absent or null pins nothing, like "" and "0".
+    match object.get("github_id") {
+        None => entry.extra.read_absent(OptionalKey::GithubId),
+        Some(raw) => match serde_json::from_str::<Value>(raw.get()) {
+            Ok(Value::String(id)) => entry.github_id = GithubId::new(id),
+            Ok(Value::Number(n)) if n.is_u64() || n.is_i64() => {
+                entry.github_id = GithubId::new(n.to_string());
+                entry
+                    .extra
+                    .read_raw(OptionalKey::GithubId, n.to_string(), raw.to_owned());
+            }
+            Ok(Value::Null) => entry
+                .extra
+                .read_raw(OptionalKey::GithubId, "", raw.to_owned()),
+            Ok(_) | Err(_) => return Err(bad("github_id", "a string or an integer", raw)),
+        },
+    }
+    // stored_at is for people: absent stays absent, any other kind of value is kept as it is.
+    match object.get("stored_at") {
+        None => entry.extra.read_absent(OptionalKey::StoredAt),
+        Some(raw) => match serde_json::from_str::<String>(raw.get()) {
+            Ok(stored_at) => entry.stored_at = stored_at,
+            Err(_) => entry
+                .extra
+                .read_raw(OptionalKey::StoredAt, "", raw.to_owned()),
+        },
+    }
+    for (key, value) in &object.0 {
+        if !pat_verdict::store::KNOWN_KEYS.contains(&key.as_str()) {
+            entry.extra.insert(key.clone(), value.clone());
+        }
+    }
+    Ok(entry)
+}
+
+/// Walks the top level: an array is read element by element; anything else is `NotAnArray`
 /// (after it has been read whole, so that a truncated file still reports as truncated).
 /// A problem is left in `problem` and the walk aborted with an error that carries no text.
 struct EntriesVisitor<'p> {
@@ -174,13 +359,14 @@ impl<'de> serde::de::Visitor<'de> for EntriesVisitor<'_> {
     }
 
     fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Entries, A::Error> {
-        let mut entries = Entries::new();
+        let mut entries = Entries::default();
         let mut index = 0;
-        while let Some(item) = seq.next_element::<Value>()? {
-            match entry_from(index, item) {
-                Ok(entry) => {
-                    entries.insert(entry.uid, entry);
+        while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
+            match element_from(index, raw) {
+                Ok(Element::Usable(entry)) => {
+                    entries.usable.insert(entry.uid, entry);
                 }
+                Ok(Element::Unusable(kept)) => entries.unusable.push(kept),
                 Err(problem) => {
                     *self.problem = Some(problem);
                     return Err(serde::de::Error::custom("bad entry"));
@@ -222,51 +408,61 @@ impl<'de> serde::de::Visitor<'de> for EntriesVisitor<'_> {
     }
 }
 
-/// The bytes of a store holding `entries`: a pretty-printed array in uid order (the map's
-/// order), known keys first, then unknown ones, and a final newline.
-pub(crate) fn encode(entries: &mut Entries) -> Result<Vec<u8>, serde_json::Error> {
-    for entry in entries.values_mut() {
-        // A known key in `extra` would be written twice and read back as the wrong one.
-        entry
-            .extra
-            .retain(|key, _| !KNOWN_KEYS.contains(&key.as_str()));
+/// One element of the written array.
+enum Out<'a> {
+    Usable(&'a StoredPat),
+    Unusable(&'a RawValue),
+}
+
+impl serde::Serialize for Out<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            Self::Usable(entry) => entry.serialize(serializer),
+            Self::Unusable(raw) => raw.serialize(serializer),
+        }
     }
-    let list: Vec<&StoredPat> = entries.values().collect();
-    let mut bytes = serde_json::to_vec_pretty(&list)?;
+}
+
+/// Serializes the elements in order without collecting them.
+struct List<'a>(&'a [Out<'a>]);
+
+impl serde::Serialize for List<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(item)?;
+        }
+        seq.end()
+    }
+}
+
+/// The bytes of a store holding `entries`: a pretty-printed array (two-space indent, as
+/// gittensor's `json.dump(entries, indent=2)`) in uid order — an unusable entry at its uid,
+/// after the usable one, or at the end when it has none — and a final newline. Unusable
+/// entries are written as the exact text they were read as.
+pub(crate) fn encode(entries: &Entries) -> Result<Vec<u8>, serde_json::Error> {
+    let mut keyed: Vec<((bool, u32), Out<'_>)> = entries
+        .usable
+        .values()
+        .map(|entry| ((false, entry.uid.0), Out::Usable(entry)))
+        .collect();
+    keyed.extend(entries.unusable.iter().map(|kept| {
+        let key = kept.uid.map_or((true, 0), |uid| (false, uid.0));
+        (key, Out::Unusable(&kept.raw))
+    }));
+    // Stable: usable before unusable at one uid, unusable without uid in file order.
+    keyed.sort_by_key(|(key, _)| *key);
+    let list: Vec<Out<'_>> = keyed.into_iter().map(|(_, out)| out).collect();
+    let mut bytes = serde_json::to_vec_pretty(&List(&list))?;
     bytes.push(b'\n');
     Ok(bytes)
 }
 
-/// The checks serde would make, done here so that a failure names the key, not the value.
-fn check_entry(index: usize, object: &Map<String, Value>) -> Result<(), Problem> {
-    let bad = |key, expected, value: &Value| Problem::BadValue {
-        index,
-        key,
-        expected,
-        found: kind(value),
-    };
-    let required = |key| object.get(key).ok_or(Problem::MissingKey { index, key });
-
-    let uid = required("uid")?;
-    const UID: &str = "an integer from 0 to 4294967295";
-    if uid.as_u64().and_then(|n| u32::try_from(n).ok()).is_none() {
-        return Err(bad("uid", UID, uid));
-    }
-    for key in ["hotkey", "pat"] {
-        let value = required(key)?;
-        if !value.is_string() {
-            return Err(bad(key, "a string", value));
-        }
-    }
-    // Older validators wrote the id as a number: it reads as its decimal string (SPEC §7).
-    let github_id = required("github_id")?;
-    if !(github_id.is_string() || github_id.is_u64() || github_id.is_i64()) {
-        return Err(bad("github_id", "a string or an integer", github_id));
-    }
-    // `stored_at` may be missing (it reads as ""), but when present it is text.
-    match object.get("stored_at") {
-        Some(stored_at) if !stored_at.is_string() => Err(bad("stored_at", "a string", stored_at)),
-        Some(_) | None => Ok(()),
+/// The kind of a JSON text, for messages that must not show the value.
+fn kind_of(text: &str) -> &'static str {
+    match serde_json::from_str::<Value>(text) {
+        Ok(value) => kind(&value),
+        Err(_) => "not JSON",
     }
 }
 
@@ -287,17 +483,20 @@ fn kind(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use pat_verdict::ExposeSecret;
     use pat_verdict::testing::entry;
-    use pat_verdict::{ExposeSecret, GithubId};
-    use serde_json::json;
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).unwrap()
+    }
 
     #[test]
-    fn numeric_github_id_reads_as_its_decimal_string() {
-        let entries = decode(
-            br#"[{"uid": 3, "hotkey": "hk", "pat": "ghp_x", "github_id": 42, "stored_at": "2025-01-01T00:00:00Z"}]"#,
-        )
-        .unwrap();
-        assert_eq!(entries[&Uid(3)].github_id, GithubId::new("42"));
+    fn numeric_github_id_reads_as_its_decimal_string_and_is_written_back_as_read() {
+        let text = br#"[{"uid": 3, "hotkey": "hk", "pat": "ghp_x", "github_id": 42, "stored_at": "2025-01-01T00:00:00Z"}]"#;
+        let entries = decode(text).unwrap();
+        assert_eq!(entries.usable[&Uid(3)].github_id, GithubId::new("42"));
+        let written = String::from_utf8(encode(&entries).unwrap()).unwrap();
+        assert!(written.contains(r#""github_id": 42,"#), "{written}");
     }
 
     #[test]
@@ -307,19 +506,19 @@ mod tests {
                  {"uid": 1, "hotkey": "b", "pat": "q", "github_id": "2"}]"#,
         )
         .unwrap();
-        assert_eq!(entries.len(), 1);
-        assert_eq!(entries[&Uid(1)].hotkey.as_str(), "b");
+        assert_eq!(entries.usable.len(), 1);
+        assert_eq!(entries.usable[&Uid(1)].hotkey.as_str(), "b");
     }
 
     #[test]
     fn encode_then_decode_is_identity_and_sorted() {
-        let mut entries = Entries::new();
+        let mut entries = Entries::default();
         for uid in [9, 2, 5] {
             let mut e = entry(uid, "hk", "ghp_x", "7");
-            e.extra.insert("note".into(), json!({"a": [1, 2]}));
-            entries.insert(e.uid, e);
+            e.extra.insert("note", raw(r#"{"a": [1, 2]}"#));
+            entries.usable.insert(e.uid, e);
         }
-        let bytes = encode(&mut entries).unwrap();
+        let bytes = encode(&entries).unwrap();
         let value: Value = serde_json::from_slice(&bytes).unwrap();
         let uids: Vec<u64> = value
             .as_array()
@@ -328,28 +527,69 @@ mod tests {
             .map(|e| e["uid"].as_u64().unwrap())
             .collect();
         assert_eq!(uids, [2, 5, 9]);
-        assert_eq!(decode(&bytes).unwrap(), entries);
+        assert_eq!(decode(&bytes).unwrap().usable, entries.usable);
         assert!(bytes.ends_with(b"}\n]\n"));
     }
 
     #[test]
     fn a_known_key_smuggled_into_extra_is_not_written_twice() {
         let mut e = entry(1, "hk", "ghp_real", "7");
-        e.extra.insert("pat".into(), json!("ghp_other"));
-        let mut entries = Entries::from([(e.uid, e)]);
-        let bytes = encode(&mut entries).unwrap();
+        e.extra.insert("pat", raw(r#""ghp_other""#));
+        let mut entries = Entries::default();
+        entries.usable.insert(e.uid, e);
+        let bytes = encode(&entries).unwrap();
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(!text.contains("ghp_other"));
         assert_eq!(
-            decode(&bytes).unwrap()[&Uid(1)].pat.expose_secret(),
+            decode(&bytes).unwrap().usable[&Uid(1)].pat.expose_secret(),
             "ghp_real"
         );
     }
 
     #[test]
+    fn unknown_values_keep_every_digit_and_absent_keys_stay_absent() {
+        let text = "[\n  {\n    \"uid\": 1,\n    \"hotkey\": \"hk\",\n    \"pat\": \"ghp_x\",\n    \"big\": 12345678901234567890123,\n    \"f\": 1.50\n  }\n]\n";
+        let entries = decode(text.as_bytes()).unwrap();
+        let e = &entries.usable[&Uid(1)];
+        assert!(e.pins_nothing());
+        assert_eq!(e.extra.get("big").unwrap().get(), "12345678901234567890123");
+        assert_eq!(String::from_utf8(encode(&entries).unwrap()).unwrap(), text);
+    }
+
+    #[test]
+    fn an_unusable_entry_is_kept_byte_for_byte_and_alone() {
+        let secret = "ghp_SECRETSECRETSECRET";
+        let text = format!(
+            "[{{\"uid\": 1, \"hotkey\": \"a\", \"pat\": \"p\", \"github_id\": \"1\"}},\n  {{\"uid\":2,\"hotkey\":[\"{secret}\"],  \"pat\": \"{secret}\"}},\n  {{\"uid\": \"x\", \"pat\": \"{secret}\"}}]"
+        );
+        let entries = decode(text.as_bytes()).unwrap();
+        assert_eq!(entries.usable.len(), 1);
+        assert_eq!(entries.unusable.len(), 2);
+        assert_eq!(entries.unusable[0].uid, Some(Uid(2)));
+        assert_eq!(
+            entries.unusable[0].problem,
+            Problem::BadValue {
+                index: 1,
+                key: "hotkey",
+                expected: "a string",
+                found: "an array"
+            }
+        );
+        assert_eq!(entries.unusable[1].uid, None);
+        let written = String::from_utf8(encode(&entries).unwrap()).unwrap();
+        assert!(written.contains(&format!(
+            "{{\"uid\":2,\"hotkey\":[\"{secret}\"],  \"pat\": \"{secret}\"}}"
+        )));
+        assert!(written.contains(&format!("{{\"uid\": \"x\", \"pat\": \"{secret}\"}}\n]")));
+        for kept in &entries.unusable {
+            assert!(!kept.problem.to_string().contains("SECRET"));
+        }
+    }
+
+    #[test]
     fn problems_name_the_place_never_the_value() {
         let secret = "ghp_SECRETSECRETSECRET";
-        let cases: Vec<(String, Problem)> = vec![
+        let file_cases: Vec<(String, Problem)> = vec![
             (String::new(), Problem::Truncated { line: 1, column: 0 }),
             (
                 format!(r#"[{{"uid": 1, "pat": "{secret}"#),
@@ -371,11 +611,27 @@ mod tests {
                 },
             ),
             (
+                // A whole entry, then garbage: the garbage is where the reading stops.
+                format!(r#"[{{"uid": 1, "hotkey": "h", "pat": "{secret}", "github_id": "1"}} x]"#),
+                Problem::Syntax {
+                    line: 1,
+                    column: 79,
+                },
+            ),
+        ];
+        for (text, expected) in file_cases {
+            let problem = decode(text.as_bytes()).unwrap_err();
+            assert_eq!(problem, expected, "for {text}");
+            assert!(!problem.to_string().contains("SECRET"), "{problem}");
+            assert!(!format!("{problem:?}").contains("SECRET"), "{problem:?}");
+        }
+        let entry_cases: Vec<(String, Problem)> = vec![
+            (
                 format!(r#"[{{"uid": "{secret}"}}]"#),
                 Problem::BadValue {
                     index: 0,
                     key: "uid",
-                    expected: "an integer from 0 to 4294967295",
+                    expected: UID,
                     found: "a string",
                 },
             ),
@@ -409,41 +665,16 @@ mod tests {
                 Problem::BadValue {
                     index: 0,
                     key: "uid",
-                    expected: "an integer from 0 to 4294967295",
+                    expected: UID,
                     found: "a negative number",
                 },
             ),
-            (
-                format!(
-                    r#"[{{"uid": 1, "hotkey": "h", "pat": "{secret}", "github_id": "1", "stored_at": 5}}]"#
-                ),
-                Problem::BadValue {
-                    index: 0,
-                    key: "stored_at",
-                    expected: "a string",
-                    found: "a number",
-                },
-            ),
-            (
-                // A whole entry, then garbage: the garbage is where the reading stops.
-                format!(r#"[{{"uid": 1, "hotkey": "h", "pat": "{secret}", "github_id": "1"}} x]"#),
-                Problem::Syntax {
-                    line: 1,
-                    column: 79,
-                },
-            ),
-            (
-                // Entries are checked as they are read: the first problem in reading order.
-                format!(r#"[{{"uid": 1, "pat": "{secret}"}} x]"#),
-                Problem::MissingKey {
-                    index: 0,
-                    key: "hotkey",
-                },
-            ),
         ];
-        for (text, expected) in cases {
-            let problem = decode(text.as_bytes()).unwrap_err();
-            assert_eq!(problem, expected, "for {text}");
+        for (text, expected) in entry_cases {
+            let entries = decode(text.as_bytes()).unwrap();
+            assert!(entries.usable.is_empty());
+            let problem = &entries.unusable[0].problem;
+            assert_eq!(*problem, expected, "for {text}");
             assert!(!problem.to_string().contains("SECRET"), "{problem}");
             assert!(!format!("{problem:?}").contains("SECRET"), "{problem:?}");
         }

@@ -16,45 +16,63 @@
 //! ]
 //! ```
 //!
-//! - Written pretty-printed (two-space indent, a final newline), sorted by uid, the five known
-//!   keys first and any others after them. The PAT is in clear: the file is mode 0600.
-//! - Read leniently where old files differ: `github_id` as a number reads as its decimal
-//!   string; `stored_at` may be missing; keys this version does not know are kept and written
-//!   back. A uid listed twice (a hand-edited file) reads as its **last** entry, and the next
-//!   write keeps only that one.
-//! - Read strictly everywhere else, failing closed: a file that cannot be read is
-//!   [`StoreError::Read`]; one that is not an array of entry objects (`{`, `{}`, `null`,
-//!   `[1]`, non-UTF-8, an entry without `uid`, …) is [`StoreError::Corrupt`], and nothing is
-//!   ever written over it. A missing file, or a missing folder, is an empty store.
+//! - Written pretty-printed (two-space indent, as gittensor's `json.dump(entries, indent=2)`,
+//!   and a final newline), sorted by uid, the five known keys first and any others after them.
+//!   The PAT is in clear: the file is mode 0600. Python's `json.load` reads it back as written.
+//! - Nothing is lost on a rewrite: keys this version does not know keep their exact JSON text
+//!   (`12345678901234567890123` keeps every digit); a `github_id` or `stored_at` that was
+//!   absent stays absent, and an old numeric `github_id` (`42`, read as `"42"`) is written back
+//!   as it was. A uid listed twice (a hand-edited file) reads as its **last** entry, and the
+//!   next write keeps only that one.
+//! - One bad entry does not take the store down (SPEC §7). An entry without `github_id`, or
+//!   with `""`, `"0"` or `null`, pins nothing (gittensor's placeholder). An entry that cannot
+//!   be used at all — no integer `uid`, no string `hotkey` or `pat`, or a `github_id` that is
+//!   neither a string nor an integer — is kept byte for byte on every rewrite; only its own
+//!   uid's [`get`](PatStore::get) and [`save_pinned`](PatStore::save_pinned) answer
+//!   [`StoreError::Corrupt`] (with the reason), [`listing`](PatStore::listing) reports it, and
+//!   every other miner is served. An [`upsert`](PatStore::upsert) for its uid replaces it.
+//! - Only a file that is not a JSON array of objects (`{`, `{}`, `null`, `[1]`, non-UTF-8) is
+//!   [`StoreError::Corrupt`] as a whole, and nothing is ever written over it.
+//! - Only a store file that does not exist (or whose folder does not) is an empty store. Every
+//!   other failure to look is an error, never "empty": a file that cannot be read, a store path
+//!   that is not a regular file (a directory, a FIFO, a device: refused at once, without
+//!   opening it), a lock file that cannot be opened.
 //! - Errors carry a [`JsonStoreError`] naming the path and the cause, and never quote the file
-//!   (it holds PATs): a corrupt file is described by position, entry index, key and the kind
-//!   of value, never by the value.
+//!   (it holds PATs): a bad file or entry is described by position, entry index, key and the
+//!   kind of value, never by the value.
 //!
 //! # Writes and locking
 //!
 //! Every write ([`upsert`](PatStore::upsert), [`save_pinned`](PatStore::save_pinned)) is one
 //! read-modify-write under an exclusive advisory lock on the sibling file
 //! `miner_pats.json.lock` (the data file itself is replaced, so it cannot carry the lock);
-//! reads take a shared lock. `save_pinned` makes its pin decision with
-//! [`plan_save`] against the entry read under that lock, so two
-//! racing broadcasts — threads or processes — cannot both pass the pin, and no update is lost.
+//! reads take a shared lock. A lock held by someone else is waited for at most the store's
+//! [lock wait](JsonStore::with_lock_wait) (the CLI passes the verdict's deadline), then the
+//! operation fails with [`JsonStoreError::LockTimeout`] inside [`StoreError::Read`] or
+//! [`StoreError::Write`]: "store unavailable, retry" rather than a hang. `save_pinned` makes its
+//! pin decision with [`plan_save`] against the entry read under that lock, so two racing
+//! broadcasts — threads or processes — cannot both pass the pin, and no update is lost.
 //! The new contents go to `.miner_pats.json.tmp.<pid>.<n>` (created mode 0600), are synced,
 //! renamed over the store, and the folder is synced: a crash leaves the old or the new store,
 //! whole. Temp files of a writer that died are removed by the next writer. A missing folder
 //! (`data/`) is created, mode 0700.
 //!
-//! The file work is blocking and runs on tokio's blocking pool
-//! ([`spawn_blocking`](tokio::task::spawn_blocking)), so the store must be used inside a tokio
-//! runtime and never blocks it. Dropping a write's future does not cancel the write: it
-//! completes (or not) atomically either way.
-
+//! # Symbolic links
+//!
+//! A store path that is a symbolic link is written through: the link stays, and the file it
+//! names is replaced atomically in that file's own folder, where its lock file and temp files
+//! live too (a link to a file not written yet is created by the first save). A symbolic link in
+//! the lock file's place is never followed — that would create or lock a file elsewhere — and
+//! makes the store unavailable.
+//!
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use async_trait::async_trait;
 use pat_verdict::ports::BoxError;
 use pat_verdict::store::plan_save;
-use pat_verdict::{PatStore, SaveOutcome, StoreError, StoredPat, Uid};
+use pat_verdict::{Listing, PatStore, SaveOutcome, StoreError, StoredPat, Uid};
 use thiserror::Error;
 
 mod file;
@@ -67,6 +85,11 @@ pub const ENV_VAR: &str = "GITTENSOR_MINER_PATS_FILE";
 
 /// The store file when neither `--store` nor [`ENV_VAR`] names one.
 pub const DEFAULT_PATH: &str = "data/miner_pats.json";
+
+/// How long an operation waits for a lock someone else holds, unless
+/// [`with_lock_wait`](JsonStore::with_lock_wait) says otherwise: the verdict's default
+/// deadline (SPEC §4), so a store never answers later than a verdict would.
+pub const DEFAULT_LOCK_WAIT: Duration = pat_verdict::policy::DEFAULT_DEADLINE;
 
 /// The store's path: `flag` (`--store`), else `env_value` (the value of [`ENV_VAR`]) when set
 /// and non-empty, else [`DEFAULT_PATH`]. Pure: the caller reads the environment.
@@ -100,6 +123,37 @@ pub enum JsonStoreError {
         /// What is wrong with it.
         problem: Problem,
     },
+    /// The store path is not a regular file (a directory, a FIFO, a device): unavailable at
+    /// once, without opening it (a FIFO would block the open).
+    #[error("{} is {found}, not a regular file", path.display())]
+    NotAFile {
+        /// The store file (after following symbolic links).
+        path: PathBuf,
+        /// What it is instead.
+        found: &'static str,
+    },
+    /// Another process held the lock for longer than the store may wait.
+    #[error(
+        "{} is held by another process; gave up after {:.3} s",
+        path.display(),
+        waited.as_secs_f64()
+    )]
+    LockTimeout {
+        /// The lock file.
+        path: PathBuf,
+        /// How long the store waited.
+        waited: Duration,
+    },
+    /// The entry held for the uid asked about cannot be used; other uids are served.
+    #[error("{}: the entry for uid {uid} cannot be used: {problem}", path.display())]
+    UnusableEntry {
+        /// The store file.
+        path: PathBuf,
+        /// The uid.
+        uid: Uid,
+        /// What is wrong with the entry.
+        problem: Problem,
+    },
     /// The entries could not be turned into JSON (not expected to happen).
     #[error("cannot encode the entries for {}", path.display())]
     Encode {
@@ -117,18 +171,37 @@ pub enum JsonStoreError {
     },
 }
 
-/// PATs in a `miner_pats.json` file. Cheap to clone; holds only the path, so any number of
-/// clones, threads and processes may use one file at once.
+/// PATs in a `miner_pats.json` file. Cheap to clone; holds only the path and the lock wait,
+/// so any number of clones, threads and processes may use one file at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct JsonStore {
     path: PathBuf,
+    lock_wait: Duration,
 }
 
 impl JsonStore {
-    /// A store in the file at `path` (see [`resolve_path`]). Does no I/O: the file and its
-    /// folder are created by the first write.
+    /// A store in the file at `path` (see [`resolve_path`]), waiting at most
+    /// [`DEFAULT_LOCK_WAIT`] for a lock. Does no I/O: the file and its folder are created by
+    /// the first write.
     pub fn new(path: impl Into<PathBuf>) -> Self {
-        Self { path: path.into() }
+        Self {
+            path: path.into(),
+            lock_wait: DEFAULT_LOCK_WAIT,
+        }
+    }
+
+    /// The same store, waiting at most `wait` for a lock another process holds before the
+    /// operation fails as unavailable (SPEC §7: within the verdict's deadline).
+    #[must_use]
+    pub fn with_lock_wait(mut self, wait: Duration) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// How long an operation waits for a held lock.
+    #[must_use]
+    pub fn lock_wait(&self) -> Duration {
+        self.lock_wait
     }
 
     /// The store file.
@@ -141,10 +214,11 @@ impl JsonStore {
     async fn blocking<R: Send + 'static>(
         &self,
         wrap: fn(BoxError) -> StoreError,
-        work: impl FnOnce(&Path) -> Result<R, StoreError> + Send + 'static,
+        work: impl FnOnce(&Path, Duration) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
         let path = self.path.clone();
-        let task = tokio::task::spawn_blocking(move || work(&path));
+        let wait = self.lock_wait;
+        let task = tokio::task::spawn_blocking(move || work(&path, wait));
         task.await.unwrap_or_else(|source| {
             Err(wrap(Box::new(JsonStoreError::Task {
                 path: self.path.clone(),
@@ -154,26 +228,53 @@ impl JsonStore {
     }
 }
 
+fn unusable_entry(path: &Path, uid: Uid, problem: Problem) -> StoreError {
+    StoreError::Corrupt(Box::new(JsonStoreError::UnusableEntry {
+        path: path.to_owned(),
+        uid,
+        problem,
+    }))
+}
+
 #[async_trait]
 impl PatStore for JsonStore {
     async fn get(&self, uid: Uid) -> Result<Option<StoredPat>, StoreError> {
-        self.blocking(StoreError::Read, move |path| {
-            Ok(file::read(path)?.remove(&uid))
+        self.blocking(StoreError::Read, move |path, wait| {
+            let mut entries = file::read(path, wait)?;
+            if let Some(kept) = entries.unusable_for(uid) {
+                return Err(unusable_entry(path, uid, kept.problem.clone()));
+            }
+            Ok(entries.usable.remove(&uid))
         })
         .await
     }
 
     async fn all(&self) -> Result<Vec<StoredPat>, StoreError> {
-        self.blocking(StoreError::Read, |path| {
-            Ok(file::read(path)?.into_values().collect())
+        self.blocking(StoreError::Read, |path, wait| {
+            Ok(file::read(path, wait)?.usable.into_values().collect())
+        })
+        .await
+    }
+
+    async fn listing(&self) -> Result<Listing, StoreError> {
+        self.blocking(StoreError::Read, |path, wait| {
+            let entries = file::read(path, wait)?;
+            Ok(Listing {
+                unusable: entries
+                    .unusable
+                    .iter()
+                    .map(format::Unusable::describe)
+                    .collect(),
+                entries: entries.usable.into_values().collect(),
+            })
         })
         .await
     }
 
     async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
-        self.blocking(StoreError::Write, move |path| {
-            file::update(path, |entries| {
-                entries.insert(entry.uid, entry);
+        self.blocking(StoreError::Write, move |path, wait| {
+            file::update(path, wait, |entries| {
+                entries.replace(entry);
                 ((), true)
             })
         })
@@ -181,16 +282,22 @@ impl PatStore for JsonStore {
     }
 
     async fn save_pinned(&self, entry: StoredPat) -> Result<SaveOutcome, StoreError> {
-        self.blocking(StoreError::Write, move |path| {
-            file::update(path, |entries| {
-                match plan_save(entries.get(&entry.uid), entry) {
-                    Some(entry) => {
-                        entries.insert(entry.uid, entry);
-                        (SaveOutcome::Saved, true)
-                    }
-                    None => (SaveOutcome::IdentityLocked, false),
+        self.blocking(StoreError::Write, move |path, wait| {
+            let uid = entry.uid;
+            let planned = file::update(path, wait, |entries| {
+                if let Some(kept) = entries.unusable_for(uid) {
+                    // The pin cannot be decided against an entry we cannot read: fail closed.
+                    return (Err(kept.problem.clone()), false);
                 }
-            })
+                match plan_save(entries.usable.get(&uid), entry) {
+                    Some(entry) => {
+                        entries.replace(entry);
+                        (Ok(SaveOutcome::Saved), true)
+                    }
+                    None => (Ok(SaveOutcome::IdentityLocked), false),
+                }
+            })?;
+            planned.map_err(|problem| unusable_entry(path, uid, problem))
         })
         .await
     }

@@ -194,3 +194,68 @@ async fn a_writer_killed_mid_write_leaves_a_whole_store() {
         "every kill lands during a write, or the test proves less than it says"
     );
 }
+
+/// SPEC §7: a lock held by another process is waited for only as long as the store may wait,
+/// then every operation answers "unavailable" — never a hang. The holder is a second process
+/// that says `locked` once it holds the lock and lets go when its stdin closes.
+#[tokio::test]
+async fn a_lock_held_by_another_process_makes_the_store_unavailable_not_hung() {
+    use std::io::Write as _;
+    use std::time::Duration;
+
+    use pat_verdict::StoreError;
+
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("miner_pats.json");
+    std::fs::write(
+        &path,
+        r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10"}]"#,
+    )
+    .unwrap();
+    let mut holder = Command::new(env!("CARGO_BIN_EXE_json-store-child"))
+        .arg("hold_lock")
+        .arg(&path)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(holder.stdout.take().unwrap()).lines();
+    assert_eq!(lines.next().unwrap().unwrap(), "locked");
+
+    let store = JsonStore::new(&path).with_lock_wait(Duration::from_millis(200));
+    // A generous safety net: before the fix, each of these waited for the holder forever.
+    let answers = tokio::time::timeout(Duration::from_secs(120), async {
+        [
+            store.get(pat_verdict::Uid(1)).await.map(|_| ()),
+            store.all().await.map(|_| ()),
+            store.upsert(entry(2, "hk2", "ghp_b", "20")).await,
+            store
+                .save_pinned(entry(3, "hk3", "ghp_c", "30"))
+                .await
+                .map(|_| ()),
+        ]
+    })
+    .await
+    .expect("the store hung on a held lock");
+    for answer in answers {
+        let error = answer.unwrap_err();
+        assert!(
+            matches!(error, StoreError::Read(_) | StoreError::Write(_)),
+            "{error:?}"
+        );
+        let text = pat_verdict::messages::error_chain(&error);
+        assert!(
+            text.contains("miner_pats.json.lock is held by another process"),
+            "{text}"
+        );
+    }
+
+    // Once the holder lets go, the store works again.
+    let mut stdin = holder.stdin.take().unwrap();
+    stdin.flush().unwrap();
+    drop(stdin);
+    assert!(holder.wait().unwrap().success());
+    store.upsert(entry(2, "hk2", "ghp_b", "20")).await.unwrap();
+    assert_eq!(store.all().await.unwrap().len(), 2);
+}

@@ -190,7 +190,11 @@ impl UreqGithub {
         };
         let with_limit = |mut error: TransportError| {
             if error.kind == TransportErrorKind::Timeout {
-                error.detail = format!("{} (limit {:.1} s)", error.detail, timeout.as_secs_f64());
+                error.detail = format!(
+                    "{} (limit {})",
+                    error.detail,
+                    pat_verdict::messages::seconds(timeout)
+                );
             }
             error
         };

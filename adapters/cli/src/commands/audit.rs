@@ -8,7 +8,10 @@ use std::pin::pin;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pat_verdict::messages::error_chain;
-use pat_verdict::{AuditRow, AuditSummary, PatStore, audit};
+use pat_verdict::{
+    AuditRow, AuditSummary, Hotkey, Listing, PatStore, UnusableEntry, VerdictKind, audit,
+};
+use pat_verdict_json_store::ENV_VAR;
 use serde::Serialize;
 
 use crate::args::{AuditArgs, Common};
@@ -20,13 +23,24 @@ use crate::wiring;
 ///
 /// # Errors
 ///
-/// [`Failure::Unavailable`] (exit 75) when the store cannot be read: nothing was audited,
-/// and "try again later" is the truth — the same answer `check` gives for a store outage.
-/// [`Failure::Usage`] for an unusable `--api-url`.
+/// [`Failure::NoInput`] (exit 66) when the store file does not exist: a typo in `--store`
+/// must not look like an audit that found nothing. [`Failure::Unavailable`] (exit 75) when
+/// the store cannot be read: nothing was audited, and "try again later" is the truth — the
+/// same answer `check` gives for a store outage. [`Failure::Usage`] for an unusable
+/// `--api-url`. An entry that cannot be used is not a failure: it is a row of its own,
+/// inconclusive, saying why (SPEC §7).
 pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<Exit, Failure> {
     let verifier = wiring::verifier(common)?;
-    let store = wiring::store(&args.store);
-    let entries = store.all().await.map_err(|error| {
+    let store = wiring::store(&args.store, common.timeout);
+    if let Err(error) = std::fs::metadata(store.path())
+        && error.kind() == std::io::ErrorKind::NotFound
+    {
+        return Err(Failure::NoInput(format!(
+            "cannot audit: {} does not exist (check --store or ${ENV_VAR})",
+            store.path().display()
+        )));
+    }
+    let Listing { entries, unusable } = store.listing().await.map_err(|error| {
         Failure::Unavailable(format!(
             "cannot audit: the PAT store is unavailable ({})",
             error_chain(&error)
@@ -37,6 +51,14 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
     // store); people get one table in uid order at the end.
     let mut rows = Vec::new();
     let mut summary = AuditSummary::default();
+    // Entries that cannot be used are judged at once: inconclusive, with the reason.
+    for entry in &unusable {
+        summary.inconclusive += 1;
+        summary.total += 1;
+        if common.json {
+            super::print(&unusable_line(entry)?)?;
+        }
+    }
     let mut stream = pin!(audit(&verifier, entries, usize::from(args.concurrency)));
     while let Some(row) = stream.next().await {
         tracing::debug!(uid = %row.uid, verdict = %row.verdict, requests = row.requests, "audited");
@@ -61,7 +83,7 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         // Rows arrive in the order they finish; uid order makes runs comparable.
         rows.sort_by_key(|row| row.uid);
         let store = store.path().display().to_string();
-        super::print(&human(&rows, &summary, &store, palette))?;
+        super::print(&human(&rows, &unusable, &summary, &store, palette))?;
     }
     Ok(Exit::Success)
 }
@@ -89,6 +111,37 @@ struct RowJson<'a> {
     verdict: &'static str,
     reason: Option<&'a str>,
     github_id: &'a str,
+}
+
+/// An entry that cannot be used, in the row shape of SPEC §8: `uid`, `hotkey` and
+/// `github_id` null when the entry has none that can be read.
+#[derive(Debug, Serialize)]
+struct UnusableJson<'a> {
+    uid: Option<u32>,
+    hotkey: Option<&'a str>,
+    verdict: &'static str,
+    reason: String,
+    github_id: Option<&'a str>,
+}
+
+/// The reason an unusable entry's row gives.
+fn unusable_reason(entry: &UnusableEntry) -> String {
+    format!("the store entry cannot be used: {}", entry.reason)
+}
+
+/// One row for an entry that cannot be used.
+///
+/// # Errors
+///
+/// As [`super::json_line`].
+fn unusable_line(entry: &UnusableEntry) -> Result<String, Failure> {
+    super::json_line(&UnusableJson {
+        uid: entry.uid.map(|uid| uid.0),
+        hotkey: entry.hotkey.as_ref().map(Hotkey::as_str),
+        verdict: VerdictKind::Inconclusive.as_str(),
+        reason: unusable_reason(entry),
+        github_id: None,
+    })
 }
 
 /// The closing line of SPEC §8.
@@ -130,8 +183,14 @@ fn summary_line(summary: &AuditSummary) -> Result<String, Failure> {
 }
 
 /// The table and summary for people.
-fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palette) -> String {
-    if rows.is_empty() {
+fn human(
+    rows: &[AuditRow],
+    unusable: &[UnusableEntry],
+    summary: &AuditSummary,
+    store: &str,
+    palette: Palette,
+) -> String {
+    if rows.is_empty() && unusable.is_empty() {
         return format!("{store} holds no PATs: nothing to audit.\n");
     }
     let mut table = Table::with_header(&[
@@ -152,6 +211,23 @@ fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palett
             Cell::plain(or_dash(row.reason.as_deref())),
         ]);
     }
+    for entry in unusable {
+        table.row(vec![
+            Cell::plain(
+                entry
+                    .uid
+                    .map_or_else(|| "?".to_owned(), |uid| uid.to_string()),
+            ),
+            Cell::plain(or_dash(entry.hotkey.as_ref().map(Hotkey::as_str))),
+            Cell::plain("-"),
+            Cell::new(
+                VerdictKind::Inconclusive.as_str(),
+                Tone::of_verdict(VerdictKind::Inconclusive),
+            ),
+            Cell::new("0", Tone::Dim),
+            Cell::plain(unusable_reason(entry)),
+        ]);
+    }
     let mut text = table.render(palette);
     text.push('\n');
     let mut counts = Table::new();
@@ -163,10 +239,20 @@ fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palett
     );
     counts.pair("total", Cell::plain(summary.total.to_string()));
     text.push_str(&counts.render(palette));
-    if summary.inconclusive > 0 {
+    if summary.inconclusive > unusable.len() {
         text.push_str(&palette.paint(
             "Inconclusive PATs were not judged (GitHub could not answer): audit again later \
              before telling anyone to rotate.\n",
+            Tone::Warn,
+        ));
+    }
+    if !unusable.is_empty() {
+        text.push_str(&palette.paint(
+            &format!(
+                "{} store entries cannot be used (see their reason): fix them in {store}; \
+                 every other miner is served.\n",
+                unusable.len()
+            ),
             Tone::Warn,
         ));
     }
@@ -175,7 +261,7 @@ fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palett
 
 #[cfg(test)]
 mod tests {
-    use pat_verdict::{GithubId, Hotkey, Uid, VerdictKind};
+    use pat_verdict::{GithubId, Uid};
     use serde_json::{Value, json};
 
     use super::*;

@@ -15,7 +15,9 @@ use crate::wiring;
 /// # Errors
 ///
 /// [`Failure::Usage`] for an unreadable `--hotkeys` or an unusable `--api-url`. A store that
-/// cannot be read is not a failure: it is the answer "store unavailable" (exit 75).
+/// cannot be read is not a failure: it is the answer "store unavailable" (exit 75), with the
+/// cause for people and as `"detail"` in JSON. A store file that does not exist is an empty
+/// store (`no_pat`); people are told the file does not exist yet.
 pub async fn run(common: &Common, args: &CheckArgs, palette: Palette) -> Result<Exit, Failure> {
     let validator = wiring::validator(common, &args.store, &args.miner)?;
     let hotkey = Hotkey::new(args.miner.hotkey.as_str());
@@ -43,13 +45,16 @@ pub const fn exit_for(category: CheckCategory) -> Exit {
     }
 }
 
-/// The `--json` object of SPEC §8: the response's three fields and its category.
+/// The `--json` object of SPEC §8: the response's three fields and its category, plus
+/// `detail` (why the store is unavailable) only when it is.
 #[derive(Debug, Serialize)]
 pub struct CheckJson<'a> {
     has_pat: Option<bool>,
     pat_valid: Option<bool>,
     rejection_reason: Option<&'a str>,
     category: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<&'a str>,
 }
 
 /// The response as [`CheckJson`].
@@ -60,7 +65,16 @@ pub fn to_json(response: &CheckResponse) -> CheckJson<'_> {
         pat_valid: response.pat_valid,
         rejection_reason: response.rejection_reason.as_deref(),
         category: response.category().as_str(),
+        detail: response.detail.as_deref(),
     }
+}
+
+/// Whether the store file does not exist (as opposed to exists, or cannot be looked at).
+fn store_file_missing(store: &JsonStore) -> bool {
+    matches!(
+        std::fs::metadata(store.path()),
+        Err(error) if error.kind() == std::io::ErrorKind::NotFound
+    )
 }
 
 /// The answer for people.
@@ -88,7 +102,22 @@ fn human(response: &CheckResponse, hotkey: &Hotkey, store: &JsonStore, palette: 
         hotkey,
         store,
     );
-    table.render(palette)
+    if let Some(detail) = response.detail.as_deref() {
+        table.pair("why", Cell::new(detail, Tone::Warn));
+    }
+    let mut text = table.render(palette);
+    if category == CheckCategory::NoPat && store_file_missing(store) {
+        text.push_str(&palette.paint(
+            &format!(
+                "{} does not exist yet: no PAT has been stored (a broadcast creates it). \
+                 Check --store or ${} if you expected one.\n",
+                store.path().display(),
+                pat_verdict_json_store::ENV_VAR,
+            ),
+            Tone::Warn,
+        ));
+    }
+    text
 }
 
 #[cfg(test)]
@@ -96,14 +125,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_store_outage_is_inconclusive_not_no_pat() {
-        let response = CheckResponse::store_unavailable();
+    fn a_store_outage_is_inconclusive_not_no_pat_and_says_why() {
+        let response = CheckResponse::store_unavailable("cannot read the PAT store: x".into());
         assert_eq!(exit_for(response.category()), Exit::TryLater);
         let line = serde_json::to_string(&to_json(&response)).expect("serializes");
         assert_eq!(
             line,
-            r#"{"has_pat":false,"pat_valid":null,"rejection_reason":"Validator PAT store temporarily unavailable; please retry.","category":"inconclusive"}"#
+            r#"{"has_pat":false,"pat_valid":null,"rejection_reason":"Validator PAT store temporarily unavailable; please retry.","category":"inconclusive","detail":"cannot read the PAT store: x"}"#
         );
+        let line = serde_json::to_string(&to_json(&CheckResponse::no_pat())).expect("json");
+        assert!(!line.contains("detail"), "{line}");
     }
 
     #[test]

@@ -30,7 +30,7 @@ use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::UreqGithub;
 use serde::Serialize;
-use serde_json::{Map, json};
+use serde_json::json;
 
 use super::{broadcast, check, verify};
 use crate::args::Common;
@@ -293,14 +293,13 @@ fn validator(
 async fn seed(validator: &CliValidator, now: UnixTime) -> Result<(), Failure> {
     let yesterday = UnixTime(now.0.saturating_sub(86_400)).to_iso8601();
     for (scenario, uid) in SCENARIOS.iter().zip(0_u32..) {
-        let entry = StoredPat {
-            uid: Uid(uid),
-            hotkey: hotkey(Uid(uid)),
-            pat: SecretString::from(scenario.token),
-            github_id: GithubId::new(scenario.id.to_string()),
-            stored_at: yesterday.clone(),
-            extra: Map::new(),
-        };
+        let entry = StoredPat::new(
+            Uid(uid),
+            hotkey(Uid(uid)),
+            SecretString::from(scenario.token),
+            GithubId::new(scenario.id.to_string()),
+            yesterday.clone(),
+        );
         validator.store().upsert(entry).await.map_err(|error| {
             Failure::Unavailable(format!(
                 "cannot seed the demo store: {}",
@@ -391,10 +390,10 @@ fn human(
 ) -> String {
     let mut text = format!(
         "pat-verdict demo: a fake GitHub on {url} (no network, no token), the real HTTP \
-         client, clock and JSON store, a {:.1} s deadline.\n\
+         client, clock and JSON store, a {} deadline.\n\
          Each miner's PAT was stored while GitHub was healthy. Now GitHub does what the second \
          column says, and the miner runs verify, re-broadcasts the same PAT, and checks it.\n\n",
-        deadline.as_secs_f64()
+        pat_verdict::messages::seconds(deadline)
     );
     let mut table = Table::with_header(&[
         "scenario",
@@ -442,8 +441,8 @@ fn human(
             &format!(
                 "Outages were never reported as invalid: in all {outages} scenarios where GitHub \
                  failed, the verdict was valid or inconclusive and the miner was told to retry, \
-                 never to rotate. Invalid only on evidence: {}.",
-                invalid.join(", ")
+                 never to rotate. {}",
+                evidence_sentence(&invalid, deadline)
             ),
             Tone::Good,
         )
@@ -461,9 +460,35 @@ fn human(
     text
 }
 
+/// The closing sentence about the invalid verdicts: which scenarios gave evidence, or — when
+/// none did, as with a deadline too short to hear GitHub — says so rather than listing nothing.
+fn evidence_sentence(invalid: &[&str], deadline: Duration) -> String {
+    if invalid.is_empty() {
+        format!(
+            "No PAT was judged invalid: nothing gave evidence against one (with a {} deadline, \
+             GitHub may not have had time to answer at all).",
+            pat_verdict::messages::seconds(deadline)
+        )
+    } else {
+        format!("Invalid only on evidence: {}.", invalid.join(", "))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_evidence_sentence_never_lists_nothing() {
+        assert_eq!(
+            evidence_sentence(&["revoked PAT", "scope-less"], Duration::from_secs(2)),
+            "Invalid only on evidence: revoked PAT, scope-less."
+        );
+        let none = evidence_sentence(&[], Duration::from_micros(100));
+        assert!(none.starts_with("No PAT was judged invalid"), "{none}");
+        assert!(none.contains("0.0001 s deadline"), "{none}");
+        assert!(!none.contains(": ."), "{none}");
+    }
 
     #[test]
     fn scenario_tokens_are_distinct_and_pass_the_pre_check() {

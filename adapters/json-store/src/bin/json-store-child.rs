@@ -6,26 +6,32 @@
 //! - `json-store-child save_pinned PATH ACCOUNT` — a broadcast's save for uid 1 / `hk1` as
 //!   GitHub account `ACCOUNT`; exit code 3 when the pin refused it;
 //! - `json-store-child upsert_forever PATH` — upserts uid 0, 1, 2, … printing `SAVED n` after
-//!   each one returned Ok, until killed.
+//!   each one returned Ok, until killed;
+//! - `json-store-child hold_lock PATH` — takes the exclusive lock on `PATH.lock`, prints
+//!   `locked`, and holds it until its stdin closes (SPEC §7: a held lock must not hang the
+//!   store).
+//!
+//! Writers wait up to a minute for the lock: sixty-four of them queue on one file.
 
+use std::io::{Read, Write};
 use std::process::ExitCode;
+use std::time::Duration;
 
 use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, SecretString, StoredPat, Uid};
 use pat_verdict_json_store::JsonStore;
-use serde_json::Map;
+use serde_json::value::RawValue;
 
 /// The exit code of a `save_pinned` refused by the identity pin.
 const LOCKED: u8 = 3;
 
 fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
-    StoredPat {
-        uid: Uid(uid),
-        hotkey: Hotkey::new(hotkey),
-        pat: SecretString::from(pat),
-        github_id: GithubId::new(github_id),
-        stored_at: "2026-01-01T00:00:00Z".to_owned(),
-        extra: Map::new(),
-    }
+    StoredPat::new(
+        Uid(uid),
+        Hotkey::new(hotkey),
+        SecretString::from(pat),
+        GithubId::new(github_id),
+        "2026-01-01T00:00:00Z".to_owned(),
+    )
 }
 
 async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, String> {
@@ -50,14 +56,34 @@ async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, Stri
         }
         "upsert_forever" => {
             // Large entries, so that a write takes long enough to be caught in the middle.
-            let padding = "x".repeat(8 * 1024);
+            let padding = RawValue::from_string(format!("\"{}\"", "x".repeat(8 * 1024)))
+                .map_err(|error| error.to_string())?;
             for uid in 0.. {
                 let mut next = entry(uid, &format!("hk{uid}"), "ghp_p", "1");
-                next.extra.insert("padding".into(), padding.clone().into());
+                next.extra.insert("padding", padding.clone());
                 store.upsert(next).await.map_err(failed)?;
                 // Printed only once the save returned Ok.
                 println!("SAVED {uid}");
             }
+        }
+        "hold_lock" => {
+            let mut lock = store.path().as_os_str().to_owned();
+            lock.push(".lock");
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(false)
+                .open(&lock)
+                .map_err(|error| error.to_string())?;
+            fs4::FileExt::lock(&file).map_err(|error| error.to_string())?;
+            let mut stdout = std::io::stdout();
+            writeln!(stdout, "locked")
+                .and_then(|()| stdout.flush())
+                .map_err(|error| error.to_string())?;
+            // Held until the parent closes our stdin (or dies).
+            let _ = std::io::stdin().read_to_end(&mut Vec::new());
+            drop(file);
         }
         other => return Err(format!("unknown job {other:?}")),
     }
@@ -79,7 +105,8 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(job, &JsonStore::new(path), number).await {
+    let store = JsonStore::new(path).with_lock_wait(Duration::from_secs(60));
+    match run(job, &store, number).await {
         Ok(code) => code,
         Err(error) => {
             eprintln!("{error}");

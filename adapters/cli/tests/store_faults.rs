@@ -1,0 +1,215 @@
+//! `pat-verdict check`, `broadcast` and `audit` against store files that are wrong in the ways
+//! an operator meets (SPEC §7–§8): a lock held by another process, a lock that cannot be
+//! opened, a FIFO, a missing file, one bad entry among good ones, an oversized `--hotkeys`.
+#![cfg(unix)]
+
+mod common;
+
+use common::{Fixture, SECRET, run};
+use serde_json::{Value, json};
+
+fn check(fixture: &Fixture, hotkey: &str, extra: &[&str]) -> common::Run {
+    run(fixture.handler("check", hotkey).arg("--json").args(extra))
+}
+
+#[test]
+fn a_lock_held_by_another_process_is_store_unavailable_within_the_timeout() {
+    let fixture = Fixture::new();
+    fixture.write_store(&[(1, SECRET, "42")]);
+    fixture.github.valid(SECRET, 42, "bob");
+    // This test process holds the lock; the command under test is the other process.
+    let lock =
+        std::fs::File::create(fixture.dir.path().join("miner_pats.json.lock")).expect("lock file");
+    fs4::FileExt::lock(&lock).expect("locked");
+
+    // Before the fix, check blocked until the lock was let go: the runner's 30 s safety
+    // timeout killed it.
+    let out = check(&fixture, "5Bob", &["--timeout", "0.2"]);
+    assert_eq!(out.code, 75, "{out:?}");
+    assert_eq!(out.json()["category"], "inconclusive");
+    let detail = out.json()["detail"].as_str().unwrap_or_default().to_owned();
+    assert!(
+        detail.contains("miner_pats.json.lock is held by another process"),
+        "{out:?}"
+    );
+
+    let out = run(fixture
+        .handler("broadcast", "5Bob")
+        .args(["--json", "--timeout", "0.2"])
+        .env("GITHUB_TOKEN", SECRET));
+    assert_eq!(out.code, 75, "{out:?}");
+    assert_eq!(out.json()["retryable"], true);
+    assert!(
+        out.json()["rejection_reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("held by another process"),
+        "{out:?}"
+    );
+
+    drop(lock);
+    let out = check(&fixture, "5Bob", &[]);
+    assert_eq!(out.code, 0, "{out:?}");
+}
+
+#[test]
+fn a_lock_that_cannot_be_opened_is_unavailable_never_no_pat() {
+    let fixture = Fixture::new();
+    fixture.write_store(&[(1, SECRET, "42")]);
+    std::os::unix::fs::symlink(
+        fixture.dir.path().join("nowhere").join("x.lock"),
+        fixture.dir.path().join("miner_pats.json.lock"),
+    )
+    .expect("symlink");
+    // Before the fix: no_pat (exit 1), and audit saw an empty store.
+    let out = check(&fixture, "5Bob", &[]);
+    assert_eq!(out.code, 75, "{out:?}");
+    assert_eq!(out.json()["category"], "inconclusive");
+    assert!(
+        out.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("miner_pats.json.lock"),
+        "{out:?}"
+    );
+    let out = run(fixture
+        .cmd()
+        .args(["audit", "--json", "--store"])
+        .arg(fixture.store()));
+    assert_eq!(out.code, 75, "{out:?}");
+    assert!(out.stderr.contains("miner_pats.json.lock"), "{out:?}");
+}
+
+#[test]
+fn a_fifo_as_the_store_is_unavailable_at_once() {
+    let fixture = Fixture::new();
+    let made = std::process::Command::new("mkfifo")
+        .arg(fixture.store())
+        .status()
+        .expect("mkfifo runs");
+    assert!(made.success());
+    // Before the fix this hung until the runner's safety timeout.
+    let out = check(&fixture, "5Bob", &[]);
+    assert_eq!(out.code, 75, "{out:?}");
+    assert!(
+        out.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("is a FIFO, not a regular file"),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn check_for_people_says_why_the_store_is_unavailable() {
+    let fixture = Fixture::new();
+    std::fs::create_dir(fixture.store()).expect("a directory in the store's place");
+    let out = run(&mut fixture.handler("check", "5Bob"));
+    assert_eq!(out.code, 75, "{out:?}");
+    assert!(
+        out.stdout.contains("is a directory, not a regular file"),
+        "{out:?}"
+    );
+    assert!(
+        out.stdout.contains(&fixture.store().display().to_string()),
+        "{out:?}"
+    );
+}
+
+#[test]
+fn a_missing_store_is_no_pat_for_check_and_exit_66_for_audit() {
+    let fixture = Fixture::new();
+    let out = run(&mut fixture.handler("check", "5Bob"));
+    assert_eq!(out.code, 1, "{out:?}");
+    assert!(out.stdout.contains("does not exist yet"), "{out:?}");
+    // The JSON keeps SPEC §8's shape: no detail for an empty store.
+    let out = check(&fixture, "5Bob", &[]);
+    assert_eq!(out.code, 1, "{out:?}");
+    assert_eq!(out.json()["category"], "no_pat");
+    assert!(out.json().get("detail").is_none(), "{out:?}");
+
+    let out = run(fixture
+        .cmd()
+        .args(["audit", "--json", "--store"])
+        .arg(fixture.dir.path().join("typo.json")));
+    assert_eq!(out.code, 66, "{out:?}");
+    assert!(out.stderr.contains("typo.json does not exist"), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    assert_eq!(fixture.all_requests(), 0);
+}
+
+#[test]
+fn one_unusable_entry_is_its_own_row_and_no_one_elses_problem() {
+    let fixture = Fixture::new();
+    fixture.github.valid(SECRET, 42, "bob");
+    std::fs::write(
+        fixture.store(),
+        format!(
+            r#"[{{"uid": 1, "hotkey": "5Bob", "pat": "{SECRET}", "github_id": "42"}},
+                {{"uid": 2, "hotkey": "5Carol", "pat": 7}},
+                {{"uid": 0, "hotkey": "5Alice", "pat": "ghp_alice"}}]"#
+        ),
+    )
+    .expect("write");
+    // Alice's entry has no github_id: it pins nothing, and it is served.
+    fixture.github.valid("ghp_alice", 7, "alice");
+
+    let out = check(&fixture, "5Bob", &[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = check(&fixture, "5Alice", &[]);
+    assert_eq!(out.code, 0, "{out:?}");
+    let out = check(&fixture, "5Carol", &[]);
+    assert_eq!(out.code, 75, "{out:?}");
+    assert!(
+        out.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("the entry for uid 2 cannot be used: entry 1: \"pat\" is a number"),
+        "{out:?}"
+    );
+
+    let out = run(fixture
+        .cmd()
+        .args(["audit", "--json", "--store"])
+        .arg(fixture.store()));
+    assert_eq!(out.code, 0, "{out:?}");
+    let lines = out.json_lines();
+    let carol: Vec<&Value> = lines.iter().filter(|line| line["uid"] == 2).collect();
+    assert_eq!(carol.len(), 1, "{out:?}");
+    assert_eq!(carol[0]["verdict"], "inconclusive");
+    assert_eq!(carol[0]["hotkey"], "5Carol");
+    assert!(
+        carol[0]["reason"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cannot be used"),
+        "{out:?}"
+    );
+    assert_eq!(
+        lines.last(),
+        Some(&json!({"valid": 2, "invalid": 0, "inconclusive": 1, "total": 3}))
+    );
+}
+
+#[test]
+fn an_oversized_hotkeys_file_is_a_usage_error() {
+    let fixture = Fixture::new();
+    // Before the fix, /dev/zero was read into memory without end.
+    for sub in ["check", "broadcast"] {
+        let out = run(fixture
+            .cmd()
+            .args([
+                sub,
+                "--json",
+                "--hotkey",
+                "5Bob",
+                "--hotkeys",
+                "/dev/zero",
+                "--store",
+            ])
+            .arg(fixture.store())
+            .env("GITHUB_TOKEN", SECRET));
+        assert_eq!(out.code, 2, "{sub}: {out:?}");
+        assert!(out.stderr.contains("larger than 64 MiB"), "{out:?}");
+    }
+}
