@@ -70,9 +70,13 @@ impl Answer {
         UnixTime(self.now)
     }
 
-    /// The token, when the fuzzer's string passes the pre-check.
+    /// The token, when the fuzzer's string passes the pre-check and is long enough not to
+    /// be found in the classifiers' own words ("API", "GitHub"): a real token is 40+
+    /// characters, and a 3-character one would "leak" through every English reason.
     pub fn token(&self) -> Option<Token> {
-        Token::parse(&self.token).ok()
+        Token::parse(&self.token)
+            .ok()
+            .filter(|token| token.expose_secret().len() >= 16)
     }
 }
 

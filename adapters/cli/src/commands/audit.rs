@@ -132,7 +132,10 @@ fn summary_line(summary: &AuditSummary) -> Result<String, Failure> {
 /// The table and summary for people.
 fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palette) -> String {
     if rows.is_empty() {
-        return format!("{store} holds no PATs: nothing to audit.\n");
+        return format!(
+            "{} holds no PATs: nothing to audit.\n",
+            crate::output::safe(store)
+        );
     }
     let mut table = Table::with_header(&[
         "uid",
