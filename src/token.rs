@@ -98,8 +98,23 @@ impl Token {
             copied = at + secret.len();
         }
         out.push_str(&text[copied..]);
+        // A crafted token can overlap the marker (`ED]…` after `[REDACT`) and reappear
+        // across it; real tokens never do, but the guarantee must not depend on that: then
+        // the whole text is withheld.
+        if contains_ignoring_case(&out, &secret) {
+            out = if contains_ignoring_case(REDACTED, &secret) {
+                String::new()
+            } else {
+                REDACTED.to_owned()
+            };
+        }
         Cow::Owned(out)
     }
+}
+
+/// Whether `text` holds `lower` (already lower-case ASCII), ignoring ASCII case.
+fn contains_ignoring_case(text: &str, lower: &str) -> bool {
+    Zeroizing::new(text.to_ascii_lowercase()).contains(lower)
 }
 
 impl fmt::Debug for Token {
