@@ -2,6 +2,11 @@
 //! HTTP-date in each of RFC 9110's three forms, `x-ratelimit-reset` minus now; never
 //! negative, never more than a day, never a panic.
 
+#![allow(
+    clippy::expect_used,
+    reason = "test helpers: formatting a known-good instant cannot fail"
+)]
+
 use std::time::Duration;
 
 use pat_verdict::UnixTime;

@@ -1,6 +1,11 @@
 //! Issue 11 over real sockets: GitHub Enterprise's layout, real TLS with a private CA (and
 //! certificates that must be refused), absurd timeouts, and a GitHub that echoes the token.
 
+#![allow(
+    clippy::expect_used,
+    reason = "test setup: a failed fixture or an unexpected answer fails the test loudly"
+)]
+
 mod common;
 
 use std::time::Duration;
