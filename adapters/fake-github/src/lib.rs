@@ -165,20 +165,16 @@ pub struct Builder {
 
 impl Builder {
     /// Serve the GitHub Enterprise Server paths ([`Layout::Enterprise`]).
-    pub fn enterprise(self) -> Self {
-        Self {
-            layout: Layout::Enterprise,
-            ..self
-        }
+    pub fn enterprise(mut self) -> Self {
+        self.layout = Layout::Enterprise;
+        self
     }
 
     /// Serve HTTPS with `identity` (a TLS handshake before every connection's first request).
     #[cfg(feature = "tls")]
-    pub fn tls(self, identity: tls::ServerIdentity) -> Self {
-        Self {
-            tls: Some(identity),
-            ..self
-        }
+    pub fn tls(mut self, identity: tls::ServerIdentity) -> Self {
+        self.tls = Some(identity);
+        self
     }
 
     /// Starts the server on `127.0.0.1` and a free port.
