@@ -8,6 +8,7 @@
 //! never evidence; 4xx is, unless it is a rate limit), then for a 200 the body — `errors`
 //! before `data`, because GitHub may send both.
 
+use std::borrow::Cow;
 use std::fmt;
 
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
@@ -17,23 +18,96 @@ use crate::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
 use crate::messages;
 use crate::rate_limit;
 use crate::time::UnixTime;
+use crate::token::Token;
 use crate::verdict::{GithubId, Identity, TokenInfo, Verdict, Viewer};
 
 /// Classifies the test query (`POST /graphql`) per SPEC §2. `now` turns `x-ratelimit-reset`
 /// into a wait.
+///
+/// For a caller that does not hold the token (a host classifying its own client's answers).
+/// A caller that sent a token uses [`classify_test_query_redacting`], so an answer that
+/// echoes the token never carries it further.
 #[must_use]
 pub fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict<Viewer> {
+    test_query(result, now, Shown(None))
+}
+
+/// [`classify_test_query`] for an answer to a request that carried `token`: every string
+/// GitHub supplied (a message, the viewer's login, a transport failure's words) has the
+/// token replaced by `[REDACTED]` *before* it is cut to
+/// [`messages::MAX_QUOTED_CHARS`], so not even part of a token straddling the cut survives
+/// (SPEC §5).
+#[must_use]
+pub fn classify_test_query_redacting(
+    result: &CallResult,
+    now: UnixTime,
+    token: &Token,
+) -> Verdict<Viewer> {
+    test_query(result, now, Shown(Some(token)))
+}
+
+/// Classifies the identity lookup (`GET /user`) per SPEC §3; a valid answer carries the
+/// account id (as a decimal string), the login, and the token's scopes and expiry.
+///
+/// For a caller that does not hold the token; one that sent a token uses
+/// [`classify_identity_redacting`].
+#[must_use]
+pub fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict<Identity> {
+    identity(result, now, Shown(None))
+}
+
+/// [`classify_identity`] for an answer to a request that carried `token`: the login, the
+/// scopes and every reason are redacted before they are cut, and an id that repeats the
+/// token is not an identity (SPEC §3, §5).
+#[must_use]
+pub fn classify_identity_redacting(
+    result: &CallResult,
+    now: UnixTime,
+    token: &Token,
+) -> Verdict<Identity> {
+    identity(result, now, Shown(Some(token)))
+}
+
+/// How GitHub-supplied text is made fit to show: the token (when known) redacted first,
+/// then cut to [`messages::MAX_QUOTED_CHARS`].
+#[derive(Clone, Copy)]
+struct Shown<'a>(Option<&'a Token>);
+
+impl Shown<'_> {
+    fn redact<'t>(self, text: &'t str) -> Cow<'t, str> {
+        match self.0 {
+            Some(token) => token.redact_cow(text),
+            None => Cow::Borrowed(text),
+        }
+    }
+
+    /// Redacted, then cut.
+    fn quote(self, text: &str) -> String {
+        messages::quote(&self.redact(text))
+    }
+
+    /// The verdict with its reason redacted: a last guard for words that did not pass
+    /// through [`Shown::quote`] (a transport failure's detail), which are never cut.
+    fn finish<T>(self, verdict: Verdict<T>) -> Verdict<T> {
+        match self.0 {
+            Some(token) => verdict.map_reason(|reason| token.redact(reason)),
+            None => verdict,
+        }
+    }
+}
+
+fn test_query(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Viewer> {
     let endpoint = Endpoint::TestQuery;
     let (response, [errors, data]) = match fields_of_200(endpoint, result, now, &["errors", "data"])
     {
         Ok(found) => found,
-        Err(verdict) => return verdict,
+        Err(verdict) => return shown.finish(verdict),
     };
     match errors {
         None | Some(Value::Null) => {}
         Some(Value::Array(errors)) => {
             if let Some(first) = errors.first() {
-                return graphql_error_verdict(first, &response.headers, now);
+                return graphql_error_verdict(first, &response.headers, now, shown);
             }
         }
         Some(_) => {
@@ -51,7 +125,7 @@ pub fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict<Viewer
                 login: viewer
                     .get("login")
                     .and_then(Value::as_str)
-                    .map(str::to_owned),
+                    .map(|login| shown.quote(login)),
             }),
             Some(_) => Verdict::inconclusive(messages::body_unexpected(
                 endpoint,
@@ -65,28 +139,50 @@ pub fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict<Viewer
     }
 }
 
-/// Classifies the identity lookup (`GET /user`) per SPEC §3; a valid answer carries the
-/// account id (as a decimal string), the login, and the token's scopes and expiry.
-#[must_use]
-pub fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict<Identity> {
+fn identity(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Identity> {
     let endpoint = Endpoint::Identity;
     let (response, [id, login]) = match fields_of_200(endpoint, result, now, &["id", "login"]) {
         Ok(found) => found,
-        Err(verdict) => return verdict,
+        Err(verdict) => return shown.finish(verdict),
     };
     let github_id = match id {
-        Some(Value::Number(number)) if number.is_u64() || number.is_i64() => number.to_string(),
-        Some(Value::String(text)) if !text.is_empty() => text,
-        Some(_) | None => return Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID),
+        None | Some(Value::Null) => return Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID),
+        Some(id) => match decimal_id(&id) {
+            // An id that repeats the token (an all-digit token, echoed) is the request
+            // reflected, not GitHub's answer.
+            Some(id) if shown.redact(&id) == id.as_str() => id,
+            Some(_) | None => return Verdict::inconclusive(messages::IDENTITY_ID_NOT_DECIMAL),
+        },
     };
+    let mut token = token_info(&response.headers);
+    if let Some(scopes) = &mut token.scopes {
+        for scope in scopes.iter_mut() {
+            if let Cow::Owned(redacted) = shown.redact(scope) {
+                *scope = redacted;
+            }
+        }
+    }
     Verdict::Valid(Identity {
         github_id: GithubId::new(github_id),
         login: match login {
-            Some(Value::String(login)) => Some(login),
+            Some(Value::String(login)) => Some(shown.quote(&login)),
             Some(_) | None => None,
         },
-        token: token_info(&response.headers),
+        token,
     })
+}
+
+/// The id as a decimal string, when it is a non-negative integer: a JSON number without
+/// sign, fraction or exponent, or a string of ASCII digits that fits a `u64` (SPEC §3).
+fn decimal_id(id: &Value) -> Option<String> {
+    match id {
+        Value::Number(number) => number.as_u64().map(|id| id.to_string()),
+        Value::String(text) => {
+            let digits = !text.is_empty() && text.bytes().all(|byte| byte.is_ascii_digit());
+            (digits && text.parse::<u64>().is_ok()).then(|| text.clone())
+        }
+        Value::Null | Value::Bool(_) | Value::Array(_) | Value::Object(_) => None,
+    }
 }
 
 /// Scopes and expiry from the identity call's headers (SPEC §8).
@@ -196,17 +292,18 @@ fn graphql_error_verdict(
     first: &Value,
     headers: &RelevantHeaders,
     now: UnixTime,
+    shown: Shown<'_>,
 ) -> Verdict<Viewer> {
     let message = first.get("message").and_then(Value::as_str);
     if is_graphql_rate_limit(first) {
         Verdict::Inconclusive {
-            reason: messages::quote(message.unwrap_or(messages::GRAPHQL_RATE_LIMITED)),
+            reason: shown.quote(message.unwrap_or(messages::GRAPHQL_RATE_LIMITED)),
             retry_after: rate_limit::retry_after(headers, now, true),
             rate_limited: true,
         }
     } else {
         Verdict::invalid(messages::graphql_error(
-            message.map(messages::quote).as_deref(),
+            message.map(|message| shown.quote(message)).as_deref(),
         ))
     }
 }

@@ -18,7 +18,9 @@
 //! ## In scope
 //!
 //! Classification of GitHub's answers ([`classify`]), rate-limit signals ([`rate_limit`]), the
-//! token pre-check ([`token`]), the retry and deadline policy ([`policy`]), the identity pin
+//! token pre-check ([`token`]), the strict API URL ([`api_url`]) and deadline ([`deadline`])
+//! an operator gives, escaping outside text for people ([`display`]), the retry and
+//! deadline policy ([`policy`]), the identity pin
 //! ([`store`]), every user-facing message ([`messages`]) and the handlers' logic
 //! ([`handlers`]), written against [`ports`].
 //!
@@ -45,7 +47,10 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+pub mod api_url;
 pub mod classify;
+pub mod deadline;
+pub mod display;
 pub mod handlers;
 pub mod http;
 pub mod messages;
@@ -60,6 +65,7 @@ pub mod verdict;
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use api_url::{ApiUrl, ApiUrlError};
 pub use handlers::{
     AuditRow, AuditSummary, BroadcastResponse, CheckCategory, CheckResponse, Stage, Validator,
     Verifier, VerifyReport, audit,

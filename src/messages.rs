@@ -150,6 +150,11 @@ pub fn body_unexpected(endpoint: Endpoint, what: &str) -> String {
 /// `GET /user` answered 200 without an account id.
 pub const IDENTITY_WITHOUT_ID: &str = "GitHub /user API returned no account id";
 
+/// `GET /user` answered 200 with an id that is not a non-negative decimal integer (or that
+/// repeats the token): not an identity anyone can pin.
+pub const IDENTITY_ID_NOT_DECIMAL: &str =
+    "GitHub /user API returned an account id that is not a non-negative integer";
+
 /// The verification's deadline passed before a call could be made.
 #[must_use]
 pub fn deadline_passed(deadline: Duration) -> String {

@@ -77,6 +77,130 @@ impl UnixTime {
     }
 }
 
+impl UnixTime {
+    /// Reads an HTTP-date (RFC 9110 §5.6.7), the form `Retry-After` may take: the preferred
+    /// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, and — because recipients must accept
+    /// them — the obsolete RFC 850 form `Sunday, 06-Nov-94 08:49:37 GMT` and C's asctime
+    /// form `Sun Nov  6 08:49:37 1994`. The weekday must be a real one but is not checked
+    /// against the date. A two-digit year is placed in the century that puts it at most 50
+    /// years after `now`, as RFC 9110 asks. Anything else is `None`.
+    #[must_use]
+    pub fn parse_http_date(text: &str, now: UnixTime) -> Option<Self> {
+        let text = text.trim();
+        let (weekday, rest) = text.split_at_checked(text.find([',', ' '])?)?;
+        if let Some(rest) = rest.strip_prefix(", ") {
+            if SHORT_DAYS.contains(&weekday) {
+                return parse_imf_fixdate(rest);
+            }
+            if LONG_DAYS.contains(&weekday) {
+                return parse_rfc850(rest, now);
+            }
+            return None;
+        }
+        let rest = rest.strip_prefix(' ')?;
+        if SHORT_DAYS.contains(&weekday) {
+            return parse_asctime(rest);
+        }
+        None
+    }
+}
+
+const SHORT_DAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+const LONG_DAYS: [&str; 7] = [
+    "Monday",
+    "Tuesday",
+    "Wednesday",
+    "Thursday",
+    "Friday",
+    "Saturday",
+    "Sunday",
+];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+/// `06 Nov 1994 08:49:37 GMT`
+fn parse_imf_fixdate(rest: &str) -> Option<UnixTime> {
+    let mut parts = rest.split(' ');
+    let day = fixed_digits(parts.next()?, 2)?;
+    let month = month_number(parts.next()?)?;
+    let year = fixed_digits(parts.next()?, 4)?;
+    let time = parts.next()?;
+    if parts.next()? != "GMT" || parts.next().is_some() {
+        return None;
+    }
+    from_civil(year, month, day, time)
+}
+
+/// `06-Nov-94 08:49:37 GMT`
+fn parse_rfc850(rest: &str, now: UnixTime) -> Option<UnixTime> {
+    let (date, rest) = rest.split_once(' ')?;
+    let (time, zone) = rest.split_once(' ')?;
+    if zone != "GMT" {
+        return None;
+    }
+    let mut date = date.split('-');
+    let day = fixed_digits(date.next()?, 2)?;
+    let month = month_number(date.next()?)?;
+    let short_year = fixed_digits(date.next()?, 2)?;
+    if date.next().is_some() {
+        return None;
+    }
+    let (now_year, _, _) = civil_from_days(now.0.div_euclid(SECS_PER_DAY));
+    // The century that puts the year closest to, and at most 50 years after, now.
+    let mut year = now_year - now_year.rem_euclid(100) + short_year;
+    if year > now_year + 50 {
+        year -= 100;
+    }
+    from_civil(year, month, day, time)
+}
+
+/// `Nov  6 08:49:37 1994` (the day is space-padded to two characters).
+fn parse_asctime(rest: &str) -> Option<UnixTime> {
+    let month = month_number(rest.get(0..3)?)?;
+    let rest = rest.get(3..)?.strip_prefix(' ')?;
+    let day_text = rest.get(0..2)?;
+    let day = digits(day_text.trim_start_matches(' '))?;
+    let rest = rest.get(2..)?.strip_prefix(' ')?;
+    let (time, year) = rest.split_once(' ')?;
+    from_civil(fixed_digits(year, 4)?, month, day, time)
+}
+
+fn fixed_digits(text: &str, len: usize) -> Option<i64> {
+    if text.len() == len {
+        digits(text)
+    } else {
+        None
+    }
+}
+
+fn month_number(text: &str) -> Option<i64> {
+    let index = MONTHS.iter().position(|month| *month == text)?;
+    i64::try_from(index).ok().map(|index| index + 1)
+}
+
+/// A UTC date and `HH:MM:SS` as Unix time, when every field is in range.
+fn from_civil(year: i64, month: i64, day: i64, time: &str) -> Option<UnixTime> {
+    let mut fields = time.split(':');
+    let hour = fixed_digits(fields.next()?, 2)?;
+    let minute = fixed_digits(fields.next()?, 2)?;
+    let second = fixed_digits(fields.next()?, 2)?;
+    if fields.next().is_some()
+        || !(1..=12).contains(&month)
+        || day < 1
+        || day > days_in_month(year, month)
+        || hour > 23
+        || minute > 59
+        || second > 60
+    {
+        return None;
+    }
+    let days = days_from_civil(year, month, day);
+    Some(UnixTime(
+        days * SECS_PER_DAY + hour * 3600 + minute * 60 + second,
+    ))
+}
+
 impl fmt::Display for UnixTime {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let days = self.0.div_euclid(SECS_PER_DAY);
@@ -194,6 +318,50 @@ mod tests {
             "2026-01-0é 15:04:05 UTC",
         ] {
             assert_eq!(UnixTime::parse_github_expiration(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn reads_the_three_http_date_forms() {
+        let now = UnixTime(1_767_366_245); // 2026
+        let expected = Some(UnixTime(784_111_777)); // 1994-11-06T08:49:37Z
+        assert_eq!(
+            UnixTime::parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT", now),
+            expected
+        );
+        assert_eq!(
+            UnixTime::parse_http_date("Sunday, 06-Nov-94 08:49:37 GMT", now),
+            expected
+        );
+        assert_eq!(
+            UnixTime::parse_http_date("Sun Nov  6 08:49:37 1994", now),
+            expected
+        );
+        // A two-digit year at most 50 years ahead is in this century.
+        assert_eq!(
+            UnixTime::parse_http_date("Friday, 02-Jan-26 15:04:05 GMT", now),
+            Some(now)
+        );
+    }
+
+    #[test]
+    fn rejects_what_is_not_an_http_date() {
+        let now = UnixTime(0);
+        for bad in [
+            "",
+            "120",
+            "Sun, 06 Nov 1994 08:49:37 UTC",
+            "Sun, 6 Nov 1994 08:49:37 GMT",
+            "Sun, 31 Nov 1994 08:49:37 GMT",
+            "Sun, 06 Nov 1994 24:49:37 GMT",
+            "Sun, 06 Nov 1994 08:49:37 GMT x",
+            "Xyz, 06 Nov 1994 08:49:37 GMT",
+            "Sun, 06 nov 1994 08:49:37 GMT",
+            "Sunday, 06-Nov-1994 08:49:37 GMT",
+            "Sun Nov 6 08:49:37 1994",
+            "Sun, 06 Nov 1994 08:49:3é GMT",
+        ] {
+            assert_eq!(UnixTime::parse_http_date(bad, now), None, "{bad}");
         }
     }
 

@@ -6,10 +6,15 @@
 //! OAuth and legacy 40-hex tokens all pass. Its `Debug` shows `Token([REDACTED])` and it has
 //! no `Display`, so it cannot reach a log line or an error by accident.
 
+use std::borrow::Cow;
 use std::fmt;
 
+use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
 use thiserror::Error;
+
+/// What a token is replaced with wherever outside text repeats it.
+pub const REDACTED: &str = "[REDACTED]";
 
 /// A PAT that passed the pre-check of SPEC §5. Cloning it is cheap enough for per-call use.
 #[derive(Clone)]
@@ -61,12 +66,55 @@ impl Token {
         self.0.clone()
     }
 
-    /// Replaces every occurrence of this token in `text` with `[REDACTED]`: a last guard for
-    /// text that came from outside (a GitHub error message) before it reaches a miner.
+    /// Replaces every occurrence of this token in `text` with `[REDACTED]`: a guard for text
+    /// that came from outside (a GitHub message, a login, a header) before it reaches a
+    /// miner. The match ignores ASCII case, so an echo in upper case (which would give a
+    /// lower-case hex token away) is caught too.
     #[must_use]
     pub fn redact(&self, text: &str) -> String {
-        text.replace(self.expose_secret(), "[REDACTED]")
+        self.redact_cow(text).into_owned()
     }
+
+    /// [`Token::redact`], borrowing `text` when it does not hold the token (the usual case).
+    #[must_use]
+    pub fn redact_cow<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        // ASCII lower-casing keeps every byte where it was, so offsets found in the folded
+        // copies are offsets in `text`; and a token is visible ASCII, so they are on char
+        // boundaries. `str::match_indices` is linear, whatever the token and the text.
+        let secret = Zeroizing::new(self.expose_secret().to_ascii_lowercase());
+        if text.len() < secret.len() {
+            return Cow::Borrowed(text);
+        }
+        let folded = Zeroizing::new(text.to_ascii_lowercase());
+        let mut found = folded.match_indices(secret.as_str()).peekable();
+        if found.peek().is_none() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for (at, _) in found {
+            out.push_str(&text[copied..at]);
+            out.push_str(REDACTED);
+            copied = at + secret.len();
+        }
+        out.push_str(&text[copied..]);
+        // A crafted token can overlap the marker (`ED]…` after `[REDACT`) and reappear
+        // across it; real tokens never do, but the guarantee must not depend on that: then
+        // the whole text is withheld.
+        if contains_ignoring_case(&out, &secret) {
+            out = if contains_ignoring_case(REDACTED, &secret) {
+                String::new()
+            } else {
+                REDACTED.to_owned()
+            };
+        }
+        Cow::Owned(out)
+    }
+}
+
+/// Whether `text` holds `lower` (already lower-case ASCII), ignoring ASCII case.
+fn contains_ignoring_case(text: &str, lower: &str) -> bool {
+    Zeroizing::new(text.to_ascii_lowercase()).contains(lower)
 }
 
 impl fmt::Debug for Token {
@@ -103,6 +151,20 @@ mod tests {
             Token::parse("ghp_é").err(),
             Some(TokenError::Malformed { position: 5 })
         );
+    }
+
+    #[test]
+    fn redaction_catches_every_occurrence_in_any_ascii_case() {
+        let token = Token::parse("ghp_Ab1").expect("valid token");
+        assert_eq!(token.redact("ghp_Ab1"), "[REDACTED]");
+        assert_eq!(
+            token.redact("x GHP_AB1ghp_ab1 é ghp_Ab"),
+            "x [REDACTED][REDACTED] é ghp_Ab"
+        );
+        assert!(matches!(
+            token.redact_cow("nothing"),
+            Cow::Borrowed("nothing")
+        ));
     }
 
     #[test]

@@ -169,17 +169,34 @@ fn arb_numeric_id() -> impl Strategy<Value = (String, String)> {
     prop_oneof![
         (1_u64..100_000_000).prop_map(|id| (id.to_string(), id.to_string())),
         any::<u64>().prop_map(|id| (id.to_string(), id.to_string())),
-        any::<i64>().prop_map(|id| (id.to_string(), id.to_string())),
         Just(("0".to_owned(), "0".to_owned())),
     ]
 }
 
-/// An `id` that is a JSON string (non-empty, no surrounding blanks), kept as it is.
+/// An `id` that is a JSON string of decimal digits that fits a `u64`, kept as it is.
 fn arb_string_id() -> impl Strategy<Value = String> {
-    prop_oneof!["[0-9]{1,20}", "\\PC{1,20}", "MDQ6VXNlcjE=",]
-        .prop_filter("a non-empty id without surrounding blanks", |id| {
-            !id.is_empty() && id.trim() == id
-        })
+    prop_oneof!["[0-9]{1,19}", any::<u64>().prop_map(|id| id.to_string())]
+}
+
+/// An `id` that is not a non-negative decimal integer (SPEC §3): a negative or fractional
+/// number, a number past `u64`, a string that is not all digits (GitHub's node ids
+/// included), an empty string, or digits past `u64`.
+fn arb_not_decimal_id() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (i64::MIN..0).prop_map(|id| id.to_string()),
+        (0.5_f64..1e15).prop_map(|id| format!("{id:.3}")),
+        Just("18446744073709551616".to_owned()),
+        Just("-0.0".to_owned()),
+        "\\PC{1,20}"
+            .prop_filter("not all digits", |id| !id
+                .bytes()
+                .all(|b| b.is_ascii_digit()))
+            .prop_map(|id| string_text(&id)),
+        Just(r#""MDQ6VXNlcjE=""#.to_owned()),
+        Just(r#""""#.to_owned()),
+        Just(r#""-42""#.to_owned()),
+        Just(r#""99999999999999999999999""#.to_owned()),
+    ]
 }
 
 /// A 200 object without a usable `id`: missing, null, or neither a number nor a string.
@@ -291,6 +308,15 @@ proptest! {
             verdict,
             Verdict::Valid(Identity { github_id: GithubId::new(id), login, token })
         );
+    }
+
+    /// §3 row 2: an `id` that is not a non-negative decimal integer is no identity.
+    #[test]
+    fn identity_200_with_a_non_decimal_id_is_inconclusive(
+        (now, headers) in arb_now_and_headers(),
+        (body, _) in arb_not_decimal_id().prop_flat_map(body_with_id),
+    ) {
+        check_body_inconclusive(&classify(&response(200, headers, body.into_bytes()), now)?)?;
     }
 
     /// §3 row 1 and §7: `42` and `"42"` are the same account, so the pin agrees.

@@ -4,7 +4,7 @@
 use secrecy::SecretString;
 use serde::Serialize;
 
-use crate::classify::{classify_identity, classify_test_query};
+use crate::classify::{classify_identity_redacting, classify_test_query_redacting};
 use crate::http::{CallResult, Endpoint};
 use crate::messages;
 use crate::policy::{Next, RetryPolicy};
@@ -162,8 +162,13 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
         token: &Token,
         started: std::time::Duration,
     ) -> Attempted<Identity> {
-        self.call(Endpoint::Identity, token, started, classify_identity)
-            .await
+        self.call(
+            Endpoint::Identity,
+            token,
+            started,
+            classify_identity_redacting,
+        )
+        .await
     }
 
     /// `POST /graphql` with retries, within the deadline that began at `started`.
@@ -172,8 +177,13 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
         token: &Token,
         started: std::time::Duration,
     ) -> Attempted<Viewer> {
-        self.call(Endpoint::TestQuery, token, started, classify_test_query)
-            .await
+        self.call(
+            Endpoint::TestQuery,
+            token,
+            started,
+            classify_test_query_redacting,
+        )
+        .await
     }
 
     /// The driver: send, classify, ask the policy, sleep if told, until it says stop.
@@ -182,7 +192,7 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
         endpoint: Endpoint,
         token: &Token,
         started: std::time::Duration,
-        classify: fn(&CallResult, UnixTime) -> Verdict<T>,
+        classify: fn(&CallResult, UnixTime, &Token) -> Verdict<T>,
     ) -> Attempted<T> {
         let mut requests = 0;
         loop {
@@ -196,9 +206,9 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
             }
             let result = self.github.send(endpoint, token, remaining).await;
             requests += 1;
-            // GitHub's words may quote what it was sent; the token never goes further.
-            let verdict =
-                classify(&result, self.clock.wall()).map_reason(|reason| token.redact(reason));
+            // GitHub's words may quote what it was sent: the classifier redacts the token
+            // from every string it keeps, before cutting any (SPEC §5).
+            let verdict = classify(&result, self.clock.wall(), token);
             let elapsed = self.clock.monotonic().saturating_sub(started);
             match self.policy.after_attempt(requests, elapsed, &verdict) {
                 Next::Stop => return Attempted { verdict, requests },

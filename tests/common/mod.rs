@@ -206,26 +206,32 @@ impl Expected {
     }
 }
 
-/// SPEC §4: `retry_after` comes from `retry-after` (seconds), or, when rate limited, from
-/// `x-ratelimit-reset` (epoch seconds) minus now. A reset already past is a wait of zero
-/// (or no wait). Without a limit, a reset means nothing unless the quota is spent.
+/// SPEC §4's clamp: a wait is never more than one day.
+pub const ONE_DAY: Duration = Duration::from_secs(86_400);
+
+/// SPEC §4: `retry_after` comes from `retry-after` (seconds; huge values saturate), or, when
+/// rate limited, from `x-ratelimit-reset` (epoch seconds) minus now. A reset already past is
+/// a wait of zero (or no wait). Without a limit, a reset means nothing unless the quota is
+/// spent. Every wait is clamped to one day. (HTTP-dates and decimals are tested by example
+/// in `tests/retry_after.rs`; this model leaves them unspecified.)
 pub fn expected_retry_after(headers: &RelevantHeaders, now: i64, rate_limited: bool) -> Expected {
     if let Some(value) = &headers.retry_after {
-        return match clean_number(value) {
-            Some(secs) => Expected::Exactly(Some(Duration::from_secs(secs))),
-            None => Expected::Unspecified,
-        };
+        let digits = value.trim_matches(|c| c == ' ' || c == '\t');
+        if !digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit()) {
+            let secs = digits.parse::<u64>().unwrap_or(u64::MAX);
+            return Expected::Exactly(Some(Duration::from_secs(secs).min(ONE_DAY)));
+        }
+        return Expected::Unspecified;
     }
     let from_reset = || match &headers.ratelimit_reset {
         None => Expected::Exactly(None),
         Some(value) => match clean_number(value) {
-            // An instant past the end of i64 seconds is no instant: SPEC says nothing.
-            Some(reset) if i64::try_from(reset).is_err() => Expected::Unspecified,
+            // An instant past the end of i64 seconds is far ahead: the wait saturates.
             Some(reset) => {
                 let reset = i64::try_from(reset).unwrap_or(i64::MAX);
                 if reset > now {
-                    let wait = u64::try_from(reset - now).unwrap_or(u64::MAX);
-                    Expected::Exactly(Some(Duration::from_secs(wait)))
+                    let wait = u64::try_from(reset.saturating_sub(now)).unwrap_or(u64::MAX);
+                    Expected::Exactly(Some(Duration::from_secs(wait).min(ONE_DAY)))
                 } else {
                     Expected::OneOf(vec![Some(Duration::ZERO), None])
                 }

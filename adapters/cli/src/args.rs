@@ -99,14 +99,30 @@ pub struct Cli {
 /// Flags shared by every subcommand; `global` so they may come before or after its name.
 #[derive(Debug, Args)]
 pub struct Common {
-    /// GitHub's API root (tests and the demo point it at a fake on loopback).
+    /// GitHub's API root: http(s)://HOST[:PORT][/PATH]. For GitHub Enterprise Server give
+    /// https://HOST/api/v3 (the test query then goes to https://HOST/api/graphql).
+    /// Credentials, a query, a fragment or a port outside 1–65535 are refused before any
+    /// request.
+    // Checked when the client is built (wiring), not by clap: clap's error would repeat the
+    // value, and a mistaken paste can hold a credential.
     #[arg(long, global = true, value_name = "URL", default_value = DEFAULT_API_URL)]
     pub api_url: String,
 
-    /// Deadline for one whole verdict — identity, test query and every retry — in seconds
-    /// [default: 12; demo: 2].
-    #[arg(long, global = true, value_name = "SECONDS", value_parser = parse_timeout)]
+    /// Deadline for one whole verdict — identity, test query and every retry — in seconds,
+    /// more than 0 and at most 3600 [default: 12; demo: 2].
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        value_parser = parse_timeout,
+        allow_negative_numbers = true
+    )]
     pub timeout: Option<Duration>,
+
+    /// A PEM file of CA certificates to trust besides the bundled (Mozilla) roots: a GitHub
+    /// Enterprise Server behind a private CA.
+    #[arg(long, global = true, value_name = "PEM")]
+    pub ca_file: Option<PathBuf>,
 
     /// Print one JSON object (audit and demo: one per line) instead of text for people.
     #[arg(long, global = true)]
@@ -222,20 +238,11 @@ pub struct AuditArgs {
     pub concurrency: u16,
 }
 
-/// Reads `--timeout`: a finite, positive number of seconds that fits a [`Duration`].
-/// `0`, negatives, `NaN` and `inf` are usage errors: a deadline that never passes, or has
-/// already passed, is not a deadline.
+/// Reads `--timeout`: a number of seconds in (0, 3600] (SPEC §8). `0`, negatives, `NaN`,
+/// `inf` and `9.3e18` are usage errors that name the range: a deadline that never passes,
+/// or has already passed, is not a deadline.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
-    let seconds: f64 = text
-        .trim()
-        .parse()
-        .map_err(|_| format!("`{text}` is not a number of seconds"))?;
-    if !seconds.is_finite() || seconds <= 0.0 {
-        return Err(format!(
-            "the deadline must be a positive number of seconds, not `{text}`"
-        ));
-    }
-    Duration::try_from_secs_f64(seconds).map_err(|_| format!("`{text}` seconds is too long"))
+    pat_verdict::deadline::parse_deadline(text).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]
@@ -253,9 +260,13 @@ mod tests {
     fn timeouts_must_be_positive_and_finite() {
         assert_eq!(parse_timeout("12"), Ok(Duration::from_secs(12)));
         assert_eq!(parse_timeout("0.5"), Ok(Duration::from_millis(500)));
-        for bad in ["0", "-1", "NaN", "inf", "soon", "", "1e300"] {
-            assert!(parse_timeout(bad).is_err(), "{bad}");
+        for bad in [
+            "0", "-1", "NaN", "inf", "soon", "", "1e300", "9.3e18", "3601",
+        ] {
+            let error = parse_timeout(bad).expect_err(bad);
+            assert!(error.contains("3600"), "{error}");
         }
+        assert_eq!(parse_timeout("3600"), Ok(Duration::from_secs(3600)));
     }
 
     #[test]

@@ -5,10 +5,12 @@
 //! sees either the answer or nothing, and a `| head` that closes the pipe early ends the
 //! command quietly instead of with a panic.
 
+use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
+use pat_verdict::display::{escape_control, needs_escape};
 use pat_verdict::{CheckCategory, VerdictKind};
 
 /// The meaning a piece of text carries, which decides its colour.
@@ -110,12 +112,16 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// A cell in `tone`.
+    /// A cell in `tone`. Control characters in `text` are escaped (SPEC §5): cells hold
+    /// logins, messages and hotkeys from GitHub and the store, and none of them may clear a
+    /// terminal or forge a table line.
     pub fn new(text: impl Into<String>, tone: Tone) -> Self {
-        Self {
-            text: text.into(),
-            tone,
-        }
+        let text = text.into();
+        let text = match escape_control(&text) {
+            Cow::Borrowed(_) => text,
+            Cow::Owned(escaped) => escaped,
+        };
+        Self { text, tone }
     }
 
     /// An unstyled cell.
@@ -213,7 +219,37 @@ pub fn emit(text: &str) -> io::Result<()> {
 /// nowhere to report it, so the failure is dropped rather than turned into a panic, as
 /// `eprintln!` would.
 pub fn warn_line(text: &str) {
-    let _ = writeln!(io::stderr().lock(), "{text}");
+    let _ = writeln!(io::stderr().lock(), "{}", escape_control(text));
+}
+
+/// Outside text for a line of prose: control characters escaped (SPEC §5).
+#[must_use]
+pub fn safe(text: &str) -> Cow<'_, str> {
+    escape_control(text)
+}
+
+/// A JSON line with every character that [`escape_control`] would escape written as a
+/// `\uXXXX` escape. serde_json escapes U+0000–U+001F itself but writes DEL, the C1
+/// controls and the bidirectional controls raw, and a terminal that shows the line would
+/// obey them. Such characters can only occur inside JSON strings, where the escape means the
+/// same character: the value is unchanged.
+#[must_use]
+pub fn json_safe(line: String) -> String {
+    if !line.chars().any(needs_escape) {
+        return line;
+    }
+    let mut out = String::with_capacity(line.len() + 16);
+    for c in line.chars() {
+        if needs_escape(c) {
+            let mut units = [0_u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                let _ = write!(out, "\\u{unit:04x}");
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// `text`, or an em dash for nothing, so an empty cell still reads as "none".
@@ -236,6 +272,25 @@ mod tests {
         ]);
         let text = table.render(Palette::plain());
         assert_eq!(text, "a          verdict  why\nlong-name  valid    —\n");
+    }
+
+    #[test]
+    fn cells_cannot_clear_the_screen_or_forge_a_line() {
+        let mut table = Table::new();
+        table.pair("login", Cell::plain("x\u{1b}[2J\r\nverdict  valid"));
+        let text = table.render(Palette::plain());
+        assert_eq!(text, "login  x\\x1b[2J\\r\\nverdict  valid\n");
+        assert_eq!(text.lines().count(), 1);
+    }
+
+    #[test]
+    fn json_lines_escape_what_serde_leaves_raw() {
+        let line = serde_json::to_string(&serde_json::json!({"a": "\u{7f}\u{9b}\u{202e}"}))
+            .expect("encodes");
+        let safe = json_safe(line);
+        assert_eq!(safe, r#"{"a":"\u007f\u009b\u202e"}"#);
+        let back: serde_json::Value = serde_json::from_str(&safe).expect("still JSON");
+        assert_eq!(back["a"], "\u{7f}\u{9b}\u{202e}");
     }
 
     #[test]

@@ -6,11 +6,12 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
+use pat_verdict::messages::error_chain;
 use pat_verdict::policy::DEFAULT_DEADLINE;
 use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, Validator, Verifier};
 use pat_verdict_json_store::{ENV_VAR, JsonStore, resolve_path};
 use pat_verdict_system_clock::SystemClock;
-use pat_verdict_ureq_http::UreqGithub;
+use pat_verdict_ureq_http::{ClientError, UreqGithub};
 
 use crate::args::{Common, MinerArgs, StoreArgs};
 use crate::exit::Failure;
@@ -27,13 +28,27 @@ pub fn policy(timeout: Option<Duration>, default: Duration) -> RetryPolicy {
     RetryPolicy::with_deadline(timeout.unwrap_or(default))
 }
 
-/// The GitHub client for `api_url`.
+/// The GitHub client for `--api-url` and `--ca-file`. Built before anything is sent, so a
+/// bad URL is a usage error before any connection.
 ///
 /// # Errors
 ///
-/// [`Failure::Usage`] when the URL cannot be used (not http(s), no host, …).
-pub fn github(api_url: &str) -> Result<UreqGithub, Failure> {
-    UreqGithub::new(api_url).map_err(|error| Failure::Usage(format!("--api-url: {error}")))
+/// [`Failure::Usage`] when the URL fails the strict parse (not http(s), no host, a port
+/// outside 1–65535, credentials, a query, a fragment), or the CA file cannot be read or
+/// holds no certificate.
+pub fn github(common: &Common) -> Result<UreqGithub, Failure> {
+    let mut builder = UreqGithub::builder(&common.api_url);
+    if let Some(path) = &common.ca_file {
+        builder = builder.ca_file(path);
+    }
+    builder.build().map_err(|error| match error {
+        ClientError::ApiUrl(error) => Failure::Usage(format!("--api-url: {error}")),
+        ClientError::CaFileUnreadable { .. }
+        | ClientError::CaFileInvalid { .. }
+        | ClientError::CaFileEmpty { .. } => {
+            Failure::Usage(format!("--ca-file: {}", error_chain(&error)))
+        }
+    })
 }
 
 /// The verifier for the common flags, with the default 12 s deadline unless `--timeout`.
@@ -43,7 +58,7 @@ pub fn github(api_url: &str) -> Result<UreqGithub, Failure> {
 /// As [`github`].
 pub fn verifier(common: &Common) -> Result<CliVerifier, Failure> {
     Ok(Verifier::new(
-        github(&common.api_url)?,
+        github(common)?,
         SystemClock::new(),
         policy(common.timeout, DEFAULT_DEADLINE),
     ))

@@ -41,6 +41,8 @@
 mod request;
 mod server;
 mod step;
+#[cfg(feature = "tls")]
+pub mod tls;
 
 use std::collections::VecDeque;
 use std::fmt;
@@ -51,14 +53,162 @@ use std::thread::JoinHandle;
 use std::time::Duration;
 
 use pat_verdict::Endpoint;
+use serde_json::json;
 
 use crate::server::{Shared, accept_loop, lock, wake_accept};
 pub use crate::step::Step;
+
+/// Which paths the fake answers the two calls on.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Layout {
+    /// github.com: `GET /user` and `POST /graphql`, the root being the origin.
+    #[default]
+    DotCom,
+    /// GitHub Enterprise Server: `GET /api/v3/user` and `POST /api/graphql`, the root being
+    /// `…/api/v3`. Every other path (`/api/v3/graphql` included) answers 404, as Enterprise
+    /// does.
+    Enterprise,
+}
+
+impl Layout {
+    /// The API root's path under the origin.
+    #[must_use]
+    pub const fn root_path(self) -> &'static str {
+        match self {
+            Self::DotCom => "",
+            Self::Enterprise => "/api/v3",
+        }
+    }
+
+    /// The path each call is served on.
+    #[must_use]
+    pub const fn path_of(self, endpoint: Endpoint) -> &'static str {
+        match (self, endpoint) {
+            (Self::DotCom, Endpoint::Identity) => "/user",
+            (Self::DotCom, Endpoint::TestQuery) => "/graphql",
+            (Self::Enterprise, Endpoint::Identity) => "/api/v3/user",
+            (Self::Enterprise, Endpoint::TestQuery) => "/api/graphql",
+        }
+    }
+
+    pub(crate) fn endpoint_at(self, method: &str, path: &str) -> Option<Endpoint> {
+        [Endpoint::Identity, Endpoint::TestQuery]
+            .into_iter()
+            .find(|&endpoint| method == endpoint.method() && path == self.path_of(endpoint))
+    }
+}
+
+/// A hostile GitHub: for a credential without a script, answer by reflecting the
+/// credential (the whole `Authorization` value after the scheme) into every string a client
+/// might show — to prove that a client never prints or stores it.
+///
+/// - `/user`: 200 with `login` and `name` set to the credential, `X-OAuth-Scopes:
+///   repo, {credential}`, `github-authentication-token-expiration: {credential}`, and `id`
+///   42 — or the credential itself with [`Echo::in_id`].
+/// - `/graphql`: 200 with `errors[0].message` = [`Echo::message_padding`] `x`s, then the
+///   credential (so it can straddle a 300-character cut), and `type` `RATE_LIMITED` with
+///   [`Echo::rate_limited`], else `FORBIDDEN`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Echo {
+    /// Put the credential in `/user`'s `id` as well.
+    pub in_id: bool,
+    /// Characters before the credential in the GraphQL message.
+    pub message_padding: usize,
+    /// Make the GraphQL error a rate limit (inconclusive) rather than evidence (invalid).
+    pub rate_limited: bool,
+}
+
+impl Echo {
+    pub(crate) fn step(self, endpoint: Endpoint, credential: &str) -> Step {
+        match endpoint {
+            Endpoint::Identity => {
+                let id = if self.in_id {
+                    json!(credential)
+                } else {
+                    json!(42)
+                };
+                Step::json(
+                    200,
+                    json!({ "login": credential, "id": id, "name": credential }),
+                )
+                .header("X-OAuth-Scopes", &format!("repo, {credential}"))
+                .header("github-authentication-token-expiration", credential)
+            }
+            Endpoint::TestQuery => {
+                let message = format!(
+                    "{}{credential} cannot see the viewer",
+                    "x".repeat(self.message_padding)
+                );
+                let kind = if self.rate_limited {
+                    "RATE_LIMITED"
+                } else {
+                    "FORBIDDEN"
+                };
+                Step::json(
+                    200,
+                    json!({
+                        "errors": [{ "type": kind, "message": message }],
+                        "data": { "viewer": { "login": credential } }
+                    }),
+                )
+            }
+        }
+    }
+}
+
+/// How to start a [`FakeGithub`]: its [`Layout`] and, with feature `tls`, a certificate to
+/// serve HTTPS with.
+#[derive(Debug, Default)]
+#[must_use]
+pub struct Builder {
+    layout: Layout,
+    #[cfg(feature = "tls")]
+    tls: Option<tls::ServerIdentity>,
+}
+
+impl Builder {
+    /// Serve the GitHub Enterprise Server paths ([`Layout::Enterprise`]).
+    pub fn enterprise(mut self) -> Self {
+        self.layout = Layout::Enterprise;
+        self
+    }
+
+    /// Serve HTTPS with `identity` (a TLS handshake before every connection's first request).
+    #[cfg(feature = "tls")]
+    pub fn tls(mut self, identity: tls::ServerIdentity) -> Self {
+        self.tls = Some(identity);
+        self
+    }
+
+    /// Starts the server on `127.0.0.1` and a free port.
+    ///
+    /// # Errors
+    ///
+    /// When the socket cannot be bound, the accept thread cannot be started, or (with TLS)
+    /// the certificate cannot be served.
+    pub fn start(self) -> std::io::Result<FakeGithub> {
+        #[cfg(feature = "tls")]
+        let (shared, https) = {
+            let config = self
+                .tls
+                .as_ref()
+                .map(tls::ServerIdentity::server_config)
+                .transpose()
+                .map_err(std::io::Error::other)?;
+            let https = config.is_some();
+            (Shared::new(self.layout, config), https)
+        };
+        #[cfg(not(feature = "tls"))]
+        let (shared, https) = (Shared::new(self.layout), false);
+        FakeGithub::start_shared(shared, https)
+    }
+}
 
 /// A scripted GitHub listening on `127.0.0.1`. Dropping it stops the server and joins its
 /// threads (a stalled or slow answer ends at once; the client sees the connection close).
 pub struct FakeGithub {
     addr: SocketAddr,
+    https: bool,
     shared: Arc<Shared>,
     accept: Option<JoinHandle<()>>,
 }
@@ -70,24 +220,55 @@ impl FakeGithub {
     ///
     /// When the socket cannot be bound or the accept thread cannot be started.
     pub fn start() -> std::io::Result<Self> {
+        Self::builder().start()
+    }
+
+    /// A fake with other options: the Enterprise layout, TLS.
+    pub fn builder() -> Builder {
+        Builder::default()
+    }
+
+    fn start_shared(shared: Shared, https: bool) -> std::io::Result<Self> {
         let listener = TcpListener::bind(("127.0.0.1", 0))?;
         let addr = listener.local_addr()?;
-        let shared = Arc::new(Shared::default());
+        let shared = Arc::new(shared);
         let for_thread = Arc::clone(&shared);
         let accept = std::thread::Builder::new()
             .name("fake-github-accept".to_owned())
             .spawn(move || accept_loop(&listener, &for_thread))?;
         Ok(Self {
             addr,
+            https,
             shared,
             accept: Some(accept),
         })
     }
 
-    /// The API root to give a client: `http://127.0.0.1:PORT`.
+    /// The API root to give a client: `http://127.0.0.1:PORT` (`https://` with TLS; with
+    /// `/api/v3` after it in the Enterprise layout).
     #[must_use]
     pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
+        let scheme = if self.https { "https" } else { "http" };
+        format!("{scheme}://{}{}", self.addr, self.shared.layout.root_path())
+    }
+
+    /// The layout served.
+    #[must_use]
+    pub fn layout(&self) -> Layout {
+        self.shared.layout
+    }
+
+    /// Answers every credential that has no script by reflecting it ([`Echo`]); `None`
+    /// turns that off (unscripted credentials get 401 again).
+    pub fn set_echo(&self, echo: Option<Echo>) {
+        *lock(&self.shared.echo) = echo;
+    }
+
+    /// TLS handshakes that failed — a client that refused the certificate. Such a client
+    /// sent no request, so [`FakeGithub::requests`] does not count it.
+    #[must_use]
+    pub fn failed_handshakes(&self) -> usize {
+        self.shared.failed_handshakes.load(Ordering::SeqCst)
     }
 
     /// The socket address the server listens on.

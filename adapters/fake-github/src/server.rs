@@ -17,9 +17,9 @@ use std::time::Duration;
 use pat_verdict::Endpoint;
 use serde_json::json;
 
-use crate::RecordedRequest;
 use crate::request::{ReadError, Request, read_request};
 use crate::step::{Action, Step, reason_phrase};
+use crate::{Echo, Layout, RecordedRequest};
 
 /// A keep-alive connection with no request for this long is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -37,7 +37,6 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 type CountKey = (Endpoint, Option<String>);
 
 /// What the accept thread, the connection threads and the handle share.
-#[derive(Default)]
 pub(crate) struct Shared {
     pub(crate) scripts: Mutex<HashMap<(String, Endpoint), VecDeque<Step>>>,
     pub(crate) counts: Mutex<HashMap<CountKey, usize>>,
@@ -46,6 +45,15 @@ pub(crate) struct Shared {
     pub(crate) latency: Mutex<Duration>,
     pub(crate) last: Mutex<HashMap<Endpoint, RecordedRequest>>,
     pub(crate) connections: AtomicUsize,
+    /// Which paths the two endpoints answer on.
+    pub(crate) layout: Layout,
+    /// Reflect the credential of unscripted requests (see [`Echo`]).
+    pub(crate) echo: Mutex<Option<Echo>>,
+    /// Serve TLS with this configuration; plain HTTP when `None`.
+    #[cfg(feature = "tls")]
+    pub(crate) tls: Option<Arc<rustls::ServerConfig>>,
+    /// TLS handshakes that failed (a client that refused the certificate).
+    pub(crate) failed_handshakes: AtomicUsize,
     control: Mutex<Control>,
     /// Signalled when the server stops or a gate opens.
     stop_signal: Condvar,
@@ -61,6 +69,28 @@ pub(crate) struct Control {
 }
 
 impl Shared {
+    /// Fresh state for a server of this layout (and, with `tls`, this TLS configuration).
+    pub(crate) fn new(
+        layout: Layout,
+        #[cfg(feature = "tls")] tls: Option<Arc<rustls::ServerConfig>>,
+    ) -> Self {
+        Self {
+            scripts: Mutex::default(),
+            counts: Mutex::default(),
+            latency: Mutex::default(),
+            last: Mutex::default(),
+            connections: AtomicUsize::new(0),
+            layout,
+            echo: Mutex::new(None),
+            #[cfg(feature = "tls")]
+            tls,
+            failed_handshakes: AtomicUsize::new(0),
+            control: Mutex::default(),
+            stop_signal: Condvar::new(),
+            live: Mutex::default(),
+        }
+    }
+
     fn is_stopping(&self) -> bool {
         lock(&self.control).stopping
     }
@@ -208,6 +238,37 @@ pub(crate) fn wake_accept(addr: SocketAddr) -> bool {
     TcpStream::connect_timeout(&addr, Duration::from_secs(1)).is_ok()
 }
 
+/// A connection the fake can serve: a plain socket, or TLS over one.
+pub(crate) trait Wire: Read + Write {
+    /// The socket underneath.
+    fn tcp(&self) -> &TcpStream;
+    /// Ends the sending half: after the answer, the client reads to the end.
+    fn close_write(&mut self);
+}
+
+impl Wire for TcpStream {
+    fn tcp(&self) -> &TcpStream {
+        self
+    }
+
+    fn close_write(&mut self) {
+        let _ = self.shutdown(Shutdown::Write);
+    }
+}
+
+#[cfg(feature = "tls")]
+impl Wire for rustls::StreamOwned<rustls::ServerConnection, TcpStream> {
+    fn tcp(&self) -> &TcpStream {
+        &self.sock
+    }
+
+    fn close_write(&mut self) {
+        self.conn.send_close_notify();
+        let _ = self.flush();
+        let _ = self.sock.shutdown(Shutdown::Write);
+    }
+}
+
 /// Whether the connection can carry another request.
 enum After {
     KeepAlive,
@@ -218,35 +279,68 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared, id: u64) {
     let _ = stream.set_nodelay(true);
     let _ = stream.set_read_timeout(Some(IDLE_TIMEOUT));
     let _ = stream.set_write_timeout(Some(WRITE_TIMEOUT));
-    let mut buffered = Vec::new();
-    loop {
-        let after = match read_request(&mut stream, &mut buffered) {
-            Ok(request) => answer(&mut stream, shared, &request),
-            Err(ReadError::Closed) => After::Close,
-            Err(ReadError::Malformed) => refuse(&mut stream, 400),
-            Err(ReadError::HeadTooLarge) => refuse(&mut stream, 431),
-            Err(ReadError::BodyTooLarge) => refuse(&mut stream, 413),
-            Err(ReadError::LengthRequired) => refuse(&mut stream, 411),
-        };
-        if matches!(after, After::Close) || shared.is_stopping() {
-            break;
+    #[cfg(feature = "tls")]
+    if let Some(config) = &shared.tls {
+        match rustls::ServerConnection::new(Arc::clone(config)) {
+            Ok(mut connection) => {
+                // The handshake completes before any request is read: a client that refuses
+                // the certificate never gets to send one (and so never sends its token).
+                let mut handshake_ok = true;
+                while connection.is_handshaking() {
+                    if connection.complete_io(&mut stream).is_err() {
+                        handshake_ok = false;
+                        break;
+                    }
+                }
+                if handshake_ok {
+                    let mut tls = rustls::StreamOwned::new(connection, stream);
+                    serve(&mut tls, shared);
+                } else {
+                    shared.failed_handshakes.fetch_add(1, Ordering::SeqCst);
+                    drop(stream);
+                }
+            }
+            Err(_) => drop(stream),
         }
+        shared.forget(id);
+        return;
     }
+    serve(&mut stream, shared);
     // The registry's clone goes first: only the last handle's close ends the socket (with
     // a FIN, or an RST when `Step::reset` set SO_LINGER 0).
     shared.forget(id);
     drop(stream);
 }
 
+/// Serves requests on one connection until it closes or the server stops.
+fn serve(stream: &mut impl Wire, shared: &Shared) {
+    let mut buffered = Vec::new();
+    loop {
+        let after = match read_request(stream, &mut buffered) {
+            Ok(request) => answer(stream, shared, &request),
+            Err(ReadError::Closed) => After::Close,
+            Err(ReadError::Malformed) => refuse(stream, 400),
+            Err(ReadError::HeadTooLarge) => refuse(stream, 431),
+            Err(ReadError::BodyTooLarge) => refuse(stream, 413),
+            Err(ReadError::LengthRequired) => refuse(stream, 411),
+        };
+        if matches!(after, After::Close) || shared.is_stopping() {
+            break;
+        }
+    }
+}
+
 /// Answers a request the fake will not serve, then closes gracefully: the client may still
 /// be sending (a huge head), and closing a socket with unread input sends an RST that can
 /// destroy the answer before the client reads it.
-fn refuse(stream: &mut TcpStream, status: u16) -> After {
+fn refuse(stream: &mut impl Wire, status: u16) -> After {
     const MAX_DRAINED: usize = 1 << 20;
     let body = json!({ "message": reason_phrase(status) }).to_string();
     if write_response(stream, status, &[], body.as_bytes(), false).is_ok() {
-        let _ = stream.shutdown(Shutdown::Write);
-        let _ = stream.set_read_timeout(Some(Duration::from_millis(200)));
+        stream.close_write();
+        let _ = stream
+            .tcp()
+            .set_read_timeout(Some(Duration::from_millis(200)));
         let mut sink = [0_u8; 8192];
         let mut drained = 0;
         // Bounded in bytes and in reads, so a client trickling bytes cannot hold the thread.
@@ -263,13 +357,12 @@ fn refuse(stream: &mut TcpStream, status: u16) -> After {
     After::Close
 }
 
-fn answer(stream: &mut TcpStream, shared: &Shared, request: &Request) -> After {
+fn answer(stream: &mut impl Wire, shared: &Shared, request: &Request) -> After {
     // `set_latency` delays every answer, the 401s and 404s included.
     let latency = *lock(&shared.latency);
-    let endpoint = match (request.method.as_str(), request.path.as_str()) {
-        ("GET", "/user") => Endpoint::Identity,
-        ("POST", "/graphql") => Endpoint::TestQuery,
-        _ => {
+    let endpoint = match shared.layout.endpoint_at(&request.method, &request.path) {
+        Some(endpoint) => endpoint,
+        None => {
             let body = json!({
                 "message": "Not Found",
                 "documentation_url": "https://docs.github.com/rest",
@@ -304,9 +397,9 @@ fn answer(stream: &mut TcpStream, shared: &Shared, request: &Request) -> After {
         Endpoint::TestQuery => "Bearer",
     };
     let step = match (scheme, credential) {
-        (Some(scheme), Some(token)) if scheme.eq_ignore_ascii_case(wanted) => {
-            shared.next_step(token, endpoint)
-        }
+        (Some(scheme), Some(token)) if scheme.eq_ignore_ascii_case(wanted) => shared
+            .next_step(token, endpoint)
+            .or_else(|| lock(&shared.echo).map(|echo| echo.step(endpoint, token))),
         _ => None,
     };
     let Some(step) = step else {
@@ -332,7 +425,7 @@ fn answer(stream: &mut TcpStream, shared: &Shared, request: &Request) -> After {
 }
 
 fn respond(
-    stream: &mut TcpStream,
+    stream: &mut impl Wire,
     status: u16,
     headers: &[(String, String)],
     body: &str,
@@ -344,7 +437,7 @@ fn respond(
     }
 }
 
-fn play(stream: &mut TcpStream, shared: &Shared, step: Step, keep_alive: bool) -> After {
+fn play(stream: &mut impl Wire, shared: &Shared, step: Step, keep_alive: bool) -> After {
     match step.action {
         Action::Respond { status, body } => {
             match write_response(stream, status, &step.headers, &body, keep_alive) {
@@ -353,7 +446,7 @@ fn play(stream: &mut TcpStream, shared: &Shared, step: Step, keep_alive: bool) -
             }
         }
         Action::Reset => {
-            let _ = socket2::SockRef::from(&*stream).set_linger(Some(Duration::ZERO));
+            let _ = socket2::SockRef::from(stream.tcp()).set_linger(Some(Duration::ZERO));
             After::Close
         }
         Action::Stall => {
@@ -370,7 +463,7 @@ fn play(stream: &mut TcpStream, shared: &Shared, step: Step, keep_alive: bool) -
             head.extend_from_slice(format!("Content-Length: {declared}\r\n\r\n").as_bytes());
             head.extend_from_slice(&sent);
             let _ = stream.write_all(&head).and_then(|()| stream.flush());
-            let _ = stream.shutdown(Shutdown::Write);
+            stream.close_write();
             After::Close
         }
         Action::Oversized {
@@ -383,14 +476,14 @@ fn play(stream: &mut TcpStream, shared: &Shared, step: Step, keep_alive: bool) -
         },
         Action::Raw(bytes) => {
             let _ = stream.write_all(&bytes).and_then(|()| stream.flush());
-            let _ = stream.shutdown(Shutdown::Write);
+            stream.close_write();
             After::Close
         }
     }
 }
 
 /// Reads and discards until the client hangs up or the server stops.
-fn stall(stream: &mut TcpStream, shared: &Shared) {
+fn stall(stream: &mut impl Wire, shared: &Shared) {
     let mut sink = [0_u8; 4096];
     loop {
         match stream.read(&mut sink) {
@@ -429,7 +522,7 @@ fn push_headers(head: &mut Vec<u8>, headers: &[(String, String)]) {
 }
 
 fn write_response(
-    stream: &mut TcpStream,
+    stream: &mut impl Wire,
     status: u16,
     headers: &[(String, String)],
     body: &[u8],
@@ -455,8 +548,8 @@ fn write_response(
 
 /// Writes a JSON-looking body of exactly `bytes` bytes, `CHUNK` at a time: a viewer, then a
 /// long padding string. Fails (and so stops) as soon as the client hangs up.
-fn stream_oversized(
-    stream: &mut TcpStream,
+fn stream_oversized<W: Wire>(
+    stream: &mut W,
     status: u16,
     headers: &[(String, String)],
     bytes: u64,
@@ -474,7 +567,7 @@ fn stream_oversized(
     stream.write_all(&head)?;
 
     let framed = (PREFIX.len() + SUFFIX.len()) as u64;
-    let write_piece = |stream: &mut TcpStream, piece: &[u8]| -> io::Result<()> {
+    let write_piece = |stream: &mut W, piece: &[u8]| -> io::Result<()> {
         if piece.is_empty() {
             return Ok(());
         }

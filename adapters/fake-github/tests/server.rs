@@ -299,3 +299,71 @@ fn oversized_bodies_stream_their_exact_length() {
     let json: serde_json::Value = serde_json::from_str(&answer.body).expect("JSON-looking");
     assert_eq!(json["data"]["viewer"]["login"], "oversized");
 }
+
+fn request(method: &str, path: &str, auth: &str) -> String {
+    let body = if method == "POST" {
+        pat_verdict::http::TEST_QUERY_BODY
+    } else {
+        ""
+    };
+    format!(
+        "{method} {path} HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+#[test]
+fn the_enterprise_layout_serves_api_v3_user_and_api_graphql_only() {
+    let github = FakeGithub::builder().enterprise().start().expect("starts");
+    assert!(github.url().ends_with("/api/v3"));
+    github.valid("ghp_e", 7, "ent");
+    let mut stream = connect(&github);
+    let user = exchange(&mut stream, &request("GET", "/api/v3/user", "token ghp_e"));
+    assert_eq!(user.status, 200, "{}", user.body);
+    let graphql = exchange(
+        &mut stream,
+        &request("POST", "/api/graphql", "Bearer ghp_e"),
+    );
+    assert_eq!(graphql.status, 200, "{}", graphql.body);
+    // What github.com serves, and the path a client that ignores the layout would try.
+    for (method, path) in [
+        ("POST", "/api/v3/graphql"),
+        ("GET", "/user"),
+        ("POST", "/graphql"),
+    ] {
+        let answer = exchange(&mut stream, &request(method, path, "Bearer ghp_e"));
+        assert_eq!(answer.status, 404, "{method} {path}");
+    }
+    assert_eq!(github.requests(Endpoint::TestQuery), 1);
+}
+
+#[test]
+fn echo_mode_reflects_the_credential_into_every_string() {
+    let github = FakeGithub::start().expect("starts");
+    let mut stream = connect(&github);
+    // Off by default: an unscripted token is refused.
+    assert_eq!(
+        exchange(&mut stream, &get_user("token ghp_echo")).status,
+        401
+    );
+    github.set_echo(Some(pat_verdict_fake_github::Echo {
+        in_id: true,
+        message_padding: 3,
+        rate_limited: false,
+    }));
+    let user = exchange(&mut stream, &get_user("token ghp_echo"));
+    assert_eq!(user.status, 200);
+    assert!(user.body.contains(r#""id":"ghp_echo""#), "{}", user.body);
+    assert!(user.body.contains(r#""login":"ghp_echo""#), "{}", user.body);
+    assert!(
+        user.head.contains("x-oauth-scopes: repo, ghp_echo"),
+        "{}",
+        user.head
+    );
+    let graphql = exchange(&mut stream, &post_graphql("Bearer ghp_echo"));
+    assert!(
+        graphql.body.contains("xxxghp_echo cannot"),
+        "{}",
+        graphql.body
+    );
+}

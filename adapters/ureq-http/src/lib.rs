@@ -45,16 +45,18 @@
 mod error;
 mod resolver;
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use pat_verdict::{
-    Body, CallResult, Endpoint, ExposeSecret, GithubApi, HttpResponse, RelevantHeaders,
-    SecretString, Token, TransportError, TransportErrorKind,
+    ApiUrl, ApiUrlError, Body, CallResult, Endpoint, ExposeSecret, GithubApi, HttpResponse,
+    RelevantHeaders, SecretString, Token, TransportError, TransportErrorKind,
 };
 use thiserror::Error;
-use ureq::http::{Request, Uri, header};
+use ureq::http::{Request, header};
+use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
 use ureq::{Agent, SendBody};
 
 pub use crate::error::{Phase, transport_error};
@@ -67,22 +69,149 @@ const USER_AGENT: &str = concat!("pat-verdict/", env!("CARGO_PKG_VERSION"));
 /// GitHub's media type for its REST API v3.
 const ACCEPT: &str = "application/vnd.github+json";
 
-/// Why an API URL cannot be used. The URL itself is not repeated: a mistaken paste could
-/// hold a credential.
-#[derive(Clone, Debug, PartialEq, Eq, Error)]
-pub enum InvalidApiUrl {
-    /// It does not parse as a URL.
-    #[error("the GitHub API URL is not a valid URL ({0})")]
-    Unparsable(String),
-    /// Its scheme is not `http` or `https`.
-    #[error("the GitHub API URL must start with https:// (or http://)")]
-    Scheme,
-    /// It names no host.
-    #[error("the GitHub API URL has no host")]
-    NoHost,
-    /// It carries user information, a query or a fragment, which an API root never has.
-    #[error("the GitHub API URL must not contain credentials, a query or a fragment")]
-    Extra,
+/// The strict parse's error (re-exported under the name this crate has always used).
+pub type InvalidApiUrl = ApiUrlError;
+
+/// The longest a single call may take, whatever it is given: far beyond any deadline the
+/// core allows, and small enough that adding it to a clock can never overflow (ureq would
+/// panic on a `Duration` like 9.3e18 s).
+pub const MAX_CALL_TIMEOUT: Duration = Duration::from_secs(86_400);
+
+/// Why a client could not be built. Never repeats the URL (a mistaken paste could hold a
+/// credential).
+#[derive(Debug, Error)]
+pub enum ClientError {
+    /// The API URL failed the strict parse ([`ApiUrl::parse`]).
+    #[error(transparent)]
+    ApiUrl(#[from] ApiUrlError),
+    /// The CA file could not be read.
+    #[error("cannot read the CA file {path}: {source}")]
+    CaFileUnreadable {
+        /// The file named.
+        path: PathBuf,
+        /// Why it could not be read.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The CA file is not PEM, or a certificate in it is damaged.
+    #[error("the CA file {path} is not valid PEM: {detail}")]
+    CaFileInvalid {
+        /// The file named.
+        path: PathBuf,
+        /// ureq's words.
+        detail: String,
+    },
+    /// The CA file holds no certificate.
+    #[error("the CA file {path} holds no PEM certificate (-----BEGIN CERTIFICATE-----)")]
+    CaFileEmpty {
+        /// The file named.
+        path: PathBuf,
+    },
+}
+
+/// How to build a [`UreqGithub`]: the API root, extra trusted roots, the body cap.
+#[derive(Debug)]
+#[must_use]
+pub struct UreqGithubBuilder {
+    api_url: String,
+    ca_files: Vec<PathBuf>,
+    body_cap: usize,
+}
+
+impl UreqGithubBuilder {
+    /// Trusts the CA certificates in the PEM file at `path` as well as the bundled
+    /// (Mozilla) roots: a GitHub Enterprise Server behind a private CA. May be given more
+    /// than once.
+    pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
+        self.ca_files.push(path.into());
+        self
+    }
+
+    /// The largest body read, in bytes (default [`DEFAULT_BODY_CAP`]).
+    pub fn body_cap(self, cap: usize) -> Self {
+        Self {
+            body_cap: cap,
+            ..self
+        }
+    }
+
+    /// The client.
+    ///
+    /// # Errors
+    ///
+    /// [`ClientError`]: a URL that fails the strict parse, or a CA file that cannot be read
+    /// or holds no certificate. Nothing is sent anywhere before that.
+    pub fn build(self) -> Result<UreqGithub, ClientError> {
+        let url = ApiUrl::parse(&self.api_url)?;
+        let mut extra_roots = Vec::new();
+        for path in &self.ca_files {
+            extra_roots.extend(read_ca_file(path)?);
+        }
+        let mut config = Agent::config_builder()
+            // Every status is an answer for the classifier, never an `Err`.
+            .http_status_as_error(false)
+            // A redirect is not evidence about the PAT, and following one could send the
+            // token to another host: return it as it is.
+            .max_redirects(0)
+            .user_agent(USER_AGENT)
+            .accept(ACCEPT)
+            // An audit validates many PATs against one host: keep enough idle connections.
+            .max_idle_connections(64)
+            .max_idle_connections_per_host(32);
+        if !extra_roots.is_empty() {
+            // ureq's bundled roots are trust anchors and cannot be extended, so the same
+            // Mozilla roots are given as certificates, followed by the operator's.
+            let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
+                .iter()
+                .map(|der| Certificate::from_der(der.as_ref()))
+                .chain(extra_roots);
+            config = config.tls_config(
+                TlsConfig::builder()
+                    .root_certs(RootCerts::from(roots))
+                    .build(),
+            );
+        }
+        Ok(UreqGithub {
+            shared: Arc::new(Shared {
+                agent: Agent::with_parts(
+                    config.build(),
+                    ureq::unversioned::transport::DefaultConnector::default(),
+                    resolver::CachingResolver::default(),
+                ),
+                identity_url: url.url_of(Endpoint::Identity),
+                test_query_url: url.url_of(Endpoint::TestQuery),
+                url,
+            }),
+            body_cap: self.body_cap,
+        })
+    }
+}
+
+/// The certificates of a PEM file (keys and other items in it are skipped).
+fn read_ca_file(path: &Path) -> Result<Vec<Certificate<'static>>, ClientError> {
+    let pem = std::fs::read(path).map_err(|source| ClientError::CaFileUnreadable {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut certs = Vec::new();
+    for item in ureq::tls::parse_pem(&pem) {
+        match item {
+            Ok(PemItem::Certificate(cert)) => certs.push(cert.to_owned()),
+            Ok(_) => {}
+            Err(error) => {
+                return Err(ClientError::CaFileInvalid {
+                    path: path.to_owned(),
+                    detail: error.to_string(),
+                });
+            }
+        }
+    }
+    if certs.is_empty() {
+        return Err(ClientError::CaFileEmpty {
+            path: path.to_owned(),
+        });
+    }
+    Ok(certs)
 }
 
 /// GitHub's API over ureq. Cheap to clone: clones share one agent and its connection pool.
@@ -94,14 +223,18 @@ pub struct UreqGithub {
 
 struct Shared {
     agent: Agent,
-    /// The API root without a trailing slash: `https://api.github.com`.
-    root: String,
+    /// The API root, strictly parsed.
+    url: ApiUrl,
+    /// `GET` here for the identity (`{root}/user`).
+    identity_url: String,
+    /// `POST` here for the test query (`{root}/graphql`; `…/api/graphql` on Enterprise).
+    test_query_url: String,
 }
 
 impl std::fmt::Debug for UreqGithub {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("UreqGithub")
-            .field("root", &self.shared.root)
+            .field("root", &self.shared.url.root())
             .field("body_cap", &self.body_cap)
             .finish_non_exhaustive()
     }
@@ -109,38 +242,24 @@ impl std::fmt::Debug for UreqGithub {
 
 impl UreqGithub {
     /// A client for the API rooted at `api_url` (`https://api.github.com`, a GitHub
-    /// Enterprise `https://ghe.example.com/api/v3`, or a loopback fake). A trailing slash is
-    /// fine.
+    /// Enterprise `https://ghe.example.com/api/v3`, or a loopback fake), trusting the
+    /// bundled roots. A trailing slash is fine. [`UreqGithub::builder`] adds trusted roots.
     ///
     /// # Errors
     ///
-    /// When `api_url` is not an `http`/`https` URL with a host, or carries credentials, a
-    /// query or a fragment.
-    pub fn new(api_url: &str) -> Result<Self, InvalidApiUrl> {
-        let root = api_root(api_url)?;
-        let config = Agent::config_builder()
-            // Every status is an answer for the classifier, never an `Err`.
-            .http_status_as_error(false)
-            // A redirect is not evidence about the PAT, and following one could send the
-            // token to another host: return it as it is.
-            .max_redirects(0)
-            .user_agent(USER_AGENT)
-            .accept(ACCEPT)
-            // An audit validates many PATs against one host: keep enough idle connections.
-            .max_idle_connections(64)
-            .max_idle_connections_per_host(32)
-            .build();
-        Ok(Self {
-            shared: Arc::new(Shared {
-                agent: Agent::with_parts(
-                    config,
-                    ureq::unversioned::transport::DefaultConnector::default(),
-                    resolver::CachingResolver::default(),
-                ),
-                root,
-            }),
+    /// When `api_url` fails the strict parse of [`ApiUrl::parse`]: not `http`/`https`, no
+    /// host, a port that is not 1–65535, credentials, a query or a fragment.
+    pub fn new(api_url: &str) -> Result<Self, ClientError> {
+        Self::builder(api_url).build()
+    }
+
+    /// A builder for a client of `api_url`, for more options (a CA file, the body cap).
+    pub fn builder(api_url: &str) -> UreqGithubBuilder {
+        UreqGithubBuilder {
+            api_url: api_url.to_owned(),
+            ca_files: Vec::new(),
             body_cap: DEFAULT_BODY_CAP,
-        })
+        }
     }
 
     /// The same client with another body cap, in bytes (clones keep sharing the agent).
@@ -155,7 +274,17 @@ impl UreqGithub {
     /// The API root requests go to, without a trailing slash.
     #[must_use]
     pub fn api_root(&self) -> &str {
-        &self.shared.root
+        self.shared.url.root()
+    }
+
+    /// The full URL each call goes to (SPEC §1: on Enterprise the test query goes to
+    /// `…/api/graphql`, not `…/api/v3/graphql`).
+    #[must_use]
+    pub fn url_of(&self, endpoint: Endpoint) -> &str {
+        match endpoint {
+            Endpoint::Identity => &self.shared.identity_url,
+            Endpoint::TestQuery => &self.shared.test_query_url,
+        }
     }
 
     /// The body cap in force, in bytes.
@@ -171,8 +300,10 @@ impl UreqGithub {
         authorization: &SecretString,
         timeout: Duration,
     ) -> CallResult {
-        let url = format!("{}{}", self.shared.root, endpoint.path());
+        let url = self.url_of(endpoint);
         let agent = &self.shared.agent;
+        // Never a panic on an absurd timeout: ureq adds it to a clock.
+        let timeout = timeout.min(MAX_CALL_TIMEOUT);
         let request = Request::builder()
             .method(endpoint.method())
             .uri(url)
@@ -256,36 +387,6 @@ impl GithubApi for UreqGithub {
     }
 }
 
-/// Checks `api_url` and returns it without a trailing slash.
-fn api_root(api_url: &str) -> Result<String, InvalidApiUrl> {
-    let trimmed = api_url.trim();
-    if trimmed.contains('#') {
-        return Err(InvalidApiUrl::Extra);
-    }
-    let uri: Uri = trimmed
-        .parse()
-        .map_err(|error: ureq::http::uri::InvalidUri| {
-            InvalidApiUrl::Unparsable(error.to_string())
-        })?;
-    let scheme = uri.scheme_str().ok_or(InvalidApiUrl::Scheme)?;
-    if !(scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")) {
-        return Err(InvalidApiUrl::Scheme);
-    }
-    let authority = uri.authority().ok_or(InvalidApiUrl::NoHost)?;
-    if authority.as_str().contains('@') || uri.query().is_some() {
-        return Err(InvalidApiUrl::Extra);
-    }
-    if authority.host().is_empty() {
-        return Err(InvalidApiUrl::NoHost);
-    }
-    let path = uri.path().trim_end_matches('/');
-    Ok(format!(
-        "{}://{}{path}",
-        scheme.to_ascii_lowercase(),
-        authority.as_str()
-    ))
-}
-
 /// Runs `request` on `agent` with `timeout` for the whole exchange, body included.
 fn run_within(
     agent: &Agent,
@@ -305,41 +406,46 @@ mod tests {
     use super::*;
 
     #[test]
-    fn roots_lose_their_trailing_slash_and_keep_their_path() {
-        for (given, root) in [
-            ("https://api.github.com", "https://api.github.com"),
-            ("https://api.github.com/", "https://api.github.com"),
-            (" http://127.0.0.1:8080// ", "http://127.0.0.1:8080"),
-            (
-                "https://ghe.example.com/api/v3/",
-                "https://ghe.example.com/api/v3",
-            ),
-            ("HTTPS://api.github.com", "https://api.github.com"),
+    fn roots_are_parsed_strictly_and_enterprise_graphql_moves() {
+        let client = UreqGithub::new("https://ghe.example.com/api/v3/").expect("a valid root");
+        assert_eq!(client.api_root(), "https://ghe.example.com/api/v3");
+        assert_eq!(
+            client.url_of(Endpoint::Identity),
+            "https://ghe.example.com/api/v3/user"
+        );
+        assert_eq!(
+            client.url_of(Endpoint::TestQuery),
+            "https://ghe.example.com/api/graphql"
+        );
+        for bad in [
+            "http://127.0.0.1:99999",
+            "http://127.0.0.1:abc",
+            "http://127.0.0.1:",
         ] {
-            assert_eq!(api_root(given).as_deref(), Ok(root), "{given}");
+            assert!(matches!(
+                UreqGithub::new(bad),
+                Err(ClientError::ApiUrl(
+                    ApiUrlError::Port | ApiUrlError::EmptyPort
+                ))
+            ));
         }
     }
 
     #[test]
-    fn only_plain_http_roots_are_accepted() {
-        for (given, error) in [
-            ("ftp://api.github.com", InvalidApiUrl::Scheme),
-            ("api.github.com", InvalidApiUrl::Scheme),
-            ("/user", InvalidApiUrl::Scheme),
-            (
-                "https://user:ghp_secret@api.github.com",
-                InvalidApiUrl::Extra,
-            ),
-            ("https://api.github.com/?x=1", InvalidApiUrl::Extra),
-            ("https://api.github.com/#top", InvalidApiUrl::Extra),
-        ] {
-            assert_eq!(api_root(given), Err(error), "{given}");
-        }
-        assert!(matches!(
-            api_root("https://exa mple.com"),
-            Err(InvalidApiUrl::Unparsable(_))
-        ));
-        assert!(api_root("").is_err());
+    fn a_ca_file_must_hold_a_certificate() {
+        let missing = UreqGithub::builder("https://api.github.com")
+            .ca_file("/nonexistent/ca.pem")
+            .build();
+        assert!(matches!(missing, Err(ClientError::CaFileUnreadable { .. })));
+        let dir = std::env::temp_dir().join(format!("ureq-http-ca-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        let empty = dir.join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").expect("write");
+        let built = UreqGithub::builder("https://api.github.com")
+            .ca_file(&empty)
+            .build();
+        assert!(matches!(built, Err(ClientError::CaFileEmpty { .. })));
+        let _ = std::fs::remove_dir_all(&dir);
     }
 
     #[test]

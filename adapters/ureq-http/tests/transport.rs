@@ -15,7 +15,7 @@ use std::time::Duration;
 use pat_verdict::http::TEST_QUERY_BODY;
 use pat_verdict::{Body, Endpoint, GithubApi, HttpResponse, TransportError, TransportErrorKind};
 use pat_verdict_fake_github::{FakeGithub, Step};
-use pat_verdict_ureq_http::{DEFAULT_BODY_CAP, InvalidApiUrl, UreqGithub};
+use pat_verdict_ureq_http::{ClientError, DEFAULT_BODY_CAP, InvalidApiUrl, UreqGithub};
 
 use common::{TIMEOUT, call, call_within, client, fresh_token, token};
 
@@ -113,7 +113,7 @@ async fn a_trailing_slash_on_the_api_url_is_fine() {
 async fn only_http_and_https_urls_are_accepted() {
     assert!(matches!(
         UreqGithub::new("ftp://127.0.0.1"),
-        Err(InvalidApiUrl::Scheme)
+        Err(ClientError::ApiUrl(InvalidApiUrl::Scheme))
     ));
     assert!(UreqGithub::new("not a url").is_err());
     assert!(UreqGithub::new("https://api.github.com/").is_ok());

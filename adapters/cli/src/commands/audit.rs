@@ -191,7 +191,10 @@ fn human(
     palette: Palette,
 ) -> String {
     if rows.is_empty() && unusable.is_empty() {
-        return format!("{store} holds no PATs: nothing to audit.\n");
+        return format!(
+            "{} holds no PATs: nothing to audit.\n",
+            crate::output::safe(store)
+        );
     }
     let mut table = Table::with_header(&[
         "uid",

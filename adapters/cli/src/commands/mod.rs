@@ -52,8 +52,9 @@ fn print(text: &str) -> Result<(), Failure> {
 /// [`Failure::Internal`] if serialization fails, which plain structs of strings, numbers and
 /// options cannot do.
 fn json_line(value: &impl Serialize) -> Result<String, Failure> {
-    let mut line = serde_json::to_string(value)
+    let line = serde_json::to_string(value)
         .map_err(|error| Failure::Internal(format!("cannot encode the JSON output: {error}")))?;
+    let mut line = output::json_safe(line);
     line.push('\n');
     Ok(line)
 }

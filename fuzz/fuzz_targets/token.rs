@@ -1,0 +1,31 @@
+//! The token pre-check (SPEC §5) and redaction over any text: a token is only ever visible
+//! ASCII and non-empty, and a redacted text never holds it, in any ASCII case.
+#![no_main]
+
+use libfuzzer_sys::fuzz_target;
+use pat_verdict::{Token, TokenError};
+
+fuzz_target!(|input: (String, String)| {
+    let (raw, text) = input;
+    match Token::parse(&raw) {
+        Ok(token) => {
+            let secret = token.expose_secret();
+            assert!(!secret.is_empty());
+            assert!(secret.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+            assert_eq!(secret, raw.trim());
+            let redacted = token.redact(&text);
+            assert!(
+                !redacted
+                    .to_ascii_lowercase()
+                    .contains(&secret.to_ascii_lowercase()),
+                "the token survived redaction"
+            );
+            assert_eq!(format!("{token:?}"), "Token([REDACTED])");
+        }
+        Err(TokenError::Empty) => assert!(raw.trim().is_empty()),
+        Err(TokenError::Malformed { position }) => {
+            let bad = raw.trim().chars().nth(position - 1);
+            assert!(bad.is_some_and(|c| !('\x21'..='\x7e').contains(&c)));
+        }
+    }
+});
