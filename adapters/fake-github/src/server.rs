@@ -86,6 +86,7 @@ impl Shared {
             tls,
             failed_handshakes: AtomicUsize::new(0),
             control: Mutex::default(),
+            arrived: Condvar::new(),
             stop_signal: Condvar::new(),
             live: Mutex::default(),
         }
