@@ -55,6 +55,21 @@ pub(crate) fn call_result(
     }
 }
 
+/// A status as Python gave it: an `int` of any size (out of range is judged by
+/// [`call_result`]).
+///
+/// # Errors
+///
+/// `TypeError` for anything but an `int`; `ValueError` for one beyond 64 bits.
+pub(crate) fn status(status: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if !status.is_instance_of::<pyo3::types::PyInt>() || status.is_instance_of::<pyo3::types::PyBool>() {
+        return Err(PyTypeError::new_err("status must be an int"));
+    }
+    status.extract::<i64>().map_err(|_| {
+        PyValueError::new_err("status must be an HTTP status code (0 to 65535)")
+    })
+}
+
 /// The transport failure a host names. The word before any `:` picks the kind (see
 /// `TRANSPORT_KINDS`); the rest, or the whole text when the word is unknown, is the detail.
 fn transport(text: &str) -> PyResult<TransportError> {
@@ -71,7 +86,11 @@ fn transport(text: &str) -> PyResult<TransportError> {
     match transport_kind(word) {
         Some(kind) => Ok(TransportError::new(
             kind,
-            if rest.is_empty() { word } else { rest },
+            if rest.is_empty() {
+                "reported by the HTTP client"
+            } else {
+                rest
+            },
         )),
         None => Ok(TransportError::new(TransportErrorKind::Other, text)),
     }

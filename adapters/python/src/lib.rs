@@ -46,7 +46,7 @@ pyo3::create_exception!(
 #[pyfunction]
 #[pyo3(signature = (status=None, *, body=None, headers=None, transport_error=None, now=None))]
 fn classify_test_query(
-    status: Option<i64>,
+    status: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
     transport_error: Option<&Bound<'_, PyAny>>,
@@ -61,7 +61,7 @@ fn classify_test_query(
 #[pyfunction]
 #[pyo3(signature = (status=None, *, body=None, headers=None, transport_error=None, now=None))]
 fn classify_identity(
-    status: Option<i64>,
+    status: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
     transport_error: Option<&Bound<'_, PyAny>>,
@@ -72,7 +72,7 @@ fn classify_identity(
 }
 
 fn call(
-    status: Option<i64>,
+    status: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
     transport_error: Option<&Bound<'_, PyAny>>,
@@ -88,6 +88,7 @@ fn call(
         ),
         None => None,
     };
+    let status = status.map(convert::status).transpose()?;
     let result = convert::call_result(status, body, headers, transport_error.as_deref())?;
     let now = match now {
         Some(now) => convert::unix_time(now)?,
