@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping
 
 import pytest
 import requests.structures
@@ -392,11 +392,11 @@ def test_now_must_be_finite(now: float) -> None:
 
 def test_types_no_json_parser_returns_are_type_errors() -> None:
     with pytest.raises(TypeError):
-        classify_test_query(200, body={1, 2})
+        classify_test_query(200, body={1, 2})  # type: ignore[arg-type]
     with pytest.raises(TypeError):
-        classify_test_query(200, body={1: "x"})
+        classify_test_query(200, body={1: "x"})  # type: ignore[dict-item]
     with pytest.raises(TypeError):
-        classify_test_query(200, headers=["retry-after"])
+        classify_test_query(200, headers=["retry-after"])  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         classify_test_query(transport_error=OSError("timeout"))  # type: ignore[arg-type]
 
@@ -411,7 +411,7 @@ def test_classifiers_default_to_the_current_time() -> None:
 
 def test_optional_arguments_are_keyword_only() -> None:
     with pytest.raises(TypeError):
-        classify_test_query(200, b"{}")  # type: ignore[misc]
+        classify_test_query(200, b"{}")  # type: ignore[call-arg]
     assert classify_identity(status=200, body={"id": 5}).github_id == "5"
 
 
@@ -420,8 +420,18 @@ def test_none_is_json_null() -> None:
     assert classify_identity(200) == classify_identity(200, body="null")
 
 
-def test_unused_optional(_: Optional[int] = None) -> None:
-    assert classify_test_query(401).to_dict()["verdict"] == "invalid"
+def test_to_dict_of_a_classified_verdict() -> None:
+    assert classify_test_query(401).to_dict() == {
+        "verdict": "invalid",
+        "github_id": None,
+        "login": None,
+        "reason": "GitHub GraphQL API returned 401",
+        "stage": "test_query",
+        "retry_after_secs": None,
+        "scopes": None,
+        "expires_at": None,
+        "requests": 0,
+    }
 
 
 # ---- SPEC §4 rows the core does not implement yet (each flips to a failure when it does) ----

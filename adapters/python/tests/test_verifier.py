@@ -5,6 +5,7 @@ against the loopback fake GitHub.
 from __future__ import annotations
 
 import asyncio
+from typing import Any, Dict, List
 
 import pytest
 
@@ -113,7 +114,7 @@ def test_the_deadline_bounds_the_whole_verdict(fake: FakeGithub, token: str) -> 
     ],
 )
 def test_an_outage_on_the_test_query_is_inconclusive(
-    fake: FakeGithub, token: str, step: dict, says: str
+    fake: FakeGithub, token: str, step: Dict[str, Any], says: str
 ) -> None:
     fake.script(token, "user", [{"user": [9, "nine"]}])
     fake.script(token, "graphql", [step])
@@ -203,7 +204,7 @@ def test_one_verifier_serves_several_event_loops_and_threads(fake: FakeGithub, t
 
     fake.valid(token, 21, "shared")
     verifier = Verifier(fake.url)
-    kinds: list = []
+    kinds: List[str] = []
 
     async def averify() -> str:
         return (await verifier.averify(token)).kind
