@@ -62,12 +62,14 @@ pub(crate) fn call_result(
 ///
 /// `TypeError` for anything but an `int`; `ValueError` for one beyond 64 bits.
 pub(crate) fn status(status: &Bound<'_, PyAny>) -> PyResult<i64> {
-    if !status.is_instance_of::<pyo3::types::PyInt>() || status.is_instance_of::<pyo3::types::PyBool>() {
+    if !status.is_instance_of::<pyo3::types::PyInt>()
+        || status.is_instance_of::<pyo3::types::PyBool>()
+    {
         return Err(PyTypeError::new_err("status must be an int"));
     }
-    status.extract::<i64>().map_err(|_| {
-        PyValueError::new_err("status must be an HTTP status code (0 to 65535)")
-    })
+    status
+        .extract::<i64>()
+        .map_err(|_| PyValueError::new_err("status must be an HTTP status code (0 to 65535)"))
 }
 
 /// The transport failure a host names. The word before any `:` picks the kind (see
