@@ -33,7 +33,8 @@ echo "built and installed in $((SECONDS - started)) s"
 "$py" -c 'import pat_verdict; print("pat_verdict", pat_verdict.__version__, "imported")'
 
 echo "== mypy --strict on the tests and examples"
-"$py" -m mypy --strict --cache-dir "$target/mypy-cache" adapters/python/tests adapters/python/examples
+"$py" -m mypy --strict --cache-dir "$target/mypy-cache" adapters/python/tests adapters/python/examples \
+  adapters/python/python
 
 echo "== pytest adapters/python/tests"
 status=0

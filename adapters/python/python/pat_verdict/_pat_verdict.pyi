@@ -91,34 +91,25 @@ class AuditRow:
     @property
     def verdict(self) -> Verdict: ...
 
-def classify_test_query(
-    status: Optional[int] = None,
-    *,
-    body: Body = None,
-    headers: Optional[Mapping[str, str]] = None,
-    transport_error: Optional[str] = None,
-    now: Optional[float] = None,
+def _classify_test_query(
+    status: Optional[int],
+    body: Body,
+    headers: Optional[Mapping[str, str]],
+    transport_error: Optional[str],
+    now: Optional[float],
+    /,
 ) -> Verdict:
-    """Classify ``POST /graphql`` (SPEC §2) from what your own HTTP client got back.
+    """Positional form of ``pat_verdict.classify_test_query``."""
 
-    Give exactly one of ``status`` or ``transport_error`` (else ``ValueError``).
-    ``transport_error`` names the failure: ``"timeout"``, ``"connect"``, ``"dns"``,
-    ``"reset"``, ``"tls"``, ``"truncated"``, ``"protocol"`` (optionally ``"kind: detail"``), or
-    any other text for a generic transport failure -- all inconclusive. ``body`` is raw
-    (``bytes``/``str``; over 1 MiB is treated as the HTTP client's cap) or parsed JSON as
-    ``response.json()`` returns it (``None`` is JSON ``null``). ``headers``: any mapping,
-    names case-insensitive. ``now``: epoch seconds for ``x-ratelimit-reset`` (default: now).
-    """
-
-def classify_identity(
-    status: Optional[int] = None,
-    *,
-    body: Body = None,
-    headers: Optional[Mapping[str, str]] = None,
-    transport_error: Optional[str] = None,
-    now: Optional[float] = None,
+def _classify_identity(
+    status: Optional[int],
+    body: Body,
+    headers: Optional[Mapping[str, str]],
+    transport_error: Optional[str],
+    now: Optional[float],
+    /,
 ) -> Verdict:
-    """Classify ``GET /user`` (SPEC §3); arguments as :func:`classify_test_query`."""
+    """Positional form of ``pat_verdict.classify_identity``."""
 
 class Verifier:
     """Verifies PATs against GitHub (or ``api_url``): pre-check, ``GET /user``, ``POST
