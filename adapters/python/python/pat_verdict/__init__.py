@@ -1,0 +1,88 @@
+"""pat_verdict: is this GitHub PAT valid, invalid, or impossible to judge right now?
+
+The decision core of pat-verdict and its real adapters (HTTP client, ``miner_pats.json``
+store, clock) as a Python extension, for Bittensor validators written in Python.
+
+Only evidence about the PAT makes it ``invalid``: a GitHub outage (5xx, DNS, reset, timeout)
+is ``inconclusive`` -- "retry later" -- and never tells a miner to rotate a working token.
+
+- :func:`classify_test_query`, :func:`classify_identity`: pure, no I/O. For hosts that keep
+  their own HTTP client (``requests``, ``aiohttp``) and only borrow the decision.
+- :class:`Verifier`: makes the two GitHub calls itself (``verify`` in a thread, ``averify``
+  on asyncio), with retries inside one deadline.
+- :class:`Validator`: the validator's ``check`` and ``broadcast`` endpoints and the ``audit``
+  of every stored PAT, over the ``miner_pats.json`` file validators already keep.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Mapping, Optional
+
+from ._pat_verdict import (
+    AuditRow,
+    BroadcastResponse,
+    CheckResponse,
+    StoreUnavailableError,
+    Validator,
+    Verdict,
+    Verifier,
+    __version__,
+    _classify_identity,
+    _classify_test_query,
+)
+
+if TYPE_CHECKING:
+    from ._pat_verdict import Body
+
+
+# The classifiers are called per request, so their keyword-only face is Python: keywords into
+# the extension cost more than the classification itself on the stable ABI of CPython 3.9.
+
+
+def classify_test_query(
+    status: Optional[int] = None,
+    *,
+    body: Body = None,
+    headers: Optional[Mapping[str, str]] = None,
+    transport_error: Optional[str] = None,
+    now: Optional[float] = None,
+) -> Verdict:
+    """Classify ``POST /graphql`` (SPEC §2) from what your own HTTP client got back.
+
+    Give exactly one of ``status`` or ``transport_error`` (else ``ValueError``).
+    ``transport_error`` names the failure: ``"timeout"``, ``"connect"``, ``"dns"``,
+    ``"reset"``, ``"tls"``, ``"truncated"``, ``"protocol"`` (optionally ``"kind: detail"``), or
+    any other text for a generic transport failure -- all inconclusive. ``body`` is raw
+    (``bytes``/``str``; over 1 MiB is treated as the HTTP client's cap) or parsed JSON as
+    ``response.json()`` returns it (``None`` is JSON ``null``). ``headers``: any mapping,
+    names case-insensitive. ``now``: epoch seconds for ``x-ratelimit-reset`` (default: now).
+    No I/O; the token is not needed and never seen.
+    """
+    return _classify_test_query(status, body, headers, transport_error, now)
+
+
+def classify_identity(
+    status: Optional[int] = None,
+    *,
+    body: Body = None,
+    headers: Optional[Mapping[str, str]] = None,
+    transport_error: Optional[str] = None,
+    now: Optional[float] = None,
+) -> Verdict:
+    """Classify ``GET /user`` (SPEC §3); arguments as :func:`classify_test_query`. A valid
+    verdict carries ``github_id`` (a decimal string), ``login``, ``scopes`` and ``expires_at``.
+    """
+    return _classify_identity(status, body, headers, transport_error, now)
+
+__all__ = [
+    "AuditRow",
+    "BroadcastResponse",
+    "CheckResponse",
+    "StoreUnavailableError",
+    "Validator",
+    "Verdict",
+    "Verifier",
+    "__version__",
+    "classify_identity",
+    "classify_test_query",
+]

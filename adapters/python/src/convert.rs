@@ -1,0 +1,348 @@
+//! Every conversion between the core's types and Python's, in one place: what comes in
+//! (a status or a transport failure, headers, a body, a time) and what goes out (verdicts and
+//! the handlers' answers). Nothing here decides anything: the core did.
+
+use std::borrow::Cow;
+
+use pat_verdict::http::{Body, CallResult, HttpResponse, RelevantHeaders};
+use pat_verdict::{
+    Identity, SecretString, Stage, Token, TransportError, TransportErrorKind, UnixTime,
+    VerdictKind, VerifyReport, Viewer,
+};
+use pat_verdict_ureq_http::DEFAULT_BODY_CAP;
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
+
+use crate::json;
+use crate::types::{AuditRow, BroadcastResponse, CheckResponse, Verdict};
+
+// ---- into the core ----
+
+/// What came back from one call, as a host with its own HTTP client describes it: exactly
+/// one of a status (with headers and body) or a transport failure.
+///
+/// # Errors
+///
+/// `ValueError` for both or neither, a status outside 0–65535 or an empty transport error;
+/// `TypeError` for a body or headers of a type no HTTP client returns.
+pub(crate) fn call_result(
+    status: Option<i64>,
+    body: Option<&Bound<'_, PyAny>>,
+    headers: Option<&Bound<'_, PyAny>>,
+    transport_error: Option<&str>,
+) -> PyResult<CallResult> {
+    match (status, transport_error) {
+        (Some(status), None) => {
+            let status = u16::try_from(status).map_err(|_| {
+                PyValueError::new_err(format!(
+                    "status must be an HTTP status code (0 to 65535), not {status}"
+                ))
+            })?;
+            Ok(Ok(HttpResponse {
+                status,
+                headers: relevant_headers(headers)?,
+                body: body_of(body)?,
+            }))
+        }
+        (None, Some(kind)) => Ok(Err(transport(kind)?)),
+        (Some(_), Some(_)) => Err(PyValueError::new_err(
+            "give either status or transport_error, not both",
+        )),
+        (None, None) => Err(PyValueError::new_err(
+            "give status (GitHub answered) or transport_error (it did not)",
+        )),
+    }
+}
+
+/// A status as Python gave it: an `int` of any size (out of range is judged by
+/// [`call_result`]).
+///
+/// # Errors
+///
+/// `TypeError` for anything but an `int`; `ValueError` for one beyond 64 bits.
+pub(crate) fn status(status: &Bound<'_, PyAny>) -> PyResult<i64> {
+    if !status.is_instance_of::<pyo3::types::PyInt>()
+        || status.is_instance_of::<pyo3::types::PyBool>()
+    {
+        return Err(PyTypeError::new_err("status must be an int"));
+    }
+    status
+        .extract::<i64>()
+        .map_err(|_| PyValueError::new_err("status must be an HTTP status code (0 to 65535)"))
+}
+
+/// The transport failure a host names. The word before any `:` picks the kind (see
+/// `TRANSPORT_KINDS`); the rest, or the whole text when the word is unknown, is the detail.
+fn transport(text: &str) -> PyResult<TransportError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Err(PyValueError::new_err(
+            "transport_error must name the failure (e.g. \"timeout\", \"connect\", \"reset\")",
+        ));
+    }
+    let (word, rest) = match text.split_once(':') {
+        Some((word, rest)) => (word.trim(), rest.trim()),
+        None => (text, ""),
+    };
+    match transport_kind(word) {
+        Some(kind) => Ok(TransportError::new(
+            kind,
+            if rest.is_empty() {
+                "reported by the HTTP client"
+            } else {
+                rest
+            },
+        )),
+        None => Ok(TransportError::new(TransportErrorKind::Other, text)),
+    }
+}
+
+/// The words `transport_error` accepts for each kind of transport failure, lower case.
+pub(crate) const TRANSPORT_KINDS: &[(&str, TransportErrorKind)] = &[
+    ("timeout", TransportErrorKind::Timeout),
+    ("connect", TransportErrorKind::Connect),
+    ("dns", TransportErrorKind::Dns),
+    ("reset", TransportErrorKind::ConnectionReset),
+    ("tls", TransportErrorKind::Tls),
+    ("truncated", TransportErrorKind::TruncatedBody),
+    ("protocol", TransportErrorKind::Protocol),
+];
+
+fn transport_kind(word: &str) -> Option<TransportErrorKind> {
+    TRANSPORT_KINDS
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(word))
+        .map(|(_, kind)| *kind)
+}
+
+/// The headers classification reads, picked out of any `str → str` mapping (names
+/// case-insensitive), exactly as the HTTP adapter picks them out of a response.
+fn relevant_headers(headers: Option<&Bound<'_, PyAny>>) -> PyResult<RelevantHeaders> {
+    let Some(headers) = headers.filter(|headers| !headers.is_none()) else {
+        return Ok(RelevantHeaders::default());
+    };
+    let mut pairs: Vec<(Cow<'_, str>, Cow<'_, [u8]>)> = Vec::new();
+    let mut push = |name: Bound<'_, PyAny>, value: Bound<'_, PyAny>| -> PyResult<()> {
+        let name = text_of(&name, "header names")?.into_owned();
+        let value = match value.cast::<PyBytes>() {
+            Ok(bytes) => bytes.as_bytes().to_vec(),
+            Err(_) => text_of(&value, "header values")?.into_owned().into_bytes(),
+        };
+        pairs.push((Cow::Owned(name), Cow::Owned(value)));
+        Ok(())
+    };
+    if let Ok(dict) = headers.cast::<PyDict>() {
+        for (name, value) in dict.iter() {
+            push(name, value)?;
+        }
+    } else {
+        let items = headers.call_method0("items").map_err(|_| {
+            PyTypeError::new_err(
+                "headers must be a mapping of str to str (dict, CaseInsensitiveDict, …)",
+            )
+        })?;
+        for item in items.try_iter()? {
+            let (name, value): (Bound<'_, PyAny>, Bound<'_, PyAny>) = item?.extract()?;
+            push(name, value)?;
+        }
+    }
+    Ok(RelevantHeaders::from_pairs(
+        pairs
+            .iter()
+            .map(|(name, value)| (name.as_ref(), value.as_ref())),
+    ))
+}
+
+fn text_of<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, str>> {
+    value
+        .cast::<PyString>()
+        .map_err(|_| PyTypeError::new_err(format!("{what} must be str")))?
+        .to_cow()
+}
+
+/// The body: raw (`bytes`, `bytearray`, `str`) as sent, or a parsed JSON value written back
+/// as JSON; either way over the HTTP adapter's cap is [`Body::OverCap`], as from the wire.
+fn body_of(body: Option<&Bound<'_, PyAny>>) -> PyResult<Body> {
+    let bytes = match body {
+        // `None` is what `response.json()` returns for the body `null`.
+        None => b"null".to_vec(),
+        Some(body) => {
+            if let Ok(bytes) = body.cast::<PyBytes>() {
+                bytes.as_bytes().to_vec()
+            } else if let Ok(bytes) = body.cast::<PyByteArray>() {
+                bytes.to_vec()
+            } else if let Ok(text) = body.cast::<PyString>() {
+                text.to_cow()?.into_owned().into_bytes()
+            } else {
+                json::to_json(body)?
+            }
+        }
+    };
+    Ok(if bytes.len() > DEFAULT_BODY_CAP {
+        Body::OverCap {
+            cap: DEFAULT_BODY_CAP,
+        }
+    } else {
+        Body::Complete(bytes)
+    })
+}
+
+/// Epoch seconds, whole (a fraction never changes a header's meaning).
+///
+/// # Errors
+///
+/// `ValueError` for NaN or infinity.
+pub(crate) fn unix_time(now: f64) -> PyResult<UnixTime> {
+    if !now.is_finite() {
+        return Err(PyValueError::new_err(
+            "now must be a finite number of seconds",
+        ));
+    }
+    // `as` saturates for values beyond i64, which is the meaning wanted.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "seconds since the epoch; the fraction is dropped on purpose, far values saturate"
+    )]
+    Ok(UnixTime(now.floor() as i64))
+}
+
+// ---- out of the core ----
+
+fn kind(kind: VerdictKind) -> &'static str {
+    kind.as_str()
+}
+
+fn stage(stage: Stage) -> &'static str {
+    stage.as_str()
+}
+
+/// The fields every verdict has; the payload (identity, viewer) is added by the callers.
+fn verdict_of<T>(
+    verdict: &pat_verdict::Verdict<T>,
+    stage: Option<&'static str>,
+    requests: u32,
+) -> Verdict {
+    let (rate_limited, retry_after) = match verdict {
+        pat_verdict::Verdict::Inconclusive {
+            rate_limited,
+            retry_after,
+            ..
+        } => (*rate_limited, *retry_after),
+        pat_verdict::Verdict::Valid(_) | pat_verdict::Verdict::Invalid { .. } => (false, None),
+    };
+    Verdict {
+        kind: kind(verdict.kind()),
+        error: verdict.error().map(str::to_owned),
+        rate_limited,
+        retry_after,
+        stage,
+        github_id: None,
+        login: None,
+        expires_at: None,
+        scopes: None,
+        requests,
+    }
+}
+
+fn with_identity(mut verdict: Verdict, identity: &Identity) -> Verdict {
+    verdict.github_id = Some(identity.github_id.as_str().to_owned());
+    verdict.login.clone_from(&identity.login);
+    verdict.expires_at = identity.token.expires_at.map(UnixTime::to_iso8601);
+    verdict.scopes.clone_from(&identity.token.scopes);
+    verdict
+}
+
+/// `classify_test_query`'s answer: the stage is the test query unless valid.
+fn test_query_verdict(verdict: &pat_verdict::Verdict<Viewer>) -> Verdict {
+    let stopped = (!matches!(verdict, pat_verdict::Verdict::Valid(_))).then_some("test_query");
+    let mut out = verdict_of(verdict, stopped, 0);
+    if let pat_verdict::Verdict::Valid(viewer) = verdict {
+        out.login.clone_from(&viewer.login);
+    }
+    out
+}
+
+/// `classify_identity`'s answer: the stage is the identity lookup unless valid.
+fn identity_verdict(verdict: &pat_verdict::Verdict<Identity>) -> Verdict {
+    let stopped = (!matches!(verdict, pat_verdict::Verdict::Valid(_))).then_some("identity");
+    let out = verdict_of(verdict, stopped, 0);
+    match verdict {
+        pat_verdict::Verdict::Valid(identity) => with_identity(out, identity),
+        pat_verdict::Verdict::Invalid { .. } | pat_verdict::Verdict::Inconclusive { .. } => out,
+    }
+}
+
+/// A whole verification's verdict. `pat` is what was verified: a last guard redacts it from
+/// every GitHub-supplied string shown (the core already redacts reasons).
+pub(crate) fn report_verdict(report: &VerifyReport, pat: &SecretString) -> Verdict {
+    let mut out = verdict_of(&report.verdict, report.stage.map(stage), report.requests);
+    if let Some(identity) = &report.identity {
+        out = with_identity(out, identity);
+    }
+    out.login = report.login().map(str::to_owned);
+    redacted(out, pat)
+}
+
+fn redacted(mut verdict: Verdict, pat: &SecretString) -> Verdict {
+    let Ok(token) = Token::from_secret(pat) else {
+        return verdict;
+    };
+    let redact = |text: &mut Option<String>| {
+        if let Some(text) = text.as_mut() {
+            *text = token.redact(text);
+        }
+    };
+    redact(&mut verdict.error);
+    redact(&mut verdict.github_id);
+    redact(&mut verdict.login);
+    if let Some(scopes) = verdict.scopes.as_mut() {
+        for scope in scopes {
+            *scope = token.redact(scope);
+        }
+    }
+    verdict
+}
+
+/// The check handler's answer.
+pub(crate) fn check_response(answer: &pat_verdict::CheckResponse) -> CheckResponse {
+    CheckResponse {
+        has_pat: answer.has_pat,
+        pat_valid: answer.pat_valid,
+        rejection_reason: answer.rejection_reason.clone(),
+        category: answer.category().as_str(),
+        // WIRE(detail): `detail: answer.detail.clone()` once the core carries it (issue 12).
+    }
+}
+
+/// The broadcast handler's answer.
+pub(crate) fn broadcast_response(answer: &pat_verdict::BroadcastResponse) -> BroadcastResponse {
+    BroadcastResponse {
+        accepted: answer.accepted,
+        rejection_reason: answer.rejection_reason.clone(),
+        retryable: answer.retryable,
+    }
+}
+
+/// One audited entry.
+pub(crate) fn audit_row(entry: &pat_verdict::StoredPat, report: &VerifyReport) -> AuditRow {
+    let github_id = entry.github_id.as_str();
+    AuditRow {
+        uid: entry.uid.0,
+        hotkey: entry.hotkey.as_str().to_owned(),
+        github_id: (!github_id.is_empty()).then(|| github_id.to_owned()),
+        verdict: report_verdict(report, &entry.pat),
+    }
+}
+
+// ---- the pure classifiers ----
+
+/// SPEC §2 on what a host's own client got back.
+pub(crate) fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict {
+    test_query_verdict(&pat_verdict::classify::classify_test_query(result, now))
+}
+
+/// SPEC §3 on what a host's own client got back.
+pub(crate) fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict {
+    identity_verdict(&pat_verdict::classify::classify_identity(result, now))
+}

@@ -1,0 +1,299 @@
+//! The value objects Python sees: frozen, comparable, with a `__repr__` a person can read.
+//!
+//! They hold plain Rust data (strings, numbers), filled in by [`crate::convert`] from the
+//! core's types, so this file never changes when the core's types do. None of them can hold
+//! the token: the core never puts it in an answer, and [`crate::convert`] redacts the strings
+//! GitHub supplied (a login, an id) in case GitHub echoed it.
+
+use std::time::Duration;
+
+use pyo3::prelude::*;
+use pyo3::types::{PyDict, PyList, PyString};
+
+/// Python's `repr` of an optional string: `'text'` with control characters escaped, or `None`.
+fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
+    match text {
+        Some(text) => Ok(PyString::new(py, text).repr()?.to_cow()?.into_owned()),
+        None => Ok("None".to_owned()),
+    }
+}
+
+/// The verdict on a PAT (SPEC §1): `kind` is `"valid"`, `"invalid"` or `"inconclusive"`, and
+/// the rest says why and what GitHub told about the token.
+#[pyclass(frozen, eq, module = "pat_verdict", name = "Verdict")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct Verdict {
+    pub(crate) kind: &'static str,
+    pub(crate) error: Option<String>,
+    pub(crate) rate_limited: bool,
+    pub(crate) retry_after: Option<Duration>,
+    pub(crate) stage: Option<&'static str>,
+    pub(crate) github_id: Option<String>,
+    pub(crate) login: Option<String>,
+    pub(crate) expires_at: Option<String>,
+    pub(crate) scopes: Option<Vec<String>>,
+    pub(crate) requests: u32,
+}
+
+#[pymethods]
+impl Verdict {
+    /// `"valid"`, `"invalid"` or `"inconclusive"`.
+    #[getter]
+    fn kind(&self) -> &'static str {
+        self.kind
+    }
+
+    /// gittensor's `error`: why the PAT is not valid; `None` when it is.
+    #[getter]
+    fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    /// gittensor's `transient_failure`: true exactly when the verdict is inconclusive.
+    #[getter]
+    fn transient_failure(&self) -> bool {
+        self.kind == "inconclusive"
+    }
+
+    /// GitHub refused for rate reasons (SPEC §4) rather than failing.
+    #[getter]
+    fn rate_limited(&self) -> bool {
+        self.rate_limited
+    }
+
+    /// How long GitHub asked us to wait, in seconds, when it said.
+    #[getter]
+    fn retry_after(&self) -> Option<f64> {
+        self.retry_after.map(|wait| wait.as_secs_f64())
+    }
+
+    /// Where verification stopped when not valid: `"token"`, `"identity"`, `"test_query"`.
+    #[getter]
+    fn stage(&self) -> Option<&'static str> {
+        self.stage
+    }
+
+    /// The account's numeric id as a decimal string, when the identity lookup was valid.
+    #[getter]
+    fn github_id(&self) -> Option<&str> {
+        self.github_id.as_deref()
+    }
+
+    /// The account's login, when GitHub sent one.
+    #[getter]
+    fn login(&self) -> Option<&str> {
+        self.login.as_deref()
+    }
+
+    /// When the token expires (ISO-8601 UTC), from GitHub's expiration header.
+    #[getter]
+    fn expires_at(&self) -> Option<&str> {
+        self.expires_at.as_deref()
+    }
+
+    /// The classic PAT's scopes (`X-OAuth-Scopes`); `None` when GitHub did not say.
+    #[getter]
+    fn scopes(&self) -> Option<Vec<String>> {
+        self.scopes.clone()
+    }
+
+    /// HTTP requests made for this verdict, retries included (0 for `classify_*`).
+    #[getter]
+    fn requests(&self) -> u32 {
+        self.requests
+    }
+
+    /// The keys of `pat-verdict verify --json` (SPEC §8) plus `"requests"`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("verdict", self.kind)?;
+        dict.set_item("github_id", self.github_id.as_deref())?;
+        dict.set_item("login", self.login.as_deref())?;
+        dict.set_item("reason", self.error.as_deref())?;
+        dict.set_item("stage", self.stage)?;
+        // Whole seconds, rounded up as the CLI does: waiting a fraction too little would hit
+        // the limit again.
+        dict.set_item(
+            "retry_after_secs",
+            self.retry_after
+                .map(|wait| wait.as_secs() + u64::from(wait.subsec_nanos() > 0)),
+        )?;
+        match &self.scopes {
+            Some(scopes) => dict.set_item("scopes", PyList::new(py, scopes)?)?,
+            None => dict.set_item("scopes", py.None())?,
+        }
+        dict.set_item("expires_at", self.expires_at.as_deref())?;
+        dict.set_item("requests", self.requests)?;
+        Ok(dict)
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let mut text = format!("Verdict(kind='{}'", self.kind);
+        if let Some(error) = &self.error {
+            text.push_str(&format!(", error={}", repr_opt(py, Some(error))?));
+        }
+        if self.rate_limited {
+            text.push_str(", rate_limited=True");
+        }
+        if let Some(wait) = self.retry_after {
+            text.push_str(&format!(", retry_after={:?}", wait.as_secs_f64()));
+        }
+        if let Some(stage) = self.stage {
+            text.push_str(&format!(", stage='{stage}'"));
+        }
+        if self.github_id.is_some() {
+            text.push_str(&format!(
+                ", github_id={}",
+                repr_opt(py, self.github_id.as_deref())?
+            ));
+        }
+        if self.login.is_some() {
+            text.push_str(&format!(", login={}", repr_opt(py, self.login.as_deref())?));
+        }
+        text.push_str(&format!(", requests={})", self.requests));
+        Ok(text)
+    }
+}
+
+/// The check endpoint's answer (SPEC §6), field for field as miners' CLIs read it.
+#[pyclass(frozen, eq, module = "pat_verdict", name = "CheckResponse")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CheckResponse {
+    pub(crate) has_pat: Option<bool>,
+    pub(crate) pat_valid: Option<bool>,
+    pub(crate) rejection_reason: Option<String>,
+    pub(crate) category: &'static str,
+    // WIRE(detail): the store's failure cause (`CheckResponse.detail` of issue 12) goes here,
+    // with a getter `detail -> Option<&str>` and a line in `__repr__` and the `.pyi`.
+}
+
+#[pymethods]
+impl CheckResponse {
+    /// Whether we hold a PAT for this miner; `None` when we did not look (unregistered).
+    #[getter]
+    fn has_pat(&self) -> Option<bool> {
+        self.has_pat
+    }
+
+    /// Whether it works; `None` when we could not tell (GitHub or the store unavailable).
+    #[getter]
+    fn pat_valid(&self) -> Option<bool> {
+        self.pat_valid
+    }
+
+    /// Why not, in words; `None` when valid.
+    #[getter]
+    fn rejection_reason(&self) -> Option<&str> {
+        self.rejection_reason.as_deref()
+    }
+
+    /// `"valid"`, `"no_pat"`, `"invalid_pat"`, `"inconclusive"` or `"no_response"`.
+    #[getter]
+    fn category(&self) -> &'static str {
+        self.category
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "CheckResponse(category='{}', has_pat={}, pat_valid={}, rejection_reason={})",
+            self.category,
+            py_bool(self.has_pat),
+            py_bool(self.pat_valid),
+            repr_opt(py, self.rejection_reason.as_deref())?
+        ))
+    }
+}
+
+/// The broadcast endpoint's answer (SPEC §6). The PAT is never echoed back.
+#[pyclass(frozen, eq, module = "pat_verdict", name = "BroadcastResponse")]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BroadcastResponse {
+    pub(crate) accepted: bool,
+    pub(crate) rejection_reason: Option<String>,
+    pub(crate) retryable: bool,
+}
+
+#[pymethods]
+impl BroadcastResponse {
+    /// Whether the PAT was stored.
+    #[getter]
+    fn accepted(&self) -> bool {
+        self.accepted
+    }
+
+    /// Why not, in words; `None` when accepted.
+    #[getter]
+    fn rejection_reason(&self) -> Option<&str> {
+        self.rejection_reason.as_deref()
+    }
+
+    /// Whether the same broadcast may succeed later (GitHub or the store was unavailable).
+    #[getter]
+    fn retryable(&self) -> bool {
+        self.retryable
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "BroadcastResponse(accepted={}, retryable={}, rejection_reason={})",
+            py_bool(Some(self.accepted)),
+            py_bool(Some(self.retryable)),
+            repr_opt(py, self.rejection_reason.as_deref())?
+        ))
+    }
+}
+
+/// One stored PAT's verdict, from `Validator.audit`.
+#[pyclass(frozen, eq, module = "pat_verdict", name = "AuditRow")]
+#[derive(Clone, Debug, PartialEq)]
+pub struct AuditRow {
+    pub(crate) uid: u32,
+    pub(crate) hotkey: String,
+    pub(crate) github_id: Option<String>,
+    pub(crate) verdict: Verdict,
+}
+
+#[pymethods]
+impl AuditRow {
+    /// The entry's uid.
+    #[getter]
+    fn uid(&self) -> u32 {
+        self.uid
+    }
+
+    /// The entry's hotkey.
+    #[getter]
+    fn hotkey(&self) -> &str {
+        &self.hotkey
+    }
+
+    /// The GitHub id the entry is pinned to; `None` when it names none.
+    #[getter]
+    fn github_id(&self) -> Option<&str> {
+        self.github_id.as_deref()
+    }
+
+    /// The verdict on its PAT.
+    #[getter]
+    fn verdict(&self) -> Verdict {
+        self.verdict.clone()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "AuditRow(uid={}, hotkey={}, github_id={}, verdict={})",
+            self.uid,
+            repr_opt(py, Some(&self.hotkey))?,
+            repr_opt(py, self.github_id.as_deref())?,
+            self.verdict.__repr__(py)?
+        ))
+    }
+}
+
+fn py_bool(value: Option<bool>) -> &'static str {
+    match value {
+        Some(true) => "True",
+        Some(false) => "False",
+        None => "None",
+    }
+}
