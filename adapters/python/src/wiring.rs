@@ -15,7 +15,7 @@ use pat_verdict::{
 };
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
-use pat_verdict_ureq_http::UreqGithub;
+use pat_verdict_ureq_http::{ClientError, UreqGithub};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
@@ -127,13 +127,18 @@ fn check_ca_file(path: &Path) -> PyResult<()> {
 ///
 /// `ValueError` for an API URL the adapter refuses.
 fn github(settings: &Settings) -> PyResult<UreqGithub> {
-    // WIRE(api_url): validate with the core's strict API URL parser (issue 11) once it exists;
-    // today the ureq adapter's constructor is the check.
-    let github = UreqGithub::new(&settings.api_url)
-        .map_err(|error| PyValueError::new_err(format!("api_url: {error}")))?;
-    // WIRE(ca_file): hand `ca_file` to the ureq adapter (issue 11's option); it is only
-    // checked to be a readable file until then.
-    let _ = &settings.ca_file;
+    // The adapter parses the URL strictly (port, credentials, query, fragment) and reads the
+    // CA file; its errors never repeat the URL, which may hold a credential.
+    let mut builder = UreqGithub::builder(&settings.api_url);
+    if let Some(ca_file) = &settings.ca_file {
+        builder = builder.ca_file(ca_file.clone());
+    }
+    let github = builder.build().map_err(|error| match error {
+        ClientError::ApiUrl(_) => PyValueError::new_err(format!("api_url: {error}")),
+        ClientError::CaFileUnreadable { .. }
+        | ClientError::CaFileInvalid { .. }
+        | ClientError::CaFileEmpty { .. } => PyValueError::new_err(format!("ca_file: {error}")),
+    })?;
     Ok(github)
 }
 

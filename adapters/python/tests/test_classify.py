@@ -196,13 +196,11 @@ def test_identity_200_with_an_id_is_valid(id_: Any, expected: str) -> None:
     [
         {"login": "octocat"},
         {"id": None},
-        pytest.param({"id": -1}, marks=pytest.mark.xfail(
-            strict=True, reason="core gap: a negative id is read as valid (SPEC §3 says inconclusive)")),
+        {"id": -1},
         {"id": 4.5},
         {"id": 42.0},
         {"id": True},
-        pytest.param({"id": "abc"}, marks=pytest.mark.xfail(
-            strict=True, reason="core gap: a non-digit string id is read as valid (SPEC §3 says inconclusive)")),
+        {"id": "abc"},
         {"id": ""},
         {"id": [42]},
         [{"id": 42}],
@@ -434,23 +432,20 @@ def test_to_dict_of_a_classified_verdict() -> None:
     }
 
 
-# ---- SPEC §4 rows the core does not implement yet (each flips to a failure when it does) ----
+# ---- SPEC §4: Retry-After dates, saturation and the one-day clamp ----
 
 
-@pytest.mark.xfail(strict=True, reason="core gap: Retry-After as an HTTP-date is not read")
 def test_retry_after_as_an_http_date_is_read() -> None:
     now = 1_445_412_480  # Wed, 21 Oct 2015 07:28:00 GMT
     headers = {"Retry-After": "Wed, 21 Oct 2015 07:29:00 GMT"}
     assert classify_test_query(429, headers=headers, now=now).retry_after == 60.0
 
 
-@pytest.mark.xfail(strict=True, reason="core gap: a huge Retry-After is dropped, not saturated")
 def test_a_huge_retry_after_saturates_to_one_day() -> None:
     verdict = classify_test_query(429, headers={"Retry-After": "9" * 30})
     assert verdict.retry_after == 86400.0
 
 
-@pytest.mark.xfail(strict=True, reason="core gap: the wait is not clamped to one day")
 def test_the_wait_is_clamped_to_one_day() -> None:
     headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(10**6 + 500_000)}
     assert classify_identity(403, headers=headers, now=10**6).retry_after == 86400.0

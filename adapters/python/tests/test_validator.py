@@ -385,7 +385,6 @@ def check_rows(rows: List[AuditRow], tokens: Tuple[str, ...]) -> None:
     assert not any(pat in shown for pat in tokens)
 
 
-@pytest.mark.xfail(strict=True, reason="core gap: an entry without github_id is unusable")
 def test_audit_with_an_entry_that_names_no_account(fake: FakeGithub, tmp_path: Path) -> None:
     store, tokens = audit_store(fake, tmp_path)
     check_rows(validator(fake, store).audit(), tokens)
