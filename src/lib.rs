@@ -56,13 +56,15 @@ pub mod store;
 pub mod time;
 pub mod token;
 pub mod verdict;
+pub mod verification;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
+pub use classify::{classify_identity, classify_test_query};
 pub use handlers::{
-    AuditRow, AuditSummary, BroadcastResponse, CheckCategory, CheckResponse, Stage, Validator,
-    Verifier, VerifyReport, audit,
+    AuditRow, AuditSummary, BroadcastResponse, CheckCategory, CheckResponse, Validator, Verifier,
+    audit,
 };
 pub use http::{
     Body, CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
@@ -74,3 +76,6 @@ pub use store::{Hotkey, SaveOutcome, StoredPat, Uid};
 pub use time::UnixTime;
 pub use token::{Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
+pub use verification::{
+    Halted, IdentityKnown, Request, SendRequest, Stage, Step, Verification, VerifyReport, Wait,
+};

@@ -13,7 +13,9 @@ use crate::messages;
 use crate::ports::{Clock, GithubApi, PatStore, Registry, StoreError};
 use crate::store::{Hotkey, PinDecision, SaveOutcome, StoredPat, Uid, pin_decision};
 use crate::token::{Token, TokenError};
-use crate::verdict::Verdict;
+use crate::verdict::{Identity, Verdict};
+use crate::verification::Stage;
+use std::ops::ControlFlow;
 
 /// The broadcast endpoint's answer. The PAT is never echoed back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -88,35 +90,47 @@ where
         Err(error) => return token_rejection(uid, error),
     };
     let verifier = &validator.verifier;
-    let started = verifier.clock().monotonic();
-
-    let identity = match verifier.identity(&token, started).await.verdict {
-        Verdict::Valid(identity) => identity,
-        Verdict::Invalid { .. } => return BroadcastResponse::rejected(messages::no_github_id(uid)),
-        Verdict::Inconclusive { .. } => {
-            return BroadcastResponse::retry_later(messages::identity_transient(uid));
-        }
-    };
+    let store = &validator.store;
 
     // The early pin check spares a test query for a broadcast that could never be stored.
-    match validator.store.get(uid).await {
-        Err(error) => return BroadcastResponse::store_unavailable(&error),
-        Ok(existing) => {
-            if pin_decision(existing.as_ref(), hotkey, &identity.github_id) == PinDecision::Locked {
-                return BroadcastResponse::rejected(messages::IDENTITY_LOCKED);
+    let pin = |identity: &Identity| {
+        let github_id = identity.github_id.clone();
+        async move {
+            match store.get(uid).await {
+                Err(error) => ControlFlow::Break(BroadcastResponse::store_unavailable(&error)),
+                Ok(existing) => {
+                    if pin_decision(existing.as_ref(), hotkey, &github_id) == PinDecision::Locked {
+                        ControlFlow::Break(BroadcastResponse::rejected(messages::IDENTITY_LOCKED))
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                }
             }
         }
-    }
-
-    match verifier.test_query(&token, started).await.verdict {
-        Verdict::Valid(_) => {}
-        Verdict::Invalid { reason } => {
+    };
+    let report = match verifier
+        .drive(verifier.start_token(token.clone()), pin)
+        .await
+    {
+        Ok(report) => report,
+        Err(halted) => return halted.reason,
+    };
+    let identity = match (report.verdict, report.stage, report.identity) {
+        (Verdict::Valid(()), _, Some(identity)) => identity,
+        (Verdict::Invalid { .. }, Some(Stage::Identity), _) => {
+            return BroadcastResponse::rejected(messages::no_github_id(uid));
+        }
+        (Verdict::Inconclusive { .. }, Some(Stage::Identity), _) => {
+            return BroadcastResponse::retry_later(messages::identity_transient(uid));
+        }
+        (Verdict::Invalid { reason }, _, _) => {
             return BroadcastResponse::rejected(messages::test_query_failed(&reason));
         }
-        Verdict::Inconclusive { reason, .. } => {
+        (Verdict::Inconclusive { reason, .. }, _, _) => {
             return BroadcastResponse::retry_later(messages::github_unavailable_broadcast(&reason));
         }
-    }
+        (Verdict::Valid(()), _, None) => unreachable!("a valid verification knows the identity"),
+    };
 
     let entry = StoredPat {
         uid,

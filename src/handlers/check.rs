@@ -5,12 +5,12 @@ use std::fmt;
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
-use super::verify::{Stage, VerifyReport};
 use crate::messages;
 use crate::ports::StoreError;
 use crate::store::{Hotkey, StoredPat, Uid};
 use crate::token::{Token, TokenError};
 use crate::verdict::Verdict;
+use crate::verification::{Stage, VerifyReport};
 
 /// The check endpoint's answer, field for field as miners' CLIs read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

@@ -21,15 +21,15 @@
 //!          [broadcast only] pin check + save, one atomic store step ──► accepted
 //! ```
 //!
-//! The retry loop lives in [`Verifier`]; whether to retry, and how long to wait, is decided by
-//! the pure [`RetryPolicy`](crate::policy::RetryPolicy).
+//! Every step of it is the pure [`Verification`](crate::Verification) machine (whose module
+//! draws it in detail); [`Verifier`] is the one async driver that runs it over the ports, and
+//! the handlers only pin (at the identity) and save.
 //!
 //! ## Walking it: the seed's reproduction
 //!
 //! A stored PAT whose test query meets a GitHub outage (503) is not reported invalid:
 //!
 //! ```
-//! # #[cfg(feature = "testing")] {
 //! use std::sync::Arc;
 //! use pat_verdict::testing::{ManualClock, Reply, ScriptedGithub, entry};
 //! use pat_verdict::{CheckCategory, Endpoint, Hotkey, HotkeyList, RetryPolicy, Validator, Verifier};
@@ -49,7 +49,6 @@
 //! assert_eq!(answer.has_pat, Some(true));
 //! assert_eq!(answer.pat_valid, None); // not "invalid": GitHub was down
 //! assert_eq!(answer.category(), CheckCategory::Inconclusive);
-//! # }
 //! ```
 
 mod audit;
@@ -60,7 +59,7 @@ mod verify;
 pub use audit::{AuditRow, AuditSummary, audit};
 pub use broadcast::BroadcastResponse;
 pub use check::{CheckCategory, CheckResponse};
-pub use verify::{Stage, Verifier, VerifyReport};
+pub use verify::Verifier;
 
 use secrecy::SecretString;
 
@@ -110,8 +109,11 @@ where
             Ok(token) => token,
             Err(answer) => return answer,
         };
-        let report = self.verifier.verify_token(&token).await;
-        CheckResponse::judged(uid, &report)
+        let step = self.verifier.start_token(token);
+        match self.verifier.drive(step, verify::no_pin).await {
+            Ok(report) => CheckResponse::judged(uid, &report),
+            Err(halted) => match halted.reason {},
+        }
     }
 
     /// *broadcast*: a miner sends a PAT to be checked and stored (SPEC §6).
