@@ -63,14 +63,14 @@ pub mod testing;
 
 pub use classify::{classify_identity, classify_test_query};
 pub use handlers::{
-    AuditRow, AuditSummary, BroadcastResponse, CheckCategory, CheckResponse, Validator, Verifier,
-    audit,
+    AuditRow, AuditSummary, BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome,
+    CheckResponse, Unavailable, Validator, Verifier, audit,
 };
 pub use http::{
     Body, CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
 };
 pub use policy::RetryPolicy;
-pub use ports::{Clock, GithubApi, HotkeyList, PatStore, Registry, StoreError};
+pub use ports::{Clock, GithubApi, HotkeyList, PatStore, Registry, StoreError, error_chain};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{Hotkey, SaveOutcome, StoredPat, Uid};
 pub use time::UnixTime;

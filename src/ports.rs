@@ -67,6 +67,20 @@ pub trait Registry: Send + Sync {
 /// A boxed cause, so a port error can carry any adapter's error without naming its type.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// An error and its causes as one line (`a: b: c`): how a store failure reads in a reason
+/// text or a `detail`, with the path and the OS error that caused it.
+#[must_use]
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
+
 /// The store could not do what was asked. Handlers answer "store unavailable" (retryable).
 #[derive(Debug, Error)]
 pub enum StoreError {

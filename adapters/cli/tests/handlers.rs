@@ -172,8 +172,17 @@ fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
     std::fs::write(fixture.store(), "[1, 2").expect("write");
     let out = check(&fixture, "5Bob", &[]);
     assert_eq!(out.code, 75, "{out:?}");
+    let mut answer = out.json();
+    // The added key says why, with the path: a corrupt file will not fix itself on retry.
+    let detail = answer
+        .as_object_mut()
+        .and_then(|object| object.remove("detail"))
+        .expect("a detail when the store is unavailable");
+    let detail = detail.as_str().unwrap_or_default();
+    assert!(detail.starts_with("the PAT store is corrupt: "), "{detail}");
+    assert!(detail.contains("miner_pats.json"), "{detail}");
     assert_eq!(
-        out.json(),
+        answer,
         json!({
             "has_pat": false,
             "pat_valid": null,

@@ -7,8 +7,7 @@ use std::pin::pin;
 
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use pat_verdict::messages::error_chain;
-use pat_verdict::{AuditRow, AuditSummary, PatStore, audit};
+use pat_verdict::{AuditRow, AuditSummary, PatStore, audit, error_chain};
 use serde::Serialize;
 
 use crate::args::{AuditArgs, Common};

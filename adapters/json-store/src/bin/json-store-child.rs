@@ -29,7 +29,7 @@ fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
 }
 
 async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, String> {
-    let failed = |error: pat_verdict::StoreError| pat_verdict::messages::error_chain(&error);
+    let failed = |error: pat_verdict::StoreError| pat_verdict::error_chain(&error);
     match job {
         "upsert" => {
             let hotkey = format!("hk{number}");
