@@ -17,24 +17,29 @@
 //!
 //! ## In scope
 //!
-//! Classification of GitHub's answers ([`classify`]), rate-limit signals ([`rate_limit`]), the
-//! token pre-check ([`token`]), the retry and deadline policy ([`policy`]), the identity pin
-//! ([`store`]), every user-facing message ([`messages`]) and the handlers' logic
-//! ([`handlers`]), written against [`ports`].
+//! Classification of GitHub's answers ([`classify_test_query`], [`classify_identity`]),
+//! rate-limit signals, the token pre-check ([`Token`]), the retry and deadline policy
+//! ([`RetryPolicy`]), one verification as a pure state machine ([`Verification`]), the identity
+//! pin ([`plan_save`]), every user-facing message, and the handlers' logic ([`Validator`],
+//! answering [`CheckOutcome`] and [`BroadcastOutcome`]), written against the ports
+//! ([`GithubApi`], [`Clock`], [`PatStore`], [`Registry`]).
 //!
 //! ## Out of scope
 //!
 //! Sockets, HTTP clients, TLS, files, locks, clocks, runtimes and printing. Those live in the
 //! adapter crates under `adapters/` (ureq, JSON file store, memory store, fake GitHub, CLI),
 //! which depend on this crate and never the reverse. Time enters as an argument or through
-//! the [`ports::Clock`] port; nothing here reads a clock.
+//! the [`Clock`] port; nothing here reads a clock.
+//!
+//! ## The surface
+//!
+//! Modules are private; every public type has one path, at the crate root. The fakes for
+//! tests live in `testing` (feature `testing`).
 //!
 //! ## Example
 //!
 //! ```
-//! use pat_verdict::classify::classify_test_query;
-//! use pat_verdict::http::HttpResponse;
-//! use pat_verdict::time::UnixTime;
+//! use pat_verdict::{HttpResponse, UnixTime, classify_test_query};
 //!
 //! // A GitHub outage is not evidence about the PAT.
 //! let verdict = classify_test_query(&Ok(HttpResponse::new(503, "")), UnixTime(0));
@@ -45,34 +50,37 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod classify;
-pub mod handlers;
-pub mod http;
-pub mod messages;
-pub mod policy;
-pub mod ports;
-pub mod rate_limit;
-pub mod store;
-pub mod time;
-pub mod token;
-pub mod verdict;
-pub mod verification;
+mod classify;
+mod handlers;
+mod http;
+mod messages;
+mod policy;
+mod ports;
+mod rate_limit;
+mod registry;
+mod store;
+mod time;
+mod token;
+mod verdict;
+mod verification;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use classify::{classify_identity, classify_test_query};
+pub use classify::{classify_identity, classify_test_query, token_info};
 pub use handlers::{
     AuditRow, AuditSummary, BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome,
     CheckResponse, Unavailable, Validator, Verifier, audit,
 };
 pub use http::{
-    Body, CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
+    Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, RelevantHeaders, TEST_QUERY_BODY,
+    TransportError, TransportErrorKind,
 };
-pub use policy::RetryPolicy;
-pub use ports::{Clock, GithubApi, HotkeyList, PatStore, Registry, StoreError, error_chain};
+pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
+pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
+pub use registry::HotkeyList;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use store::{Hotkey, SaveOutcome, StoredPat, Uid};
+pub use store::{Hotkey, SaveOutcome, StoredPat, Uid, plan_save};
 pub use time::UnixTime;
 pub use token::{Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};

@@ -3,8 +3,8 @@
 //! to anything but the body"; the only per-body cost is reading it). Counted with dhat's
 //! heap profiler in testing mode: block counts are exact, not timings, so this cannot flake.
 
-use pat_verdict::classify::{classify_identity, classify_test_query};
 use pat_verdict::{CallResult, HttpResponse, UnixTime, Verdict};
+use pat_verdict::{classify_identity, classify_test_query};
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;

@@ -13,9 +13,9 @@ use common::{
     inconclusive_parts, invalid_reason, mentions_rate_limit, object_with, response, string_text,
     text,
 };
-use pat_verdict::classify::{classify_identity, token_info};
-use pat_verdict::http::{Body, CallResult, HttpResponse, RelevantHeaders};
+use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
+use pat_verdict::{classify_identity, token_info};
 use proptest::collection::vec;
 use proptest::prelude::*;
 

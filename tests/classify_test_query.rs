@@ -11,16 +11,17 @@ use common::{
     arb_transport_error, at, check_seed_view, config, expected_retry_after, inconclusive_parts,
     invalid_reason, mentions_rate_limit, object_with, response, string_text, text,
 };
-use pat_verdict::classify::classify_test_query;
-use pat_verdict::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
-use pat_verdict::messages;
+use pat_verdict::classify_test_query;
+use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{UnixTime, Verdict, Viewer};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::Value;
 
+/// The words of the contract for a test query that cannot see the viewer.
+const VIEWER_MISSING: &str = "Fine-grained PATs need 'Public Repositories (read-only)' permission";
+
 const TOP: &[&str] = &["errors", "data"];
-const GRAPHQL: Endpoint = Endpoint::TestQuery;
 
 fn classify(result: &CallResult, now: i64) -> Result<Verdict<Viewer>, TestCaseError> {
     let verdict = classify_test_query(result, at(now));
@@ -261,8 +262,16 @@ fn check_rate_limited_status(
         retry_after,
         expected
     );
-    prop_assert!(reason.starts_with(&messages::api_returned(GRAPHQL, status)));
-    prop_assert_eq!(reason, messages::rate_limited(GRAPHQL, status, retry_after));
+    let returned = format!("GitHub GraphQL API returned {status}");
+    prop_assert!(reason.starts_with(&returned));
+    let limited = match retry_after {
+        Some(wait) => format!(
+            "GitHub GraphQL API returned {status} (rate limited; retry after {} s)",
+            wait.as_secs()
+        ),
+        None => format!("GitHub GraphQL API returned {status} (rate limited)"),
+    };
+    prop_assert_eq!(reason, limited);
     Ok(())
 }
 
@@ -334,7 +343,7 @@ proptest! {
         let verdict = classify(&response(200, RelevantHeaders::default(), body.into_bytes()), now)?;
         match login {
             Some(login) => prop_assert_eq!(verdict, Verdict::Valid(Viewer { login })),
-            None => prop_assert_eq!(verdict, Verdict::invalid(messages::VIEWER_MISSING)),
+            None => prop_assert_eq!(verdict, Verdict::invalid(VIEWER_MISSING)),
         }
     }
 
@@ -348,7 +357,7 @@ proptest! {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
         check_status_inconclusive(&verdict, status, &headers, now)?;
-        let wanted = messages::api_returned(GRAPHQL, status);
+        let wanted = format!("GitHub GraphQL API returned {status}");
         prop_assert_eq!(verdict.error(), Some(wanted.as_str()));
     }
 
@@ -443,7 +452,7 @@ proptest! {
         body in arb_plain_403_body(),
     ) {
         let verdict = classify(&Ok(HttpResponse { status: 403, headers, body }), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, messages::api_returned(GRAPHQL, 403));
+        prop_assert_eq!(invalid_reason(&verdict)?, "GitHub GraphQL API returned 403");
     }
 
     /// §2 row "any other 4xx": every 4xx but 403/408/429, whatever the headers and body say.
@@ -457,7 +466,7 @@ proptest! {
         ],
     ) {
         let verdict = classify(&Ok(HttpResponse { status, headers, body }), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, messages::api_returned(GRAPHQL, status));
+        prop_assert_eq!(invalid_reason(&verdict)?, format!("GitHub GraphQL API returned {status}"));
     }
 
     /// §2 row "200 with `errors[0].type` RATE_LIMITED or RATE_LIMIT (also
@@ -512,7 +521,7 @@ proptest! {
         let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
         prop_assert_eq!(
             invalid_reason(&verdict)?,
-            messages::graphql_error(message.as_deref())
+            format!("GraphQL error: {}", message.as_deref().unwrap_or("unknown"))
         );
         if message.is_none() {
             prop_assert_eq!(invalid_reason(&verdict)?, "GraphQL error: unknown");
@@ -535,7 +544,7 @@ proptest! {
             format!(r#"{{"data": {data}, "errors": {error}}}"#)
         };
         let verdict = classify(&response(200, RelevantHeaders::default(), body.into_bytes()), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, messages::graphql_error(Some(&message)));
+        prop_assert_eq!(invalid_reason(&verdict)?, format!("GraphQL error: {message}"));
     }
 
     /// §2 row "200 with `data` null or missing, or `data.viewer` null or missing".
@@ -546,7 +555,7 @@ proptest! {
             .prop_flat_map(|(data, errors)| top_object(data, errors.map(str::to_owned))),
     ) {
         let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, messages::VIEWER_MISSING);
+        prop_assert_eq!(invalid_reason(&verdict)?, VIEWER_MISSING);
         prop_assert_eq!(
             invalid_reason(&verdict)?,
             "Fine-grained PATs need 'Public Repositories (read-only)' permission"
@@ -752,7 +761,7 @@ fn test_query_deeply_nested_body_does_not_panic() {
 
 /// A message longer than the quoting limit: SPEC §2 says the reason is
 /// `GraphQL error: {errors[0].message}`; the code cuts GitHub's text at
-/// `messages::MAX_QUOTED_CHARS` characters (a choice SPEC does not state).
+/// 300 characters (a choice SPEC does not state).
 #[test]
 fn test_query_long_graphql_error_message_is_quoted_from_its_start() {
     let message = "x".repeat(1_000);
@@ -760,10 +769,7 @@ fn test_query_long_graphql_error_message_is_quoted_from_its_start() {
     let verdict = classify_test_query(&Ok(HttpResponse::new(200, body)), UnixTime(0));
     let reason = verdict.error().unwrap_or_default();
     assert!(!verdict.transient_failure());
-    assert!(reason.starts_with(&format!(
-        "GraphQL error: {}",
-        &message[..messages::MAX_QUOTED_CHARS]
-    )));
+    assert!(reason.starts_with(&format!("GraphQL error: {}", &message[..300])));
 }
 
 /// Guard for the helper: `Expected` treats an unreadable `retry-after` as unspecified.

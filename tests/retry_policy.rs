@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::config;
 use pat_verdict::Verdict;
-use pat_verdict::policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
+use pat_verdict::{DEFAULT_DEADLINE, Next, RetryPolicy};
 use proptest::prelude::*;
 
 const MAX_ATTEMPTS: u32 = 3;

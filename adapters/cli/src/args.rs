@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use pat_verdict::http::DEFAULT_API_URL;
+use pat_verdict::DEFAULT_API_URL;
 
 /// The environment variable the token is read from unless `--token-env` names another.
 pub const DEFAULT_TOKEN_ENV: &str = "GITHUB_TOKEN";

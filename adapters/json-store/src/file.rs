@@ -62,7 +62,7 @@ impl<'a> Layout<'a> {
 }
 
 fn io_error(
-    wrap: fn(pat_verdict::ports::BoxError) -> StoreError,
+    wrap: fn(pat_verdict::BoxError) -> StoreError,
     doing: &'static str,
     path: &Path,
 ) -> impl FnOnce(io::Error) -> StoreError {

@@ -52,8 +52,8 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 use async_trait::async_trait;
-use pat_verdict::ports::BoxError;
-use pat_verdict::store::plan_save;
+use pat_verdict::BoxError;
+use pat_verdict::plan_save;
 use pat_verdict::{PatStore, SaveOutcome, StoreError, StoredPat, Uid};
 use thiserror::Error;
 
