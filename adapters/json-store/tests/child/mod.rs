@@ -1,12 +1,15 @@
-//! A writer process for the JSON store's cross-process tests (`tests/processes.rs`): SPEC §7
-//! says writers in separate processes lose no update, and a writer killed mid-write leaves a
-//! whole store. Not for users; it does one job on the store named on its command line:
+//! The writer process of the JSON store's cross-process tests (`tests/processes.rs`): writers
+//! in separate processes lose no update, and a writer killed mid-write leaves a whole store.
 //!
-//! - `json-store-child upsert PATH UID` — one upsert for `UID`;
-//! - `json-store-child save_pinned PATH ACCOUNT` — a broadcast's save for uid 1 / `hk1` as
-//!   GitHub account `ACCOUNT`; exit code 3 when the pin refused it;
-//! - `json-store-child upsert_forever PATH` — upserts uid 0, 1, 2, … printing `SAVED n` after
-//!   each one returned Ok, until killed.
+//! It is the test binary itself, started again with [`CHILD`] set in its environment (so no
+//! helper binary is installed with the library). It does one job on the store named on its
+//! command line:
+//!
+//! - `upsert PATH UID` — one upsert for `UID`;
+//! - `save_pinned PATH ACCOUNT` — a broadcast's save for uid 1 / `hk1` as GitHub account
+//!   `ACCOUNT`; exit code 3 when the pin refused it;
+//! - `upsert_forever PATH` — upserts uid 0, 1, 2, … printing `SAVED n` after each one
+//!   returned Ok, until killed.
 
 use std::process::ExitCode;
 
@@ -14,8 +17,11 @@ use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, SecretString, StoredP
 use pat_verdict_json_store::JsonStore;
 use serde_json::Map;
 
+/// The environment variable that makes the test binary a writer process.
+pub const CHILD: &str = "PAT_VERDICT_JSON_STORE_CHILD";
+
 /// The exit code of a `save_pinned` refused by the identity pin.
-const LOCKED: u8 = 3;
+pub const LOCKED: u8 = 3;
 
 fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
     StoredPat {
@@ -64,11 +70,11 @@ async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, Stri
     Ok(ExitCode::SUCCESS)
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+/// Runs the job named by the command line (`JOB PATH [NUMBER]`) and says how it ended.
+pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(job), Some(path)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: json-store-child JOB PATH [NUMBER]");
+        eprintln!("usage: {CHILD}=1 processes JOB PATH [NUMBER]");
         return ExitCode::from(2);
     };
     let number = match args.get(2).map(|n| n.parse::<u32>()) {
@@ -79,7 +85,14 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    match run(job, &JsonStore::new(path), number).await {
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("no runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(job, &JsonStore::new(path), number)) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("{error}");
