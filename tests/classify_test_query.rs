@@ -5,11 +5,13 @@
 mod common;
 
 use common::{
-    Expected, arb_any_body, arb_cut, arb_header_value, arb_headers, arb_headers_without_signal,
-    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json, arb_now,
-    arb_now_and_headers, arb_other_4xx, arb_plain_message, arb_rate_limit_message,
-    arb_transport_error, at, check_seed_view, config, expected_retry_after, inconclusive_parts,
-    invalid_reason, mentions_rate_limit, object_with, response, string_text, text,
+    Expected, GRAPHQL, arb_any_body, arb_cut, arb_header_value, arb_headers,
+    arb_headers_without_signal, arb_junk, arb_non_evidence_status, arb_non_object,
+    arb_nonsense_status, arb_not_json, arb_now, arb_now_and_headers, arb_other_4xx,
+    arb_plain_message, arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
+    check_rate_limited_status, check_seed_view, check_status_inconclusive, config,
+    expected_retry_after, inconclusive_parts, invalid_reason, mentions_rate_limit, object_with,
+    response, string_text, text,
 };
 use pat_verdict::classify_test_query;
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
@@ -245,73 +247,6 @@ fn arb_plain_403_body() -> BoxedStrategy<Body> {
 
 // ---- checks ----
 
-/// SPEC §2 row "408; 429; 403 with a rate-limit signal": Inconclusive, rate limited,
-/// `GitHub GraphQL API returned {status}` plus the limit, `retry_after` per §4.
-fn check_rate_limited_status(
-    verdict: &Verdict<Viewer>,
-    status: u16,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(rate_limited, "not marked rate limited: {}", reason);
-    let expected = expected_retry_after(headers, now, true);
-    prop_assert!(
-        expected.allows(retry_after),
-        "retry_after {:?}, SPEC §4 allows {:?}",
-        retry_after,
-        expected
-    );
-    let returned = format!("GitHub GraphQL API returned {status}");
-    prop_assert!(reason.starts_with(&returned));
-    let limited = match retry_after {
-        Some(wait) => format!(
-            "GitHub GraphQL API returned {status} (rate limited; retry after {} s)",
-            wait.as_secs()
-        ),
-        None => format!("GitHub GraphQL API returned {status} (rate limited)"),
-    };
-    prop_assert_eq!(reason, limited);
-    Ok(())
-}
-
-/// Rows whose reason is the status: Inconclusive, not rate limited, §4's `retry_after`.
-fn check_status_inconclusive(
-    verdict: &Verdict<Viewer>,
-    status: u16,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(
-        !rate_limited,
-        "a status row is not a rate limit: {}",
-        reason
-    );
-    let expected = expected_retry_after(headers, now, false);
-    prop_assert!(
-        expected.allows(retry_after),
-        "retry_after {:?}, SPEC §4 allows {:?}",
-        retry_after,
-        expected
-    );
-    prop_assert!(
-        reason.contains(&status.to_string()),
-        "reason does not name the status: {}",
-        reason
-    );
-    Ok(())
-}
-
-/// Inconclusive for what was wrong with a 200's body: not a rate limit, no wait.
-fn check_body_inconclusive(verdict: &Verdict<Viewer>) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(!rate_limited);
-    prop_assert_eq!(retry_after, None);
-    prop_assert!(!reason.is_empty());
-    Ok(())
-}
-
 proptest! {
     #![proptest_config(config(256))]
 
@@ -356,7 +291,7 @@ proptest! {
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_status_inconclusive(&verdict, status, &headers, now)?;
+        check_status_inconclusive(GRAPHQL, &verdict, status, &headers, now)?;
         let wanted = format!("GitHub GraphQL API returned {status}");
         prop_assert_eq!(verdict.error(), Some(wanted.as_str()));
     }
@@ -382,7 +317,7 @@ proptest! {
     ) {
         let result = Ok(HttpResponse { status: 408, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_rate_limited_status(&verdict, 408, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 408, &headers, now)?;
     }
 
     /// §2 row "429" (status 429 is itself a §4 signal).
@@ -393,7 +328,7 @@ proptest! {
     ) {
         let result = Ok(HttpResponse { status: 429, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_rate_limited_status(&verdict, 429, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 429, &headers, now)?;
     }
 
     /// §2 row "403 with a rate-limit signal": `x-ratelimit-remaining: 0`.
@@ -405,7 +340,7 @@ proptest! {
         let headers = RelevantHeaders { ratelimit_remaining: Some("0".to_owned()), ..headers };
         let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
     }
 
     /// §2 row "403 with a rate-limit signal": any `retry-after`.
@@ -419,7 +354,7 @@ proptest! {
         let headers = RelevantHeaders { retry_after: Some(retry_after), ..headers };
         let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
     }
 
     /// §2 row "403 with a rate-limit signal": a message mentioning a rate limit, in any case,
@@ -430,7 +365,7 @@ proptest! {
         body in arb_rate_limit_403_body(),
     ) {
         let verdict = classify(&response(403, headers.clone(), body), now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
     }
 
     /// §2 row "403 with a rate-limit signal": the message that mentions the limit may come
@@ -442,7 +377,7 @@ proptest! {
         (body, _) in body_with_first_error(arb_rate_limit_error(arb_rate_limit_message().boxed())),
     ) {
         let verdict = classify(&response(403, headers.clone(), body.into_bytes()), now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
     }
 
     /// §2 row "any other 4xx": a 403 without any rate-limit signal is evidence.
@@ -618,7 +553,7 @@ proptest! {
         ],
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+        check_status_inconclusive(GRAPHQL, &classify(&result, now)?, status, &headers, now)?;
     }
 
     /// §1's principle for statuses HTTP does not define: no evidence, so Inconclusive.
@@ -629,7 +564,7 @@ proptest! {
         body in arb_any_body(),
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+        check_status_inconclusive(GRAPHQL, &classify(&result, now)?, status, &headers, now)?;
     }
 
     /// Total over its input (STYLE: parsers that never panic), and §1's principle: only a
@@ -731,10 +666,9 @@ fn test_query_graphql_rate_limited_example() {
 /// Hostile nesting is a verdict, not a stack overflow.
 #[test]
 fn test_query_deeply_nested_body_does_not_panic() {
-    for depth in [200, 100_000] {
-        for body in [
+    common::check_deep_nesting(classify_test_query, |depth| {
+        vec![
             "[".repeat(depth),
-            format!("{}1{}", "[".repeat(depth), "]".repeat(depth)),
             format!("{}null{}", r#"{"a":"#.repeat(depth), "}".repeat(depth)),
             format!(
                 r#"{{"errors":{}null{}}}"#,
@@ -746,17 +680,8 @@ fn test_query_deeply_nested_body_does_not_panic() {
                 r#"{"a":"#.repeat(depth),
                 "}".repeat(depth)
             ),
-        ] {
-            for status in [200, 403] {
-                let verdict =
-                    classify_test_query(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
-                assert_eq!(
-                    verdict.error().is_some(),
-                    !matches!(verdict, Verdict::Valid(_))
-                );
-            }
-        }
-    }
+        ]
+    });
 }
 
 /// A message longer than the quoting limit: SPEC §2 says the reason is
@@ -794,15 +719,5 @@ fn expected_retry_after_model_is_strict_where_spec_is() {
 /// §2 row "transport failure", for each kind by name (the property samples them).
 #[test]
 fn test_query_every_transport_kind_is_inconclusive() {
-    for kind in common::ALL_TRANSPORT_KINDS {
-        let error = pat_verdict::TransportError::new(kind, "while reading");
-        let verdict = classify_test_query(&Err(error.clone()), UnixTime(0));
-        assert!(verdict.transient_failure(), "{kind:?}");
-        assert!(
-            verdict
-                .error()
-                .is_some_and(|reason| reason.contains(&error.to_string())),
-            "{kind:?}"
-        );
-    }
+    common::check_every_transport_kind(classify_test_query);
 }

@@ -13,26 +13,15 @@
 
 use std::process::ExitCode;
 
-use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, SecretString, StoredPat, Uid};
+use pat_verdict::testing::entry;
+use pat_verdict::{PatStore, SaveOutcome};
 use pat_verdict_json_store::JsonStore;
-use serde_json::Map;
 
 /// The environment variable that makes the test binary a writer process.
 pub const CHILD: &str = "PAT_VERDICT_JSON_STORE_CHILD";
 
 /// The exit code of a `save_pinned` refused by the identity pin.
 pub const LOCKED: u8 = 3;
-
-fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
-    StoredPat {
-        uid: Uid(uid),
-        hotkey: Hotkey::new(hotkey),
-        pat: SecretString::from(pat),
-        github_id: GithubId::new(github_id),
-        stored_at: "2026-01-01T00:00:00Z".to_owned(),
-        extra: Map::new(),
-    }
-}
 
 async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, String> {
     let failed = |error: pat_verdict::StoreError| pat_verdict::error_chain(&error);
