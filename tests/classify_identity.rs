@@ -568,3 +568,18 @@ fn identity_deeply_nested_body_does_not_panic() {
 fn identity_every_transport_kind_is_inconclusive() {
     common::check_every_transport_kind(classify_identity);
 }
+
+/// §3 row 2: an `id` that is not a non-negative decimal integer — a fraction, an exponent, an
+/// empty string, a boolean — is Inconclusive, not an account.
+#[test]
+fn identity_id_that_is_not_an_integer_is_inconclusive() {
+    for id in ["42.5", "1e3", r#""""#, "true", "null", "[]"] {
+        let body = format!(r#"{{"id": {id}, "login": "octocat"}}"#);
+        let verdict = classify_identity(&Ok(HttpResponse::new(200, body)), UnixTime(0));
+        assert_eq!(
+            verdict,
+            Verdict::inconclusive("GitHub /user API returned no account id"),
+            "id {id}"
+        );
+    }
+}
