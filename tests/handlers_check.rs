@@ -10,6 +10,21 @@ use world::{World, row};
 
 const UNAVAILABLE: &str = "GitHub API temporarily unavailable; retry the check in a few minutes.";
 
+/// A row of the check table: `has_pat`, `pat_valid`, `rejection_reason`.
+type Row<'a> = (Option<bool>, Option<bool>, Option<&'a str>);
+
+/// The row "no entry for uid, or the entry's hotkey differs".
+const NO_PAT: Row = (
+    Some(false),
+    Some(false),
+    Some("No PAT stored for this miner"),
+);
+
+/// The rows "identity Invalid" and "test query Invalid".
+fn invalid_pat(reason: &str) -> Row<'_> {
+    (Some(true), Some(false), Some(reason))
+}
+
 /// The seed's setup: uid 1 holds `hotkey_1`'s PAT for account 1001, whose identity works.
 async fn seeded() -> World {
     let world = World::new();
@@ -94,14 +109,7 @@ async fn unreadable_store_is_inconclusive_never_no_pat() {
 async fn no_entry_is_no_pat() {
     let world = seeded().await;
     let response = world.check("hotkey_2").await;
-    assert_eq!(
-        row(&response),
-        (
-            Some(false),
-            Some(false),
-            Some("No PAT stored for this miner")
-        )
-    );
+    assert_eq!(row(&response), NO_PAT);
     assert_eq!(response.category, CheckCategory::NoPat);
 }
 
@@ -113,14 +121,7 @@ async fn stale_entry_of_a_previous_miner_is_no_pat() {
         .await;
     world.github.valid("ghp_old", 7, "old");
     let response = world.check("hotkey_1").await;
-    assert_eq!(
-        row(&response),
-        (
-            Some(false),
-            Some(false),
-            Some("No PAT stored for this miner")
-        )
-    );
+    assert_eq!(row(&response), NO_PAT);
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
 }
 
@@ -134,11 +135,7 @@ async fn revoked_pat_has_no_github_id() {
     let response = world.check("hotkey_1").await;
     assert_eq!(
         row(&response),
-        (
-            Some(true),
-            Some(false),
-            Some("No Github id found for miner 1's PAT")
-        )
+        invalid_pat("No Github id found for miner 1's PAT")
     );
     assert_eq!(response.category, CheckCategory::InvalidPat);
     assert_eq!(
@@ -171,7 +168,7 @@ async fn test_query_evidence_is_invalid_with_its_reason() {
         let world = seeded().await;
         world.github.on("ghp_stored", Endpoint::TestQuery, [reply]);
         let response = world.check("hotkey_1").await;
-        assert_eq!(row(&response), (Some(true), Some(false), Some(reason)));
+        assert_eq!(row(&response), invalid_pat(reason));
         assert_eq!(response.category, CheckCategory::InvalidPat);
     }
 }
@@ -211,12 +208,8 @@ async fn stored_pat_that_cannot_be_sent_is_invalid_and_never_sent() {
     let response = world.check("hotkey_1").await;
     assert_eq!(
         row(&response),
-        (
-            Some(true),
-            Some(false),
-            Some(
-                "Stored PAT for miner 1 is malformed (the token has a character outside visible ASCII at position 8); broadcast a new one"
-            )
+        invalid_pat(
+            "Stored PAT for miner 1 is malformed (the token has a character outside visible ASCII at position 8); broadcast a new one"
         )
     );
     assert_eq!(response.category, CheckCategory::InvalidPat);
