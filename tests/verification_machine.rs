@@ -83,6 +83,16 @@ struct Run {
 /// Drives the machine like a host would: an HTTP client that honours the request's timeout,
 /// a timer, and the answers in order (the last repeating).
 fn run(answers: &[Answer], policy: RetryPolicy, start: Duration) -> Run {
+    run_with_oversleep(answers, policy, start, Duration::ZERO)
+}
+
+/// [`run`] with a timer that wakes `oversleep` late (a loaded host).
+fn run_with_oversleep(
+    answers: &[Answer],
+    policy: RetryPolicy,
+    start: Duration,
+    oversleep: Duration,
+) -> Run {
     let mut now = start;
     let mut sent = Vec::new();
     let mut step = Verification::start(&SecretString::from("ghp_machine"), policy, start);
@@ -91,6 +101,11 @@ fn run(answers: &[Answer], policy: RetryPolicy, start: Duration) -> Run {
             Step::Send(call) => {
                 let request = call.request();
                 assert!(!request.timeout().is_zero(), "a request with no time left");
+                assert_eq!(
+                    now - start + request.timeout(),
+                    policy.deadline,
+                    "the timeout is what is left of the one deadline"
+                );
                 let answer = &answers[sent.len().min(answers.len() - 1)];
                 let result = if answer.latency > request.timeout() {
                     now += request.timeout();
@@ -110,8 +125,8 @@ fn run(answers: &[Answer], policy: RetryPolicy, start: Duration) -> Run {
                 call.receive(result, now, WALL)
             }
             Step::Wait(wait) => {
-                assert!(wait.until() > now || wait.until() == now);
-                now = wait.until();
+                assert!(wait.until() >= now, "a wait into the past");
+                now = wait.until() + oversleep;
                 wait.resume(now)
             }
             Step::IdentityKnown(known) => known.proceed(now),
@@ -142,6 +157,20 @@ proptest! {
         let start = Duration::from_millis(start_ms);
         let run = run(&answers, policy, start);
         prop_assert!(run.ended <= start + policy.deadline, "ended at {:?}", run.ended - start);
+        prop_assert!(attempts(&run.sent, Endpoint::Identity) <= 3);
+        prop_assert!(attempts(&run.sent, Endpoint::TestQuery) <= 3);
+        prop_assert_eq!(run.report.requests as usize, run.sent.len());
+    }
+
+    #[test]
+    fn a_late_timer_never_leads_to_a_request_past_the_deadline(
+        answers in arb_answers(),
+        deadline_ms in 1u64..20_000,
+        oversleep_ms in 0u64..10_000,
+    ) {
+        // `run` asserts that every request is sent with time left; the report still comes.
+        let policy = RetryPolicy::with_deadline(Duration::from_millis(deadline_ms));
+        let run = run_with_oversleep(&answers, policy, Duration::ZERO, Duration::from_millis(oversleep_ms));
         prop_assert!(attempts(&run.sent, Endpoint::Identity) <= 3);
         prop_assert!(attempts(&run.sent, Endpoint::TestQuery) <= 3);
         prop_assert_eq!(run.report.requests as usize, run.sent.len());
