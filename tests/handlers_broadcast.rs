@@ -307,6 +307,15 @@ async fn the_pat_is_never_echoed_in_any_answer() {
 
 #[test]
 fn each_outcome_goes_on_the_wire_as_accepted_reason_retryable() {
+    assert_eq!(BroadcastOutcome::Accepted.rejection_reason(), None);
+    assert_eq!(
+        BroadcastOutcome::Rejected("no".into()).rejection_reason(),
+        Some("no")
+    );
+    assert_eq!(
+        BroadcastOutcome::RetryLater("later".into()).rejection_reason(),
+        Some("later")
+    );
     let wire = |outcome| serde_json::to_string(&BroadcastResponse::from(outcome)).expect("json");
     assert_eq!(
         wire(BroadcastOutcome::Accepted),

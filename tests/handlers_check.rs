@@ -273,6 +273,7 @@ fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
         let wire = CheckResponse::from(outcome);
         assert_eq!(row(&wire), expected);
         assert_eq!(wire.category.as_str(), category);
+        assert_eq!(wire.category.to_string(), category);
         let json = serde_json::to_value(&wire).expect("serializes");
         assert_eq!(json["category"], category);
         // "detail" is there exactly when the store was unavailable.
