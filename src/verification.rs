@@ -225,12 +225,12 @@ impl Verification {
 impl Machine {
     /// About to make an attempt of the current call: send it, unless the deadline has passed.
     fn ready(self, now: Duration) -> Step {
-        if self.remaining(now).is_zero() {
+        let timeout = self.remaining(now);
+        if timeout.is_zero() {
             let verdict =
                 Verdict::<()>::inconclusive(messages::deadline_passed(self.policy.deadline));
             return self.finish(verdict);
         }
-        let timeout = self.remaining(now);
         Step::Send(SendRequest {
             machine: self,
             timeout,
@@ -241,8 +241,8 @@ impl Machine {
         self.policy.remaining(now.saturating_sub(self.started))
     }
 
-    /// The current call's final verdict: the identity (valid) pauses for the pin, anything
-    /// else ends the verification.
+    /// Ends the verification with the current call's verdict (not valid, or no time left),
+    /// at that call's stage.
     fn finish<T>(self, verdict: Verdict<T>) -> Step {
         let stage = match self.endpoint {
             Endpoint::Identity => Stage::Identity,
