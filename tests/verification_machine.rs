@@ -265,7 +265,17 @@ fn the_request_says_everything_a_client_needs_and_debug_hides_the_token() {
     );
     assert_eq!(request.authorization(), "token ghp_secret_value");
     assert_eq!(request.timeout(), Duration::from_secs(12));
-    assert!(!format!("{call:?} {request:?}").contains("ghp_secret_value"));
+    let shown = format!("{call:?} {request:?}");
+    assert!(!shown.contains("ghp_secret_value"), "{shown}");
+    // Debug still says what is being sent, for logs.
+    assert!(
+        shown.contains("Identity") && shown.contains("attempt: 1"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("\"GET\"") && shown.contains("\"/user\""),
+        "{shown}"
+    );
 
     let user = Ok(HttpResponse::new(200, r#"{"id": 7}"#));
     let Step::IdentityKnown(known) = call.receive(user, Duration::from_secs(2), WALL) else {
@@ -334,4 +344,15 @@ fn github_echoing_the_token_is_redacted() {
         report.verdict.error(),
         Some("GraphQL error: token [REDACTED] is bad")
     );
+}
+
+#[test]
+fn stages_have_the_words_of_verify_json() {
+    for (stage, word) in [
+        (Stage::Token, "token"),
+        (Stage::Identity, "identity"),
+        (Stage::TestQuery, "test_query"),
+    ] {
+        assert_eq!(stage.as_str(), word);
+    }
 }
