@@ -13,11 +13,11 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
-use pat_verdict::classify::{classify_identity, classify_test_query};
 use pat_verdict::{
     Body, CallResult, HttpResponse, RelevantHeaders, RetryPolicy, Token, TransportError,
     TransportErrorKind, UnixTime, Verdict,
 };
+use pat_verdict::{classify_identity, classify_test_query};
 
 const NOW: UnixTime = UnixTime(1_767_225_600);
 

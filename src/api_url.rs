@@ -21,14 +21,14 @@
 //! kept, for an Enterprise served under a sub-path).
 //!
 //! ```
-//! use pat_verdict::api_url::ApiUrl;
+//! use pat_verdict::ApiUrl;
 //! use pat_verdict::Endpoint;
 //!
 //! let ghe = ApiUrl::parse("https://ghe.example.com/api/v3/")?;
 //! assert_eq!(ghe.url_of(Endpoint::Identity), "https://ghe.example.com/api/v3/user");
 //! assert_eq!(ghe.url_of(Endpoint::TestQuery), "https://ghe.example.com/api/graphql");
 //! assert!(ApiUrl::parse("http://127.0.0.1:99999").is_err());
-//! # Ok::<(), pat_verdict::api_url::ApiUrlError>(())
+//! # Ok::<(), pat_verdict::ApiUrlError>(())
 //! ```
 
 use std::fmt;

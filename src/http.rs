@@ -67,7 +67,7 @@ impl Endpoint {
 
     /// How the API is named in reason texts (`GitHub GraphQL API returned 503`).
     #[must_use]
-    pub const fn api_name(self) -> &'static str {
+    pub(crate) const fn api_name(self) -> &'static str {
         match self {
             Self::Identity => "GitHub /user API",
             Self::TestQuery => "GitHub GraphQL API",

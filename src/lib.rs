@@ -17,26 +17,31 @@
 //!
 //! ## In scope
 //!
-//! Classification of GitHub's answers ([`classify`]), rate-limit signals ([`rate_limit`]), the
-//! token pre-check ([`token`]), the strict API URL ([`api_url`]) and deadline ([`deadline`])
-//! an operator gives, escaping outside text for people ([`display`]), the retry and
-//! deadline policy ([`policy`]), the identity pin
-//! ([`store`]), every user-facing message ([`messages`]) and the handlers' logic
-//! ([`handlers`]), written against [`ports`].
+//! Classification of GitHub's answers ([`classify_test_query`], [`classify_identity`]),
+//! rate-limit signals, the token pre-check ([`Token`]), the strict API URL ([`ApiUrl`]) and
+//! deadline ([`parse_deadline`]) an operator gives, escaping outside text for people
+//! ([`escape_control`]), the retry and deadline policy ([`RetryPolicy`]), one verification as a
+//! pure state machine ([`Verification`]), the identity pin ([`plan_save`]), every user-facing
+//! message, and the handlers' logic ([`Validator`], answering [`CheckOutcome`] and
+//! [`BroadcastOutcome`]), written against the ports ([`GithubApi`], [`Clock`], [`PatStore`],
+//! [`Registry`]).
 //!
 //! ## Out of scope
 //!
 //! Sockets, HTTP clients, TLS, files, locks, clocks, runtimes and printing. Those live in the
 //! adapter crates under `adapters/` (ureq, JSON file store, memory store, fake GitHub, CLI),
 //! which depend on this crate and never the reverse. Time enters as an argument or through
-//! the [`ports::Clock`] port; nothing here reads a clock.
+//! the [`Clock`] port; nothing here reads a clock.
+//!
+//! ## The surface
+//!
+//! Modules are private; every public type has one path, at the crate root. The fakes for
+//! tests live in `testing` (feature `testing`).
 //!
 //! ## Example
 //!
 //! ```
-//! use pat_verdict::classify::classify_test_query;
-//! use pat_verdict::http::HttpResponse;
-//! use pat_verdict::time::UnixTime;
+//! use pat_verdict::{HttpResponse, UnixTime, classify_test_query};
 //!
 //! // A GitHub outage is not evidence about the PAT.
 //! let verdict = classify_test_query(&Ok(HttpResponse::new(503, "")), UnixTime(0));
@@ -47,36 +52,56 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
-pub mod api_url;
-pub mod classify;
-pub mod deadline;
-pub mod display;
-pub mod handlers;
-pub mod http;
-pub mod messages;
-pub mod policy;
-pub mod ports;
-pub mod rate_limit;
-pub mod store;
-pub mod time;
-pub mod token;
-pub mod verdict;
+mod api_url;
+mod classify;
+mod deadline;
+mod display;
+mod handlers;
+mod http;
+mod messages;
+mod policy;
+mod ports;
+mod rate_limit;
+mod registry;
+mod store;
+mod time;
+mod token;
+mod verdict;
+mod verification;
 
 #[cfg(feature = "testing")]
 pub mod testing;
 
 pub use api_url::{ApiUrl, ApiUrlError};
+pub use classify::{
+    classify_identity, classify_identity_redacting, classify_test_query,
+    classify_test_query_redacting, token_info,
+};
+pub use deadline::{DeadlineError, MAX_DEADLINE, deadline_from_secs, parse_deadline};
+pub use display::{escape_control, needs_escape};
 pub use handlers::{
-    AuditRow, AuditSummary, BroadcastResponse, CheckCategory, CheckResponse, Stage, Validator,
-    Verifier, VerifyReport, audit,
+    AuditRow, AuditSummary, BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome,
+    CheckResponse, Unavailable, Validator, Verifier, audit,
 };
 pub use http::{
-    Body, CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
+    Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, RelevantHeaders, TEST_QUERY_BODY,
+    TransportError, TransportErrorKind,
 };
-pub use policy::RetryPolicy;
-pub use ports::{Clock, GithubApi, HotkeyList, PatStore, Registry, StoreError};
+pub use messages::seconds as format_seconds;
+pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
+pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
+pub use rate_limit::{
+    MAX_RETRY_AFTER, mentions_rate_limit, parse_ratelimit_reset, parse_retry_after, retry_after,
+};
+pub use registry::HotkeyList;
 pub use secrecy::{ExposeSecret, SecretString};
-pub use store::{Extra, Hotkey, Listing, SaveOutcome, StoredPat, Uid, UnusableEntry};
+pub use store::{
+    Extra, Hotkey, KNOWN_KEYS, Listing, OptionalKey, SaveOutcome, StoredPat, Uid, UnusableEntry,
+    plan_save,
+};
 pub use time::UnixTime;
 pub use token::{Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
+pub use verification::{
+    Halted, IdentityKnown, Request, SendRequest, Stage, Step, Verification, VerifyReport, Wait,
+};

@@ -188,19 +188,6 @@ pub fn quote(text: &str) -> String {
     }
 }
 
-/// An error and its causes as one line (`a: b: c`), for reasons that name a store failure.
-#[must_use]
-pub fn error_chain(error: &dyn std::error::Error) -> String {
-    let mut text = error.to_string();
-    let mut cause = error.source();
-    while let Some(inner) = cause {
-        text.push_str(": ");
-        text.push_str(&inner.to_string());
-        cause = inner.source();
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

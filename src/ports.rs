@@ -87,6 +87,20 @@ pub trait Registry: Send + Sync {
 /// A boxed cause, so a port error can carry any adapter's error without naming its type.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
+/// An error and its causes as one line (`a: b: c`): how a store failure reads in a reason
+/// text or a `detail`, with the path and the OS error that caused it.
+#[must_use]
+pub fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut cause = error.source();
+    while let Some(inner) = cause {
+        text.push_str(": ");
+        text.push_str(&inner.to_string());
+        cause = inner.source();
+    }
+    text
+}
+
 /// The store could not do what was asked. Handlers answer "store unavailable" (retryable).
 #[derive(Debug, Error)]
 pub enum StoreError {
@@ -101,25 +115,6 @@ pub enum StoreError {
     /// It could not be written (including a lock not granted in time).
     #[error("cannot write the PAT store")]
     Write(#[source] BoxError),
-}
-
-/// The registry as the CLI has it: a list of hotkeys where the index is the uid.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct HotkeyList(Vec<Hotkey>);
-
-impl HotkeyList {
-    /// A registry from hotkeys in uid order.
-    #[must_use]
-    pub fn new(hotkeys: Vec<Hotkey>) -> Self {
-        Self(hotkeys)
-    }
-}
-
-impl Registry for HotkeyList {
-    fn uid_of(&self, hotkey: &Hotkey) -> Option<Uid> {
-        let index = self.0.iter().position(|known| known == hotkey)?;
-        u32::try_from(index).ok().map(Uid)
-    }
 }
 
 #[async_trait]

@@ -62,7 +62,7 @@ impl Token {
 
     /// The token as the secret the store keeps.
     #[must_use]
-    pub fn to_secret(&self) -> SecretString {
+    pub(crate) fn to_secret(&self) -> SecretString {
         self.0.clone()
     }
 

@@ -137,7 +137,7 @@ impl<T> Verdict<T> {
 
     /// The same verdict with its reason text passed through `f` (used to redact the token).
     #[must_use]
-    pub fn map_reason(self, f: impl FnOnce(&str) -> String) -> Self {
+    pub(crate) fn map_reason(self, f: impl FnOnce(&str) -> String) -> Self {
         match self {
             Self::Valid(value) => Self::Valid(value),
             Self::Invalid { reason } => Self::Invalid { reason: f(&reason) },

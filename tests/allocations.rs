@@ -11,8 +11,8 @@
 
 use std::process::ExitCode;
 
-use pat_verdict::classify::{classify_identity, classify_test_query};
 use pat_verdict::{CallResult, HttpResponse, UnixTime, Verdict};
+use pat_verdict::{classify_identity, classify_test_query};
 
 #[global_allocator]
 static ALLOCATOR: dhat::Alloc = dhat::Alloc;

@@ -13,8 +13,8 @@ mod world;
 use std::sync::Arc;
 
 use pat_verdict::testing::Reply;
-use pat_verdict::{BroadcastResponse, Endpoint, PatStore, Uid};
-use world::{World, hk, pat};
+use pat_verdict::{BroadcastOutcome, Endpoint, PatStore, Uid};
+use world::World;
 
 const LOCKED: &str = "GitHub identity is locked for this hotkey. Deregister and re-register to change GitHub accounts.";
 
@@ -43,17 +43,13 @@ fn script_race(world: &World) {
         );
 }
 
-async fn assert_one_winner(world: &World, answers: [BroadcastResponse; 2]) {
-    let accepted: Vec<_> = answers.iter().filter(|answer| answer.accepted).collect();
-    assert_eq!(accepted.len(), 1, "exactly one accepted: {answers:?}");
-    let loser = answers
-        .iter()
-        .find(|answer| !answer.accepted)
-        .expect("a loser");
-    assert_eq!(loser.rejection_reason.as_deref(), Some(LOCKED));
-    assert!(!loser.retryable);
-
-    let winner_id = if answers[0].accepted { "1001" } else { "2002" };
+async fn assert_one_winner(world: &World, answers: [BroadcastOutcome; 2]) {
+    let locked = BroadcastOutcome::Rejected(LOCKED.to_owned());
+    let winner_id = match &answers {
+        [BroadcastOutcome::Accepted, loser] if *loser == locked => "1001",
+        [loser, BroadcastOutcome::Accepted] if *loser == locked => "2002",
+        other => panic!("expected one accepted and one locked out: {other:?}"),
+    };
     let entry = world
         .store
         .get(Uid(1))
@@ -71,10 +67,9 @@ async fn assert_one_winner(world: &World, answers: [BroadcastResponse; 2]) {
 async fn overlapping_broadcasts_on_one_task_have_one_winner() {
     let world = World::new();
     script_race(&world);
-    let (hotkey, pat_a, pat_b) = (hk("hotkey_1"), pat("ghp_account_a"), pat("ghp_account_b"));
     let (a, b) = futures::join!(
-        world.validator.broadcast(&hotkey, &pat_a),
-        world.validator.broadcast(&hotkey, &pat_b),
+        world.broadcast("hotkey_1", "ghp_account_a"),
+        world.broadcast("hotkey_1", "ghp_account_b"),
     );
     assert_eq!(
         world.github.requests(Endpoint::TestQuery),
@@ -91,12 +86,7 @@ async fn overlapping_broadcasts_on_two_threads_have_one_winner() {
         script_race(&world);
         let spawn = |token: &'static str| {
             let world = world.clone();
-            tokio::spawn(async move {
-                world
-                    .validator
-                    .broadcast(&hk("hotkey_1"), &pat(token))
-                    .await
-            })
+            tokio::spawn(async move { world.broadcast("hotkey_1", token).await })
         };
         let a = spawn("ghp_account_a");
         let b = spawn("ghp_account_b");

@@ -6,16 +6,17 @@
 mod common;
 
 use common::{
-    arb_any_body, arb_cut, arb_header_value, arb_headers, arb_headers_without_signal, arb_junk,
-    arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json,
+    USER, arb_any_body, arb_cut, arb_header_value, arb_headers, arb_headers_without_signal,
+    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json,
     arb_not_number_or_string, arb_now, arb_now_and_headers, arb_other_4xx, arb_plain_message,
-    arb_rate_limit_message, arb_transport_error, at, check_seed_view, config, expected_retry_after,
+    arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
+    check_rate_limited_status, check_seed_view, check_status_inconclusive, config,
     inconclusive_parts, invalid_reason, mentions_rate_limit, object_with, response, string_text,
     text,
 };
-use pat_verdict::classify::{classify_identity, token_info};
-use pat_verdict::http::{Body, CallResult, HttpResponse, RelevantHeaders};
+use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
+use pat_verdict::{classify_identity, token_info};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
@@ -226,59 +227,6 @@ fn arb_user_body() -> BoxedStrategy<Body> {
 
 // ---- checks ----
 
-/// §3 rows "408; 429; 403 with a rate-limit signal": Inconclusive, rate limited, §4's wait.
-fn check_rate_limited_status(
-    verdict: &Verdict<Identity>,
-    status: u16,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(rate_limited, "not marked rate limited: {}", reason);
-    let expected = expected_retry_after(headers, now, true);
-    prop_assert!(
-        expected.allows(retry_after),
-        "retry_after {:?}, SPEC §4 allows {:?}",
-        retry_after,
-        expected
-    );
-    prop_assert!(reason.contains(&status.to_string()), "reason: {}", reason);
-    Ok(())
-}
-
-/// §3 rows that the status alone makes Inconclusive (not a rate limit).
-fn check_status_inconclusive(
-    verdict: &Verdict<Identity>,
-    status: u16,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(
-        !rate_limited,
-        "a status row is not a rate limit: {}",
-        reason
-    );
-    let expected = expected_retry_after(headers, now, false);
-    prop_assert!(
-        expected.allows(retry_after),
-        "retry_after {:?}, SPEC §4 allows {:?}",
-        retry_after,
-        expected
-    );
-    prop_assert!(reason.contains(&status.to_string()), "reason: {}", reason);
-    Ok(())
-}
-
-/// §3 row "200 without `id`, or a body that is not a JSON object".
-fn check_body_inconclusive(verdict: &Verdict<Identity>) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(!rate_limited);
-    prop_assert_eq!(retry_after, None);
-    prop_assert!(!reason.is_empty());
-    Ok(())
-}
-
 proptest! {
     #![proptest_config(config(256))]
 
@@ -369,7 +317,7 @@ proptest! {
         body in prop_oneof![arb_any_body(), arb_user_body()],
     ) {
         let result = Ok(HttpResponse { status: 408, headers: headers.clone(), body });
-        check_rate_limited_status(&classify(&result, now)?, 408, &headers, now)?;
+        check_rate_limited_status(USER, &classify(&result, now)?, 408, &headers, now)?;
     }
 
     /// §3 row "429".
@@ -379,7 +327,7 @@ proptest! {
         body in prop_oneof![arb_any_body(), arb_user_body()],
     ) {
         let result = Ok(HttpResponse { status: 429, headers: headers.clone(), body });
-        check_rate_limited_status(&classify(&result, now)?, 429, &headers, now)?;
+        check_rate_limited_status(USER, &classify(&result, now)?, 429, &headers, now)?;
     }
 
     /// §3 row "403 with a rate-limit signal": `x-ratelimit-remaining: 0`.
@@ -390,7 +338,7 @@ proptest! {
     ) {
         let headers = RelevantHeaders { ratelimit_remaining: Some("0".to_owned()), ..headers };
         let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
-        check_rate_limited_status(&classify(&result, now)?, 403, &headers, now)?;
+        check_rate_limited_status(USER, &classify(&result, now)?, 403, &headers, now)?;
     }
 
     /// §3 row "403 with a rate-limit signal": any `retry-after`.
@@ -403,7 +351,7 @@ proptest! {
     ) {
         let headers = RelevantHeaders { retry_after: Some(retry_after), ..headers };
         let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
-        check_rate_limited_status(&classify(&result, now)?, 403, &headers, now)?;
+        check_rate_limited_status(USER, &classify(&result, now)?, 403, &headers, now)?;
     }
 
     /// §3 row "403 with a rate-limit signal": a message mentioning a rate limit.
@@ -419,7 +367,7 @@ proptest! {
         ],
     ) {
         let verdict = classify(&response(403, headers.clone(), body), now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(USER, &verdict, 403, &headers, now)?;
     }
 
     /// §3 row "any other 4xx": a 403 without a rate-limit signal is evidence.
@@ -462,7 +410,7 @@ proptest! {
         body in prop_oneof![arb_any_body(), arb_user_body()],
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+        check_status_inconclusive(USER, &classify(&result, now)?, status, &headers, now)?;
     }
 
     /// §3 row "transport failure": every kind, any detail.
@@ -486,7 +434,7 @@ proptest! {
         body in prop_oneof![arb_any_body(), arb_user_body()],
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+        check_status_inconclusive(USER, &classify(&result, now)?, status, &headers, now)?;
     }
 
     /// §1's principle for statuses HTTP does not define.
@@ -497,7 +445,7 @@ proptest! {
         body in prop_oneof![arb_any_body(), arb_user_body()],
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+        check_status_inconclusive(USER, &classify(&result, now)?, status, &headers, now)?;
     }
 
     /// Total over its input, and §1's principle: only a 200 is Valid, only a 200 or a 4xx
@@ -628,36 +576,36 @@ fn identity_spec_example_42() {
 /// Hostile nesting is a verdict, not a stack overflow.
 #[test]
 fn identity_deeply_nested_body_does_not_panic() {
-    for depth in [200, 100_000] {
-        for body in [
+    common::check_deep_nesting(classify_identity, |depth| {
+        vec![
             "{".repeat(depth),
-            format!("{}1{}", "[".repeat(depth), "]".repeat(depth)),
             format!(r#"{{"id":{}1{}}}"#, "[".repeat(depth), "]".repeat(depth)),
             format!(
                 r#"{{"x":{}null{},"id":1}}"#,
                 r#"{"a":"#.repeat(depth),
                 "}".repeat(depth)
             ),
-        ] {
-            for status in [200, 403] {
-                let verdict =
-                    classify_identity(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
-                assert_eq!(
-                    verdict.error().is_some(),
-                    !matches!(verdict, Verdict::Valid(_))
-                );
-            }
-        }
-    }
+        ]
+    });
 }
 
 /// §3 row "transport failure", for each kind by name (the property samples them).
 #[test]
 fn identity_every_transport_kind_is_inconclusive() {
-    for kind in common::ALL_TRANSPORT_KINDS {
-        let error = pat_verdict::TransportError::new(kind, "while reading");
-        let verdict = classify_identity(&Err(error), UnixTime(0));
-        assert!(verdict.transient_failure(), "{kind:?}");
-        assert!(verdict.error().is_some(), "{kind:?}");
+    common::check_every_transport_kind(classify_identity);
+}
+
+/// §3 row 2: an `id` that is not a non-negative decimal integer — a fraction, an exponent, an
+/// empty string, a boolean — is Inconclusive, not an account.
+#[test]
+fn identity_id_that_is_not_an_integer_is_inconclusive() {
+    for id in ["42.5", "1e3", r#""""#, "true", "null", "[]"] {
+        let body = format!(r#"{{"id": {id}, "login": "octocat"}}"#);
+        let verdict = classify_identity(&Ok(HttpResponse::new(200, body)), UnixTime(0));
+        assert_eq!(
+            verdict,
+            Verdict::inconclusive("GitHub /user API returned no account id"),
+            "id {id}"
+        );
     }
 }

@@ -5,22 +5,25 @@
 mod common;
 
 use common::{
-    Expected, arb_any_body, arb_cut, arb_header_value, arb_headers, arb_headers_without_signal,
-    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json, arb_now,
-    arb_now_and_headers, arb_other_4xx, arb_plain_message, arb_rate_limit_message,
-    arb_transport_error, at, check_seed_view, config, expected_retry_after, inconclusive_parts,
-    invalid_reason, mentions_rate_limit, object_with, response, string_text, text,
+    Expected, GRAPHQL, arb_any_body, arb_cut, arb_header_value, arb_headers,
+    arb_headers_without_signal, arb_junk, arb_non_evidence_status, arb_non_object,
+    arb_nonsense_status, arb_not_json, arb_now, arb_now_and_headers, arb_other_4xx,
+    arb_plain_message, arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
+    check_rate_limited_status, check_seed_view, check_status_inconclusive, config,
+    expected_retry_after, inconclusive_parts, invalid_reason, mentions_rate_limit, object_with,
+    response, string_text, text,
 };
-use pat_verdict::classify::classify_test_query;
-use pat_verdict::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
-use pat_verdict::messages;
+use pat_verdict::classify_test_query;
+use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{UnixTime, Verdict, Viewer};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use serde_json::Value;
 
+/// The words of the contract for a test query that cannot see the viewer.
+const VIEWER_MISSING: &str = "Fine-grained PATs need 'Public Repositories (read-only)' permission";
+
 const TOP: &[&str] = &["errors", "data"];
-const GRAPHQL: Endpoint = Endpoint::TestQuery;
 
 fn classify(result: &CallResult, now: i64) -> Result<Verdict<Viewer>, TestCaseError> {
     let verdict = classify_test_query(result, at(now));
@@ -244,65 +247,6 @@ fn arb_plain_403_body() -> BoxedStrategy<Body> {
 
 // ---- checks ----
 
-/// SPEC §2 row "408; 429; 403 with a rate-limit signal": Inconclusive, rate limited,
-/// `GitHub GraphQL API returned {status}` plus the limit, `retry_after` per §4.
-fn check_rate_limited_status(
-    verdict: &Verdict<Viewer>,
-    status: u16,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(rate_limited, "not marked rate limited: {}", reason);
-    let expected = expected_retry_after(headers, now, true);
-    prop_assert!(
-        expected.allows(retry_after),
-        "retry_after {:?}, SPEC §4 allows {:?}",
-        retry_after,
-        expected
-    );
-    prop_assert!(reason.starts_with(&messages::api_returned(GRAPHQL, status)));
-    prop_assert_eq!(reason, messages::rate_limited(GRAPHQL, status, retry_after));
-    Ok(())
-}
-
-/// Rows whose reason is the status: Inconclusive, not rate limited, §4's `retry_after`.
-fn check_status_inconclusive(
-    verdict: &Verdict<Viewer>,
-    status: u16,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(
-        !rate_limited,
-        "a status row is not a rate limit: {}",
-        reason
-    );
-    let expected = expected_retry_after(headers, now, false);
-    prop_assert!(
-        expected.allows(retry_after),
-        "retry_after {:?}, SPEC §4 allows {:?}",
-        retry_after,
-        expected
-    );
-    prop_assert!(
-        reason.contains(&status.to_string()),
-        "reason does not name the status: {}",
-        reason
-    );
-    Ok(())
-}
-
-/// Inconclusive for what was wrong with a 200's body: not a rate limit, no wait.
-fn check_body_inconclusive(verdict: &Verdict<Viewer>) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(!rate_limited);
-    prop_assert_eq!(retry_after, None);
-    prop_assert!(!reason.is_empty());
-    Ok(())
-}
-
 proptest! {
     #![proptest_config(config(256))]
 
@@ -334,7 +278,7 @@ proptest! {
         let verdict = classify(&response(200, RelevantHeaders::default(), body.into_bytes()), now)?;
         match login {
             Some(login) => prop_assert_eq!(verdict, Verdict::Valid(Viewer { login })),
-            None => prop_assert_eq!(verdict, Verdict::invalid(messages::VIEWER_MISSING)),
+            None => prop_assert_eq!(verdict, Verdict::invalid(VIEWER_MISSING)),
         }
     }
 
@@ -347,8 +291,8 @@ proptest! {
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_status_inconclusive(&verdict, status, &headers, now)?;
-        let wanted = messages::api_returned(GRAPHQL, status);
+        check_status_inconclusive(GRAPHQL, &verdict, status, &headers, now)?;
+        let wanted = format!("GitHub GraphQL API returned {status}");
         prop_assert_eq!(verdict.error(), Some(wanted.as_str()));
     }
 
@@ -373,7 +317,7 @@ proptest! {
     ) {
         let result = Ok(HttpResponse { status: 408, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_rate_limited_status(&verdict, 408, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 408, &headers, now)?;
     }
 
     /// §2 row "429" (status 429 is itself a §4 signal).
@@ -384,7 +328,7 @@ proptest! {
     ) {
         let result = Ok(HttpResponse { status: 429, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_rate_limited_status(&verdict, 429, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 429, &headers, now)?;
     }
 
     /// §2 row "403 with a rate-limit signal": `x-ratelimit-remaining: 0`.
@@ -396,7 +340,7 @@ proptest! {
         let headers = RelevantHeaders { ratelimit_remaining: Some("0".to_owned()), ..headers };
         let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
     }
 
     /// §2 row "403 with a rate-limit signal": any `retry-after`.
@@ -410,7 +354,7 @@ proptest! {
         let headers = RelevantHeaders { retry_after: Some(retry_after), ..headers };
         let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
     }
 
     /// §2 row "403 with a rate-limit signal": a message mentioning a rate limit, in any case,
@@ -421,7 +365,7 @@ proptest! {
         body in arb_rate_limit_403_body(),
     ) {
         let verdict = classify(&response(403, headers.clone(), body), now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
     }
 
     /// §2 row "403 with a rate-limit signal": the message that mentions the limit may come
@@ -433,7 +377,7 @@ proptest! {
         (body, _) in body_with_first_error(arb_rate_limit_error(arb_rate_limit_message().boxed())),
     ) {
         let verdict = classify(&response(403, headers.clone(), body.into_bytes()), now)?;
-        check_rate_limited_status(&verdict, 403, &headers, now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
     }
 
     /// §2 row "any other 4xx": a 403 without any rate-limit signal is evidence.
@@ -443,7 +387,7 @@ proptest! {
         body in arb_plain_403_body(),
     ) {
         let verdict = classify(&Ok(HttpResponse { status: 403, headers, body }), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, messages::api_returned(GRAPHQL, 403));
+        prop_assert_eq!(invalid_reason(&verdict)?, "GitHub GraphQL API returned 403");
     }
 
     /// §2 row "any other 4xx": every 4xx but 403/408/429, whatever the headers and body say.
@@ -457,7 +401,7 @@ proptest! {
         ],
     ) {
         let verdict = classify(&Ok(HttpResponse { status, headers, body }), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, messages::api_returned(GRAPHQL, status));
+        prop_assert_eq!(invalid_reason(&verdict)?, format!("GitHub GraphQL API returned {status}"));
     }
 
     /// §2 row "200 with `errors[0].type` RATE_LIMITED or RATE_LIMIT (also
@@ -512,7 +456,7 @@ proptest! {
         let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
         prop_assert_eq!(
             invalid_reason(&verdict)?,
-            messages::graphql_error(message.as_deref())
+            format!("GraphQL error: {}", message.as_deref().unwrap_or("unknown"))
         );
         if message.is_none() {
             prop_assert_eq!(invalid_reason(&verdict)?, "GraphQL error: unknown");
@@ -535,7 +479,7 @@ proptest! {
             format!(r#"{{"data": {data}, "errors": {error}}}"#)
         };
         let verdict = classify(&response(200, RelevantHeaders::default(), body.into_bytes()), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, messages::graphql_error(Some(&message)));
+        prop_assert_eq!(invalid_reason(&verdict)?, format!("GraphQL error: {message}"));
     }
 
     /// §2 row "200 with `data` null or missing, or `data.viewer` null or missing".
@@ -546,7 +490,7 @@ proptest! {
             .prop_flat_map(|(data, errors)| top_object(data, errors.map(str::to_owned))),
     ) {
         let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, messages::VIEWER_MISSING);
+        prop_assert_eq!(invalid_reason(&verdict)?, VIEWER_MISSING);
         prop_assert_eq!(
             invalid_reason(&verdict)?,
             "Fine-grained PATs need 'Public Repositories (read-only)' permission"
@@ -609,7 +553,7 @@ proptest! {
         ],
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+        check_status_inconclusive(GRAPHQL, &classify(&result, now)?, status, &headers, now)?;
     }
 
     /// §1's principle for statuses HTTP does not define: no evidence, so Inconclusive.
@@ -620,7 +564,7 @@ proptest! {
         body in arb_any_body(),
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(&classify(&result, now)?, status, &headers, now)?;
+        check_status_inconclusive(GRAPHQL, &classify(&result, now)?, status, &headers, now)?;
     }
 
     /// Total over its input (STYLE: parsers that never panic), and §1's principle: only a
@@ -722,10 +666,9 @@ fn test_query_graphql_rate_limited_example() {
 /// Hostile nesting is a verdict, not a stack overflow.
 #[test]
 fn test_query_deeply_nested_body_does_not_panic() {
-    for depth in [200, 100_000] {
-        for body in [
+    common::check_deep_nesting(classify_test_query, |depth| {
+        vec![
             "[".repeat(depth),
-            format!("{}1{}", "[".repeat(depth), "]".repeat(depth)),
             format!("{}null{}", r#"{"a":"#.repeat(depth), "}".repeat(depth)),
             format!(
                 r#"{{"errors":{}null{}}}"#,
@@ -737,22 +680,13 @@ fn test_query_deeply_nested_body_does_not_panic() {
                 r#"{"a":"#.repeat(depth),
                 "}".repeat(depth)
             ),
-        ] {
-            for status in [200, 403] {
-                let verdict =
-                    classify_test_query(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
-                assert_eq!(
-                    verdict.error().is_some(),
-                    !matches!(verdict, Verdict::Valid(_))
-                );
-            }
-        }
-    }
+        ]
+    });
 }
 
 /// A message longer than the quoting limit: SPEC §2 says the reason is
 /// `GraphQL error: {errors[0].message}`; the code cuts GitHub's text at
-/// `messages::MAX_QUOTED_CHARS` characters (a choice SPEC does not state).
+/// 300 characters (a choice SPEC does not state).
 #[test]
 fn test_query_long_graphql_error_message_is_quoted_from_its_start() {
     let message = "x".repeat(1_000);
@@ -760,10 +694,7 @@ fn test_query_long_graphql_error_message_is_quoted_from_its_start() {
     let verdict = classify_test_query(&Ok(HttpResponse::new(200, body)), UnixTime(0));
     let reason = verdict.error().unwrap_or_default();
     assert!(!verdict.transient_failure());
-    assert!(reason.starts_with(&format!(
-        "GraphQL error: {}",
-        &message[..messages::MAX_QUOTED_CHARS]
-    )));
+    assert!(reason.starts_with(&format!("GraphQL error: {}", &message[..300])));
 }
 
 /// Guard for the helper: `Expected` treats an unreadable `retry-after` as unspecified.
@@ -788,15 +719,5 @@ fn expected_retry_after_model_is_strict_where_spec_is() {
 /// §2 row "transport failure", for each kind by name (the property samples them).
 #[test]
 fn test_query_every_transport_kind_is_inconclusive() {
-    for kind in common::ALL_TRANSPORT_KINDS {
-        let error = pat_verdict::TransportError::new(kind, "while reading");
-        let verdict = classify_test_query(&Err(error.clone()), UnixTime(0));
-        assert!(verdict.transient_failure(), "{kind:?}");
-        assert!(
-            verdict
-                .error()
-                .is_some_and(|reason| reason.contains(&error.to_string())),
-            "{kind:?}"
-        );
-    }
+    common::check_every_transport_kind(classify_test_query);
 }

@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use pat_verdict::testing::entry;
 use pat_verdict::{
-    CheckCategory, Endpoint, Hotkey, HotkeyList, PatStore, RetryPolicy, SecretString, Uid,
-    Validator, Verifier,
+    BroadcastOutcome, CheckCategory, CheckResponse, Endpoint, Hotkey, HotkeyList, PatStore,
+    RetryPolicy, SecretString, Uid, Validator, Verifier,
 };
 use pat_verdict_fake_github::{FakeGithub, Step};
 use pat_verdict_json_store::JsonStore;
@@ -55,6 +55,18 @@ fn setup() -> Setup {
     }
 }
 
+impl Setup {
+    async fn broadcast(&self, hotkey: &str, pat: &str) -> BroadcastOutcome {
+        self.validator
+            .broadcast(&Hotkey::new(hotkey), &SecretString::from(pat))
+            .await
+    }
+
+    async fn check(&self, hotkey: &str) -> CheckResponse {
+        self.validator.check(&Hotkey::new(hotkey)).await.into()
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_reproduction_over_real_sockets() {
     let setup = setup();
@@ -74,29 +86,26 @@ async fn seed_reproduction_over_real_sockets() {
         .github
         .script("ghp_stored", Endpoint::TestQuery, [Step::status(503)]);
 
-    let answer = setup.validator.check(&Hotkey::new("hotkey_1")).await;
+    let answer = setup.check("hotkey_1").await;
     assert_eq!(answer.has_pat, Some(true));
     assert_eq!(answer.pat_valid, None);
     assert_eq!(
         answer.rejection_reason.as_deref(),
         Some("GitHub API temporarily unavailable; retry the check in a few minutes.")
     );
-    assert_eq!(answer.category(), CheckCategory::Inconclusive);
+    assert_eq!(answer.category, CheckCategory::Inconclusive);
     assert_eq!(
         setup.github.requests(Endpoint::TestQuery),
         3,
         "three attempts"
     );
 
-    let answer = setup
-        .validator
-        .broadcast(&Hotkey::new("hotkey_1"), &SecretString::from("ghp_stored"))
-        .await;
-    assert!(!answer.accepted && answer.retryable, "{answer:?}");
+    let answer = setup.broadcast("hotkey_1", "ghp_stored").await;
     assert_eq!(
-        answer.rejection_reason.as_deref(),
-        Some(
+        answer,
+        BroadcastOutcome::RetryLater(
             "GitHub API temporarily unavailable during PAT test query; retry the broadcast in a few minutes. (GitHub GraphQL API returned 503)"
+                .to_owned()
         )
     );
     let after = std::fs::read(&setup.path).expect("the store file");
@@ -107,12 +116,8 @@ async fn seed_reproduction_over_real_sockets() {
 async fn broadcast_then_check_over_real_sockets() {
     let setup = setup();
     setup.github.valid("ghp_fresh", 2002, "newcomer");
-    let hotkey = Hotkey::new("hotkey_0");
-    let answer = setup
-        .validator
-        .broadcast(&hotkey, &SecretString::from("ghp_fresh\n"))
-        .await;
-    assert!(answer.accepted, "{answer:?}");
+    let answer = setup.broadcast("hotkey_0", "ghp_fresh\n").await;
+    assert_eq!(answer, BroadcastOutcome::Accepted);
     let stored = setup
         .validator
         .store()
@@ -122,15 +127,15 @@ async fn broadcast_then_check_over_real_sockets() {
         .expect("the entry was saved");
     assert_eq!(stored.github_id.as_str(), "2002");
 
-    let check = setup.validator.check(&hotkey).await;
-    assert_eq!(check.category(), CheckCategory::Valid);
+    let check = setup.check("hotkey_0").await;
+    assert_eq!(check.category, CheckCategory::Valid);
 
     // A reset during GitHub's outage is inconclusive too, and leaves the entry as it was.
     setup
         .github
         .script("ghp_fresh", Endpoint::Identity, [Step::reset()]);
-    let check = setup.validator.check(&hotkey).await;
-    assert_eq!(check.category(), CheckCategory::Inconclusive);
+    let check = setup.check("hotkey_0").await;
+    assert_eq!(check.category, CheckCategory::Inconclusive);
     let still = setup.validator.store().get(Uid(0)).await.expect("reads");
     assert_eq!(still, Some(stored));
 }
@@ -141,17 +146,20 @@ async fn a_corrupt_store_file_fails_closed_and_is_not_replaced() {
     setup.github.valid("ghp_fresh", 2002, "newcomer");
     std::fs::create_dir_all(setup.path.parent().expect("a parent")).expect("mkdir");
     std::fs::write(&setup.path, b"{ not json").expect("write");
-    let answer = setup
-        .validator
-        .broadcast(&Hotkey::new("hotkey_0"), &SecretString::from("ghp_fresh"))
-        .await;
-    assert!(!answer.accepted && answer.retryable, "{answer:?}");
-    let reason = answer.rejection_reason.unwrap_or_default();
+    let answer = setup.broadcast("hotkey_0", "ghp_fresh").await;
+    let BroadcastOutcome::RetryLater(reason) = answer else {
+        panic!("a corrupt store is retryable: {answer:?}");
+    };
     assert!(
         reason.starts_with("Validator PAT store temporarily unavailable; please retry. ("),
         "{reason}"
     );
     assert_eq!(std::fs::read(&setup.path).expect("read"), b"{ not json");
-    let check = setup.validator.check(&Hotkey::new("hotkey_0")).await;
-    assert_eq!(check.category(), CheckCategory::Inconclusive);
+    let check = setup.check("hotkey_0").await;
+    assert_eq!(check.category, CheckCategory::Inconclusive);
+    let detail = check.detail.unwrap_or_default();
+    assert!(
+        detail.starts_with("the PAT store is corrupt: "),
+        "the detail names the failure: {detail}"
+    );
 }

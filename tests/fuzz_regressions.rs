@@ -1,6 +1,6 @@
 //! Inputs the fuzz targets (`fuzz/`) stopped on, kept as tests so they stay fixed.
 
-use pat_verdict::classify::classify_test_query_redacting;
+use pat_verdict::classify_test_query_redacting;
 use pat_verdict::{ApiUrl, CallResult, Token, TransportError, TransportErrorKind, UnixTime};
 
 /// `classify_test_query` with token `E`: redacting `E` from "unreachable" put back an `E`

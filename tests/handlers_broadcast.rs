@@ -10,18 +10,29 @@ mod world;
 
 use pat_verdict::testing::{Reply, entry};
 use pat_verdict::{
-    BroadcastResponse, Endpoint, ExposeSecret, GithubId, PatStore, TransportErrorKind, Uid,
+    BroadcastOutcome, BroadcastResponse, Endpoint, ExposeSecret, GithubId, PatStore,
+    TransportErrorKind, Uid,
 };
 use serde_json::json;
-use world::{World, hk, pat};
+use world::{World, hk};
 
 const LOCKED: &str = "GitHub identity is locked for this hotkey. Deregister and re-register to change GitHub accounts.";
 
-fn rejected(reason: &str, retryable: bool) -> BroadcastResponse {
-    BroadcastResponse {
-        accepted: false,
-        rejection_reason: Some(reason.to_owned()),
-        retryable,
+fn rejected(reason: &str, retryable: bool) -> BroadcastOutcome {
+    if retryable {
+        BroadcastOutcome::RetryLater(reason.to_owned())
+    } else {
+        BroadcastOutcome::Rejected(reason.to_owned())
+    }
+}
+
+/// The reason of a retryable rejection; any other answer fails the test.
+fn retry_later(outcome: BroadcastOutcome) -> String {
+    match outcome {
+        BroadcastOutcome::RetryLater(reason) => reason,
+        other @ (BroadcastOutcome::Accepted | BroadcastOutcome::Rejected(_)) => {
+            panic!("expected a retryable rejection, got {other:?}")
+        }
     }
 }
 
@@ -42,13 +53,8 @@ async fn seed_reproduction_test_query_outage_rejects_retryably_and_stores_nothin
             .github
             .on("ghp_new", Endpoint::Identity, [Reply::user(1001, "miner1")])
             .on("ghp_new", Endpoint::TestQuery, [outage.clone()]);
-        let response = world
-            .validator
-            .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
-            .await;
-        assert!(!response.accepted, "{outage:?}");
-        assert!(response.retryable, "{outage:?}");
-        let reason = response.rejection_reason.unwrap_or_default();
+        let response = world.broadcast("hotkey_1", "ghp_new").await;
+        let reason = retry_later(response);
         assert!(
             reason.starts_with(
                 "GitHub API temporarily unavailable during PAT test query; retry the broadcast in a few minutes. ("
@@ -66,11 +72,8 @@ async fn all_good_saves_the_entry() {
     let world = World::new();
     world.github.valid("  ghp_new\n", 1001, "miner1");
     world.github.valid("ghp_new", 1001, "miner1");
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("  ghp_new\n"))
-        .await;
-    assert_eq!(response, BroadcastResponse::accepted());
+    let response = world.broadcast("hotkey_1", "  ghp_new\n").await;
+    assert_eq!(response, BroadcastOutcome::Accepted);
     let entry = stored(&world, 1).await.expect("saved");
     assert_eq!(entry.hotkey, hk("hotkey_1"));
     assert_eq!(entry.pat.expose_secret(), "ghp_new", "stored stripped");
@@ -83,10 +86,7 @@ async fn all_good_saves_the_entry() {
 #[tokio::test]
 async fn unregistered_hotkey_is_rejected_before_anything() {
     let world = World::new();
-    let response = world
-        .validator
-        .broadcast(&hk("stranger"), &pat("ghp_x"))
-        .await;
+    let response = world.broadcast("stranger", "ghp_x").await;
     assert_eq!(response, rejected("Hotkey not registered on subnet", false));
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
 }
@@ -94,28 +94,21 @@ async fn unregistered_hotkey_is_rejected_before_anything() {
 #[tokio::test]
 async fn empty_or_malformed_tokens_are_rejected_without_a_request() {
     let world = World::new();
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat(" \n\t"))
-        .await;
+    let response = world.broadcast("hotkey_1", " \n\t").await;
     assert_eq!(
         response,
         rejected("No Github PAT provided by miner 1", false)
     );
 
     let response = world
-        .validator
-        .broadcast(&hk("hotkey_2"), &pat("ghp_abc\r\nX-Injected: yes"))
+        .broadcast("hotkey_2", "ghp_abc\r\nX-Injected: yes")
         .await;
-    assert!(!response.accepted && !response.retryable);
-    let reason = response.rejection_reason.unwrap_or_default();
-    assert!(
-        reason.starts_with("Malformed Github PAT from miner 2"),
-        "{reason}"
-    );
-    assert!(
-        !reason.contains("ghp_abc"),
-        "the token is never echoed: {reason}"
+    assert_eq!(
+        response,
+        rejected(
+            "Malformed Github PAT from miner 2: the token has a character outside visible ASCII at position 8",
+            false
+        )
     );
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
     assert_eq!(world.store.write_calls(), 0);
@@ -124,10 +117,7 @@ async fn empty_or_malformed_tokens_are_rejected_without_a_request() {
 #[tokio::test]
 async fn identity_invalid_is_rejected_for_good() {
     let world = World::new();
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_revoked"))
-        .await;
+    let response = world.broadcast("hotkey_1", "ghp_revoked").await;
     assert_eq!(
         response,
         rejected("No Github id found for miner 1's PAT", false)
@@ -144,10 +134,7 @@ async fn identity_inconclusive_is_retryable() {
     ] {
         let world = World::new();
         world.github.on("ghp_new", Endpoint::Identity, [outage]);
-        let response = world
-            .validator
-            .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
-            .await;
+        let response = world.broadcast("hotkey_1", "ghp_new").await;
         assert_eq!(
             response,
             rejected(
@@ -167,10 +154,7 @@ async fn identity_pin_refuses_another_account_for_the_same_hotkey() {
     world
         .github
         .valid("ghp_other_account", 2002, "someone-else");
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_other_account"))
-        .await;
+    let response = world.broadcast("hotkey_1", "ghp_other_account").await;
     assert_eq!(response, rejected(LOCKED, false));
     assert_eq!(
         world.github.requests(Endpoint::TestQuery),
@@ -193,11 +177,8 @@ async fn pin_compares_ids_as_strings_so_old_numeric_ids_do_not_lock_out() {
     .expect("an old entry parses");
     world.seed(old).await;
     world.github.valid("ghp_rotated", 1001, "miner1");
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_rotated"))
-        .await;
-    assert_eq!(response, BroadcastResponse::accepted());
+    let response = world.broadcast("hotkey_1", "ghp_rotated").await;
+    assert_eq!(response, BroadcastOutcome::Accepted);
 }
 
 #[tokio::test]
@@ -205,11 +186,8 @@ async fn same_hotkey_may_rotate_its_pat_for_the_same_account() {
     let world = World::new();
     world.seed(entry(1, "hotkey_1", "ghp_old", "1001")).await;
     world.github.valid("ghp_rotated", 1001, "miner1");
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_rotated"))
-        .await;
-    assert_eq!(response, BroadcastResponse::accepted());
+    let response = world.broadcast("hotkey_1", "ghp_rotated").await;
+    assert_eq!(response, BroadcastOutcome::Accepted);
     let entry = stored(&world, 1).await.expect("entry");
     assert_eq!(entry.pat.expose_secret(), "ghp_rotated");
 }
@@ -221,11 +199,8 @@ async fn a_new_miner_on_an_old_uid_may_register_any_account() {
         .seed(entry(1, "previous_miner", "ghp_old", "1001"))
         .await;
     world.github.valid("ghp_new_miner", 2002, "newcomer");
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_new_miner"))
-        .await;
-    assert_eq!(response, BroadcastResponse::accepted());
+    let response = world.broadcast("hotkey_1", "ghp_new_miner").await;
+    assert_eq!(response, BroadcastOutcome::Accepted);
     let entry = stored(&world, 1).await.expect("entry");
     assert_eq!(entry.hotkey, hk("hotkey_1"));
     assert_eq!(entry.github_id, GithubId::new("2002"));
@@ -238,10 +213,7 @@ async fn test_query_inconclusive_is_retryable_with_its_reason() {
         .github
         .on("ghp_new", Endpoint::Identity, [Reply::user(1001, "m")])
         .on("ghp_new", Endpoint::TestQuery, [Reply::status(503)]);
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
-        .await;
+    let response = world.broadcast("hotkey_1", "ghp_new").await;
     assert_eq!(
         response,
         rejected(
@@ -262,10 +234,7 @@ async fn test_query_invalid_is_rejected_and_nothing_stored() {
             Endpoint::TestQuery,
             [Reply::json(200, &json!({ "data": { "viewer": null } }))],
         );
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
-        .await;
+    let response = world.broadcast("hotkey_1", "ghp_new").await;
     assert_eq!(
         response,
         rejected(
@@ -282,12 +251,8 @@ async fn unreadable_store_fails_closed_and_is_never_written() {
     let world = World::new();
     world.github.valid("ghp_new", 1001, "m");
     world.store.fail_reads(true);
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
-        .await;
-    assert!(!response.accepted && response.retryable);
-    let reason = response.rejection_reason.unwrap_or_default();
+    let response = world.broadcast("hotkey_1", "ghp_new").await;
+    let reason = retry_later(response);
     assert!(
         reason.starts_with("Validator PAT store temporarily unavailable; please retry. ("),
         "{reason}"
@@ -309,12 +274,8 @@ async fn unwritable_store_rejects_retryably() {
     let world = World::new();
     world.github.valid("ghp_new", 1001, "m");
     world.store.fail_writes(true);
-    let response = world
-        .validator
-        .broadcast(&hk("hotkey_1"), &pat("ghp_new"))
-        .await;
-    assert!(!response.accepted && response.retryable);
-    let reason = response.rejection_reason.unwrap_or_default();
+    let response = world.broadcast("hotkey_1", "ghp_new").await;
+    let reason = retry_later(response);
     assert!(reason.contains("injected write failure"), "{reason}");
     assert_eq!(stored(&world, 1).await, None);
 }
@@ -336,11 +297,36 @@ async fn the_pat_is_never_echoed_in_any_answer() {
             .github
             .on(secret, Endpoint::Identity, [Reply::user(1, "m")])
             .on(secret, Endpoint::TestQuery, [reply]);
-        let response = world
-            .validator
-            .broadcast(&hk("hotkey_1"), &pat(secret))
-            .await;
+        let response = world.broadcast("hotkey_1", secret).await;
         let text = format!("{response:?}");
         assert!(!text.contains(secret), "{text}");
+        let wire = serde_json::to_string(&BroadcastResponse::from(response)).expect("serializes");
+        assert!(!wire.contains(secret), "{wire}");
     }
+}
+
+#[test]
+fn each_outcome_goes_on_the_wire_as_accepted_reason_retryable() {
+    assert_eq!(BroadcastOutcome::Accepted.rejection_reason(), None);
+    assert_eq!(
+        BroadcastOutcome::Rejected("no".into()).rejection_reason(),
+        Some("no")
+    );
+    assert_eq!(
+        BroadcastOutcome::RetryLater("later".into()).rejection_reason(),
+        Some("later")
+    );
+    let wire = |outcome| serde_json::to_string(&BroadcastResponse::from(outcome)).expect("json");
+    assert_eq!(
+        wire(BroadcastOutcome::Accepted),
+        r#"{"accepted":true,"rejection_reason":null,"retryable":false}"#
+    );
+    assert_eq!(
+        wire(BroadcastOutcome::Rejected("no".into())),
+        r#"{"accepted":false,"rejection_reason":"no","retryable":false}"#
+    );
+    assert_eq!(
+        wire(BroadcastOutcome::RetryLater("later".into())),
+        r#"{"accepted":false,"rejection_reason":"later","retryable":true}"#
+    );
 }

@@ -4,11 +4,26 @@
 mod world;
 
 use pat_verdict::testing::{Reply, entry};
-use pat_verdict::{CheckCategory, CheckResponse, Endpoint};
+use pat_verdict::{CheckCategory, Endpoint};
 use serde_json::json;
-use world::{World, hk};
+use world::{World, row};
 
 const UNAVAILABLE: &str = "GitHub API temporarily unavailable; retry the check in a few minutes.";
+
+/// A row of the check table: `has_pat`, `pat_valid`, `rejection_reason`.
+type Row<'a> = (Option<bool>, Option<bool>, Option<&'a str>);
+
+/// The row "no entry for uid, or the entry's hotkey differs".
+const NO_PAT: Row = (
+    Some(false),
+    Some(false),
+    Some("No PAT stored for this miner"),
+);
+
+/// The rows "identity Invalid" and "test query Invalid".
+fn invalid_pat(reason: &str) -> Row<'_> {
+    (Some(true), Some(false), Some(reason))
+}
 
 /// The seed's setup: uid 1 holds `hotkey_1`'s PAT for account 1001, whose identity works.
 async fn seeded() -> World {
@@ -22,15 +37,6 @@ async fn seeded() -> World {
     world
 }
 
-fn answer(has_pat: Option<bool>, pat_valid: Option<bool>, reason: Option<&str>) -> CheckResponse {
-    CheckResponse {
-        has_pat,
-        pat_valid,
-        rejection_reason: reason.map(str::to_owned),
-        detail: None,
-    }
-}
-
 #[tokio::test]
 async fn seed_reproduction_test_query_outage_is_inconclusive_not_invalid() {
     for outage in world::seed_outages() {
@@ -38,15 +44,13 @@ async fn seed_reproduction_test_query_outage_is_inconclusive_not_invalid() {
         world
             .github
             .on("ghp_stored", Endpoint::TestQuery, [outage.clone()]);
-        let response = world.validator.check(&hk("hotkey_1")).await;
-        assert_eq!(response.has_pat, Some(true), "{outage:?}");
-        assert_eq!(response.pat_valid, None, "{outage:?}");
+        let response = world.check("hotkey_1").await;
         assert_eq!(
-            response.rejection_reason.as_deref(),
-            Some(UNAVAILABLE),
+            row(&response),
+            (Some(true), None, Some(UNAVAILABLE)),
             "{outage:?}"
         );
-        assert_eq!(response.category(), CheckCategory::Inconclusive);
+        assert_eq!(response.category, CheckCategory::Inconclusive);
         // An outage is retried, three attempts at most, and the entry is untouched.
         assert_eq!(world.github.requests(Endpoint::TestQuery), 3, "{outage:?}");
         assert_eq!(world.store.write_calls(), 0);
@@ -62,20 +66,20 @@ async fn identity_outage_is_inconclusive() {
         Endpoint::Identity,
         [Reply::status(429).after(std::time::Duration::from_millis(10))],
     );
-    let response = world.validator.check(&hk("hotkey_1")).await;
-    assert_eq!(response, answer(Some(true), None, Some(UNAVAILABLE)));
+    let response = world.check("hotkey_1").await;
+    assert_eq!(row(&response), (Some(true), None, Some(UNAVAILABLE)));
     assert_eq!(world.github.requests(Endpoint::TestQuery), 0);
 }
 
 #[tokio::test]
 async fn unregistered_hotkey_gets_no_response() {
     let world = seeded().await;
-    let response = world.validator.check(&hk("stranger")).await;
+    let response = world.check("stranger").await;
     assert_eq!(
-        response,
-        answer(None, None, Some("Hotkey not registered on subnet"))
+        row(&response),
+        (None, None, Some("Hotkey not registered on subnet"))
     );
-    assert_eq!(response.category(), CheckCategory::NoResponse);
+    assert_eq!(response.category, CheckCategory::NoResponse);
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
 }
 
@@ -83,36 +87,30 @@ async fn unregistered_hotkey_gets_no_response() {
 async fn unreadable_store_is_inconclusive_never_no_pat() {
     let world = seeded().await;
     world.store.fail_reads(true);
-    let response = world.validator.check(&hk("hotkey_1")).await;
+    let response = world.check("hotkey_1").await;
     assert_eq!(
-        response,
-        CheckResponse {
-            // SPEC §8: the store error's whole cause chain says why.
-            detail: Some("cannot read the PAT store: injected read failure".to_owned()),
-            ..answer(
-                Some(false),
-                None,
-                Some("Validator PAT store temporarily unavailable; please retry.")
-            )
-        }
+        row(&response),
+        (
+            Some(false),
+            None,
+            Some("Validator PAT store temporarily unavailable; please retry.")
+        )
     );
-    assert_eq!(response.category(), CheckCategory::Inconclusive);
+    assert_eq!(response.category, CheckCategory::Inconclusive);
+    assert_eq!(
+        response.detail.as_deref(),
+        Some("cannot read the PAT store: injected read failure"),
+        "the detail says why, with its cause"
+    );
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
 }
 
 #[tokio::test]
 async fn no_entry_is_no_pat() {
     let world = seeded().await;
-    let response = world.validator.check(&hk("hotkey_2")).await;
-    assert_eq!(
-        response,
-        answer(
-            Some(false),
-            Some(false),
-            Some("No PAT stored for this miner")
-        )
-    );
-    assert_eq!(response.category(), CheckCategory::NoPat);
+    let response = world.check("hotkey_2").await;
+    assert_eq!(row(&response), NO_PAT);
+    assert_eq!(response.category, CheckCategory::NoPat);
 }
 
 #[tokio::test]
@@ -122,15 +120,8 @@ async fn stale_entry_of_a_previous_miner_is_no_pat() {
         .seed(entry(1, "previous_owner_of_uid_1", "ghp_old", "7"))
         .await;
     world.github.valid("ghp_old", 7, "old");
-    let response = world.validator.check(&hk("hotkey_1")).await;
-    assert_eq!(
-        response,
-        answer(
-            Some(false),
-            Some(false),
-            Some("No PAT stored for this miner")
-        )
-    );
+    let response = world.check("hotkey_1").await;
+    assert_eq!(row(&response), NO_PAT);
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
 }
 
@@ -141,16 +132,12 @@ async fn revoked_pat_has_no_github_id() {
         .seed(entry(1, "hotkey_1", "ghp_revoked", "1001"))
         .await;
     // No script: the fake answers 401 Bad credentials, as GitHub does for a revoked PAT.
-    let response = world.validator.check(&hk("hotkey_1")).await;
+    let response = world.check("hotkey_1").await;
     assert_eq!(
-        response,
-        answer(
-            Some(true),
-            Some(false),
-            Some("No Github id found for miner 1's PAT")
-        )
+        row(&response),
+        invalid_pat("No Github id found for miner 1's PAT")
     );
-    assert_eq!(response.category(), CheckCategory::InvalidPat);
+    assert_eq!(response.category, CheckCategory::InvalidPat);
     assert_eq!(
         world.github.requests(Endpoint::Identity),
         1,
@@ -180,9 +167,9 @@ async fn test_query_evidence_is_invalid_with_its_reason() {
     for (reply, reason) in cases {
         let world = seeded().await;
         world.github.on("ghp_stored", Endpoint::TestQuery, [reply]);
-        let response = world.validator.check(&hk("hotkey_1")).await;
-        assert_eq!(response, answer(Some(true), Some(false), Some(reason)));
-        assert_eq!(response.category(), CheckCategory::InvalidPat);
+        let response = world.check("hotkey_1").await;
+        assert_eq!(row(&response), invalid_pat(reason));
+        assert_eq!(response.category, CheckCategory::InvalidPat);
     }
 }
 
@@ -192,9 +179,9 @@ async fn working_pat_is_valid() {
     world
         .github
         .on("ghp_stored", Endpoint::TestQuery, [Reply::viewer("miner1")]);
-    let response = world.validator.check(&hk("hotkey_1")).await;
-    assert_eq!(response, answer(Some(true), Some(true), None));
-    assert_eq!(response.category(), CheckCategory::Valid);
+    let response = world.check("hotkey_1").await;
+    assert_eq!(row(&response), (Some(true), Some(true), None));
+    assert_eq!(response.category, CheckCategory::Valid);
     assert_eq!(world.github.requests(Endpoint::Identity), 1);
     assert_eq!(world.github.requests(Endpoint::TestQuery), 1);
 }
@@ -207,8 +194,8 @@ async fn a_blip_absorbed_by_a_retry_is_valid() {
         Endpoint::TestQuery,
         [Reply::status(502), Reply::viewer("miner1")],
     );
-    let response = world.validator.check(&hk("hotkey_1")).await;
-    assert_eq!(response.category(), CheckCategory::Valid);
+    let response = world.check("hotkey_1").await;
+    assert_eq!(response.category, CheckCategory::Valid);
     assert_eq!(world.github.requests(Endpoint::TestQuery), 2);
 }
 
@@ -218,10 +205,14 @@ async fn stored_pat_that_cannot_be_sent_is_invalid_and_never_sent() {
     world
         .seed(entry(1, "hotkey_1", "ghp_bad\r\ninjected", "1001"))
         .await;
-    let response = world.validator.check(&hk("hotkey_1")).await;
-    assert_eq!(response.category(), CheckCategory::InvalidPat);
-    let reason = response.rejection_reason.unwrap_or_default();
-    assert!(!reason.contains("ghp_bad"), "{reason}");
+    let response = world.check("hotkey_1").await;
+    assert_eq!(
+        row(&response),
+        invalid_pat(
+            "Stored PAT for miner 1 is malformed (the token has a character outside visible ASCII at position 8); broadcast a new one"
+        )
+    );
+    assert_eq!(response.category, CheckCategory::InvalidPat);
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
 }
 
@@ -229,6 +220,63 @@ async fn stored_pat_that_cannot_be_sent_is_invalid_and_never_sent() {
 async fn empty_stored_pat_is_no_pat() {
     let world = World::new();
     world.seed(entry(1, "hotkey_1", "  ", "1001")).await;
-    let response = world.validator.check(&hk("hotkey_1")).await;
-    assert_eq!(response.category(), CheckCategory::NoPat);
+    let response = world.check("hotkey_1").await;
+    assert_eq!(response.category, CheckCategory::NoPat);
+}
+
+#[test]
+fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
+    use pat_verdict::{CheckOutcome, CheckResponse, Unavailable};
+    let cases = [
+        (CheckOutcome::Valid, (Some(true), Some(true), None), "valid"),
+        (
+            CheckOutcome::NoPat,
+            (
+                Some(false),
+                Some(false),
+                Some("No PAT stored for this miner"),
+            ),
+            "no_pat",
+        ),
+        (
+            CheckOutcome::InvalidPat("PAT test query failed: x".into()),
+            (Some(true), Some(false), Some("PAT test query failed: x")),
+            "invalid_pat",
+        ),
+        (
+            CheckOutcome::Inconclusive(Unavailable::Github),
+            (Some(true), None, Some(UNAVAILABLE)),
+            "inconclusive",
+        ),
+        (
+            CheckOutcome::Inconclusive(Unavailable::Store {
+                detail: "why".into(),
+            }),
+            (
+                Some(false),
+                None,
+                Some("Validator PAT store temporarily unavailable; please retry."),
+            ),
+            "inconclusive",
+        ),
+        (
+            CheckOutcome::NoResponse,
+            (None, None, Some("Hotkey not registered on subnet")),
+            "no_response",
+        ),
+    ];
+    for (outcome, expected, category) in cases {
+        let store_down = matches!(
+            outcome,
+            CheckOutcome::Inconclusive(Unavailable::Store { .. })
+        );
+        let wire = CheckResponse::from(outcome);
+        assert_eq!(row(&wire), expected);
+        assert_eq!(wire.category.as_str(), category);
+        assert_eq!(wire.category.to_string(), category);
+        let json = serde_json::to_value(&wire).expect("serializes");
+        assert_eq!(json["category"], category);
+        // "detail" is there exactly when the store was unavailable.
+        assert_eq!(json.get("detail").is_some(), store_down, "{json}");
+    }
 }

@@ -10,7 +10,7 @@
 use std::time::Duration;
 
 use pat_verdict::UnixTime;
-use pat_verdict::rate_limit::{MAX_RETRY_AFTER, parse_ratelimit_reset, parse_retry_after};
+use pat_verdict::{MAX_RETRY_AFTER, parse_ratelimit_reset, parse_retry_after};
 use proptest::prelude::*;
 
 const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::config;
 use pat_verdict::Verdict;
-use pat_verdict::policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
+use pat_verdict::{DEFAULT_DEADLINE, Next, RetryPolicy};
 use proptest::prelude::*;
 
 const MAX_ATTEMPTS: u32 = 3;
@@ -284,4 +284,22 @@ fn policy_default_walk_through() {
     };
     assert!(second > first);
     assert_eq!(policy.after_attempt(3, first + second, &failed), Next::Stop);
+}
+
+/// The boundary of "while the deadline allows": a retry that would leave exactly the minimum
+/// attempt time is made; one that would leave a millisecond less is not.
+#[test]
+fn policy_retry_that_leaves_exactly_the_minimum_attempt_time_is_made() {
+    let policy = RetryPolicy::default();
+    let outage: Verdict = Verdict::inconclusive("GitHub GraphQL API returned 503");
+    let wait = policy.backoff(1);
+    let last_start = policy.deadline - wait - policy.min_attempt_time;
+    assert_eq!(
+        policy.after_attempt(1, last_start, &outage),
+        Next::Retry { wait }
+    );
+    assert_eq!(
+        policy.after_attempt(1, last_start + Duration::from_millis(1), &outage),
+        Next::Stop
+    );
 }

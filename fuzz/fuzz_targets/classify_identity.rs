@@ -7,7 +7,7 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 use pat_verdict::Verdict;
-use pat_verdict::classify::{classify_identity, classify_identity_redacting};
+use pat_verdict::{classify_identity, classify_identity_redacting};
 
 fuzz_target!(|answer: common::Answer| {
     let result = answer.call_result();

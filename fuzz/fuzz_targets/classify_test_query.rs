@@ -6,7 +6,7 @@ mod common;
 
 use libfuzzer_sys::fuzz_target;
 use pat_verdict::Verdict;
-use pat_verdict::classify::{classify_test_query, classify_test_query_redacting};
+use pat_verdict::{classify_test_query, classify_test_query_redacting};
 
 fuzz_target!(|answer: common::Answer| {
     let result = answer.call_result();

@@ -2,8 +2,8 @@
 //! verdict must pass whatever came back.
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
-use pat_verdict::http::{Body, CallResult, HttpResponse, RelevantHeaders};
-use pat_verdict::rate_limit::MAX_RETRY_AFTER;
+use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
+use pat_verdict::MAX_RETRY_AFTER;
 use pat_verdict::{Token, TransportError, TransportErrorKind, UnixTime, Verdict};
 
 /// One answer: a transport failure or a status, any headers (the relevant names are

@@ -4,8 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use pat_verdict::UnixTime;
-use pat_verdict::http::RelevantHeaders;
-use pat_verdict::rate_limit::{
+use pat_verdict::RelevantHeaders;
+use pat_verdict::{
     MAX_RETRY_AFTER, parse_ratelimit_reset, parse_retry_after, retry_after,
 };
 
@@ -32,5 +32,5 @@ fuzz_target!(|input: (String, String, String, i64, bool)| {
     if let Some(wait) = retry_after(&headers, now, limited) {
         assert!(wait <= MAX_RETRY_AFTER);
     }
-    let _ = pat_verdict::rate_limit::mentions_rate_limit(retry.as_bytes());
+    let _ = pat_verdict::mentions_rate_limit(retry.as_bytes());
 });

@@ -4,11 +4,11 @@
 use futures::stream::{self, Stream, StreamExt};
 use serde::Serialize;
 
-use super::verify::{Stage, Verifier};
+use super::verify::Verifier;
 use crate::ports::{Clock, GithubApi};
 use crate::store::{Hotkey, StoredPat, Uid};
-use crate::token::Token;
 use crate::verdict::{GithubId, Verdict, VerdictKind};
+use crate::verification::Stage;
 
 /// One stored PAT's verdict.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -69,17 +69,7 @@ where
 {
     stream::iter(entries)
         .map(move |entry| async move {
-            let report = match Token::from_secret(&entry.pat) {
-                Ok(token) => verifier.verify_token(&token).await,
-                Err(error) => {
-                    return row(
-                        entry,
-                        Verdict::invalid(error.to_string()),
-                        Some(Stage::Token),
-                        0,
-                    );
-                }
-            };
+            let report = verifier.verify(&entry.pat).await;
             row(entry, report.verdict, report.stage, report.requests)
         })
         .buffer_unordered(concurrency.max(1))

@@ -9,13 +9,45 @@ use serde::Serialize;
 
 use super::Validator;
 use crate::messages;
-use crate::ports::{Clock, GithubApi, PatStore, Registry, StoreError};
+use crate::ports::{Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
 use crate::store::{Hotkey, PinDecision, SaveOutcome, StoredPat, Uid, pin_decision};
 use crate::token::{Token, TokenError};
-use crate::verdict::Verdict;
+use crate::verdict::{Identity, Verdict};
+use crate::verification::Stage;
+use std::ops::ControlFlow;
 
-/// The broadcast endpoint's answer. The PAT is never echoed back.
+/// What a broadcast decided: the answer a caller acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BroadcastOutcome {
+    /// The PAT was stored.
+    Accepted,
+    /// Refused on evidence (or by the pin): sending the same again will not help.
+    Rejected(String),
+    /// Refused for now (GitHub or the store was unavailable): the same broadcast may succeed
+    /// later.
+    RetryLater(String),
+}
+
+impl BroadcastOutcome {
+    /// Why not, in words; `None` when accepted.
+    #[must_use]
+    pub fn rejection_reason(&self) -> Option<&str> {
+        match self {
+            Self::Accepted => None,
+            Self::Rejected(reason) | Self::RetryLater(reason) => Some(reason),
+        }
+    }
+
+    fn store_unavailable(error: &StoreError) -> Self {
+        Self::RetryLater(messages::store_unavailable(&error_chain(error)))
+    }
+}
+
+/// The broadcast endpoint's answer on the wire (`{"accepted", "rejection_reason",
+/// "retryable"}`), made only from a [`BroadcastOutcome`], so `accepted` and `retryable` are
+/// never both true. The PAT is never echoed back.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct BroadcastResponse {
     /// Whether the PAT was stored.
     pub accepted: bool,
@@ -25,44 +57,29 @@ pub struct BroadcastResponse {
     pub retryable: bool,
 }
 
-impl BroadcastResponse {
-    /// Stored.
-    #[must_use]
-    pub fn accepted() -> Self {
+impl From<BroadcastOutcome> for BroadcastResponse {
+    fn from(outcome: BroadcastOutcome) -> Self {
+        let (accepted, retryable) = match &outcome {
+            BroadcastOutcome::Accepted => (true, false),
+            BroadcastOutcome::Rejected(_) => (false, false),
+            BroadcastOutcome::RetryLater(_) => (false, true),
+        };
+        let rejection_reason = match outcome {
+            BroadcastOutcome::Accepted => None,
+            BroadcastOutcome::Rejected(reason) | BroadcastOutcome::RetryLater(reason) => {
+                Some(reason)
+            }
+        };
         Self {
-            accepted: true,
-            rejection_reason: None,
-            retryable: false,
+            accepted,
+            rejection_reason,
+            retryable,
         }
-    }
-
-    /// Refused on evidence: sending the same again will not help.
-    #[must_use]
-    pub fn rejected(reason: impl Into<String>) -> Self {
-        Self {
-            accepted: false,
-            rejection_reason: Some(reason.into()),
-            retryable: false,
-        }
-    }
-
-    /// Refused for now: GitHub or the store was unavailable; retry later.
-    #[must_use]
-    pub fn retry_later(reason: impl Into<String>) -> Self {
-        Self {
-            accepted: false,
-            rejection_reason: Some(reason.into()),
-            retryable: true,
-        }
-    }
-
-    fn store_unavailable(error: &StoreError) -> Self {
-        Self::retry_later(messages::store_unavailable(&messages::error_chain(error)))
     }
 }
 
-fn token_rejection(uid: Uid, error: TokenError) -> BroadcastResponse {
-    BroadcastResponse::rejected(match error {
+fn token_rejection(uid: Uid, error: TokenError) -> BroadcastOutcome {
+    BroadcastOutcome::Rejected(match error {
         TokenError::Empty => messages::no_pat_provided(uid),
         TokenError::Malformed { .. } => messages::malformed_pat(uid, error),
     })
@@ -72,7 +89,7 @@ pub(super) async fn run<G, S, R, C>(
     validator: &Validator<G, S, R, C>,
     hotkey: &Hotkey,
     pat: &SecretString,
-) -> BroadcastResponse
+) -> BroadcastOutcome
 where
     G: GithubApi,
     S: PatStore,
@@ -80,42 +97,59 @@ where
     C: Clock,
 {
     let Some(uid) = validator.registry.uid_of(hotkey) else {
-        return BroadcastResponse::rejected(messages::HOTKEY_NOT_REGISTERED);
+        return BroadcastOutcome::Rejected(messages::HOTKEY_NOT_REGISTERED.to_owned());
     };
     let token = match Token::from_secret(pat) {
         Ok(token) => token,
         Err(error) => return token_rejection(uid, error),
     };
     let verifier = &validator.verifier;
-    let started = verifier.clock().monotonic();
-
-    let identity = match verifier.identity(&token, started).await.verdict {
-        Verdict::Valid(identity) => identity,
-        Verdict::Invalid { .. } => return BroadcastResponse::rejected(messages::no_github_id(uid)),
-        Verdict::Inconclusive { .. } => {
-            return BroadcastResponse::retry_later(messages::identity_transient(uid));
-        }
-    };
+    let store = &validator.store;
 
     // The early pin check spares a test query for a broadcast that could never be stored.
-    match validator.store.get(uid).await {
-        Err(error) => return BroadcastResponse::store_unavailable(&error),
-        Ok(existing) => {
-            if pin_decision(existing.as_ref(), hotkey, &identity.github_id) == PinDecision::Locked {
-                return BroadcastResponse::rejected(messages::IDENTITY_LOCKED);
+    let pin = |identity: &Identity| {
+        let github_id = identity.github_id.clone();
+        async move {
+            match store.get(uid).await {
+                Err(error) => ControlFlow::Break(BroadcastOutcome::store_unavailable(&error)),
+                Ok(existing) => {
+                    if pin_decision(existing.as_ref(), hotkey, &github_id) == PinDecision::Locked {
+                        ControlFlow::Break(BroadcastOutcome::Rejected(
+                            messages::IDENTITY_LOCKED.to_owned(),
+                        ))
+                    } else {
+                        ControlFlow::Continue(())
+                    }
+                }
             }
         }
-    }
-
-    match verifier.test_query(&token, started).await.verdict {
-        Verdict::Valid(_) => {}
-        Verdict::Invalid { reason } => {
-            return BroadcastResponse::rejected(messages::test_query_failed(&reason));
+    };
+    let report = match verifier
+        .drive(verifier.start_token(token.clone()), pin)
+        .await
+    {
+        Ok(report) => report,
+        Err(halted) => return halted.reason,
+    };
+    match (report.stage, report.verdict) {
+        (Some(Stage::Token | Stage::Identity), Verdict::Invalid { .. }) => {
+            return BroadcastOutcome::Rejected(messages::no_github_id(uid));
         }
-        Verdict::Inconclusive { reason, .. } => {
-            return BroadcastResponse::retry_later(messages::github_unavailable_broadcast(&reason));
+        (Some(Stage::Token | Stage::Identity), Verdict::Inconclusive { .. }) => {
+            return BroadcastOutcome::RetryLater(messages::identity_transient(uid));
         }
+        (_, Verdict::Invalid { reason }) => {
+            return BroadcastOutcome::Rejected(messages::test_query_failed(&reason));
+        }
+        (_, Verdict::Inconclusive { reason, .. }) => {
+            return BroadcastOutcome::RetryLater(messages::github_unavailable_broadcast(&reason));
+        }
+        (_, Verdict::Valid(())) => {}
     }
+    // A valid verification always knows the identity; without one, nothing is pinned or saved.
+    let Some(identity) = report.identity else {
+        return BroadcastOutcome::RetryLater(messages::identity_transient(uid));
+    };
 
     let entry = StoredPat::new(
         uid,
@@ -125,8 +159,10 @@ where
         verifier.clock().wall().to_iso8601(),
     );
     match validator.store.save_pinned(entry).await {
-        Ok(SaveOutcome::Saved) => BroadcastResponse::accepted(),
-        Ok(SaveOutcome::IdentityLocked) => BroadcastResponse::rejected(messages::IDENTITY_LOCKED),
-        Err(error) => BroadcastResponse::store_unavailable(&error),
+        Ok(SaveOutcome::Saved) => BroadcastOutcome::Accepted,
+        Ok(SaveOutcome::IdentityLocked) => {
+            BroadcastOutcome::Rejected(messages::IDENTITY_LOCKED.to_owned())
+        }
+        Err(error) => BroadcastOutcome::store_unavailable(&error),
     }
 }

@@ -1,31 +1,135 @@
-//! *check* (SPEC §6): the answer to "do you have my PAT, and does it still work?".
+//! *check*: the answer to "do you have my PAT, and does it still work?".
 
 use std::fmt;
 
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
-use super::verify::{Stage, VerifyReport};
 use crate::messages;
-use crate::ports::StoreError;
+use crate::ports::{StoreError, error_chain};
 use crate::store::{Hotkey, StoredPat, Uid};
 use crate::token::{Token, TokenError};
 use crate::verdict::Verdict;
+use crate::verification::{Stage, VerifyReport};
 
-/// The check endpoint's answer, field for field as miners' CLIs read it.
+/// What a check decided: one variant per row category a miner's CLI shows, carrying what
+/// the caller acts on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CheckOutcome {
+    /// We hold the miner's PAT and it works.
+    Valid,
+    /// We looked and hold no (current) PAT for this miner.
+    NoPat,
+    /// We hold a PAT and GitHub gave evidence that it is bad; the reason says what.
+    InvalidPat(String),
+    /// We could not tell: never "no PAT" while we could not look.
+    Inconclusive(Unavailable),
+    /// We did not look: the hotkey is not registered.
+    NoResponse,
+}
+
+/// Who could not answer a check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Unavailable {
+    /// GitHub (an outage, a rate limit, an odd answer, the deadline).
+    Github,
+    /// The store could not be read; `detail` is the failure with its causes (the path and the
+    /// OS error), because a corrupt file or a directory will not fix itself on retry.
+    Store {
+        /// The store error's full cause chain.
+        detail: String,
+    },
+}
+
+impl CheckOutcome {
+    /// The row category.
+    #[must_use]
+    pub const fn category(&self) -> CheckCategory {
+        match self {
+            Self::Valid => CheckCategory::Valid,
+            Self::NoPat => CheckCategory::NoPat,
+            Self::InvalidPat(_) => CheckCategory::InvalidPat,
+            Self::Inconclusive(_) => CheckCategory::Inconclusive,
+            Self::NoResponse => CheckCategory::NoResponse,
+        }
+    }
+
+    /// Why not valid, in the words miners read; `None` when valid.
+    #[must_use]
+    pub fn rejection_reason(&self) -> Option<&str> {
+        match self {
+            Self::Valid => None,
+            Self::NoPat => Some(messages::NO_PAT_STORED),
+            Self::InvalidPat(reason) => Some(reason),
+            Self::Inconclusive(Unavailable::Github) => Some(messages::GITHUB_UNAVAILABLE_CHECK),
+            Self::Inconclusive(Unavailable::Store { .. }) => Some(messages::STORE_UNAVAILABLE),
+            Self::NoResponse => Some(messages::HOTKEY_NOT_REGISTERED),
+        }
+    }
+
+    /// The answer for a verification of the stored PAT of `uid`.
+    pub(super) fn judged(uid: Uid, report: VerifyReport) -> Self {
+        match (report.verdict, report.stage) {
+            (Verdict::Valid(()), _) => Self::Valid,
+            (Verdict::Inconclusive { .. }, _) => Self::Inconclusive(Unavailable::Github),
+            (Verdict::Invalid { reason }, Some(Stage::TestQuery)) => {
+                Self::InvalidPat(messages::test_query_failed(&reason))
+            }
+            (Verdict::Invalid { .. }, Some(Stage::Identity | Stage::Token) | None) => {
+                Self::InvalidPat(messages::no_github_id(uid))
+            }
+        }
+    }
+}
+
+/// The check endpoint's answer on the wire, field for field as miners' CLIs read it
+/// (`{"has_pat", "pat_valid", "rejection_reason", "category"}`, plus `"detail"` when the store
+/// is unavailable). Made only from a [`CheckOutcome`], so the fields never disagree.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[non_exhaustive]
 pub struct CheckResponse {
     /// Whether we hold a PAT for this miner; `None` when we did not look (unregistered).
+    /// A store outage is `Some(false)`, gittensor's shape; the category says "inconclusive".
     pub has_pat: Option<bool>,
     /// Whether it works; `None` when we could not tell (GitHub or the store unavailable).
     pub pat_valid: Option<bool>,
     /// Why not, in words; `None` when valid.
     pub rejection_reason: Option<String>,
-    /// Only when the store was unavailable: its error with every cause (the path and the OS
-    /// error), because a corrupt file or a directory will not fix itself on retry (SPEC §8).
-    /// Never the file's contents.
+    /// The row a miner's CLI shows.
+    pub category: CheckCategory,
+    /// Why the store is unavailable (path and OS error); only then present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+}
+
+impl From<CheckOutcome> for CheckResponse {
+    fn from(outcome: CheckOutcome) -> Self {
+        let (has_pat, pat_valid) = match &outcome {
+            CheckOutcome::Valid => (Some(true), Some(true)),
+            CheckOutcome::NoPat => (Some(false), Some(false)),
+            CheckOutcome::InvalidPat(_) => (Some(true), Some(false)),
+            CheckOutcome::Inconclusive(Unavailable::Github) => (Some(true), None),
+            CheckOutcome::Inconclusive(Unavailable::Store { .. }) => (Some(false), None),
+            CheckOutcome::NoResponse => (None, None),
+        };
+        let rejection_reason = outcome.rejection_reason().map(str::to_owned);
+        let category = outcome.category();
+        let detail = match outcome {
+            CheckOutcome::Inconclusive(Unavailable::Store { detail }) => Some(detail),
+            CheckOutcome::Valid
+            | CheckOutcome::NoPat
+            | CheckOutcome::InvalidPat(_)
+            | CheckOutcome::Inconclusive(Unavailable::Github)
+            | CheckOutcome::NoResponse => None,
+        };
+        Self {
+            has_pat,
+            pat_valid,
+            rejection_reason,
+            category,
+            detail,
+        }
+    }
 }
 
 /// The row a miner's CLI shows for a check answer.
@@ -65,86 +169,6 @@ impl fmt::Display for CheckCategory {
     }
 }
 
-impl CheckResponse {
-    fn new(has_pat: Option<bool>, pat_valid: Option<bool>, reason: Option<String>) -> Self {
-        Self {
-            has_pat,
-            pat_valid,
-            rejection_reason: reason,
-            detail: None,
-        }
-    }
-
-    /// The hotkey is not in the registry.
-    #[must_use]
-    pub fn not_registered() -> Self {
-        Self::new(None, None, Some(messages::HOTKEY_NOT_REGISTERED.to_owned()))
-    }
-
-    /// The store could not be read: we do not know whether we hold a PAT. `detail` says why
-    /// (the store error's whole cause chain).
-    #[must_use]
-    pub fn store_unavailable(detail: String) -> Self {
-        Self {
-            detail: Some(detail),
-            ..Self::new(
-                Some(false),
-                None,
-                Some(messages::STORE_UNAVAILABLE.to_owned()),
-            )
-        }
-    }
-
-    /// We hold no (current) PAT for this miner.
-    #[must_use]
-    pub fn no_pat() -> Self {
-        Self::new(
-            Some(false),
-            Some(false),
-            Some(messages::NO_PAT_STORED.to_owned()),
-        )
-    }
-
-    fn unavailable() -> Self {
-        Self::new(
-            Some(true),
-            None,
-            Some(messages::GITHUB_UNAVAILABLE_CHECK.to_owned()),
-        )
-    }
-
-    fn invalid(reason: String) -> Self {
-        Self::new(Some(true), Some(false), Some(reason))
-    }
-
-    /// The answer for a verification of the stored PAT of `uid`.
-    #[must_use]
-    pub fn judged(uid: Uid, report: &VerifyReport) -> Self {
-        match (&report.verdict, report.stage) {
-            (Verdict::Valid(()), _) => Self::new(Some(true), Some(true), None),
-            (Verdict::Inconclusive { .. }, _) => Self::unavailable(),
-            (Verdict::Invalid { reason }, Some(Stage::TestQuery)) => {
-                Self::invalid(messages::test_query_failed(reason))
-            }
-            (Verdict::Invalid { .. }, Some(Stage::Identity) | Some(Stage::Token) | None) => {
-                Self::invalid(messages::no_github_id(uid))
-            }
-        }
-    }
-
-    /// The category of SPEC §6.
-    #[must_use]
-    pub fn category(&self) -> CheckCategory {
-        match (self.has_pat, self.pat_valid) {
-            (_, Some(true)) => CheckCategory::Valid,
-            (None, _) => CheckCategory::NoResponse,
-            (Some(false), Some(false)) => CheckCategory::NoPat,
-            (Some(true), Some(false)) => CheckCategory::InvalidPat,
-            (Some(_), None) => CheckCategory::Inconclusive,
-        }
-    }
-}
-
 /// The decision between reading the store and calling GitHub: the stored token to verify, or
 /// the answer already known (store down, nothing stored, an entry left by another hotkey, or a
 /// stored PAT that cannot be sent).
@@ -152,23 +176,23 @@ pub(super) fn stored_token(
     uid: Uid,
     hotkey: &Hotkey,
     lookup: Result<Option<StoredPat>, StoreError>,
-) -> Result<Token, CheckResponse> {
+) -> Result<Token, CheckOutcome> {
     let entry = match lookup {
         Err(error) => {
-            return Err(CheckResponse::store_unavailable(messages::error_chain(
-                &error,
-            )));
+            return Err(CheckOutcome::Inconclusive(Unavailable::Store {
+                detail: error_chain(&error),
+            }));
         }
-        Ok(None) => return Err(CheckResponse::no_pat()),
-        Ok(Some(entry)) if entry.hotkey != *hotkey => return Err(CheckResponse::no_pat()),
+        Ok(None) => return Err(CheckOutcome::NoPat),
+        Ok(Some(entry)) if entry.hotkey != *hotkey => return Err(CheckOutcome::NoPat),
         Ok(Some(entry)) => entry,
     };
     match Token::from_secret(&entry.pat) {
         Ok(token) => Ok(token),
-        Err(TokenError::Empty) => Err(CheckResponse::no_pat()),
+        Err(TokenError::Empty) => Err(CheckOutcome::NoPat),
         Err(error @ TokenError::Malformed { .. }) => {
             debug_assert!(!entry.pat.expose_secret().is_empty());
-            Err(CheckResponse::invalid(messages::stored_pat_malformed(
+            Err(CheckOutcome::InvalidPat(messages::stored_pat_malformed(
                 uid, error,
             )))
         }

@@ -21,18 +21,21 @@
 //!          [broadcast only] pin check + save, one atomic store step ──► accepted
 //! ```
 //!
-//! The retry loop lives in [`Verifier`]; whether to retry, and how long to wait, is decided by
-//! the pure [`RetryPolicy`](crate::policy::RetryPolicy).
+//! Every step of it is the pure [`Verification`](crate::Verification) machine (whose module
+//! draws it in detail); [`Verifier`] is the one async driver that runs it over the ports, and
+//! the handlers only pin (at the identity) and save.
 //!
 //! ## Walking it: the seed's reproduction
 //!
 //! A stored PAT whose test query meets a GitHub outage (503) is not reported invalid:
 //!
 //! ```
-//! # #[cfg(feature = "testing")] {
 //! use std::sync::Arc;
 //! use pat_verdict::testing::{ManualClock, Reply, ScriptedGithub, entry};
-//! use pat_verdict::{CheckCategory, Endpoint, Hotkey, HotkeyList, RetryPolicy, Validator, Verifier};
+//! use pat_verdict::{
+//!     CheckCategory, CheckOutcome, CheckResponse, Endpoint, Hotkey, HotkeyList, RetryPolicy,
+//!     Unavailable, Validator, Verifier,
+//! };
 //! use pat_verdict_memory_store::MemoryStore;
 //!
 //! let clock = Arc::new(ManualClock::default());
@@ -46,10 +49,11 @@
 //!
 //! let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
 //! let answer = runtime.block_on(validator.check(&Hotkey::new("hotkey_1")));
-//! assert_eq!(answer.has_pat, Some(true));
-//! assert_eq!(answer.pat_valid, None); // not "invalid": GitHub was down
-//! assert_eq!(answer.category(), CheckCategory::Inconclusive);
-//! # }
+//! // Not "invalid": GitHub was down.
+//! assert_eq!(answer, CheckOutcome::Inconclusive(Unavailable::Github));
+//! let wire = CheckResponse::from(answer);
+//! assert_eq!((wire.has_pat, wire.pat_valid), (Some(true), None));
+//! assert_eq!(wire.category, CheckCategory::Inconclusive);
 //! ```
 
 mod audit;
@@ -58,9 +62,9 @@ mod check;
 mod verify;
 
 pub use audit::{AuditRow, AuditSummary, audit};
-pub use broadcast::BroadcastResponse;
-pub use check::{CheckCategory, CheckResponse};
-pub use verify::{Stage, Verifier, VerifyReport};
+pub use broadcast::{BroadcastOutcome, BroadcastResponse};
+pub use check::{CheckCategory, CheckOutcome, CheckResponse, Unavailable};
+pub use verify::Verifier;
 
 use secrecy::SecretString;
 
@@ -102,20 +106,23 @@ where
     }
 
     /// *check*: a miner asks whether we hold its PAT and whether it still works (SPEC §6).
-    pub async fn check(&self, hotkey: &Hotkey) -> CheckResponse {
+    pub async fn check(&self, hotkey: &Hotkey) -> CheckOutcome {
         let Some(uid) = self.registry.uid_of(hotkey) else {
-            return CheckResponse::not_registered();
+            return CheckOutcome::NoResponse;
         };
         let token = match check::stored_token(uid, hotkey, self.store.get(uid).await) {
             Ok(token) => token,
             Err(answer) => return answer,
         };
-        let report = self.verifier.verify_token(&token).await;
-        CheckResponse::judged(uid, &report)
+        let step = self.verifier.start_token(token);
+        match self.verifier.drive(step, verify::no_pin).await {
+            Ok(report) => CheckOutcome::judged(uid, report),
+            Err(halted) => match halted.reason {},
+        }
     }
 
     /// *broadcast*: a miner sends a PAT to be checked and stored (SPEC §6).
-    pub async fn broadcast(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastResponse {
+    pub async fn broadcast(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastOutcome {
         broadcast::run(self, hotkey, pat).await
     }
 }

@@ -504,3 +504,115 @@ pub fn arb_plain_message() -> impl Strategy<Value = String> {
         !mentions_rate_limit(message)
     })
 }
+
+// ---- rows §2 and §3 share ----
+
+/// How the identity lookup is named in reason texts.
+pub const USER: &str = "GitHub /user API";
+/// How the test query is named in reason texts.
+pub const GRAPHQL: &str = "GitHub GraphQL API";
+
+/// The rows "408; 429; 403 with a rate-limit signal" of §2 and §3: Inconclusive, rate
+/// limited, `{api} returned {status}` plus the limit, `retry_after` per §4.
+pub fn check_rate_limited_status<T>(
+    api: &str,
+    verdict: &Verdict<T>,
+    status: u16,
+    headers: &RelevantHeaders,
+    now: i64,
+) -> Result<(), TestCaseError> {
+    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+    prop_assert!(rate_limited, "not marked rate limited: {}", reason);
+    let expected = expected_retry_after(headers, now, true);
+    prop_assert!(
+        expected.allows(retry_after),
+        "retry_after {:?}, SPEC §4 allows {:?}",
+        retry_after,
+        expected
+    );
+    let limited = match retry_after {
+        Some(wait) => format!(
+            "{api} returned {status} (rate limited; retry after {} s)",
+            wait.as_secs()
+        ),
+        None => format!("{api} returned {status} (rate limited)"),
+    };
+    prop_assert_eq!(reason, limited);
+    Ok(())
+}
+
+/// The rows that the status alone makes Inconclusive (5xx, 1xx, 3xx, other 2xx): not a rate
+/// limit, `retry_after` per §4, and the reason names the status.
+pub fn check_status_inconclusive<T>(
+    api: &str,
+    verdict: &Verdict<T>,
+    status: u16,
+    headers: &RelevantHeaders,
+    now: i64,
+) -> Result<(), TestCaseError> {
+    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+    prop_assert!(
+        !rate_limited,
+        "a status row is not a rate limit: {}",
+        reason
+    );
+    let expected = expected_retry_after(headers, now, false);
+    prop_assert!(
+        expected.allows(retry_after),
+        "retry_after {:?}, SPEC §4 allows {:?}",
+        retry_after,
+        expected
+    );
+    prop_assert!(
+        reason.starts_with(&format!("{api} returned {status}")),
+        "reason does not name the status: {}",
+        reason
+    );
+    Ok(())
+}
+
+/// The rows of a 200 whose body says nothing about the PAT: Inconclusive, no wait, a reason.
+pub fn check_body_inconclusive<T>(verdict: &Verdict<T>) -> Result<(), TestCaseError> {
+    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+    prop_assert!(!rate_limited);
+    prop_assert_eq!(retry_after, None);
+    prop_assert!(!reason.is_empty());
+    Ok(())
+}
+
+/// Hostile nesting (these bodies and a nested array, at depths 200 and 100 000, as 200 and
+/// 403) is a verdict whose seed view agrees with it, never a stack overflow.
+pub fn check_deep_nesting<T>(
+    classify: fn(&CallResult, UnixTime) -> Verdict<T>,
+    bodies: impl Fn(usize) -> Vec<String>,
+) {
+    for depth in [200, 100_000] {
+        let mut all = bodies(depth);
+        all.push(format!("{}1{}", "[".repeat(depth), "]".repeat(depth)));
+        for body in all {
+            for status in [200, 403] {
+                let verdict = classify(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
+                assert_eq!(
+                    verdict.error().is_some(),
+                    !matches!(verdict, Verdict::Valid(_))
+                );
+            }
+        }
+    }
+}
+
+/// The row "transport failure", for each kind by name: Inconclusive, and the reason quotes
+/// the failure.
+pub fn check_every_transport_kind<T>(classify: fn(&CallResult, UnixTime) -> Verdict<T>) {
+    for kind in ALL_TRANSPORT_KINDS {
+        let error = TransportError::new(kind, "while reading");
+        let verdict = classify(&Err(error.clone()), UnixTime(0));
+        assert!(verdict.transient_failure(), "{kind:?}");
+        assert!(
+            verdict
+                .error()
+                .is_some_and(|reason| reason.contains(&error.to_string())),
+            "{kind:?}"
+        );
+    }
+}

@@ -14,7 +14,10 @@ use std::sync::Arc;
 
 use pat_verdict::TransportErrorKind;
 use pat_verdict::testing::{FaultyStore, ManualClock, Reply, ScriptedGithub};
-use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, SecretString, Validator, Verifier};
+use pat_verdict::{
+    BroadcastOutcome, CheckResponse, Hotkey, HotkeyList, RetryPolicy, SecretString, Validator,
+    Verifier,
+};
 use pat_verdict_memory_store::MemoryStore;
 
 /// The validator's type in these tests.
@@ -58,6 +61,18 @@ impl World {
 }
 
 impl World {
+    /// A miner with `hotkey` broadcasts `pat`.
+    pub async fn broadcast(&self, hotkey: &str, pat: &str) -> BroadcastOutcome {
+        self.validator
+            .broadcast(&Hotkey::new(hotkey), &SecretString::from(pat))
+            .await
+    }
+
+    /// A miner with `hotkey` checks its stored PAT; the answer as it goes on the wire.
+    pub async fn check(&self, hotkey: &str) -> CheckResponse {
+        self.validator.check(&Hotkey::new(hotkey)).await.into()
+    }
+
     /// Puts an entry in the store directly (not counted as a handler's write).
     pub async fn seed(&self, entry: pat_verdict::StoredPat) {
         use pat_verdict::PatStore;
@@ -91,4 +106,13 @@ pub fn seed_outages() -> [Reply; 7] {
         Reply::fail(TransportErrorKind::Connect),
         Reply::fail(TransportErrorKind::ConnectionReset),
     ]
+}
+
+/// A check answer's three fields, as the rows of the check table list them.
+pub fn row(response: &CheckResponse) -> (Option<bool>, Option<bool>, Option<&str>) {
+    (
+        response.has_pat,
+        response.pat_valid,
+        response.rejection_reason.as_deref(),
+    )
 }

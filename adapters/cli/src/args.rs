@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use pat_verdict::http::DEFAULT_API_URL;
+use pat_verdict::DEFAULT_API_URL;
 
 /// The environment variable the token is read from unless `--token-env` names another.
 pub const DEFAULT_TOKEN_ENV: &str = "GITHUB_TOKEN";
@@ -242,7 +242,7 @@ pub struct AuditArgs {
 /// `inf` and `9.3e18` are usage errors that name the range: a deadline that never passes,
 /// or has already passed, is not a deadline.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
-    pat_verdict::deadline::parse_deadline(text).map_err(|error| error.to_string())
+    pat_verdict::parse_deadline(text).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]

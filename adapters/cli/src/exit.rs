@@ -4,8 +4,9 @@
 //! against the PAT (or nothing to judge), 75 — sysexits' `EX_TEMPFAIL` — means "we could not
 //! tell, try again later", and must never be confused with 1.
 
-use std::fmt;
 use std::process::ExitCode;
+
+use thiserror::Error;
 
 /// How `pat-verdict` ends.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,15 +50,19 @@ impl From<Exit> for ExitCode {
 
 /// A command that could not produce an answer, with words for the operator. Never holds the
 /// token: every message is built from paths, flags and error kinds.
-#[derive(Debug)]
+#[derive(Debug, Error)]
 pub enum Failure {
     /// The operator asked for something that cannot be done as asked (exit 2).
+    #[error("{0}")]
     Usage(String),
     /// An input file the command needs does not exist (exit 66).
+    #[error("{0}")]
     NoInput(String),
     /// Something needed is unavailable right now (the store, a socket): exit 75.
+    #[error("{0}")]
     Unavailable(String),
     /// A bug: something that cannot fail did (exit 70).
+    #[error("{0}")]
     Internal(String),
 }
 
@@ -73,16 +78,3 @@ impl Failure {
         }
     }
 }
-
-impl fmt::Display for Failure {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::Usage(message)
-            | Self::NoInput(message)
-            | Self::Unavailable(message)
-            | Self::Internal(message) => f.write_str(message),
-        }
-    }
-}
-
-impl std::error::Error for Failure {}

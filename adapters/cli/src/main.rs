@@ -28,7 +28,6 @@ mod wiring;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use anyhow::Context as _;
 use clap::Parser as _;
 
 use crate::args::Cli;
@@ -43,26 +42,24 @@ fn main() -> ExitCode {
     logging::init();
     match run(cli) {
         Ok(exit) => exit.into(),
-        Err(error) => {
-            let exit = error
-                .downcast_ref::<Failure>()
-                .map_or(Exit::Internal, Failure::exit);
-            output::warn_line(&format!("pat-verdict: {error:#}"));
-            exit.into()
+        Err(failure) => {
+            output::warn_line(&format!("pat-verdict: {failure}"));
+            failure.exit().into()
         }
     }
 }
 
-/// Builds the runtime and runs the command on it. The only place `anyhow` is used: every
-/// failure below is a [`Failure`] that knows its exit status.
-fn run(cli: Cli) -> anyhow::Result<Exit> {
+/// Builds the runtime and runs the command on it. Every failure is a [`Failure`] that knows
+/// its exit status.
+fn run(cli: Cli) -> Result<Exit, Failure> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .thread_name("pat-verdict")
         .build()
-        .map_err(|error| Failure::Unavailable(format!("cannot start the async runtime: {error}")))
-        .context("starting up")?;
+        .map_err(|error| {
+            Failure::Unavailable(format!("cannot start the async runtime: {error}"))
+        })?;
     let outcome = runtime.block_on(commands::run(cli));
     runtime.shutdown_timeout(SHUTDOWN_GRACE);
-    Ok(outcome?)
+    outcome
 }

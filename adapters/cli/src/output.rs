@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
-use pat_verdict::display::{escape_control, needs_escape};
 use pat_verdict::{CheckCategory, VerdictKind};
+use pat_verdict::{escape_control, needs_escape};
 
 /// The meaning a piece of text carries, which decides its colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -6,8 +6,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-use pat_verdict::messages::error_chain;
-use pat_verdict::policy::DEFAULT_DEADLINE;
+use pat_verdict::{DEFAULT_DEADLINE, error_chain};
 use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, Validator, Verifier};
 use pat_verdict_json_store::{ENV_VAR, JsonStore, resolve_path};
 use pat_verdict_system_clock::SystemClock;

@@ -7,7 +7,7 @@ mod common;
 
 use common::{Fixture, HOTKEYS, Run, SECRET, bare, read_store, run};
 use pat_verdict::Endpoint;
-use pat_verdict::display::needs_escape;
+use pat_verdict::needs_escape;
 use pat_verdict_fake_github::tls::TestCa;
 use pat_verdict_fake_github::{Echo, FakeGithub, Step};
 use serde_json::json;

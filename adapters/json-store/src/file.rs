@@ -17,8 +17,8 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
+use pat_verdict::BoxError;
 use pat_verdict::StoreError;
-use pat_verdict::ports::BoxError;
 
 use crate::JsonStoreError;
 use crate::format::{self, Entries};

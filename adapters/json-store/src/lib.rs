@@ -70,9 +70,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use pat_verdict::ports::BoxError;
-use pat_verdict::store::plan_save;
-use pat_verdict::{Listing, PatStore, SaveOutcome, StoreError, StoredPat, Uid};
+use pat_verdict::{
+    BoxError, Listing, PatStore, SaveOutcome, StoreError, StoredPat, Uid, plan_save,
+};
 use thiserror::Error;
 
 mod file;
@@ -89,7 +89,7 @@ pub const DEFAULT_PATH: &str = "data/miner_pats.json";
 /// How long an operation waits for a lock someone else holds, unless
 /// [`with_lock_wait`](JsonStore::with_lock_wait) says otherwise: the verdict's default
 /// deadline (SPEC §4), so a store never answers later than a verdict would.
-pub const DEFAULT_LOCK_WAIT: Duration = pat_verdict::policy::DEFAULT_DEADLINE;
+pub const DEFAULT_LOCK_WAIT: Duration = pat_verdict::DEFAULT_DEADLINE;
 
 /// The store's path: `flag` (`--store`), else `env_value` (the value of [`ENV_VAR`]) when set
 /// and non-empty, else [`DEFAULT_PATH`]. Pure: the caller reads the environment.

@@ -1,25 +1,33 @@
 //! The JSON store shared by separate processes (SPEC §7: "concurrent writers — threads or
 //! separate processes — lose no update") and killed mid-write.
 //!
-//! The child processes are the crate's `json-store-child` binary, one job each.
-#![cfg(unix)]
+//! The child processes are this test binary itself, started again as a writer (see
+//! `child/mod.rs`), one job each: no helper binary ships with the library. So the file has its
+//! own `main` (`harness = false`) that either is a writer or runs the tests below.
+
 // Test helpers too: a failed step should stop the test loudly, as an assertion does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod child;
+
+use std::future::Future;
 use std::io::{BufRead, BufReader};
+use std::panic::AssertUnwindSafe;
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::pin::Pin;
+use std::process::{Child, Command, ExitCode, Stdio};
 
 use pat_verdict::PatStore;
 use pat_verdict::testing::entry;
 use pat_verdict_json_store::JsonStore;
 
 /// The exit code of a child whose `save_pinned` was refused by the pin.
-const LOCKED: i32 = 3;
+const LOCKED: i32 = child::LOCKED as i32;
 
-/// Starts the crate's writer process (`src/bin/json-store-child.rs`) on `job`.
+/// Starts a writer process (this binary, as `child`) on `job`.
 fn spawn_child(job: &str, store: &Path, number: u32, stdout: Stdio) -> Child {
-    Command::new(env!("CARGO_BIN_EXE_json-store-child"))
+    Command::new(std::env::current_exe().unwrap())
+        .env(child::CHILD, "1")
         .arg(job)
         .arg(store)
         .arg(number.to_string())
@@ -29,7 +37,6 @@ fn spawn_child(job: &str, store: &Path, number: u32, stdout: Stdio) -> Child {
         .unwrap()
 }
 
-#[tokio::test]
 async fn sixty_four_processes_upserting_lose_no_update() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data").join("miner_pats.json");
@@ -49,7 +56,6 @@ async fn sixty_four_processes_upserting_lose_no_update() {
     assert_eq!(uids, (0..64).collect::<Vec<_>>());
 }
 
-#[tokio::test]
 async fn racing_processes_for_one_hotkey_pin_exactly_one_account() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("miner_pats.json");
@@ -172,7 +178,6 @@ fn has_temp_file(folder: &Path) -> bool {
     })
 }
 
-#[tokio::test]
 async fn a_writer_killed_mid_write_leaves_a_whole_store() {
     let dir = tempfile::tempdir().unwrap();
     let mut kills_mid_write = 0;
@@ -198,7 +203,6 @@ async fn a_writer_killed_mid_write_leaves_a_whole_store() {
 /// SPEC §7: a lock held by another process is waited for only as long as the store may wait,
 /// then every operation answers "unavailable" — never a hang. The holder is a second process
 /// that says `locked` once it holds the lock and lets go when its stdin closes.
-#[tokio::test]
 async fn a_lock_held_by_another_process_makes_the_store_unavailable_not_hung() {
     use std::io::Write as _;
     use std::time::Duration;
@@ -212,9 +216,11 @@ async fn a_lock_held_by_another_process_makes_the_store_unavailable_not_hung() {
         r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10"}]"#,
     )
     .unwrap();
-    let mut holder = Command::new(env!("CARGO_BIN_EXE_json-store-child"))
+    let mut holder = Command::new(std::env::current_exe().unwrap())
+        .env(child::CHILD, "1")
         .arg("hold_lock")
         .arg(&path)
+        .arg("0")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -244,7 +250,7 @@ async fn a_lock_held_by_another_process_makes_the_store_unavailable_not_hung() {
             matches!(error, StoreError::Read(_) | StoreError::Write(_)),
             "{error:?}"
         );
-        let text = pat_verdict::messages::error_chain(&error);
+        let text = pat_verdict::error_chain(&error);
         assert!(
             text.contains("miner_pats.json.lock is held by another process"),
             "{text}"
@@ -258,4 +264,59 @@ async fn a_lock_held_by_another_process_makes_the_store_unavailable_not_hung() {
     assert!(holder.wait().unwrap().success());
     store.upsert(entry(2, "hk2", "ghp_b", "20")).await.unwrap();
     assert_eq!(store.all().await.unwrap().len(), 2);
+}
+
+/// One test of this file: starts its future.
+type Test = fn() -> Pin<Box<dyn Future<Output = ()>>>;
+
+/// The tests of this file, by name.
+const TESTS: [(&str, Test); 4] = [
+    ("sixty_four_processes_upserting_lose_no_update", || {
+        Box::pin(sixty_four_processes_upserting_lose_no_update())
+    }),
+    (
+        "racing_processes_for_one_hotkey_pin_exactly_one_account",
+        || Box::pin(racing_processes_for_one_hotkey_pin_exactly_one_account()),
+    ),
+    ("a_writer_killed_mid_write_leaves_a_whole_store", || {
+        Box::pin(a_writer_killed_mid_write_leaves_a_whole_store())
+    }),
+    (
+        "a_lock_held_by_another_process_makes_the_store_unavailable_not_hung",
+        || Box::pin(a_lock_held_by_another_process_makes_the_store_unavailable_not_hung()),
+    ),
+];
+
+/// A writer when started as one; otherwise runs the tests whose names contain the first
+/// argument that is not a flag (as libtest filters), each on its own runtime.
+fn main() -> ExitCode {
+    if std::env::var_os(child::CHILD).is_some() {
+        return child::main();
+    }
+    let filter = std::env::args().skip(1).find(|arg| !arg.starts_with('-'));
+    let chosen: Vec<_> = TESTS
+        .iter()
+        .filter(|(name, _)| filter.as_deref().is_none_or(|f| name.contains(f)))
+        .collect();
+    println!("\nrunning {} tests", chosen.len());
+    let mut failed = Vec::new();
+    for (name, test) in chosen {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        let passed =
+            std::panic::catch_unwind(AssertUnwindSafe(|| runtime.block_on(test()))).is_ok();
+        println!("test {name} ... {}", if passed { "ok" } else { "FAILED" });
+        if !passed {
+            failed.push(*name);
+        }
+    }
+    if failed.is_empty() {
+        println!("\ntest result: ok.");
+        ExitCode::SUCCESS
+    } else {
+        println!("\ntest result: FAILED. {failed:?}");
+        ExitCode::FAILURE
+    }
 }

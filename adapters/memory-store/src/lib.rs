@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use pat_verdict::store::plan_save;
+use pat_verdict::plan_save;
 use pat_verdict::{PatStore, SaveOutcome, StoreError, StoredPat, Uid};
 
 /// PATs in memory, by uid.

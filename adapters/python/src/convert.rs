@@ -4,7 +4,7 @@
 
 use std::borrow::Cow;
 
-use pat_verdict::http::{Body, CallResult, HttpResponse, RelevantHeaders};
+use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{
     Identity, SecretString, Stage, Token, TransportError, TransportErrorKind, UnixTime,
     VerdictKind, VerifyReport, Viewer,
@@ -310,8 +310,8 @@ pub(crate) fn check_response(answer: &pat_verdict::CheckResponse) -> CheckRespon
         has_pat: answer.has_pat,
         pat_valid: answer.pat_valid,
         rejection_reason: answer.rejection_reason.clone(),
-        category: answer.category().as_str(),
-        // WIRE(detail): `detail: answer.detail.clone()` once the core carries it (issue 12).
+        category: answer.category.as_str(),
+        detail: answer.detail.clone(),
     }
 }
 
@@ -339,10 +339,10 @@ pub(crate) fn audit_row(entry: &pat_verdict::StoredPat, report: &VerifyReport) -
 
 /// SPEC §2 on what a host's own client got back.
 pub(crate) fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict {
-    test_query_verdict(&pat_verdict::classify::classify_test_query(result, now))
+    test_query_verdict(&pat_verdict::classify_test_query(result, now))
 }
 
 /// SPEC §3 on what a host's own client got back.
 pub(crate) fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict {
-    identity_verdict(&pat_verdict::classify::classify_identity(result, now))
+    identity_verdict(&pat_verdict::classify_identity(result, now))
 }

@@ -163,8 +163,7 @@ pub struct CheckResponse {
     pub(crate) pat_valid: Option<bool>,
     pub(crate) rejection_reason: Option<String>,
     pub(crate) category: &'static str,
-    // WIRE(detail): the store's failure cause (`CheckResponse.detail` of issue 12) goes here,
-    // with a getter `detail -> Option<&str>` and a line in `__repr__` and the `.pyi`.
+    pub(crate) detail: Option<String>,
 }
 
 #[pymethods]
@@ -193,14 +192,26 @@ impl CheckResponse {
         self.category
     }
 
+    /// Only when the store was unavailable: why (its path and the OS error), because a
+    /// corrupt file or a directory will not fix itself on retry. `None` otherwise.
+    #[getter]
+    fn detail(&self) -> Option<&str> {
+        self.detail.as_deref()
+    }
+
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "CheckResponse(category='{}', has_pat={}, pat_valid={}, rejection_reason={})",
+        let mut text = format!(
+            "CheckResponse(category='{}', has_pat={}, pat_valid={}, rejection_reason={}",
             self.category,
             py_bool(self.has_pat),
             py_bool(self.pat_valid),
             repr_opt(py, self.rejection_reason.as_deref())?
-        ))
+        );
+        if self.detail.is_some() {
+            text.push_str(&format!(", detail={}", repr_opt(py, self.detail.as_deref())?));
+        }
+        text.push(')');
+        Ok(text)
     }
 }
 

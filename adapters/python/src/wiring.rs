@@ -9,7 +9,7 @@ use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 use std::time::Duration;
 
 use futures::StreamExt;
-use pat_verdict::messages::error_chain;
+use pat_verdict::error_chain;
 use pat_verdict::{
     Hotkey, HotkeyList, PatStore, Registry, RetryPolicy, SecretString, Uid, VerifyReport,
 };
@@ -24,7 +24,7 @@ use crate::convert;
 use crate::types::{AuditRow, BroadcastResponse, CheckResponse, Verdict};
 
 /// The GitHub API root when none is given.
-pub(crate) const DEFAULT_API_URL: &str = pat_verdict::http::DEFAULT_API_URL;
+pub(crate) const DEFAULT_API_URL: &str = pat_verdict::DEFAULT_API_URL;
 
 /// Threads of the blocking pool that every HTTP call and store operation runs on (the ureq
 /// adapter and the JSON store use `spawn_blocking`). Tokio's default is 512; a bound keeps
@@ -234,7 +234,7 @@ pub(crate) async fn verify(verifier: Arc<CoreVerifier>, pat: SecretString) -> Ve
 
 /// The check endpoint.
 pub(crate) async fn check(validator: Arc<CoreValidator>, hotkey: String) -> CheckResponse {
-    convert::check_response(&validator.check(&Hotkey::new(hotkey)).await)
+    convert::check_response(&validator.check(&Hotkey::new(hotkey)).await.into())
 }
 
 /// The broadcast endpoint.
@@ -243,7 +243,7 @@ pub(crate) async fn broadcast(
     hotkey: String,
     pat: SecretString,
 ) -> BroadcastResponse {
-    convert::broadcast_response(&validator.broadcast(&Hotkey::new(hotkey), &pat).await)
+    convert::broadcast_response(&validator.broadcast(&Hotkey::new(hotkey), &pat).await.into())
 }
 
 /// Why an audit could not run: the store could not be read as a whole.

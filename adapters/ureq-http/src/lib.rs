@@ -31,7 +31,7 @@
 //! use pat_verdict_ureq_http::UreqGithub;
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let github = UreqGithub::new(pat_verdict::http::DEFAULT_API_URL)?;
+//! let github = UreqGithub::new(pat_verdict::DEFAULT_API_URL)?;
 //! let verifier = Verifier::new(github, SystemClock::new(), RetryPolicy::default());
 //! let report = verifier.verify(&SecretString::from("ghp_example")).await;
 //! println!("{}: {:?}", report.verdict.kind(), report.verdict.error());
@@ -324,7 +324,7 @@ impl UreqGithub {
                 error.detail = format!(
                     "{} (limit {})",
                     error.detail,
-                    pat_verdict::messages::seconds(timeout)
+                    pat_verdict::format_seconds(timeout)
                 );
             }
             error

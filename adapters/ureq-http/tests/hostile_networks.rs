@@ -11,10 +11,10 @@ mod common;
 use std::time::Duration;
 
 use common::{NOW, TIMEOUT, token};
-use pat_verdict::classify::{classify_identity_redacting, classify_test_query_redacting};
 use pat_verdict::{
     Endpoint, GithubApi, RetryPolicy, SecretString, TransportErrorKind, Verdict, Verifier,
 };
+use pat_verdict::{classify_identity_redacting, classify_test_query_redacting};
 use pat_verdict_fake_github::tls::TestCa;
 use pat_verdict_fake_github::{Echo, FakeGithub, Layout};
 use pat_verdict_system_clock::SystemClock;

@@ -10,7 +10,6 @@ mod common;
 
 use std::time::Duration;
 
-use pat_verdict::messages::VIEWER_MISSING;
 use pat_verdict::{Endpoint, RetryPolicy, SecretString, Verdict, VerdictKind, Verifier};
 use pat_verdict_fake_github::{FakeGithub, Step};
 use pat_verdict_system_clock::SystemClock;
@@ -72,7 +71,7 @@ async fn test_query_transport_failures_are_inconclusive() {
         (Step::truncated(200, 500, r#"{"data":{"vie"#), TIMEOUT),
     ] {
         let result = call_within(&github, Endpoint::TestQuery, step.clone(), timeout).await;
-        let verdict = pat_verdict::classify::classify_test_query(&result, NOW);
+        let verdict = pat_verdict::classify_test_query(&result, NOW);
         assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
         assert!(
             reason(&verdict).starts_with("GitHub GraphQL API unreachable: "),
@@ -161,7 +160,7 @@ async fn test_query_200_without_a_viewer_is_invalid() {
     ] {
         assert_eq!(
             test_query(&github, Step::json(200, body.clone())).await,
-            Verdict::invalid(VIEWER_MISSING),
+            Verdict::invalid("Fine-grained PATs need 'Public Repositories (read-only)' permission"),
             "{body}"
         );
     }
@@ -206,7 +205,7 @@ async fn test_query_1xx_3xx_and_other_2xx_are_inconclusive() {
         Duration::from_millis(300),
     )
     .await;
-    let verdict = pat_verdict::classify::classify_test_query(&result, NOW);
+    let verdict = pat_verdict::classify_test_query(&result, NOW);
     assert!(verdict.transient_failure(), "{verdict:?}");
 }
 
@@ -310,7 +309,7 @@ async fn identity_5xx_transport_3xx_and_other_2xx_are_inconclusive() {
         (Step::truncated(200, 1000, r#"{"id":"#), TIMEOUT),
     ] {
         let result = call_within(&github, Endpoint::Identity, step.clone(), timeout).await;
-        let verdict = pat_verdict::classify::classify_identity(&result, NOW);
+        let verdict = pat_verdict::classify_identity(&result, NOW);
         assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
     }
 }
@@ -406,7 +405,10 @@ async fn requests_per_verdict() {
         [Step::json(200, json!({ "data": { "viewer": null } }))],
     );
     let report = verifier.verify(&secret("ghp_fine")).await;
-    assert_eq!(report.verdict, Verdict::invalid(VIEWER_MISSING));
+    assert_eq!(
+        report.verdict,
+        Verdict::invalid("Fine-grained PATs need 'Public Repositories (read-only)' permission")
+    );
     assert_eq!(report.requests, 2);
 
     // A malformed token costs no request at all.

@@ -12,7 +12,7 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use pat_verdict::http::TEST_QUERY_BODY;
+use pat_verdict::TEST_QUERY_BODY;
 use pat_verdict::{Body, Endpoint, GithubApi, HttpResponse, TransportError, TransportErrorKind};
 use pat_verdict_fake_github::{FakeGithub, Step};
 use pat_verdict_ureq_http::{ClientError, DEFAULT_BODY_CAP, InvalidApiUrl, UreqGithub};

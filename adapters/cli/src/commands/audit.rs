@@ -7,9 +7,9 @@ use std::pin::pin;
 
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use pat_verdict::messages::error_chain;
 use pat_verdict::{
     AuditRow, AuditSummary, Hotkey, Listing, PatStore, UnusableEntry, VerdictKind, audit,
+    error_chain,
 };
 use pat_verdict_json_store::ENV_VAR;
 use serde::Serialize;

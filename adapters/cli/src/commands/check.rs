@@ -1,8 +1,7 @@
 //! `check`: the validator's check endpoint (SPEC §6) from the command line.
 
-use pat_verdict::{CheckCategory, CheckResponse, Hotkey};
+use pat_verdict::{CheckCategory, CheckOutcome, CheckResponse, Hotkey, Unavailable};
 use pat_verdict_json_store::JsonStore;
-use serde::Serialize;
 
 use super::yes_no;
 use crate::args::{CheckArgs, Common};
@@ -21,13 +20,13 @@ use crate::wiring;
 pub async fn run(common: &Common, args: &CheckArgs, palette: Palette) -> Result<Exit, Failure> {
     let validator = wiring::validator(common, &args.store, &args.miner)?;
     let hotkey = Hotkey::new(args.miner.hotkey.as_str());
-    let response = validator.check(&hotkey).await;
-    let category = response.category();
+    let outcome = validator.check(&hotkey).await;
+    let category = outcome.category();
     tracing::info!(%hotkey, %category, "checked");
     let text = if common.json {
-        super::json_line(&to_json(&response))?
+        super::json_line(&CheckResponse::from(outcome))?
     } else {
-        human(&response, &hotkey, validator.store(), palette)
+        human(&outcome, &hotkey, validator.store(), palette)
     };
     super::print(&text)?;
     Ok(exit_for(category))
@@ -45,30 +44,6 @@ pub const fn exit_for(category: CheckCategory) -> Exit {
     }
 }
 
-/// The `--json` object of SPEC §8: the response's three fields and its category, plus
-/// `detail` (why the store is unavailable) only when it is.
-#[derive(Debug, Serialize)]
-pub struct CheckJson<'a> {
-    has_pat: Option<bool>,
-    pat_valid: Option<bool>,
-    rejection_reason: Option<&'a str>,
-    category: &'static str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    detail: Option<&'a str>,
-}
-
-/// The response as [`CheckJson`].
-#[must_use]
-pub fn to_json(response: &CheckResponse) -> CheckJson<'_> {
-    CheckJson {
-        has_pat: response.has_pat,
-        pat_valid: response.pat_valid,
-        rejection_reason: response.rejection_reason.as_deref(),
-        category: response.category().as_str(),
-        detail: response.detail.as_deref(),
-    }
-}
-
 /// Whether the store file does not exist (as opposed to exists, or cannot be looked at).
 fn store_file_missing(store: &JsonStore) -> bool {
     matches!(
@@ -78,8 +53,9 @@ fn store_file_missing(store: &JsonStore) -> bool {
 }
 
 /// The answer for people.
-fn human(response: &CheckResponse, hotkey: &Hotkey, store: &JsonStore, palette: Palette) -> String {
-    let category = response.category();
+fn human(outcome: &CheckOutcome, hotkey: &Hotkey, store: &JsonStore, palette: Palette) -> String {
+    let category = outcome.category();
+    let wire = CheckResponse::from(outcome.clone());
     let mut table = Table::new();
     table.pair(
         "category",
@@ -87,22 +63,20 @@ fn human(response: &CheckResponse, hotkey: &Hotkey, store: &JsonStore, palette: 
     );
     // On the wire a store outage is `has_pat: false` (the seed's shape); for people, "no"
     // would read as "no PAT", which is exactly what we do not know.
-    let has_pat = match (category, response.has_pat) {
-        (CheckCategory::Inconclusive, Some(false)) => "unknown (store unavailable)".to_owned(),
-        (_, has_pat) => yes_no(has_pat, "did not look (not registered)"),
+    let has_pat = match outcome {
+        CheckOutcome::Inconclusive(Unavailable::Store { .. }) => {
+            "unknown (store unavailable)".to_owned()
+        }
+        CheckOutcome::Valid
+        | CheckOutcome::NoPat
+        | CheckOutcome::InvalidPat(_)
+        | CheckOutcome::Inconclusive(Unavailable::Github)
+        | CheckOutcome::NoResponse => yes_no(wire.has_pat, "did not look (not registered)"),
     };
     table.pair("has PAT", Cell::plain(has_pat));
-    table.pair(
-        "PAT valid",
-        Cell::plain(yes_no(response.pat_valid, "unknown")),
-    );
-    super::reason_and_context(
-        &mut table,
-        response.rejection_reason.as_deref(),
-        hotkey,
-        store,
-    );
-    if let Some(detail) = response.detail.as_deref() {
+    table.pair("PAT valid", Cell::plain(yes_no(wire.pat_valid, "unknown")));
+    super::reason_and_context(&mut table, outcome.rejection_reason(), hotkey, store);
+    if let Some(detail) = wire.detail.as_deref() {
         table.pair("why", Cell::new(detail, Tone::Warn));
     }
     let mut text = table.render(palette);
@@ -125,23 +99,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn a_store_outage_is_inconclusive_not_no_pat_and_says_why() {
-        let response = CheckResponse::store_unavailable("cannot read the PAT store: x".into());
-        assert_eq!(exit_for(response.category()), Exit::TryLater);
-        let line = serde_json::to_string(&to_json(&response)).expect("serializes");
+    fn a_store_outage_is_inconclusive_not_no_pat() {
+        let outcome = CheckOutcome::Inconclusive(Unavailable::Store {
+            detail: "cannot read the PAT store: data/miner_pats.json: Is a directory".into(),
+        });
+        assert_eq!(exit_for(outcome.category()), Exit::TryLater);
+        let line = serde_json::to_string(&CheckResponse::from(outcome)).expect("serializes");
         assert_eq!(
             line,
-            r#"{"has_pat":false,"pat_valid":null,"rejection_reason":"Validator PAT store temporarily unavailable; please retry.","category":"inconclusive","detail":"cannot read the PAT store: x"}"#
+            r#"{"has_pat":false,"pat_valid":null,"rejection_reason":"Validator PAT store temporarily unavailable; please retry.","category":"inconclusive","detail":"cannot read the PAT store: data/miner_pats.json: Is a directory"}"#
         );
-        let line = serde_json::to_string(&to_json(&CheckResponse::no_pat())).expect("json");
+        let line = serde_json::to_string(&CheckResponse::from(CheckOutcome::NoPat)).expect("json");
         assert!(!line.contains("detail"), "{line}");
     }
 
     #[test]
     fn no_pat_and_unregistered_exit_one() {
-        assert_eq!(exit_for(CheckResponse::no_pat().category()), Exit::Rejected);
+        assert_eq!(exit_for(CheckOutcome::NoPat.category()), Exit::Rejected);
         assert_eq!(
-            exit_for(CheckResponse::not_registered().category()),
+            exit_for(CheckOutcome::NoResponse.category()),
             Exit::Rejected
         );
     }

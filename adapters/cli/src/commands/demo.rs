@@ -21,9 +21,9 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use pat_verdict::{
-    BroadcastResponse, CheckCategory, CheckResponse, Clock, Endpoint, GithubId, Hotkey, HotkeyList,
-    PatStore, RetryPolicy, SecretString, StoredPat, Uid, UnixTime, Validator, VerdictKind,
-    Verifier, VerifyReport,
+    BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse, Clock,
+    Endpoint, GithubId, Hotkey, HotkeyList, PatStore, RetryPolicy, SecretString, StoredPat, Uid,
+    UnixTime, Validator, VerdictKind, Verifier, VerifyReport,
 };
 use pat_verdict_fake_github::{FakeGithub, Step};
 use pat_verdict_json_store::JsonStore;
@@ -32,7 +32,7 @@ use pat_verdict_ureq_http::UreqGithub;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{broadcast, check, verify};
+use super::{broadcast, verify};
 use crate::args::Common;
 use crate::exit::{Exit, Failure};
 use crate::output::{Cell, Palette, Table, Tone};
@@ -186,8 +186,8 @@ const SCENARIOS: &[Scenario] = &[
 struct Outcome {
     scenario: &'static Scenario,
     verify: VerifyReport,
-    broadcast: BroadcastResponse,
-    check: CheckResponse,
+    broadcast: BroadcastOutcome,
+    check: CheckOutcome,
 }
 
 impl Outcome {
@@ -196,7 +196,7 @@ impl Outcome {
     fn outage_reported_invalid(&self) -> bool {
         self.scenario.outage
             && (self.verify.verdict.kind() == VerdictKind::Invalid
-                || (!self.broadcast.accepted && !self.broadcast.retryable)
+                || matches!(self.broadcast, BroadcastOutcome::Rejected(_))
                 || matches!(
                     self.check.category(),
                     CheckCategory::InvalidPat | CheckCategory::NoPat
@@ -303,7 +303,7 @@ async fn seed(validator: &CliValidator, now: UnixTime) -> Result<(), Failure> {
         validator.store().upsert(entry).await.map_err(|error| {
             Failure::Unavailable(format!(
                 "cannot seed the demo store: {}",
-                pat_verdict::messages::error_chain(&error)
+                pat_verdict::error_chain(&error)
             ))
         })?;
     }
@@ -343,8 +343,8 @@ struct ScenarioJson<'a> {
     outage: bool,
     requests: u32,
     verify: verify::VerifyJson<'a>,
-    broadcast: broadcast::BroadcastJson<'a>,
-    check: check::CheckJson<'a>,
+    broadcast: BroadcastResponse,
+    check: CheckResponse,
 }
 
 /// The closing line of `demo --json`.
@@ -366,8 +366,8 @@ fn json_lines(outcomes: &[Outcome], broken: usize, elapsed: Duration) -> Result<
             outage: outcome.scenario.outage,
             requests: outcome.verify.requests,
             verify: verify::to_json(&outcome.verify),
-            broadcast: broadcast::to_json(&outcome.broadcast),
-            check: check::to_json(&outcome.check),
+            broadcast: outcome.broadcast.clone().into(),
+            check: outcome.check.clone().into(),
         })?);
     }
     text.push_str(&super::json_line(&SummaryJson {
@@ -393,7 +393,7 @@ fn human(
          client, clock and JSON store, a {} deadline.\n\
          Each miner's PAT was stored while GitHub was healthy. Now GitHub does what the second \
          column says, and the miner runs verify, re-broadcasts the same PAT, and checks it.\n\n",
-        pat_verdict::messages::seconds(deadline)
+        pat_verdict::format_seconds(deadline)
     );
     let mut table = Table::with_header(&[
         "scenario",
@@ -414,7 +414,7 @@ fn human(
             Cell::new(kind.as_str(), Tone::of_verdict(kind)),
             broadcast::outcome(&outcome.broadcast),
             Cell::new(category.as_str(), Tone::of_category(category)),
-            Cell::plain(outcome.check.rejection_reason.as_deref().unwrap_or("—")),
+            Cell::plain(outcome.check.rejection_reason().unwrap_or("—")),
         ]);
     }
     text.push_str(&table.render(palette));
@@ -467,7 +467,7 @@ fn evidence_sentence(invalid: &[&str], deadline: Duration) -> String {
         format!(
             "No PAT was judged invalid: nothing gave evidence against one (with a {} deadline, \
              GitHub may not have had time to answer at all).",
-            pat_verdict::messages::seconds(deadline)
+            pat_verdict::format_seconds(deadline)
         )
     } else {
         format!("Invalid only on evidence: {}.", invalid.join(", "))

@@ -67,7 +67,9 @@ class CheckResponse:
     def rejection_reason(self) -> Optional[str]: ...
     @property
     def category(self) -> Category: ...
-    # WIRE(detail): `def detail(self) -> Optional[str]` once the core carries it.
+    @property
+    def detail(self) -> Optional[str]:
+        """Only when the store was unavailable: why (its path and the OS error)."""
 
 class BroadcastResponse:
     """The broadcast endpoint's answer. Frozen; never echoes the PAT."""

@@ -10,8 +10,8 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use pat_verdict::classify::{classify_identity, classify_test_query};
 use pat_verdict::{CallResult, Endpoint, GithubApi, Identity, Token, UnixTime, Verdict, Viewer};
+use pat_verdict::{classify_identity, classify_test_query};
 use pat_verdict_fake_github::{FakeGithub, Step};
 use pat_verdict_ureq_http::UreqGithub;
 

@@ -1,15 +1,17 @@
-//! A writer process for the JSON store's cross-process tests (`tests/processes.rs`): SPEC §7
-//! says writers in separate processes lose no update, and a writer killed mid-write leaves a
-//! whole store. Not for users; it does one job on the store named on its command line:
+//! The writer process of the JSON store's cross-process tests (`tests/processes.rs`): writers
+//! in separate processes lose no update, and a writer killed mid-write leaves a whole store.
 //!
-//! - `json-store-child upsert PATH UID` — one upsert for `UID`;
-//! - `json-store-child save_pinned PATH ACCOUNT` — a broadcast's save for uid 1 / `hk1` as
-//!   GitHub account `ACCOUNT`; exit code 3 when the pin refused it;
-//! - `json-store-child upsert_forever PATH` — upserts uid 0, 1, 2, … printing `SAVED n` after
-//!   each one returned Ok, until killed;
-//! - `json-store-child hold_lock PATH` — takes the exclusive lock on `PATH.lock`, prints
-//!   `locked`, and holds it until its stdin closes (SPEC §7: a held lock must not hang the
-//!   store).
+//! It is the test binary itself, started again with [`CHILD`] set in its environment (so no
+//! helper binary is installed with the library). It does one job on the store named on its
+//! command line:
+//!
+//! - `upsert PATH UID` — one upsert for `UID`;
+//! - `save_pinned PATH ACCOUNT` — a broadcast's save for uid 1 / `hk1` as GitHub account
+//!   `ACCOUNT`; exit code 3 when the pin refused it;
+//! - `upsert_forever PATH` — upserts uid 0, 1, 2, … printing `SAVED n` after each one
+//!   returned Ok, until killed;
+//! - `hold_lock PATH` — takes the exclusive lock on `PATH.lock`, prints `locked`, and holds it
+//!   until its stdin closes (a held lock must not hang the store).
 //!
 //! Writers wait up to a minute for the lock: sixty-four of them queue on one file.
 
@@ -17,25 +19,19 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, SecretString, StoredPat, Uid};
+use pat_verdict::testing::entry;
+use pat_verdict::{PatStore, SaveOutcome};
 use pat_verdict_json_store::JsonStore;
 use serde_json::value::RawValue;
 
-/// The exit code of a `save_pinned` refused by the identity pin.
-const LOCKED: u8 = 3;
+/// The environment variable that makes the test binary a writer process.
+pub const CHILD: &str = "PAT_VERDICT_JSON_STORE_CHILD";
 
-fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
-    StoredPat::new(
-        Uid(uid),
-        Hotkey::new(hotkey),
-        SecretString::from(pat),
-        GithubId::new(github_id),
-        "2026-01-01T00:00:00Z".to_owned(),
-    )
-}
+/// The exit code of a `save_pinned` refused by the identity pin.
+pub const LOCKED: u8 = 3;
 
 async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, String> {
-    let failed = |error: pat_verdict::StoreError| pat_verdict::messages::error_chain(&error);
+    let failed = |error: pat_verdict::StoreError| pat_verdict::error_chain(&error);
     match job {
         "upsert" => {
             let hotkey = format!("hk{number}");
@@ -90,11 +86,11 @@ async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, Stri
     Ok(ExitCode::SUCCESS)
 }
 
-#[tokio::main(flavor = "current_thread")]
-async fn main() -> ExitCode {
+/// Runs the job named by the command line (`JOB PATH [NUMBER]`) and says how it ended.
+pub fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let (Some(job), Some(path)) = (args.first(), args.get(1)) else {
-        eprintln!("usage: json-store-child JOB PATH [NUMBER]");
+        eprintln!("usage: {CHILD}=1 processes JOB PATH [NUMBER]");
         return ExitCode::from(2);
     };
     let number = match args.get(2).map(|n| n.parse::<u32>()) {
@@ -105,8 +101,15 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let runtime = match tokio::runtime::Builder::new_current_thread().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("no runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
     let store = JsonStore::new(path).with_lock_wait(Duration::from_secs(60));
-    match run(job, &store, number).await {
+    match runtime.block_on(run(job, &store, number)) {
         Ok(code) => code,
         Err(error) => {
             eprintln!("{error}");

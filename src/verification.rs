@@ -1,0 +1,497 @@
+//! One verification as a pure state machine: no `async`, no clock, no I/O.
+//!
+//! Modelled on ureq-proto's `Call`: the machine says what to do next, the caller does it with
+//! whatever HTTP client and timer it has, and feeds back what came back together with the time
+//! it is now. The same machine runs under the crate's async driver
+//! ([`Verifier`](crate::Verifier)) and under a host that brings its own HTTP client.
+//!
+//! ```text
+//!  Verification::start(raw PAT, policy, now)
+//!     │ pre-check (token rules) ──✗──────────────────────────────────► Done (Invalid, stage: token)
+//!     ▼
+//!  ┌► Send(GET /user) ── receive(what came back, now, wall) ─┐
+//!  │     ▲                                                    │ Inconclusive, attempts < 3,
+//!  │     └──── Wait(until) ◄── resume(now) ───────────────────┤ backoff / Retry-After fits
+//!  │                                                          │ the deadline
+//!  │   deadline passed ───────────────────────────────────────┼──────► Done (Inconclusive)
+//!  │                                         Invalid / Inconclusive ─► Done (stage: identity)
+//!  │                                                          │ Valid(identity)
+//!  │                                                          ▼
+//!  │                       IdentityKnown(identity) ── stop(reason) ──► Halted(reason)
+//!  │                                                          │ proceed(now)
+//!  │                                                          ▼
+//!  └─ the same loop for POST /graphql ──────────────────────────────► Done (stage: test_query,
+//!                                                                          or Valid)
+//! ```
+//!
+//! Each state is its own type and every transition consumes it, so a request after `Done` (or
+//! after `stop`) does not compile: `Done` holds a report and nothing that can send.
+//!
+//! ## Walking it
+//!
+//! ```
+//! use std::time::Duration;
+//! use pat_verdict::{
+//!     CallResult, Endpoint, HttpResponse, RetryPolicy, SecretString, Step, UnixTime,
+//!     Verdict, Verification,
+//! };
+//!
+//! let wall = UnixTime(1_767_225_600);
+//! let mut now = Duration::ZERO;
+//! let mut step = Verification::start(&SecretString::from("ghp_example"), RetryPolicy::default(), now);
+//! let mut sent = Vec::new();
+//! let report = loop {
+//!     step = match step {
+//!         Step::Send(call) => {
+//!             let request = call.request();
+//!             sent.push((request.method(), request.path()));
+//!             // Any HTTP client sends it; here GitHub answers from a script.
+//!             let answer: CallResult = match (request.endpoint(), sent.len()) {
+//!                 (Endpoint::Identity, _) => Ok(HttpResponse::new(200, r#"{"id": 42, "login": "octocat"}"#)),
+//!                 (Endpoint::TestQuery, 2) => Ok(HttpResponse::new(503, "")), // an outage: retried
+//!                 (Endpoint::TestQuery, _) => Ok(HttpResponse::new(200, r#"{"data": {"viewer": {"login": "octocat"}}}"#)),
+//!             };
+//!             now += Duration::from_millis(100);
+//!             call.receive(answer, now, wall)
+//!         }
+//!         Step::Wait(wait) => {
+//!             now = wait.until(); // sleep
+//!             wait.resume(now)
+//!         }
+//!         Step::IdentityKnown(known) => {
+//!             assert_eq!(known.identity().github_id.as_str(), "42"); // pin it here
+//!             known.proceed(now)
+//!         }
+//!         Step::Done(report) => break report,
+//!     };
+//! };
+//! assert_eq!(report.verdict, Verdict::Valid(()));
+//! assert_eq!(sent, [("GET", "/user"), ("POST", "/graphql"), ("POST", "/graphql")]);
+//! assert_eq!(report.requests, 3);
+//! ```
+
+use std::time::Duration;
+
+use secrecy::SecretString;
+use serde::Serialize;
+
+use crate::classify::{classify_identity_redacting, classify_test_query_redacting};
+use crate::http::{CallResult, Endpoint};
+use crate::messages;
+use crate::policy::{Next, RetryPolicy};
+use crate::time::UnixTime;
+use crate::token::Token;
+use crate::verdict::{Identity, Verdict, Viewer};
+
+/// Where a verification stopped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Stage {
+    /// The token pre-check (no request was made).
+    Token,
+    /// `GET /user`.
+    Identity,
+    /// `POST /graphql`.
+    TestQuery,
+}
+
+impl Stage {
+    /// The word used in JSON (`"token"`, `"identity"`, `"test_query"`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Token => "token",
+            Self::Identity => "identity",
+            Self::TestQuery => "test_query",
+        }
+    }
+}
+
+/// Everything one verification learned: what [`Step::Done`] carries.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VerifyReport {
+    /// The verdict on the PAT.
+    pub verdict: Verdict,
+    /// Where it stopped when not valid; `None` when valid.
+    pub stage: Option<Stage>,
+    /// Who owns the PAT, when the identity call was valid (even if the test query was not).
+    pub identity: Option<Identity>,
+    /// The test query's viewer, when it was valid.
+    pub viewer: Option<Viewer>,
+    /// How many GitHub requests the verdict cost (retries included).
+    pub requests: u32,
+}
+
+impl VerifyReport {
+    /// The login, from the identity call or else the test query.
+    #[must_use]
+    pub fn login(&self) -> Option<&str> {
+        self.identity
+            .as_ref()
+            .and_then(|identity| identity.login.as_deref())
+            .or_else(|| {
+                self.viewer
+                    .as_ref()
+                    .and_then(|viewer| viewer.login.as_deref())
+            })
+    }
+
+    fn stopped<T>(
+        stage: Stage,
+        verdict: Verdict<T>,
+        identity: Option<Identity>,
+        requests: u32,
+    ) -> Self {
+        Self {
+            verdict: verdict.map(|_| ()),
+            stage: Some(stage),
+            identity,
+            viewer: None,
+            requests,
+        }
+    }
+}
+
+/// What to do next. Every variant but [`Step::Done`] holds the machine; each of their
+/// methods consumes it and answers the next step.
+#[derive(Debug)]
+pub enum Step {
+    /// Send this request, then [`SendRequest::receive`] what came back.
+    Send(SendRequest),
+    /// Wait (a backoff or a `Retry-After`) until [`Wait::until`], then [`Wait::resume`].
+    Wait(Wait),
+    /// The identity call was valid: the caller may pin the account
+    /// ([`IdentityKnown::proceed`] or [`IdentityKnown::stop`]).
+    IdentityKnown(IdentityKnown),
+    /// The verification is over.
+    Done(VerifyReport),
+}
+
+/// The machine's state between transitions (private: only the step types reach it).
+#[derive(Debug)]
+struct Machine {
+    token: Token,
+    policy: RetryPolicy,
+    /// The monotonic reading the deadline counts from.
+    started: Duration,
+    /// Requests sent so far, both calls.
+    requests: u32,
+    /// The call in progress.
+    endpoint: Endpoint,
+    /// Attempts of that call so far.
+    attempts: u32,
+    /// The identity, once known.
+    identity: Option<Identity>,
+}
+
+/// Entry points: a verification starts here.
+#[derive(Debug)]
+pub struct Verification;
+
+impl Verification {
+    /// Pre-checks `raw` (surrounding whitespace stripped; empty or not visible ASCII is
+    /// invalid with no request), then starts with the identity call. `now` is a monotonic
+    /// reading: the deadline counts from it.
+    #[must_use]
+    pub fn start(raw: &SecretString, policy: RetryPolicy, now: Duration) -> Step {
+        match Token::from_secret(raw) {
+            Ok(token) => Self::with_token(token, policy, now),
+            Err(error) => Step::Done(VerifyReport::stopped(
+                Stage::Token,
+                Verdict::<()>::invalid(error.to_string()),
+                None,
+                0,
+            )),
+        }
+    }
+
+    /// Starts with a token that already passed the pre-check (the handlers answer a bad token
+    /// with their own words).
+    #[must_use]
+    pub fn with_token(token: Token, policy: RetryPolicy, now: Duration) -> Step {
+        Machine {
+            token,
+            policy,
+            started: now,
+            requests: 0,
+            endpoint: Endpoint::Identity,
+            attempts: 0,
+            identity: None,
+        }
+        .ready(now)
+    }
+}
+
+impl Machine {
+    /// About to make an attempt of the current call: send it, unless the deadline has passed.
+    fn ready(self, now: Duration) -> Step {
+        let timeout = self.remaining(now);
+        if timeout.is_zero() {
+            let verdict =
+                Verdict::<()>::inconclusive(messages::deadline_passed(self.policy.deadline));
+            return self.finish(verdict);
+        }
+        Step::Send(SendRequest {
+            machine: self,
+            timeout,
+        })
+    }
+
+    fn remaining(&self, now: Duration) -> Duration {
+        self.policy.remaining(now.saturating_sub(self.started))
+    }
+
+    /// Ends the verification with the current call's verdict (not valid, or no time left),
+    /// at that call's stage.
+    fn finish<T>(self, verdict: Verdict<T>) -> Step {
+        let stage = match self.endpoint {
+            Endpoint::Identity => Stage::Identity,
+            Endpoint::TestQuery => Stage::TestQuery,
+        };
+        Step::Done(VerifyReport::stopped(
+            stage,
+            verdict,
+            self.identity,
+            self.requests,
+        ))
+    }
+
+    /// What the policy says after an attempt that gave `verdict`.
+    fn after<T>(self, verdict: Verdict<T>, now: Duration) -> After<T> {
+        let elapsed = now.saturating_sub(self.started);
+        match self.policy.after_attempt(self.attempts, elapsed, &verdict) {
+            Next::Stop => After::Final(self, verdict),
+            Next::Retry { wait } => After::Again(Step::Wait(Wait {
+                until: now.saturating_add(wait),
+                machine: self,
+            })),
+        }
+    }
+}
+
+/// After an attempt: try again (after a wait), or this is the call's final verdict.
+enum After<T> {
+    Again(Step),
+    Final(Machine, Verdict<T>),
+}
+
+/// A request to send. Holds the token: its `Debug` shows only the endpoint.
+pub struct SendRequest {
+    machine: Machine,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for SendRequest {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SendRequest")
+            .field("endpoint", &self.machine.endpoint)
+            .field("attempt", &(self.machine.attempts + 1))
+            .finish_non_exhaustive()
+    }
+}
+
+/// Everything a host needs to send one GitHub call with any HTTP client. The token appears
+/// only in [`Request::authorization`]; `Debug` never shows it.
+#[derive(Clone, Copy)]
+pub struct Request<'a> {
+    endpoint: Endpoint,
+    token: &'a Token,
+    timeout: Duration,
+}
+
+impl std::fmt::Debug for Request<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Request")
+            .field("method", &self.method())
+            .field("path", &self.path())
+            .field("timeout", &self.timeout)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<'a> Request<'a> {
+    /// Which call this is.
+    #[must_use]
+    pub fn endpoint(&self) -> Endpoint {
+        self.endpoint
+    }
+
+    /// The HTTP method (`GET`, `POST`).
+    #[must_use]
+    pub fn method(&self) -> &'static str {
+        self.endpoint.method()
+    }
+
+    /// The path under the API root (`/user`, `/graphql`).
+    #[must_use]
+    pub fn path(&self) -> &'static str {
+        self.endpoint.path()
+    }
+
+    /// The body, for the call that has one (JSON).
+    #[must_use]
+    pub fn body(&self) -> Option<&'static str> {
+        self.endpoint.body()
+    }
+
+    /// The `Authorization` header's value (`token …` or `Bearer …`). It holds the secret: put
+    /// it in the request and nowhere else.
+    #[must_use]
+    pub fn authorization(&self) -> String {
+        self.endpoint.authorization(self.token)
+    }
+
+    /// The token, for ports that build the request themselves.
+    #[must_use]
+    pub fn token(&self) -> &'a Token {
+        self.token
+    }
+
+    /// How long the request may take: what is left of the verdict's deadline.
+    #[must_use]
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+}
+
+impl SendRequest {
+    /// The request to send. Its timeout is what was left of the deadline when this step
+    /// was made.
+    #[must_use]
+    pub fn request(&self) -> Request<'_> {
+        Request {
+            endpoint: self.machine.endpoint,
+            token: &self.machine.token,
+            timeout: self.timeout,
+        }
+    }
+
+    /// Feeds back what came back (a response of any status, or a transport failure), at
+    /// monotonic `now` and wall time `wall` (for `x-ratelimit-reset`).
+    #[must_use]
+    pub fn receive(self, result: CallResult, now: Duration, wall: UnixTime) -> Step {
+        let mut machine = self.machine;
+        machine.requests += 1;
+        machine.attempts += 1;
+        match machine.endpoint {
+            Endpoint::Identity => {
+                let verdict = judge(classify_identity_redacting, &machine.token, &result, wall);
+                match machine.after(verdict, now) {
+                    After::Again(wait) => wait,
+                    After::Final(machine, Verdict::Valid(identity)) => {
+                        Step::IdentityKnown(IdentityKnown { machine, identity })
+                    }
+                    After::Final(
+                        machine,
+                        other @ (Verdict::Invalid { .. } | Verdict::Inconclusive { .. }),
+                    ) => machine.finish(other),
+                }
+            }
+            Endpoint::TestQuery => {
+                let verdict = judge(classify_test_query_redacting, &machine.token, &result, wall);
+                match machine.after(verdict, now) {
+                    After::Again(wait) => wait,
+                    After::Final(machine, Verdict::Valid(viewer)) => Step::Done(VerifyReport {
+                        verdict: Verdict::Valid(()),
+                        stage: None,
+                        identity: machine.identity,
+                        viewer: Some(viewer),
+                        requests: machine.requests,
+                    }),
+                    After::Final(
+                        machine,
+                        other @ (Verdict::Invalid { .. } | Verdict::Inconclusive { .. }),
+                    ) => machine.finish(other),
+                }
+            }
+        }
+    }
+}
+
+/// Classifies one answer. The one place where GitHub's words are checked for the token: they
+/// may quote what they were sent, and the token never goes further.
+fn judge<T>(
+    classify: fn(&CallResult, UnixTime, &Token) -> Verdict<T>,
+    token: &Token,
+    result: &CallResult,
+    wall: UnixTime,
+) -> Verdict<T> {
+    // GitHub's words may quote what it was sent: the classifier redacts the token from every
+    // string it keeps (reason, login, id, scopes) before cutting any (docs/contract.md §5).
+    classify(result, wall, token)
+}
+
+/// A wait before the next attempt of the same call.
+#[derive(Debug)]
+pub struct Wait {
+    until: Duration,
+    machine: Machine,
+}
+
+impl Wait {
+    /// The monotonic instant to wait for.
+    #[must_use]
+    pub fn until(&self) -> Duration {
+        self.until
+    }
+
+    /// How long that is from `now`.
+    #[must_use]
+    pub fn duration_from(&self, now: Duration) -> Duration {
+        self.until.saturating_sub(now)
+    }
+
+    /// The wait is over (at monotonic `now`): the next attempt, or the end if the deadline
+    /// passed meanwhile.
+    #[must_use]
+    pub fn resume(self, now: Duration) -> Step {
+        self.machine.ready(now)
+    }
+}
+
+/// The identity call was valid; the test query has not been sent.
+#[derive(Debug)]
+pub struct IdentityKnown {
+    machine: Machine,
+    identity: Identity,
+}
+
+/// A verification the caller stopped at the identity (the pin refused it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Halted<R> {
+    /// The caller's reason.
+    pub reason: R,
+    /// The identity that was known.
+    pub identity: Identity,
+    /// Requests made so far.
+    pub requests: u32,
+}
+
+impl IdentityKnown {
+    /// Who owns the PAT.
+    #[must_use]
+    pub fn identity(&self) -> &Identity {
+        &self.identity
+    }
+
+    /// The pin allows it: go on to the test query (at monotonic `now`), within the same
+    /// deadline.
+    #[must_use]
+    pub fn proceed(self, now: Duration) -> Step {
+        let mut machine = self.machine;
+        machine.identity = Some(self.identity);
+        machine.endpoint = Endpoint::TestQuery;
+        machine.attempts = 0;
+        machine.ready(now)
+    }
+
+    /// The pin refuses it: the verification ends here, with the caller's `reason`.
+    #[must_use]
+    pub fn stop<R>(self, reason: R) -> Halted<R> {
+        Halted {
+            reason,
+            identity: self.identity,
+            requests: self.machine.requests,
+        }
+    }
+}
