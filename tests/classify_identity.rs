@@ -596,16 +596,25 @@ fn identity_every_transport_kind_is_inconclusive() {
 }
 
 /// §3 row 2: an `id` that is not a non-negative decimal integer — a fraction, an exponent, an
-/// empty string, a boolean — is Inconclusive, not an account.
+/// empty string, a boolean, a list, a negative number, letters — is Inconclusive, not an
+/// account; a null id is no id.
 #[test]
 fn identity_id_that_is_not_an_integer_is_inconclusive() {
-    for id in ["42.5", "1e3", r#""""#, "true", "null", "[]"] {
+    const NOT_DECIMAL: &str =
+        "GitHub /user API returned an account id that is not a non-negative integer";
+    let cases = [
+        ("42.5", NOT_DECIMAL),
+        ("1e3", NOT_DECIMAL),
+        (r#""""#, NOT_DECIMAL),
+        ("true", NOT_DECIMAL),
+        ("[]", NOT_DECIMAL),
+        ("-1", NOT_DECIMAL),
+        (r#""abc""#, NOT_DECIMAL),
+        ("null", "GitHub /user API returned no account id"),
+    ];
+    for (id, reason) in cases {
         let body = format!(r#"{{"id": {id}, "login": "octocat"}}"#);
         let verdict = classify_identity(&Ok(HttpResponse::new(200, body)), UnixTime(0));
-        assert_eq!(
-            verdict,
-            Verdict::inconclusive("GitHub /user API returned no account id"),
-            "id {id}"
-        );
+        assert_eq!(verdict, Verdict::inconclusive(reason), "id {id}");
     }
 }

@@ -208,7 +208,10 @@ impl CheckResponse {
             repr_opt(py, self.rejection_reason.as_deref())?
         );
         if self.detail.is_some() {
-            text.push_str(&format!(", detail={}", repr_opt(py, self.detail.as_deref())?));
+            text.push_str(&format!(
+                ", detail={}",
+                repr_opt(py, self.detail.as_deref())?
+            ));
         }
         text.push(')');
         Ok(text)
