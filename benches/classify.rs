@@ -1,6 +1,6 @@
 //! Classifier, token pre-check and retry-policy costs (issue: "how fast, against what").
 //!
-//! Each SPEC §2/§3 row on a realistic GitHub body, then the same classification over bodies of
+//! Each docs/contract.md §2/§3 row on a realistic GitHub body, then the same classification over bodies of
 //! 1 KiB, 64 KiB and 1 MiB (cost grows linearly, and an over-cap body costs nothing), then the
 //! pure helpers. Run: `cargo bench --bench classify`.
 

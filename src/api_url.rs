@@ -1,5 +1,5 @@
 //! The GitHub API root an operator names (`--api-url`), parsed strictly, and where each of
-//! the two calls goes under it (SPEC §1).
+//! the two calls goes under it (docs/contract.md §1).
 //!
 //! A token only ever goes to the host and port the operator named. A general URL parser is
 //! too forgiving for that: `http://127.0.0.1:99999` or `http://host:abc` would fall back to a
@@ -188,7 +188,7 @@ impl ApiUrl {
     }
 
     /// The full URL of `endpoint`: `{root}/user`; `{root}/graphql`, or for an Enterprise
-    /// root `…/api/graphql` in place of `…/api/v3` (SPEC §1).
+    /// root `…/api/graphql` in place of `…/api/v3` (docs/contract.md §1).
     #[must_use]
     pub fn url_of(&self, endpoint: Endpoint) -> String {
         match endpoint {

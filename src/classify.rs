@@ -1,4 +1,4 @@
-//! The classifiers: what came back from one GitHub call → a [`Verdict`] (SPEC §2, §3, §4).
+//! The classifiers: what came back from one GitHub call → a [`Verdict`] (docs/contract.md §2, §3, §4).
 //!
 //! Both are total over their input: any status, any headers, any bytes give a verdict, never
 //! a panic (property-tested in `tests/classify_*.rs`). They read only the JSON keys they need
@@ -21,7 +21,7 @@ use crate::time::UnixTime;
 use crate::token::Token;
 use crate::verdict::{GithubId, Identity, TokenInfo, Verdict, Viewer};
 
-/// Classifies the test query (`POST /graphql`) per SPEC §2. `now` turns `x-ratelimit-reset`
+/// Classifies the test query (`POST /graphql`) per docs/contract.md §2. `now` turns `x-ratelimit-reset`
 /// into a wait.
 ///
 /// For a caller that does not hold the token (a host classifying its own client's answers).
@@ -36,7 +36,7 @@ pub fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict<Viewer
 /// GitHub supplied (a message, the viewer's login, a transport failure's words) has the
 /// token replaced by `[REDACTED]` *before* it is cut to
 /// [`messages::MAX_QUOTED_CHARS`], so not even part of a token straddling the cut survives
-/// (SPEC §5).
+/// (docs/contract.md §5).
 #[must_use]
 pub fn classify_test_query_redacting(
     result: &CallResult,
@@ -46,7 +46,7 @@ pub fn classify_test_query_redacting(
     test_query(result, now, Shown(Some(token)))
 }
 
-/// Classifies the identity lookup (`GET /user`) per SPEC §3; a valid answer carries the
+/// Classifies the identity lookup (`GET /user`) per docs/contract.md §3; a valid answer carries the
 /// account id (as a decimal string), the login, and the token's scopes and expiry.
 ///
 /// For a caller that does not hold the token; one that sent a token uses
@@ -58,7 +58,7 @@ pub fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict<Identity
 
 /// [`classify_identity`] for an answer to a request that carried `token`: the login, the
 /// scopes and every reason are redacted before they are cut, and an id that repeats the
-/// token is not an identity (SPEC §3, §5).
+/// token is not an identity (docs/contract.md §3, §5).
 #[must_use]
 pub fn classify_identity_redacting(
     result: &CallResult,
@@ -173,7 +173,7 @@ fn identity(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Ide
 }
 
 /// The id as a decimal string, when it is a non-negative integer: a JSON number without
-/// sign, fraction or exponent, or a string of ASCII digits that fits a `u64` (SPEC §3).
+/// sign, fraction or exponent, or a string of ASCII digits that fits a `u64` (docs/contract.md §3).
 fn decimal_id(id: &Value) -> Option<String> {
     match id {
         Value::Number(number) => number.as_u64().map(|id| id.to_string()),
@@ -185,7 +185,7 @@ fn decimal_id(id: &Value) -> Option<String> {
     }
 }
 
-/// Scopes and expiry from the identity call's headers (SPEC §8).
+/// Scopes and expiry from the identity call's headers (docs/contract.md §8).
 #[must_use]
 pub fn token_info(headers: &RelevantHeaders) -> TokenInfo {
     TokenInfo {

@@ -1,4 +1,4 @@
-//! The one bound on a whole verdict, as an operator gives it (`--timeout`, SPEC §4, §8).
+//! The one bound on a whole verdict, as an operator gives it (`--timeout`, docs/contract.md §4, §8).
 //!
 //! A deadline must be a real, finite wait: more than zero (a deadline already passed judges
 //! nothing) and at most [`MAX_DEADLINE`] (an hour: a validator answering a miner never waits

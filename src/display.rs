@@ -1,4 +1,4 @@
-//! Text from outside, made safe to show to people (SPEC §5).
+//! Text from outside, made safe to show to people (docs/contract.md §5).
 //!
 //! Logins and messages come from GitHub (or from whatever answers in its place), hotkeys and
 //! reasons from the store: any of them can hold an ESC that clears a terminal, a CR that

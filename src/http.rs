@@ -10,7 +10,7 @@ use thiserror::Error;
 
 use crate::token::Token;
 
-/// The body of the test query (SPEC §1): the cheapest GraphQL query that needs the access
+/// The body of the test query (docs/contract.md §1): the cheapest GraphQL query that needs the access
 /// scoring needs.
 pub const TEST_QUERY_BODY: &str = r#"{"query": "{ viewer { login } }"}"#;
 

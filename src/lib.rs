@@ -5,7 +5,7 @@
 //! *broadcast* (a miner sends a PAT) and *check* (a miner asks about its stored PAT) — on
 //! that decision.
 //!
-//! | verdict | meaning | seed's `error` | seed's `transient_failure` |
+//! | verdict | meaning | gittensor's `error` | gittensor's `transient_failure` |
 //! |---|---|---|---|
 //! | [`Verdict::Valid`] | the PAT works | none | false |
 //! | [`Verdict::Invalid`] | GitHub gave evidence that the PAT itself is bad | set | false |

@@ -1,4 +1,4 @@
-//! Every user-facing string, in one place, so SPEC.md §2–§6 and the code can be compared
+//! Every user-facing string, in one place, so docs/contract.md §2–§6 and the code can be compared
 //! line by line. Handlers and classifiers call these; nothing else writes prose for miners.
 
 use std::time::Duration;
@@ -7,7 +7,7 @@ use crate::http::{Endpoint, TransportError};
 use crate::store::Uid;
 use crate::token::TokenError;
 
-// ---- handlers (SPEC §6) ----
+// ---- handlers (docs/contract.md §6) ----
 
 /// check and broadcast: the hotkey is not in the registry.
 pub const HOTKEY_NOT_REGISTERED: &str = "Hotkey not registered on subnet";
@@ -33,7 +33,7 @@ pub fn no_pat_provided(uid: Uid) -> String {
     format!("No Github PAT provided by miner {uid}")
 }
 
-/// broadcast: the PAT has a character that could never be sent (SPEC §5).
+/// broadcast: the PAT has a character that could never be sent (docs/contract.md §5).
 #[must_use]
 pub fn malformed_pat(uid: Uid, error: TokenError) -> String {
     format!("Malformed Github PAT from miner {uid}: {error}")
@@ -71,7 +71,7 @@ pub fn github_unavailable_broadcast(reason: &str) -> String {
     )
 }
 
-// ---- classification reasons (SPEC §2–§4) ----
+// ---- classification reasons (docs/contract.md §2–§4) ----
 
 /// A status that decides the verdict by itself: `GitHub GraphQL API returned 503`.
 #[must_use]

@@ -1,4 +1,4 @@
-//! Retries and the deadline, as pure functions of (attempts, elapsed, verdict) (SPEC §4).
+//! Retries and the deadline, as pure functions of (attempts, elapsed, verdict) (docs/contract.md §4).
 //!
 //! An inconclusive call is retried with exponential backoff while the deadline allows, at most
 //! three attempts; a valid or invalid one never is (the answer would not change). A

@@ -44,9 +44,9 @@ pub trait Clock: Send + Sync {
 /// Every method reports an unreadable or unwritable store as a [`StoreError`], never as
 /// "empty": the handlers then fail closed. A write must never replace a store that could not
 /// be read. Only a store that does not exist yet is empty; every other failure to look is an
-/// error (SPEC §7).
+/// error (docs/contract.md §7).
 ///
-/// Every method returns within a bound the store was given (the verdict's deadline, SPEC §7):
+/// Every method returns within a bound the store was given (the verdict's deadline, docs/contract.md §7):
 /// a store that must wait — for a lock held by another process — waits only that long, then
 /// answers [`StoreError::Read`] or [`StoreError::Write`] ("unavailable", retryable).
 ///

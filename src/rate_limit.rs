@@ -1,4 +1,4 @@
-//! Rate-limit signals and how long GitHub asked us to wait (SPEC §4).
+//! Rate-limit signals and how long GitHub asked us to wait (docs/contract.md §4).
 //!
 //! A rate limit is GitHub declining to answer, not evidence about the PAT, so every signal
 //! here turns what would be `Invalid` into `Inconclusive`.
@@ -35,7 +35,7 @@ fn remaining_is_zero(headers: &RelevantHeaders) -> bool {
         == Some(0)
 }
 
-/// The longest wait any header can ask for (SPEC §4): a day. A larger `retry-after` or a
+/// The longest wait any header can ask for (docs/contract.md §4): a day. A larger `retry-after` or a
 /// reset far ahead is clamped to it, not dropped, so it still says "not soon".
 pub const MAX_RETRY_AFTER: Duration = Duration::from_secs(86_400);
 

@@ -1,4 +1,4 @@
-//! What the store holds (SPEC §7) and the identity pin (SPEC §6), as plain data and a pure
+//! What the store holds (docs/contract.md §7) and the identity pin (docs/contract.md §6), as plain data and a pure
 //! decision. The stores themselves are adapters behind [`PatStore`](crate::ports::PatStore).
 
 use std::fmt;
@@ -47,7 +47,7 @@ impl fmt::Display for Hotkey {
 }
 
 /// One entry of `miner_pats.json`: `{"uid", "hotkey", "pat", "github_id", "stored_at"}` plus
-/// any keys a newer or older validator wrote, which are kept on rewrite (SPEC §7).
+/// any keys a newer or older validator wrote, which are kept on rewrite (docs/contract.md §7).
 ///
 /// `Debug` shows the PAT as `[REDACTED]`; only serialization writes it (to the store file).
 /// Serialization writes the five known keys, then [`extra`](Self::extra)'s keys, each as the
@@ -92,7 +92,7 @@ impl StoredPat {
     }
 
     /// Whether this entry pins no GitHub account: its `github_id` is absent, empty or `"0"`,
-    /// gittensor's placeholder for "unknown" (SPEC §7). Its miner may register any account.
+    /// gittensor's placeholder for "unknown" (docs/contract.md §7). Its miner may register any account.
     #[must_use]
     pub fn pins_nothing(&self) -> bool {
         matches!(self.github_id.as_str(), "" | "0")
@@ -148,7 +148,7 @@ impl AsRead {
 /// What an entry held beyond [`StoredPat`]'s fields: keys this version does not know, each as
 /// its exact JSON text (so `12345678901234567890123` keeps every digit), in the file's order;
 /// and how `github_id` and `stored_at` were written when absent or not plain strings, so
-/// that an entry nobody changed is written back as it was read (SPEC §7).
+/// that an entry nobody changed is written back as it was read (docs/contract.md §7).
 #[derive(Clone, Debug, Default)]
 pub struct Extra {
     unknown: Vec<(String, Box<RawValue>)>,
@@ -273,9 +273,9 @@ pub enum PinDecision {
     Locked,
 }
 
-/// The identity pin of SPEC §6: a hotkey keeps the GitHub account it first registered; a new
+/// The identity pin of docs/contract.md §6: a hotkey keeps the GitHub account it first registered; a new
 /// hotkey on the uid (a new miner) may register any account, and so may the hotkey of an
-/// entry that [pins nothing](StoredPat::pins_nothing) (SPEC §7, as gittensor reads it).
+/// entry that [pins nothing](StoredPat::pins_nothing) (docs/contract.md §7, as gittensor reads it).
 #[must_use]
 pub fn pin_decision(
     existing: Option<&StoredPat>,
@@ -296,7 +296,7 @@ pub fn pin_decision(
 
 /// What a store does with a broadcast's entry, decided under its lock from the entry stored
 /// for that uid now: refuse (the pin), or write this entry. When the same hotkey rewrites its
-/// entry, keys this version does not know are carried over from the old one (SPEC §7); a new
+/// entry, keys this version does not know are carried over from the old one (docs/contract.md §7); a new
 /// miner on the uid starts clean.
 #[must_use]
 pub fn plan_save(existing: Option<&StoredPat>, mut entry: StoredPat) -> Option<StoredPat> {
@@ -385,7 +385,7 @@ fn to_raw<E: serde::de::Error>(value: &Value) -> Result<Box<RawValue>, E> {
 }
 
 /// An entry a store holds but cannot use: no integer `uid`, or no string `pat` or `hotkey`
-/// (SPEC §7). The store keeps it byte for byte; only its own uid's answers are "store
+/// (docs/contract.md §7). The store keeps it byte for byte; only its own uid's answers are "store
 /// unavailable", and audit shows it as a row of its own.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UnusableEntry {

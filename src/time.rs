@@ -2,8 +2,8 @@
 //!
 //! The core reads no clock: a [`UnixTime`] always arrives as an argument (from the
 //! [`Clock`](crate::ports::Clock) port). Two conversions live here because they are pure and
-//! small: writing `stored_at` as ISO-8601 UTC (SPEC §7), and reading GitHub's
-//! `github-authentication-token-expiration` header (SPEC §8), which GitHub writes as
+//! small: writing `stored_at` as ISO-8601 UTC (docs/contract.md §7), and reading GitHub's
+//! `github-authentication-token-expiration` header (docs/contract.md §8), which GitHub writes as
 //! `2026-01-02 15:04:05 UTC` or `2026-01-02 15:04:05 -0700`.
 
 use std::fmt;

@@ -1,4 +1,4 @@
-//! The PAT as a type that cannot leak, and its pre-check (SPEC §5).
+//! The PAT as a type that cannot leak, and its pre-check (docs/contract.md §5).
 //!
 //! A [`Token`] exists only for strings that may be sent to GitHub: stripped of surrounding
 //! whitespace, non-empty, and made of visible ASCII (0x21–0x7E) only, so a CR/LF can never
@@ -16,7 +16,7 @@ use thiserror::Error;
 /// What a token is replaced with wherever outside text repeats it.
 pub const REDACTED: &str = "[REDACTED]";
 
-/// A PAT that passed the pre-check of SPEC §5. Cloning it is cheap enough for per-call use.
+/// A PAT that passed the pre-check of docs/contract.md §5. Cloning it is cheap enough for per-call use.
 #[derive(Clone)]
 pub struct Token(SecretString);
 
@@ -35,7 +35,7 @@ pub enum TokenError {
 }
 
 impl Token {
-    /// Applies the pre-check of SPEC §5 to what a miner or an operator supplied.
+    /// Applies the pre-check of docs/contract.md §5 to what a miner or an operator supplied.
     pub fn parse(raw: &str) -> Result<Self, TokenError> {
         let trimmed = raw.trim();
         if trimmed.is_empty() {

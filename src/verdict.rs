@@ -32,7 +32,7 @@ pub enum Verdict<T = ()> {
         reason: String,
         /// How long GitHub asked us to wait, when it said.
         retry_after: Option<Duration>,
-        /// GitHub refused for rate reasons (SPEC §4) rather than failing.
+        /// GitHub refused for rate reasons (docs/contract.md §4) rather than failing.
         rate_limited: bool,
     },
 }
@@ -154,7 +154,7 @@ impl<T> Verdict<T> {
     }
 }
 
-/// GitHub's numeric account id, kept as a decimal string as the store keeps it (SPEC §3, §7).
+/// GitHub's numeric account id, kept as a decimal string as the store keeps it (docs/contract.md §3, §7).
 ///
 /// Deserializes from a number or a string, so older stores holding `42` pin the same
 /// identity as `"42"` and nobody is locked out over a type.

@@ -45,7 +45,7 @@ type Check = (&'static str, fn() -> Result<(), String>);
 const SIZES: [usize; 3] = [1 << 10, 64 << 10, 1 << 20];
 const NOW: UnixTime = UnixTime(0);
 
-/// SPEC §2's valid row, at every body size: the same number of blocks each time.
+/// docs/contract.md §2's valid row, at every body size: the same number of blocks each time.
 fn test_query_allocates_the_same_for_every_body_size() -> Result<(), String> {
     let viewer = r#"{"data":{"viewer":{"login":"octocat"}}}"#;
     let mut counts = Vec::new();
@@ -69,7 +69,7 @@ fn test_query_allocates_the_same_for_every_body_size() -> Result<(), String> {
     }
 }
 
-/// SPEC §3's valid row, at every body size: the same number of blocks, and few of them.
+/// docs/contract.md §3's valid row, at every body size: the same number of blocks, and few of them.
 fn identity_allocates_the_same_for_every_body_size() -> Result<(), String> {
     let user = r#"{"login":"octocat","id":583231,"type":"User"}"#;
     let mut counts = Vec::new();

@@ -1,4 +1,4 @@
-//! SPEC §6 races: two broadcasts for one hotkey with PATs of different GitHub accounts, in
+//! docs/contract.md §6 races: two broadcasts for one hotkey with PATs of different GitHub accounts, in
 //! flight at once, end with exactly one accepted and the other rejected with the pin message.
 //! The fake GitHub holds both test queries until both have arrived, so both broadcasts pass
 //! the early pin check before either saves: only the atomic pin-and-save can separate them.

@@ -1,4 +1,4 @@
-//! SPEC §3 (with §1's seed view, §4's rate limits and §8's scopes and expiry): one property
+//! docs/contract.md §3 (with §1's seed view, §4's rate limits and §8's scopes and expiry): one property
 //! per row of the identity table, over every status of the row, arbitrary relevant headers,
 //! junk JSON fields and any key order; and `token_info`'s reading of `X-OAuth-Scopes` and
 //! `github-authentication-token-expiration` in both of GitHub's forms.
@@ -113,7 +113,7 @@ fn arb_scopes() -> impl Strategy<Value = (String, Vec<String>)> {
 }
 
 /// Headers of a 200 `GET /user`: any rate-limit headers, and scopes and expiry that are
-/// absent, well-formed, or (expiry) unreadable; with the token info SPEC §8 expects.
+/// absent, well-formed, or (expiry) unreadable; with the token info docs/contract.md §8 expects.
 fn arb_identity_headers() -> impl Strategy<Value = (i64, RelevantHeaders, TokenInfo)> {
     arb_now_and_headers().prop_flat_map(|(now, headers)| {
         let scopes = proptest::option::of(arb_scopes());
@@ -152,7 +152,7 @@ fn arb_login_field() -> BoxedStrategy<(Option<String>, Option<String>)> {
     .boxed()
 }
 
-/// A 200 body with `id` given as JSON text, a login and junk; and the login SPEC expects.
+/// A 200 body with `id` given as JSON text, a login and junk; and the login the contract expects.
 fn body_with_id(id: String) -> BoxedStrategy<(String, Option<String>)> {
     arb_login_field()
         .prop_flat_map(move |(field, login)| {
@@ -179,7 +179,7 @@ fn arb_string_id() -> impl Strategy<Value = String> {
     prop_oneof!["[0-9]{1,19}", any::<u64>().prop_map(|id| id.to_string())]
 }
 
-/// An `id` that is not a non-negative decimal integer (SPEC §3): a negative or fractional
+/// An `id` that is not a non-negative decimal integer (docs/contract.md §3): a negative or fractional
 /// number, a number past `u64`, a string that is not all digits (GitHub's node ids
 /// included), an empty string, or digits past `u64`.
 fn arb_not_decimal_id() -> impl Strategy<Value = String> {
@@ -532,7 +532,7 @@ proptest! {
     }
 }
 
-/// SPEC §8's own examples, with the instants `date -u -d` gives.
+/// docs/contract.md §8's own examples, with the instants `date -u -d` gives.
 #[test]
 fn identity_expiration_spec_examples() {
     assert_eq!(

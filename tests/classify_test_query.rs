@@ -1,6 +1,6 @@
-//! SPEC §2 (with §1's seed view and §4's rate limits): one property per row of the test-query
+//! docs/contract.md §2 (with §1's seed view and §4's rate limits): one property per row of the test-query
 //! table, over every status of the row, arbitrary relevant headers, arbitrary messages, junk
-//! JSON fields and any key order. Each asserts the verdict and the reason text SPEC gives.
+//! JSON fields and any key order. Each asserts the verdict and the reason text the contract gives.
 
 mod common;
 
@@ -33,7 +33,7 @@ fn classify(result: &CallResult, now: i64) -> Result<Verdict<Viewer>, TestCaseEr
 
 // ---- bodies ----
 
-/// `data` whose `viewer` is an object, with junk around it; and the login SPEC expects.
+/// `data` whose `viewer` is an object, with junk around it; and the login the contract expects.
 fn arb_viewer_data() -> BoxedStrategy<(String, Option<String>)> {
     let login = prop_oneof![
         Just((None, None)),
@@ -58,7 +58,7 @@ fn arb_viewer_data() -> BoxedStrategy<(String, Option<String>)> {
         .boxed()
 }
 
-/// `errors` as SPEC §2 counts absent: missing, `null` or `[]`.
+/// `errors` as docs/contract.md §2 counts absent: missing, `null` or `[]`.
 fn arb_absent_errors() -> impl Strategy<Value = Option<&'static str>> {
     prop_oneof![Just(None), Just(Some("null")), Just(Some("[]"))]
 }
@@ -75,7 +75,7 @@ fn top_object(data: Option<String>, errors: Option<String>) -> BoxedStrategy<Str
     object_with(named, TOP)
 }
 
-/// SPEC §2 row 1: 200, an object, `errors` absent or empty, `data.viewer` an object.
+/// docs/contract.md §2 row 1: 200, an object, `errors` absent or empty, `data.viewer` an object.
 fn arb_valid_body() -> BoxedStrategy<(String, Option<String>)> {
     (arb_viewer_data(), arb_absent_errors())
         .prop_flat_map(|((data, login), errors)| {
@@ -609,7 +609,7 @@ fn test_query_403_secondary_rate_limit_example() {
 /// §2 row "403 with a rate-limit signal", the smallest case of
 /// `test_query_403_with_graphql_rate_limit_message_is_inconclusive_rate_limited`: a 403 whose
 /// GraphQL-shaped body says "API rate limit exceeded" carries a message containing
-/// "rate limit" (SPEC §4), so it is Inconclusive, not evidence against the PAT.
+/// "rate limit" (docs/contract.md §4), so it is Inconclusive, not evidence against the PAT.
 #[test]
 fn test_query_403_graphql_rate_limited_body_example() {
     let body = br#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#;
@@ -684,9 +684,9 @@ fn test_query_deeply_nested_body_does_not_panic() {
     });
 }
 
-/// A message longer than the quoting limit: SPEC §2 says the reason is
+/// A message longer than the quoting limit: docs/contract.md §2 says the reason is
 /// `GraphQL error: {errors[0].message}`; the code cuts GitHub's text at
-/// 300 characters (a choice SPEC does not state).
+/// 300 characters (a choice the contract does not state).
 #[test]
 fn test_query_long_graphql_error_message_is_quoted_from_its_start() {
     let message = "x".repeat(1_000);

@@ -1,4 +1,4 @@
-//! The broadcast endpoint, row by row of SPEC §6: order of checks, the identity pin, and a
+//! The broadcast endpoint, row by row of docs/contract.md §6: order of checks, the identity pin, and a
 //! store that fails closed (reject, retryable, never write).
 
 #![allow(

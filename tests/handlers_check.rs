@@ -1,4 +1,4 @@
-//! The check endpoint, row by row of SPEC §6, starting with the seed's reproduction: a GitHub
+//! The check endpoint, row by row of docs/contract.md §6, starting with the seed's reproduction: a GitHub
 //! outage during the test query must never be reported as an invalid PAT.
 
 mod world;

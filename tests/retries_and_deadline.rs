@@ -1,4 +1,4 @@
-//! SPEC §4 through the handlers: retries with backoff on an injected clock (no test sleeps),
+//! docs/contract.md §4 through the handlers: retries with backoff on an injected clock (no test sleeps),
 //! at most three attempts, evidence never retried, one deadline for the whole verdict.
 
 mod world;

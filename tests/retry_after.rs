@@ -1,4 +1,4 @@
-//! SPEC §4's waits, property-tested: `retry-after` as delay-seconds (saturating) or as an
+//! docs/contract.md §4's waits, property-tested: `retry-after` as delay-seconds (saturating) or as an
 //! HTTP-date in each of RFC 9110's three forms, `x-ratelimit-reset` minus now; never
 //! negative, never more than a day, never a panic.
 
@@ -77,7 +77,7 @@ fn asctime(t: UnixTime) -> String {
     )
 }
 
-/// What SPEC §4 says a date `at` means at `now`: the time until then, clamped.
+/// What docs/contract.md §4 says a date `at` means at `now`: the time until then, clamped.
 fn wait_until(at: UnixTime, now: UnixTime) -> Duration {
     now.until(at).min(MAX_RETRY_AFTER)
 }

@@ -1,4 +1,4 @@
-//! SPEC §4, retries and the deadline, on the pure policy: Valid and Invalid are never retried;
+//! docs/contract.md §4, retries and the deadline, on the pure policy: Valid and Invalid are never retried;
 //! Inconclusive is retried while attempts < 3 and the deadline allows; never more than three
 //! attempts; a `Retry-After` that would end past the deadline is not waited for; waits are at
 //! least the `Retry-After`; the backoff grows. No clock, no sleeping.

@@ -1,4 +1,4 @@
-//! SPEC §5, the token before any request: surrounding whitespace stripped, empty → `Empty`,
+//! docs/contract.md §5, the token before any request: surrounding whitespace stripped, empty → `Empty`,
 //! any character outside visible ASCII (0x21–0x7E) → `Malformed`, every visible-ASCII string
 //! accepted with no prefix required, and the token never in a `Debug` output or an error.
 

@@ -1,4 +1,4 @@
-//! The `--api-url` parser (SPEC §1) over any text: never a panic; an accepted URL has a
+//! The `--api-url` parser (docs/contract.md §1) over any text: never a panic; an accepted URL has a
 //! real port, no credentials, query, fragment or control character, and reads back the same.
 #![no_main]
 

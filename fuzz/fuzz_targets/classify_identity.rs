@@ -1,4 +1,4 @@
-//! The identity classifier (SPEC §3) over any status, headers and body: never a panic, a
+//! The identity classifier (docs/contract.md §3) over any status, headers and body: never a panic, a
 //! valid verdict's id is a non-negative decimal integer, and — for the token-aware variant —
 //! no token in the login, the id, the scopes or the reason.
 #![no_main]

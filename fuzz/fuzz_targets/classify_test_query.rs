@@ -1,4 +1,4 @@
-//! The test-query classifier (SPEC §2) over any status, headers and body: never a panic, a
+//! The test-query classifier (docs/contract.md §2) over any status, headers and body: never a panic, a
 //! wait within a day, and — for the token-aware variant — no token in anything it keeps.
 #![no_main]
 

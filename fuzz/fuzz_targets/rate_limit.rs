@@ -1,4 +1,4 @@
-//! Retry-After and x-ratelimit-reset (SPEC §4) over any text and any `now`: never a panic,
+//! Retry-After and x-ratelimit-reset (docs/contract.md §4) over any text and any `now`: never a panic,
 //! never a wait over a day; an HTTP-date that parses is a real instant.
 #![no_main]
 

@@ -1,4 +1,4 @@
-//! The store reader (SPEC §7) over any file contents, through the JSON store's public API:
+//! The store reader (docs/contract.md §7) over any file contents, through the JSON store's public API:
 //! never a panic; an answer or a "store unavailable" error.
 #![no_main]
 

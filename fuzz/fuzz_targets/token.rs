@@ -1,4 +1,4 @@
-//! The token pre-check (SPEC §5) and redaction over any text: a token is only ever visible
+//! The token pre-check (docs/contract.md §5) and redaction over any text: a token is only ever visible
 //! ASCII and non-empty, and a redacted text never holds it, in any ASCII case.
 #![no_main]
 

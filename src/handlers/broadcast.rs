@@ -1,4 +1,4 @@
-//! *broadcast* (SPEC §6): a miner sends a PAT; check it, learn its account, pin, store.
+//! *broadcast* (docs/contract.md §6): a miner sends a PAT; check it, learn its account, pin, store.
 //!
 //! Order: registered? → token pre-check → identity → identity pin → test query → identity pin
 //! again and save, as one atomic store step. Store errors anywhere fail closed: reject,

@@ -105,7 +105,7 @@ where
         &self.store
     }
 
-    /// *check*: a miner asks whether we hold its PAT and whether it still works (SPEC §6).
+    /// *check*: a miner asks whether we hold its PAT and whether it still works (docs/contract.md §6).
     pub async fn check(&self, hotkey: &Hotkey) -> CheckOutcome {
         let Some(uid) = self.registry.uid_of(hotkey) else {
             return CheckOutcome::NoResponse;
@@ -121,7 +121,7 @@ where
         }
     }
 
-    /// *broadcast*: a miner sends a PAT to be checked and stored (SPEC §6).
+    /// *broadcast*: a miner sends a PAT to be checked and stored (docs/contract.md §6).
     pub async fn broadcast(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastOutcome {
         broadcast::run(self, hotkey, pat).await
     }

@@ -1,7 +1,7 @@
-//! Shared proptest strategies and SPEC models for the classifier tests: arbitrary relevant
-//! headers, JSON junk, objects in any key order, and what SPEC §4 says `retry_after` must be.
+//! Shared proptest strategies and contract models for the classifier tests: arbitrary relevant
+//! headers, JSON junk, objects in any key order, and what docs/contract.md §4 says `retry_after` must be.
 //!
-//! The models here are written from SPEC.md, not from `src/`: a test compares the classifier
+//! The models here are written from docs/contract.md, not from `src/`: a test compares the classifier
 //! with them, so a disagreement fails.
 
 #![allow(
@@ -31,9 +31,9 @@ pub fn config(cases: u32) -> ProptestConfig {
     }
 }
 
-// ---- the seed's view (SPEC §1) ----
+// ---- the seed's view (docs/contract.md §1) ----
 
-/// SPEC §1's table: `error` is set exactly when the PAT is not valid, `transient_failure`
+/// docs/contract.md §1's table: `error` is set exactly when the PAT is not valid, `transient_failure`
 /// exactly when the verdict is inconclusive.
 pub fn check_seed_view<T>(verdict: &Verdict<T>) -> Result<(), TestCaseError> {
     let (valid, inconclusive) = match verdict {
@@ -156,7 +156,7 @@ pub fn could_be_zero(value: &str) -> bool {
     !digits.is_empty() && digits.chars().all(|c| c == '0')
 }
 
-/// Headers that carry no rate-limit signal of SPEC §4: no `retry-after`, and an
+/// Headers that carry no rate-limit signal of docs/contract.md §4: no `retry-after`, and an
 /// `x-ratelimit-remaining` that is absent or plainly not zero.
 pub fn arb_headers_without_signal(now: i64) -> BoxedStrategy<RelevantHeaders> {
     arb_headers(now)
@@ -174,7 +174,7 @@ pub fn arb_headers_without_signal(now: i64) -> BoxedStrategy<RelevantHeaders> {
         .boxed()
 }
 
-/// `value` as clean decimal seconds (ASCII digits with optional blanks), as SPEC §4 reads
+/// `value` as clean decimal seconds (ASCII digits with optional blanks), as docs/contract.md §4 reads
 /// `retry-after` and `x-ratelimit-reset`; `None` for anything a reader could take otherwise.
 pub fn clean_number(value: &str) -> Option<u64> {
     let trimmed = value.trim_matches(|c| c == ' ' || c == '\t');
@@ -184,14 +184,14 @@ pub fn clean_number(value: &str) -> Option<u64> {
     trimmed.parse().ok()
 }
 
-/// What SPEC §4 allows `retry_after` to be.
+/// What docs/contract.md §4 allows `retry_after` to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Expected {
     /// Exactly this.
     Exactly(Option<Duration>),
-    /// Any of these (SPEC leaves the choice open).
+    /// Any of these (the contract leaves the choice open).
     OneOf(Vec<Option<Duration>>),
-    /// SPEC says nothing (a header value no reader agrees on).
+    /// The contract says nothing (a header value no reader agrees on).
     Unspecified,
 }
 
@@ -206,10 +206,10 @@ impl Expected {
     }
 }
 
-/// SPEC §4's clamp: a wait is never more than one day.
+/// docs/contract.md §4's clamp: a wait is never more than one day.
 pub const ONE_DAY: Duration = Duration::from_secs(86_400);
 
-/// SPEC §4: `retry_after` comes from `retry-after` (seconds; huge values saturate), or, when
+/// docs/contract.md §4: `retry_after` comes from `retry-after` (seconds; huge values saturate), or, when
 /// rate limited, from `x-ratelimit-reset` (epoch seconds) minus now. A reset already past is
 /// a wait of zero (or no wait). Without a limit, a reset means nothing unless the quota is
 /// spent. Every wait is clamped to one day. (HTTP-dates and decimals are tested by example
@@ -471,7 +471,7 @@ pub fn at(now: i64) -> UnixTime {
     UnixTime(now)
 }
 
-/// Whether `text` mentions a rate limit as SPEC §4 means it (case-insensitive).
+/// Whether `text` mentions a rate limit as docs/contract.md §4 means it (case-insensitive).
 pub fn mentions_rate_limit(text: &str) -> bool {
     text.to_lowercase().contains("rate limit")
 }
@@ -526,7 +526,7 @@ pub fn check_rate_limited_status<T>(
     let expected = expected_retry_after(headers, now, true);
     prop_assert!(
         expected.allows(retry_after),
-        "retry_after {:?}, SPEC §4 allows {:?}",
+        "retry_after {:?}, docs/contract.md §4 allows {:?}",
         retry_after,
         expected
     );
@@ -559,7 +559,7 @@ pub fn check_status_inconclusive<T>(
     let expected = expected_retry_after(headers, now, false);
     prop_assert!(
         expected.allows(retry_after),
-        "retry_after {:?}, SPEC §4 allows {:?}",
+        "retry_after {:?}, docs/contract.md §4 allows {:?}",
         retry_after,
         expected
     );

@@ -1,4 +1,4 @@
-//! The command line as data (SPEC §8), parsed by clap.
+//! The command line as data (docs/contract.md §8), parsed by clap.
 //!
 //! There is deliberately no flag that takes the token itself: argv is visible to every user
 //! of the machine (`ps`, `/proc/*/cmdline`) and lands in shell history. The token comes from
@@ -129,7 +129,7 @@ pub struct Common {
     pub json: bool,
 }
 
-/// The subcommands of SPEC §8.
+/// The subcommands of docs/contract.md §8.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Judge one PAT: pre-check, then GET /user, then the GraphQL test query.
@@ -238,7 +238,7 @@ pub struct AuditArgs {
     pub concurrency: u16,
 }
 
-/// Reads `--timeout`: a number of seconds in (0, 3600] (SPEC §8). `0`, negatives, `NaN`,
+/// Reads `--timeout`: a number of seconds in (0, 3600] (docs/contract.md §8). `0`, negatives, `NaN`,
 /// `inf` and `9.3e18` are usage errors that name the range: a deadline that never passes,
 /// or has already passed, is not a deadline.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {

@@ -1,4 +1,4 @@
-//! Exit statuses (SPEC §8) and the two ways a command can fail before it has an answer.
+//! Exit statuses (docs/contract.md §8) and the two ways a command can fail before it has an answer.
 //!
 //! Scripts branch on the status, so it carries the verdict's meaning: 1 means evidence
 //! against the PAT (or nothing to judge), 75 — sysexits' `EX_TEMPFAIL` — means "we could not

@@ -1,4 +1,4 @@
-//! `pat-verdict`: the command-line face of the pat-verdict core (SPEC §8).
+//! `pat-verdict`: the command-line face of the pat-verdict core (docs/contract.md §8).
 //!
 //! `main` stays thin: parse the command line (clap exits 2 on a usage error), start logging
 //! (off unless `RUST_LOG`), build a multi-thread tokio runtime — the ureq client and the

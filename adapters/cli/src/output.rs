@@ -112,7 +112,7 @@ pub struct Cell {
 }
 
 impl Cell {
-    /// A cell in `tone`. Control characters in `text` are escaped (SPEC §5): cells hold
+    /// A cell in `tone`. Control characters in `text` are escaped (docs/contract.md §5): cells hold
     /// logins, messages and hotkeys from GitHub and the store, and none of them may clear a
     /// terminal or forge a table line.
     pub fn new(text: impl Into<String>, tone: Tone) -> Self {
@@ -222,7 +222,7 @@ pub fn warn_line(text: &str) {
     let _ = writeln!(io::stderr().lock(), "{}", escape_control(text));
 }
 
-/// Outside text for a line of prose: control characters escaped (SPEC §5).
+/// Outside text for a line of prose: control characters escaped (docs/contract.md §5).
 #[must_use]
 pub fn safe(text: &str) -> Cow<'_, str> {
     escape_control(text)

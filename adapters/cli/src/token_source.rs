@@ -2,12 +2,12 @@
 //! `--token-env` names) or standard input (`--token-stdin`). Never argv.
 //!
 //! The raw text goes straight into a [`SecretString`] and is judged by the core's pre-check
-//! (SPEC §5), so this module decides nothing about its contents:
+//! (docs/contract.md §5), so this module decides nothing about its contents:
 //!
 //! - an **unset** variable is a usage error (exit 2): the operator named the wrong variable
 //!   or forgot to export it, and "your PAT is invalid" would send them looking in the wrong
 //!   place. A variable that is set but empty is passed on, and the pre-check calls it
-//!   Invalid at stage `token` (exit 1), as SPEC §5 says of an empty token;
+//!   Invalid at stage `token` (exit 1), as docs/contract.md §5 says of an empty token;
 //! - text that is not UTF-8 is passed on with each bad byte replaced by U+FFFD, which the
 //!   pre-check rejects as malformed (outside visible ASCII) — still without a request;
 //! - standard input is read up to [`STDIN_CAP`] bytes; more is a usage error rather than an

@@ -64,8 +64,8 @@ pub fn verifier(common: &Common) -> Result<CliVerifier, Failure> {
 }
 
 /// The store `--store` names, else `$GITTENSOR_MINER_PATS_FILE`, else
-/// `data/miner_pats.json` (SPEC §7), waiting for a lock another process holds at most
-/// `--timeout` (else the default deadline, SPEC §7: the store answers within the verdict's
+/// `data/miner_pats.json` (docs/contract.md §7), waiting for a lock another process holds at most
+/// `--timeout` (else the default deadline, docs/contract.md §7: the store answers within the verdict's
 /// deadline). Opening never fails: a missing file is an empty store, and an unreadable one is
 /// reported by each operation, so the handlers can answer "store unavailable" instead of the
 /// CLI refusing to start.

@@ -94,7 +94,7 @@ fn audit_for_people_shows_a_table_and_the_counts() {
 #[test]
 fn audit_of_an_empty_store_runs() {
     let fixture = Fixture::new();
-    // An empty store file; a store file that does not exist is exit 66 (SPEC §8).
+    // An empty store file; a store file that does not exist is exit 66 (docs/contract.md §8).
     std::fs::write(fixture.store(), "[]").expect("write");
     let out = run(fixture
         .cmd()

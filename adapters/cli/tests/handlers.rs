@@ -1,5 +1,5 @@
 //! `pat-verdict check` and `broadcast` against a fake GitHub and a real store file: every
-//! category and exit status of SPEC §6/§8, store outages, the identity pin, the registry file.
+//! category and exit status of docs/contract.md §6/§8, store outages, the identity pin, the registry file.
 
 mod common;
 
@@ -174,7 +174,7 @@ fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
     let out = check(&fixture, "5Bob", &[]);
     assert_eq!(out.code, 75, "{out:?}");
     let mut answer = out.json();
-    // SPEC §8: the added "detail" says why: the path and what is wrong with it.
+    // docs/contract.md §8: the added "detail" says why: the path and what is wrong with it.
     let detail = answer["detail"].take();
     let detail = detail.as_str().expect("a detail");
     assert!(

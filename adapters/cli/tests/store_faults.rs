@@ -1,5 +1,5 @@
 //! `pat-verdict check`, `broadcast` and `audit` against store files that are wrong in the ways
-//! an operator meets (SPEC §7–§8): a lock held by another process, a lock that cannot be
+//! an operator meets (docs/contract.md §7–§8): a lock held by another process, a lock that cannot be
 //! opened, a FIFO, a missing file, one bad entry among good ones, an oversized `--hotkeys`.
 #![cfg(unix)]
 
@@ -122,7 +122,7 @@ fn a_missing_store_is_no_pat_for_check_and_exit_66_for_audit() {
     let out = run(&mut fixture.handler("check", "5Bob"));
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stdout.contains("does not exist yet"), "{out:?}");
-    // The JSON keeps SPEC §8's shape: no detail for an empty store.
+    // The JSON keeps docs/contract.md §8's shape: no detail for an empty store.
     let out = check(&fixture, "5Bob", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.json()["category"], "no_pat");

@@ -126,7 +126,7 @@ enum Found {
 
 /// Looks at the store file without opening it: a missing file is an empty store; anything but
 /// a regular file (a directory, a FIFO that would block an open, a device) is unavailable at
-/// once; every other failure to look is unavailable too (SPEC §7).
+/// once; every other failure to look is unavailable too (docs/contract.md §7).
 fn look(layout: &Layout, wrap: fn(BoxError) -> StoreError) -> Result<Found, StoreError> {
     match fs::metadata(&layout.file) {
         Ok(meta) if meta.is_file() => Ok(Found::File),
@@ -242,7 +242,7 @@ enum Mode {
 
 /// Takes the lock, waiting at most `wait` for another holder to let go (polling with a short
 /// backoff, since `flock` has no timeout), then gives up with [`JsonStoreError::LockTimeout`]:
-/// a held lock makes the store unavailable, never a hang (SPEC §7).
+/// a held lock makes the store unavailable, never a hang (docs/contract.md §7).
 fn lock_within(
     lock: &File,
     mode: Mode,

@@ -7,7 +7,7 @@
 //!
 //! Each array element is read as its raw JSON text first, so that nothing is lost: keys this
 //! version does not know keep their exact text (`12345678901234567890123` keeps every digit),
-//! an optional key that was absent stays absent, and an entry that cannot be used at all (SPEC
+//! an optional key that was absent stays absent, and an entry that cannot be used at all (docs/contract.md
 //! §7: no integer `uid`, no string `pat` or `hotkey`) is written back byte for byte.
 
 use std::collections::BTreeMap;
@@ -302,7 +302,7 @@ fn entry_from(
         String::new(),
     );
     // github_id: a string as it is; older validators wrote a number, which reads as its
-    // decimal string (SPEC §7); absent or null pins nothing, like "" and "0".
+    // decimal string (docs/contract.md §7); absent or null pins nothing, like "" and "0".
     match object.get("github_id") {
         None => entry.extra.read_absent(OptionalKey::GithubId),
         Some(raw) => match serde_json::from_str::<Value>(raw.get()) {

@@ -1,4 +1,4 @@
-//! The [`PatStore`] over `miner_pats.json`, the file validators already keep (SPEC §7).
+//! The [`PatStore`] over `miner_pats.json`, the file validators already keep (docs/contract.md §7).
 //!
 //! # The file
 //!
@@ -24,7 +24,7 @@
 //!   absent stays absent, and an old numeric `github_id` (`42`, read as `"42"`) is written back
 //!   as it was. A uid listed twice (a hand-edited file) reads as its **last** entry, and the
 //!   next write keeps only that one.
-//! - One bad entry does not take the store down (SPEC §7). An entry without `github_id`, or
+//! - One bad entry does not take the store down (docs/contract.md §7). An entry without `github_id`, or
 //!   with `""`, `"0"` or `null`, pins nothing (gittensor's placeholder). An entry that cannot
 //!   be used at all — no integer `uid`, no string `hotkey` or `pat`, or a `github_id` that is
 //!   neither a string nor an integer — is kept byte for byte on every rewrite; only its own
@@ -88,7 +88,7 @@ pub const DEFAULT_PATH: &str = "data/miner_pats.json";
 
 /// How long an operation waits for a lock someone else holds, unless
 /// [`with_lock_wait`](JsonStore::with_lock_wait) says otherwise: the verdict's default
-/// deadline (SPEC §4), so a store never answers later than a verdict would.
+/// deadline (docs/contract.md §4), so a store never answers later than a verdict would.
 pub const DEFAULT_LOCK_WAIT: Duration = pat_verdict::DEFAULT_DEADLINE;
 
 /// The store's path: `flag` (`--store`), else `env_value` (the value of [`ENV_VAR`]) when set
@@ -191,7 +191,7 @@ impl JsonStore {
     }
 
     /// The same store, waiting at most `wait` for a lock another process holds before the
-    /// operation fails as unavailable (SPEC §7: within the verdict's deadline).
+    /// operation fails as unavailable (docs/contract.md §7: within the verdict's deadline).
     #[must_use]
     pub fn with_lock_wait(mut self, wait: Duration) -> Self {
         self.lock_wait = wait;

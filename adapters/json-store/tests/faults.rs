@@ -1,4 +1,4 @@
-//! The JSON store against the faults of SPEC §7 that a newcomer and an operator met: paths
+//! The JSON store against the faults of docs/contract.md §7 that a newcomer and an operator met: paths
 //! that are not files, lock files that cannot be opened, symbolic links, bad entries among
 //! good ones, every byte of a file written by gittensor's own Python.
 #![cfg(unix)]

@@ -1,4 +1,4 @@
-//! The JSON store shared by separate processes (SPEC §7: "concurrent writers — threads or
+//! The JSON store shared by separate processes (docs/contract.md §7: "concurrent writers — threads or
 //! separate processes — lose no update") and killed mid-write.
 //!
 //! The child processes are this test binary itself, started again as a writer (see
@@ -200,7 +200,7 @@ async fn a_writer_killed_mid_write_leaves_a_whole_store() {
     );
 }
 
-/// SPEC §7: a lock held by another process is waited for only as long as the store may wait,
+/// docs/contract.md §7: a lock held by another process is waited for only as long as the store may wait,
 /// then every operation answers "unavailable" — never a hang. The holder is a second process
 /// that says `locked` once it holds the lock and lets go when its stdin closes.
 async fn a_lock_held_by_another_process_makes_the_store_unavailable_not_hung() {

@@ -1,4 +1,4 @@
-//! The JSON store against SPEC §7, in one process: the shared store contract, fail-closed
+//! The JSON store against docs/contract.md §7, in one process: the shared store contract, fail-closed
 //! reads of corrupt files, old formats, unknown keys, permissions and threads.
 #![cfg(unix)]
 // Test helpers too: a failed step should stop the test loudly, as an assertion does.
@@ -357,7 +357,7 @@ fn sixty_four_threads_upserting_lose_no_update() {
 async fn racing_broadcasts_for_one_hotkey_pin_exactly_one_account() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = store_in(&dir);
-    // Accounts from 1: "0" is gittensor's placeholder and pins nothing (SPEC §7).
+    // Accounts from 1: "0" is gittensor's placeholder and pins nothing (docs/contract.md §7).
     let tasks: Vec<_> = (1..=16)
         .map(|account| {
             let store = store.clone();

@@ -19,7 +19,7 @@ from pat_verdict import Verdict, classify_identity
 
 
 def github_identity(pat: str, api_url: str = BASE_GITHUB_API_URL) -> Verdict:
-    """`GET /user` with the PAT, judged per SPEC §3 (id as a decimal string)."""
+    """`GET /user` with the PAT, judged per docs/contract.md §3 (id as a decimal string)."""
     headers = {"Authorization": f"token {pat}", "Accept": "application/vnd.github+json"}
     try:
         response = requests.get(

@@ -42,7 +42,7 @@ def transport_error(error: requests.RequestException) -> str:
 
 
 def _test_pat_against_repo(pat: str, api_url: str = BASE_GITHUB_API_URL) -> Verdict:
-    """Run the test GraphQL call scoring depends on and judge the answer (SPEC §2)."""
+    """Run the test GraphQL call scoring depends on and judge the answer (docs/contract.md §2)."""
     headers = {"Authorization": f"Bearer {pat}", "Accept": "application/json"}
     try:
         response = requests.post(

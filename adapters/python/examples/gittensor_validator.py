@@ -42,7 +42,7 @@ class CheckSynapse(Protocol):
 
 
 def pat_store_path() -> str:
-    """Where gittensor keeps its PATs (SPEC §7)."""
+    """Where gittensor keeps its PATs (docs/contract.md §7)."""
     return os.environ.get("GITTENSOR_MINER_PATS_FILE") or "data/miner_pats.json"
 
 

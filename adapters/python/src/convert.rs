@@ -337,12 +337,12 @@ pub(crate) fn audit_row(entry: &pat_verdict::StoredPat, report: &VerifyReport) -
 
 // ---- the pure classifiers ----
 
-/// SPEC §2 on what a host's own client got back.
+/// docs/contract.md §2 on what a host's own client got back.
 pub(crate) fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict {
     test_query_verdict(&pat_verdict::classify_test_query(result, now))
 }
 
-/// SPEC §3 on what a host's own client got back.
+/// docs/contract.md §3 on what a host's own client got back.
 pub(crate) fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict {
     identity_verdict(&pat_verdict::classify_identity(result, now))
 }

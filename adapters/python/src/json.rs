@@ -1,7 +1,7 @@
 //! Parsed JSON from Python (what `requests`' `response.json()` returns) written back as JSON
 //! text, so the core classifies what GitHub sent and not a re-interpretation of it.
 //!
-//! Faithful where it matters to the tables of SPEC §2–§3: `True` stays a boolean (never the
+//! Faithful where it matters to the tables of docs/contract.md §2–§3: `True` stays a boolean (never the
 //! number 1), an `int` keeps every digit (a 30-digit id reads as GitHub wrote it, and the
 //! core judges it), a `float` stays a float (`42.0` is not the id `42`), and the `NaN` or
 //! `Infinity` that Python's `json` accepts are written as Python's `json` writes them, which

@@ -4,7 +4,7 @@
 //!
 //! A driving adapter, like the CLI: it wires the core to the ureq client, the JSON store and
 //! the system clock ([`wiring`]), converts between Python and the core ([`convert`],
-//! [`json`]) and decides nothing. The Python surface (SPEC §9):
+//! [`json`]) and decides nothing. The Python surface (docs/contract.md §9):
 //!
 //! - `classify_test_query` / `classify_identity`: the pure classifiers, for hosts that keep
 //!   their own HTTP client (`requests`, `aiohttp`). No I/O, no GIL release needed.
@@ -41,7 +41,7 @@ pyo3::create_exception!(
      the message names the file and the cause."
 );
 
-/// Classifies the test query (`POST /graphql`, SPEC §2) from what the host's own HTTP client
+/// Classifies the test query (`POST /graphql`, docs/contract.md §2) from what the host's own HTTP client
 /// got back: exactly one of `status` or `transport_error`.
 ///
 /// Positional here; `pat_verdict.classify_test_query` is the keyword-only face. The stable
@@ -61,7 +61,7 @@ fn classify_test_query(
     Ok(convert::classify_test_query(&result, now))
 }
 
-/// Classifies the identity lookup (`GET /user`, SPEC §3) from what the host's own HTTP
+/// Classifies the identity lookup (`GET /user`, docs/contract.md §3) from what the host's own HTTP
 /// client got back: exactly one of `status` or `transport_error`. Positional, as
 /// [`classify_test_query`].
 #[pyfunction(name = "_classify_identity")]
@@ -104,7 +104,7 @@ fn call(
 }
 
 /// Judges PATs against GitHub: the token pre-check, the identity lookup and the test query,
-/// with retries inside one deadline (SPEC §4–§5).
+/// with retries inside one deadline (docs/contract.md §4–§5).
 #[pyclass(frozen, module = "pat_verdict", name = "Verifier")]
 struct Verifier {
     core: Arc<CoreVerifier>,
@@ -156,7 +156,7 @@ impl Verifier {
     }
 }
 
-/// A validator's two PAT endpoints (SPEC §6) over its `miner_pats.json` (SPEC §7), plus the
+/// A validator's two PAT endpoints (docs/contract.md §6) over its `miner_pats.json` (docs/contract.md §7), plus the
 /// audit of every stored PAT.
 #[pyclass(frozen, module = "pat_verdict", name = "Validator")]
 struct Validator {

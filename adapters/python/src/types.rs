@@ -18,7 +18,7 @@ fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
     }
 }
 
-/// The verdict on a PAT (SPEC §1): `kind` is `"valid"`, `"invalid"` or `"inconclusive"`, and
+/// The verdict on a PAT (docs/contract.md §1): `kind` is `"valid"`, `"invalid"` or `"inconclusive"`, and
 /// the rest says why and what GitHub told about the token.
 #[pyclass(frozen, eq, module = "pat_verdict", name = "Verdict")]
 #[derive(Clone, Debug, PartialEq)]
@@ -55,7 +55,7 @@ impl Verdict {
         self.kind == "inconclusive"
     }
 
-    /// GitHub refused for rate reasons (SPEC §4) rather than failing.
+    /// GitHub refused for rate reasons (docs/contract.md §4) rather than failing.
     #[getter]
     fn rate_limited(&self) -> bool {
         self.rate_limited
@@ -103,7 +103,7 @@ impl Verdict {
         self.requests
     }
 
-    /// The keys of `pat-verdict verify --json` (SPEC §8) plus `"requests"`.
+    /// The keys of `pat-verdict verify --json` (docs/contract.md §8) plus `"requests"`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("verdict", self.kind)?;
@@ -155,7 +155,7 @@ impl Verdict {
     }
 }
 
-/// The check endpoint's answer (SPEC §6), field for field as miners' CLIs read it.
+/// The check endpoint's answer (docs/contract.md §6), field for field as miners' CLIs read it.
 #[pyclass(frozen, eq, module = "pat_verdict", name = "CheckResponse")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CheckResponse {
@@ -218,7 +218,7 @@ impl CheckResponse {
     }
 }
 
-/// The broadcast endpoint's answer (SPEC §6). The PAT is never echoed back.
+/// The broadcast endpoint's answer (docs/contract.md §6). The PAT is never echoed back.
 #[pyclass(frozen, eq, module = "pat_verdict", name = "BroadcastResponse")]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct BroadcastResponse {

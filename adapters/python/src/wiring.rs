@@ -72,7 +72,7 @@ pub(crate) struct Settings {
 /// # Errors
 ///
 /// `ValueError` naming the bad option: `timeout` outside (0, 3600] seconds, `attempts`
-/// outside 1–3 (SPEC §4: at most three attempts per call), a `ca_file` that is not a readable
+/// outside 1–3 (docs/contract.md §4: at most three attempts per call), a `ca_file` that is not a readable
 /// file.
 pub(crate) fn settings(
     api_url: &str,

@@ -1,4 +1,4 @@
-"""The surface of SPEC §9: names, frozen value objects, reprs that never hold a token, and
+"""The surface of docs/contract.md §9: names, frozen value objects, reprs that never hold a token, and
 bad arguments as `ValueError`.
 """
 

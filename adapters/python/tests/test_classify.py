@@ -1,4 +1,4 @@
-"""SPEC §2 (test query), §3 (identity) and §4 (rate-limit signals) through the pure
+"""docs/contract.md §2 (test query), §3 (identity) and §4 (rate-limit signals) through the pure
 classifiers, with responses synthesized the way a host's own HTTP client would hand them over.
 """
 
@@ -37,7 +37,7 @@ def assert_invalid(verdict: Verdict, error: str) -> None:
     assert verdict.rate_limited is False
 
 
-# ---- SPEC §2: the test query ----
+# ---- docs/contract.md §2: the test query ----
 
 
 @pytest.mark.parametrize(
@@ -177,7 +177,7 @@ def test_query_other_statuses_are_inconclusive(status: int) -> None:
     assert verdict.error == f"GitHub GraphQL API returned {status}"
 
 
-# ---- SPEC §3: the identity lookup ----
+# ---- docs/contract.md §3: the identity lookup ----
 
 
 @pytest.mark.parametrize(
@@ -263,7 +263,7 @@ def test_identity_reads_scopes_and_both_expiration_forms() -> None:
     assert bare.scopes is None and bare.expires_at is None
 
 
-# ---- SPEC §4: how long to wait ----
+# ---- docs/contract.md §4: how long to wait ----
 
 
 def test_retry_after_in_seconds_is_carried() -> None:
@@ -432,7 +432,7 @@ def test_to_dict_of_a_classified_verdict() -> None:
     }
 
 
-# ---- SPEC §4: Retry-After dates, saturation and the one-day clamp ----
+# ---- docs/contract.md §4: Retry-After dates, saturation and the one-day clamp ----
 
 
 def test_retry_after_as_an_http_date_is_read() -> None:

@@ -1,4 +1,4 @@
-"""What SPEC §9 promises about sharing: `verify` releases the GIL for the whole call,
+"""What docs/contract.md §9 promises about sharing: `verify` releases the GIL for the whole call,
 `averify` never blocks the event loop, and hundreds of awaited calls share a bounded pool of
 OS threads.
 

@@ -1,4 +1,4 @@
-"""SPEC §6 (check and broadcast, their messages byte for byte, the identity pin, the race
+"""docs/contract.md §6 (check and broadcast, their messages byte for byte, the identity pin, the race
 rule, the fail-closed store) and the audit, through `Validator` over a real
 `miner_pats.json` and the loopback fake GitHub.
 """

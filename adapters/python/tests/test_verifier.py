@@ -1,4 +1,4 @@
-"""SPEC §4 (retries, deadline, order of the calls) and §5 (the token) through `Verifier`,
+"""docs/contract.md §4 (retries, deadline, order of the calls) and §5 (the token) through `Verifier`,
 against the loopback fake GitHub.
 """
 
@@ -144,7 +144,7 @@ def test_scopes_and_expiry_come_from_the_identity_headers(fake: FakeGithub, toke
     assert verdict.to_dict()["scopes"] == ["repo", "read:user"]
 
 
-# ---- SPEC §5: the token, before any request ----
+# ---- docs/contract.md §5: the token, before any request ----
 
 
 def test_surrounding_whitespace_is_stripped(fake: FakeGithub, token: str) -> None:

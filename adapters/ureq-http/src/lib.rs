@@ -277,7 +277,7 @@ impl UreqGithub {
         self.shared.url.root()
     }
 
-    /// The full URL each call goes to (SPEC §1: on Enterprise the test query goes to
+    /// The full URL each call goes to (docs/contract.md §1: on Enterprise the test query goes to
     /// `…/api/graphql`, not `…/api/v3/graphql`).
     #[must_use]
     pub fn url_of(&self, endpoint: Endpoint) -> &str {

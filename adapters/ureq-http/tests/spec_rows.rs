@@ -1,4 +1,4 @@
-//! Every row of SPEC §2 (test query), §3 (identity) and §4 (rate limits, retries, deadline)
+//! Every row of docs/contract.md §2 (test query), §3 (identity) and §4 (rate limits, retries, deadline)
 //! through real sockets: the fake GitHub answers, ureq carries, the core classifies.
 
 #![allow(
@@ -21,7 +21,7 @@ fn fake() -> FakeGithub {
     FakeGithub::start().expect("the fake starts")
 }
 
-// ---- SPEC §2: the test query ----
+// ---- docs/contract.md §2: the test query ----
 
 #[tokio::test]
 async fn test_query_200_with_a_viewer_is_valid() {
@@ -209,7 +209,7 @@ async fn test_query_1xx_3xx_and_other_2xx_are_inconclusive() {
     assert!(verdict.transient_failure(), "{verdict:?}");
 }
 
-// ---- SPEC §3: the identity lookup ----
+// ---- docs/contract.md §3: the identity lookup ----
 
 #[tokio::test]
 async fn identity_200_with_an_id_is_valid_with_the_id_as_a_decimal_string() {
@@ -314,7 +314,7 @@ async fn identity_5xx_transport_3xx_and_other_2xx_are_inconclusive() {
     }
 }
 
-// ---- SPEC §4: rate-limit waits, retries, the deadline, requests per verdict ----
+// ---- docs/contract.md §4: rate-limit waits, retries, the deadline, requests per verdict ----
 
 #[tokio::test]
 async fn retry_after_comes_from_retry_after_or_the_reset_time() {

@@ -28,7 +28,7 @@ use crate::wiring;
 /// the store cannot be read: nothing was audited, and "try again later" is the truth — the
 /// same answer `check` gives for a store outage. [`Failure::Usage`] for an unusable
 /// `--api-url`. An entry that cannot be used is not a failure: it is a row of its own,
-/// inconclusive, saying why (SPEC §7).
+/// inconclusive, saying why (docs/contract.md §7).
 pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<Exit, Failure> {
     let verifier = wiring::verifier(common)?;
     let store = wiring::store(&args.store, common.timeout);
@@ -103,7 +103,7 @@ fn progress_bar(len: usize) -> ProgressBar {
     bar
 }
 
-/// One audited entry as SPEC §8 prints it.
+/// One audited entry as docs/contract.md §8 prints it.
 #[derive(Debug, Serialize)]
 struct RowJson<'a> {
     uid: u32,
@@ -113,7 +113,7 @@ struct RowJson<'a> {
     github_id: &'a str,
 }
 
-/// An entry that cannot be used, in the row shape of SPEC §8: `uid`, `hotkey` and
+/// An entry that cannot be used, in the row shape of docs/contract.md §8: `uid`, `hotkey` and
 /// `github_id` null when the entry has none that can be read.
 #[derive(Debug, Serialize)]
 struct UnusableJson<'a> {
@@ -144,7 +144,7 @@ fn unusable_line(entry: &UnusableEntry) -> Result<String, Failure> {
     })
 }
 
-/// The closing line of SPEC §8.
+/// The closing line of docs/contract.md §8.
 #[derive(Debug, Serialize)]
 struct SummaryJson {
     valid: usize,
@@ -153,7 +153,7 @@ struct SummaryJson {
     total: usize,
 }
 
-/// One `{"uid","hotkey","verdict","reason","github_id"}` line (SPEC §8).
+/// One `{"uid","hotkey","verdict","reason","github_id"}` line (docs/contract.md §8).
 ///
 /// # Errors
 ///
@@ -168,7 +168,7 @@ fn row_line(row: &AuditRow) -> Result<String, Failure> {
     })
 }
 
-/// The closing `{"valid","invalid","inconclusive","total"}` line (SPEC §8).
+/// The closing `{"valid","invalid","inconclusive","total"}` line (docs/contract.md §8).
 ///
 /// # Errors
 ///

@@ -1,4 +1,4 @@
-//! `broadcast`: the validator's broadcast endpoint (SPEC §6) from the command line — verify
+//! `broadcast`: the validator's broadcast endpoint (docs/contract.md §6) from the command line — verify
 //! a PAT, pin its GitHub account, store it.
 
 use pat_verdict::{BroadcastOutcome, BroadcastResponse, Hotkey};
@@ -37,7 +37,7 @@ pub async fn run(common: &Common, args: &BroadcastArgs, palette: Palette) -> Res
     Ok(exit)
 }
 
-/// 0 accepted, 1 rejected, 75 rejected but retryable (SPEC §8).
+/// 0 accepted, 1 rejected, 75 rejected but retryable (docs/contract.md §8).
 #[must_use]
 pub const fn exit_for(outcome: &BroadcastOutcome) -> Exit {
     match outcome {

@@ -1,4 +1,4 @@
-//! `check`: the validator's check endpoint (SPEC §6) from the command line.
+//! `check`: the validator's check endpoint (docs/contract.md §6) from the command line.
 
 use pat_verdict::{CheckCategory, CheckOutcome, CheckResponse, Hotkey, Unavailable};
 use pat_verdict_json_store::JsonStore;
@@ -32,7 +32,7 @@ pub async fn run(common: &Common, args: &CheckArgs, palette: Palette) -> Result<
     Ok(exit_for(category))
 }
 
-/// 0 valid; 1 invalid PAT, no PAT or not registered; 75 when we could not tell (SPEC §8).
+/// 0 valid; 1 invalid PAT, no PAT or not registered; 75 when we could not tell (docs/contract.md §8).
 #[must_use]
 pub const fn exit_for(category: CheckCategory) -> Exit {
     match category {

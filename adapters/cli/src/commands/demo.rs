@@ -1,4 +1,4 @@
-//! `demo`: the README's first command. Every scenario of SPEC §2–§6 against a fake GitHub
+//! `demo`: the README's first command. Every scenario of docs/contract.md §2–§6 against a fake GitHub
 //! on loopback — no network, no token — through the same adapters production uses: the ureq
 //! client, the system clock, a `miner_pats.json` in a temporary folder and a hotkey list.
 //!

@@ -45,7 +45,7 @@ fn print(text: &str) -> Result<(), Failure> {
 }
 
 /// `value` as one line of JSON. Output shapes are structs, not `json!` maps, so keys come
-/// out in SPEC §8's order (serde_json sorts a map's keys).
+/// out in docs/contract.md §8's order (serde_json sorts a map's keys).
 ///
 /// # Errors
 ///

@@ -1,4 +1,4 @@
-//! `verify`: judge one PAT (SPEC §5 pre-check, identity, test query) and say why.
+//! `verify`: judge one PAT (docs/contract.md §5 pre-check, identity, test query) and say why.
 
 use std::time::Duration;
 
@@ -43,7 +43,7 @@ pub async fn run(common: &Common, args: &VerifyArgs, palette: Palette) -> Result
     Ok(exit_for(report.verdict.kind()))
 }
 
-/// 0 valid, 1 invalid, 75 inconclusive (SPEC §8).
+/// 0 valid, 1 invalid, 75 inconclusive (docs/contract.md §8).
 #[must_use]
 pub const fn exit_for(kind: VerdictKind) -> Exit {
     match kind {
@@ -53,8 +53,8 @@ pub const fn exit_for(kind: VerdictKind) -> Exit {
     }
 }
 
-/// The `--json` object of SPEC §8, every key always present (`null` when unknown), in the
-/// SPEC's order.
+/// The `--json` object of docs/contract.md §8, every key always present (`null` when unknown), in the
+/// the contract's order.
 #[derive(Debug, Serialize)]
 pub struct VerifyJson<'a> {
     verdict: &'static str,

@@ -121,7 +121,7 @@ pub struct Run {
 }
 
 impl Run {
-    /// The last line of stdout as JSON (SPEC §8: the object is the last line).
+    /// The last line of stdout as JSON (docs/contract.md §8: the object is the last line).
     pub fn json(&self) -> Value {
         let line = self.stdout.lines().last().unwrap_or_default();
         serde_json::from_str(line)

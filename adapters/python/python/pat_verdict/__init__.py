@@ -47,7 +47,7 @@ def classify_test_query(
     transport_error: Optional[str] = None,
     now: Optional[float] = None,
 ) -> Verdict:
-    """Classify ``POST /graphql`` (SPEC §2) from what your own HTTP client got back.
+    """Classify ``POST /graphql`` (docs/contract.md §2) from what your own HTTP client got back.
 
     Give exactly one of ``status`` or ``transport_error`` (else ``ValueError``).
     ``transport_error`` names the failure: ``"timeout"``, ``"connect"``, ``"dns"``,
@@ -69,7 +69,7 @@ def classify_identity(
     transport_error: Optional[str] = None,
     now: Optional[float] = None,
 ) -> Verdict:
-    """Classify ``GET /user`` (SPEC §3); arguments as :func:`classify_test_query`. A valid
+    """Classify ``GET /user`` (docs/contract.md §3); arguments as :func:`classify_test_query`. A valid
     verdict carries ``github_id`` (a decimal string), ``login``, ``scopes`` and ``expires_at``.
     """
     return _classify_identity(status, body, headers, transport_error, now)

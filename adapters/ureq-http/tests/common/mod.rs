@@ -51,12 +51,12 @@ pub async fn call_within(
     client(github).send(endpoint, &token(&pat), timeout).await
 }
 
-/// One test query answered with `step`, classified per SPEC §2.
+/// One test query answered with `step`, classified per docs/contract.md §2.
 pub async fn test_query(github: &FakeGithub, step: Step) -> Verdict<Viewer> {
     classify_test_query(&call(github, Endpoint::TestQuery, step).await, NOW)
 }
 
-/// One identity lookup answered with `step`, classified per SPEC §3.
+/// One identity lookup answered with `step`, classified per docs/contract.md §3.
 pub async fn identity(github: &FakeGithub, step: Step) -> Verdict<Identity> {
     classify_identity(&call(github, Endpoint::Identity, step).await, NOW)
 }
