@@ -8,6 +8,7 @@ import asyncio
 from pathlib import Path
 from typing import Any, Callable, List
 
+import certifi
 import pytest
 
 import pat_verdict
@@ -138,15 +139,19 @@ def test_concurrency_below_1_is_a_value_error(concurrency: int, tmp_path: Path) 
         v.aaudit(concurrency=concurrency)
 
 
-def test_ca_file_must_be_a_readable_file(tmp_path: Path) -> None:
-    pem = tmp_path / "ca.pem"
-    pem.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
-    Verifier(ca_file=pem)
-    Validator(tmp_path / "s.json", [], ca_file=str(pem))
-    for bad in [tmp_path / "missing.pem", tmp_path]:
-        with pytest.raises(ValueError):
+def test_ca_file_must_be_a_readable_pem_file(tmp_path: Path) -> None:
+    # A real bundle of CA certificates (certifi comes with requests) is accepted.
+    bundle = certifi.where()
+    Verifier(ca_file=bundle)
+    Validator(tmp_path / "s.json", [], ca_file=bundle)
+    truncated = tmp_path / "ca.pem"
+    truncated.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    empty = tmp_path / "empty.pem"
+    empty.write_text("", encoding="utf-8")
+    for bad in [tmp_path / "missing.pem", tmp_path, truncated, empty]:
+        with pytest.raises(ValueError, match="ca_file"):
             Verifier(ca_file=bad)
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="ca_file"):
             Validator(tmp_path / "s.json", [], ca_file=bad)
 
 
