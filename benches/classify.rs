@@ -17,7 +17,10 @@ use pat_verdict::{
     Body, CallResult, HttpResponse, RelevantHeaders, RetryPolicy, Token, TransportError,
     TransportErrorKind, UnixTime, Verdict,
 };
-use pat_verdict::{classify_identity, classify_test_query};
+use pat_verdict::{
+    classify_identity, classify_identity_redacting, classify_test_query,
+    classify_test_query_redacting,
+};
 
 const NOW: UnixTime = UnixTime(1_767_225_600);
 
@@ -114,6 +117,19 @@ fn rows(c: &mut Criterion) {
     });
     group.bench_function("status_403_rate_limited", |b| {
         b.iter(|| classify_identity(black_box(&rate_limited_403), NOW))
+    });
+    group.finish();
+
+    // What the verification machine runs: the same rows with every GitHub-supplied string
+    // checked for the token (and redacted) before it is cut (docs/contract.md §5).
+    let token = Token::parse("ghp_16C7e42F292c6912E7710c838347Ae178B4a").expect("a token");
+    let mut group = c.benchmark_group("redacting");
+    group.bench_function("test_query_valid_viewer", |b| {
+        let result = &cases[0].1;
+        b.iter(|| classify_test_query_redacting(black_box(result), NOW, &token))
+    });
+    group.bench_function("identity_valid_user", |b| {
+        b.iter(|| classify_identity_redacting(black_box(&identity_valid), NOW, &token))
     });
     group.finish();
 }
