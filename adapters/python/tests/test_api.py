@@ -138,12 +138,15 @@ def test_concurrency_below_1_is_a_value_error(concurrency: int, tmp_path: Path) 
         v.aaudit(concurrency=concurrency)
 
 
-def test_ca_file_must_be_a_readable_file(tmp_path: Path) -> None:
-    pem = tmp_path / "ca.pem"
-    pem.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
-    Verifier(ca_file=pem)
-    Validator(tmp_path / "s.json", [], ca_file=str(pem))
-    for bad in [tmp_path / "missing.pem", tmp_path]:
+def test_ca_file_must_be_a_readable_pem_file(tmp_path: Path) -> None:
+    import certifi  # requests' CA bundle: valid PEM
+
+    bundle = certifi.where()
+    Verifier(ca_file=bundle)
+    Validator(tmp_path / "s.json", [], ca_file=Path(bundle))
+    truncated = tmp_path / "ca.pem"
+    truncated.write_text("-----BEGIN CERTIFICATE-----\n", encoding="utf-8")
+    for bad in [tmp_path / "missing.pem", tmp_path, truncated]:
         with pytest.raises(ValueError):
             Verifier(ca_file=bad)
         with pytest.raises(ValueError):
