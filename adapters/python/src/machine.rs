@@ -107,9 +107,10 @@ impl Verification {
             .ok_or_else(|| PyRuntimeError::new_err("the verification has no state"))?;
         match transition(state) {
             Ok(next) => {
-                let step = step_object(py, &next);
+                let step = Snapshot::of(&next);
                 *guard = Some(next);
-                step
+                drop(guard);
+                step.into_py(py)
             }
             Err(state) => {
                 let message = format!(
@@ -134,50 +135,56 @@ fn state_of(step: Step, pat: &SecretString) -> State {
     }
 }
 
-/// The Python object describing `state` (a snapshot: it does not change when the machine
-/// moves on).
-fn step_object(py: Python<'_>, state: &State) -> PyResult<Py<PyAny>> {
-    let object = match state {
-        State::Send(send) => {
-            let request = send.request();
-            Py::new(
-                py,
-                SendStep {
+/// A step as plain Rust data, taken under the lock; it becomes a Python object only after the
+/// lock is released (making Python objects may run arbitrary Python code, e.g. a collector
+/// calling `__del__`, which must never wait on this object's lock).
+enum Snapshot {
+    Send(SendStep),
+    Wait(WaitStep),
+    Identity(IdentityStep),
+    Done(DoneStep),
+    Halted(HaltedStep),
+}
+
+impl Snapshot {
+    /// What `state` says to do (a snapshot: it does not change when the machine moves on).
+    fn of(state: &State) -> Self {
+        match state {
+            State::Send(send) => {
+                let request = send.request();
+                Self::Send(SendStep {
                     endpoint: request.endpoint(),
                     authorization: SecretString::from(request.authorization()),
                     timeout: request.timeout(),
-                },
-            )?
-            .into_any()
-        }
-        State::Wait(wait) => Py::new(
-            py,
-            WaitStep {
+                })
+            }
+            State::Wait(wait) => Self::Wait(WaitStep {
                 until: wait.until(),
-            },
-        )?
-        .into_any(),
-        State::Identity(known) => {
-            let identity = known.identity();
-            Py::new(
-                py,
-                IdentityStep {
+            }),
+            State::Identity(known) => {
+                let identity = known.identity();
+                Self::Identity(IdentityStep {
                     github_id: identity.github_id.as_str().to_owned(),
                     login: identity.login.clone(),
-                },
-            )?
-            .into_any()
-        }
-        State::Done(verdict) => Py::new(
-            py,
-            DoneStep {
+                })
+            }
+            State::Done(verdict) => Self::Done(DoneStep {
                 verdict: verdict.clone(),
-            },
-        )?
-        .into_any(),
-        State::Halted(halted) => Py::new(py, halted.clone())?.into_any(),
-    };
-    Ok(object)
+            }),
+            State::Halted(halted) => Self::Halted(halted.clone()),
+        }
+    }
+
+    /// The Python object (call without the lock held).
+    fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(match self {
+            Self::Send(step) => Py::new(py, step)?.into_any(),
+            Self::Wait(step) => Py::new(py, step)?.into_any(),
+            Self::Identity(step) => Py::new(py, step)?.into_any(),
+            Self::Done(step) => Py::new(py, step)?.into_any(),
+            Self::Halted(step) => Py::new(py, step)?.into_any(),
+        })
+    }
 }
 
 #[pymethods]
@@ -208,11 +215,14 @@ impl Verification {
     /// What to do now: a `SendStep`, `WaitStep`, `IdentityStep`, `DoneStep` or `HaltedStep`.
     #[getter]
     fn step(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
-        let guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
-        let state = guard
+        let snapshot = self
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
             .as_ref()
+            .map(Snapshot::of)
             .ok_or_else(|| PyRuntimeError::new_err("the verification has no state"))?;
-        step_object(py, state)
+        snapshot.into_py(py)
     }
 
     /// Whether the verification is over (`DoneStep` or `HaltedStep`).
