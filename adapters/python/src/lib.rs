@@ -8,6 +8,8 @@
 //!
 //! - `classify_test_query` / `classify_identity`: the pure classifiers, for hosts that keep
 //!   their own HTTP client (`requests`, `aiohttp`). No I/O, no GIL release needed.
+//! - `Verification` ([`machine`]): the core's step-by-step machine, for hosts that keep their
+//!   own HTTP client but want the whole verification (retries, deadline, pin point) decided.
 //! - `Verifier`: `verify` (releases the GIL for the whole call) and `averify` (an awaitable
 //!   on the shared tokio runtime; the event loop never waits).
 //! - `Validator`: `check`, `broadcast`, `audit` and their `a…` forms over `miner_pats.json`.
@@ -21,6 +23,7 @@
 
 mod convert;
 mod json;
+mod machine;
 mod types;
 mod wiring;
 
@@ -77,7 +80,9 @@ fn classify_identity(
     Ok(convert::classify_identity(&result, now))
 }
 
-fn call(
+/// What a host's client got back, converted for the core, and the wall time (`now`, default
+/// the machine's clock): shared by the classifiers and `Verification.receive`.
+pub(crate) fn call(
     status: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
@@ -297,6 +302,12 @@ fn _pat_verdict(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<AuditRow>()?;
     module.add_class::<Verifier>()?;
     module.add_class::<Validator>()?;
+    module.add_class::<machine::Verification>()?;
+    module.add_class::<machine::SendStep>()?;
+    module.add_class::<machine::WaitStep>()?;
+    module.add_class::<machine::IdentityStep>()?;
+    module.add_class::<machine::DoneStep>()?;
+    module.add_class::<machine::HaltedStep>()?;
     module.add_function(wrap_pyfunction!(classify_test_query, module)?)?;
     module.add_function(wrap_pyfunction!(classify_identity, module)?)?;
     module.add(

@@ -142,7 +142,8 @@ fn github(settings: &Settings) -> PyResult<UreqGithub> {
     Ok(github)
 }
 
-fn policy(settings: &Settings) -> RetryPolicy {
+/// The retry policy of `settings`: the core's defaults with its deadline and attempts.
+pub(crate) fn policy(settings: &Settings) -> RetryPolicy {
     RetryPolicy {
         max_attempts: settings.attempts,
         ..RetryPolicy::with_deadline(Duration::from_secs_f64(settings.timeout))

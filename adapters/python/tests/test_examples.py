@@ -20,6 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "examples"))
 from gittensor_identity import github_identity  # noqa: E402
 from gittensor_test_query import _test_pat_against_repo  # noqa: E402
 from gittensor_validator import handle_pat_broadcast, handle_pat_check  # noqa: E402
+from own_client_machine import verify_with_requests  # noqa: E402
 from pat_verdict import Validator  # noqa: E402
 
 
@@ -83,3 +84,37 @@ def test_validator_drop_in(fake: FakeGithub, tmp_path: Path, token: str) -> None
     asyncio.run(both())
     assert broadcast.accepted is True and broadcast.github_access_token == ""
     assert (check.has_pat, check.pat_valid, check.rejection_reason) == (True, True, None)
+
+
+def test_machine_with_requests_valid(fake: FakeGithub, token: str) -> None:
+    fake.valid(token, 4242, "forty")
+    verdict = verify_with_requests(token, fake.url)
+    assert verdict is not None
+    assert (verdict.kind, verdict.github_id, verdict.login, verdict.requests) == (
+        "valid", "4242", "forty", 2)
+
+
+def test_machine_with_requests_sleeps_through_a_retry(fake: FakeGithub, token: str) -> None:
+    fake.valid(token, 6, "six")
+    fake.script(token, "graphql", [{"status": 502},
+                                   {"status": 200, "json": {"data": {"viewer": {"login": "six"}}}}])
+    verdict = verify_with_requests(token, fake.url)
+    assert verdict is not None and verdict.kind == "valid" and verdict.requests == 3
+    assert fake.count(token, "graphql") == 2
+
+
+def test_machine_with_requests_pin_and_revoked(fake: FakeGithub, token: str) -> None:
+    fake.valid(token, 6, "six")
+    assert verify_with_requests(token, fake.url, pinned_id="7") is None
+    assert fake.count(token, "graphql") == 0
+    pinned = verify_with_requests(token, fake.url, pinned_id="6")
+    assert pinned is not None and pinned.kind == "valid"
+    fake.script(token, "user", [{"status": 401}])
+    revoked = verify_with_requests(token, fake.url)
+    assert revoked is not None and (revoked.kind, revoked.stage) == ("invalid", "identity")
+
+
+def test_machine_with_requests_connection_refused() -> None:
+    verdict = verify_with_requests("ghp_x", "http://127.0.0.1:1", timeout=2.0)
+    assert verdict is not None and verdict.transient_failure is True
+    assert verdict.stage == "identity" and 1 <= verdict.requests <= 3

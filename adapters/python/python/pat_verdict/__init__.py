@@ -8,6 +8,8 @@ is ``inconclusive`` -- "retry later" -- and never tells a miner to rotate a work
 
 - :func:`classify_test_query`, :func:`classify_identity`: pure, no I/O. For hosts that keep
   their own HTTP client (``requests``, ``aiohttp``) and only borrow the decision.
+- :class:`Verification`: the whole verification (pre-check, identity, pin point, test query,
+  retries inside one deadline) as a step-by-step machine that your own HTTP client drives.
 - :class:`Verifier`: makes the two GitHub calls itself (``verify`` in a thread, ``averify``
   on asyncio), with retries inside one deadline.
 - :class:`Validator`: the validator's ``check`` and ``broadcast`` endpoints and the ``audit``
@@ -16,16 +18,22 @@ is ``inconclusive`` -- "retry later" -- and never tells a miner to rotate a work
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, Optional
+from typing import TYPE_CHECKING, Mapping, Optional, Union
 
 from ._pat_verdict import (
     AuditRow,
     BroadcastResponse,
     CheckResponse,
+    DoneStep,
+    HaltedStep,
+    IdentityStep,
+    SendStep,
     StoreUnavailableError,
     Validator,
     Verdict,
+    Verification,
     Verifier,
+    WaitStep,
     __version__,
     _classify_identity,
     _classify_test_query,
@@ -34,6 +42,8 @@ from ._pat_verdict import (
 if TYPE_CHECKING:
     from ._pat_verdict import Body
 
+Step = Union[SendStep, WaitStep, IdentityStep, DoneStep, HaltedStep]
+"""What :attr:`Verification.step` and each of its transitions answer."""
 
 # The classifiers are called per request, so their keyword-only face is Python: keywords into
 # the extension cost more than the classification itself on the stable ABI of CPython 3.9.
@@ -78,10 +88,17 @@ __all__ = [
     "AuditRow",
     "BroadcastResponse",
     "CheckResponse",
+    "DoneStep",
+    "HaltedStep",
+    "IdentityStep",
+    "SendStep",
+    "Step",
     "StoreUnavailableError",
     "Validator",
     "Verdict",
+    "Verification",
     "Verifier",
+    "WaitStep",
     "__version__",
     "classify_identity",
     "classify_test_query",

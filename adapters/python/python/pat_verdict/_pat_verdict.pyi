@@ -157,3 +157,111 @@ class Validator:
         """Every stored PAT re-verified, rows in uid order. Raises StoreUnavailableError when
         the store cannot be read at all."""
     def aaudit(self, concurrency: int = 16) -> Awaitable[List[AuditRow]]: ...
+
+class SendStep:
+    """Send this request with your own HTTP client, then ``Verification.receive(...)`` what came
+    back. ``headers["Authorization"]`` is the only place the token is exposed (by design: it
+    must be sent); the repr shows ``[REDACTED]``. A snapshot: it does not change later."""
+
+    @property
+    def endpoint(self) -> Literal["identity", "test_query"]: ...
+    @property
+    def method(self) -> Literal["GET", "POST"]: ...
+    @property
+    def path(self) -> Literal["/user", "/graphql"]: ...
+    def url(self, api_url: str = "https://api.github.com") -> str:
+        """The full URL under ``api_url`` (GitHub Enterprise Server: ``…/api/v3`` →
+        ``…/api/graphql`` for the test query). ``ValueError`` for an API URL the strict parse
+        refuses."""
+    @property
+    def headers(self) -> Dict[str, str]:
+        """``Authorization`` (holds the token), ``Accept``, and ``Content-Type`` for the POST.
+        Your client adds its own ``User-Agent``."""
+    @property
+    def body(self) -> Optional[bytes]:
+        """The JSON body of the test query; ``None`` for ``GET /user``."""
+    @property
+    def timeout(self) -> float:
+        """Seconds the request may take: what is left of the deadline."""
+
+class WaitStep:
+    """Wait (a backoff, or GitHub's ``Retry-After``) until ``until``, then
+    ``Verification.resume()``."""
+
+    @property
+    def until(self) -> float:
+        """The monotonic reading (``time.monotonic()``'s scale) to wait for."""
+    def seconds_from(self, now: Optional[float] = None) -> float:
+        """Seconds from ``now`` (default ``time.monotonic()``) until then; 0 when past."""
+
+class IdentityStep:
+    """``GET /user`` was valid: pin the account here, then ``Verification.proceed()`` or
+    ``Verification.stop(reason)``. The test query has not been sent."""
+
+    @property
+    def github_id(self) -> str: ...
+    @property
+    def login(self) -> Optional[str]: ...
+
+class DoneStep:
+    """The verification is over."""
+
+    @property
+    def verdict(self) -> Verdict:
+        """What ``Verifier.verify`` would have answered; ``requests`` counts every request."""
+
+class HaltedStep:
+    """The host stopped the verification at the identity (its pin refused the account): no
+    verdict on the PAT, no test query sent."""
+
+    @property
+    def reason(self) -> str: ...
+    @property
+    def github_id(self) -> str: ...
+    @property
+    def login(self) -> Optional[str]: ...
+    @property
+    def requests(self) -> int: ...
+
+Step = Union[SendStep, WaitStep, IdentityStep, DoneStep, HaltedStep]
+"""What ``Verification.step`` and every transition answer."""
+
+class Verification:
+    """One whole verification (token pre-check, ``GET /user``, the pin point, ``POST
+    /graphql``, retries inside one deadline) driven by your own HTTP client: the core decides
+    what to send, how long to wait and the verdict; you send and sleep. ``now`` values are
+    monotonic seconds (default ``time.monotonic()``). A call that does not fit the current
+    step raises ``RuntimeError`` and changes nothing. Safe to share across threads."""
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        timeout: float = 12.0,
+        attempts: int = 3,
+        now: Optional[float] = None,
+    ) -> None: ...
+    @property
+    def step(self) -> Step:
+        """What to do now."""
+    @property
+    def done(self) -> bool:
+        """Whether the step is a ``DoneStep`` or a ``HaltedStep``."""
+    def receive(
+        self,
+        status: Optional[int] = None,
+        *,
+        body: Body = None,
+        headers: Optional[Mapping[str, str]] = None,
+        transport_error: Optional[str] = None,
+        now: Optional[float] = None,
+        wall: Optional[float] = None,
+    ) -> Step:
+        """What the ``SendStep``'s request got, as ``classify_test_query`` takes it; ``wall``:
+        epoch seconds for ``x-ratelimit-reset`` (default now)."""
+    def resume(self, *, now: Optional[float] = None) -> Step:
+        """After a ``WaitStep``: the next attempt, or the end if the deadline passed."""
+    def proceed(self, *, now: Optional[float] = None) -> Step:
+        """After an ``IdentityStep``: on to the test query, within the same deadline."""
+    def stop(self, reason: str) -> HaltedStep:
+        """After an ``IdentityStep``: end here with ``reason``; no test query is sent."""

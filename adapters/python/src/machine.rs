@@ -1,0 +1,545 @@
+//! The core's step-by-step verification machine ([`pat_verdict::Verification`]) for Python:
+//! a host that keeps its own HTTP client (`requests`, `aiohttp`) drives a whole verification —
+//! token pre-check, identity, retries with backoff and `Retry-After`, the one deadline, the
+//! identity pin point, the test query — and sends every request itself.
+//!
+//! The binding converts and delegates: every decision (what to send, how long to wait, when
+//! the deadline ends it, the verdict) is the core's. The core's states are consumed by each
+//! transition, so the Python object keeps the current one in an `Option` behind a mutex and
+//! takes it; a call that does not fit the current state puts it back and raises
+//! `RuntimeError`, so misuse never loses the verification and never panics.
+
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use pat_verdict::{
+    ApiUrl, Endpoint, ExposeSecret, IdentityKnown, RetryPolicy, SecretString, SendRequest, Step,
+    Verification as CoreVerification, Wait,
+};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyBytes, PyDict, PyString};
+
+use crate::convert;
+use crate::types::Verdict;
+use crate::wiring;
+
+/// `Accept` of every request, as the HTTP adapter sends it: GitHub's REST v3 media type.
+const ACCEPT: &str = "application/vnd.github+json";
+
+/// What a repr shows in place of the `Authorization` header's value.
+const REDACTED: &str = "[REDACTED]";
+
+/// The machine's current state, as the core left it.
+enum State {
+    /// A request is to be sent; [`Verification::receive`] feeds back what came back.
+    Send(SendRequest),
+    /// A backoff or `Retry-After`; [`Verification::resume`] ends it.
+    Wait(Wait),
+    /// The identity is known; [`Verification::proceed`] or [`Verification::stop`].
+    Identity(IdentityKnown),
+    /// Over, with the verdict (already converted and redacted).
+    Done(Verdict),
+    /// The caller stopped it at the identity.
+    Halted(HaltedStep),
+}
+
+impl State {
+    /// Which state this is, in the words of the error messages.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Send(_) => "a request to send (SendStep): call receive()",
+            Self::Wait(_) => "a wait (WaitStep): call resume()",
+            Self::Identity(_) => "the identity (IdentityStep): call proceed() or stop()",
+            Self::Done(_) => "done (DoneStep): nothing more to do",
+            Self::Halted(_) => "stopped at the identity (HaltedStep): nothing more to do",
+        }
+    }
+}
+
+/// The word for a call, as `Verdict.stage` names it.
+fn endpoint_name(endpoint: Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::Identity => "identity",
+        Endpoint::TestQuery => "test_query",
+    }
+}
+
+/// A monotonic reading from Python: finite and not negative.
+fn monotonic(now: f64, what: &str) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(now).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{what} must be a finite, non-negative number of seconds (time.monotonic()), not {now}"
+        ))
+    })
+}
+
+/// `now` as given, else Python's `time.monotonic()`: the clock a host's own `now` values come
+/// from, so given and defaulted readings can be mixed.
+fn now_or_monotonic(py: Python<'_>, now: Option<f64>) -> PyResult<Duration> {
+    let now = match now {
+        Some(now) => now,
+        None => py.import("time")?.call_method0("monotonic")?.extract()?,
+    };
+    monotonic(now, "now")
+}
+
+/// One verification driven by the host's own HTTP client. See the module documentation.
+#[pyclass(frozen, module = "pat_verdict", name = "Verification")]
+pub(crate) struct Verification {
+    state: Mutex<Option<State>>,
+    /// What is verified: a last guard redacts it from the verdict's GitHub-supplied strings.
+    pat: SecretString,
+}
+
+impl Verification {
+    /// Runs `transition` on the current state; it answers the state back (`Err`) when it
+    /// does not fit, and then the state is put back and `wanted` raises `RuntimeError`.
+    fn advance(
+        &self,
+        py: Python<'_>,
+        wanted: &str,
+        transition: impl FnOnce(State) -> Result<State, Box<State>>,
+    ) -> PyResult<Py<PyAny>> {
+        let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        let state = guard
+            .take()
+            .ok_or_else(|| PyRuntimeError::new_err("the verification has no state"))?;
+        match transition(state) {
+            Ok(next) => {
+                let step = Snapshot::of(&next);
+                *guard = Some(next);
+                drop(guard);
+                step.into_py(py)
+            }
+            Err(state) => {
+                let message = format!(
+                    "{wanted} does not fit: the verification is at {}",
+                    state.name()
+                );
+                *guard = Some(*state);
+                Err(PyRuntimeError::new_err(message))
+            }
+        }
+    }
+}
+
+/// The core's step as the Python object's state; a report becomes its verdict, with `pat`
+/// redacted from what GitHub supplied.
+fn state_of(step: Step, pat: &SecretString) -> State {
+    match step {
+        Step::Send(send) => State::Send(send),
+        Step::Wait(wait) => State::Wait(wait),
+        Step::IdentityKnown(known) => State::Identity(known),
+        Step::Done(report) => State::Done(convert::report_verdict(&report, pat)),
+    }
+}
+
+/// A step as plain Rust data, taken under the lock; it becomes a Python object only after the
+/// lock is released (making Python objects may run arbitrary Python code, e.g. a collector
+/// calling `__del__`, which must never wait on this object's lock).
+enum Snapshot {
+    Send(SendStep),
+    Wait(WaitStep),
+    Identity(IdentityStep),
+    Done(DoneStep),
+    Halted(HaltedStep),
+}
+
+impl Snapshot {
+    /// What `state` says to do (a snapshot: it does not change when the machine moves on).
+    fn of(state: &State) -> Self {
+        match state {
+            State::Send(send) => {
+                let request = send.request();
+                Self::Send(SendStep {
+                    endpoint: request.endpoint(),
+                    authorization: SecretString::from(request.authorization()),
+                    timeout: request.timeout(),
+                })
+            }
+            State::Wait(wait) => Self::Wait(WaitStep {
+                until: wait.until(),
+            }),
+            State::Identity(known) => {
+                let identity = known.identity();
+                Self::Identity(IdentityStep {
+                    github_id: identity.github_id.as_str().to_owned(),
+                    login: identity.login.clone(),
+                })
+            }
+            State::Done(verdict) => Self::Done(DoneStep {
+                verdict: verdict.clone(),
+            }),
+            State::Halted(halted) => Self::Halted(halted.clone()),
+        }
+    }
+
+    /// The Python object (call without the lock held).
+    fn into_py(self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        Ok(match self {
+            Self::Send(step) => Py::new(py, step)?.into_any(),
+            Self::Wait(step) => Py::new(py, step)?.into_any(),
+            Self::Identity(step) => Py::new(py, step)?.into_any(),
+            Self::Done(step) => Py::new(py, step)?.into_any(),
+            Self::Halted(step) => Py::new(py, step)?.into_any(),
+        })
+    }
+}
+
+#[pymethods]
+impl Verification {
+    /// Pre-checks `token` and starts with the identity call, at monotonic `now` (default
+    /// `time.monotonic()`): the deadline of `timeout` seconds counts from it, `attempts` per
+    /// call.
+    #[new]
+    #[pyo3(signature = (token, *, timeout=12.0, attempts=3, now=None))]
+    fn new(
+        py: Python<'_>,
+        token: String,
+        timeout: f64,
+        attempts: i64,
+        now: Option<f64>,
+    ) -> PyResult<Self> {
+        let settings = wiring::settings(wiring::DEFAULT_API_URL, timeout, attempts, None)?;
+        let policy: RetryPolicy = wiring::policy(&settings);
+        let now = now_or_monotonic(py, now)?;
+        let pat = SecretString::from(token);
+        let first = state_of(CoreVerification::start(&pat, policy, now), &pat);
+        Ok(Self {
+            state: Mutex::new(Some(first)),
+            pat,
+        })
+    }
+
+    /// What to do now: a `SendStep`, `WaitStep`, `IdentityStep`, `DoneStep` or `HaltedStep`.
+    #[getter]
+    fn step(&self, py: Python<'_>) -> PyResult<Py<PyAny>> {
+        let snapshot = self
+            .state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(Snapshot::of)
+            .ok_or_else(|| PyRuntimeError::new_err("the verification has no state"))?;
+        snapshot.into_py(py)
+    }
+
+    /// Whether the verification is over (`DoneStep` or `HaltedStep`).
+    #[getter]
+    fn done(&self) -> bool {
+        matches!(
+            self.state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .as_ref(),
+            Some(State::Done(_) | State::Halted(_)) | None
+        )
+    }
+
+    /// Feeds back what the pending request got: exactly one of `status` (with `body` and
+    /// `headers`) or `transport_error`, as `classify_test_query` takes them; `now` is
+    /// monotonic (default `time.monotonic()`), `wall` epoch seconds for `x-ratelimit-reset`
+    /// (default now). Answers the next step.
+    #[pyo3(signature = (status=None, *, body=None, headers=None, transport_error=None, now=None, wall=None))]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the keyword arguments of Python's receive(), one for one"
+    )]
+    fn receive(
+        &self,
+        py: Python<'_>,
+        status: Option<&Bound<'_, PyAny>>,
+        body: Option<&Bound<'_, PyAny>>,
+        headers: Option<&Bound<'_, PyAny>>,
+        transport_error: Option<&Bound<'_, PyAny>>,
+        now: Option<f64>,
+        wall: Option<f64>,
+    ) -> PyResult<Py<PyAny>> {
+        // Every conversion (and every call into Python) happens before the lock is taken.
+        let (result, wall) = crate::call(status, body, headers, transport_error, wall)?;
+        let now = now_or_monotonic(py, now)?;
+        self.advance(py, "receive()", |state| match state {
+            State::Send(send) => Ok(state_of(send.receive(result, now, wall), &self.pat)),
+            other @ (State::Wait(_) | State::Identity(_) | State::Done(_) | State::Halted(_)) => {
+                Err(Box::new(other))
+            }
+        })
+    }
+
+    /// The wait is over, at monotonic `now` (default `time.monotonic()`): the next attempt, or
+    /// the end when the deadline passed meanwhile.
+    #[pyo3(signature = (*, now=None))]
+    fn resume(&self, py: Python<'_>, now: Option<f64>) -> PyResult<Py<PyAny>> {
+        let now = now_or_monotonic(py, now)?;
+        self.advance(py, "resume()", |state| match state {
+            State::Wait(wait) => Ok(state_of(wait.resume(now), &self.pat)),
+            other @ (State::Send(_) | State::Identity(_) | State::Done(_) | State::Halted(_)) => {
+                Err(Box::new(other))
+            }
+        })
+    }
+
+    /// The pin allows the account: go on to the test query at monotonic `now`, within the
+    /// same deadline.
+    #[pyo3(signature = (*, now=None))]
+    fn proceed(&self, py: Python<'_>, now: Option<f64>) -> PyResult<Py<PyAny>> {
+        let now = now_or_monotonic(py, now)?;
+        self.advance(py, "proceed()", |state| match state {
+            State::Identity(known) => Ok(state_of(known.proceed(now), &self.pat)),
+            other @ (State::Send(_) | State::Wait(_) | State::Done(_) | State::Halted(_)) => {
+                Err(Box::new(other))
+            }
+        })
+    }
+
+    /// The pin refuses the account: the verification ends here with `reason` (no test query
+    /// is sent). Answers a `HaltedStep`.
+    fn stop(&self, py: Python<'_>, reason: String) -> PyResult<Py<PyAny>> {
+        self.advance(py, "stop()", |state| match state {
+            State::Identity(known) => {
+                let halted = known.stop(reason);
+                Ok(State::Halted(HaltedStep {
+                    reason: halted.reason,
+                    github_id: halted.identity.github_id.as_str().to_owned(),
+                    login: halted.identity.login,
+                    requests: halted.requests,
+                }))
+            }
+            other @ (State::Send(_) | State::Wait(_) | State::Done(_) | State::Halted(_)) => {
+                Err(Box::new(other))
+            }
+        })
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let step = self.step(py)?;
+        Ok(format!(
+            "Verification(step={})",
+            step.bind(py).repr()?.to_cow()?
+        ))
+    }
+}
+
+/// Send this request with your HTTP client, then `Verification.receive(...)` what came back.
+/// Holds the token in `headers["Authorization"]` only; its repr shows `[REDACTED]`.
+#[pyclass(frozen, module = "pat_verdict", name = "SendStep")]
+pub(crate) struct SendStep {
+    endpoint: Endpoint,
+    authorization: SecretString,
+    timeout: Duration,
+}
+
+#[pymethods]
+impl SendStep {
+    /// `"identity"` (`GET /user`) or `"test_query"` (`POST /graphql`).
+    #[getter]
+    fn endpoint(&self) -> &'static str {
+        endpoint_name(self.endpoint)
+    }
+
+    /// `"GET"` or `"POST"`.
+    #[getter]
+    fn method(&self) -> &'static str {
+        self.endpoint.method()
+    }
+
+    /// The path under the API root: `"/user"` or `"/graphql"`.
+    #[getter]
+    fn path(&self) -> &'static str {
+        self.endpoint.path()
+    }
+
+    /// The full URL under `api_url`, with GitHub Enterprise Server's GraphQL rule
+    /// (`…/api/v3` → `…/api/graphql`). `ValueError` for an API URL the strict parse refuses.
+    #[pyo3(signature = (api_url=wiring::DEFAULT_API_URL))]
+    fn url(&self, api_url: &str) -> PyResult<String> {
+        let api = ApiUrl::parse(api_url)
+            .map_err(|error| PyValueError::new_err(format!("api_url: {error}")))?;
+        Ok(api.url_of(self.endpoint))
+    }
+
+    /// The headers to send: `Authorization` (the token: the only place it is exposed),
+    /// `Accept`, and `Content-Type` for the call with a body. Your client adds its own
+    /// `User-Agent` (GitHub refuses requests without one).
+    #[getter]
+    fn headers<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        self.headers_with(py, self.authorization.expose_secret())
+    }
+
+    /// The body to send (JSON) for the test query; `None` for the identity call.
+    #[getter]
+    fn body<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
+        self.endpoint
+            .body()
+            .map(|body| PyBytes::new(py, body.as_bytes()))
+    }
+
+    /// How long the request may take, in seconds: what is left of the deadline.
+    #[getter]
+    fn timeout(&self) -> f64 {
+        self.timeout.as_secs_f64()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let headers = self.headers_with(py, REDACTED)?;
+        Ok(format!(
+            "SendStep(method='{}', path='{}', headers={}, timeout={:?})",
+            self.endpoint.method(),
+            self.endpoint.path(),
+            headers.repr()?.to_cow()?,
+            self.timeout.as_secs_f64()
+        ))
+    }
+}
+
+impl SendStep {
+    fn headers_with<'py>(
+        &self,
+        py: Python<'py>,
+        authorization: &str,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let headers = PyDict::new(py);
+        headers.set_item("Authorization", PyString::new(py, authorization))?;
+        headers.set_item("Accept", ACCEPT)?;
+        if self.endpoint.body().is_some() {
+            headers.set_item("Content-Type", "application/json")?;
+        }
+        Ok(headers)
+    }
+}
+
+/// Wait (a backoff, or GitHub's `Retry-After`) until `until`, then `Verification.resume()`.
+#[pyclass(frozen, module = "pat_verdict", name = "WaitStep")]
+pub(crate) struct WaitStep {
+    until: Duration,
+}
+
+#[pymethods]
+impl WaitStep {
+    /// The monotonic reading (seconds, `time.monotonic()`'s scale) to wait for.
+    #[getter]
+    fn until(&self) -> f64 {
+        self.until.as_secs_f64()
+    }
+
+    /// Seconds from monotonic `now` (default `time.monotonic()`) until then; 0 when past.
+    #[pyo3(signature = (now=None))]
+    fn seconds_from(&self, py: Python<'_>, now: Option<f64>) -> PyResult<f64> {
+        let now = now_or_monotonic(py, now)?;
+        Ok(self.until.saturating_sub(now).as_secs_f64())
+    }
+
+    fn __repr__(&self) -> String {
+        format!("WaitStep(until={:?})", self.until.as_secs_f64())
+    }
+}
+
+/// The identity call was valid: pin the account here, then `Verification.proceed()` or
+/// `Verification.stop(reason)`. The test query has not been sent.
+#[pyclass(frozen, module = "pat_verdict", name = "IdentityStep")]
+pub(crate) struct IdentityStep {
+    github_id: String,
+    login: Option<String>,
+}
+
+#[pymethods]
+impl IdentityStep {
+    /// The account's numeric id as a decimal string.
+    #[getter]
+    fn github_id(&self) -> &str {
+        &self.github_id
+    }
+
+    /// The account's login, when GitHub sent one.
+    #[getter]
+    fn login(&self) -> Option<&str> {
+        self.login.as_deref()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "IdentityStep(github_id={}, login={})",
+            PyString::new(py, &self.github_id).repr()?.to_cow()?,
+            repr_opt(py, self.login.as_deref())?
+        ))
+    }
+}
+
+/// The verification is over: `verdict` is what `Verifier.verify` would have answered.
+#[pyclass(frozen, module = "pat_verdict", name = "DoneStep")]
+pub(crate) struct DoneStep {
+    verdict: Verdict,
+}
+
+#[pymethods]
+impl DoneStep {
+    /// The verdict, with `requests` counting every request sent (retries included).
+    #[getter]
+    fn verdict(&self) -> Verdict {
+        self.verdict.clone()
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let verdict = Py::new(py, self.verdict.clone())?;
+        Ok(format!(
+            "DoneStep(verdict={})",
+            verdict.bind(py).repr()?.to_cow()?
+        ))
+    }
+}
+
+/// The caller stopped the verification at the identity (the pin refused the account): no
+/// verdict on the PAT, only the caller's reason and what was known.
+#[pyclass(frozen, module = "pat_verdict", name = "HaltedStep")]
+#[derive(Clone)]
+pub(crate) struct HaltedStep {
+    reason: String,
+    github_id: String,
+    login: Option<String>,
+    requests: u32,
+}
+
+#[pymethods]
+impl HaltedStep {
+    /// The reason given to `stop`.
+    #[getter]
+    fn reason(&self) -> &str {
+        &self.reason
+    }
+
+    /// The account's id the identity call found.
+    #[getter]
+    fn github_id(&self) -> &str {
+        &self.github_id
+    }
+
+    /// Its login, when GitHub sent one.
+    #[getter]
+    fn login(&self) -> Option<&str> {
+        self.login.as_deref()
+    }
+
+    /// Requests sent before the stop (retries included).
+    #[getter]
+    fn requests(&self) -> u32 {
+        self.requests
+    }
+
+    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        Ok(format!(
+            "HaltedStep(reason={}, github_id={}, login={}, requests={})",
+            PyString::new(py, &self.reason).repr()?.to_cow()?,
+            PyString::new(py, &self.github_id).repr()?.to_cow()?,
+            repr_opt(py, self.login.as_deref())?,
+            self.requests
+        ))
+    }
+}
+
+fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
+    match text {
+        Some(text) => Ok(PyString::new(py, text).repr()?.to_cow()?.into_owned()),
+        None => Ok("None".to_owned()),
+    }
+}
