@@ -11,7 +11,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use pat_verdict::Endpoint;
-use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_fake_github::{FakeGithub, Reply};
 
 /// Turns a hang into a failure; never what a test measures, so generous.
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -84,8 +84,8 @@ fn schemes_scripts_and_counts() {
         "ghp_flaky",
         Endpoint::TestQuery,
         [
-            Step::status(502),
-            Step::viewer("bob").header("X-OAuth-Scopes", "repo"),
+            Reply::status(502),
+            Reply::viewer("bob").header("X-OAuth-Scopes", "repo"),
         ],
     );
     let mut stream = connect(&github);
@@ -173,7 +173,7 @@ fn a_held_answer_waits_for_its_gate_and_arrivals_can_be_awaited() {
     github.script(
         "ghp_held",
         Endpoint::Identity,
-        [Step::user(7, "held").held("gate")],
+        [Reply::user(7, "held").held("gate")],
     );
     github.valid("ghp_free", 8, "free");
     let arrivals = github.arrivals();
@@ -215,7 +215,7 @@ fn a_held_answer_waits_for_its_gate_and_arrivals_can_be_awaited() {
 #[test]
 fn a_reset_is_a_reset_on_the_wire() {
     let github = FakeGithub::start().expect("start");
-    github.script("ghp_r", Endpoint::Identity, [Step::reset()]);
+    github.script("ghp_r", Endpoint::Identity, [Reply::reset()]);
     let mut stream = connect(&github);
     stream
         .write_all(get_user("token ghp_r").as_bytes())
@@ -234,7 +234,7 @@ fn truncated_bodies_close_short_of_their_length() {
     github.script(
         "ghp_t",
         Endpoint::Identity,
-        [Step::truncated(200, 100, r#"{"id": 4"#)],
+        [Reply::truncated(200, 100, r#"{"id": 4"#)],
     );
     let mut stream = connect(&github);
     stream
@@ -249,11 +249,11 @@ fn truncated_bodies_close_short_of_their_length() {
 #[test]
 fn dropping_the_server_ends_stalls_latency_and_held_answers_at_once() {
     let github = FakeGithub::start().expect("start");
-    github.script("ghp_s", Endpoint::Identity, [Step::stall()]);
+    github.script("ghp_s", Endpoint::Identity, [Reply::stall()]);
     github.script(
         "ghp_slow",
         Endpoint::Identity,
-        [Step::status(200).after(Duration::from_secs(60))],
+        [Reply::status(200).after(Duration::from_secs(60))],
     );
     let mut stalled = connect(&github);
     stalled
@@ -265,7 +265,7 @@ fn dropping_the_server_ends_stalls_latency_and_held_answers_at_once() {
     github.script(
         "ghp_held",
         Endpoint::Identity,
-        [Step::user(1, "held").held("shut")],
+        [Reply::user(1, "held").held("shut")],
     );
     let mut held = connect(&github);
     held.write_all(get_user("token ghp_held").as_bytes())
@@ -289,7 +289,7 @@ fn oversized_bodies_stream_their_exact_length() {
     github.script(
         "ghp_o",
         Endpoint::TestQuery,
-        [Step::oversized(200, 3 * 65_536 + 17)],
+        [Reply::oversized(200, 3 * 65_536 + 17)],
     );
     let mut stream = connect(&github);
     let answer = exchange(&mut stream, &post_graphql("Bearer ghp_o"));
