@@ -154,7 +154,8 @@ pub enum Answer {
         /// `Transfer-Encoding: chunked` rather than a `Content-Length`.
         chunked: bool,
     },
-    /// These bytes instead of an HTTP response, then close (in memory: `Protocol`).
+    /// These bytes instead of an HTTP response, then close (in memory: `Protocol`, or
+    /// `ConnectionReset` when there are none).
     Raw(Vec<u8>),
 }
 
@@ -355,6 +356,8 @@ impl Reply {
             Answer::Reset => fail(TransportErrorKind::ConnectionReset),
             Answer::Stall => None,
             Answer::Truncated { .. } => fail(TransportErrorKind::TruncatedBody),
+            // Closing without a byte is how a reset looks to a client.
+            Answer::Raw(bytes) if bytes.is_empty() => fail(TransportErrorKind::ConnectionReset),
             Answer::Raw(_) => fail(TransportErrorKind::Protocol),
             Answer::Oversized { status, bytes, .. } => {
                 let body = match usize::try_from(*bytes) {
@@ -913,5 +916,51 @@ mod tests {
             panic!("a response");
         };
         assert_eq!(response.headers.retry_after.as_deref(), Some("30"));
+    }
+}
+
+#[cfg(test)]
+mod gates {
+    use super::*;
+
+    fn token() -> Token {
+        Token::parse("ghp_gated").expect("a well-formed token")
+    }
+
+    #[tokio::test]
+    async fn a_held_reply_waits_until_the_test_opens_its_gate() {
+        let github = ScriptedGithub::new(None);
+        github.on(
+            "ghp_gated",
+            Endpoint::Identity,
+            [Reply::user(7, "g").held("gate")],
+        );
+        let token = token();
+        let mut call = Box::pin(github.send(Endpoint::Identity, &token, Duration::from_secs(5)));
+        assert!(futures::poll!(call.as_mut()).is_pending());
+        assert_eq!(github.requests(Endpoint::Identity), 1);
+        github.open_gate("gate");
+        assert!(matches!(call.await, Ok(response) if response.status == 200));
+        // An open gate stays open: the next call is not held.
+        let again = github.send(Endpoint::Identity, &token, Duration::from_secs(5));
+        assert!(futures::poll!(Box::pin(again)).is_ready());
+    }
+
+    #[tokio::test]
+    async fn replies_held_until_arrivals_go_on_together() {
+        let github = ScriptedGithub::new(None);
+        github.on(
+            "ghp_gated",
+            Endpoint::Identity,
+            [Reply::status(200).held_until("wave", 2)],
+        );
+        let token = token();
+        let timeout = Duration::from_secs(5);
+        let mut first = Box::pin(github.send(Endpoint::Identity, &token, timeout));
+        assert!(futures::poll!(first.as_mut()).is_pending());
+        let mut second = Box::pin(github.send(Endpoint::Identity, &token, timeout));
+        assert!(futures::poll!(second.as_mut()).is_ready());
+        assert!(futures::poll!(first.as_mut()).is_ready());
+        assert_eq!(github.max_in_flight(), 2);
     }
 }

@@ -168,6 +168,37 @@ fn unknown_paths_and_garbage_never_take_the_server_down() {
 }
 
 #[test]
+fn answers_held_until_enough_arrive_go_on_together() {
+    let github = FakeGithub::start().expect("start");
+    github.script(
+        "ghp_wave",
+        Endpoint::Identity,
+        [Reply::user(7, "wave").held_until("wave", 2)],
+    );
+    let mut first = connect(&github);
+    first
+        .write_all(get_user("token ghp_wave").as_bytes())
+        .expect("send");
+    assert!(github.wait_for_requests_for("ghp_wave", Endpoint::Identity, 1, HANG_GUARD));
+    // One of two: still held.
+    first.set_nonblocking(true).expect("non-blocking");
+    let mut byte = [0_u8; 1];
+    let early = first.read(&mut byte);
+    assert!(
+        matches!(early, Err(ref error) if error.kind() == ErrorKind::WouldBlock),
+        "{early:?}"
+    );
+    first.set_nonblocking(false).expect("blocking");
+    // The second arrival opens the gate for both.
+    let mut second = connect(&github);
+    assert_eq!(
+        exchange(&mut second, &get_user("token ghp_wave")).status,
+        200
+    );
+    assert_eq!(exchange(&mut first, "").status, 200);
+}
+
+#[test]
 fn a_held_answer_waits_for_its_gate_and_arrivals_can_be_awaited() {
     let github = FakeGithub::start().expect("start");
     github.script(

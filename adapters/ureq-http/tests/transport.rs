@@ -13,8 +13,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use pat_verdict::TEST_QUERY_BODY;
+use pat_verdict::testing::ScriptedGithub;
 use pat_verdict::{Body, Endpoint, GithubApi, HttpResponse, TransportError, TransportErrorKind};
-use pat_verdict_fake_github::{FakeGithub, Reply};
+use pat_verdict_fake_github::{Answer, FakeGithub, Reply};
 use pat_verdict_ureq_http::{ClientError, DEFAULT_BODY_CAP, InvalidApiUrl, UreqGithub};
 
 use common::{TIMEOUT, call, call_within, client, fresh_token, token};
@@ -464,4 +465,58 @@ async fn calls_never_block_the_runtime() {
     let slow = within(HANG_GUARD, slow).await.expect("the slow task");
     assert!(matches!(slow, Ok(ref ok) if ok.status == 200), "{slow:?}");
     assert_eq!(github.requests_for("ghp_slow", Endpoint::Identity), 1);
+}
+
+/// What a call through each fake came back as, to compare: a response whole, a failure by
+/// its kind (the words differ between the adapter and the in-memory fake).
+fn outcome(
+    result: Result<HttpResponse, TransportError>,
+) -> Result<HttpResponse, TransportErrorKind> {
+    result.map_err(|error| error.kind)
+}
+
+#[tokio::test]
+async fn one_reply_comes_back_the_same_from_the_wire_and_from_memory() {
+    let github = fake();
+    let short = Duration::from_millis(300);
+    let over_cap = u64::try_from(DEFAULT_BODY_CAP).expect("the cap fits") + 1;
+    let replies = [
+        Reply::user(42, "octocat"),
+        Reply::status(503).header("retry-after", "3"),
+        Reply::not_json(502),
+        Reply::json(403, serde_json::json!({ "message": "slow down" }))
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "1767225700"),
+        Reply::oversized(200, over_cap),
+        Reply::oversized_chunked(200, over_cap),
+        Reply::reset(),
+        Reply::stall(),
+        Reply::raw(Vec::new()),
+        Reply::raw("SSH-2.0-OpenSSH_9.6\r\n\r\n"),
+        Reply::truncated(200, 4096, r#"{"login":"alice","id":"#),
+        Reply::fail(TransportErrorKind::Timeout),
+        Reply::fail(TransportErrorKind::ConnectionReset),
+        Reply::fail(TransportErrorKind::TruncatedBody),
+        Reply::fail(TransportErrorKind::Protocol),
+    ];
+    for reply in replies {
+        // Only a reply that never comes gets the short timeout; the others have all the time
+        // they need, so a loaded machine cannot turn them into timeouts.
+        let never_comes = matches!(
+            reply.answer,
+            Answer::Stall | Answer::Fail(TransportErrorKind::Timeout)
+        );
+        let timeout = if never_comes { short } else { TIMEOUT };
+        let wire = within(
+            HANG_GUARD,
+            call_within(&github, Endpoint::Identity, reply.clone(), timeout),
+        )
+        .await;
+        let memory = ScriptedGithub::new(None);
+        memory.on("ghp_memory", Endpoint::Identity, [reply.clone()]);
+        let in_memory = memory
+            .send(Endpoint::Identity, &token("ghp_memory"), timeout)
+            .await;
+        assert_eq!(outcome(wire), outcome(in_memory), "{reply:?}");
+    }
 }
