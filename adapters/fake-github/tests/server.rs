@@ -23,6 +23,30 @@ struct Answer {
     body: String,
 }
 
+/// Asserts that `stream` has no answer waiting (the fake holds it), without blocking.
+fn assert_nothing_to_read(stream: &mut TcpStream) {
+    stream.set_nonblocking(true).expect("non-blocking");
+    let mut byte = [0_u8; 1];
+    let early = stream.read(&mut byte);
+    assert!(
+        matches!(early, Err(ref error) if error.kind() == ErrorKind::WouldBlock),
+        "{early:?}"
+    );
+    stream.set_nonblocking(false).expect("blocking");
+}
+
+/// Scripts `reply` (a held one) for `token` on `/user`, sends that request on a new
+/// connection and waits until the fake has it; the connection, for the answer.
+fn send_held(github: &FakeGithub, token: &str, reply: Reply) -> TcpStream {
+    github.script(token, Endpoint::Identity, [reply]);
+    let mut stream = connect(github);
+    stream
+        .write_all(get_user(&format!("token {token}")).as_bytes())
+        .expect("send");
+    assert!(github.wait_for_requests_for(token, Endpoint::Identity, 1, HANG_GUARD));
+    stream
+}
+
 fn connect(github: &FakeGithub) -> TcpStream {
     let stream = TcpStream::connect(github.addr()).expect("connect to the fake");
     stream
@@ -170,25 +194,10 @@ fn unknown_paths_and_garbage_never_take_the_server_down() {
 #[test]
 fn answers_held_until_enough_arrive_go_on_together() {
     let github = FakeGithub::start().expect("start");
-    github.script(
-        "ghp_wave",
-        Endpoint::Identity,
-        [Reply::user(7, "wave").held_until("wave", 2)],
-    );
-    let mut first = connect(&github);
-    first
-        .write_all(get_user("token ghp_wave").as_bytes())
-        .expect("send");
-    assert!(github.wait_for_requests_for("ghp_wave", Endpoint::Identity, 1, HANG_GUARD));
+    let wave = Reply::user(7, "wave").held_until("wave", 2);
+    let mut first = send_held(&github, "ghp_wave", wave);
     // One of two: still held.
-    first.set_nonblocking(true).expect("non-blocking");
-    let mut byte = [0_u8; 1];
-    let early = first.read(&mut byte);
-    assert!(
-        matches!(early, Err(ref error) if error.kind() == ErrorKind::WouldBlock),
-        "{early:?}"
-    );
-    first.set_nonblocking(false).expect("blocking");
+    assert_nothing_to_read(&mut first);
     // The second arrival opens the gate for both.
     let mut second = connect(&github);
     assert_eq!(
@@ -201,31 +210,16 @@ fn answers_held_until_enough_arrive_go_on_together() {
 #[test]
 fn a_held_answer_waits_for_its_gate_and_arrivals_can_be_awaited() {
     let github = FakeGithub::start().expect("start");
-    github.script(
-        "ghp_held",
-        Endpoint::Identity,
-        [Reply::user(7, "held").held("gate")],
-    );
     github.valid("ghp_free", 8, "free");
     let arrivals = github.arrivals();
-    let mut held = connect(&github);
-    held.write_all(get_user("token ghp_held").as_bytes())
-        .expect("send");
+    let mut held = send_held(&github, "ghp_held", Reply::user(7, "held").held("gate"));
     // Counted on arrival, before the answer: waiting for it from another thread returns.
     let waiter = std::thread::spawn(move || {
         arrivals.wait(Endpoint::Identity, Some("ghp_held"), 1, HANG_GUARD)
     });
     assert!(waiter.join().expect("the waiting thread"), "arrived");
-    assert!(github.wait_for_requests_for("ghp_held", Endpoint::Identity, 1, HANG_GUARD));
     // Held: nothing to read yet, and the server goes on answering everyone else.
-    held.set_nonblocking(true).expect("non-blocking");
-    let mut byte = [0_u8; 1];
-    let early = held.read(&mut byte);
-    assert!(
-        matches!(early, Err(ref error) if error.kind() == ErrorKind::WouldBlock),
-        "{early:?}"
-    );
-    held.set_nonblocking(false).expect("blocking");
+    assert_nothing_to_read(&mut held);
     let mut other = connect(&github);
     assert_eq!(
         exchange(&mut other, &get_user("token ghp_free")).status,
