@@ -35,7 +35,7 @@ pub fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict<Viewer
 /// [`classify_test_query`] for an answer to a request that carried `token`: every string
 /// GitHub supplied (a message, the viewer's login, a transport failure's words) has the
 /// token replaced by `[REDACTED]` *before* it is cut to
-/// [`messages::MAX_QUOTED_CHARS`], so not even part of a token straddling the cut survives
+/// the quoting limit (300 characters), so not even part of a token straddling the cut survives
 /// (docs/contract.md §5).
 #[must_use]
 pub fn classify_test_query_redacting(

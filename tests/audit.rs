@@ -69,7 +69,7 @@ async fn audit_keeps_at_most_concurrency_calls_in_flight() {
             .on(
                 &token,
                 Endpoint::Identity,
-                [Reply::user(1, "m").held("wave", 3)],
+                [Reply::user(1, "m").held_until("wave", 3)],
             )
             .on(&token, Endpoint::TestQuery, [Reply::viewer("m")]);
     }

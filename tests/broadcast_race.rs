@@ -29,7 +29,7 @@ fn script_race(world: &World) {
         .on(
             "ghp_account_a",
             Endpoint::TestQuery,
-            [Reply::viewer("a").held("race", 2)],
+            [Reply::viewer("a").held_until("race", 2)],
         )
         .on(
             "ghp_account_b",
@@ -39,7 +39,7 @@ fn script_race(world: &World) {
         .on(
             "ghp_account_b",
             Endpoint::TestQuery,
-            [Reply::viewer("b").held("race", 2)],
+            [Reply::viewer("b").held_until("race", 2)],
         );
 }
 

@@ -10,9 +10,9 @@ use common::{
     arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json,
     arb_not_number_or_string, arb_now, arb_now_and_headers, arb_other_4xx, arb_plain_message,
     arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
-    check_rate_limited_status, check_seed_view, check_status_inconclusive, config,
-    inconclusive_parts, invalid_reason, mentions_rate_limit, object_with, response, string_text,
-    text,
+    check_rate_limited_status, check_seed_view, check_status_inconclusive,
+    check_transport_inconclusive, config, invalid_reason, mentions_rate_limit, object_with,
+    response, string_text, text,
 };
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
@@ -419,11 +419,7 @@ proptest! {
         error in arb_transport_error(),
         now in any::<i64>(),
     ) {
-        let verdict = classify(&Err(error.clone()), now)?;
-        let (reason, retry_after, rate_limited) = inconclusive_parts(&verdict)?;
-        prop_assert!(!rate_limited);
-        prop_assert_eq!(retry_after, None);
-        prop_assert!(reason.contains(&error.to_string()), "the failure, in words: {}", reason);
+        check_transport_inconclusive(&classify(&Err(error.clone()), now)?, &error)?;
     }
 
     /// §3 row "1xx, 3xx, other 2xx": not evidence, even with a user in the body.

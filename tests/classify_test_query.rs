@@ -9,9 +9,9 @@ use common::{
     arb_headers_without_signal, arb_junk, arb_non_evidence_status, arb_non_object,
     arb_nonsense_status, arb_not_json, arb_now, arb_now_and_headers, arb_other_4xx,
     arb_plain_message, arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
-    check_rate_limited_status, check_seed_view, check_status_inconclusive, config,
-    expected_retry_after, inconclusive_parts, invalid_reason, mentions_rate_limit, object_with,
-    response, string_text, text,
+    check_rate_limited_status, check_seed_view, check_status_inconclusive,
+    check_transport_inconclusive, config, expected_retry_after, inconclusive_parts, invalid_reason,
+    mentions_rate_limit, object_with, response, string_text, text,
 };
 use pat_verdict::classify_test_query;
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
@@ -302,11 +302,7 @@ proptest! {
         error in arb_transport_error(),
         now in any::<i64>(),
     ) {
-        let verdict = classify(&Err(error.clone()), now)?;
-        let (reason, retry_after, rate_limited) = inconclusive_parts(&verdict)?;
-        prop_assert!(!rate_limited);
-        prop_assert_eq!(retry_after, None);
-        prop_assert!(reason.contains(&error.to_string()), "the failure, in words: {}", reason);
+        check_transport_inconclusive(&classify(&Err(error.clone()), now)?, &error)?;
     }
 
     /// §2 row "408".
@@ -591,10 +587,8 @@ proptest! {
     }
 }
 
-/// §4 with GitHub's own examples: a secondary rate limit on a 403 with only a message.
-#[test]
-fn test_query_403_secondary_rate_limit_example() {
-    let body = br#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#secondary-rate-limits"}"#;
+/// A 403 with `body` (and no headers) is a rate limit with no wait to honour.
+fn assert_403_rate_limited_without_a_wait(body: &[u8]) {
     let verdict = classify_test_query(&Ok(HttpResponse::new(403, body.to_vec())), UnixTime(0));
     assert_eq!(
         verdict,
@@ -606,6 +600,13 @@ fn test_query_403_secondary_rate_limit_example() {
     );
 }
 
+/// §4 with GitHub's own examples: a secondary rate limit on a 403 with only a message.
+#[test]
+fn test_query_403_secondary_rate_limit_example() {
+    let body = br#"{"message":"You have exceeded a secondary rate limit. Please wait a few minutes before you try again.","documentation_url":"https://docs.github.com/rest/overview/resources-in-the-rest-api#secondary-rate-limits"}"#;
+    assert_403_rate_limited_without_a_wait(body);
+}
+
 /// §2 row "403 with a rate-limit signal", the smallest case of
 /// `test_query_403_with_graphql_rate_limit_message_is_inconclusive_rate_limited`: a 403 whose
 /// GraphQL-shaped body says "API rate limit exceeded" carries a message containing
@@ -613,15 +614,7 @@ fn test_query_403_secondary_rate_limit_example() {
 #[test]
 fn test_query_403_graphql_rate_limited_body_example() {
     let body = br#"{"errors":[{"type":"RATE_LIMITED","message":"API rate limit exceeded for user ID 1."}]}"#;
-    let verdict = classify_test_query(&Ok(HttpResponse::new(403, body.to_vec())), UnixTime(0));
-    assert_eq!(
-        verdict,
-        Verdict::Inconclusive {
-            reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(),
-            retry_after: None,
-            rate_limited: true,
-        }
-    );
+    assert_403_rate_limited_without_a_wait(body);
 }
 
 /// §4: `x-ratelimit-reset` minus now when the quota is spent.

@@ -17,7 +17,7 @@ use pat_verdict::{
     BroadcastOutcome, CheckCategory, CheckResponse, Endpoint, Hotkey, HotkeyList, PatStore,
     RetryPolicy, SecretString, Uid, Validator, Verifier,
 };
-use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::UreqGithub;
@@ -80,11 +80,11 @@ async fn seed_reproduction_over_real_sockets() {
     setup.github.script(
         "ghp_stored",
         Endpoint::Identity,
-        [Step::user(1001, "miner1")],
+        [Reply::user(1001, "miner1")],
     );
     setup
         .github
-        .script("ghp_stored", Endpoint::TestQuery, [Step::status(503)]);
+        .script("ghp_stored", Endpoint::TestQuery, [Reply::status(503)]);
 
     let answer = setup.check("hotkey_1").await;
     assert_eq!(answer.has_pat, Some(true));
@@ -133,7 +133,7 @@ async fn broadcast_then_check_over_real_sockets() {
     // A reset during GitHub's outage is inconclusive too, and leaves the entry as it was.
     setup
         .github
-        .script("ghp_fresh", Endpoint::Identity, [Step::reset()]);
+        .script("ghp_fresh", Endpoint::Identity, [Reply::reset()]);
     let check = setup.check("hotkey_0").await;
     assert_eq!(check.category, CheckCategory::Inconclusive);
     let still = setup.validator.store().get(Uid(0)).await.expect("reads");

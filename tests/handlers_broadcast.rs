@@ -130,7 +130,7 @@ async fn identity_inconclusive_is_retryable() {
     for outage in [
         Reply::status(503),
         Reply::fail(TransportErrorKind::Dns),
-        Reply::json(200, &json!({ "login": "no-id" })),
+        Reply::json(200, json!({ "login": "no-id" })),
     ] {
         let world = World::new();
         world.github.on("ghp_new", Endpoint::Identity, [outage]);
@@ -232,7 +232,7 @@ async fn test_query_invalid_is_rejected_and_nothing_stored() {
         .on(
             "ghp_new",
             Endpoint::TestQuery,
-            [Reply::json(200, &json!({ "data": { "viewer": null } }))],
+            [Reply::json(200, json!({ "data": { "viewer": null } }))],
         );
     let response = world.broadcast("hotkey_1", "ghp_new").await;
     assert_eq!(
@@ -286,7 +286,7 @@ async fn the_pat_is_never_echoed_in_any_answer() {
     let replies = [
         Reply::json(
             200,
-            &json!({ "errors": [{ "message": format!("bad token {secret}") }] }),
+            json!({ "errors": [{ "message": format!("bad token {secret}") }] }),
         ),
         Reply::status(503),
         Reply::viewer("m"),

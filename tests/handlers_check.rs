@@ -149,13 +149,13 @@ async fn revoked_pat_has_no_github_id() {
 async fn test_query_evidence_is_invalid_with_its_reason() {
     let cases = [
         (
-            Reply::json(200, &json!({ "data": { "viewer": null } })),
+            Reply::json(200, json!({ "data": { "viewer": null } })),
             "PAT test query failed: Fine-grained PATs need 'Public Repositories (read-only)' permission",
         ),
         (
             Reply::json(
                 200,
-                &json!({ "errors": [{ "message": "Resource not accessible" }] }),
+                json!({ "errors": [{ "message": "Resource not accessible" }] }),
             ),
             "PAT test query failed: GraphQL error: Resource not accessible",
         ),

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use pat_verdict::Clock;
 use pat_verdict::testing::Reply;
-use pat_verdict::{Endpoint, RelevantHeaders, RetryPolicy, Stage, Verdict};
+use pat_verdict::{Endpoint, RetryPolicy, Stage, Verdict};
 use serde_json::json;
 use world::{World, pat};
 
@@ -38,8 +38,8 @@ async fn evidence_is_never_retried() {
     for reply in [
         Reply::status(401),
         Reply::status(404),
-        Reply::json(200, &json!({ "errors": [{ "message": "nope" }] })),
-        Reply::json(200, &json!({ "data": null })),
+        Reply::json(200, json!({ "errors": [{ "message": "nope" }] })),
+        Reply::json(200, json!({ "data": null })),
     ] {
         let world = World::new();
         world
@@ -56,11 +56,11 @@ async fn evidence_is_never_retried() {
 #[tokio::test]
 async fn a_retry_after_past_the_deadline_is_not_waited_for() {
     let world = World::new();
-    let limited = Reply::json_with(
+    let limited = Reply::json(
         403,
-        RelevantHeaders::default().with("retry-after", "60"),
-        &json!({ "message": "You have exceeded a secondary rate limit." }),
-    );
+        json!({ "message": "You have exceeded a secondary rate limit." }),
+    )
+    .header("retry-after", "60");
     world
         .github
         .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
@@ -88,11 +88,7 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
 #[tokio::test]
 async fn a_retry_after_inside_the_deadline_is_honoured() {
     let world = World::new();
-    let limited = Reply::json_with(
-        429,
-        RelevantHeaders::default().with("retry-after", "3"),
-        &json!({}),
-    );
+    let limited = Reply::json(429, json!({})).header("retry-after", "3");
     world
         .github
         .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
@@ -146,22 +142,17 @@ async fn a_slow_outage_is_retried_only_while_time_remains() {
 #[tokio::test]
 async fn verify_reports_identity_scopes_and_expiry() {
     let world = World::new();
-    let headers = RelevantHeaders::default()
-        .with("x-oauth-scopes", "repo, read:org")
-        .with(
-            "github-authentication-token-expiration",
-            "2026-01-05 00:00:00 UTC",
-        );
     world
         .github
         .on(
             "ghp_x",
             Endpoint::Identity,
-            [Reply::json_with(
-                200,
-                headers,
-                &json!({ "id": 42, "login": "octocat" }),
-            )],
+            [Reply::json(200, json!({ "id": 42, "login": "octocat" }))
+                .header("x-oauth-scopes", "repo, read:org")
+                .header(
+                    "github-authentication-token-expiration",
+                    "2026-01-05 00:00:00 UTC",
+                )],
         )
         .on("ghp_x", Endpoint::TestQuery, [Reply::viewer("octocat")]);
     let report = world.validator.verifier().verify(&pat("ghp_x")).await;

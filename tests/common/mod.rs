@@ -543,6 +543,23 @@ pub fn check_rate_limited_status<T>(
 
 /// The rows that the status alone makes Inconclusive (5xx, 1xx, 3xx, other 2xx): not a rate
 /// limit, `retry_after` per §4, and the reason names the status.
+/// docs/contract.md §2 and §3, row "transport failure": Inconclusive, not a rate limit, no
+/// wait, and the failure in the reason's words.
+pub fn check_transport_inconclusive<T>(
+    verdict: &Verdict<T>,
+    error: &TransportError,
+) -> Result<(), TestCaseError> {
+    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+    prop_assert!(!rate_limited);
+    prop_assert_eq!(retry_after, None);
+    prop_assert!(
+        reason.contains(&error.to_string()),
+        "the failure, in words: {}",
+        reason
+    );
+    Ok(())
+}
+
 pub fn check_status_inconclusive<T>(
     api: &str,
     verdict: &Verdict<T>,

@@ -4,7 +4,7 @@ mod common;
 
 use common::{Fixture, SECRET, bare, keys, run, sorted};
 use pat_verdict::Endpoint;
-use pat_verdict_fake_github::Step;
+use pat_verdict_fake_github::Reply;
 use serde_json::json;
 
 const AUDIT_ROW_KEYS: &[&str] = &["uid", "hotkey", "verdict", "reason", "github_id"];
@@ -21,7 +21,7 @@ fn three_entries() -> Fixture {
     fixture.github.valid("ghp_aliceValid", 1, "alice");
     fixture
         .github
-        .script("ghp_carolBurst", Endpoint::Identity, [Step::status(503)]);
+        .script("ghp_carolBurst", Endpoint::Identity, [Reply::status(503)]);
     fixture
 }
 

@@ -5,7 +5,7 @@ mod common;
 
 use common::{Fixture, SECRET, keys, read_store, run, sorted};
 use pat_verdict::Endpoint;
-use pat_verdict_fake_github::Step;
+use pat_verdict_fake_github::Reply;
 use serde_json::json;
 
 const CHECK_KEYS: &[&str] = &["has_pat", "pat_valid", "rejection_reason", "category"];
@@ -82,10 +82,10 @@ fn broadcast_during_an_outage_is_retryable_exit_75() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::user(42, "bob")]);
+        .script(SECRET, Endpoint::Identity, [Reply::user(42, "bob")]);
     fixture
         .github
-        .script(SECRET, Endpoint::TestQuery, [Step::not_json(503)]);
+        .script(SECRET, Endpoint::TestQuery, [Reply::not_json(503)]);
     // Roomy: under load a 1 s deadline could end during the identity lookup, a different row.
     let out = broadcast(&fixture, "5Bob", SECRET, &["--timeout", "30"]);
     assert_eq!(out.code, 75, "{out:?}");
@@ -256,7 +256,7 @@ fn check_during_a_github_outage_is_inconclusive_exit_75() {
     fixture.write_store(&[(1, SECRET, "42")]);
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::reset()]);
+        .script(SECRET, Endpoint::Identity, [Reply::reset()]);
     let out = check(&fixture, "5Bob", &["--timeout", "1"]);
     assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(

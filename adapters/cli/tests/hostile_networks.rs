@@ -9,7 +9,7 @@ use common::{Fixture, HOTKEYS, Run, SECRET, bare, read_store, run};
 use pat_verdict::Endpoint;
 use pat_verdict::needs_escape;
 use pat_verdict_fake_github::tls::TestCa;
-use pat_verdict_fake_github::{Echo, FakeGithub, Step};
+use pat_verdict_fake_github::{Echo, FakeGithub, Reply};
 use serde_json::json;
 
 /// Neither stream holds a raw control character (other than line ends) or the first half
@@ -215,11 +215,11 @@ fn control_characters_from_github_and_the_store_are_escaped() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::user(42, FORGED)]);
+        .script(SECRET, Endpoint::Identity, [Reply::user(42, FORGED)]);
     fixture.github.script(
         SECRET,
         Endpoint::TestQuery,
-        [Step::json(200, json!({"errors": [{"message": FORGED}]}))],
+        [Reply::json(200, json!({"errors": [{"message": FORGED}]}))],
     );
     for args in [&["verify"][..], &["verify", "--json"][..]] {
         let out = run(fixture.cmd().args(args).env("GITHUB_TOKEN", SECRET));

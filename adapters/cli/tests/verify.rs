@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use common::{Fixture, SECRET, keys, run, sorted};
 use pat_verdict::{Clock, Endpoint};
-use pat_verdict_fake_github::Step;
+use pat_verdict_fake_github::Reply;
 use pat_verdict_system_clock::SystemClock;
 use serde_json::{Value, json};
 
@@ -38,7 +38,7 @@ fn valid_pat_exits_0_with_every_json_key() {
     fixture.github.script(
         SECRET,
         Endpoint::Identity,
-        [Step::user(42, "alice")
+        [Reply::user(42, "alice")
             .header("x-oauth-scopes", "repo, read:org")
             .header(
                 "github-authentication-token-expiration",
@@ -47,7 +47,7 @@ fn valid_pat_exits_0_with_every_json_key() {
     );
     fixture
         .github
-        .script(SECRET, Endpoint::TestQuery, [Step::viewer("alice")]);
+        .script(SECRET, Endpoint::TestQuery, [Reply::viewer("alice")]);
     let out = verify_json(&fixture, SECRET, &[]);
     assert_eq!(out.code, 0, "{out:?}");
     let value = out.json();
@@ -88,11 +88,11 @@ fn scope_less_fine_grained_pat_is_invalid_at_the_test_query() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::user(42, "alice")]);
+        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
     fixture.github.script(
         SECRET,
         Endpoint::TestQuery,
-        [Step::json(200, json!({"data": {"viewer": null}}))],
+        [Reply::json(200, json!({"data": {"viewer": null}}))],
     );
     let out = verify_json(&fixture, SECRET, &[]);
     assert_eq!(out.code, 1, "{out:?}");
@@ -110,10 +110,10 @@ fn a_503_burst_is_inconclusive_exit_75_after_three_attempts() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::user(42, "alice")]);
+        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
     fixture
         .github
-        .script(SECRET, Endpoint::TestQuery, [Step::status(503)]);
+        .script(SECRET, Endpoint::TestQuery, [Reply::status(503)]);
     // Roomy: three attempts and their backoffs must fit whatever the machine's load.
     let out = verify_json(&fixture, SECRET, &["--timeout", "30"]);
     assert_eq!(out.code, 75, "{out:?}");
@@ -130,7 +130,7 @@ fn a_rate_limit_past_the_deadline_is_inconclusive_at_once_with_retry_after() {
     fixture.github.script(
         SECRET,
         Endpoint::Identity,
-        [Step::status(429).header("retry-after", "120")],
+        [Reply::status(429).header("retry-after", "120")],
     );
     let out = verify_json(&fixture, SECRET, &[]);
     assert_eq!(out.code, 75, "{out:?}");
@@ -145,7 +145,7 @@ fn a_stalled_github_is_inconclusive_within_the_timeout() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::stall()]);
+        .script(SECRET, Endpoint::Identity, [Reply::stall()]);
     // The fake never answers: only the deadline can end this run. `run` fails if the
     // process had to be killed by the runner's 30 s hang guard, so an exit here is the
     // deadline's doing, not the stall's.
@@ -166,7 +166,7 @@ fn a_connection_reset_is_inconclusive() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::reset()]);
+        .script(SECRET, Endpoint::Identity, [Reply::reset()]);
     let out = verify_json(&fixture, SECRET, &["--timeout", "2"]);
     assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(out.json()["verdict"], "inconclusive");
@@ -268,13 +268,13 @@ fn people_see_scopes_expiry_and_a_warning_when_it_is_close() {
     fixture.github.script(
         SECRET,
         Endpoint::Identity,
-        [Step::user(42, "alice")
+        [Reply::user(42, "alice")
             .header("x-oauth-scopes", "repo")
             .header("github-authentication-token-expiration", &header)],
     );
     fixture
         .github
-        .script(SECRET, Endpoint::TestQuery, [Step::viewer("alice")]);
+        .script(SECRET, Endpoint::TestQuery, [Reply::viewer("alice")]);
     let out = run(fixture.cmd().arg("verify").env("GITHUB_TOKEN", SECRET));
     assert_eq!(out.code, 0, "{out:?}");
     for expected in ["valid", "alice", "42", "repo", &soon.to_iso8601()] {
@@ -292,7 +292,7 @@ fn no_warning_for_a_far_expiry_and_words_for_inconclusive() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::status(503)]);
+        .script(SECRET, Endpoint::Identity, [Reply::status(503)]);
     let out = run(fixture
         .cmd()
         .args(["verify", "--timeout", "1"])
@@ -311,11 +311,11 @@ fn a_github_message_quoting_the_token_is_redacted() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::user(42, "alice")]);
+        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
     fixture.github.script(
         SECRET,
         Endpoint::TestQuery,
-        [Step::json(
+        [Reply::json(
             200,
             json!({"errors": [{"message": format!("token {SECRET} lacks access")}]}),
         )],
@@ -333,11 +333,11 @@ fn trace_logging_never_prints_the_token() {
     let fixture = Fixture::new();
     fixture
         .github
-        .script(SECRET, Endpoint::Identity, [Step::user(42, "alice")]);
+        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
     fixture.github.script(
         SECRET,
         Endpoint::TestQuery,
-        [Step::status(502), Step::viewer("alice")],
+        [Reply::status(502), Reply::viewer("alice")],
     );
     let out = run(fixture
         .cmd()

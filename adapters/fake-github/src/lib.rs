@@ -14,22 +14,23 @@
 //!   `Bearer {pat}`, as GitHub's documentation shows them. A wrong scheme, no header, or a
 //!   token without a script gets GitHub's `401 {"message": "Bad credentials", …}` — so a test
 //!   that gets a 200 proves the client used the right scheme.
-//! - Scripts are per token and endpoint: [`Step`]s played in order, the last one repeating.
+//! - Scripts are per token and endpoint: [`Reply`]s (the vocabulary of
+//!   `pat_verdict::testing`) played in order, the last one repeating.
 //! - Requests are counted per endpoint and token, scripted or not, as soon as they are read
 //!   (before any latency); the last one on each endpoint is kept ([`FakeGithub::last_request`],
 //!   without the credential). Tests wait for a request to arrive ([`Arrivals`]) and hold an
-//!   answer until they release it ([`Step::held`], [`FakeGithub::open_gate`]), so an
+//!   answer until they release it ([`Reply::held`], [`FakeGithub::open_gate`]), so an
 //!   interleaving is forced, never assumed from timing.
 //! - Other paths answer 404. Whatever a client sends gives an answer or a closed connection,
 //!   never a panic: heads over 16 KiB get 431, bodies over 64 KiB 413, garbage 400.
 //!
 //! ```
 //! use pat_verdict::Endpoint;
-//! use pat_verdict_fake_github::{FakeGithub, Step};
+//! use pat_verdict_fake_github::{FakeGithub, Reply};
 //!
 //! let github = FakeGithub::start()?;
 //! github.valid("ghp_alice", 42, "alice");
-//! github.script("ghp_flaky", Endpoint::TestQuery, [Step::status(502), Step::viewer("bob")]);
+//! github.script("ghp_flaky", Endpoint::TestQuery, [Reply::status(502), Reply::viewer("bob")]);
 //! assert!(github.url().starts_with("http://127.0.0.1:"));
 //! assert_eq!(github.requests(Endpoint::Identity), 0);
 //! # Ok::<(), std::io::Error>(())
@@ -40,7 +41,6 @@
 
 mod request;
 mod server;
-mod step;
 #[cfg(feature = "tls")]
 pub mod tls;
 
@@ -56,7 +56,12 @@ use pat_verdict::Endpoint;
 use serde_json::json;
 
 use crate::server::{Shared, accept_loop, lock, wake_accept};
-pub use crate::step::Step;
+/// The vocabulary the fake is scripted in, shared with the in-memory
+/// `pat_verdict::testing::ScriptedGithub`: a test reads the same against either fake.
+pub use pat_verdict::testing::{Answer, Hold, Reply};
+
+/// The name [`Reply`] had in this crate, for code written before the vocabulary was shared.
+pub type Step = Reply;
 
 /// Which paths the fake answers the two calls on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -119,7 +124,7 @@ pub struct Echo {
 }
 
 impl Echo {
-    pub(crate) fn step(self, endpoint: Endpoint, credential: &str) -> Step {
+    pub(crate) fn reply(self, endpoint: Endpoint, credential: &str) -> Reply {
         match endpoint {
             Endpoint::Identity => {
                 let id = if self.in_id {
@@ -127,7 +132,7 @@ impl Echo {
                 } else {
                     json!(42)
                 };
-                Step::json(
+                Reply::json(
                     200,
                     json!({ "login": credential, "id": id, "name": credential }),
                 )
@@ -144,7 +149,7 @@ impl Echo {
                 } else {
                     "FORBIDDEN"
                 };
-                Step::json(
+                Reply::json(
                     200,
                     json!({
                         "errors": [{ "type": kind, "message": message }],
@@ -277,11 +282,16 @@ impl FakeGithub {
         self.addr
     }
 
-    /// Scripts `token` on `endpoint`: each request plays the next step, and the last step
+    /// Scripts `token` on `endpoint`: each request plays the next reply, and the last one
     /// repeats forever. Replaces any earlier script for that token and endpoint; an empty
     /// list removes it (the token then gets 401).
-    pub fn script(&self, token: &str, endpoint: Endpoint, steps: impl IntoIterator<Item = Step>) {
-        let steps: VecDeque<Step> = steps.into_iter().collect();
+    pub fn script(
+        &self,
+        token: &str,
+        endpoint: Endpoint,
+        replies: impl IntoIterator<Item = Reply>,
+    ) {
+        let steps: VecDeque<Reply> = replies.into_iter().collect();
         let mut scripts = lock(&self.shared.scripts);
         let key = (token.to_owned(), endpoint);
         if steps.is_empty() {
@@ -291,15 +301,15 @@ impl FakeGithub {
         }
     }
 
-    /// Scripts a working PAT of account `id`: `/user` answers [`Step::user`] and `/graphql`
-    /// answers [`Step::viewer`], every time.
+    /// Scripts a working PAT of account `id`: `/user` answers [`Reply::user`] and `/graphql`
+    /// answers [`Reply::viewer`], every time.
     pub fn valid(&self, token: &str, id: u64, login: &str) {
-        self.script(token, Endpoint::Identity, [Step::user(id, login)]);
-        self.script(token, Endpoint::TestQuery, [Step::viewer(login)]);
+        self.script(token, Endpoint::Identity, [Reply::user(id, login)]);
+        self.script(token, Endpoint::TestQuery, [Reply::viewer(login)]);
     }
 
-    /// Waits `latency` before every answer, 401s and 404s included; a step's own
-    /// [`Step::after`] adds to it.
+    /// Waits `latency` before every answer, 401s and 404s included; a reply's own
+    /// [`Reply::after`] adds to it.
     pub fn set_latency(&self, latency: Duration) {
         *lock(&self.shared.latency) = latency;
     }
@@ -335,7 +345,7 @@ impl FakeGithub {
         self.shared.connections.load(Ordering::SeqCst)
     }
 
-    /// Opens `gate`: every answer [held](Step::held) on it goes on, and later ones are not
+    /// Opens `gate`: every answer [held](Reply::held) on it goes on, and later ones are not
     /// held.
     pub fn open_gate(&self, gate: &str) {
         self.shared.open_gate(gate);
@@ -380,7 +390,7 @@ impl FakeGithub {
 /// Waits for requests to arrive at a [`FakeGithub`], from any thread: a test that needs a
 /// request to be in flight (read by the fake, not yet answered) waits for it here rather than
 /// assuming that a spawned call got that far. A request counts once the fake has read it in
-/// full, before any latency or [held](Step::held) answer.
+/// full, before any latency or [held](Reply::held) answer.
 #[derive(Clone)]
 pub struct Arrivals {
     shared: Arc<Shared>,

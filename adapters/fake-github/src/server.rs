@@ -18,8 +18,9 @@ use pat_verdict::Endpoint;
 use serde_json::json;
 
 use crate::request::{ReadError, Request, read_request};
-use crate::step::{Action, Step, reason_phrase};
 use crate::{Echo, Layout, RecordedRequest};
+use pat_verdict::TransportErrorKind;
+use pat_verdict::testing::{Answer, Hold, Reply, reason_phrase};
 
 /// A keep-alive connection with no request for this long is closed.
 const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
@@ -38,7 +39,7 @@ type CountKey = (Endpoint, Option<String>);
 
 /// What the accept thread, the connection threads and the handle share.
 pub(crate) struct Shared {
-    pub(crate) scripts: Mutex<HashMap<(String, Endpoint), VecDeque<Step>>>,
+    pub(crate) scripts: Mutex<HashMap<(String, Endpoint), VecDeque<Reply>>>,
     pub(crate) counts: Mutex<HashMap<CountKey, usize>>,
     /// Signalled on every count, for tests that wait for a request to arrive.
     pub(crate) arrived: Condvar,
@@ -66,6 +67,8 @@ pub(crate) struct Shared {
 pub(crate) struct Control {
     stopping: bool,
     open_gates: HashSet<String>,
+    /// Answers that have waited at each gate, for holds that open on arrivals.
+    arrived_at: HashMap<String, usize>,
 }
 
 impl Shared {
@@ -109,12 +112,22 @@ impl Shared {
         !control.stopping
     }
 
-    /// Waits until `gate` is open; `false` when the server stopped first.
-    fn pass(&self, gate: &str) -> bool {
+    /// Waits until `hold`'s gate is open — by the test, or once `hold.arrivals` answers have
+    /// waited at it; `false` when the server stopped first.
+    fn pass(&self, hold: &Hold) -> bool {
+        let mut control = lock(&self.control);
+        if let Some(arrivals) = hold.arrivals {
+            let arrived = control.arrived_at.entry(hold.gate.clone()).or_insert(0);
+            *arrived += 1;
+            if *arrived >= arrivals {
+                control.open_gates.insert(hold.gate.clone());
+                self.stop_signal.notify_all();
+            }
+        }
         let control = self
             .stop_signal
-            .wait_while(lock(&self.control), |control| {
-                !control.stopping && !control.open_gates.contains(gate)
+            .wait_while(control, |control| {
+                !control.stopping && !control.open_gates.contains(&hold.gate)
             })
             .unwrap_or_else(PoisonError::into_inner);
         !control.stopping
@@ -188,14 +201,14 @@ impl Shared {
         self.arrived.notify_all();
     }
 
-    /// The next step scripted for `token` on `endpoint`: played in order, the last repeating.
-    fn next_step(&self, token: &str, endpoint: Endpoint) -> Option<Step> {
+    /// The next reply scripted for `token` on `endpoint`: played in order, the last repeating.
+    fn next_reply(&self, token: &str, endpoint: Endpoint) -> Option<Reply> {
         let mut scripts = lock(&self.scripts);
-        let steps = scripts.get_mut(&(token.to_owned(), endpoint))?;
-        if steps.len() > 1 {
-            steps.pop_front()
+        let replies = scripts.get_mut(&(token.to_owned(), endpoint))?;
+        if replies.len() > 1 {
+            replies.pop_front()
         } else {
-            steps.front().cloned()
+            replies.front().cloned()
         }
     }
 }
@@ -308,7 +321,7 @@ fn serve_connection(mut stream: TcpStream, shared: &Shared, id: u64) {
     }
     serve(&mut stream, shared);
     // The registry's clone goes first: only the last handle's close ends the socket (with
-    // a FIN, or an RST when `Step::reset` set SO_LINGER 0).
+    // a FIN, or an RST when `Reply::reset` set SO_LINGER 0).
     shared.forget(id);
     drop(stream);
 }
@@ -397,13 +410,13 @@ fn answer(stream: &mut impl Wire, shared: &Shared, request: &Request) -> After {
         Endpoint::Identity => "token",
         Endpoint::TestQuery => "Bearer",
     };
-    let step = match (scheme, credential) {
+    let reply = match (scheme, credential) {
         (Some(scheme), Some(token)) if scheme.eq_ignore_ascii_case(wanted) => shared
-            .next_step(token, endpoint)
-            .or_else(|| lock(&shared.echo).map(|echo| echo.step(endpoint, token))),
+            .next_reply(token, endpoint)
+            .or_else(|| lock(&shared.echo).map(|echo| echo.reply(endpoint, token))),
         _ => None,
     };
-    let Some(step) = step else {
+    let Some(reply) = reply else {
         let body = json!({
             "message": "Bad credentials",
             "documentation_url": "https://docs.github.com/rest",
@@ -414,15 +427,15 @@ fn answer(stream: &mut impl Wire, shared: &Shared, request: &Request) -> After {
         }
         return respond(stream, 401, &[], &body.to_string(), request.keep_alive);
     };
-    if let Some(gate) = &step.gate
-        && !shared.pass(gate)
+    if let Some(hold) = &reply.hold
+        && !shared.pass(hold)
     {
         return After::Close;
     }
-    if !shared.pause(latency.saturating_add(step.latency)) {
+    if !shared.pause(latency.saturating_add(reply.latency)) {
         return After::Close;
     }
-    play(stream, shared, step, request.keep_alive)
+    play(stream, shared, reply, request.keep_alive)
 }
 
 fn respond(
@@ -438,44 +451,69 @@ fn respond(
     }
 }
 
-fn play(stream: &mut impl Wire, shared: &Shared, step: Step, keep_alive: bool) -> After {
-    match step.action {
-        Action::Respond { status, body } => {
-            match write_response(stream, status, &step.headers, &body, keep_alive) {
+fn play(stream: &mut impl Wire, shared: &Shared, reply: Reply, keep_alive: bool) -> After {
+    match reply.answer {
+        Answer::Fail(kind) => {
+            let fault = match kind {
+                TransportErrorKind::Timeout => Answer::Stall,
+                TransportErrorKind::TruncatedBody => Answer::Truncated {
+                    status: 200,
+                    declared: 64,
+                    sent: b"{".to_vec(),
+                },
+                TransportErrorKind::Protocol => Answer::Raw(b"not HTTP at all\r\n\r\n".to_vec()),
+                TransportErrorKind::Connect
+                | TransportErrorKind::Dns
+                | TransportErrorKind::ConnectionReset
+                | TransportErrorKind::Tls
+                | TransportErrorKind::Other => Answer::Reset,
+            };
+            play(
+                stream,
+                shared,
+                Reply {
+                    answer: fault,
+                    ..reply
+                },
+                keep_alive,
+            )
+        }
+        Answer::Respond { status, body } => {
+            match write_response(stream, status, &reply.headers, &body, keep_alive) {
                 Ok(()) if keep_alive => After::KeepAlive,
                 Ok(()) | Err(_) => After::Close,
             }
         }
-        Action::Reset => {
+        Answer::Reset => {
             let _ = socket2::SockRef::from(stream.tcp()).set_linger(Some(Duration::ZERO));
             After::Close
         }
-        Action::Stall => {
+        Answer::Stall => {
             stall(stream, shared);
             After::Close
         }
-        Action::Truncated {
+        Answer::Truncated {
             status,
             declared,
             sent,
         } => {
             let mut head = status_line(status);
-            push_headers(&mut head, &step.headers);
+            push_headers(&mut head, &reply.headers);
             head.extend_from_slice(format!("Content-Length: {declared}\r\n\r\n").as_bytes());
             head.extend_from_slice(&sent);
             let _ = stream.write_all(&head).and_then(|()| stream.flush());
             stream.close_write();
             After::Close
         }
-        Action::Oversized {
+        Answer::Oversized {
             status,
             bytes,
             chunked,
-        } => match stream_oversized(stream, status, &step.headers, bytes, chunked) {
+        } => match stream_oversized(stream, status, &reply.headers, bytes, chunked) {
             Ok(()) if keep_alive => After::KeepAlive,
             Ok(()) | Err(_) => After::Close,
         },
-        Action::Raw(bytes) => {
+        Answer::Raw(bytes) => {
             let _ = stream.write_all(&bytes).and_then(|()| stream.flush());
             stream.close_write();
             After::Close

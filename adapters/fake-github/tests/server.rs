@@ -11,7 +11,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use pat_verdict::Endpoint;
-use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_fake_github::{FakeGithub, Reply};
 
 /// Turns a hang into a failure; never what a test measures, so generous.
 const HANG_GUARD: Duration = Duration::from_secs(60);
@@ -21,6 +21,30 @@ struct Answer {
     status: u16,
     head: String,
     body: String,
+}
+
+/// Asserts that `stream` has no answer waiting (the fake holds it), without blocking.
+fn assert_nothing_to_read(stream: &mut TcpStream) {
+    stream.set_nonblocking(true).expect("non-blocking");
+    let mut byte = [0_u8; 1];
+    let early = stream.read(&mut byte);
+    assert!(
+        matches!(early, Err(ref error) if error.kind() == ErrorKind::WouldBlock),
+        "{early:?}"
+    );
+    stream.set_nonblocking(false).expect("blocking");
+}
+
+/// Scripts `reply` (a held one) for `token` on `/user`, sends that request on a new
+/// connection and waits until the fake has it; the connection, for the answer.
+fn send_held(github: &FakeGithub, token: &str, reply: Reply) -> TcpStream {
+    github.script(token, Endpoint::Identity, [reply]);
+    let mut stream = connect(github);
+    stream
+        .write_all(get_user(&format!("token {token}")).as_bytes())
+        .expect("send");
+    assert!(github.wait_for_requests_for(token, Endpoint::Identity, 1, HANG_GUARD));
+    stream
 }
 
 fn connect(github: &FakeGithub) -> TcpStream {
@@ -84,8 +108,8 @@ fn schemes_scripts_and_counts() {
         "ghp_flaky",
         Endpoint::TestQuery,
         [
-            Step::status(502),
-            Step::viewer("bob").header("X-OAuth-Scopes", "repo"),
+            Reply::status(502),
+            Reply::viewer("bob").header("X-OAuth-Scopes", "repo"),
         ],
     );
     let mut stream = connect(&github);
@@ -168,33 +192,34 @@ fn unknown_paths_and_garbage_never_take_the_server_down() {
 }
 
 #[test]
+fn answers_held_until_enough_arrive_go_on_together() {
+    let github = FakeGithub::start().expect("start");
+    let wave = Reply::user(7, "wave").held_until("wave", 2);
+    let mut first = send_held(&github, "ghp_wave", wave);
+    // One of two: still held.
+    assert_nothing_to_read(&mut first);
+    // The second arrival opens the gate for both.
+    let mut second = connect(&github);
+    assert_eq!(
+        exchange(&mut second, &get_user("token ghp_wave")).status,
+        200
+    );
+    assert_eq!(exchange(&mut first, "").status, 200);
+}
+
+#[test]
 fn a_held_answer_waits_for_its_gate_and_arrivals_can_be_awaited() {
     let github = FakeGithub::start().expect("start");
-    github.script(
-        "ghp_held",
-        Endpoint::Identity,
-        [Step::user(7, "held").held("gate")],
-    );
     github.valid("ghp_free", 8, "free");
     let arrivals = github.arrivals();
-    let mut held = connect(&github);
-    held.write_all(get_user("token ghp_held").as_bytes())
-        .expect("send");
+    let mut held = send_held(&github, "ghp_held", Reply::user(7, "held").held("gate"));
     // Counted on arrival, before the answer: waiting for it from another thread returns.
     let waiter = std::thread::spawn(move || {
         arrivals.wait(Endpoint::Identity, Some("ghp_held"), 1, HANG_GUARD)
     });
     assert!(waiter.join().expect("the waiting thread"), "arrived");
-    assert!(github.wait_for_requests_for("ghp_held", Endpoint::Identity, 1, HANG_GUARD));
     // Held: nothing to read yet, and the server goes on answering everyone else.
-    held.set_nonblocking(true).expect("non-blocking");
-    let mut byte = [0_u8; 1];
-    let early = held.read(&mut byte);
-    assert!(
-        matches!(early, Err(ref error) if error.kind() == ErrorKind::WouldBlock),
-        "{early:?}"
-    );
-    held.set_nonblocking(false).expect("blocking");
+    assert_nothing_to_read(&mut held);
     let mut other = connect(&github);
     assert_eq!(
         exchange(&mut other, &get_user("token ghp_free")).status,
@@ -215,7 +240,7 @@ fn a_held_answer_waits_for_its_gate_and_arrivals_can_be_awaited() {
 #[test]
 fn a_reset_is_a_reset_on_the_wire() {
     let github = FakeGithub::start().expect("start");
-    github.script("ghp_r", Endpoint::Identity, [Step::reset()]);
+    github.script("ghp_r", Endpoint::Identity, [Reply::reset()]);
     let mut stream = connect(&github);
     stream
         .write_all(get_user("token ghp_r").as_bytes())
@@ -234,7 +259,7 @@ fn truncated_bodies_close_short_of_their_length() {
     github.script(
         "ghp_t",
         Endpoint::Identity,
-        [Step::truncated(200, 100, r#"{"id": 4"#)],
+        [Reply::truncated(200, 100, r#"{"id": 4"#)],
     );
     let mut stream = connect(&github);
     stream
@@ -249,11 +274,11 @@ fn truncated_bodies_close_short_of_their_length() {
 #[test]
 fn dropping_the_server_ends_stalls_latency_and_held_answers_at_once() {
     let github = FakeGithub::start().expect("start");
-    github.script("ghp_s", Endpoint::Identity, [Step::stall()]);
+    github.script("ghp_s", Endpoint::Identity, [Reply::stall()]);
     github.script(
         "ghp_slow",
         Endpoint::Identity,
-        [Step::status(200).after(Duration::from_secs(60))],
+        [Reply::status(200).after(Duration::from_secs(60))],
     );
     let mut stalled = connect(&github);
     stalled
@@ -265,7 +290,7 @@ fn dropping_the_server_ends_stalls_latency_and_held_answers_at_once() {
     github.script(
         "ghp_held",
         Endpoint::Identity,
-        [Step::user(1, "held").held("shut")],
+        [Reply::user(1, "held").held("shut")],
     );
     let mut held = connect(&github);
     held.write_all(get_user("token ghp_held").as_bytes())
@@ -289,7 +314,7 @@ fn oversized_bodies_stream_their_exact_length() {
     github.script(
         "ghp_o",
         Endpoint::TestQuery,
-        [Step::oversized(200, 3 * 65_536 + 17)],
+        [Reply::oversized(200, 3 * 65_536 + 17)],
     );
     let mut stream = connect(&github);
     let answer = exchange(&mut stream, &post_graphql("Bearer ghp_o"));

@@ -11,7 +11,7 @@ mod common;
 use std::time::Duration;
 
 use pat_verdict::{Endpoint, RetryPolicy, SecretString, Verdict, VerdictKind, Verifier};
-use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_system_clock::SystemClock;
 use serde_json::json;
 
@@ -26,7 +26,7 @@ fn fake() -> FakeGithub {
 #[tokio::test]
 async fn test_query_200_with_a_viewer_is_valid() {
     let github = fake();
-    let verdict = test_query(&github, Step::viewer("alice")).await;
+    let verdict = test_query(&github, Reply::viewer("alice")).await;
     assert_eq!(
         verdict,
         Verdict::Valid(pat_verdict::Viewer {
@@ -35,7 +35,7 @@ async fn test_query_200_with_a_viewer_is_valid() {
     );
     let empty_errors = json!({ "errors": [], "data": { "viewer": { "login": "bob" } } });
     assert_eq!(
-        test_query(&github, Step::json(200, empty_errors))
+        test_query(&github, Reply::json(200, empty_errors))
             .await
             .kind(),
         VerdictKind::Valid
@@ -46,7 +46,7 @@ async fn test_query_200_with_a_viewer_is_valid() {
 async fn test_query_5xx_is_inconclusive() {
     let github = fake();
     for status in [500, 502, 503, 504, 599] {
-        let verdict = test_query(&github, Step::status(status)).await;
+        let verdict = test_query(&github, Reply::status(status)).await;
         assert!(verdict.transient_failure(), "{status}: {verdict:?}");
         assert_eq!(
             reason(&verdict),
@@ -54,7 +54,7 @@ async fn test_query_5xx_is_inconclusive() {
         );
     }
     // A load balancer's HTML error page says no more than its status.
-    let verdict = test_query(&github, Step::not_json(502)).await;
+    let verdict = test_query(&github, Reply::not_json(502)).await;
     assert_eq!(reason(&verdict), "GitHub GraphQL API returned 502");
 }
 
@@ -65,14 +65,14 @@ async fn test_query_transport_failures_are_inconclusive() {
     // generous one, so that on a loaded machine they are seen as themselves, not as a
     // timeout that happened to come first.
     let short = Duration::from_millis(300);
-    for (step, timeout) in [
-        (Step::reset(), TIMEOUT),
-        (Step::stall(), short),
-        (Step::truncated(200, 500, r#"{"data":{"vie"#), TIMEOUT),
+    for (reply, timeout) in [
+        (Reply::reset(), TIMEOUT),
+        (Reply::stall(), short),
+        (Reply::truncated(200, 500, r#"{"data":{"vie"#), TIMEOUT),
     ] {
-        let result = call_within(&github, Endpoint::TestQuery, step.clone(), timeout).await;
+        let result = call_within(&github, Endpoint::TestQuery, reply.clone(), timeout).await;
         let verdict = pat_verdict::classify_test_query(&result, NOW);
-        assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
+        assert!(verdict.transient_failure(), "{reply:?}: {verdict:?}");
         assert!(
             reason(&verdict).starts_with("GitHub GraphQL API unreachable: "),
             "{verdict:?}"
@@ -84,18 +84,18 @@ async fn test_query_transport_failures_are_inconclusive() {
 async fn test_query_408_429_and_rate_limited_403_are_inconclusive_rate_limited() {
     let github = fake();
     let rate_limited = [
-        Step::status(408),
-        Step::status(429),
-        Step::status(403).header("x-ratelimit-remaining", "0"),
-        Step::status(403).header("retry-after", "30"),
-        Step::json(
+        Reply::status(408),
+        Reply::status(429),
+        Reply::status(403).header("x-ratelimit-remaining", "0"),
+        Reply::status(403).header("retry-after", "30"),
+        Reply::json(
             403,
             json!({ "message": "You have exceeded a secondary rate limit. Please wait." }),
         ),
     ];
-    for step in rate_limited {
-        let verdict = test_query(&github, step.clone()).await;
-        assert!(is_rate_limited(&verdict), "{step:?}: {verdict:?}");
+    for reply in rate_limited {
+        let verdict = test_query(&github, reply.clone()).await;
+        assert!(is_rate_limited(&verdict), "{reply:?}: {verdict:?}");
         assert!(reason(&verdict).starts_with("GitHub GraphQL API returned 4"));
     }
 }
@@ -106,7 +106,7 @@ async fn test_query_other_4xx_is_invalid() {
     for status in [400, 401, 403, 404, 422] {
         let verdict = test_query(
             &github,
-            Step::json(status, json!({ "message": "Bad credentials" })),
+            Reply::json(status, json!({ "message": "Bad credentials" })),
         )
         .await;
         assert_eq!(
@@ -126,7 +126,7 @@ async fn test_query_200_rate_limit_errors_are_inconclusive_rate_limited() {
         json!({ "code": "graphql_rate_limit", "message": "Slow down" }),
     ] {
         let body = json!({ "errors": [error], "data": null });
-        let verdict = test_query(&github, Step::json(200, body)).await;
+        let verdict = test_query(&github, Reply::json(200, body)).await;
         assert!(is_rate_limited(&verdict), "{verdict:?}");
     }
 }
@@ -139,12 +139,12 @@ async fn test_query_200_other_errors_are_invalid_and_checked_before_data() {
         "data": { "viewer": { "login": "alice" } }
     });
     assert_eq!(
-        test_query(&github, Step::json(200, body)).await,
+        test_query(&github, Reply::json(200, body)).await,
         Verdict::invalid("GraphQL error: Resource not accessible by personal access token")
     );
     let no_message = json!({ "errors": [{ "type": "FORBIDDEN" }] });
     assert_eq!(
-        test_query(&github, Step::json(200, no_message)).await,
+        test_query(&github, Reply::json(200, no_message)).await,
         Verdict::invalid("GraphQL error: unknown")
     );
 }
@@ -159,7 +159,7 @@ async fn test_query_200_without_a_viewer_is_invalid() {
         json!({ "data": { "viewer": null } }),
     ] {
         assert_eq!(
-            test_query(&github, Step::json(200, body.clone())).await,
+            test_query(&github, Reply::json(200, body.clone())).await,
             Verdict::invalid("Fine-grained PATs need 'Public Repositories (read-only)' permission"),
             "{body}"
         );
@@ -169,15 +169,15 @@ async fn test_query_200_without_a_viewer_is_invalid() {
 #[tokio::test]
 async fn test_query_200_with_an_unreadable_body_is_inconclusive() {
     let github = fake();
-    for step in [
-        Step::not_json(200),
-        Step::body(200, "[1, 2]"),
-        Step::body(200, ""),
-        Step::oversized(200, 2 << 20),
-        Step::oversized_chunked(200, 2 << 20),
+    for reply in [
+        Reply::not_json(200),
+        Reply::body(200, "[1, 2]"),
+        Reply::body(200, ""),
+        Reply::oversized(200, 2 << 20),
+        Reply::oversized_chunked(200, 2 << 20),
     ] {
-        let verdict = test_query(&github, step.clone()).await;
-        assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
+        let verdict = test_query(&github, reply.clone()).await;
+        assert!(verdict.transient_failure(), "{reply:?}: {verdict:?}");
         assert!(!is_rate_limited(&verdict));
     }
 }
@@ -188,7 +188,7 @@ async fn test_query_1xx_3xx_and_other_2xx_are_inconclusive() {
     for status in [201, 202, 204, 301, 302, 304, 307] {
         let verdict = test_query(
             &github,
-            Step::status(status).header("Location", "https://example.invalid/"),
+            Reply::status(status).header("Location", "https://example.invalid/"),
         )
         .await;
         assert_eq!(
@@ -201,7 +201,7 @@ async fn test_query_1xx_3xx_and_other_2xx_are_inconclusive() {
     let result = call_within(
         &github,
         Endpoint::TestQuery,
-        Step::status(100),
+        Reply::status(100),
         Duration::from_millis(300),
     )
     .await;
@@ -214,14 +214,14 @@ async fn test_query_1xx_3xx_and_other_2xx_are_inconclusive() {
 #[tokio::test]
 async fn identity_200_with_an_id_is_valid_with_the_id_as_a_decimal_string() {
     let github = fake();
-    let Verdict::Valid(found) = identity(&github, Step::user(42, "alice")).await else {
+    let Verdict::Valid(found) = identity(&github, Reply::user(42, "alice")).await else {
         panic!("a valid identity");
     };
     assert_eq!(found.github_id.as_str(), "42");
     assert_eq!(found.login.as_deref(), Some("alice"));
 
     let as_string = json!({ "id": "583231", "login": "octocat" });
-    let Verdict::Valid(found) = identity(&github, Step::json(200, as_string)).await else {
+    let Verdict::Valid(found) = identity(&github, Reply::json(200, as_string)).await else {
         panic!("a valid identity");
     };
     assert_eq!(found.github_id.as_str(), "583231");
@@ -230,13 +230,13 @@ async fn identity_200_with_an_id_is_valid_with_the_id_as_a_decimal_string() {
 #[tokio::test]
 async fn identity_headers_reach_the_token_info() {
     let github = fake();
-    let step = Step::user(7, "miner")
+    let reply = Reply::user(7, "miner")
         .header("X-OAuth-Scopes", "repo, read:org")
         .header(
             "github-authentication-token-expiration",
             "2026-01-02 15:04:05 UTC",
         );
-    let Verdict::Valid(found) = identity(&github, step).await else {
+    let Verdict::Valid(found) = identity(&github, reply).await else {
         panic!("a valid identity");
     };
     assert_eq!(
@@ -249,33 +249,33 @@ async fn identity_headers_reach_the_token_info() {
 #[tokio::test]
 async fn identity_200_without_an_id_or_not_an_object_is_inconclusive() {
     let github = fake();
-    for step in [
-        Step::json(200, json!({ "login": "alice" })),
-        Step::json(200, json!({ "id": null })),
-        Step::json(200, json!([{ "id": 1 }])),
-        Step::not_json(200),
-        Step::oversized(200, 3 << 20),
+    for reply in [
+        Reply::json(200, json!({ "login": "alice" })),
+        Reply::json(200, json!({ "id": null })),
+        Reply::json(200, json!([{ "id": 1 }])),
+        Reply::not_json(200),
+        Reply::oversized(200, 3 << 20),
     ] {
-        let verdict = identity(&github, step.clone()).await;
-        assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
+        let verdict = identity(&github, reply.clone()).await;
+        assert!(verdict.transient_failure(), "{reply:?}: {verdict:?}");
     }
 }
 
 #[tokio::test]
 async fn identity_408_429_and_rate_limited_403_are_inconclusive_rate_limited() {
     let github = fake();
-    for step in [
-        Step::status(408),
-        Step::status(429),
-        Step::json(
+    for reply in [
+        Reply::status(408),
+        Reply::status(429),
+        Reply::json(
             403,
             json!({ "message": "API rate limit exceeded for 1.2.3.4." }),
         )
         .header("x-ratelimit-remaining", "0"),
-        Step::status(403).header("Retry-After", "60"),
+        Reply::status(403).header("Retry-After", "60"),
     ] {
-        let verdict = identity(&github, step.clone()).await;
-        assert!(is_rate_limited(&verdict), "{step:?}: {verdict:?}");
+        let verdict = identity(&github, reply.clone()).await;
+        assert!(is_rate_limited(&verdict), "{reply:?}: {verdict:?}");
     }
 }
 
@@ -285,7 +285,7 @@ async fn identity_other_4xx_is_invalid() {
     for status in [400, 401, 403, 404] {
         let verdict = identity(
             &github,
-            Step::json(status, json!({ "message": "Bad credentials" })),
+            Reply::json(status, json!({ "message": "Bad credentials" })),
         )
         .await;
         assert_eq!(verdict.kind(), VerdictKind::Invalid, "{status}");
@@ -298,19 +298,19 @@ async fn identity_5xx_transport_3xx_and_other_2xx_are_inconclusive() {
     // Only the stall needs a short timeout; every other row gets a generous one, so that
     // it is judged on its own answer and not on a timeout that came first under load.
     let short = Duration::from_millis(300);
-    for (step, timeout) in [
-        (Step::status(500), TIMEOUT),
-        (Step::status(503), TIMEOUT),
-        (Step::not_json(504), TIMEOUT),
-        (Step::status(204), TIMEOUT),
-        (Step::status(302).header("Location", "/login"), TIMEOUT),
-        (Step::reset(), TIMEOUT),
-        (Step::stall(), short),
-        (Step::truncated(200, 1000, r#"{"id":"#), TIMEOUT),
+    for (reply, timeout) in [
+        (Reply::status(500), TIMEOUT),
+        (Reply::status(503), TIMEOUT),
+        (Reply::not_json(504), TIMEOUT),
+        (Reply::status(204), TIMEOUT),
+        (Reply::status(302).header("Location", "/login"), TIMEOUT),
+        (Reply::reset(), TIMEOUT),
+        (Reply::stall(), short),
+        (Reply::truncated(200, 1000, r#"{"id":"#), TIMEOUT),
     ] {
-        let result = call_within(&github, Endpoint::Identity, step.clone(), timeout).await;
+        let result = call_within(&github, Endpoint::Identity, reply.clone(), timeout).await;
         let verdict = pat_verdict::classify_identity(&result, NOW);
-        assert!(verdict.transient_failure(), "{step:?}: {verdict:?}");
+        assert!(verdict.transient_failure(), "{reply:?}: {verdict:?}");
     }
 }
 
@@ -319,12 +319,12 @@ async fn identity_5xx_transport_3xx_and_other_2xx_are_inconclusive() {
 #[tokio::test]
 async fn retry_after_comes_from_retry_after_or_the_reset_time() {
     let github = fake();
-    let verdict = test_query(&github, Step::status(429).header("retry-after", "60")).await;
+    let verdict = test_query(&github, Reply::status(429).header("retry-after", "60")).await;
     assert_eq!(verdict.retry_after(), Some(Duration::from_secs(60)));
     let reset = (NOW.0 + 120).to_string();
     let verdict = test_query(
         &github,
-        Step::status(403)
+        Reply::status(403)
             .header("x-ratelimit-remaining", "0")
             .header("x-ratelimit-reset", &reset),
     )
@@ -379,7 +379,7 @@ async fn requests_per_verdict() {
     assert_eq!(github.requests_for("ghp_unknown", Endpoint::TestQuery), 0);
 
     // An outage on /user: three attempts, then inconclusive; no test query.
-    github.script("ghp_outage", Endpoint::Identity, [Step::status(502)]);
+    github.script("ghp_outage", Endpoint::Identity, [Reply::status(502)]);
     let report = verifier.verify(&secret("ghp_outage")).await;
     assert_eq!(report.verdict.kind(), VerdictKind::Inconclusive);
     assert_eq!(report.requests, 3);
@@ -387,22 +387,22 @@ async fn requests_per_verdict() {
     assert_eq!(github.requests_for("ghp_outage", Endpoint::TestQuery), 0);
 
     // A blip on the test query is retried and the PAT judged valid.
-    github.script("ghp_blip", Endpoint::Identity, [Step::user(2, "blip")]);
+    github.script("ghp_blip", Endpoint::Identity, [Reply::user(2, "blip")]);
     github.script(
         "ghp_blip",
         Endpoint::TestQuery,
-        [Step::reset(), Step::status(503), Step::viewer("blip")],
+        [Reply::reset(), Reply::status(503), Reply::viewer("blip")],
     );
     let report = verifier.verify(&secret("ghp_blip")).await;
     assert_eq!(report.verdict, Verdict::Valid(()));
     assert_eq!(report.requests, 4);
 
     // Invalid test query: identity + one test query, never retried.
-    github.script("ghp_fine", Endpoint::Identity, [Step::user(3, "fine")]);
+    github.script("ghp_fine", Endpoint::Identity, [Reply::user(3, "fine")]);
     github.script(
         "ghp_fine",
         Endpoint::TestQuery,
-        [Step::json(200, json!({ "data": { "viewer": null } }))],
+        [Reply::json(200, json!({ "data": { "viewer": null } }))],
     );
     let report = verifier.verify(&secret("ghp_fine")).await;
     assert_eq!(
@@ -425,7 +425,7 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
     github.script(
         "ghp_limited",
         Endpoint::Identity,
-        [Step::status(429).header("retry-after", "3600")],
+        [Reply::status(429).header("retry-after", "3600")],
     );
     let report = verifier(&github, ROOMY)
         .verify(&secret("ghp_limited"))
@@ -441,7 +441,7 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
 #[tokio::test]
 async fn a_stalled_github_ends_inconclusive_at_the_deadline() {
     let github = fake();
-    github.script("ghp_stalled", Endpoint::Identity, [Step::stall()]);
+    github.script("ghp_stalled", Endpoint::Identity, [Reply::stall()]);
     let verifier = verifier(&github, Duration::from_millis(400));
     // Bounded from outside too, as a hang guard: a client that ignored the deadline would
     // stall for good (the fake never answers) and fail here instead of hanging.

@@ -13,8 +13,9 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use pat_verdict::TEST_QUERY_BODY;
+use pat_verdict::testing::ScriptedGithub;
 use pat_verdict::{Body, Endpoint, GithubApi, HttpResponse, TransportError, TransportErrorKind};
-use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_fake_github::{Answer, FakeGithub, Reply};
 use pat_verdict_ureq_http::{ClientError, DEFAULT_BODY_CAP, InvalidApiUrl, UreqGithub};
 
 use common::{TIMEOUT, call, call_within, client, fresh_token, token};
@@ -130,7 +131,7 @@ async fn statuses_are_answers_and_redirects_are_not_followed() {
     github.script(
         &moved,
         Endpoint::Identity,
-        [Step::status(302).header("Location", &location)],
+        [Reply::status(302).header("Location", &location)],
     );
     let answer = response(
         client(&github)
@@ -145,7 +146,7 @@ async fn statuses_are_answers_and_redirects_are_not_followed() {
     );
 
     for status in [401, 404, 500, 503] {
-        let answer = response(call(&github, Endpoint::Identity, Step::status(status)).await);
+        let answer = response(call(&github, Endpoint::Identity, Reply::status(status)).await);
         assert_eq!(answer.status, status);
     }
 }
@@ -157,7 +158,7 @@ async fn relevant_headers_and_non_json_bodies_come_back_as_sent() {
         call(
             &github,
             Endpoint::Identity,
-            Step::not_json(403)
+            Reply::not_json(403)
                 .header("Retry-After", "30")
                 .header("X-RateLimit-Remaining", "0")
                 .header("X-RateLimit-Reset", "1767225700")
@@ -181,7 +182,7 @@ async fn relevant_headers_and_non_json_bodies_come_back_as_sent() {
 #[tokio::test]
 async fn a_reset_is_a_connection_reset() {
     let github = fake();
-    let error = failure(call(&github, Endpoint::TestQuery, Step::reset()).await);
+    let error = failure(call(&github, Endpoint::TestQuery, Reply::reset()).await);
     assert_eq!(error.kind, TransportErrorKind::ConnectionReset, "{error}");
     assert!(!error.detail.contains("ghp_"), "{error}");
 }
@@ -189,7 +190,7 @@ async fn a_reset_is_a_connection_reset() {
 #[tokio::test]
 async fn a_close_without_an_answer_is_a_connection_reset() {
     let github = fake();
-    let error = failure(call(&github, Endpoint::Identity, Step::raw(Vec::new())).await);
+    let error = failure(call(&github, Endpoint::Identity, Reply::raw(Vec::new())).await);
     assert_eq!(error.kind, TransportErrorKind::ConnectionReset, "{error}");
 }
 
@@ -200,14 +201,14 @@ async fn a_stall_times_out_within_the_timeout() {
     let error = failure(
         within(
             HANG_GUARD,
-            call_within(&github, Endpoint::Identity, Step::stall(), short),
+            call_within(&github, Endpoint::Identity, Reply::stall(), short),
         )
         .await,
     );
     assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
     // A slow answer counts against the same timeout: this one is held until the fake is
     // dropped, so only the client's timeout can end the call.
-    let slow_body = Step::user(1, "slow").held("never opened");
+    let slow_body = Reply::user(1, "slow").held("never opened");
     let error = failure(
         within(
             HANG_GUARD,
@@ -224,7 +225,7 @@ async fn no_time_left_is_a_timeout_not_a_hang() {
     let error = failure(
         within(
             HANG_GUARD,
-            call_within(&github, Endpoint::Identity, Step::stall(), Duration::ZERO),
+            call_within(&github, Endpoint::Identity, Reply::stall(), Duration::ZERO),
         )
         .await,
     );
@@ -238,13 +239,20 @@ async fn a_short_body_is_a_truncated_body() {
         call(
             &github,
             Endpoint::Identity,
-            Step::truncated(200, 4096, r#"{"login":"alice","id":"#),
+            Reply::truncated(200, 4096, r#"{"login":"alice","id":"#),
         )
         .await,
     );
     assert_eq!(error.kind, TransportErrorKind::TruncatedBody, "{error}");
     // Even on an error status: the answer is incomplete, so it is not judged.
-    let error = failure(call(&github, Endpoint::TestQuery, Step::truncated(401, 100, "{")).await);
+    let error = failure(
+        call(
+            &github,
+            Endpoint::TestQuery,
+            Reply::truncated(401, 100, "{"),
+        )
+        .await,
+    );
     assert_eq!(error.kind, TransportErrorKind::TruncatedBody, "{error}");
 }
 
@@ -255,7 +263,7 @@ async fn an_answer_that_is_not_http_is_a_protocol_error() {
         call(
             &github,
             Endpoint::Identity,
-            Step::raw("SSH-2.0-OpenSSH_9.6\r\n\r\n"),
+            Reply::raw("SSH-2.0-OpenSSH_9.6\r\n\r\n"),
         )
         .await,
     );
@@ -336,7 +344,7 @@ async fn bodies_over_the_cap_are_over_cap_and_not_read() {
         github.script(
             &pat,
             Endpoint::TestQuery,
-            [Step::body(200, vec![b' '; size])],
+            [Reply::body(200, vec![b' '; size])],
         );
         let answer = response(
             client
@@ -351,7 +359,7 @@ async fn bodies_over_the_cap_are_over_cap_and_not_read() {
     }
     // The connection of an unread body is dropped, not reused half-read: the next call works.
     let pat = fresh_token();
-    github.script(&pat, Endpoint::TestQuery, [Step::body(200, "{}")]);
+    github.script(&pat, Endpoint::TestQuery, [Reply::body(200, "{}")]);
     let answer = response(
         client
             .send(Endpoint::TestQuery, &token(&pat), TIMEOUT)
@@ -372,12 +380,12 @@ fn peak_rss() -> Option<u64> {
 async fn a_300_mib_body_is_over_cap_and_memory_stays_bounded() {
     const HUGE: u64 = 300 << 20;
     let github = fake();
-    for step in [
-        Step::oversized(200, HUGE),
+    for reply in [
+        Reply::oversized(200, HUGE),
         // No length announced: the adapter must stop reading at the cap.
-        Step::oversized_chunked(200, HUGE),
+        Reply::oversized_chunked(200, HUGE),
     ] {
-        let answer = response(within(HANG_GUARD, call(&github, Endpoint::TestQuery, step)).await);
+        let answer = response(within(HANG_GUARD, call(&github, Endpoint::TestQuery, reply)).await);
         assert_eq!(
             answer.body,
             Body::OverCap {
@@ -418,7 +426,7 @@ async fn calls_never_block_the_runtime() {
     github.script(
         "ghp_slow",
         Endpoint::Identity,
-        [Step::user(4, "slow").held("slow")],
+        [Reply::user(4, "slow").held("slow")],
     );
     github.valid("ghp_fast", 5, "fast");
     let client = client(&github);
@@ -457,4 +465,58 @@ async fn calls_never_block_the_runtime() {
     let slow = within(HANG_GUARD, slow).await.expect("the slow task");
     assert!(matches!(slow, Ok(ref ok) if ok.status == 200), "{slow:?}");
     assert_eq!(github.requests_for("ghp_slow", Endpoint::Identity), 1);
+}
+
+/// What a call through each fake came back as, to compare: a response whole, a failure by
+/// its kind (the words differ between the adapter and the in-memory fake).
+fn outcome(
+    result: Result<HttpResponse, TransportError>,
+) -> Result<HttpResponse, TransportErrorKind> {
+    result.map_err(|error| error.kind)
+}
+
+#[tokio::test]
+async fn one_reply_comes_back_the_same_from_the_wire_and_from_memory() {
+    let github = fake();
+    let short = Duration::from_millis(300);
+    let over_cap = u64::try_from(DEFAULT_BODY_CAP).expect("the cap fits") + 1;
+    let replies = [
+        Reply::user(42, "octocat"),
+        Reply::status(503).header("retry-after", "3"),
+        Reply::not_json(502),
+        Reply::json(403, serde_json::json!({ "message": "slow down" }))
+            .header("x-ratelimit-remaining", "0")
+            .header("x-ratelimit-reset", "1767225700"),
+        Reply::oversized(200, over_cap),
+        Reply::oversized_chunked(200, over_cap),
+        Reply::reset(),
+        Reply::stall(),
+        Reply::raw(Vec::new()),
+        Reply::raw("SSH-2.0-OpenSSH_9.6\r\n\r\n"),
+        Reply::truncated(200, 4096, r#"{"login":"alice","id":"#),
+        Reply::fail(TransportErrorKind::Timeout),
+        Reply::fail(TransportErrorKind::ConnectionReset),
+        Reply::fail(TransportErrorKind::TruncatedBody),
+        Reply::fail(TransportErrorKind::Protocol),
+    ];
+    for reply in replies {
+        // Only a reply that never comes gets the short timeout; the others have all the time
+        // they need, so a loaded machine cannot turn them into timeouts.
+        let never_comes = matches!(
+            reply.answer,
+            Answer::Stall | Answer::Fail(TransportErrorKind::Timeout)
+        );
+        let timeout = if never_comes { short } else { TIMEOUT };
+        let wire = within(
+            HANG_GUARD,
+            call_within(&github, Endpoint::Identity, reply.clone(), timeout),
+        )
+        .await;
+        let memory = ScriptedGithub::new(None);
+        memory.on("ghp_memory", Endpoint::Identity, [reply.clone()]);
+        let in_memory = memory
+            .send(Endpoint::Identity, &token("ghp_memory"), timeout)
+            .await;
+        assert_eq!(outcome(wire), outcome(in_memory), "{reply:?}");
+    }
 }

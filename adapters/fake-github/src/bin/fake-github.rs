@@ -24,7 +24,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use pat_verdict::Endpoint;
-use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_fake_github::{FakeGithub, Reply};
 use serde_json::{Value, json};
 
 /// The text of `--help`.
@@ -238,12 +238,12 @@ fn endpoint_of(name: &str) -> Result<Endpoint, String> {
     }
 }
 
-fn steps_of(text: &str) -> Result<Vec<Step>, String> {
+fn steps_of(text: &str) -> Result<Vec<Reply>, String> {
     let steps: Vec<Value> = serde_json::from_str(text).map_err(|e| format!("steps: {e}"))?;
     steps.iter().map(step_of).collect()
 }
 
-fn step_of(spec: &Value) -> Result<Step, String> {
+fn step_of(spec: &Value) -> Result<Reply, String> {
     let field = |name: &str| spec.get(name);
     let number = |name: &str| field(name).and_then(Value::as_u64);
     let status = || -> Result<u16, String> {
@@ -257,20 +257,20 @@ fn step_of(spec: &Value) -> Result<Step, String> {
         let id = pair.and_then(|pair| pair[0].as_u64());
         let login = pair.and_then(|pair| pair[1].as_str());
         match (id, login) {
-            (Some(id), Some(login)) => Step::user(id, login),
+            (Some(id), Some(login)) => Reply::user(id, login),
             _ => return Err(format!("\"user\" wants [id, login]: {spec}")),
         }
     } else if let Some(login) = field("viewer") {
-        Step::viewer(login.as_str().ok_or("\"viewer\" wants a login")?)
+        Reply::viewer(login.as_str().ok_or("\"viewer\" wants a login")?)
     } else if let Some(code) = number("not_json") {
-        Step::not_json(u16::try_from(code).map_err(|e| e.to_string())?)
+        Reply::not_json(u16::try_from(code).map_err(|e| e.to_string())?)
     } else if field("raw").is_some() {
-        Step::raw(text("raw"))
+        Reply::raw(text("raw"))
     } else if let Some(fault) = field("fault") {
         match fault.as_str() {
-            Some("reset") => Step::reset(),
-            Some("stall") => Step::stall(),
-            Some("truncated") => Step::truncated(
+            Some("reset") => Reply::reset(),
+            Some("stall") => Reply::stall(),
+            Some("truncated") => Reply::truncated(
                 status()?,
                 usize::try_from(number("declared").unwrap_or(0)).map_err(|e| e.to_string())?,
                 text("sent"),
@@ -278,19 +278,19 @@ fn step_of(spec: &Value) -> Result<Step, String> {
             Some("oversized") => {
                 let bytes = number("bytes").unwrap_or(2 << 20);
                 if field("chunked").and_then(Value::as_bool).unwrap_or(false) {
-                    Step::oversized_chunked(status()?, bytes)
+                    Reply::oversized_chunked(status()?, bytes)
                 } else {
-                    Step::oversized(status()?, bytes)
+                    Reply::oversized(status()?, bytes)
                 }
             }
             _ => return Err(format!("unknown fault: {spec}")),
         }
     } else if let Some(body) = field("json") {
-        Step::json(status()?, body.clone())
+        Reply::json(status()?, body.clone())
     } else if field("body").is_some() {
-        Step::body(status()?, text("body"))
+        Reply::body(status()?, text("body"))
     } else {
-        Step::status(status()?)
+        Reply::status(status()?)
     };
     if let Some(headers) = field("headers") {
         let headers = headers.as_object().ok_or("\"headers\" wants an object")?;

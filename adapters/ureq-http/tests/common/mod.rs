@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use pat_verdict::{CallResult, Endpoint, GithubApi, Identity, Token, UnixTime, Verdict, Viewer};
 use pat_verdict::{classify_identity, classify_test_query};
-use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_ureq_http::UreqGithub;
 
 /// The wall clock the classifiers are given: 2026-01-01T00:00:00Z.
@@ -35,30 +35,30 @@ pub fn fresh_token() -> String {
     format!("ghp_row{:04}", NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
-/// Scripts `step` for a fresh token on `endpoint` and sends one call through the adapter.
-pub async fn call(github: &FakeGithub, endpoint: Endpoint, step: Step) -> CallResult {
-    call_within(github, endpoint, step, TIMEOUT).await
+/// Scripts `reply` for a fresh token on `endpoint` and sends one call through the adapter.
+pub async fn call(github: &FakeGithub, endpoint: Endpoint, reply: Reply) -> CallResult {
+    call_within(github, endpoint, reply, TIMEOUT).await
 }
 
 pub async fn call_within(
     github: &FakeGithub,
     endpoint: Endpoint,
-    step: Step,
+    reply: Reply,
     timeout: Duration,
 ) -> CallResult {
     let pat = fresh_token();
-    github.script(&pat, endpoint, [step]);
+    github.script(&pat, endpoint, [reply]);
     client(github).send(endpoint, &token(&pat), timeout).await
 }
 
-/// One test query answered with `step`, classified per docs/contract.md §2.
-pub async fn test_query(github: &FakeGithub, step: Step) -> Verdict<Viewer> {
-    classify_test_query(&call(github, Endpoint::TestQuery, step).await, NOW)
+/// One test query answered with `reply`, classified per docs/contract.md §2.
+pub async fn test_query(github: &FakeGithub, reply: Reply) -> Verdict<Viewer> {
+    classify_test_query(&call(github, Endpoint::TestQuery, reply).await, NOW)
 }
 
-/// One identity lookup answered with `step`, classified per docs/contract.md §3.
-pub async fn identity(github: &FakeGithub, step: Step) -> Verdict<Identity> {
-    classify_identity(&call(github, Endpoint::Identity, step).await, NOW)
+/// One identity lookup answered with `reply`, classified per docs/contract.md §3.
+pub async fn identity(github: &FakeGithub, reply: Reply) -> Verdict<Identity> {
+    classify_identity(&call(github, Endpoint::Identity, reply).await, NOW)
 }
 
 /// The reason of a verdict that is not valid.
