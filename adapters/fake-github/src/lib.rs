@@ -60,9 +60,6 @@ use crate::server::{Shared, accept_loop, lock, wake_accept};
 /// `pat_verdict::testing::ScriptedGithub`: a test reads the same against either fake.
 pub use pat_verdict::testing::{Answer, Hold, Reply};
 
-/// The name [`Reply`] had in this crate, for code written before the vocabulary was shared.
-pub type Step = Reply;
-
 /// Which paths the fake answers the two calls on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Layout {

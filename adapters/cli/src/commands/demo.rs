@@ -25,7 +25,7 @@ use pat_verdict::{
     Endpoint, GithubId, Hotkey, HotkeyList, PatStore, RetryPolicy, SecretString, StoredPat, Uid,
     UnixTime, Validator, VerdictKind, Verifier, VerifyReport,
 };
-use pat_verdict_fake_github::{FakeGithub, Step};
+use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::UreqGithub;
@@ -43,7 +43,7 @@ use crate::wiring::CliValidator;
 pub const DEMO_DEADLINE: Duration = Duration::from_secs(2);
 
 /// The steps `GET /user` and `POST /graphql` play, in that order.
-type Scripts = (Vec<Step>, Vec<Step>);
+type Scripts = (Vec<Reply>, Vec<Reply>);
 
 /// One thing GitHub can do, and what the demo expects of the verdict.
 struct Scenario {
@@ -72,12 +72,12 @@ impl Scenario {
         github.script(self.token, Endpoint::TestQuery, test_query);
     }
 
-    fn user(&self) -> Step {
-        Step::user(self.id, self.login)
+    fn user(&self) -> Reply {
+        Reply::user(self.id, self.login)
     }
 
-    fn viewer(&self) -> Step {
-        Step::viewer(self.login)
+    fn viewer(&self) -> Reply {
+        Reply::viewer(self.login)
     }
 }
 
@@ -109,7 +109,7 @@ const SCENARIOS: &[Scenario] = &[
                 "documentation_url": "https://docs.github.com/rest",
                 "status": "401"
             });
-            (vec![Step::json(401, bad)], Vec::new())
+            (vec![Reply::json(401, bad)], Vec::new())
         },
     },
     Scenario {
@@ -121,7 +121,7 @@ const SCENARIOS: &[Scenario] = &[
         login: "fine-grained-miner",
         steps: |s, _| {
             let blind = json!({ "data": { "viewer": null } });
-            (vec![s.user()], vec![Step::json(200, blind)])
+            (vec![s.user()], vec![Reply::json(200, blind)])
         },
     },
     Scenario {
@@ -131,7 +131,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demo503Burst0000000000000000000000",
         id: 5_830_004,
         login: "burst-miner",
-        steps: |s, _| (vec![s.user()], vec![Step::not_json(503)]),
+        steps: |s, _| (vec![s.user()], vec![Reply::not_json(503)]),
     },
     Scenario {
         name: "connection reset",
@@ -140,7 +140,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoReset000000000000000000000000",
         id: 5_830_005,
         login: "reset-miner",
-        steps: |_, _| (vec![Step::reset()], Vec::new()),
+        steps: |_, _| (vec![Reply::reset()], Vec::new()),
     },
     Scenario {
         name: "stall",
@@ -149,7 +149,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoStall000000000000000000000000",
         id: 5_830_006,
         login: "stall-miner",
-        steps: |_, _| (vec![Step::stall()], Vec::new()),
+        steps: |_, _| (vec![Reply::stall()], Vec::new()),
     },
     Scenario {
         name: "rate limit",
@@ -164,7 +164,7 @@ const SCENARIOS: &[Scenario] = &[
                 "documentation_url": "https://docs.github.com/rest/rate-limit"
             });
             let reset = now.plus(Duration::from_secs(1800)).0.to_string();
-            let step = Step::json(403, limited)
+            let step = Reply::json(403, limited)
                 .header("x-ratelimit-limit", "5000")
                 .header("x-ratelimit-remaining", "0")
                 .header("x-ratelimit-reset", &reset);
@@ -178,7 +178,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoBlip0000000000000000000000000",
         id: 5_830_008,
         login: "blip-miner",
-        steps: |s, _| (vec![Step::status(502), s.user()], vec![s.viewer()]),
+        steps: |s, _| (vec![Reply::status(502), s.user()], vec![s.viewer()]),
     },
 ];
 
