@@ -155,6 +155,13 @@ pub const IDENTITY_WITHOUT_ID: &str = "GitHub /user API returned no account id";
 pub const IDENTITY_ID_NOT_DECIMAL: &str =
     "GitHub /user API returned an account id that is not a non-negative integer";
 
+/// An audit's row for a store entry that cannot be used (no integer uid, no string pat or
+/// hotkey): inconclusive, with what is wrong with it.
+#[must_use]
+pub fn unusable_entry(problem: &str) -> String {
+    format!("the store entry cannot be used: {problem}")
+}
+
 /// The verification's deadline passed before a call could be made.
 #[must_use]
 pub fn deadline_passed(deadline: Duration) -> String {

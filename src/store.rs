@@ -397,6 +397,15 @@ pub struct UnusableEntry {
     pub reason: String,
 }
 
+impl UnusableEntry {
+    /// The reason an audit row gives for it: it is inconclusive, never judged (its PAT, if
+    /// any, cannot be trusted to be what the miner sent).
+    #[must_use]
+    pub fn audit_reason(&self) -> String {
+        crate::messages::unusable_entry(&self.reason)
+    }
+}
+
 /// Everything a store holds, from one read: the entries it can use, in uid order, and the
 /// ones it cannot (see [`PatStore::listing`](crate::ports::PatStore::listing)).
 #[derive(Clone, Debug, Default, PartialEq)]

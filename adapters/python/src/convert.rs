@@ -335,6 +335,21 @@ pub(crate) fn audit_row(entry: &pat_verdict::StoredPat, report: &VerifyReport) -
     }
 }
 
+/// The row of a store entry that cannot be used, when it has a uid: inconclusive, no request.
+pub(crate) fn unusable_audit_row(entry: &pat_verdict::UnusableEntry) -> Option<AuditRow> {
+    let uid = entry.uid?;
+    let verdict = pat_verdict::Verdict::<()>::inconclusive(entry.audit_reason());
+    Some(AuditRow {
+        uid: uid.0,
+        hotkey: entry
+            .hotkey
+            .as_ref()
+            .map_or_else(String::new, |hotkey| hotkey.as_str().to_owned()),
+        github_id: None,
+        verdict: verdict_of(&verdict, None, 0),
+    })
+}
+
 // ---- the pure classifiers ----
 
 /// docs/contract.md §2 on what a host's own client got back.

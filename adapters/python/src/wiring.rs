@@ -256,19 +256,24 @@ pub(crate) struct StoreUnavailable(pub(crate) String);
 /// Each entry goes through the verifier's `verify`, which is what the core's `audit` does per
 /// entry; it is driven here only because the core's audit row keeps the verdict's kind and
 /// reason but not its rate limit, wait and identity, which Python's `AuditRow.verdict` shows.
-/// CORE(audit): delegate to the core's audit once its rows carry the whole report.
+/// Every stored PAT re-verified through the core's verifier, `concurrency` at a time, rows
+/// in uid order. The core's own `audit` rows keep only the verdict's kind and reason; a
+/// Python host also wants `rate_limited` and `retry_after`, so each entry's whole report is
+/// converted here. An entry the store cannot use (docs/contract.md §7) is a row of its own,
+/// inconclusive with the store's reason, when it has a uid to name; one without a uid affects
+/// no miner's answers and has no row.
 pub(crate) async fn audit(
     validator: Arc<CoreValidator>,
     concurrency: usize,
 ) -> Result<Vec<AuditRow>, StoreUnavailable> {
-    let entries = validator.store().all().await.map_err(|error| {
+    let listing = validator.store().listing().await.map_err(|error| {
         StoreUnavailable(format!(
             "cannot audit: the PAT store is unavailable ({})",
             error_chain(&error)
         ))
     })?;
     let verifier = validator.verifier();
-    let mut rows: Vec<AuditRow> = futures::stream::iter(entries)
+    let mut rows: Vec<AuditRow> = futures::stream::iter(listing.entries)
         .map(|entry| async move {
             let report: VerifyReport = verifier.verify(&entry.pat).await;
             convert::audit_row(&entry, &report)
@@ -276,6 +281,12 @@ pub(crate) async fn audit(
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
+    rows.extend(
+        listing
+            .unusable
+            .iter()
+            .filter_map(convert::unusable_audit_row),
+    );
     rows.sort_by_key(|row| row.uid);
     Ok(rows)
 }

@@ -390,6 +390,27 @@ def test_audit_with_an_entry_that_names_no_account(fake: FakeGithub, tmp_path: P
     check_rows(validator(fake, store).audit(), tokens)
 
 
+def test_audit_shows_an_unusable_entry_as_its_own_inconclusive_row(
+    fake: FakeGithub, tmp_path: Path
+) -> None:
+    # docs/contract.md §7: an entry without a string pat is kept and answered for on its own;
+    # the audit of everyone else goes on, and it is a row that says why, never a verdict.
+    store, tokens = audit_store(fake, tmp_path)
+    items = read(store)
+    items.append({"uid": 3, "hotkey": "hk_3", "github_id": "13"})
+    items.append({"hotkey": "hk_none", "pat": "ghp_x"})
+    write_store(store, items)
+    rows = validator(fake, store).audit()
+    check_rows(rows[:3], tokens)
+    assert [(r.uid, r.hotkey, r.github_id, r.verdict.kind) for r in rows[3:]] == [
+        (3, "hk_3", None, "inconclusive")
+    ]
+    unusable = rows[3].verdict
+    assert unusable.transient_failure is True and unusable.requests == 0
+    assert unusable.error is not None
+    assert unusable.error.startswith("the store entry cannot be used: ")
+
+
 def test_audit_and_aaudit(fake: FakeGithub, tmp_path: Path) -> None:
     store, tokens = audit_store(fake, tmp_path)
     items = read(store)

@@ -126,7 +126,7 @@ struct UnusableJson<'a> {
 
 /// The reason an unusable entry's row gives.
 fn unusable_reason(entry: &UnusableEntry) -> String {
-    format!("the store entry cannot be used: {}", entry.reason)
+    entry.audit_reason()
 }
 
 /// One row for an entry that cannot be used.
