@@ -16,7 +16,7 @@ use common::{
 };
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
-use pat_verdict::{classify_identity, token_info};
+use pat_verdict::{Token, classify_identity, classify_identity_redacting, token_info};
 use proptest::collection::vec;
 use proptest::prelude::*;
 
@@ -613,4 +613,54 @@ fn identity_id_that_is_not_an_integer_is_inconclusive() {
         let verdict = classify_identity(&Ok(HttpResponse::new(200, body)), UnixTime(0));
         assert_eq!(verdict, Verdict::inconclusive(reason), "id {id}");
     }
+}
+
+/// §3 row 2: a string id is a string of digits that is a `u64` — not a sign, not a number too
+/// large for any account — or it is no identity.
+#[test]
+fn identity_string_id_must_be_plain_digits_that_fit() {
+    const NOT_DECIMAL: &str =
+        "GitHub /user API returned an account id that is not a non-negative integer";
+    for id in [
+        r#""+5""#,
+        r#""99999999999999999999999""#,
+        r#"" 42""#,
+        r#""4 2""#,
+    ] {
+        let body = format!(r#"{{"id": {id}, "login": "octocat"}}"#);
+        let verdict = classify_identity(&Ok(HttpResponse::new(200, body)), UnixTime(0));
+        assert_eq!(verdict, Verdict::inconclusive(NOT_DECIMAL), "id {id}");
+    }
+    let body = r#"{"id": "18446744073709551615", "login": "octocat"}"#;
+    let Verdict::Valid(identity) =
+        classify_identity(&Ok(HttpResponse::new(200, body)), UnixTime(0))
+    else {
+        panic!("the largest u64 is an account id");
+    };
+    assert_eq!(identity.github_id.as_str(), "18446744073709551615");
+}
+
+/// §3 and §5: an id that repeats the token (an all-digit token, echoed back by something
+/// posing as GitHub) is the request reflected, not an account: Inconclusive, never stored.
+#[test]
+fn identity_id_that_echoes_the_token_is_inconclusive() {
+    let token = Token::parse("1234567890123456").expect("an all-digit token passes the pre-check");
+    for id in ["1234567890123456", r#""1234567890123456""#] {
+        let body = format!(r#"{{"id": {id}, "login": "octocat"}}"#);
+        let verdict =
+            classify_identity_redacting(&Ok(HttpResponse::new(200, body)), UnixTime(0), &token);
+        assert_eq!(
+            verdict,
+            Verdict::inconclusive(
+                "GitHub /user API returned an account id that is not a non-negative integer"
+            ),
+            "id {id}"
+        );
+    }
+    // Another account's id is not the token: Valid.
+    let body = r#"{"id": 42, "login": "octocat"}"#;
+    assert!(matches!(
+        classify_identity_redacting(&Ok(HttpResponse::new(200, body)), UnixTime(0), &token),
+        Verdict::Valid(_)
+    ));
 }
