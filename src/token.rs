@@ -170,6 +170,17 @@ mod tests {
     #[test]
     fn debug_hides_the_secret() {
         let token = Token::parse("ghp_supersecret").expect("valid token");
-        assert!(!format!("{token:?}").contains("supersecret"));
+        assert_eq!(format!("{token:?}"), "Token([REDACTED])");
+    }
+
+    #[test]
+    fn a_token_that_reappears_across_the_marker_withholds_the_text() {
+        // The marker itself as the token: replacing it leaves it, so nothing is shown.
+        let token = Token::parse("[redacted]").expect("visible ASCII");
+        assert_eq!(token.redact("x [REDACTED] y"), "");
+        // A token whose replacement joins with the marker to spell it again.
+        let token = Token::parse("ED]ED]").expect("visible ASCII");
+        let shown = token.redact("[REDACTED]ED]ED]");
+        assert!(!shown.to_ascii_lowercase().contains("ed]ed]"), "{shown}");
     }
 }
