@@ -541,8 +541,6 @@ pub fn check_rate_limited_status<T>(
     Ok(())
 }
 
-/// The rows that the status alone makes Inconclusive (5xx, 1xx, 3xx, other 2xx): not a rate
-/// limit, `retry_after` per §4, and the reason names the status.
 /// docs/contract.md §2 and §3, row "transport failure": Inconclusive, not a rate limit, no
 /// wait, and the failure in the reason's words.
 pub fn check_transport_inconclusive<T>(
@@ -560,6 +558,8 @@ pub fn check_transport_inconclusive<T>(
     Ok(())
 }
 
+/// The rows that the status alone makes Inconclusive (5xx, 1xx, 3xx, other 2xx): not a rate
+/// limit, `retry_after` per §4, and the reason names the status.
 pub fn check_status_inconclusive<T>(
     api: &str,
     verdict: &Verdict<T>,

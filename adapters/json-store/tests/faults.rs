@@ -5,37 +5,22 @@
 // Test helpers too: a failed step should stop the test loudly, as an assertion does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::error::Error as _;
+mod common;
+
 use std::fs;
 use std::os::unix::fs::symlink;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Command;
 
 use pat_verdict::testing::entry;
 use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
-use serde_json::{Value, json};
 
-const SECRET: &str = "ghp_SECRETxSECRETxSECRETxSECRETxSECRETx";
+use common::{SECRET, full_text, store_in};
+use serde_json::{Value, json};
 
 /// A file written by gittensor's `pat_storage.py`: `json.dump(entries, f, indent=2)`.
 const GITTENSOR_FILE: &str = include_str!("fixtures/gittensor_miner_pats.json");
-
-fn store_in(dir: &tempfile::TempDir) -> (JsonStore, PathBuf) {
-    let path = dir.path().join("miner_pats.json");
-    (JsonStore::new(&path), path)
-}
-
-/// Every message in the error's chain, and its `Debug`, as one text.
-fn full_text(error: &StoreError) -> String {
-    let mut text = format!("{error:?}\n{error}");
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(&format!("\n{cause}"));
-        source = cause.source();
-    }
-    text
-}
 
 fn a_good_file(path: &Path) {
     fs::write(

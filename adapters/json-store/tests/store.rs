@@ -4,34 +4,19 @@
 // Test helpers too: a failed step should stop the test loudly, as an assertion does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use std::error::Error as _;
+mod common;
+
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Barrier};
 
 use pat_verdict::testing::{entry, store_contract};
 use pat_verdict::{GithubId, PatStore, SaveOutcome, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
+
+use common::{SECRET, full_text, store_in};
 use serde_json::{Value, json};
-
-const SECRET: &str = "ghp_SECRETxSECRETxSECRETxSECRETxSECRETx";
-
-fn store_in(dir: &tempfile::TempDir) -> (JsonStore, PathBuf) {
-    let path = dir.path().join("miner_pats.json");
-    (JsonStore::new(&path), path)
-}
-
-/// Every message in the error's chain, and its `Debug`, as one text.
-fn full_text(error: &StoreError) -> String {
-    let mut text = format!("{error:?}\n{error}");
-    let mut source = error.source();
-    while let Some(cause) = source {
-        text.push_str(&format!("\n{cause}"));
-        source = cause.source();
-    }
-    text
-}
 
 fn temp_files(folder: &Path) -> Vec<String> {
     fs::read_dir(folder)

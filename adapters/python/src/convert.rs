@@ -6,8 +6,8 @@ use std::borrow::Cow;
 
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{
-    Identity, SecretString, Stage, Token, TransportError, TransportErrorKind, UnixTime,
-    VerdictKind, VerifyReport, Viewer,
+    Identity, Stage, TransportError, TransportErrorKind, UnixTime, VerdictKind, VerifyReport,
+    Viewer,
 };
 use pat_verdict_ureq_http::DEFAULT_BODY_CAP;
 use pyo3::exceptions::{PyTypeError, PyValueError};
@@ -273,35 +273,15 @@ fn identity_verdict(verdict: &pat_verdict::Verdict<Identity>) -> Verdict {
     }
 }
 
-/// A whole verification's verdict. `pat` is what was verified: a last guard redacts it from
-/// every GitHub-supplied string shown (the core already redacts reasons).
-pub(crate) fn report_verdict(report: &VerifyReport, pat: &SecretString) -> Verdict {
+/// A whole verification's verdict. The core has already redacted the token from every
+/// GitHub-supplied string in it (reason, login, id, scopes), before any cut.
+pub(crate) fn report_verdict(report: &VerifyReport) -> Verdict {
     let mut out = verdict_of(&report.verdict, report.stage.map(stage), report.requests);
     if let Some(identity) = &report.identity {
         out = with_identity(out, identity);
     }
     out.login = report.login().map(str::to_owned);
-    redacted(out, pat)
-}
-
-fn redacted(mut verdict: Verdict, pat: &SecretString) -> Verdict {
-    let Ok(token) = Token::from_secret(pat) else {
-        return verdict;
-    };
-    let redact = |text: &mut Option<String>| {
-        if let Some(text) = text.as_mut() {
-            *text = token.redact(text);
-        }
-    };
-    redact(&mut verdict.error);
-    redact(&mut verdict.github_id);
-    redact(&mut verdict.login);
-    if let Some(scopes) = verdict.scopes.as_mut() {
-        for scope in scopes {
-            *scope = token.redact(scope);
-        }
-    }
-    verdict
+    out
 }
 
 /// The check handler's answer.
@@ -331,7 +311,7 @@ pub(crate) fn audit_row(entry: &pat_verdict::StoredPat, report: &VerifyReport) -
         uid: entry.uid.0,
         hotkey: entry.hotkey.as_str().to_owned(),
         github_id: (!github_id.is_empty()).then(|| github_id.to_owned()),
-        verdict: report_verdict(report, &entry.pat),
+        verdict: report_verdict(report),
     }
 }
 

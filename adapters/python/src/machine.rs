@@ -88,8 +88,6 @@ fn now_or_monotonic(py: Python<'_>, now: Option<f64>) -> PyResult<Duration> {
 #[pyclass(frozen, module = "pat_verdict", name = "Verification")]
 pub(crate) struct Verification {
     state: Mutex<Option<State>>,
-    /// What is verified: a last guard redacts it from the verdict's GitHub-supplied strings.
-    pat: SecretString,
 }
 
 impl Verification {
@@ -124,14 +122,14 @@ impl Verification {
     }
 }
 
-/// The core's step as the Python object's state; a report becomes its verdict, with `pat`
-/// redacted from what GitHub supplied.
-fn state_of(step: Step, pat: &SecretString) -> State {
+/// The core's step as the Python object's state; a report becomes its verdict (the core has
+/// already redacted the token from what GitHub supplied).
+fn state_of(step: Step) -> State {
     match step {
         Step::Send(send) => State::Send(send),
         Step::Wait(wait) => State::Wait(wait),
         Step::IdentityKnown(known) => State::Identity(known),
-        Step::Done(report) => State::Done(convert::report_verdict(&report, pat)),
+        Step::Done(report) => State::Done(convert::report_verdict(&report)),
     }
 }
 
@@ -205,10 +203,9 @@ impl Verification {
         let policy: RetryPolicy = wiring::policy(&settings);
         let now = now_or_monotonic(py, now)?;
         let pat = SecretString::from(token);
-        let first = state_of(CoreVerification::start(&pat, policy, now), &pat);
+        let first = state_of(CoreVerification::start(&pat, policy, now));
         Ok(Self {
             state: Mutex::new(Some(first)),
-            pat,
         })
     }
 
@@ -260,7 +257,7 @@ impl Verification {
         let (result, wall) = crate::call(status, body, headers, transport_error, wall)?;
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "receive()", |state| match state {
-            State::Send(send) => Ok(state_of(send.receive(result, now, wall), &self.pat)),
+            State::Send(send) => Ok(state_of(send.receive(result, now, wall))),
             other @ (State::Wait(_) | State::Identity(_) | State::Done(_) | State::Halted(_)) => {
                 Err(Box::new(other))
             }
@@ -273,7 +270,7 @@ impl Verification {
     fn resume(&self, py: Python<'_>, now: Option<f64>) -> PyResult<Py<PyAny>> {
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "resume()", |state| match state {
-            State::Wait(wait) => Ok(state_of(wait.resume(now), &self.pat)),
+            State::Wait(wait) => Ok(state_of(wait.resume(now))),
             other @ (State::Send(_) | State::Identity(_) | State::Done(_) | State::Halted(_)) => {
                 Err(Box::new(other))
             }
@@ -286,7 +283,7 @@ impl Verification {
     fn proceed(&self, py: Python<'_>, now: Option<f64>) -> PyResult<Py<PyAny>> {
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "proceed()", |state| match state {
-            State::Identity(known) => Ok(state_of(known.proceed(now), &self.pat)),
+            State::Identity(known) => Ok(state_of(known.proceed(now))),
             other @ (State::Send(_) | State::Wait(_) | State::Done(_) | State::Halted(_)) => {
                 Err(Box::new(other))
             }

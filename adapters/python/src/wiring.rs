@@ -230,7 +230,7 @@ impl Registry for LiveHotkeys {
 /// Verifies `pat` (pre-check, identity, test query).
 pub(crate) async fn verify(verifier: Arc<CoreVerifier>, pat: SecretString) -> Verdict {
     let report = verifier.verify(&pat).await;
-    convert::report_verdict(&report, &pat)
+    convert::report_verdict(&report)
 }
 
 /// The check endpoint.
