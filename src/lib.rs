@@ -59,6 +59,7 @@ mod display;
 mod handlers;
 mod http;
 mod messages;
+mod outage;
 mod policy;
 mod ports;
 mod rate_limit;
@@ -88,6 +89,12 @@ pub use http::{
     TransportError, TransportErrorKind,
 };
 pub use messages::seconds as format_seconds;
+pub use outage::{
+    DEFAULT_OUTAGE_COOLDOWN, DEFAULT_OUTAGE_THRESHOLD, GuardChange, GuardOutcome,
+    MAX_OUTAGE_COOLDOWN, OutageGuard, OutageSettings, OutageSettingsError, OutageState,
+    PROBE_GRACE, Permit, ProbeTicket, Refusal, outage_cooldown_from_secs, parse_outage_cooldown,
+    short_circuit_reason,
+};
 pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
 pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
 pub use rate_limit::{
