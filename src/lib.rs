@@ -59,6 +59,7 @@ mod display;
 mod handlers;
 mod http;
 mod messages;
+mod metrics;
 mod outage;
 mod policy;
 mod ports;
@@ -89,6 +90,11 @@ pub use http::{
     TransportError, TransportErrorKind,
 };
 pub use messages::seconds as format_seconds;
+pub use metrics::{
+    BroadcastCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS, GITHUB_REQUESTS_TOTAL,
+    HANDLER_ANSWERS_TOTAL, HandlerEndpoint, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL,
+    REQUEST_SECONDS_BUCKETS, RequestOutcome, VERDICTS_TOTAL, VerdictCause, endpoint_label,
+};
 pub use outage::{
     DEFAULT_OUTAGE_COOLDOWN, DEFAULT_OUTAGE_THRESHOLD, GuardChange, GuardOutcome,
     MAX_OUTAGE_COOLDOWN, OutageGuard, OutageSettings, OutageSettingsError, OutageState,
