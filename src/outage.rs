@@ -13,26 +13,23 @@
 //! tells it what came back.
 //!
 //! ```text
-//!                      GitHub-side failure: count + 1       evidence: count = 0
-//!                      rate limit: count unchanged          before_request → Go
-//!                                 ┌───────────────────────┐
-//!                                 │ Closed { count }      │ ◄───────────────────────────────┐
-//!                                 └───────────────────────┘                                 │
-//!                                   │ count reaches threshold (never when threshold is 0)   │
-//!                                   ▼                                                       │
-//!  before_request before retry_at ┌──────────────────────────────────────────┐ any answer  │
-//!  → ShortCircuit(Refusal)        │ Open { failures, retry_at = now + cool } │ that is not │
-//!                                 └──────────────────────────────────────────┘ a GitHub-   │
-//!                                   │ before_request at or after retry_at  ▲   side       │
-//!                                   │ → Probe(ticket): exactly one request │   failure ───┤
-//!                                   ▼                                      │   (probe's   │
-//!  before_request while in flight ┌──────────────────────────────────────┐ │   or not)    │
-//!  → ShortCircuit(Refusal)        │ Probing { ticket, lease_until }      │─┘ probe failed:│
-//!                                 └──────────────────────────────────────┘   cool × 2    │
-//!                                   │  abandon(ticket), or lease over:  (≤ 600 s)         │
-//!                                   │  the next request probes instead                    │
-//!                                   └─────────────────────────────────────────────────────┘
-//!                                      probe answered: evidence or a rate limit → Closed
+//!  ┌──────────────────┐  GitHub-side failure: count + 1; evidence: count = 0;
+//!  │ Closed { count } │  rate limit: unchanged; before_request → Go
+//!  └──────────────────┘ ◄────────────────────────────────────────────┐
+//!     │ count reaches threshold (never when threshold is 0)          │
+//!     ▼                                                              │
+//!  ┌─────────────────────────────┐  before_request before retry_at   │ any answer that is
+//!  │ Open { failures, retry_at } │  → ShortCircuit(Refusal)          │ not a GitHub-side
+//!  └─────────────────────────────┘ ──────────────────────────────────┤ failure: the
+//!     │ before_request at or    ▲  probe failed: reopen with the     │ probe's, or one
+//!     │ after retry_at          │  cool-down × 2 (≤ 600 s);          │ sent before the
+//!     │ → Probe(ticket)         │  abandon(ticket): the next         │ guard opened
+//!     ▼                         │  request probes at once            │
+//!  ┌─────────────────────────────┐                                   │
+//!  │ Probing { ticket, lease }   │ ──────────────────────────────────┘
+//!  └─────────────────────────────┘
+//!     other requests → ShortCircuit(Refusal); past the lease (the probe's timeout plus
+//!     PROBE_GRACE, at most 600 s) the next request probes instead
 //! ```
 //!
 //! The cool-down is the configured one (default 30 s) or the opening answer's `retry-after`
@@ -440,9 +437,11 @@ enum State {
     },
 }
 
-/// The outage guard of one API root (docs/contract.md §10): see the [module](self) for the
-/// state diagram. One per `Verifier`/`Validator`/CLI run, behind a mutex; every method is a
-/// quick decision, no I/O, so the lock is held for microseconds.
+/// The outage guard of one API root (docs/contract.md §10); `src/outage.rs` draws its state
+/// diagram and walks it. One per `Verifier`/`Validator`/CLI run, behind a mutex, consulted
+/// before every request ([`before_request`](Self::before_request)) and told every answer
+/// ([`record`](Self::record), [`record_probe`](Self::record_probe)); every method is a quick
+/// decision with no I/O, so the lock is held for microseconds.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutageGuard {
     settings: OutageSettings,
