@@ -1071,3 +1071,55 @@ fn the_outcome_of_classified_answers() {
         failure()
     );
 }
+
+#[test]
+fn shared_behind_a_mutex_by_many_threads_exactly_one_probe_goes() {
+    use std::sync::{Arc, Barrier, Mutex};
+
+    fn shareable<T: Send + Sync + 'static>() {}
+    shareable::<OutageGuard>();
+
+    let guard = Arc::new(Mutex::new(opened_default(secs(0))));
+    let threads = 8;
+    let barrier = Arc::new(Barrier::new(threads));
+    let handles: Vec<_> = (0..threads)
+        .map(|_| {
+            let guard = Arc::clone(&guard);
+            let barrier = Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                let mut probes = Vec::new();
+                let mut refused = 0;
+                for step in 0..100_u64 {
+                    // Every thread is past the cool-down; none answers its probe yet.
+                    let now = secs(30) + Duration::from_millis(step);
+                    match guard
+                        .lock()
+                        .expect("no thread panics holding it")
+                        .before_request(now, TIMEOUT)
+                    {
+                        Permit::Go => panic!("a request went while open"),
+                        Permit::Probe(ticket) => probes.push(ticket),
+                        Permit::ShortCircuit(_) => refused += 1,
+                    }
+                }
+                (probes, refused)
+            })
+        })
+        .collect();
+    let mut probes = Vec::new();
+    let mut refused = 0;
+    for handle in handles {
+        let (mine, theirs) = handle.join().expect("no thread panics");
+        probes.extend(mine);
+        refused += theirs;
+    }
+    assert_eq!(probes.len(), 1, "one probe among {threads} threads");
+    assert_eq!(refused, threads * 100 - 1);
+    let ticket = probes.pop().expect("one probe");
+    let mut guard = guard.lock().expect("no thread panics holding it");
+    assert_eq!(
+        guard.record_probe(ticket, GuardOutcome::Evidence, secs(31), wall(secs(31))),
+        GuardChange::Closed
+    );
+}
