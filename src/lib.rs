@@ -59,6 +59,8 @@ mod display;
 mod handlers;
 mod http;
 mod messages;
+mod metrics;
+mod outage;
 mod policy;
 mod ports;
 mod rate_limit;
@@ -88,6 +90,17 @@ pub use http::{
     TransportError, TransportErrorKind,
 };
 pub use messages::seconds as format_seconds;
+pub use metrics::{
+    BroadcastCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS, GITHUB_REQUESTS_TOTAL,
+    HANDLER_ANSWERS_TOTAL, HandlerEndpoint, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL,
+    REQUEST_SECONDS_BUCKETS, RequestOutcome, VERDICTS_TOTAL, VerdictCause, endpoint_label,
+};
+pub use outage::{
+    DEFAULT_OUTAGE_COOLDOWN, DEFAULT_OUTAGE_THRESHOLD, GuardChange, GuardOutcome,
+    MAX_OUTAGE_COOLDOWN, OutageGuard, OutageSettings, OutageSettingsError, OutageState,
+    PROBE_GRACE, Permit, ProbeTicket, Refusal, outage_cooldown_from_secs, parse_outage_cooldown,
+    short_circuit_reason,
+};
 pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
 pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
 pub use rate_limit::{

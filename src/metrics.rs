@@ -1,0 +1,641 @@
+//! The operators' counters as a vocabulary (docs/contract.md §10): metric names, their label
+//! values with the exact strings a dashboard queries, the histogram's buckets, and the pure
+//! decisions of which label a verdict, a request or a handler answer gets.
+//!
+//! An outage should show as a spike of Inconclusive on a dashboard, not as a pile of
+//! complaints. The core keeps no counter itself (no globals, no clock): the drivers count,
+//! and render the Prometheus text with the `prometheus-client` crate. What lives here is what
+//! every driver must agree on, so the CLI's metrics file and Python's `.metrics_text()` name
+//! the same things the same way.
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | [`VERDICTS_TOTAL`] | counter | `verdict` ([`VerdictKind`]), `cause` ([`VerdictCause`]) |
+//! | [`GITHUB_REQUESTS_TOTAL`] | counter | `endpoint` ([`endpoint_label`]), `outcome` ([`RequestOutcome`]) |
+//! | [`GITHUB_REQUEST_SECONDS`] | histogram, [`REQUEST_SECONDS_BUCKETS`] | `endpoint` |
+//! | [`OUTAGE_GUARD_OPEN`] | gauge ([`OutageGuard::is_open`](crate::OutageGuard::is_open)) | — |
+//! | [`OUTAGE_GUARD_OPENED_TOTAL`] | counter ([`GuardChange::Opened`](crate::GuardChange::Opened)) | — |
+//! | [`HANDLER_ANSWERS_TOTAL`] | counter | `endpoint` ([`HandlerEndpoint`]), `category` ([`CheckCategory`], [`BroadcastCategory`]) |
+//!
+//! Every label enum has an `ALL` list, so an exporter can publish each series at zero from the
+//! start (a series that appears only at the first outage is hard to alert on).
+//!
+//! ```
+//! use pat_verdict::{
+//!     VerdictCause, RetryPolicy, SecretString, Step, Verification, VerdictKind,
+//! };
+//! use std::time::Duration;
+//!
+//! // A token refused before any request is counted as {verdict="invalid", cause="token"}.
+//! let Step::Done(report) =
+//!     Verification::start(&SecretString::from(""), RetryPolicy::default(), Duration::ZERO)
+//! else {
+//!     unreachable!("an empty token is never sent");
+//! };
+//! let cause = VerdictCause::of_report(&report, None);
+//! assert_eq!((report.verdict.kind().as_str(), cause.as_str()), ("invalid", "token"));
+//! assert_eq!(cause.verdict(), VerdictKind::Invalid);
+//! ```
+
+use std::fmt;
+
+use crate::handlers::{BroadcastOutcome, CheckCategory};
+use crate::http::{CallResult, Endpoint};
+use crate::verdict::{Verdict, VerdictKind};
+use crate::verification::{Stage, VerifyReport};
+
+/// Verdicts given, by verdict and cause (counter).
+pub const VERDICTS_TOTAL: &str = "pat_verdict_verdicts_total";
+/// Requests sent to GitHub, by endpoint and outcome (counter).
+pub const GITHUB_REQUESTS_TOTAL: &str = "pat_verdict_github_requests_total";
+/// How long GitHub's answers took, by endpoint (histogram, seconds).
+pub const GITHUB_REQUEST_SECONDS: &str = "pat_verdict_github_request_seconds";
+/// 1 while the outage guard is open or probing, else 0 (gauge).
+pub const OUTAGE_GUARD_OPEN: &str = "pat_verdict_outage_guard_open";
+/// Times the outage guard opened (counter; a failed probe's reopening is the same outage).
+pub const OUTAGE_GUARD_OPENED_TOTAL: &str = "pat_verdict_outage_guard_opened_total";
+/// The validator's answers, by endpoint and category (counter).
+pub const HANDLER_ANSWERS_TOTAL: &str = "pat_verdict_handler_answers_total";
+
+/// The request-duration histogram's upper bounds, in seconds: from a quick answer (50 ms) to
+/// the default deadline's worth (10 s), the range a dashboard needs to see GitHub slow down.
+pub const REQUEST_SECONDS_BUCKETS: [f64; 8] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
+
+/// Why a verification ended as it did: the `cause` label of [`VERDICTS_TOTAL`]. One cause
+/// belongs to exactly one verdict ([`VerdictCause::verdict`]), so the two labels never disagree.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum VerdictCause {
+    /// Valid: the PAT works.
+    Ok,
+    /// Invalid on GitHub's evidence.
+    Evidence,
+    /// Invalid before any request: the token pre-check (docs/contract.md §5).
+    Token,
+    /// Inconclusive: GitHub answered 5xx.
+    GithubDown,
+    /// Inconclusive: no HTTP answer (connect, reset, timeout, DNS, TLS, truncated).
+    Transport,
+    /// Inconclusive: a rate limit (docs/contract.md §4).
+    RateLimited,
+    /// Inconclusive: GitHub's API answered 2xx with a JSON object that was not a judgement —
+    /// its own failure inside a 200 (§2), or `/user` without a usable id.
+    GithubFailure,
+    /// Inconclusive: an answer that did not come from GitHub's API — a body that is not a JSON
+    /// object (HTML, text, empty, over the cap), a 1xx or 3xx, a nonsense status.
+    NotGithub,
+    /// Inconclusive at once: the outage guard was open, no request was sent.
+    ShortCircuited,
+    /// Inconclusive: the deadline passed before the call could be (re)tried.
+    Deadline,
+}
+
+impl VerdictCause {
+    /// Every cause, in the order of the contract's table.
+    pub const ALL: [Self; 10] = [
+        Self::Ok,
+        Self::Evidence,
+        Self::GithubDown,
+        Self::Transport,
+        Self::RateLimited,
+        Self::GithubFailure,
+        Self::NotGithub,
+        Self::ShortCircuited,
+        Self::Deadline,
+        Self::Token,
+    ];
+
+    /// The label value (`ok`, `evidence`, `github_down`, …).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Ok => "ok",
+            Self::Evidence => "evidence",
+            Self::Token => "token",
+            Self::GithubDown => "github_down",
+            Self::Transport => "transport",
+            Self::RateLimited => "rate_limited",
+            Self::GithubFailure => "github_failure",
+            Self::NotGithub => "not_github",
+            Self::ShortCircuited => "short_circuited",
+            Self::Deadline => "deadline",
+        }
+    }
+
+    /// The verdict this cause goes with: the `verdict` label next to it.
+    #[must_use]
+    pub const fn verdict(self) -> VerdictKind {
+        match self {
+            Self::Ok => VerdictKind::Valid,
+            Self::Evidence | Self::Token => VerdictKind::Invalid,
+            Self::GithubDown
+            | Self::Transport
+            | Self::RateLimited
+            | Self::GithubFailure
+            | Self::NotGithub
+            | Self::ShortCircuited
+            | Self::Deadline => VerdictKind::Inconclusive,
+        }
+    }
+
+    /// The cause of one answer, from what came back and the classifiers' verdict on it:
+    ///
+    /// | answer | cause |
+    /// |---|---|
+    /// | judged Valid | `ok` |
+    /// | judged Invalid | `evidence` |
+    /// | judged Inconclusive and rate limited | `rate_limited` |
+    /// | a transport failure | `transport` |
+    /// | 500–599 | `github_down` |
+    /// | 2xx with a body that is a JSON object | `github_failure` |
+    /// | anything else (a body that is not a JSON object or is over the cap, 1xx, 3xx, 4xx not GitHub's JSON, a nonsense status) | `not_github` |
+    ///
+    /// Only an Inconclusive answer that is not 5xx nor a transport failure has its body looked
+    /// at, so the happy path parses nothing twice.
+    #[must_use]
+    pub fn of_answer<T>(result: &CallResult, verdict: &Verdict<T>) -> Self {
+        match verdict {
+            Verdict::Valid(_) => return Self::Ok,
+            Verdict::Invalid { .. } => return Self::Evidence,
+            Verdict::Inconclusive {
+                rate_limited: true, ..
+            } => return Self::RateLimited,
+            Verdict::Inconclusive { .. } => {}
+        }
+        let response = match result {
+            Err(_) => return Self::Transport,
+            Ok(response) => response,
+        };
+        match response.status {
+            500..=599 => Self::GithubDown,
+            200..=299 if is_json_object(response.body.bytes()) => Self::GithubFailure,
+            _ => Self::NotGithub,
+        }
+    }
+
+    /// The cause of a finished verification. `decided_by` is the cause of the answer that gave
+    /// the verification its verdict ([`VerdictCause::of_answer`] on the last answer of the call it
+    /// stopped at), [`VerdictCause::ShortCircuited`] when the outage guard answered instead, or
+    /// `None` when no answer decided it (the deadline passed before the call could be
+    /// (re)tried; or the token pre-check). A `decided_by` that does not fit the report's
+    /// verdict is not believed: the report wins.
+    #[must_use]
+    pub fn of_report(report: &VerifyReport, decided_by: Option<VerdictCause>) -> Self {
+        match &report.verdict {
+            Verdict::Valid(()) => Self::Ok,
+            Verdict::Invalid { .. } if report.stage == Some(Stage::Token) => Self::Token,
+            Verdict::Invalid { .. } => Self::Evidence,
+            Verdict::Inconclusive {
+                rate_limited: true, ..
+            } => Self::RateLimited,
+            Verdict::Inconclusive { .. } => match decided_by {
+                Some(
+                    cause @ (Self::GithubDown
+                    | Self::Transport
+                    | Self::GithubFailure
+                    | Self::NotGithub
+                    | Self::ShortCircuited),
+                ) => cause,
+                Some(
+                    Self::Ok | Self::Evidence | Self::Token | Self::RateLimited | Self::Deadline,
+                )
+                | None => Self::Deadline,
+            },
+        }
+    }
+}
+
+impl fmt::Display for VerdictCause {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+fn is_json_object(body: Option<&[u8]>) -> bool {
+    body.is_some_and(|bytes| {
+        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).is_ok()
+    })
+}
+
+/// The `endpoint` label of the request metrics: `user` or `graphql` (the path, without the
+/// slash: what an operator sees in GitHub's own docs).
+#[must_use]
+pub const fn endpoint_label(endpoint: Endpoint) -> &'static str {
+    match endpoint {
+        Endpoint::Identity => "user",
+        Endpoint::TestQuery => "graphql",
+    }
+}
+
+/// Every `endpoint` label of the request metrics, with its endpoint.
+pub const ENDPOINT_LABELS: [(Endpoint, &str); 2] = [
+    (Endpoint::Identity, endpoint_label(Endpoint::Identity)),
+    (Endpoint::TestQuery, endpoint_label(Endpoint::TestQuery)),
+];
+
+/// How a request ended: the `outcome` label of [`GITHUB_REQUESTS_TOTAL`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum RequestOutcome {
+    /// 200–299.
+    Status2xx,
+    /// 300–399 (redirects are not followed).
+    Status3xx,
+    /// 400–499.
+    Status4xx,
+    /// 500–599, and the statuses no server should send (1xx as a final answer, below 100,
+    /// above 599): the server misbehaved either way.
+    Status5xx,
+    /// No HTTP answer.
+    Transport,
+}
+
+impl RequestOutcome {
+    /// Every outcome.
+    pub const ALL: [Self; 5] = [
+        Self::Status2xx,
+        Self::Status3xx,
+        Self::Status4xx,
+        Self::Status5xx,
+        Self::Transport,
+    ];
+
+    /// The outcome of what came back.
+    #[must_use]
+    pub fn of(result: &CallResult) -> Self {
+        match result {
+            Err(_) => Self::Transport,
+            Ok(response) => match response.status {
+                200..=299 => Self::Status2xx,
+                300..=399 => Self::Status3xx,
+                400..=499 => Self::Status4xx,
+                _ => Self::Status5xx,
+            },
+        }
+    }
+
+    /// The label value (`2xx`, `3xx`, `4xx`, `5xx`, `transport`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Status2xx => "2xx",
+            Self::Status3xx => "3xx",
+            Self::Status4xx => "4xx",
+            Self::Status5xx => "5xx",
+            Self::Transport => "transport",
+        }
+    }
+}
+
+impl fmt::Display for RequestOutcome {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The validator endpoint that answered: the `endpoint` label of [`HANDLER_ANSWERS_TOTAL`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum HandlerEndpoint {
+    /// A miner asked about its stored PAT; `category` is a [`CheckCategory`].
+    Check,
+    /// A miner sent a PAT; `category` is a [`BroadcastCategory`].
+    Broadcast,
+}
+
+impl HandlerEndpoint {
+    /// Both endpoints.
+    pub const ALL: [Self; 2] = [Self::Check, Self::Broadcast];
+
+    /// The label value (`check`, `broadcast`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Check => "check",
+            Self::Broadcast => "broadcast",
+        }
+    }
+
+    /// Every `category` label this endpoint answers with.
+    #[must_use]
+    pub const fn categories(self) -> &'static [&'static str] {
+        match self {
+            Self::Check => &CHECK_CATEGORIES,
+            Self::Broadcast => &BROADCAST_CATEGORIES,
+        }
+    }
+}
+
+impl fmt::Display for HandlerEndpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The check endpoint's categories (docs/contract.md §6), as label values.
+const CHECK_CATEGORIES: [&str; 5] = [
+    CheckCategory::Valid.as_str(),
+    CheckCategory::NoPat.as_str(),
+    CheckCategory::InvalidPat.as_str(),
+    CheckCategory::Inconclusive.as_str(),
+    CheckCategory::NoResponse.as_str(),
+];
+
+/// The broadcast endpoint's categories, as label values.
+const BROADCAST_CATEGORIES: [&str; 3] = [
+    BroadcastCategory::Accepted.as_str(),
+    BroadcastCategory::Rejected.as_str(),
+    BroadcastCategory::RetryLater.as_str(),
+];
+
+/// A broadcast answer's `category` label. §6 names the check's categories; a broadcast has
+/// three outcomes, named after [`BroadcastOutcome`]'s: stored, refused for good, refused for
+/// now (`retryable: true` on the wire).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum BroadcastCategory {
+    /// The PAT was stored.
+    Accepted,
+    /// Refused on evidence or by the identity pin.
+    Rejected,
+    /// Refused for now: GitHub or the store was unavailable.
+    RetryLater,
+}
+
+impl BroadcastCategory {
+    /// Every category.
+    pub const ALL: [Self; 3] = [Self::Accepted, Self::Rejected, Self::RetryLater];
+
+    /// The label value (`accepted`, `rejected`, `retry_later`).
+    #[must_use]
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Self::Accepted => "accepted",
+            Self::Rejected => "rejected",
+            Self::RetryLater => "retry_later",
+        }
+    }
+}
+
+impl From<&BroadcastOutcome> for BroadcastCategory {
+    fn from(outcome: &BroadcastOutcome) -> Self {
+        match outcome {
+            BroadcastOutcome::Accepted => Self::Accepted,
+            BroadcastOutcome::Rejected(_) => Self::Rejected,
+            BroadcastOutcome::RetryLater(_) => Self::RetryLater,
+        }
+    }
+}
+
+impl fmt::Display for BroadcastCategory {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::classify::{classify_identity, classify_test_query};
+    use crate::http::{Body, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind};
+    use crate::time::UnixTime;
+
+    const NOW: UnixTime = UnixTime(1_767_225_600);
+
+    fn answer(status: u16, body: &str) -> CallResult {
+        Ok(HttpResponse::new(status, body))
+    }
+
+    #[test]
+    fn label_values_are_the_contracts_words() {
+        let causes: Vec<&str> = VerdictCause::ALL
+            .iter()
+            .map(|cause| cause.as_str())
+            .collect();
+        assert_eq!(
+            causes,
+            [
+                "ok",
+                "evidence",
+                "github_down",
+                "transport",
+                "rate_limited",
+                "github_failure",
+                "not_github",
+                "short_circuited",
+                "deadline",
+                "token"
+            ]
+        );
+        let outcomes: Vec<&str> = RequestOutcome::ALL.iter().map(|o| o.as_str()).collect();
+        assert_eq!(outcomes, ["2xx", "3xx", "4xx", "5xx", "transport"]);
+        assert_eq!(ENDPOINT_LABELS.map(|(_, label)| label), ["user", "graphql"]);
+        assert_eq!(
+            HandlerEndpoint::ALL.map(HandlerEndpoint::as_str),
+            ["check", "broadcast"]
+        );
+        assert_eq!(
+            HandlerEndpoint::Check.categories(),
+            [
+                "valid",
+                "no_pat",
+                "invalid_pat",
+                "inconclusive",
+                "no_response"
+            ]
+        );
+        assert_eq!(
+            HandlerEndpoint::Broadcast.categories(),
+            ["accepted", "rejected", "retry_later"]
+        );
+        assert_eq!(
+            BroadcastCategory::from(&BroadcastOutcome::RetryLater("x".into())).to_string(),
+            "retry_later"
+        );
+    }
+
+    #[test]
+    fn metric_names_follow_prometheus_conventions() {
+        for name in [
+            VERDICTS_TOTAL,
+            GITHUB_REQUESTS_TOTAL,
+            GITHUB_REQUEST_SECONDS,
+            OUTAGE_GUARD_OPEN,
+            OUTAGE_GUARD_OPENED_TOTAL,
+            HANDLER_ANSWERS_TOTAL,
+        ] {
+            assert!(name.starts_with("pat_verdict_"), "{name}");
+            assert!(
+                name.bytes().all(|b| b.is_ascii_lowercase() || b == b'_'),
+                "{name}"
+            );
+        }
+        assert!(REQUEST_SECONDS_BUCKETS.windows(2).all(|w| w[0] < w[1]));
+    }
+
+    #[test]
+    fn each_answer_has_the_cause_of_the_table() {
+        let cases: [(CallResult, VerdictCause); 11] = [
+            (
+                answer(200, r#"{"data": {"viewer": {"login": "octocat"}}}"#),
+                VerdictCause::Ok,
+            ),
+            (
+                answer(401, r#"{"message": "Bad credentials"}"#),
+                VerdictCause::Evidence,
+            ),
+            (answer(503, ""), VerdictCause::GithubDown),
+            (
+                answer(502, "<html>bad gateway</html>"),
+                VerdictCause::GithubDown,
+            ),
+            (answer(429, ""), VerdictCause::RateLimited),
+            (
+                Err(TransportError::new(TransportErrorKind::Dns, "no such host")),
+                VerdictCause::Transport,
+            ),
+            (
+                answer(200, r#"{"errors": "not a list"}"#),
+                VerdictCause::GithubFailure,
+            ),
+            (answer(200, "<html>"), VerdictCause::NotGithub),
+            (answer(200, "[1]"), VerdictCause::NotGithub),
+            (answer(302, ""), VerdictCause::NotGithub),
+            (
+                Ok(HttpResponse {
+                    status: 200,
+                    headers: RelevantHeaders::default(),
+                    body: Body::OverCap { cap: 1024 },
+                }),
+                VerdictCause::NotGithub,
+            ),
+        ];
+        for (result, cause) in cases {
+            let verdict = classify_test_query(&result, NOW);
+            assert_eq!(
+                VerdictCause::of_answer(&result, &verdict),
+                cause,
+                "{result:?}"
+            );
+        }
+        let no_id = answer(200, r#"{"login": "octocat"}"#);
+        let verdict = classify_identity(&no_id, NOW);
+        assert_eq!(
+            VerdictCause::of_answer(&no_id, &verdict),
+            VerdictCause::GithubFailure
+        );
+    }
+
+    fn report(verdict: Verdict, stage: Option<Stage>) -> VerifyReport {
+        VerifyReport {
+            verdict,
+            stage,
+            identity: None,
+            viewer: None,
+            requests: 1,
+        }
+    }
+
+    #[test]
+    fn a_reports_cause_is_the_deciding_answers_unless_the_verdict_says_otherwise() {
+        let outage = report(
+            Verdict::inconclusive("GitHub GraphQL API returned 503"),
+            Some(Stage::TestQuery),
+        );
+        assert_eq!(
+            VerdictCause::of_report(&outage, Some(VerdictCause::GithubDown)),
+            VerdictCause::GithubDown
+        );
+        assert_eq!(
+            VerdictCause::of_report(&outage, Some(VerdictCause::ShortCircuited)),
+            VerdictCause::ShortCircuited
+        );
+        assert_eq!(
+            VerdictCause::of_report(&outage, None),
+            VerdictCause::Deadline
+        );
+        // A cause of another verdict is not believed.
+        assert_eq!(
+            VerdictCause::of_report(&outage, Some(VerdictCause::Ok)),
+            VerdictCause::Deadline
+        );
+        let valid = report(Verdict::Valid(()), None);
+        assert_eq!(
+            VerdictCause::of_report(&valid, Some(VerdictCause::Transport)),
+            VerdictCause::Ok
+        );
+        let token = report(Verdict::invalid("empty"), Some(Stage::Token));
+        assert_eq!(VerdictCause::of_report(&token, None), VerdictCause::Token);
+        let evidence = report(Verdict::invalid("401"), Some(Stage::Identity));
+        assert_eq!(
+            VerdictCause::of_report(&evidence, None),
+            VerdictCause::Evidence
+        );
+        let limited = report(
+            Verdict::Inconclusive {
+                reason: "429".into(),
+                retry_after: Some(Duration::from_secs(60)),
+                rate_limited: true,
+            },
+            Some(Stage::Identity),
+        );
+        assert_eq!(
+            VerdictCause::of_report(&limited, None),
+            VerdictCause::RateLimited
+        );
+    }
+
+    fn arb_result() -> impl Strategy<Value = CallResult> {
+        let body = prop_oneof![
+            Just(r#"{"id": 42, "login": "octocat"}"#.to_owned()),
+            Just(r#"{"data": {"viewer": {"login": "octocat"}}}"#.to_owned()),
+            Just(r#"{"errors": [{"message": "Bad credentials"}]}"#.to_owned()),
+            Just(r#"{"errors": [{"type": "RATE_LIMITED", "message": "slow down"}]}"#.to_owned()),
+            Just(
+                r#"{"errors": [{"type": "INTERNAL", "message": "Something went wrong"}]}"#
+                    .to_owned()
+            ),
+            Just(r#"{"message": "You have exceeded a secondary rate limit"}"#.to_owned()),
+            Just(String::new()),
+            Just("<html>".to_owned()),
+            "\\PC{0,12}",
+        ];
+        let response = (any::<u16>(), body).prop_map(|(status, body)| answer(status, &body));
+        prop_oneof![
+            4 => response,
+            1 => Just(Err(TransportError::new(TransportErrorKind::Timeout, "slow"))),
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 256, failure_persistence: None, ..ProptestConfig::default() })]
+
+        /// The `cause` label always belongs to the `verdict` label next to it, and the
+        /// request `outcome` is the status class.
+        #[test]
+        fn a_cause_always_fits_its_verdict(result in arb_result(), identity in any::<bool>()) {
+            let verdict = if identity {
+                classify_identity(&result, NOW).map(|_| ())
+            } else {
+                classify_test_query(&result, NOW).map(|_| ())
+            };
+            let cause = VerdictCause::of_answer(&result, &verdict);
+            prop_assert_eq!(cause.verdict(), verdict.kind());
+            let stage = (!matches!(verdict, Verdict::Valid(()))).then_some(Stage::Identity);
+            let report = report(verdict.clone(), stage);
+            prop_assert_eq!(VerdictCause::of_report(&report, Some(cause)), cause);
+            match (&result, RequestOutcome::of(&result)) {
+                (Err(_), outcome) => prop_assert_eq!(outcome, RequestOutcome::Transport),
+                (Ok(response), outcome) => {
+                    let class = match response.status {
+                        200..=299 => "2xx",
+                        300..=399 => "3xx",
+                        400..=499 => "4xx",
+                        _ => "5xx",
+                    };
+                    prop_assert_eq!(outcome.as_str(), class);
+                }
+            }
+        }
+    }
+}
