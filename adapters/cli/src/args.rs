@@ -109,7 +109,8 @@ pub struct Common {
     pub api_url: String,
 
     /// Deadline for one whole verdict — identity, test query and every retry — in seconds,
-    /// more than 0 and at most 3600 [default: 12; demo: 2].
+    /// more than 0 and at most 3600 [default: 12].
+    // `demo`'s help says its own default (2): see [`command`].
     #[arg(
         long,
         global = true,
@@ -238,6 +239,39 @@ pub struct AuditArgs {
     pub concurrency: u16,
 }
 
+/// The command line clap parses: [`Cli`], with `demo`'s help adjusted to what `demo` does.
+///
+/// The common flags are `global` so they may stand before or after the subcommand, which
+/// also puts them in every subcommand's help. `demo` talks only to its own fake GitHub: it
+/// accepts `--api-url` and `--ca-file` (a script may pass them to every subcommand) but its
+/// help hides them, and its `--timeout` says demo's own default.
+#[must_use]
+pub fn command() -> clap::Command {
+    use clap::CommandFactory as _;
+
+    let command = Cli::command();
+    // A subcommand's own argument with a global one's id shadows it there (clap does not
+    // propagate a global argument to a subcommand that defines the id), and its value still
+    // lands in the same place of the matches.
+    let demo_copy = |id: &str, adjust: &dyn Fn(clap::Arg) -> clap::Arg| {
+        command
+            .get_arguments()
+            .find(|arg| arg.get_id() == id)
+            .map(|arg| adjust(arg.clone().global(false)))
+    };
+    let hidden: Vec<clap::Arg> = ["api_url", "ca_file"]
+        .into_iter()
+        .filter_map(|id| demo_copy(id, &|arg| arg.hide(true)))
+        .chain(demo_copy("timeout", &|arg| {
+            arg.help(
+                "Deadline for each scenario's verdict, in seconds, more than 0 and at most 3600 \
+                 [default: 2]",
+            )
+        }))
+        .collect();
+    command.mut_subcommand("demo", |demo| demo.args(hidden))
+}
+
 /// Reads `--timeout`: a number of seconds in (0, 3600] (docs/contract.md §8). `0`, negatives, `NaN`,
 /// `inf` and `9.3e18` are usage errors that name the range: a deadline that never passes,
 /// or has already passed, is not a deadline.
@@ -254,6 +288,7 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]
