@@ -12,6 +12,7 @@
 //! - [`wiring`]: which adapter stands behind which port;
 //! - [`commands`]: one module per subcommand;
 //! - [`output`]: colour, tables, writing stdout;
+//! - [`hints`]: what to do about a likely mistake with a flag;
 //! - [`exit`]: statuses and failures.
 //!
 //! The token never reaches stdout, stderr or a log line: it lives in a `SecretString`, the
@@ -23,6 +24,7 @@ mod args;
 mod argv_screen;
 mod commands;
 mod exit;
+mod hints;
 mod logging;
 mod output;
 mod token_source;
