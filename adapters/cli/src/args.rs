@@ -26,8 +26,10 @@ Examples:
   pat-verdict check --hotkeys hotkeys.json --hotkey 5F…
   pat-verdict audit --store data/miner_pats.json --json
 
-Exit status: 0 valid/accepted, 1 invalid/rejected, 2 usage error,
-75 inconclusive (GitHub or the store unavailable: try again later).";
+The token is never an argument: a token on the command line ends up in shell history and
+`ps`, so one typed there is refused (exit 2) without being shown.
+Exit status: 0 valid/accepted, 1 invalid/rejected, 2 usage error, 66 the store file audit
+was given does not exist, 75 inconclusive (GitHub or the store unavailable: try again later).";
 
 const VERIFY_EXAMPLES: &str = "\
 Examples:
@@ -37,7 +39,7 @@ Examples:
 
 Exit status: 0 valid, 1 invalid (GitHub gave evidence against the PAT, or it is empty or
 malformed), 75 inconclusive (GitHub could not judge it now: not evidence against it),
-2 usage error (including an unset token variable).";
+2 usage error (including an unset token variable, or more than one line on --token-stdin).";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -63,9 +65,10 @@ Examples:
   pat-verdict audit --store data/miner_pats.json
   pat-verdict audit --concurrency 4 --json > audit.jsonl
 
-Exit status: 0 when every entry was judged (whatever the verdicts; an entry that cannot be
-used is an inconclusive row saying why), 66 when the store file does not exist, 75 when the
-store cannot be read, 2 usage error.";
+--json prints one row per entry as it finishes (completion order), then the summary.
+Exit status: 0 when the audit ran, whatever the verdicts (inconclusive rows were not judged:
+audit again later; an entry that cannot be used is an inconclusive row saying why), 66 when
+the store file does not exist, 75 when the store cannot be read or is corrupt, 2 usage error.";
 
 const DEMO_EXAMPLES: &str = "\
 Examples:
@@ -162,8 +165,8 @@ pub struct TokenArgs {
     )]
     pub token_env: String,
 
-    /// Read the PAT from standard input, which must be a pipe or a file, not a terminal (at
-    /// most 64 KiB; surrounding whitespace is stripped).
+    /// Read the PAT from standard input, which must be a pipe or a file, not a terminal: one
+    /// line (at most 64 KiB; surrounding whitespace is stripped).
     #[arg(long)]
     pub token_stdin: bool,
 }
