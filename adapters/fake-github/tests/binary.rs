@@ -50,7 +50,15 @@ fn it_writes_a_store_with_revoked_pats_and_a_hotkey_list_one_longer() {
     drop(child.stdin.take()); // closing stdin stops it
     assert!(child.wait().unwrap().success());
 
-    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&store).unwrap();
+    // gittensor's layout and key order (json.dump(entries, f, indent=2)), not sorted keys.
+    assert!(
+        text.starts_with(
+            "[\n  {\n    \"uid\": 0,\n    \"hotkey\": \"hotkey_0\",\n    \"pat\": \"ghp_bench_0\",\n    \"github_id\": \"1\",\n    \"stored_at\""
+        ),
+        "{text}"
+    );
+    let stored: Value = serde_json::from_str(&text).unwrap();
     let pats: Vec<&str> = stored
         .as_array()
         .unwrap()

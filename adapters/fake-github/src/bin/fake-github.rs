@@ -140,18 +140,24 @@ fn pat_for(uid: u32, valid: u32) -> String {
     }
 }
 
-fn store_json(valid: u32, invalid: u32) -> serde_json::Value {
-    (0..valid.saturating_add(invalid))
+/// The store as gittensor's `pat_storage.py` writes it (`json.dump(entries, f, indent=2)`):
+/// its keys in its order, which `json!` would sort. Every value is plain ASCII.
+fn store_text(valid: u32, invalid: u32) -> String {
+    let entries: Vec<String> = (0..valid.saturating_add(invalid))
         .map(|uid| {
-            json!({
-                "uid": uid,
-                "hotkey": format!("hotkey_{uid}"),
-                "pat": pat_for(uid, valid),
-                "github_id": (u64::from(uid) + 1).to_string(),
-                "stored_at": "2026-01-01T00:00:00Z",
-            })
+            format!(
+                "  {{\n    \"uid\": {uid},\n    \"hotkey\": \"hotkey_{uid}\",\n    \"pat\": \"{}\",\n    \
+                 \"github_id\": \"{}\",\n    \"stored_at\": \"2026-01-01T00:00:00Z\"\n  }}",
+                pat_for(uid, valid),
+                u64::from(uid) + 1
+            )
         })
-        .collect()
+        .collect();
+    if entries.is_empty() {
+        "[]\n".to_owned()
+    } else {
+        format!("[\n{}\n]\n", entries.join(",\n"))
+    }
 }
 
 fn hotkeys_json(count: u32) -> serde_json::Value {
@@ -181,9 +187,7 @@ fn run(options: &Options) -> Result<(), String> {
     }
     github.set_latency(options.latency);
     if let Some(path) = &options.store {
-        let store = store_json(options.valid, options.invalid);
-        let text = serde_json::to_string_pretty(&store).map_err(|e| e.to_string())?;
-        write_private(path, &(text + "\n"))?;
+        write_private(path, &store_text(options.valid, options.invalid))?;
     }
     if let Some(path) = &options.hotkeys {
         let hotkeys = hotkeys_json(options.valid.saturating_add(options.invalid));
