@@ -551,6 +551,94 @@ mod tests {
         RawValue::from_string(text.to_owned()).unwrap()
     }
 
+    /// Keys and values' exact texts of one element, in order.
+    fn keys_and_texts(text: &str) -> Vec<(String, String)> {
+        serde_json::from_str::<RawObject>(text)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|(key, value)| (key, value.get().to_owned()))
+            .collect()
+    }
+
+    /// One entry as a file may hold it: the three required keys and some others, in any
+    /// order, values with odd spacing and digits, keys separated by odd whitespace.
+    fn entry_text() -> impl proptest::strategy::Strategy<Value = (Vec<(String, String)>, String)> {
+        use proptest::prelude::*;
+        let value = prop::sample::select(vec![
+            "1.50",
+            "12345678901234567890123",
+            "-0",
+            "null",
+            "\"caf\\u00e9\"",
+            "[1,  2 ,3]",
+            "{\"z\": {\"b\": [true,false]},   \"a\": 1e3}",
+            "\"2026-01-01T00:00:00Z\"",
+        ]);
+        let extras = prop::collection::vec(value, 0..4);
+        let spaces = prop::sample::select(vec!["", " ", "\n    ", "  \t"]);
+        (
+            extras,
+            prop::collection::vec(spaces, 8),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(extras, spaces, rotate)| {
+                let mut keys: Vec<(String, String)> = vec![
+                    ("hotkey".to_owned(), "\"hk\"".to_owned()),
+                    ("pat".to_owned(), "\"ghp_x\"".to_owned()),
+                    ("github_id".to_owned(), "7".to_owned()),
+                ];
+                for (n, value) in extras.into_iter().enumerate() {
+                    keys.push((format!("x{n}"), value.to_owned()));
+                }
+                let at = rotate.index(keys.len());
+                keys.rotate_left(at);
+                (keys, spaces.concat())
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_write_keeps_every_other_entry_as_read(
+            entries in proptest::collection::vec(entry_text(), 1..6),
+            new_uid in 0_u32..8,
+        ) {
+            // uids 10, 11, …: never the new entry's.
+            let texts: Vec<String> = entries
+                .iter()
+                .enumerate()
+                .map(|(n, (keys, space))| {
+                    let mut members: Vec<String> = keys
+                        .iter()
+                        .map(|(key, value)| format!("{space}\"{key}\"{space}:{space}{value}"))
+                        .collect();
+                    members.insert(n % (members.len() + 1), format!("\"uid\": {}", 10 + n));
+                    format!("{{{}{space}}}", members.join(","))
+                })
+                .collect();
+            let file = format!("[{}]", texts.join(" ,\n"));
+            let mut decoded = decode(file.as_bytes(), Keep::AsRead).unwrap();
+            decoded.replace(entry(new_uid, "new", "ghp_new", "1"));
+            let written = String::from_utf8(encode(&decoded).unwrap()).unwrap();
+            let out: Vec<&RawValue> = serde_json::from_str(&written).unwrap();
+            proptest::prop_assert_eq!(out.len(), texts.len() + 1);
+            // The new entry (the lowest uid) first, in the model's order; then each entry as read.
+            let model_order = out[0].get().starts_with("{\n    \"uid\": ");
+            proptest::prop_assert!(model_order, "{}", out[0].get());
+            for (kept, original) in out[1..].iter().zip(&texts) {
+                proptest::prop_assert_eq!(keys_and_texts(kept.get()), keys_and_texts(original));
+            }
+        }
+    }
+
+    #[test]
+    fn a_read_that_will_not_write_keeps_no_text() {
+        let entries = decode(br#"[{"uid": 1, "hotkey": "h", "pat": "p"}]"#, Keep::Entries).unwrap();
+        assert!(entries.as_read.is_empty());
+        let entries = decode(br#"[{"uid": 1, "hotkey": "h", "pat": "p"}]"#, Keep::AsRead).unwrap();
+        assert_eq!(entries.as_read.len(), 1);
+    }
+
     #[test]
     fn numeric_github_id_reads_as_its_decimal_string_and_is_written_back_as_read() {
         let text = br#"[{"uid": 3, "hotkey": "hk", "pat": "ghp_x", "github_id": 42, "stored_at": "2025-01-01T00:00:00Z"}]"#;
