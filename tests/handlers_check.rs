@@ -280,3 +280,43 @@ fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
         assert_eq!(json.get("detail").is_some(), store_down, "{json}");
     }
 }
+
+/// `check_with_report` answers exactly as `check` and hands over the verification behind the
+/// answer, so a command line can say GitHub's own reason; no verification, no report.
+#[tokio::test]
+async fn check_with_report_answers_as_check_and_carries_the_verdicts_reason() {
+    use pat_verdict::{CheckOutcome, Hotkey, VerdictKind};
+
+    let world = seeded().await;
+    world.github.on(
+        "ghp_stored",
+        Endpoint::Identity,
+        [Reply::json(401, json!({"message": "Bad credentials"}))],
+    );
+    let hotkey = Hotkey::new("hotkey_1");
+    let (outcome, report) = world.validator.check_with_report(&hotkey).await;
+    assert_eq!(outcome, world.validator.check(&hotkey).await);
+    assert_eq!(outcome.category(), CheckCategory::InvalidPat);
+    let report = report.expect("the stored PAT was verified");
+    assert_eq!(report.verdict.kind(), VerdictKind::Invalid);
+    assert_eq!(
+        report.verdict.error(),
+        Some("GitHub /user API returned 401")
+    );
+
+    let (outcome, report) = world
+        .validator
+        .check_with_report(&Hotkey::new("not_registered"))
+        .await;
+    assert_eq!(outcome, CheckOutcome::NoResponse);
+    assert!(report.is_none());
+    let (outcome, report) = world
+        .validator
+        .check_with_report(&Hotkey::new("hotkey_0"))
+        .await;
+    assert!(
+        matches!(outcome, CheckOutcome::NoPat | CheckOutcome::NoResponse),
+        "{outcome:?}"
+    );
+    assert!(report.is_none());
+}

@@ -70,6 +70,7 @@ use secrecy::SecretString;
 
 use crate::ports::{Clock, GithubApi, PatStore, Registry};
 use crate::store::Hotkey;
+use crate::verification::VerifyReport;
 
 /// The validator's two endpoints over its ports: a [`Verifier`] (GitHub + clock + policy), a
 /// store and a registry. Share it across tasks behind an `Arc`; every method takes `&self`.
@@ -117,6 +118,27 @@ where
         let step = self.verifier.start_token(token);
         match self.verifier.drive(step, verify::no_pin).await {
             Ok(report) => CheckOutcome::judged(uid, report),
+            Err(halted) => match halted.reason {},
+        }
+    }
+
+    /// *check*, with the verification behind the answer when the stored PAT was verified.
+    ///
+    /// Miners read the outcome's words (docs/contract.md §6), which say what to do but not
+    /// always what GitHub said (`No Github id found for miner 2's PAT`); an operator at a
+    /// command line also wants the verdict's own reason (`GitHub /user API returned 401`).
+    /// The outcome is exactly [`check`](Self::check)'s.
+    pub async fn check_with_report(&self, hotkey: &Hotkey) -> (CheckOutcome, Option<VerifyReport>) {
+        let Some(uid) = self.registry.uid_of(hotkey) else {
+            return (CheckOutcome::NoResponse, None);
+        };
+        let token = match check::stored_token(uid, hotkey, self.store.get(uid).await) {
+            Ok(token) => token,
+            Err(answer) => return (answer, None),
+        };
+        let step = self.verifier.start_token(token);
+        match self.verifier.drive(step, verify::no_pin).await {
+            Ok(report) => (CheckOutcome::judged(uid, report.clone()), Some(report)),
             Err(halted) => match halted.reason {},
         }
     }

@@ -26,8 +26,10 @@ Examples:
   pat-verdict check --hotkeys hotkeys.json --hotkey 5F…
   pat-verdict audit --store data/miner_pats.json --json
 
-Exit status: 0 valid/accepted, 1 invalid/rejected, 2 usage error,
-75 inconclusive (GitHub or the store unavailable: try again later).";
+The token is never an argument: a token on the command line ends up in shell history and
+`ps`, so one typed there is refused (exit 2) without being shown.
+Exit status: 0 valid/accepted, 1 invalid/rejected, 2 usage error, 66 the store file audit
+was given does not exist, 75 inconclusive (GitHub or the store unavailable: try again later).";
 
 const VERIFY_EXAMPLES: &str = "\
 Examples:
@@ -37,7 +39,7 @@ Examples:
 
 Exit status: 0 valid, 1 invalid (GitHub gave evidence against the PAT, or it is empty or
 malformed), 75 inconclusive (GitHub could not judge it now: not evidence against it),
-2 usage error (including an unset token variable).";
+2 usage error (including an unset token variable, or more than one line on --token-stdin).";
 
 const CHECK_EXAMPLES: &str = "\
 Examples:
@@ -63,9 +65,10 @@ Examples:
   pat-verdict audit --store data/miner_pats.json
   pat-verdict audit --concurrency 4 --json > audit.jsonl
 
-Exit status: 0 when every entry was judged (whatever the verdicts; an entry that cannot be
-used is an inconclusive row saying why), 66 when the store file does not exist, 75 when the
-store cannot be read, 2 usage error.";
+--json prints one row per entry as it finishes (completion order), then the summary.
+Exit status: 0 when the audit ran, whatever the verdicts (inconclusive rows were not judged:
+audit again later; an entry that cannot be used is an inconclusive row saying why), 66 when
+the store file does not exist, 75 when the store cannot be read or is corrupt, 2 usage error.";
 
 const DEMO_EXAMPLES: &str = "\
 Examples:
@@ -109,7 +112,8 @@ pub struct Common {
     pub api_url: String,
 
     /// Deadline for one whole verdict — identity, test query and every retry — in seconds,
-    /// more than 0 and at most 3600 [default: 12; demo: 2].
+    /// more than 0 and at most 3600 [default: 12].
+    // `demo`'s help says its own default (2): see [`command`].
     #[arg(
         long,
         global = true,
@@ -161,8 +165,8 @@ pub struct TokenArgs {
     )]
     pub token_env: String,
 
-    /// Read the PAT from standard input, which must be a pipe or a file, not a terminal (at
-    /// most 64 KiB; surrounding whitespace is stripped).
+    /// Read the PAT from standard input, which must be a pipe or a file, not a terminal: one
+    /// line (at most 64 KiB; surrounding whitespace is stripped).
     #[arg(long)]
     pub token_stdin: bool,
 }
@@ -238,6 +242,39 @@ pub struct AuditArgs {
     pub concurrency: u16,
 }
 
+/// The command line clap parses: [`Cli`], with `demo`'s help adjusted to what `demo` does.
+///
+/// The common flags are `global` so they may stand before or after the subcommand, which
+/// also puts them in every subcommand's help. `demo` talks only to its own fake GitHub: it
+/// accepts `--api-url` and `--ca-file` (a script may pass them to every subcommand) but its
+/// help hides them, and its `--timeout` says demo's own default.
+#[must_use]
+pub fn command() -> clap::Command {
+    use clap::CommandFactory as _;
+
+    let command = Cli::command();
+    // A subcommand's own argument with a global one's id shadows it there (clap does not
+    // propagate a global argument to a subcommand that defines the id), and its value still
+    // lands in the same place of the matches.
+    let demo_copy = |id: &str, adjust: &dyn Fn(clap::Arg) -> clap::Arg| {
+        command
+            .get_arguments()
+            .find(|arg| arg.get_id() == id)
+            .map(|arg| adjust(arg.clone().global(false)))
+    };
+    let hidden: Vec<clap::Arg> = ["api_url", "ca_file"]
+        .into_iter()
+        .filter_map(|id| demo_copy(id, &|arg| arg.hide(true)))
+        .chain(demo_copy("timeout", &|arg| {
+            arg.help(
+                "Deadline for each scenario's verdict, in seconds, more than 0 and at most 3600 \
+                 [default: 2]",
+            )
+        }))
+        .collect();
+    command.mut_subcommand("demo", |demo| demo.args(hidden))
+}
+
 /// Reads `--timeout`: a number of seconds in (0, 3600] (docs/contract.md §8). `0`, negatives, `NaN`,
 /// `inf` and `9.3e18` are usage errors that name the range: a deadline that never passes,
 /// or has already passed, is not a deadline.
@@ -254,6 +291,7 @@ mod tests {
     #[test]
     fn the_command_line_is_well_formed() {
         Cli::command().debug_assert();
+        command().debug_assert();
     }
 
     #[test]

@@ -15,6 +15,13 @@ pub fn init() {
     let Some(directives) = std::env::var_os(EnvFilter::DEFAULT_ENV) else {
         return;
     };
+    // A token pasted into the wrong variable must not be echoed by the warning below.
+    if crate::argv_screen::holds_token(&directives.to_string_lossy()) {
+        crate::output::warn_line(
+            "pat-verdict: ignoring RUST_LOG: it looks like it holds a GitHub token (not shown)",
+        );
+        return;
+    }
     let filter = match EnvFilter::try_from_default_env() {
         Ok(filter) => filter,
         Err(error) => {

@@ -11,7 +11,9 @@
 //! - text that is not UTF-8 is passed on with each bad byte replaced by U+FFFD, which the
 //!   pre-check rejects as malformed (outside visible ASCII) — still without a request;
 //! - standard input is read up to [`STDIN_CAP`] bytes; more is a usage error rather than an
-//!   unbounded read of whatever was piped in by mistake;
+//!   unbounded read of whatever was piped in by mistake; so is more than one line (blank
+//!   lines aside): two tokens, or a whole `.env` file, are a mistake in what was piped, not a
+//!   malformed token;
 //! - standard input that is a terminal is refused (usage error): the terminal would echo the
 //!   PAT as it is typed or pasted, putting it on screen and in scrollback. People use
 //!   `$GITHUB_TOKEN`; `--token-stdin` is for pipes (`pass show … |`) and files.
@@ -102,6 +104,14 @@ fn from_reader(input: impl Read) -> Result<SecretString, Failure> {
     }
     let mut text = String::from_utf8_lossy(&bytes).into_owned();
     bytes.zeroize();
+    // Two tokens, or a token and something else (`cat .env |`): not a malformed token, a
+    // mistake in what was piped. Blank lines around the one token are fine.
+    if text.trim().contains(['\n', '\r']) {
+        text.zeroize();
+        return Err(Failure::Usage(
+            "more than one line: --token-stdin expects exactly one token".to_owned(),
+        ));
+    }
     let kept = text.trim_end_matches(['\n', '\r']).len();
     text.truncate(kept);
     Ok(SecretString::from(text))
@@ -133,6 +143,24 @@ mod tests {
         assert_eq!(token.expose_secret(), "ghp_abc");
         let token = from_reader(&b"ghp_\xff"[..]).expect("read");
         assert_eq!(token.expose_secret(), "ghp_\u{fffd}");
+    }
+
+    #[test]
+    fn more_than_one_line_is_a_usage_error_and_blank_lines_are_not_lines() {
+        for two in [
+            &b"ghp_a\nghp_b\n"[..],
+            b"ghp_a\r\nx",
+            b"GITHUB_TOKEN=ghp_a\nOTHER=1\n",
+        ] {
+            let error = from_reader(two).expect_err("two lines");
+            assert!(
+                matches!(&error, Failure::Usage(message)
+                    if message == "more than one line: --token-stdin expects exactly one token"),
+                "{error}"
+            );
+        }
+        let token = from_reader(&b"\nghp_abc\n\n"[..]).expect("one line");
+        assert_eq!(token.expose_secret().trim(), "ghp_abc");
     }
 
     #[test]

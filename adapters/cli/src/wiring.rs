@@ -6,7 +6,7 @@ use std::io::Read;
 use std::path::Path;
 use std::time::Duration;
 
-use pat_verdict::{DEFAULT_DEADLINE, error_chain};
+use pat_verdict::DEFAULT_DEADLINE;
 use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, Validator, Verifier};
 use pat_verdict_json_store::{ENV_VAR, JsonStore, resolve_path};
 use pat_verdict_system_clock::SystemClock;
@@ -41,12 +41,17 @@ pub fn github(common: &Common) -> Result<UreqGithub, Failure> {
         builder = builder.ca_file(path);
     }
     builder.build().map_err(|error| match error {
-        ClientError::ApiUrl(error) => Failure::Usage(format!("--api-url: {error}")),
+        ClientError::ApiUrl(error) => {
+            Failure::Usage(match crate::hints::api_url_with_scheme(&common.api_url) {
+                // The value is a bare host and port (nothing secret): say what it meant.
+                Some(meant) => format!("--api-url: {error}: did you mean {meant}?"),
+                None => format!("--api-url: {error}"),
+            })
+        }
+        // The message already ends with the OS error; the chain would repeat it.
         ClientError::CaFileUnreadable { .. }
         | ClientError::CaFileInvalid { .. }
-        | ClientError::CaFileEmpty { .. } => {
-            Failure::Usage(format!("--ca-file: {}", error_chain(&error)))
-        }
+        | ClientError::CaFileEmpty { .. } => Failure::Usage(format!("--ca-file: {error}")),
     })
 }
 
@@ -81,17 +86,29 @@ pub fn store(args: &StoreArgs, timeout: Option<Duration>) -> JsonStore {
 /// cap keeps a wrong path (`/dev/zero`) from eating memory.
 pub const MAX_HOTKEYS_BYTES: u64 = 64 * 1024 * 1024;
 
-/// The registry from `--hotkeys`: a JSON array of hotkey strings, index = uid.
+/// The registry from `--hotkeys` (a JSON array of hotkey strings, index = uid) and its length.
 ///
 /// # Errors
 ///
 /// [`Failure::Usage`] when the file cannot be read, is larger than [`MAX_HOTKEYS_BYTES`] or is
 /// not such an array: without the registry no answer would mean anything, and the operator
 /// must fix the flag.
-pub fn hotkeys(path: &Path) -> Result<HotkeyList, Failure> {
+pub fn hotkeys(path: &Path) -> Result<(HotkeyList, usize), Failure> {
     let unreadable =
         |error| Failure::Usage(format!("cannot read --hotkeys {}: {error}", path.display()));
-    let file = std::fs::File::open(path).map_err(unreadable)?;
+    let file = std::fs::File::open(path).map_err(|error| {
+        // `--hotkeys '["5F…"]'`: the list itself where its file belongs.
+        let text = path.to_string_lossy();
+        if error.kind() == std::io::ErrorKind::NotFound && text.trim_start().starts_with('[') {
+            Failure::Usage(
+                "--hotkeys takes a file path: put the JSON array of hotkeys in a file \
+                 (`echo '[\"5F…\"]' > hotkeys.json`) and give its path"
+                    .to_owned(),
+            )
+        } else {
+            unreadable(error)
+        }
+    })?;
     // Read at most one byte past the cap, so memory stays bounded whatever the file is.
     let mut bytes = Vec::new();
     file.take(MAX_HOTKEYS_BYTES + 1)
@@ -117,13 +134,16 @@ pub fn hotkeys(path: &Path) -> Result<HotkeyList, Failure> {
             path.display()
         ))
     })?;
-    tracing::debug!(hotkeys = hotkeys.len(), "read the registry");
-    Ok(HotkeyList::new(
-        hotkeys.into_iter().map(Hotkey::new).collect(),
+    let count = hotkeys.len();
+    tracing::debug!(hotkeys = count, "read the registry");
+    Ok((
+        HotkeyList::new(hotkeys.into_iter().map(Hotkey::new).collect()),
+        count,
     ))
 }
 
-/// The validator for `check` and `broadcast`.
+/// The validator for `check` and `broadcast`, and how many hotkeys its registry holds (for
+/// telling people that a hotkey is not among them).
 ///
 /// # Errors
 ///
@@ -132,11 +152,14 @@ pub fn validator(
     common: &Common,
     store_args: &StoreArgs,
     miner: &MinerArgs,
-) -> Result<CliValidator, Failure> {
-    let registry = hotkeys(&miner.hotkeys)?;
-    Ok(Validator::new(
-        verifier(common)?,
-        store(store_args, common.timeout),
-        registry,
+) -> Result<(CliValidator, usize), Failure> {
+    let (registry, count) = hotkeys(&miner.hotkeys)?;
+    Ok((
+        Validator::new(
+            verifier(common)?,
+            store(store_args, common.timeout),
+            registry,
+        ),
+        count,
     ))
 }

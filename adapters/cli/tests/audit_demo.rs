@@ -7,7 +7,14 @@ use pat_verdict::Endpoint;
 use pat_verdict_fake_github::Reply;
 use serde_json::json;
 
-const AUDIT_ROW_KEYS: &[&str] = &["uid", "hotkey", "verdict", "reason", "github_id"];
+const AUDIT_ROW_KEYS: &[&str] = &[
+    "uid",
+    "hotkey",
+    "verdict",
+    "reason",
+    "github_id",
+    "requests",
+];
 const AUDIT_SUMMARY_KEYS: &[&str] = &["valid", "invalid", "inconclusive", "total"];
 
 /// A store of three: uid 0 valid, uid 1 revoked, uid 2 behind a 503 burst.
@@ -50,10 +57,20 @@ fn audit_json_prints_a_line_per_entry_then_the_summary() {
     for row in &lines[..3] {
         assert_eq!(keys(row), sorted(AUDIT_ROW_KEYS));
     }
+    // In the contract's order, `requests` added at the end.
+    for line in out.stdout.lines().take(3) {
+        assert!(line.starts_with(r#"{"uid":"#), "{line}");
+        let at = |key: &str| line.find(&format!("\"{key}\":")).unwrap_or(usize::MAX);
+        let positions: Vec<usize> = AUDIT_ROW_KEYS.iter().map(|key| at(key)).collect();
+        assert!(positions.is_sorted(), "{line}");
+    }
     assert_eq!(
         lines[0],
-        json!({"uid": 0, "hotkey": "5Alice", "verdict": "valid", "reason": null, "github_id": "1"})
+        json!({"uid": 0, "hotkey": "5Alice", "verdict": "valid", "reason": null, "github_id": "1", "requests": 2})
     );
+    // `requests` as the table shows it: one for a 401, three for Carol's 503 burst.
+    assert_eq!(lines[1]["requests"], 1);
+    assert_eq!(lines[2]["requests"], 3);
     assert_eq!(lines[1]["verdict"], "invalid");
     assert_eq!(lines[1]["reason"], "GitHub /user API returned 401");
     assert_eq!(lines[2]["verdict"], "inconclusive");
@@ -117,6 +134,17 @@ fn audit_of_an_unreadable_store_exits_75() {
         .arg(fixture.store()));
     assert_eq!(out.code, 75, "{out:?}");
     assert!(out.stdout.is_empty(), "{out:?}");
+    // `null` is a corrupt file, not an outage: it names the fault and says what to do.
+    assert!(out.stderr.contains("the PAT store is corrupt"), "{out:?}");
+    assert!(out.stderr.contains("fix or restore it"), "{out:?}");
+    // A store that cannot be read (a directory) is unavailable.
+    std::fs::remove_file(fixture.store()).expect("remove");
+    std::fs::create_dir(fixture.store()).expect("mkdir");
+    let out = run(fixture
+        .cmd()
+        .args(["audit", "--json", "--store"])
+        .arg(fixture.store()));
+    assert_eq!(out.code, 75, "{out:?}");
     assert!(out.stderr.contains("PAT store is unavailable"), "{out:?}");
 }
 

@@ -323,3 +323,31 @@ fn an_unusable_hotkeys_file_is_a_usage_error() {
     }
     assert_eq!(fixture.all_requests(), 0);
 }
+
+/// Issue 16, item 4, through the command line: a broadcast changes its own entry and keeps
+/// every other as read — keys in the order read, each value's text, nested objects included.
+#[test]
+fn broadcast_keeps_every_other_entry_as_it_was_read() {
+    let fixture = Fixture::new();
+    fixture.github.valid(SECRET, 42, "bob");
+    let carol = r#"{"stored_at":"2026-01-01T00:00:00Z","pat":"ghp_carol","meta": {"z": [1,  2], "a": 1.50},"hotkey":"5Carol","github_id":7,"uid":2}"#;
+    let alice = r#"{"hotkey": "5Alice", "uid": 0, "pat": "ghp_alice"}"#;
+    std::fs::write(fixture.store(), format!("[{carol},\n   {alice}]")).expect("write");
+    let out = run(fixture
+        .handler("broadcast", "5Bob")
+        .env("GITHUB_TOKEN", SECRET));
+    assert_eq!(out.code, 0, "{out:?}");
+    let text = std::fs::read_to_string(fixture.store()).expect("store");
+    assert!(
+        text.starts_with(
+            "[\n  {\n    \"hotkey\": \"5Alice\",\n    \"uid\": 0,\n    \"pat\": \"ghp_alice\"\n  },\n  {\n    \"uid\": 1,\n    \"hotkey\": \"5Bob\","
+        ),
+        "{text}"
+    );
+    assert!(
+        text.ends_with(
+            "  {\n    \"stored_at\": \"2026-01-01T00:00:00Z\",\n    \"pat\": \"ghp_carol\",\n    \"meta\": {\"z\": [1,  2], \"a\": 1.50},\n    \"hotkey\": \"5Carol\",\n    \"github_id\": 7,\n    \"uid\": 2\n  }\n]\n"
+        ),
+        "{text}"
+    );
+}

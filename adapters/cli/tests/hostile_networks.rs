@@ -38,7 +38,12 @@ fn an_api_url_with_a_bad_port_is_a_usage_error_before_any_request() {
         ("http://127.0.0.1:99999".to_owned(), "1 to 65535"),
         ("http://127.0.0.1:abc".to_owned(), "1 to 65535"),
         ("http://127.0.0.1:".to_owned(), "no port number"),
-        (format!("http://u:{SECRET}@127.0.0.1:{port}"), "credentials"),
+        (format!("http://u:hunter2@127.0.0.1:{port}"), "credentials"),
+        // A token as the password is refused before the URL is even parsed (issue 16).
+        (
+            format!("http://u:{SECRET}@127.0.0.1:{port}"),
+            "looks like a GitHub token",
+        ),
         (format!("http://127.0.0.1:{port}/?x=1"), "query"),
         (format!("http://127.0.0.1:{port}/#x"), "fragment"),
     ] {
@@ -46,8 +51,12 @@ fn an_api_url_with_a_bad_port_is_a_usage_error_before_any_request() {
             .args(["--api-url", &url, "verify"])
             .env("GITHUB_TOKEN", SECRET));
         assert_eq!(out.code, 2, "{url}: {out:?}");
-        assert!(out.stderr.contains("--api-url"), "{out:?}");
+        assert!(
+            out.stderr.contains("--api-url") || says == "looks like a GitHub token",
+            "{out:?}"
+        );
         assert!(out.stderr.contains(says), "{url}: {out:?}");
+        assert!(!out.stderr.contains("hunter2"), "{url}: {out:?}");
         assert_clean(&out);
     }
     assert_eq!(fixture.all_requests(), 0, "a token went out");

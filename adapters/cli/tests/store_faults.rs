@@ -122,11 +122,16 @@ fn a_missing_store_is_no_pat_for_check_and_exit_66_for_audit() {
     let out = run(&mut fixture.handler("check", "5Bob"));
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stdout.contains("does not exist yet"), "{out:?}");
-    // The JSON keeps docs/contract.md §8's shape: no detail for an empty store.
+    // JSON says it as people are told it (issue 16): a `"detail"` after the four keys.
     let out = check(&fixture, "5Bob", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.json()["category"], "no_pat");
-    assert!(out.json().get("detail").is_none(), "{out:?}");
+    assert!(
+        out.json()["detail"]
+            .as_str()
+            .is_some_and(|detail| detail.contains("does not exist yet")),
+        "{out:?}"
+    );
 
     let out = run(fixture
         .cmd()

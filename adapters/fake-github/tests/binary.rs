@@ -50,7 +50,15 @@ fn it_writes_a_store_with_revoked_pats_and_a_hotkey_list_one_longer() {
     drop(child.stdin.take()); // closing stdin stops it
     assert!(child.wait().unwrap().success());
 
-    let stored: Value = serde_json::from_str(&std::fs::read_to_string(&store).unwrap()).unwrap();
+    let text = std::fs::read_to_string(&store).unwrap();
+    // gittensor's layout and key order (json.dump(entries, f, indent=2)), not sorted keys.
+    assert!(
+        text.starts_with(
+            "[\n  {\n    \"uid\": 0,\n    \"hotkey\": \"hotkey_0\",\n    \"pat\": \"ghp_bench_0\",\n    \"github_id\": \"1\",\n    \"stored_at\""
+        ),
+        "{text}"
+    );
+    let stored: Value = serde_json::from_str(&text).unwrap();
     let pats: Vec<&str> = stored
         .as_array()
         .unwrap()
@@ -64,4 +72,42 @@ fn it_writes_a_store_with_revoked_pats_and_a_hotkey_list_one_longer() {
         listed,
         json!(["hotkey_0", "hotkey_1", "hotkey_2", "hotkey_3"])
     );
+}
+
+#[test]
+fn a_flag_that_wants_a_number_says_so() {
+    for flag in ["--valid", "--invalid", "--latency-ms"] {
+        let output = Command::new(BIN).args([flag, "two"]).output().unwrap();
+        assert_eq!(output.status.code(), Some(2));
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(
+            stderr.contains(&format!("{flag} expects a number")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains("invalid digit"), "{stderr}");
+    }
+}
+
+#[test]
+fn help_lists_every_step_type() {
+    let output = Command::new(BIN).arg("--help").output().unwrap();
+    let help = String::from_utf8(output.stdout).unwrap();
+    for words in [
+        "Step types",
+        r#"{"status": 503}"#,
+        r#""json": {...}"#,
+        r#""body": "raw text""#,
+        r#"{"user": [42, "octocat"]}"#,
+        r#"{"viewer": "octocat"}"#,
+        r#"{"not_json": 502}"#,
+        r#"{"raw": "bytes as text"}"#,
+        r#"{"fault": "reset"}"#,
+        r#"{"fault": "stall"}"#,
+        r#"{"fault": "truncated""#,
+        r#"{"fault": "oversized""#,
+        r#""headers": {"name": "value", ...}"#,
+        r#""after_ms": 300"#,
+    ] {
+        assert!(help.contains(words), "{words} missing from:\n{help}");
+    }
 }

@@ -21,7 +21,7 @@ use pat_verdict::BoxError;
 use pat_verdict::StoreError;
 
 use crate::JsonStoreError;
-use crate::format::{self, Entries};
+use crate::format::{self, Entries, Keep};
 
 /// Temp file names are unique within the process by this counter and across processes by pid.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -170,7 +170,7 @@ pub(crate) fn read(path: &Path, wait: Duration) -> Result<Entries, StoreError> {
     if let Some(lock) = &lock {
         lock_within(lock, Mode::Shared, wait, &layout.lock, StoreError::Read)?;
     }
-    let entries = load(&layout);
+    let entries = load(&layout, Keep::Entries);
     drop(lock);
     entries
 }
@@ -197,7 +197,7 @@ pub(crate) fn update<R>(
         StoreError::Write,
     )?;
     remove_stale_temp_files(&layout);
-    let mut entries = load(&layout)?;
+    let mut entries = load(&layout, Keep::AsRead)?;
     let (result, write) = change(&mut entries);
     if write {
         replace(&layout, &entries)?;
@@ -282,7 +282,8 @@ fn lock_within(
 
 /// Reads and decodes the store file. It is opened without blocking (a FIFO swapped in after
 /// [`look`] cannot hang the read) and checked again to be a regular file through the handle.
-fn load(layout: &Layout) -> Result<Entries, StoreError> {
+/// `keep` says whether the entries' text is kept for a write ([`Keep::AsRead`]).
+fn load(layout: &Layout, keep: Keep) -> Result<Entries, StoreError> {
     let mut options = OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -311,7 +312,7 @@ fn load(layout: &Layout) -> Result<Entries, StoreError> {
         "cannot read",
         &layout.file,
     ))?;
-    format::decode(&bytes).map_err(|problem| {
+    format::decode(&bytes, keep).map_err(|problem| {
         StoreError::Corrupt(Box::new(JsonStoreError::Corrupt {
             path: layout.file.clone(),
             problem,

@@ -9,6 +9,11 @@
 //! version does not know keep their exact text (`12345678901234567890123` keeps every digit),
 //! an optional key that was absent stays absent, and an entry that cannot be used at all (docs/contract.md
 //! §7: no integer `uid`, no string `pat` or `hotkey`) is written back byte for byte.
+//!
+//! When the entries are read in order to be written back ([`Keep::AsRead`]), each usable
+//! entry's text is kept too: an entry the write does not change comes out with its keys in
+//! the order they were read and each value's exact text (nested objects and their spacing
+//! included) — only the indentation of its own keys follows the file's two-space layout.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -31,6 +36,28 @@ pub(crate) struct Entries {
     pub(crate) usable: BTreeMap<Uid, StoredPat>,
     /// The entries that cannot, kept byte for byte.
     pub(crate) unusable: Vec<Unusable>,
+    /// The text each usable entry was read from, while it is unchanged ([`Keep::AsRead`]):
+    /// [`replace`](Self::replace), the only way an entry changes, drops it.
+    as_read: BTreeMap<Uid, AsRead>,
+}
+
+/// What [`decode`] keeps besides the entries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// Only the entries: a read that will not write (memory holds the model alone).
+    Entries,
+    /// Also each usable entry's text, so that a write keeps the entries it does not change
+    /// as they were read.
+    AsRead,
+}
+
+/// A usable entry's JSON text as read (it holds a PAT: `Debug` leaves it out).
+struct AsRead(Box<RawValue>);
+
+impl fmt::Debug for AsRead {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("AsRead(..)")
+    }
 }
 
 /// An entry that cannot be used, with its exact JSON text (which may hold a PAT: `Debug`
@@ -73,9 +100,11 @@ impl Entries {
         self.unusable.iter().find(|entry| entry.uid == Some(uid))
     }
 
-    /// Replaces whatever is held for `entry.uid`, usable or not.
+    /// Replaces whatever is held for `entry.uid`, usable or not. The new entry is written
+    /// from the model (known keys first), not from the old entry's text.
     pub(crate) fn replace(&mut self, entry: StoredPat) {
         self.unusable.retain(|kept| kept.uid != Some(entry.uid));
+        self.as_read.remove(&entry.uid);
         self.usable.insert(entry.uid, entry);
     }
 }
@@ -167,8 +196,9 @@ impl fmt::Display for Problem {
 /// Reads a store file's bytes.
 ///
 /// The array is read one element at a time, as raw text — each entry is checked and converted
-/// before the next is read — so memory holds the entries, not a tree of the whole file.
-pub(crate) fn decode(bytes: &[u8]) -> Result<Entries, Problem> {
+/// before the next is read — so memory holds the entries, not a tree of the whole file (and,
+/// with [`Keep::AsRead`], each usable entry's text).
+pub(crate) fn decode(bytes: &[u8], keep: Keep) -> Result<Entries, Problem> {
     let text = std::str::from_utf8(bytes).map_err(|error| Problem::NotUtf8 {
         offset: error.valid_up_to(),
     })?;
@@ -177,6 +207,7 @@ pub(crate) fn decode(bytes: &[u8]) -> Result<Entries, Problem> {
     let decoded = deserializer
         .deserialize_any(EntriesVisitor {
             problem: &mut problem,
+            keep,
         })
         .and_then(|entries| deserializer.end().map(|()| entries));
     match (decoded, problem) {
@@ -234,7 +265,8 @@ impl RawObject {
 
 /// What one element of the array is.
 enum Element {
-    Usable(StoredPat),
+    /// A usable entry and the text it was read from.
+    Usable(StoredPat, Box<RawValue>),
     Unusable(Unusable),
 }
 
@@ -258,7 +290,7 @@ fn element_from(index: usize, raw: Box<RawValue>) -> Result<Element, Problem> {
     };
     let hotkey = text("hotkey");
     match entry_from(index, &object, uid, hotkey.clone(), text("pat")) {
-        Ok(entry) => Ok(Element::Usable(entry)),
+        Ok(entry) => Ok(Element::Usable(entry, raw)),
         Err(problem) => Ok(Element::Unusable(Unusable {
             uid,
             hotkey,
@@ -342,6 +374,7 @@ fn entry_from(
 /// A problem is left in `problem` and the walk aborted with an error that carries no text.
 struct EntriesVisitor<'p> {
     problem: &'p mut Option<Problem>,
+    keep: Keep,
 }
 
 impl EntriesVisitor<'_> {
@@ -363,7 +396,13 @@ impl<'de> serde::de::Visitor<'de> for EntriesVisitor<'_> {
         let mut index = 0;
         while let Some(raw) = seq.next_element::<Box<RawValue>>()? {
             match element_from(index, raw) {
-                Ok(Element::Usable(entry)) => {
+                Ok(Element::Usable(entry, raw)) => {
+                    match self.keep {
+                        Keep::AsRead => {
+                            entries.as_read.insert(entry.uid, AsRead(raw));
+                        }
+                        Keep::Entries => {}
+                    }
                     entries.usable.insert(entry.uid, entry);
                 }
                 Ok(Element::Unusable(kept)) => entries.unusable.push(kept),
@@ -410,14 +449,29 @@ impl<'de> serde::de::Visitor<'de> for EntriesVisitor<'_> {
 
 /// One element of the written array.
 enum Out<'a> {
+    /// A new or changed entry, written from the model.
     Usable(&'a StoredPat),
+    /// An unchanged usable entry: its keys in the order read, each value's text as read.
+    AsRead(&'a RawValue),
+    /// An unusable entry, byte for byte.
     Unusable(&'a RawValue),
 }
 
 impl serde::Serialize for Out<'_> {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error as _, SerializeMap as _};
         match self {
             Self::Usable(entry) => entry.serialize(serializer),
+            Self::AsRead(raw) => {
+                // It was read as such an object; failing now would be a bug, not bad input.
+                let object = serde_json::from_str::<RawObject>(raw.get())
+                    .map_err(|_| S::Error::custom("an entry read as an object is not one"))?;
+                let mut map = serializer.serialize_map(Some(object.0.len()))?;
+                for (key, value) in &object.0 {
+                    map.serialize_entry(key, value)?;
+                }
+                map.end()
+            }
             Self::Unusable(raw) => raw.serialize(serializer),
         }
     }
@@ -439,12 +493,19 @@ impl serde::Serialize for List<'_> {
 /// The bytes of a store holding `entries`: a pretty-printed array (two-space indent, as
 /// gittensor's `json.dump(entries, indent=2)`) in uid order — an unusable entry at its uid,
 /// after the usable one, or at the end when it has none — and a final newline. Unusable
-/// entries are written as the exact text they were read as.
+/// entries are written as the exact text they were read as; usable entries kept
+/// [as read](Keep::AsRead) with their keys in the order read and their values' text.
 pub(crate) fn encode(entries: &Entries) -> Result<Vec<u8>, serde_json::Error> {
     let mut keyed: Vec<((bool, u32), Out<'_>)> = entries
         .usable
         .values()
-        .map(|entry| ((false, entry.uid.0), Out::Usable(entry)))
+        .map(|entry| {
+            let out = entries
+                .as_read
+                .get(&entry.uid)
+                .map_or(Out::Usable(entry), |raw| Out::AsRead(&raw.0));
+            ((false, entry.uid.0), out)
+        })
         .collect();
     keyed.extend(entries.unusable.iter().map(|kept| {
         let key = kept.uid.map_or((true, 0), |uid| (false, uid.0));
@@ -490,10 +551,98 @@ mod tests {
         RawValue::from_string(text.to_owned()).unwrap()
     }
 
+    /// Keys and values' exact texts of one element, in order.
+    fn keys_and_texts(text: &str) -> Vec<(String, String)> {
+        serde_json::from_str::<RawObject>(text)
+            .unwrap()
+            .0
+            .into_iter()
+            .map(|(key, value)| (key, value.get().to_owned()))
+            .collect()
+    }
+
+    /// One entry as a file may hold it: the three required keys and some others, in any
+    /// order, values with odd spacing and digits, keys separated by odd whitespace.
+    fn entry_text() -> impl proptest::strategy::Strategy<Value = (Vec<(String, String)>, String)> {
+        use proptest::prelude::*;
+        let value = prop::sample::select(vec![
+            "1.50",
+            "12345678901234567890123",
+            "-0",
+            "null",
+            "\"caf\\u00e9\"",
+            "[1,  2 ,3]",
+            "{\"z\": {\"b\": [true,false]},   \"a\": 1e3}",
+            "\"2026-01-01T00:00:00Z\"",
+        ]);
+        let extras = prop::collection::vec(value, 0..4);
+        let spaces = prop::sample::select(vec!["", " ", "\n    ", "  \t"]);
+        (
+            extras,
+            prop::collection::vec(spaces, 8),
+            any::<prop::sample::Index>(),
+        )
+            .prop_map(|(extras, spaces, rotate)| {
+                let mut keys: Vec<(String, String)> = vec![
+                    ("hotkey".to_owned(), "\"hk\"".to_owned()),
+                    ("pat".to_owned(), "\"ghp_x\"".to_owned()),
+                    ("github_id".to_owned(), "7".to_owned()),
+                ];
+                for (n, value) in extras.into_iter().enumerate() {
+                    keys.push((format!("x{n}"), value.to_owned()));
+                }
+                let at = rotate.index(keys.len());
+                keys.rotate_left(at);
+                (keys, spaces.concat())
+            })
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn a_write_keeps_every_other_entry_as_read(
+            entries in proptest::collection::vec(entry_text(), 1..6),
+            new_uid in 0_u32..8,
+        ) {
+            // uids 10, 11, …: never the new entry's.
+            let texts: Vec<String> = entries
+                .iter()
+                .enumerate()
+                .map(|(n, (keys, space))| {
+                    let mut members: Vec<String> = keys
+                        .iter()
+                        .map(|(key, value)| format!("{space}\"{key}\"{space}:{space}{value}"))
+                        .collect();
+                    members.insert(n % (members.len() + 1), format!("\"uid\": {}", 10 + n));
+                    format!("{{{}{space}}}", members.join(","))
+                })
+                .collect();
+            let file = format!("[{}]", texts.join(" ,\n"));
+            let mut decoded = decode(file.as_bytes(), Keep::AsRead).unwrap();
+            decoded.replace(entry(new_uid, "new", "ghp_new", "1"));
+            let written = String::from_utf8(encode(&decoded).unwrap()).unwrap();
+            let out: Vec<&RawValue> = serde_json::from_str(&written).unwrap();
+            proptest::prop_assert_eq!(out.len(), texts.len() + 1);
+            // The new entry (the lowest uid) first, in the model's order; then each entry as read.
+            let model_order = out[0].get().starts_with("{\n    \"uid\": ");
+            proptest::prop_assert!(model_order, "{}", out[0].get());
+            for (kept, original) in out[1..].iter().zip(&texts) {
+                proptest::prop_assert_eq!(keys_and_texts(kept.get()), keys_and_texts(original));
+            }
+        }
+    }
+
+    #[test]
+    fn a_read_that_will_not_write_keeps_no_text() {
+        let entries = decode(br#"[{"uid": 1, "hotkey": "h", "pat": "p"}]"#, Keep::Entries).unwrap();
+        assert!(entries.as_read.is_empty());
+        let entries = decode(br#"[{"uid": 1, "hotkey": "h", "pat": "p"}]"#, Keep::AsRead).unwrap();
+        assert_eq!(entries.as_read.len(), 1);
+    }
+
     #[test]
     fn numeric_github_id_reads_as_its_decimal_string_and_is_written_back_as_read() {
         let text = br#"[{"uid": 3, "hotkey": "hk", "pat": "ghp_x", "github_id": 42, "stored_at": "2025-01-01T00:00:00Z"}]"#;
-        let entries = decode(text).unwrap();
+        let entries = decode(text, Keep::AsRead).unwrap();
         assert_eq!(entries.usable[&Uid(3)].github_id, GithubId::new("42"));
         let written = String::from_utf8(encode(&entries).unwrap()).unwrap();
         assert!(written.contains(r#""github_id": 42,"#), "{written}");
@@ -504,6 +653,7 @@ mod tests {
         let entries = decode(
             br#"[{"uid": 1, "hotkey": "a", "pat": "p", "github_id": "1"},
                  {"uid": 1, "hotkey": "b", "pat": "q", "github_id": "2"}]"#,
+            Keep::AsRead,
         )
         .unwrap();
         assert_eq!(entries.usable.len(), 1);
@@ -527,7 +677,7 @@ mod tests {
             .map(|e| e["uid"].as_u64().unwrap())
             .collect();
         assert_eq!(uids, [2, 5, 9]);
-        assert_eq!(decode(&bytes).unwrap().usable, entries.usable);
+        assert_eq!(decode(&bytes, Keep::AsRead).unwrap().usable, entries.usable);
         assert!(bytes.ends_with(b"}\n]\n"));
     }
 
@@ -541,7 +691,9 @@ mod tests {
         let text = String::from_utf8(bytes.clone()).unwrap();
         assert!(!text.contains("ghp_other"));
         assert_eq!(
-            decode(&bytes).unwrap().usable[&Uid(1)].pat.expose_secret(),
+            decode(&bytes, Keep::AsRead).unwrap().usable[&Uid(1)]
+                .pat
+                .expose_secret(),
             "ghp_real"
         );
     }
@@ -549,7 +701,7 @@ mod tests {
     #[test]
     fn unknown_values_keep_every_digit_and_absent_keys_stay_absent() {
         let text = "[\n  {\n    \"uid\": 1,\n    \"hotkey\": \"hk\",\n    \"pat\": \"ghp_x\",\n    \"big\": 12345678901234567890123,\n    \"f\": 1.50\n  }\n]\n";
-        let entries = decode(text.as_bytes()).unwrap();
+        let entries = decode(text.as_bytes(), Keep::AsRead).unwrap();
         let e = &entries.usable[&Uid(1)];
         assert!(e.pins_nothing());
         assert_eq!(e.extra.get("big").unwrap().get(), "12345678901234567890123");
@@ -562,7 +714,7 @@ mod tests {
         let text = format!(
             "[{{\"uid\": 1, \"hotkey\": \"a\", \"pat\": \"p\", \"github_id\": \"1\"}},\n  {{\"uid\":2,\"hotkey\":[\"{secret}\"],  \"pat\": \"{secret}\"}},\n  {{\"uid\": \"x\", \"pat\": \"{secret}\"}}]"
         );
-        let entries = decode(text.as_bytes()).unwrap();
+        let entries = decode(text.as_bytes(), Keep::AsRead).unwrap();
         assert_eq!(entries.usable.len(), 1);
         assert_eq!(entries.unusable.len(), 2);
         assert_eq!(entries.unusable[0].uid, Some(Uid(2)));
@@ -620,7 +772,7 @@ mod tests {
             ),
         ];
         for (text, expected) in file_cases {
-            let problem = decode(text.as_bytes()).unwrap_err();
+            let problem = decode(text.as_bytes(), Keep::AsRead).unwrap_err();
             assert_eq!(problem, expected, "for {text}");
             assert!(!problem.to_string().contains("SECRET"), "{problem}");
             assert!(!format!("{problem:?}").contains("SECRET"), "{problem:?}");
@@ -671,7 +823,7 @@ mod tests {
             ),
         ];
         for (text, expected) in entry_cases {
-            let entries = decode(text.as_bytes()).unwrap();
+            let entries = decode(text.as_bytes(), Keep::AsRead).unwrap();
             assert!(entries.usable.is_empty());
             let problem = &entries.unusable[0].problem;
             assert_eq!(*problem, expected, "for {text}");
@@ -679,7 +831,7 @@ mod tests {
             assert!(!format!("{problem:?}").contains("SECRET"), "{problem:?}");
         }
         assert_eq!(
-            decode(b"[\"\xff\"]").unwrap_err(),
+            decode(b"[\"\xff\"]", Keep::AsRead).unwrap_err(),
             Problem::NotUtf8 { offset: 2 }
         );
     }

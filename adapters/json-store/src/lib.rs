@@ -17,7 +17,10 @@
 //! ```
 //!
 //! - Written pretty-printed (two-space indent, as gittensor's `json.dump(entries, indent=2)`,
-//!   and a final newline), sorted by uid, the five known keys first and any others after them.
+//!   and a final newline), sorted by uid. The entry a write creates or changes has the five
+//!   known keys first and any others after them; every other entry keeps its keys in the order
+//!   they were read and each value's exact text, nested objects included (only its own keys
+//!   are re-indented), so entries of a file gittensor wrote come out byte for byte.
 //!   The PAT is in clear: the file is mode 0600. Python's `json.load` reads it back as written.
 //! - Nothing is lost on a rewrite: keys this version does not know keep their exact JSON text
 //!   (`12345678901234567890123` keeps every digit); a `github_id` or `stored_at` that was

@@ -8,8 +8,8 @@ use std::pin::pin;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pat_verdict::{
-    AuditRow, AuditSummary, Hotkey, Listing, PatStore, UnusableEntry, VerdictKind, audit,
-    error_chain,
+    AuditRow, AuditSummary, Hotkey, Listing, PatStore, StoreError, UnusableEntry, VerdictKind,
+    audit, error_chain,
 };
 use pat_verdict_json_store::ENV_VAR;
 use serde::Serialize;
@@ -40,11 +40,16 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
             store.path().display()
         )));
     }
-    let Listing { entries, unusable } = store.listing().await.map_err(|error| {
-        Failure::Unavailable(format!(
+    let Listing { entries, unusable } = store.listing().await.map_err(|error| match error {
+        // Exit 75 either way (nothing was audited), but a corrupt file needs a person.
+        StoreError::Corrupt(_) => Failure::Unavailable(format!(
+            "cannot audit: {}: fix or restore it (retrying does not help a corrupt file)",
+            error_chain(&error)
+        )),
+        StoreError::Read(_) | StoreError::Write(_) => Failure::Unavailable(format!(
             "cannot audit: the PAT store is unavailable ({})",
             error_chain(&error)
-        ))
+        )),
     })?;
     let bar = progress_bar(entries.len());
     // Machines get each row the moment it is known (memory stays flat however large the
@@ -60,7 +65,10 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         }
     }
     let mut stream = pin!(audit(&verifier, entries, usize::from(args.concurrency)));
-    while let Some(row) = stream.next().await {
+    while let Some(mut row) = stream.next().await {
+        row.reason = row
+            .reason
+            .map(|reason| crate::hints::annotate(&reason, &common.api_url));
         tracing::debug!(uid = %row.uid, verdict = %row.verdict, requests = row.requests, "audited");
         summary.add(&row);
         bar.inc(1);
@@ -103,7 +111,8 @@ fn progress_bar(len: usize) -> ProgressBar {
     bar
 }
 
-/// One audited entry as docs/contract.md §8 prints it.
+/// One audited entry as docs/contract.md §8 prints it; `requests` last (it came later: keys
+/// are only ever added at the end).
 #[derive(Debug, Serialize)]
 struct RowJson<'a> {
     uid: u32,
@@ -111,6 +120,7 @@ struct RowJson<'a> {
     verdict: &'static str,
     reason: Option<&'a str>,
     github_id: &'a str,
+    requests: u32,
 }
 
 /// An entry that cannot be used, in the row shape of docs/contract.md §8: `uid`, `hotkey` and
@@ -122,6 +132,7 @@ struct UnusableJson<'a> {
     verdict: &'static str,
     reason: String,
     github_id: Option<&'a str>,
+    requests: u32,
 }
 
 /// The reason an unusable entry's row gives.
@@ -141,6 +152,7 @@ fn unusable_line(entry: &UnusableEntry) -> Result<String, Failure> {
         verdict: VerdictKind::Inconclusive.as_str(),
         reason: unusable_reason(entry),
         github_id: None,
+        requests: 0,
     })
 }
 
@@ -153,7 +165,7 @@ struct SummaryJson {
     total: usize,
 }
 
-/// One `{"uid","hotkey","verdict","reason","github_id"}` line (docs/contract.md §8).
+/// One `{"uid","hotkey","verdict","reason","github_id","requests"}` line (docs/contract.md §8).
 ///
 /// # Errors
 ///
@@ -165,6 +177,7 @@ fn row_line(row: &AuditRow) -> Result<String, Failure> {
         verdict: row.verdict.as_str(),
         reason: row.reason.as_deref(),
         github_id: row.github_id.as_str(),
+        requests: row.requests,
     })
 }
 

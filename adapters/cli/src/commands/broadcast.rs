@@ -1,7 +1,9 @@
 //! `broadcast`: the validator's broadcast endpoint (docs/contract.md §6) from the command line — verify
 //! a PAT, pin its GitHub account, store it.
 
-use pat_verdict::{BroadcastOutcome, BroadcastResponse, Hotkey};
+use std::path::Path;
+
+use pat_verdict::{BroadcastOutcome, BroadcastResponse, CheckOutcome, Hotkey};
 use pat_verdict_json_store::JsonStore;
 
 use crate::args::{BroadcastArgs, Common};
@@ -16,9 +18,10 @@ use crate::{token_source, wiring};
 /// [`Failure::Usage`] for an unreadable `--hotkeys`, an unusable `--api-url` or no token
 /// variable. Store failures are answers (rejected, retryable: exit 75), not failures.
 pub async fn run(common: &Common, args: &BroadcastArgs, palette: Palette) -> Result<Exit, Failure> {
-    let validator = wiring::validator(common, &args.store, &args.miner)?;
+    let (validator, registered) = wiring::validator(common, &args.store, &args.miner)?;
     let pat = token_source::read(&args.token)?;
     let hotkey = Hotkey::new(args.miner.hotkey.as_str());
+    let existed = std::fs::symlink_metadata(validator.store().path()).is_ok();
     let outcome = validator.broadcast(&hotkey, &pat).await;
     drop(pat);
     let exit = exit_for(&outcome);
@@ -31,7 +34,24 @@ pub async fn run(common: &Common, args: &BroadcastArgs, palette: Palette) -> Res
     let text = if common.json {
         super::json_line(&BroadcastResponse::from(outcome))?
     } else {
-        human(&outcome, &hotkey, validator.store(), palette)
+        let mut text = human(
+            &outcome,
+            &hotkey,
+            validator.store(),
+            (&args.miner.hotkeys, registered),
+            palette,
+        );
+        // A typo in --store must show: the broadcast went to a file nobody else reads.
+        if outcome == BroadcastOutcome::Accepted && !existed && validator.store().path().exists() {
+            text.push_str(&palette.paint(
+                &format!(
+                    "created {} (a new store)\n",
+                    crate::output::safe(&validator.store().path().display().to_string())
+                ),
+                Tone::Warn,
+            ));
+        }
+        text
     };
     super::print(&text)?;
     Ok(exit)
@@ -57,16 +77,35 @@ pub fn outcome(outcome: &BroadcastOutcome) -> Cell {
     }
 }
 
-/// The answer for people.
+/// The answer for people, with a `why` when the miner's words leave out what the operator
+/// must do: which registry lacks the hotkey, or that a corrupt store needs fixing.
 fn human(
     response: &BroadcastOutcome,
     hotkey: &Hotkey,
     store: &JsonStore,
+    (hotkeys, registered): (&Path, usize),
     palette: Palette,
 ) -> String {
     let mut table = Table::new();
     table.pair("broadcast", outcome(response));
-    super::reason_and_context(&mut table, response.rejection_reason(), hotkey, store);
+    let reason = response.rejection_reason();
+    super::reason_and_context(&mut table, reason, hotkey, store);
+    let not_registered = CheckOutcome::NoResponse.rejection_reason();
+    let why = match response {
+        BroadcastOutcome::Rejected(reason) if Some(reason.as_str()) == not_registered => {
+            Some(super::not_registered(hotkey, hotkeys, registered))
+        }
+        BroadcastOutcome::RetryLater(reason) if super::is_corrupt(reason) => Some(format!(
+            "{} is corrupt: fix or restore it (retrying does not help a corrupt file)",
+            store.path().display()
+        )),
+        BroadcastOutcome::Accepted
+        | BroadcastOutcome::Rejected(_)
+        | BroadcastOutcome::RetryLater(_) => None,
+    };
+    if let Some(why) = why {
+        table.pair("why", Cell::new(why, Tone::Warn));
+    }
     table.render(palette)
 }
 

@@ -1,13 +1,28 @@
 //! `check`: the validator's check endpoint (docs/contract.md §6) from the command line.
 
-use pat_verdict::{CheckCategory, CheckOutcome, CheckResponse, Hotkey, Unavailable};
+use std::path::Path;
+
+use pat_verdict::{
+    CheckCategory, CheckOutcome, CheckResponse, Hotkey, Unavailable, VerdictKind, VerifyReport,
+};
 use pat_verdict_json_store::JsonStore;
 
 use super::yes_no;
 use crate::args::{CheckArgs, Common};
 use crate::exit::{Exit, Failure};
 use crate::output::{Cell, Palette, Table, Tone};
-use crate::wiring;
+use crate::{hints, wiring};
+
+/// What people are told besides the miner's answer: the registry checked, and the flag
+/// GitHub was reached through.
+struct Context<'a> {
+    /// `--hotkeys`, as given.
+    hotkeys: &'a Path,
+    /// How many hotkeys it holds.
+    registered: usize,
+    /// `--api-url`, for [`hints::annotate`].
+    api_url: &'a str,
+}
 
 /// Runs `check`.
 ///
@@ -16,17 +31,36 @@ use crate::wiring;
 /// [`Failure::Usage`] for an unreadable `--hotkeys` or an unusable `--api-url`. A store that
 /// cannot be read is not a failure: it is the answer "store unavailable" (exit 75), with the
 /// cause for people and as `"detail"` in JSON. A store file that does not exist is an empty
-/// store (`no_pat`); people are told the file does not exist yet.
+/// store (`no_pat`); people are told the file does not exist yet, and JSON says so as
+/// `"detail"`.
 pub async fn run(common: &Common, args: &CheckArgs, palette: Palette) -> Result<Exit, Failure> {
-    let validator = wiring::validator(common, &args.store, &args.miner)?;
+    let (validator, registered) = wiring::validator(common, &args.store, &args.miner)?;
     let hotkey = Hotkey::new(args.miner.hotkey.as_str());
-    let outcome = validator.check(&hotkey).await;
+    let (outcome, report) = validator.check_with_report(&hotkey).await;
     let category = outcome.category();
     tracing::info!(%hotkey, %category, "checked");
+    let missing = missing_store(&outcome, validator.store());
     let text = if common.json {
-        super::json_line(&CheckResponse::from(outcome))?
+        let mut response = CheckResponse::from(outcome);
+        if response.detail.is_none() {
+            response.detail = missing;
+        }
+        super::json_line(&response)?
     } else {
-        human(&outcome, &hotkey, validator.store(), palette)
+        let context = Context {
+            hotkeys: &args.miner.hotkeys,
+            registered,
+            api_url: &common.api_url,
+        };
+        human(
+            &outcome,
+            report.as_ref(),
+            &hotkey,
+            validator.store(),
+            &context,
+            missing,
+            palette,
+        )
     };
     super::print(&text)?;
     Ok(exit_for(category))
@@ -52,8 +86,59 @@ fn store_file_missing(store: &JsonStore) -> bool {
     )
 }
 
+/// For a `no_pat` answer from a store file that does not exist, the words that say so: a
+/// typo in `--store` must not read as "this miner never broadcast".
+fn missing_store(outcome: &CheckOutcome, store: &JsonStore) -> Option<String> {
+    (outcome.category() == CheckCategory::NoPat && store_file_missing(store)).then(|| {
+        format!(
+            "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
+            store.path().display()
+        )
+    })
+}
+
+/// Why, for people, beyond the miner's words: the verdict's own reason when GitHub judged
+/// the stored PAT, the registry when the hotkey is not in it, what to do about a corrupt store.
+fn why(
+    outcome: &CheckOutcome,
+    report: Option<&VerifyReport>,
+    hotkey: &Hotkey,
+    context: &Context<'_>,
+) -> Option<String> {
+    match outcome {
+        CheckOutcome::NoResponse => Some(super::not_registered(
+            hotkey,
+            context.hotkeys,
+            context.registered,
+        )),
+        CheckOutcome::Inconclusive(Unavailable::Store { detail }) => {
+            Some(super::store_detail(detail))
+        }
+        CheckOutcome::InvalidPat(_) | CheckOutcome::Inconclusive(Unavailable::Github) => {
+            let report = report?;
+            (report.verdict.kind() != VerdictKind::Valid)
+                .then(|| {
+                    report
+                        .verdict
+                        .error()
+                        .map(|reason| hints::annotate(reason, context.api_url))
+                })
+                .flatten()
+        }
+        CheckOutcome::Valid | CheckOutcome::NoPat => None,
+    }
+}
+
 /// The answer for people.
-fn human(outcome: &CheckOutcome, hotkey: &Hotkey, store: &JsonStore, palette: Palette) -> String {
+fn human(
+    outcome: &CheckOutcome,
+    report: Option<&VerifyReport>,
+    hotkey: &Hotkey,
+    store: &JsonStore,
+    context: &Context<'_>,
+    missing: Option<String>,
+    palette: Palette,
+) -> String {
     let category = outcome.category();
     let wire = CheckResponse::from(outcome.clone());
     let mut table = Table::new();
@@ -76,16 +161,14 @@ fn human(outcome: &CheckOutcome, hotkey: &Hotkey, store: &JsonStore, palette: Pa
     table.pair("has PAT", Cell::plain(has_pat));
     table.pair("PAT valid", Cell::plain(yes_no(wire.pat_valid, "unknown")));
     super::reason_and_context(&mut table, outcome.rejection_reason(), hotkey, store);
-    if let Some(detail) = wire.detail.as_deref() {
-        table.pair("why", Cell::new(detail, Tone::Warn));
+    if let Some(why) = why(outcome, report, hotkey, context) {
+        table.pair("why", Cell::new(why, Tone::Warn));
     }
     let mut text = table.render(palette);
-    if category == CheckCategory::NoPat && store_file_missing(store) {
+    if let Some(missing) = missing {
         text.push_str(&palette.paint(
             &format!(
-                "{} does not exist yet: no PAT has been stored (a broadcast creates it). \
-                 Check --store or ${} if you expected one.\n",
-                store.path().display(),
+                "{missing}. Check --store or ${} if you expected one.\n",
                 pat_verdict_json_store::ENV_VAR,
             ),
             Tone::Warn,

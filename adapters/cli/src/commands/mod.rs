@@ -8,7 +8,9 @@ mod check;
 mod demo;
 mod verify;
 
-use pat_verdict::Hotkey;
+use std::path::Path;
+
+use pat_verdict::{Hotkey, StoreError};
 use pat_verdict_json_store::JsonStore;
 use serde::Serialize;
 
@@ -78,4 +80,30 @@ fn reason_and_context(table: &mut Table, reason: Option<&str>, hotkey: &Hotkey, 
         "store",
         Cell::new(store.path().display().to_string(), Tone::Dim),
     );
+}
+
+/// The `why` for a hotkey the registry does not hold: which file was looked in, and how many
+/// hotkeys it has (a wrong `--hotkeys` holds none of the expected ones).
+fn not_registered(hotkey: &Hotkey, hotkeys: &Path, registered: usize) -> String {
+    format!(
+        "{hotkey} is not in {} ({registered} hotkey{})",
+        hotkeys.display(),
+        if registered == 1 { "" } else { "s" }
+    )
+}
+
+/// Whether a store failure's text (its cause chain) is a corrupt store: retrying will not
+/// help, someone must fix or restore the file.
+fn is_corrupt(detail: &str) -> bool {
+    let corrupt = StoreError::Corrupt(Box::new(std::io::Error::other(""))).to_string();
+    detail.contains(&corrupt)
+}
+
+/// A store failure's detail for people: as it is, and for a corrupt store what to do.
+fn store_detail(detail: &str) -> String {
+    if is_corrupt(detail) {
+        format!("{detail}: fix or restore it (retrying does not help a corrupt file)")
+    } else {
+        detail.to_owned()
+    }
 }

@@ -23,8 +23,9 @@ pub const EXPIRY_WARNING: Duration = Duration::from_secs(7 * 24 * 3600);
 pub async fn run(common: &Common, args: &VerifyArgs, palette: Palette) -> Result<Exit, Failure> {
     let verifier = wiring::verifier(common)?;
     let raw = token_source::read(&args.token)?;
-    let report = verifier.verify(&raw).await;
+    let mut report = verifier.verify(&raw).await;
     drop(raw);
+    annotate(&mut report, &common.api_url);
     tracing::info!(
         verdict = %report.verdict.kind(),
         stage = report.stage.map(Stage::as_str),
@@ -41,6 +42,17 @@ pub async fn run(common: &Common, args: &VerifyArgs, palette: Palette) -> Result
         }
     }
     Ok(exit_for(report.verdict.kind()))
+}
+
+/// Adds the CLI's [hint](crate::hints::for_reason) about `--api-url` to the verdict's
+/// reason, for people and in JSON alike; the verdict itself is unchanged.
+fn annotate(report: &mut VerifyReport, api_url: &str) {
+    match &mut report.verdict {
+        Verdict::Invalid { reason } | Verdict::Inconclusive { reason, .. } => {
+            *reason = crate::hints::annotate(reason, api_url);
+        }
+        Verdict::Valid(()) => {}
+    }
 }
 
 /// 0 valid, 1 invalid, 75 inconclusive (docs/contract.md §8).

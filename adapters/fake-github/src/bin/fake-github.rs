@@ -60,6 +60,23 @@ number, or `error: ...`):
   latency MS                        milliseconds before every answer from now on
   count TOKEN user|graphql          requests received with TOKEN on that endpoint
 
+Step types (one JSON object each):
+  {\"status\": 503}                           that status, no body
+  {\"status\": 200, \"json\": {...}}            that status and JSON body
+  {\"status\": 200, \"body\": \"raw text\"}       that status and body, as it is
+  {\"user\": [42, \"octocat\"]}                 GET /user's 200 for account 42, login octocat
+  {\"viewer\": \"octocat\"}                     the test query's 200 for that login
+  {\"not_json\": 502}                         that status with an HTML body (a proxy's page)
+  {\"raw\": \"bytes as text\"}                  these bytes instead of an HTTP answer
+  {\"fault\": \"reset\"}                        the connection reset, no answer
+  {\"fault\": \"stall\"}                        no answer at all (past any deadline)
+  {\"fault\": \"truncated\", \"status\": 200, \"declared\": 100, \"sent\": \"{\\\"id\\\"\"}
+                                            a body shorter than its Content-Length
+  {\"fault\": \"oversized\", \"status\": 200, \"bytes\": 2000000, \"chunked\": false}
+                                            a body of that many bytes
+Any step may add \"headers\": {\"name\": \"value\", ...} (e.g. x-ratelimit-remaining,
+retry-after) and \"after_ms\": 300 (a delay before it).
+
 Example (two terminals):
   $ fake-github --valid 2 --invalid 1 --write-store miner_pats.json --write-hotkeys hotkeys.json
   url http://127.0.0.1:40761
@@ -92,14 +109,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
         let mut value = || args.next().ok_or(format!("{flag} needs a value"));
         match flag.as_str() {
             "-h" | "--help" => return Ok(Parsed::Help),
-            "--valid" => options.valid = value()?.parse().map_err(|e| format!("--valid: {e}"))?,
-            "--invalid" => {
-                options.invalid = value()?.parse().map_err(|e| format!("--invalid: {e}"))?;
-            }
-            "--latency-ms" => {
-                let ms: u64 = value()?.parse().map_err(|e| format!("--latency-ms: {e}"))?;
-                options.latency = Duration::from_millis(ms);
-            }
+            "--valid" => options.valid = number(&flag, &value()?)?,
+            "--invalid" => options.invalid = number(&flag, &value()?)?,
+            "--latency-ms" => options.latency = Duration::from_millis(number(&flag, &value()?)?),
             "--write-store" => options.store = Some(value()?),
             "--write-hotkeys" => options.hotkeys = Some(value()?),
             other => return Err(format!("unknown argument {other:?} (see --help)")),
@@ -111,6 +123,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Parsed, String> {
     Ok(Parsed::Serve(options))
 }
 
+/// `text` as a whole number for `flag`, or a message saying what the flag expects (Rust's own
+/// `invalid digit found in string` does not say which flag, nor what it wants).
+fn number<N: std::str::FromStr>(flag: &str, text: &str) -> Result<N, String> {
+    text.trim()
+        .parse()
+        .map_err(|_| format!("{flag} expects a number (a whole number, 0 or more), not {text:?}"))
+}
+
 /// The PAT stored for `uid`: working for the first `valid` uids, revoked after.
 fn pat_for(uid: u32, valid: u32) -> String {
     if uid < valid {
@@ -120,18 +140,24 @@ fn pat_for(uid: u32, valid: u32) -> String {
     }
 }
 
-fn store_json(valid: u32, invalid: u32) -> serde_json::Value {
-    (0..valid.saturating_add(invalid))
+/// The store as gittensor's `pat_storage.py` writes it (`json.dump(entries, f, indent=2)`):
+/// its keys in its order, which `json!` would sort. Every value is plain ASCII.
+fn store_text(valid: u32, invalid: u32) -> String {
+    let entries: Vec<String> = (0..valid.saturating_add(invalid))
         .map(|uid| {
-            json!({
-                "uid": uid,
-                "hotkey": format!("hotkey_{uid}"),
-                "pat": pat_for(uid, valid),
-                "github_id": (u64::from(uid) + 1).to_string(),
-                "stored_at": "2026-01-01T00:00:00Z",
-            })
+            format!(
+                "  {{\n    \"uid\": {uid},\n    \"hotkey\": \"hotkey_{uid}\",\n    \"pat\": \"{}\",\n    \
+                 \"github_id\": \"{}\",\n    \"stored_at\": \"2026-01-01T00:00:00Z\"\n  }}",
+                pat_for(uid, valid),
+                u64::from(uid) + 1
+            )
         })
-        .collect()
+        .collect();
+    if entries.is_empty() {
+        "[]\n".to_owned()
+    } else {
+        format!("[\n{}\n]\n", entries.join(",\n"))
+    }
 }
 
 fn hotkeys_json(count: u32) -> serde_json::Value {
@@ -161,9 +187,7 @@ fn run(options: &Options) -> Result<(), String> {
     }
     github.set_latency(options.latency);
     if let Some(path) = &options.store {
-        let store = store_json(options.valid, options.invalid);
-        let text = serde_json::to_string_pretty(&store).map_err(|e| e.to_string())?;
-        write_private(path, &(text + "\n"))?;
+        write_private(path, &store_text(options.valid, options.invalid))?;
     }
     if let Some(path) = &options.hotkeys {
         let hotkeys = hotkeys_json(options.valid.saturating_add(options.invalid));
