@@ -384,7 +384,7 @@ proptest! {
         ]
         .prop_filter("no rate-limit mention", |body| match body {
             Body::Complete(bytes) => !mentions_rate_limit(&String::from_utf8_lossy(bytes)),
-            Body::OverCap { .. } => true,
+            Body::OverCap { .. } | Body::Absent => true,
         }),
     ) {
         let verdict = classify(&Ok(HttpResponse { status: 403, headers, body }), now)?;
