@@ -866,3 +866,88 @@ fn expected_retry_after_model_is_strict_where_spec_is() {
 fn test_query_every_transport_kind_is_inconclusive() {
     common::check_every_transport_kind(classify_test_query);
 }
+
+/// The shapes issue 15 lists, each as GitHub (or what stands in front of it) really sent it,
+/// with the verdict and the reason docs/contract.md §2 and §4 give.
+#[test]
+fn github_failures_seen_in_the_wild_are_never_invalid() {
+    let not_json = |status: u16| {
+        format!(
+            "GitHub GraphQL API returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
+        )
+    };
+    let failed = format!("GitHub GraphQL API failed: {}", common::SOMETHING_WENT_WRONG);
+    let went_wrong = serde_json::json!({"errors": [{"message": common::SOMETHING_WENT_WRONG}]});
+    let cases: Vec<(u16, String, Verdict<Viewer>)> = vec![
+        (200, went_wrong.to_string(), Verdict::inconclusive(failed.clone())),
+        (
+            200,
+            serde_json::json!({"data": null, "errors": [{"message": common::SOMETHING_WENT_WRONG}]}).to_string(),
+            Verdict::inconclusive(failed.clone()),
+        ),
+        (
+            200,
+            serde_json::json!({"data": {"viewer": {"login": "octocat"}}, "errors": [{"message": common::SOMETHING_WENT_WRONG}]}).to_string(),
+            Verdict::Valid(Viewer { login: Some("octocat".to_owned()) }),
+        ),
+        (
+            200,
+            r#"{"data": null, "errors": [{"type": "RESOURCE_LIMITS_EXCEEDED", "message": "Resource limits for this query exceeded."}]}"#.to_owned(),
+            Verdict::inconclusive("GitHub GraphQL API failed: Resource limits for this query exceeded."),
+        ),
+        (
+            403,
+            r#"{"message": "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/en/free-pro-team@latest/rest/overview/resources-in-the-rest-api#abuse-rate-limits"}"#.to_owned(),
+            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+        ),
+        (
+            403,
+            r#"{"message": "Maximum number of login attempts exceeded. Please try again later.", "documentation_url": "https://docs.github.com/rest"}"#.to_owned(),
+            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+        ),
+        (
+            403,
+            r#"{"message": "Forbidden", "documentation_url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"}"#.to_owned(),
+            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+        ),
+        (403, "<!DOCTYPE html><html><body>Access denied by the web application firewall</body></html>".to_owned(), Verdict::inconclusive(not_json(403))),
+        (404, "<html><body><h1>Not Found</h1></body></html>".to_owned(), Verdict::inconclusive(not_json(404))),
+        (404, "404 page not found\n".to_owned(), Verdict::inconclusive(not_json(404))),
+        (403, String::new(), Verdict::inconclusive(not_json(403))),
+        (401, String::new(), Verdict::inconclusive(not_json(401))),
+    ];
+    for (status, body, expected) in cases {
+        let verdict = classify_test_query(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
+        assert_eq!(verdict, expected, "{status} {body}");
+    }
+}
+
+/// Evidence stays evidence (issue 15, and gittensor's own tests): each of these is Invalid
+/// with the message the contract gives.
+#[test]
+fn evidence_stays_evidence() {
+    let cases: Vec<(u16, &str, &str)> = vec![
+        (401, r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#, "GitHub GraphQL API returned 401"),
+        (401, "{}", "GitHub GraphQL API returned 401"),
+        (403, r#"{"message": "Sorry. Your account was suspended.", "documentation_url": "https://docs.github.com/rest"}"#, "GitHub GraphQL API returned 403"),
+        (403, r#"{"message": "Resource not accessible by personal access token", "documentation_url": "https://docs.github.com/rest"}"#, "GitHub GraphQL API returned 403"),
+        (422, r#"{"message": "Validation Failed", "errors": [], "documentation_url": "https://docs.github.com/rest"}"#, "GitHub GraphQL API returned 422"),
+        (200, r#"{"errors": [{"message": "Bad credentials"}]}"#, "GraphQL error: Bad credentials"),
+        (200, r#"{"data": {"viewer": null}, "errors": [{"type": "FORBIDDEN", "message": "Resource not accessible by personal access token"}]}"#, "GraphQL error: Resource not accessible by personal access token"),
+        (200, r#"{"errors": [{"type": "FORBIDDEN", "message": "Something went wrong: timeout"}]}"#, "GraphQL error: Something went wrong: timeout"),
+        (200, r#"{"errors": [{"type": "INSUFFICIENT_SCOPES", "message": "Your token has not been granted the required scopes to execute this query. The 'login' field requires one of the following scopes: ['read:user'], but your token has only been granted the: [''] scopes."}]}"#, "GraphQL error: Your token has not been granted the required scopes to execute this query. The 'login' field requires one of the following scopes: ['read:user'], but your token has only been granted the: [''] scopes."),
+        (200, r#"{"errors": [{"type": "NOT_FOUND", "message": "the request timed out"}]}"#, "GraphQL error: the request timed out"),
+        (200, r#"{"data": null}"#, VIEWER_MISSING),
+        (200, r#"{"data": {"viewer": null}}"#, VIEWER_MISSING),
+        (200, r#"{"data": null, "errors": []}"#, VIEWER_MISSING),
+    ];
+    for (status, body, reason) in cases {
+        let verdict = classify_test_query(&Ok(HttpResponse::new(status, body)), UnixTime(0));
+        assert_eq!(verdict, Verdict::invalid(reason), "{status} {body}");
+    }
+    // Classified from its status alone: the seed's table.
+    for status in [401, 403, 404, 422] {
+        let verdict = classify_test_query(&Ok(HttpResponse::status_only(status)), UnixTime(0));
+        assert_eq!(verdict, Verdict::invalid(format!("GitHub GraphQL API returned {status}")));
+    }
+}
