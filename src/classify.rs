@@ -15,8 +15,8 @@ use std::fmt;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
-use crate::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
 use crate::github_failure;
+use crate::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
 use crate::messages;
 use crate::rate_limit;
 use crate::time::UnixTime;
@@ -287,7 +287,8 @@ fn by_status<T>(
         408 | 429 => limited(status),
         400..=499 => {
             let body = ErrorBody::read(&response.body);
-            if status == 403 && (rate_limit::signalled_by_headers(headers) || body.says_rate_limited())
+            if status == 403
+                && (rate_limit::signalled_by_headers(headers) || body.says_rate_limited())
             {
                 limited(status)
             } else if body.is_githubs() {

@@ -48,9 +48,9 @@ pub(crate) fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool
         return true;
     };
     haystack.len() >= needle.len()
-        && haystack
-            .windows(needle.len())
-            .any(|window| window[0].eq_ignore_ascii_case(&first) && window.eq_ignore_ascii_case(needle))
+        && haystack.windows(needle.len()).any(|window| {
+            window[0].eq_ignore_ascii_case(&first) && window.eq_ignore_ascii_case(needle)
+        })
 }
 
 /// Whether a response's headers carry a rate-limit signal: `x-ratelimit-remaining: 0` or

@@ -6,14 +6,14 @@
 mod common;
 
 use common::{
-    USER, arb_any_body, arb_cut, arb_header_value, arb_headers, arb_headers_without_signal,
-    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json,
-    arb_not_number_or_string, arb_now, arb_now_and_headers, arb_other_4xx, arb_plain_message,
-    arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
-    check_rate_limited_status, check_seed_view, check_status_inconclusive,
-    check_transport_inconclusive, config, invalid_reason, mentions_rate_limit, object_with,
-    response, string_text, text, arb_github_failure_message, arb_not_githubs_body, check_4xx,
-    from_githubs_api,
+    USER, arb_any_body, arb_cut, arb_github_failure_message, arb_header_value, arb_headers,
+    arb_headers_without_signal, arb_junk, arb_non_evidence_status, arb_non_object,
+    arb_nonsense_status, arb_not_githubs_body, arb_not_json, arb_not_number_or_string, arb_now,
+    arb_now_and_headers, arb_other_4xx, arb_plain_message, arb_rate_limit_message,
+    arb_transport_error, at, check_4xx, check_body_inconclusive, check_rate_limited_status,
+    check_seed_view, check_status_inconclusive, check_transport_inconclusive, config,
+    from_githubs_api, invalid_reason, mentions_rate_limit, object_with, response, string_text,
+    text,
 };
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
@@ -726,7 +726,11 @@ fn user_answers_not_from_githubs_api_or_rate_limited_are_inconclusive() {
         (404, "Not Found"),
     ] {
         let verdict = classify_identity(&Ok(HttpResponse::new(status, body)), UnixTime(0));
-        assert_eq!(verdict, Verdict::inconclusive(not_json(status)), "{status} {body:?}");
+        assert_eq!(
+            verdict,
+            Verdict::inconclusive(not_json(status)),
+            "{status} {body:?}"
+        );
     }
     for body in [
         r#"{"message": "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#abuse-rate-limits"}"#,
@@ -743,12 +747,18 @@ fn user_answers_not_from_githubs_api_or_rate_limited_are_inconclusive() {
         );
     }
     for (status, body) in [
-        (401, r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#),
+        (
+            401,
+            r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+        ),
         (401, "{}"),
         (403, r#"{"message": "Sorry. Your account was suspended."}"#),
     ] {
         let verdict = classify_identity(&Ok(HttpResponse::new(status, body)), UnixTime(0));
-        assert_eq!(verdict, Verdict::invalid(format!("GitHub /user API returned {status}")));
+        assert_eq!(
+            verdict,
+            Verdict::invalid(format!("GitHub /user API returned {status}"))
+        );
     }
     let verdict = classify_identity(&Ok(HttpResponse::status_only(401)), UnixTime(0));
     assert_eq!(verdict, Verdict::invalid("GitHub /user API returned 401"));

@@ -5,15 +5,15 @@
 mod common;
 
 use common::{
-    Expected, GRAPHQL, arb_any_body, arb_cut, arb_header_value, arb_headers,
-    arb_headers_without_signal, arb_junk, arb_non_evidence_status, arb_non_object,
-    arb_nonsense_status, arb_not_json, arb_now, arb_now_and_headers, arb_other_4xx,
-    arb_plain_message, arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
+    EVIDENCE_TYPES, Expected, GITHUB_FAILURE_TYPES, GRAPHQL, arb_any_body, arb_cut,
+    arb_github_failure_message, arb_header_value, arb_headers, arb_headers_without_signal,
+    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_githubs_body,
+    arb_not_json, arb_now, arb_now_and_headers, arb_other_4xx, arb_plain_message,
+    arb_rate_limit_message, arb_transport_error, at, check_4xx, check_body_inconclusive,
     check_rate_limited_status, check_seed_view, check_status_inconclusive,
-    check_transport_inconclusive, config, expected_retry_after, inconclusive_parts, invalid_reason,
-    mentions_rate_limit, object_with, response, string_text, text, EVIDENCE_TYPES,
-    GITHUB_FAILURE_TYPES, arb_github_failure_message, arb_not_githubs_body, check_4xx,
-    from_githubs_api,
+    check_transport_inconclusive, config, expected_retry_after, from_githubs_api,
+    inconclusive_parts, invalid_reason, mentions_rate_limit, object_with, response, string_text,
+    text,
 };
 use pat_verdict::classify_test_query;
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
@@ -264,7 +264,10 @@ fn top_text(data: Option<String>, first: &Value) -> String {
 }
 
 /// [`top_text`] with `errors[0]` made of `named` fields (raw JSON values).
-fn first_error_body(named: Vec<(String, String)>, data: Option<String>) -> Result<String, TestCaseError> {
+fn first_error_body(
+    named: Vec<(String, String)>,
+    data: Option<String>,
+) -> Result<String, TestCaseError> {
     let first: Value = serde_json::from_str(&common::object_text(&named, false))
         .map_err(|error| TestCaseError::fail(error.to_string()))?;
     Ok(top_text(data, &first))
@@ -282,10 +285,18 @@ fn check_github_failed(
     prop_assert!(!rate_limited);
     prop_assert_eq!(
         reason,
-        format!("GitHub GraphQL API failed: {}", message.unwrap_or("unknown"))
+        format!(
+            "GitHub GraphQL API failed: {}",
+            message.unwrap_or("unknown")
+        )
     );
     let expected = expected_retry_after(headers, now, false);
-    prop_assert!(expected.allows(retry_after), "{:?} not in {:?}", retry_after, expected);
+    prop_assert!(
+        expected.allows(retry_after),
+        "{:?} not in {:?}",
+        retry_after,
+        expected
+    );
     Ok(())
 }
 
@@ -876,7 +887,10 @@ fn github_failures_seen_in_the_wild_are_never_invalid() {
             "GitHub GraphQL API returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
         )
     };
-    let failed = format!("GitHub GraphQL API failed: {}", common::SOMETHING_WENT_WRONG);
+    let failed = format!(
+        "GitHub GraphQL API failed: {}",
+        common::SOMETHING_WENT_WRONG
+    );
     let went_wrong = serde_json::json!({"errors": [{"message": common::SOMETHING_WENT_WRONG}]});
     let cases: Vec<(u16, String, Verdict<Viewer>)> = vec![
         (200, went_wrong.to_string(), Verdict::inconclusive(failed.clone())),
@@ -917,7 +931,8 @@ fn github_failures_seen_in_the_wild_are_never_invalid() {
         (401, String::new(), Verdict::inconclusive(not_json(401))),
     ];
     for (status, body, expected) in cases {
-        let verdict = classify_test_query(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
+        let verdict =
+            classify_test_query(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
         assert_eq!(verdict, expected, "{status} {body}");
     }
 }
@@ -927,16 +942,52 @@ fn github_failures_seen_in_the_wild_are_never_invalid() {
 #[test]
 fn evidence_stays_evidence() {
     let cases: Vec<(u16, &str, &str)> = vec![
-        (401, r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#, "GitHub GraphQL API returned 401"),
+        (
+            401,
+            r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+            "GitHub GraphQL API returned 401",
+        ),
         (401, "{}", "GitHub GraphQL API returned 401"),
-        (403, r#"{"message": "Sorry. Your account was suspended.", "documentation_url": "https://docs.github.com/rest"}"#, "GitHub GraphQL API returned 403"),
-        (403, r#"{"message": "Resource not accessible by personal access token", "documentation_url": "https://docs.github.com/rest"}"#, "GitHub GraphQL API returned 403"),
-        (422, r#"{"message": "Validation Failed", "errors": [], "documentation_url": "https://docs.github.com/rest"}"#, "GitHub GraphQL API returned 422"),
-        (200, r#"{"errors": [{"message": "Bad credentials"}]}"#, "GraphQL error: Bad credentials"),
-        (200, r#"{"data": {"viewer": null}, "errors": [{"type": "FORBIDDEN", "message": "Resource not accessible by personal access token"}]}"#, "GraphQL error: Resource not accessible by personal access token"),
-        (200, r#"{"errors": [{"type": "FORBIDDEN", "message": "Something went wrong: timeout"}]}"#, "GraphQL error: Something went wrong: timeout"),
-        (200, r#"{"errors": [{"type": "INSUFFICIENT_SCOPES", "message": "Your token has not been granted the required scopes to execute this query. The 'login' field requires one of the following scopes: ['read:user'], but your token has only been granted the: [''] scopes."}]}"#, "GraphQL error: Your token has not been granted the required scopes to execute this query. The 'login' field requires one of the following scopes: ['read:user'], but your token has only been granted the: [''] scopes."),
-        (200, r#"{"errors": [{"type": "NOT_FOUND", "message": "the request timed out"}]}"#, "GraphQL error: the request timed out"),
+        (
+            403,
+            r#"{"message": "Sorry. Your account was suspended.", "documentation_url": "https://docs.github.com/rest"}"#,
+            "GitHub GraphQL API returned 403",
+        ),
+        (
+            403,
+            r#"{"message": "Resource not accessible by personal access token", "documentation_url": "https://docs.github.com/rest"}"#,
+            "GitHub GraphQL API returned 403",
+        ),
+        (
+            422,
+            r#"{"message": "Validation Failed", "errors": [], "documentation_url": "https://docs.github.com/rest"}"#,
+            "GitHub GraphQL API returned 422",
+        ),
+        (
+            200,
+            r#"{"errors": [{"message": "Bad credentials"}]}"#,
+            "GraphQL error: Bad credentials",
+        ),
+        (
+            200,
+            r#"{"data": {"viewer": null}, "errors": [{"type": "FORBIDDEN", "message": "Resource not accessible by personal access token"}]}"#,
+            "GraphQL error: Resource not accessible by personal access token",
+        ),
+        (
+            200,
+            r#"{"errors": [{"type": "FORBIDDEN", "message": "Something went wrong: timeout"}]}"#,
+            "GraphQL error: Something went wrong: timeout",
+        ),
+        (
+            200,
+            r#"{"errors": [{"type": "INSUFFICIENT_SCOPES", "message": "Your token has not been granted the required scopes to execute this query. The 'login' field requires one of the following scopes: ['read:user'], but your token has only been granted the: [''] scopes."}]}"#,
+            "GraphQL error: Your token has not been granted the required scopes to execute this query. The 'login' field requires one of the following scopes: ['read:user'], but your token has only been granted the: [''] scopes.",
+        ),
+        (
+            200,
+            r#"{"errors": [{"type": "NOT_FOUND", "message": "the request timed out"}]}"#,
+            "GraphQL error: the request timed out",
+        ),
         (200, r#"{"data": null}"#, VIEWER_MISSING),
         (200, r#"{"data": {"viewer": null}}"#, VIEWER_MISSING),
         (200, r#"{"data": null, "errors": []}"#, VIEWER_MISSING),
@@ -948,6 +999,9 @@ fn evidence_stays_evidence() {
     // Classified from its status alone: the seed's table.
     for status in [401, 403, 404, 422] {
         let verdict = classify_test_query(&Ok(HttpResponse::status_only(status)), UnixTime(0));
-        assert_eq!(verdict, Verdict::invalid(format!("GitHub GraphQL API returned {status}")));
+        assert_eq!(
+            verdict,
+            Verdict::invalid(format!("GitHub GraphQL API returned {status}"))
+        );
     }
 }

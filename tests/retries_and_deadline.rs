@@ -36,7 +36,10 @@ async fn inconclusive_calls_are_tried_three_times_with_growing_backoff() {
 #[tokio::test]
 async fn evidence_is_never_retried() {
     for reply in [
-        Reply::json(403, json!({ "message": "Resource not accessible by personal access token" })),
+        Reply::json(
+            403,
+            json!({ "message": "Resource not accessible by personal access token" }),
+        ),
         Reply::json(404, json!({ "message": "Not Found" })),
         Reply::json(200, json!({ "errors": [{ "message": "nope" }] })),
         Reply::json(200, json!({ "data": null })),

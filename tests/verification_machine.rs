@@ -346,33 +346,70 @@ proptest! {
 
 #[test]
 fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
-    let user = Answer { result: Ok(HttpResponse::new(200, r#"{"id": 42}"#)), latency: Duration::from_millis(50) };
+    let user = Answer {
+        result: Ok(HttpResponse::new(200, r#"{"id": 42}"#)),
+        latency: Duration::from_millis(50),
+    };
     let unauthorized = Answer {
-        result: Ok(HttpResponse::new(401, r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#)),
+        result: Ok(HttpResponse::new(
+            401,
+            r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+        )),
         latency: Duration::from_millis(50),
     };
     let viewer = Answer {
-        result: Ok(HttpResponse::new(200, r#"{"data": {"viewer": {"login": "octocat"}}}"#)),
+        result: Ok(HttpResponse::new(
+            200,
+            r#"{"data": {"viewer": {"login": "octocat"}}}"#,
+        )),
         latency: Duration::from_millis(50),
     };
     // GraphQL's authentication flapped: the retry sees the viewer.
-    let run_ok = run(&[user.clone(), unauthorized.clone(), viewer], RetryPolicy::default(), Duration::ZERO);
+    let run_ok = run(
+        &[user.clone(), unauthorized.clone(), viewer],
+        RetryPolicy::default(),
+        Duration::ZERO,
+    );
     assert_eq!(run_ok.report.verdict, Verdict::Valid(()));
     assert_eq!(run_ok.report.requests, 3);
-    assert_eq!(run_ok.sent_at[2] - run_ok.sent_at[1], Duration::from_millis(550), "answer + backoff");
+    assert_eq!(
+        run_ok.sent_at[2] - run_ok.sent_at[1],
+        Duration::from_millis(550),
+        "answer + backoff"
+    );
     // A second 401 is evidence.
-    let run_bad = run(&[user.clone(), unauthorized.clone()], RetryPolicy::default(), Duration::ZERO);
-    assert_eq!(run_bad.report.verdict, Verdict::invalid("GitHub GraphQL API returned 401"));
+    let run_bad = run(
+        &[user.clone(), unauthorized.clone()],
+        RetryPolicy::default(),
+        Duration::ZERO,
+    );
+    assert_eq!(
+        run_bad.report.verdict,
+        Verdict::invalid("GitHub GraphQL API returned 401")
+    );
     assert_eq!(run_bad.report.stage, Some(Stage::TestQuery));
     assert_eq!(run_bad.report.requests, 3);
     // No time left to ask again: inconclusive, not the unconfirmed 401.
-    let run_short = run(&[user.clone(), unauthorized], RetryPolicy::with_deadline(Duration::from_millis(600)), Duration::ZERO);
-    assert_eq!(run_short.report.verdict, Verdict::<()>::inconclusive(UNRESOLVED));
+    let run_short = run(
+        &[user.clone(), unauthorized],
+        RetryPolicy::with_deadline(Duration::from_millis(600)),
+        Duration::ZERO,
+    );
+    assert_eq!(
+        run_short.report.verdict,
+        Verdict::<()>::inconclusive(UNRESOLVED)
+    );
     assert_eq!(run_short.report.requests, 2);
     // A 401 at the identity is not a contradiction: no retry.
-    let denied = Answer { result: Ok(HttpResponse::new(401, r#"{"message": "Bad credentials"}"#)), latency: Duration::ZERO };
+    let denied = Answer {
+        result: Ok(HttpResponse::new(401, r#"{"message": "Bad credentials"}"#)),
+        latency: Duration::ZERO,
+    };
     let run_identity = run(&[denied], RetryPolicy::default(), Duration::ZERO);
-    assert_eq!(run_identity.report.verdict, Verdict::invalid("GitHub /user API returned 401"));
+    assert_eq!(
+        run_identity.report.verdict,
+        Verdict::invalid("GitHub /user API returned 401")
+    );
     assert_eq!(run_identity.report.requests, 1);
 }
 

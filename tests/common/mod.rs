@@ -505,13 +505,17 @@ pub const EVIDENCE_TYPES: &[&str] = &["FORBIDDEN", "INSUFFICIENT_SCOPES", "NOT_F
 /// Whether `text` carries a rate-limit phrase as docs/contract.md §4 means it (any case).
 pub fn mentions_rate_limit(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    RATE_LIMIT_PHRASES.iter().any(|phrase| lower.contains(phrase))
+    RATE_LIMIT_PHRASES
+        .iter()
+        .any(|phrase| lower.contains(phrase))
 }
 
 /// Whether `text` carries one of §2's phrases of GitHub failing (any case).
 pub fn says_github_failed(text: &str) -> bool {
     let lower = text.to_ascii_lowercase();
-    GITHUB_FAILURE_PHRASES.iter().any(|phrase| lower.contains(phrase))
+    GITHUB_FAILURE_PHRASES
+        .iter()
+        .any(|phrase| lower.contains(phrase))
 }
 
 /// `phrase` with each letter's case chosen by `flips`, and text around it.
@@ -545,7 +549,9 @@ pub fn arb_github_failure_message() -> impl Strategy<Value = String> {
         in_any_case(GITHUB_FAILURE_PHRASES),
         Just(SOMETHING_WENT_WRONG.to_owned()),
     ]
-    .prop_filter("no rate-limit phrase", |message| !mentions_rate_limit(message))
+    .prop_filter("no rate-limit phrase", |message| {
+        !mentions_rate_limit(message)
+    })
 }
 
 /// GitHub's own words in a 200 during incidents (docs/contract.md §2).
@@ -572,7 +578,9 @@ pub fn from_githubs_api(body: &Body) -> bool {
     match body {
         Body::Absent => true,
         Body::OverCap { .. } => false,
-        Body::Complete(bytes) => serde_json::from_slice::<Value>(bytes).is_ok_and(|v| v.is_object()),
+        Body::Complete(bytes) => {
+            serde_json::from_slice::<Value>(bytes).is_ok_and(|v| v.is_object())
+        }
     }
 }
 
@@ -581,7 +589,9 @@ pub fn from_githubs_api(body: &Body) -> bool {
 pub fn arb_not_githubs_body() -> BoxedStrategy<Body> {
     prop_oneof![
         Just(Body::Complete(Vec::new())),
-        Just(Body::Complete(b"<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>".to_vec())),
+        Just(Body::Complete(
+            b"<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>".to_vec()
+        )),
         Just(Body::Complete(b"Forbidden\n".to_vec())),
         arb_not_json().prop_map(Body::Complete),
         arb_non_object().prop_map(|value| Body::Complete(text(&value).into_bytes())),
@@ -608,10 +618,17 @@ pub fn check_4xx<T>(
         prop_assert!(!rate_limited);
         prop_assert_eq!(
             reason,
-            format!("{api} returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)")
+            format!(
+                "{api} returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
+            )
         );
         let expected = expected_retry_after(headers, now, false);
-        prop_assert!(expected.allows(retry_after), "{:?} not in {:?}", retry_after, expected);
+        prop_assert!(
+            expected.allows(retry_after),
+            "{:?} not in {:?}",
+            retry_after,
+            expected
+        );
     }
     Ok(())
 }

@@ -176,9 +176,9 @@ fn demo_json_is_one_object_per_scenario_then_a_summary() {
     };
     assert_eq!(bug["verify"]["verdict"], "inconclusive", "{bug}");
     assert!(
-        bug["verify"]["reason"]
-            .as_str()
-            .is_some_and(|reason| reason.starts_with("GitHub GraphQL API failed: Something went wrong")),
+        bug["verify"]["reason"].as_str().is_some_and(
+            |reason| reason.starts_with("GitHub GraphQL API failed: Something went wrong")
+        ),
         "{bug}"
     );
     assert_eq!(bug["check"]["category"], "inconclusive", "{bug}");

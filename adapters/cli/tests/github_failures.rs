@@ -75,7 +75,10 @@ fn a_4xx_that_is_not_githubs_json_is_inconclusive_at_either_call() {
     assert_eq!(code, 75, "{value}");
     assert_eq!(value["verdict"], "inconclusive");
     assert_eq!(value["stage"], "identity");
-    assert_eq!(value["reason"], not_githubs("GitHub /user API", 404).as_str());
+    assert_eq!(
+        value["reason"],
+        not_githubs("GitHub /user API", 404).as_str()
+    );
 
     // The test query answered by HTML, plain text or nothing at all.
     for (reply, status) in [
@@ -139,6 +142,9 @@ fn githubs_abuse_and_login_lockout_answers_are_rate_limits() {
         let (code, value) = verify(&fixture, &["--timeout", "1"]);
         assert_eq!(code, 75, "{value}");
         assert_eq!(value["verdict"], "inconclusive");
-        assert_eq!(value["reason"], "GitHub /user API returned 403 (rate limited)");
+        assert_eq!(
+            value["reason"],
+            "GitHub /user API returned 403 (rate limited)"
+        );
     }
 }

@@ -416,11 +416,22 @@ fn githubs_failure_shapes_arrive_as_scripted() {
 
     let html = next();
     assert_eq!(html.status, 404);
-    assert!(html.head.contains("content-type: text/html"), "{}", html.head);
+    assert!(
+        html.head.contains("content-type: text/html"),
+        "{}",
+        html.head
+    );
     assert!(html.body.starts_with("<!DOCTYPE html>"));
     let text = next();
-    assert_eq!((text.status, text.body.as_str()), (403, "Request blocked by the firewall.\n"));
-    assert!(text.head.contains("content-type: text/plain"), "{}", text.head);
+    assert_eq!(
+        (text.status, text.body.as_str()),
+        (403, "Request blocked by the firewall.\n")
+    );
+    assert!(
+        text.head.contains("content-type: text/plain"),
+        "{}",
+        text.head
+    );
     let empty = next();
     assert_eq!((empty.status, empty.body.as_str()), (401, ""));
     let failure = next();
