@@ -924,6 +924,11 @@ fn github_failures_seen_in_the_wild_are_never_invalid() {
             r#"{"message": "Forbidden", "documentation_url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"}"#.to_owned(),
             Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
         ),
+        (
+            200,
+            r#"{"errors": [{"type": "FORBIDDEN", "message": "Forbidden", "documentation_url": "https://docs.github.com/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits"}]}"#.to_owned(),
+            Verdict::Inconclusive { reason: "Forbidden".to_owned(), retry_after: None, rate_limited: true },
+        ),
         (403, "<!DOCTYPE html><html><body>Access denied by the web application firewall</body></html>".to_owned(), Verdict::inconclusive(not_json(403))),
         (404, "<html><body><h1>Not Found</h1></body></html>".to_owned(), Verdict::inconclusive(not_json(404))),
         (404, "404 page not found\n".to_owned(), Verdict::inconclusive(not_json(404))),
