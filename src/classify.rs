@@ -5,8 +5,9 @@
 //! and skip the rest without allocating, so a typical answer costs well under a microsecond.
 //!
 //! The order of the checks follows the tables: status first (5xx and transport failures are
-//! never evidence; 4xx is, unless it is a rate limit), then for a 200 the body — `errors`
-//! before `data`, because GitHub may send both.
+//! never evidence; a 4xx is, unless it is a rate limit or its body is not GitHub's JSON),
+//! then for a 200 the body — `errors` before `data`, because GitHub may send both, and in
+//! `errors[0]` a rate limit, then GitHub's own failure, then evidence.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -14,6 +15,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
+use crate::github_failure;
 use crate::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
 use crate::messages;
 use crate::rate_limit;
@@ -107,7 +109,7 @@ fn test_query(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<V
         None | Some(Value::Null) => {}
         Some(Value::Array(errors)) => {
             if let Some(first) = errors.first() {
-                return graphql_error_verdict(first, &response.headers, now, shown);
+                return graphql_error_verdict(first, data.as_ref(), &response.headers, now, shown);
             }
         }
         Some(_) => {
@@ -121,12 +123,7 @@ fn test_query(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<V
         None | Some(Value::Null) => Verdict::invalid(messages::VIEWER_MISSING),
         Some(Value::Object(data)) => match data.get("viewer") {
             None | Some(Value::Null) => Verdict::invalid(messages::VIEWER_MISSING),
-            Some(Value::Object(viewer)) => Verdict::Valid(Viewer {
-                login: viewer
-                    .get("login")
-                    .and_then(Value::as_str)
-                    .map(|login| shown.quote(login)),
-            }),
+            Some(Value::Object(viewer)) => Verdict::Valid(viewer_of(viewer, shown)),
             Some(_) => Verdict::inconclusive(messages::body_unexpected(
                 endpoint,
                 "`data.viewer` is not an object",
@@ -141,12 +138,15 @@ fn test_query(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<V
 
 fn identity(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Identity> {
     let endpoint = Endpoint::Identity;
-    let (response, [id, login]) = match fields_of_200(endpoint, result, now, &["id", "login"]) {
-        Ok(found) => found,
-        Err(verdict) => return shown.finish(verdict),
-    };
+    let (response, [id, login, message, errors]) =
+        match fields_of_200(endpoint, result, now, &["id", "login", "message", "errors"]) {
+            Ok(found) => found,
+            Err(verdict) => return shown.finish(verdict),
+        };
     let github_id = match id {
-        None | Some(Value::Null) => return Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID),
+        None | Some(Value::Null) => {
+            return identity_without_id(message.as_ref(), errors.as_ref(), response, now, shown);
+        }
         Some(id) => match decimal_id(&id) {
             // An id that repeats the token (an all-digit token, echoed) is the request
             // reflected, not GitHub's answer.
@@ -170,6 +170,34 @@ fn identity(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Ide
         },
         token,
     })
+}
+
+/// A 200 from `GET /user` without an id: never an identity, and when the body says GitHub
+/// failed (a REST `message` or a GraphQL-style `errors[0]` that is GitHub's own failure,
+/// docs/contract.md §2 "GitHub's own failures", which §3 shares) the reason quotes it.
+fn identity_without_id(
+    message: Option<&Value>,
+    errors: Option<&Value>,
+    response: &HttpResponse,
+    now: UnixTime,
+    shown: Shown<'_>,
+) -> Verdict<Identity> {
+    let first = errors
+        .and_then(Value::as_array)
+        .and_then(|errors| errors.first());
+    let failure = match first {
+        Some(first) if github_failure::is_github_failure(first) => {
+            Some(first.get("message").and_then(Value::as_str))
+        }
+        Some(_) | None => message
+            .and_then(Value::as_str)
+            .filter(|message| github_failure::message_says_github_failed(message))
+            .map(Some),
+    };
+    match failure {
+        Some(message) => github_failed(Endpoint::Identity, message, &response.headers, now, shown),
+        None => Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID),
+    }
 }
 
 /// The id as a decimal string, when it is a non-negative integer: a JSON number without
@@ -220,6 +248,9 @@ fn fields_of_200<'a, T, const N: usize>(
                 endpoint, *cap,
             )));
         }
+        // A 200 handed over without its body is read as the JSON `null` a parsed empty
+        // answer is (`response.json()` gives `None` for `null`): nothing to judge.
+        Body::Absent => return Err(Verdict::inconclusive(messages::body_not_object(endpoint))),
     };
     match parse_object(bytes, keys) {
         Ok(fields) => Ok((response, fields)),
@@ -254,12 +285,23 @@ fn by_status<T>(
     match status {
         200 => Ok(response),
         408 | 429 => limited(status),
-        403 if rate_limit::signalled_by_headers(headers)
-            || body_says_rate_limited(&response.body) =>
-        {
-            limited(status)
+        400..=499 => {
+            let body = ErrorBody::read(&response.body);
+            if status == 403
+                && (rate_limit::signalled_by_headers(headers) || body.says_rate_limited())
+            {
+                limited(status)
+            } else if body.is_githubs() {
+                Err(Verdict::invalid(messages::api_returned(endpoint, status)))
+            } else {
+                // Not GitHub's API answering: a proxy, a firewall, the edge, a web UI.
+                Err(Verdict::Inconclusive {
+                    reason: messages::not_githubs_json(endpoint, status),
+                    retry_after: rate_limit::retry_after(headers, now, false),
+                    rate_limited: false,
+                })
+            }
         }
-        400..=499 => Err(Verdict::invalid(messages::api_returned(endpoint, status))),
         // 5xx, 1xx, 3xx, other 2xx and nonsense statuses: GitHub said nothing about the PAT.
         _ => Err(Verdict::Inconclusive {
             reason: messages::api_returned(endpoint, status),
@@ -279,17 +321,21 @@ fn unreadable_body<T>(endpoint: Endpoint, error: &serde_json::Error) -> Verdict<
 }
 
 /// Whether `errors[0]` of a GraphQL answer is a rate limit: its `type` (GitHub sends both
-/// `RATE_LIMITED` and `RATE_LIMIT`), its `code`, or a message that mentions one.
+/// `RATE_LIMITED` and `RATE_LIMIT`), its `code`, a message with a rate-limit phrase, or a
+/// rate-limit `documentation_url`.
 fn is_graphql_rate_limit(first: &Value) -> bool {
     let field = |name| first.get(name).and_then(Value::as_str);
     matches!(field("type"), Some("RATE_LIMITED" | "RATE_LIMIT"))
         || field("code") == Some("graphql_rate_limit")
         || field("message").is_some_and(rate_limit::mentions_rate_limit)
+        || field("documentation_url").is_some_and(rate_limit::documentation_url_signals_rate_limit)
 }
 
-/// `errors[0]` of a 200 answer: a rate limit is inconclusive, anything else is evidence.
+/// `errors[0]` of a 200 answer: a rate limit is inconclusive, so is GitHub's own failure
+/// (valid when the viewer came back beside it: the PAT works), anything else is evidence.
 fn graphql_error_verdict(
     first: &Value,
+    data: Option<&Value>,
     headers: &RelevantHeaders,
     now: UnixTime,
     shown: Shown<'_>,
@@ -301,6 +347,14 @@ fn graphql_error_verdict(
             retry_after: rate_limit::retry_after(headers, now, true),
             rate_limited: true,
         }
+    } else if github_failure::is_github_failure(first) {
+        let viewer = data
+            .and_then(|data| data.get("viewer"))
+            .and_then(Value::as_object);
+        match viewer {
+            Some(viewer) => Verdict::Valid(viewer_of(viewer, shown)),
+            None => github_failed(Endpoint::TestQuery, message, headers, now, shown),
+        }
     } else {
         Verdict::invalid(messages::graphql_error(
             message.map(|message| shown.quote(message)).as_deref(),
@@ -308,26 +362,91 @@ fn graphql_error_verdict(
     }
 }
 
-/// Whether an error answer's body says it is a rate limit: a REST `{"message": …}` or a
-/// GraphQL `{"errors": [{…}]}` that mentions or types one, or — for a body that is not JSON,
-/// such as an HTML page — its text mentioning one.
-fn body_says_rate_limited(body: &Body) -> bool {
-    let Some(bytes) = body.bytes() else {
-        return false;
-    };
-    match parse_object(bytes, &["message", "errors"]) {
-        Ok([message, errors]) => {
-            message
-                .as_ref()
-                .and_then(Value::as_str)
-                .is_some_and(rate_limit::mentions_rate_limit)
-                || errors
-                    .as_ref()
-                    .and_then(Value::as_array)
-                    .and_then(|errors| errors.first())
-                    .is_some_and(is_graphql_rate_limit)
+/// GitHub said it failed (docs/contract.md §2): inconclusive, quoting what it said, with any
+/// wait its headers ask for.
+fn github_failed<T>(
+    endpoint: Endpoint,
+    message: Option<&str>,
+    headers: &RelevantHeaders,
+    now: UnixTime,
+    shown: Shown<'_>,
+) -> Verdict<T> {
+    Verdict::Inconclusive {
+        reason: messages::github_failed(
+            endpoint,
+            message.map(|message| shown.quote(message)).as_deref(),
+        ),
+        retry_after: rate_limit::retry_after(headers, now, false),
+        rate_limited: false,
+    }
+}
+
+/// The viewer of a valid test query, its login made fit to show.
+fn viewer_of(viewer: &serde_json::Map<String, Value>, shown: Shown<'_>) -> Viewer {
+    Viewer {
+        login: viewer
+            .get("login")
+            .and_then(Value::as_str)
+            .map(|login| shown.quote(login)),
+    }
+}
+
+/// What a 4xx answer's body is, read once: whether GitHub's API sent it (a JSON object, as
+/// it sends for every 4xx) and whether it signals a rate limit.
+enum ErrorBody<'a> {
+    /// No body was handed over: the status alone decides.
+    Absent,
+    /// A JSON object: GitHub's `message`, `errors` and `documentation_url`, when present.
+    Object([Option<Value>; 3]),
+    /// Received, and not a JSON object (HTML, plain text, empty, JSON of another kind).
+    Other(&'a [u8]),
+    /// Larger than the adapter's cap: no GitHub error body is anywhere near that.
+    OverCap,
+}
+
+impl<'a> ErrorBody<'a> {
+    fn read(body: &'a Body) -> Self {
+        match body {
+            Body::Absent => Self::Absent,
+            Body::OverCap { .. } => Self::OverCap,
+            Body::Complete(bytes) => {
+                match parse_object(bytes, &["message", "errors", "documentation_url"]) {
+                    Ok(fields) => Self::Object(fields),
+                    Err(_) => Self::Other(bytes),
+                }
+            }
         }
-        Err(_) => rate_limit::mentions_rate_limit(bytes),
+    }
+
+    /// Whether the body came from GitHub's API, or there is none to say otherwise.
+    fn is_githubs(&self) -> bool {
+        matches!(self, Self::Absent | Self::Object(_))
+    }
+
+    /// Whether the body says it is a rate limit (docs/contract.md §4): a REST `message` with
+    /// a rate-limit phrase or a rate-limit `documentation_url`, a GraphQL `errors[0]` that
+    /// types or words one, or — for a body that is not JSON, such as an HTML page — its
+    /// text with a rate-limit phrase.
+    fn says_rate_limited(&self) -> bool {
+        match self {
+            Self::Absent | Self::OverCap => false,
+            Self::Object([message, errors, documentation_url]) => {
+                message
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .is_some_and(rate_limit::mentions_rate_limit)
+                    || documentation_url
+                        .as_ref()
+                        .and_then(Value::as_str)
+                        .is_some_and(rate_limit::documentation_url_signals_rate_limit)
+                    || errors
+                        .as_ref()
+                        .and_then(Value::as_array)
+                        .and_then(|errors| errors.first())
+                        .is_some_and(is_graphql_rate_limit)
+            }
+            Self::Other(bytes) => rate_limit::mentions_rate_limit(bytes),
+        }
     }
 }
 

@@ -98,6 +98,17 @@ impl HttpResponse {
             body: Body::Complete(body.into()),
         }
     }
+
+    /// A response known by its status alone ([`Body::Absent`]), for a host whose client
+    /// handed over no body.
+    #[must_use]
+    pub fn status_only(status: u16) -> Self {
+        Self {
+            status,
+            headers: RelevantHeaders::default(),
+            body: Body::Absent,
+        }
+    }
 }
 
 /// A response body as the adapter read it.
@@ -110,6 +121,13 @@ pub enum Body {
         /// The cap, in bytes.
         cap: usize,
     },
+    /// No body was handed over at all: a host that classifies its own client's answer from
+    /// the status alone (the Python package's `body=None`). Not the same as an empty body,
+    /// which was received: an empty 4xx came from something in front of GitHub's API and is
+    /// not evidence, while a 4xx with no body handed over is judged by its status, as the
+    /// seed's table says (docs/contract.md §2). An HTTP adapter always has a body, even an
+    /// empty one, so it never answers this.
+    Absent,
 }
 
 impl Body {
@@ -118,7 +136,7 @@ impl Body {
     pub fn bytes(&self) -> Option<&[u8]> {
         match self {
             Self::Complete(bytes) => Some(bytes),
-            Self::OverCap { .. } => None,
+            Self::OverCap { .. } | Self::Absent => None,
         }
     }
 }

@@ -56,6 +56,7 @@ mod api_url;
 mod classify;
 mod deadline;
 mod display;
+mod github_failure;
 mod handlers;
 mod http;
 mod messages;
@@ -104,7 +105,8 @@ pub use outage::{
 pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
 pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
 pub use rate_limit::{
-    MAX_RETRY_AFTER, mentions_rate_limit, parse_ratelimit_reset, parse_retry_after, retry_after,
+    MAX_RETRY_AFTER, RATE_LIMIT_PHRASES, documentation_url_signals_rate_limit, mentions_rate_limit,
+    parse_ratelimit_reset, parse_retry_after, retry_after,
 };
 pub use registry::HotkeyList;
 pub use secrecy::{ExposeSecret, SecretString};

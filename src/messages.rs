@@ -92,6 +92,38 @@ pub fn rate_limited(endpoint: Endpoint, status: u16, retry_after: Option<Duratio
     }
 }
 
+/// A 4xx whose body was received and is not GitHub's JSON (an HTML page, plain text, an
+/// empty body): something in front of the API answered, not GitHub (docs/contract.md §2).
+#[must_use]
+pub fn not_githubs_json(endpoint: Endpoint, status: u16) -> String {
+    format!(
+        "{} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)",
+        api_returned(endpoint, status)
+    )
+}
+
+/// GitHub reported its own failure in a 200 (`errors[0]` typed or worded so):
+/// `GitHub GraphQL API failed: {message}` (`unknown` when there is none).
+#[must_use]
+pub fn github_failed(endpoint: Endpoint, message: Option<&str>) -> String {
+    format!(
+        "{} failed: {}",
+        endpoint.api_name(),
+        message.unwrap_or("unknown")
+    )
+}
+
+/// The test query answered 401 right after this verification's identity lookup was valid,
+/// and the one retry that settles it did not fit the deadline or the attempts left
+/// (docs/contract.md §4, "GitHub contradicting itself").
+#[must_use]
+pub fn contradiction_unresolved() -> String {
+    format!(
+        "{} right after the /user lookup accepted the token, with no time left to ask again",
+        api_returned(Endpoint::TestQuery, 401)
+    )
+}
+
 /// A GraphQL rate-limit error that came without a message.
 pub const GRAPHQL_RATE_LIMITED: &str = "GitHub GraphQL API rate limit exceeded";
 

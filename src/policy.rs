@@ -57,6 +57,20 @@ impl RetryPolicy {
         let Verdict::Inconclusive { retry_after, .. } = verdict else {
             return Next::Stop;
         };
+        self.next_attempt(attempts, elapsed, *retry_after)
+    }
+
+    /// Whether one more attempt fits after `attempts` attempts of one call, `elapsed` into
+    /// the deadline, when the answer asked for `retry_after`: the same rule for every retry
+    /// (an inconclusive answer, or GitHub contradicting itself, docs/contract.md §4), so no
+    /// retry ever exceeds the attempts or the deadline.
+    #[must_use]
+    pub fn next_attempt(
+        &self,
+        attempts: u32,
+        elapsed: Duration,
+        retry_after: Option<Duration>,
+    ) -> Next {
         if attempts >= self.max_attempts {
             return Next::Stop;
         }

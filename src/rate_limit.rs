@@ -8,20 +8,55 @@ use std::time::Duration;
 use crate::http::RelevantHeaders;
 use crate::time::UnixTime;
 
-/// Whether `text` mentions a rate limit (case-insensitive), which covers GitHub's
-/// "API rate limit exceeded" and "You have exceeded a secondary rate limit". Works on raw
-/// bytes, so a body that is not JSON (an HTML error page) can be searched as it came.
+/// The phrases of a message that signal a rate limit (docs/contract.md §4), lower case:
+/// GitHub's "API rate limit exceeded" and "You have exceeded a secondary rate limit"; its
+/// older secondary-limit wording, still sent by Enterprise Server ("You have triggered an
+/// abuse detection mechanism. Please wait a few minutes before you try again."); and its
+/// failed-login lockout ("Maximum number of login attempts exceeded. Please try again
+/// later."), which locks out working tokens too.
+pub const RATE_LIMIT_PHRASES: &[&str] = &[
+    "rate limit",
+    "abuse detection",
+    "please wait a few minutes",
+    "try again later",
+    "maximum number of login attempts exceeded",
+];
+
+/// Whether `text` carries one of [`RATE_LIMIT_PHRASES`] (ASCII case-insensitive, anywhere
+/// in it). Works on raw bytes, so a body that is not JSON (an HTML error page) can be
+/// searched as it came.
 #[must_use]
 pub fn mentions_rate_limit(text: impl AsRef<[u8]>) -> bool {
-    const NEEDLE: &[u8] = b"rate limit";
-    text.as_ref()
-        .windows(NEEDLE.len())
-        .any(|window| window.eq_ignore_ascii_case(NEEDLE))
+    let text = text.as_ref();
+    RATE_LIMIT_PHRASES
+        .iter()
+        .any(|phrase| contains_ignore_ascii_case(text, phrase.as_bytes()))
+}
+
+/// Whether an error's `documentation_url` points at GitHub's rate-limit documentation
+/// (`…#abuse-rate-limits`, `…#secondary-rate-limits`, `…/rate-limits-for-the-rest-api`): a
+/// rate-limit signal even when the message says nothing (docs/contract.md §4).
+#[must_use]
+pub fn documentation_url_signals_rate_limit(url: &str) -> bool {
+    contains_ignore_ascii_case(url.as_bytes(), b"rate-limit")
+}
+
+/// Whether `needle` (lower-case ASCII) occurs in `haystack`, ignoring ASCII case. Bytes,
+/// not characters, so any input (not UTF-8 included) can be searched without copying.
+pub(crate) fn contains_ignore_ascii_case(haystack: &[u8], needle: &[u8]) -> bool {
+    let Some((&first, _)) = needle.split_first() else {
+        return true;
+    };
+    haystack.len() >= needle.len()
+        && haystack.windows(needle.len()).any(|window| {
+            window[0].eq_ignore_ascii_case(&first) && window.eq_ignore_ascii_case(needle)
+        })
 }
 
 /// Whether a response's headers carry a rate-limit signal: `x-ratelimit-remaining: 0` or
-/// any `retry-after`. (A message mentioning a rate limit is the other signal; the classifier
-/// looks for it in the body, where GitHub puts it.)
+/// any `retry-after`. (A message with one of [`RATE_LIMIT_PHRASES`] and a rate-limit
+/// `documentation_url` are the others; the classifier looks for them in the body, where
+/// GitHub puts them.)
 #[must_use]
 pub fn signalled_by_headers(headers: &RelevantHeaders) -> bool {
     remaining_is_zero(headers) || headers.retry_after.is_some()

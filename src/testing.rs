@@ -170,6 +170,9 @@ pub struct Hold {
     pub arrivals: Option<usize>,
 }
 
+/// GitHub's words for its own failure in a 200 (docs/contract.md §2), with a request id.
+pub const SOMETHING_WENT_WRONG: &str = "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `D4C1:2F3A:9B1E0C:A1B2C3:6756F0A1` when reporting this issue.";
+
 /// The body cap the in-memory fake applies to [`Answer::Oversized`]: the ureq adapter's
 /// default (1 MiB), so both fakes turn the same reply into the same evidence.
 pub const BODY_CAP: usize = 1 << 20;
@@ -231,6 +234,33 @@ impl Reply {
             reason = reason_phrase(status),
         );
         Self::body(status, page).header("Content-Type", "text/html; charset=utf-8")
+    }
+
+    /// A plain-text answer with this status (`Content-Type: text/plain`), as a proxy, a
+    /// firewall or a misrouted host sends: not GitHub's JSON (docs/contract.md §2).
+    #[must_use]
+    pub fn text(status: u16, text: &str) -> Self {
+        Self::body(status, text).header("Content-Type", "text/plain; charset=utf-8")
+    }
+
+    /// GitHub's own failure inside a 200, as it answers GraphQL during incidents (logged as
+    /// "RESPONSE (OK)" by GitHub's migration tool and by `gh`): `data: null` and
+    /// [`SOMETHING_WENT_WRONG`] in `errors[0].message`. Inconclusive (docs/contract.md §2).
+    #[must_use]
+    pub fn github_failure() -> Self {
+        Self::json(
+            200,
+            json!({ "data": null, "errors": [{ "message": SOMETHING_WENT_WRONG }] }),
+        )
+    }
+
+    /// GitHub's JSON 401 (`Bad credentials` with its `documentation_url`): evidence.
+    #[must_use]
+    pub fn bad_credentials() -> Self {
+        Self::json(
+            401,
+            json!({ "message": "Bad credentials", "documentation_url": "https://docs.github.com/rest" }),
+        )
     }
 
     /// A transport failure of `kind` (see [`Answer::Fail`] for what it is on the wire).

@@ -21,7 +21,8 @@
 //!  │                                                          │ proceed(now)
 //!  │                                                          ▼
 //!  └─ the same loop for POST /graphql ──────────────────────────────► Done (stage: test_query,
-//!                                                                          or Valid)
+//!       (a first 401 there, after the valid identity, is asked again once:      or Valid)
+//!        GitHub contradicting itself; a second 401 is Invalid)
 //! ```
 //!
 //! Each state is its own type and every transition consumes it, so a request after `Done` (or
@@ -182,6 +183,9 @@ struct Machine {
     attempts: u32,
     /// The identity, once known.
     identity: Option<Identity>,
+    /// Whether a test-query 401 after a valid identity was already asked again (once per
+    /// verification, docs/contract.md §4 "GitHub contradicting itself").
+    contradiction_retried: bool,
 }
 
 /// Entry points: a verification starts here.
@@ -217,6 +221,7 @@ impl Verification {
             endpoint: Endpoint::Identity,
             attempts: 0,
             identity: None,
+            contradiction_retried: false,
         }
         .ready(now)
     }
@@ -265,6 +270,34 @@ impl Machine {
                 until: now.saturating_add(wait),
                 machine: self,
             })),
+        }
+    }
+}
+
+impl Machine {
+    /// Whether the test query's answer is a 401 that is evidence, right after this
+    /// verification's identity lookup was valid, for the first time: GitHub contradicting
+    /// itself (its GraphQL authentication has flapped in incidents while REST kept working).
+    fn contradicts_identity<T>(&self, result: &CallResult, verdict: &Verdict<T>) -> bool {
+        !self.contradiction_retried
+            && self.identity.is_some()
+            && matches!(verdict, Verdict::Invalid { .. })
+            && matches!(result, Ok(response) if response.status == 401)
+    }
+
+    /// Asks again once, like an inconclusive answer: the retry counts as an attempt and must
+    /// fit the deadline. When it cannot, nothing settled the contradiction: inconclusive.
+    fn ask_again(mut self, now: Duration) -> Step {
+        self.contradiction_retried = true;
+        let elapsed = now.saturating_sub(self.started);
+        match self.policy.next_attempt(self.attempts, elapsed, None) {
+            Next::Retry { wait } => Step::Wait(Wait {
+                until: now.saturating_add(wait),
+                machine: self,
+            }),
+            Next::Stop => self.finish(Verdict::<()>::inconclusive(
+                messages::contradiction_unresolved(),
+            )),
         }
     }
 }
@@ -389,6 +422,9 @@ impl SendRequest {
             }
             Endpoint::TestQuery => {
                 let verdict = judge(classify_test_query_redacting, &machine.token, &result, wall);
+                if machine.contradicts_identity(&result, &verdict) {
+                    return machine.ask_again(now);
+                }
                 match machine.after(verdict, now) {
                     After::Again(wait) => wait,
                     After::Final(machine, Verdict::Valid(viewer)) => Step::Done(VerifyReport {

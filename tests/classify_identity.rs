@@ -6,13 +6,14 @@
 mod common;
 
 use common::{
-    USER, arb_any_body, arb_cut, arb_header_value, arb_headers, arb_headers_without_signal,
-    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json,
-    arb_not_number_or_string, arb_now, arb_now_and_headers, arb_other_4xx, arb_plain_message,
-    arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
-    check_rate_limited_status, check_seed_view, check_status_inconclusive,
-    check_transport_inconclusive, config, invalid_reason, mentions_rate_limit, object_with,
-    response, string_text, text,
+    USER, arb_any_body, arb_cut, arb_github_failure_message, arb_header_value, arb_headers,
+    arb_headers_without_signal, arb_junk, arb_non_evidence_status, arb_non_object,
+    arb_nonsense_status, arb_not_githubs_body, arb_not_json, arb_not_number_or_string, arb_now,
+    arb_now_and_headers, arb_other_4xx, arb_plain_message, arb_rate_limit_message,
+    arb_transport_error, at, check_4xx, check_body_inconclusive, check_rate_limited_status,
+    check_seed_view, check_status_inconclusive, check_transport_inconclusive, config,
+    from_githubs_api, invalid_reason, mentions_rate_limit, object_with, response, string_text,
+    text,
 };
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
@@ -20,7 +21,7 @@ use pat_verdict::{Token, classify_identity, classify_identity_redacting, token_i
 use proptest::collection::vec;
 use proptest::prelude::*;
 
-const TOP: &[&str] = &["id", "login"];
+const TOP: &[&str] = &["id", "login", "message", "errors"];
 
 fn classify(result: &CallResult, now: i64) -> Result<Verdict<Identity>, TestCaseError> {
     let verdict = classify_identity(result, at(now));
@@ -384,11 +385,11 @@ proptest! {
         ]
         .prop_filter("no rate-limit mention", |body| match body {
             Body::Complete(bytes) => !mentions_rate_limit(&String::from_utf8_lossy(bytes)),
-            Body::OverCap { .. } => true,
+            Body::OverCap { .. } | Body::Absent => true,
         }),
     ) {
-        let verdict = classify(&Ok(HttpResponse { status: 403, headers, body }), now)?;
-        prop_assert!(invalid_reason(&verdict)?.contains("403"));
+        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body: body.clone() });
+        check_4xx(USER, &classify(&result, now)?, 403, &body, &headers, now)?;
     }
 
     /// §3 row "any other 4xx": every 4xx but 403/408/429, whatever headers and body say.
@@ -398,8 +399,54 @@ proptest! {
         (now, headers) in arb_now_and_headers(),
         body in prop_oneof![arb_any_body(), arb_user_body()],
     ) {
-        let verdict = classify(&Ok(HttpResponse { status, headers, body }), now)?;
-        prop_assert!(invalid_reason(&verdict)?.contains(&status.to_string()));
+        let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
+        check_4xx(USER, &classify(&result, now)?, status, &body, &headers, now)?;
+    }
+
+    /// §2's "An answer that did not come from GitHub's API", which §3 shares: a 4xx from
+    /// `/user` whose body is HTML, plain text, empty or any non-object is Inconclusive.
+    #[test]
+    fn identity_4xx_not_githubs_json_is_inconclusive(
+        status in prop_oneof![arb_other_4xx(), Just(403_u16)],
+        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        body in arb_not_githubs_body().prop_filter("no rate-limit phrase", |body| {
+            body.bytes().is_none_or(|bytes| !mentions_rate_limit(&String::from_utf8_lossy(bytes)))
+        }),
+    ) {
+        prop_assert!(!from_githubs_api(&body));
+        let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
+        check_4xx(USER, &classify(&result, now)?, status, &body, &headers, now)?;
+    }
+
+    /// §3: a 4xx classified from its status alone (no body handed over) stays evidence.
+    #[test]
+    fn identity_4xx_without_a_body_is_invalid(
+        status in prop_oneof![arb_other_4xx(), Just(403_u16)],
+        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+    ) {
+        let verdict = classify(&Ok(HttpResponse { status, headers, body: Body::Absent }), now)?;
+        prop_assert_eq!(invalid_reason(&verdict)?, format!("GitHub /user API returned {status}"));
+    }
+
+    /// §2's "GitHub's own failures", which §3 shares: a 200 without an id whose `message`
+    /// (REST) or `errors[0]` (typed or worded) says GitHub failed is Inconclusive, quoting it.
+    #[test]
+    fn identity_200_github_failure_is_inconclusive_and_says_so(
+        (now, headers) in arb_now_and_headers(),
+        message in arb_github_failure_message(),
+        shape in 0..3_u8,
+    ) {
+        let body = match shape {
+            0 => serde_json::json!({"message": message}),
+            1 => serde_json::json!({"errors": [{"message": message}], "data": null}),
+            _ => serde_json::json!({"errors": [{"type": "INTERNAL", "message": message}]}),
+        };
+        let verdict = classify(&response(200, headers.clone(), body.to_string().into_bytes()), now)?;
+        let (reason, retry_after, rate_limited) = common::inconclusive_parts(&verdict)?;
+        prop_assert!(!rate_limited);
+        prop_assert_eq!(reason, format!("GitHub /user API failed: {message}"));
+        let expected = common::expected_retry_after(&headers, now, false);
+        prop_assert!(expected.allows(retry_after), "{:?} not in {:?}", retry_after, expected);
     }
 
     /// §3 row "5xx".
@@ -663,4 +710,56 @@ fn identity_id_that_echoes_the_token_is_inconclusive() {
         classify_identity_redacting(&Ok(HttpResponse::new(200, body)), UnixTime(0), &token),
         Verdict::Valid(_)
     ));
+}
+
+/// §3 shares §2's two rules and §4's signals: the shapes of issue 15 at `GET /user`.
+#[test]
+fn user_answers_not_from_githubs_api_or_rate_limited_are_inconclusive() {
+    let not_json = |status: u16| {
+        format!(
+            "GitHub /user API returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
+        )
+    };
+    for (status, body) in [
+        (401, ""),
+        (403, "<html><body>Request blocked.</body></html>"),
+        (404, "Not Found"),
+    ] {
+        let verdict = classify_identity(&Ok(HttpResponse::new(status, body)), UnixTime(0));
+        assert_eq!(
+            verdict,
+            Verdict::inconclusive(not_json(status)),
+            "{status} {body:?}"
+        );
+    }
+    for body in [
+        r#"{"message": "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#abuse-rate-limits"}"#,
+        r#"{"message": "Maximum number of login attempts exceeded. Please try again later.", "documentation_url": "https://docs.github.com/rest"}"#,
+    ] {
+        let verdict = classify_identity(&Ok(HttpResponse::new(403, body)), UnixTime(0));
+        assert_eq!(
+            verdict,
+            Verdict::Inconclusive {
+                reason: "GitHub /user API returned 403 (rate limited)".to_owned(),
+                retry_after: None,
+                rate_limited: true
+            }
+        );
+    }
+    for (status, body) in [
+        (
+            401,
+            r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+        ),
+        (401, "{}"),
+        (403, r#"{"message": "Sorry. Your account was suspended."}"#),
+    ] {
+        let verdict = classify_identity(&Ok(HttpResponse::new(status, body)), UnixTime(0));
+        assert_eq!(
+            verdict,
+            Verdict::invalid(format!("GitHub /user API returned {status}"))
+        );
+    }
+    let verdict = classify_identity(&Ok(HttpResponse::status_only(401)), UnixTime(0));
+    assert_eq!(verdict, Verdict::invalid("GitHub /user API returned 401"));
 }

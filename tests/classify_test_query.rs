@@ -5,13 +5,15 @@
 mod common;
 
 use common::{
-    Expected, GRAPHQL, arb_any_body, arb_cut, arb_header_value, arb_headers,
-    arb_headers_without_signal, arb_junk, arb_non_evidence_status, arb_non_object,
-    arb_nonsense_status, arb_not_json, arb_now, arb_now_and_headers, arb_other_4xx,
-    arb_plain_message, arb_rate_limit_message, arb_transport_error, at, check_body_inconclusive,
+    EVIDENCE_TYPES, Expected, GITHUB_FAILURE_TYPES, GRAPHQL, arb_any_body, arb_cut,
+    arb_github_failure_message, arb_header_value, arb_headers, arb_headers_without_signal,
+    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_githubs_body,
+    arb_not_json, arb_now, arb_now_and_headers, arb_other_4xx, arb_plain_message,
+    arb_rate_limit_message, arb_transport_error, at, check_4xx, check_body_inconclusive,
     check_rate_limited_status, check_seed_view, check_status_inconclusive,
-    check_transport_inconclusive, config, expected_retry_after, inconclusive_parts, invalid_reason,
-    mentions_rate_limit, object_with, response, string_text, text,
+    check_transport_inconclusive, config, expected_retry_after, from_githubs_api,
+    inconclusive_parts, invalid_reason, mentions_rate_limit, object_with, response, string_text,
+    text,
 };
 use pat_verdict::classify_test_query;
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
@@ -173,7 +175,15 @@ fn arb_not_a_limit(limits: &'static [&'static str]) -> BoxedStrategy<Option<Stri
 /// `errors[0]` that is not a rate limit, and its message (when a string).
 fn arb_other_error() -> BoxedStrategy<(String, Option<String>)> {
     let object = (
-        arb_not_a_limit(&["RATE_LIMITED", "RATE_LIMIT"]),
+        arb_not_a_limit(&[
+            "RATE_LIMITED",
+            "RATE_LIMIT",
+            "INTERNAL",
+            "SERVICE_UNAVAILABLE",
+            "TIMEOUT",
+            "RESOURCE_LIMITS_EXCEEDED",
+            "MAX_NODE_LIMIT_EXCEEDED",
+        ]),
         arb_not_a_limit(&["graphql_rate_limit"]),
         arb_message_field(arb_plain_message().boxed()),
     )
@@ -240,9 +250,54 @@ fn arb_plain_403_body() -> BoxedStrategy<Body> {
     ]
     .prop_filter("no rate-limit mention", |body| match body {
         Body::Complete(bytes) => !mentions_rate_limit(&String::from_utf8_lossy(bytes)),
-        Body::OverCap { .. } => true,
+        Body::OverCap { .. } | Body::Absent => true,
     })
     .boxed()
+}
+
+/// A 200 body `{"errors": [first], "data": data}` as text (`data` left out when `None`).
+fn top_text(data: Option<String>, first: &Value) -> String {
+    match data {
+        Some(data) => format!(r#"{{"errors": [{first}], "data": {data}}}"#),
+        None => format!(r#"{{"errors": [{first}]}}"#),
+    }
+}
+
+/// [`top_text`] with `errors[0]` made of `named` fields (raw JSON values).
+fn first_error_body(
+    named: Vec<(String, String)>,
+    data: Option<String>,
+) -> Result<String, TestCaseError> {
+    let first: Value = serde_json::from_str(&common::object_text(&named, false))
+        .map_err(|error| TestCaseError::fail(error.to_string()))?;
+    Ok(top_text(data, &first))
+}
+
+/// §2's row for GitHub's own failure: Inconclusive, not a rate limit, §4's wait, and
+/// `GitHub GraphQL API failed: {message}` (`unknown` when there is none).
+fn check_github_failed(
+    verdict: &Verdict<Viewer>,
+    message: Option<&str>,
+    headers: &RelevantHeaders,
+    now: i64,
+) -> Result<(), TestCaseError> {
+    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+    prop_assert!(!rate_limited);
+    prop_assert_eq!(
+        reason,
+        format!(
+            "GitHub GraphQL API failed: {}",
+            message.unwrap_or("unknown")
+        )
+    );
+    let expected = expected_retry_after(headers, now, false);
+    prop_assert!(
+        expected.allows(retry_after),
+        "{:?} not in {:?}",
+        retry_after,
+        expected
+    );
+    Ok(())
 }
 
 // ---- checks ----
@@ -382,11 +437,13 @@ proptest! {
         (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
         body in arb_plain_403_body(),
     ) {
-        let verdict = classify(&Ok(HttpResponse { status: 403, headers, body }), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, "GitHub GraphQL API returned 403");
+        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body: body.clone() });
+        check_4xx(GRAPHQL, &classify(&result, now)?, 403, &body, &headers, now)?;
     }
 
-    /// §2 row "any other 4xx": every 4xx but 403/408/429, whatever the headers and body say.
+    /// §2 row "any other 4xx": every 4xx but 403/408/429, whatever the headers say and
+    /// whatever GitHub's JSON says (a rate-limit message included) — evidence when the body
+    /// is GitHub's JSON or none was handed over, else not GitHub's judgement.
     #[test]
     fn test_query_other_4xx_is_invalid(
         status in arb_other_4xx(),
@@ -396,8 +453,114 @@ proptest! {
             arb_rate_limit_403_body().prop_map(Body::Complete),
         ],
     ) {
-        let verdict = classify(&Ok(HttpResponse { status, headers, body }), now)?;
+        let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
+        check_4xx(GRAPHQL, &classify(&result, now)?, status, &body, &headers, now)?;
+    }
+
+    /// §2 "An answer that did not come from GitHub's API": a 4xx (403 without a rate-limit
+    /// signal included) whose body is HTML, plain text, empty or any non-object is
+    /// Inconclusive with the contract's reason.
+    #[test]
+    fn test_query_4xx_not_githubs_json_is_inconclusive(
+        status in prop_oneof![arb_other_4xx(), Just(403_u16)],
+        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        body in arb_not_githubs_body().prop_filter("no rate-limit phrase", |body| {
+            body.bytes().is_none_or(|bytes| !mentions_rate_limit(&String::from_utf8_lossy(bytes)))
+        }),
+    ) {
+        prop_assert!(!from_githubs_api(&body));
+        let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
+        check_4xx(GRAPHQL, &classify(&result, now)?, status, &body, &headers, now)?;
+    }
+
+    /// §2: a 4xx classified from its status alone (no body handed over) stays evidence.
+    #[test]
+    fn test_query_4xx_without_a_body_is_invalid(
+        status in prop_oneof![arb_other_4xx(), Just(403_u16)],
+        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+    ) {
+        let result = Ok(HttpResponse { status, headers, body: Body::Absent });
+        let verdict = classify(&result, now)?;
         prop_assert_eq!(invalid_reason(&verdict)?, format!("GitHub GraphQL API returned {status}"));
+    }
+
+    /// §4: a 403 whose `documentation_url` names GitHub's rate-limit documentation is rate
+    /// limited, whatever its message says.
+    #[test]
+    fn test_query_403_with_rate_limit_documentation_url_is_rate_limited(
+        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        message in arb_plain_message(),
+        url in ("\\PC{0,30}", proptest::sample::select(vec!["rate-limit", "RATE-LIMIT", "Rate-Limit"]), "\\PC{0,30}")
+            .prop_map(|(before, needle, after)| format!("{before}{needle}{after}")),
+    ) {
+        let body = serde_json::json!({"message": message, "documentation_url": url}).to_string();
+        let verdict = classify(&response(403, headers.clone(), body.into_bytes()), now)?;
+        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
+    }
+
+    /// §2 "GitHub's own failures": `errors[0].type` a failure type, whatever the message
+    /// (a rate-limit phrase aside, §4 decides first) — Inconclusive, `GitHub GraphQL API
+    /// failed: {message}`, when no viewer came back.
+    #[test]
+    fn test_query_github_failure_type_is_inconclusive(
+        (now, headers) in arb_now_and_headers(),
+        kind in proptest::sample::select(GITHUB_FAILURE_TYPES.to_vec()),
+        message in proptest::option::of(prop_oneof![arb_plain_message().boxed(), arb_github_failure_message().boxed()]),
+        data in arb_data_without_viewer(),
+    ) {
+        let mut first = serde_json::json!({"type": kind});
+        if let Some(message) = &message {
+            first["message"] = serde_json::json!(message);
+        }
+        let body = top_text(data, &first);
+        let verdict = classify(&response(200, headers.clone(), body.into_bytes()), now)?;
+        check_github_failed(&verdict, message.as_deref(), &headers, now)?;
+    }
+
+    /// §2 "GitHub's own failures": an `errors[0].message` with a failure phrase, any case,
+    /// any text around it, untyped or of a type that is neither evidence nor a limit.
+    #[test]
+    fn test_query_github_failure_message_is_inconclusive(
+        (now, headers) in arb_now_and_headers(),
+        kind in arb_not_a_limit(&["RATE_LIMITED", "RATE_LIMIT", "FORBIDDEN", "INSUFFICIENT_SCOPES", "NOT_FOUND"]),
+        message in arb_github_failure_message(),
+        data in arb_data_without_viewer(),
+    ) {
+        let mut named = vec![("message".to_owned(), string_text(&message))];
+        if let Some(kind) = kind {
+            named.push(("type".to_owned(), kind));
+        }
+        let verdict = classify(&response(200, headers.clone(), first_error_body(named, data)?.into_bytes()), now)?;
+        check_github_failed(&verdict, Some(&message), &headers, now)?;
+    }
+
+    /// §2: GitHub's own failure with `data.viewer` an object beside it is Valid: the viewer
+    /// came back, the PAT works.
+    #[test]
+    fn test_query_github_failure_with_viewer_is_valid(
+        now in arb_now(),
+        failure in prop_oneof![
+            proptest::sample::select(GITHUB_FAILURE_TYPES.to_vec()).prop_map(|kind| serde_json::json!({"type": kind})),
+            arb_github_failure_message().prop_map(|message| serde_json::json!({"message": message})),
+        ],
+        (data, login) in arb_viewer_data(),
+    ) {
+        let body = top_text(Some(data), &failure);
+        let verdict = classify(&response(200, RelevantHeaders::default(), body.into_bytes()), now)?;
+        prop_assert_eq!(verdict, Verdict::Valid(Viewer { login }));
+    }
+
+    /// §2: typed evidence stays evidence whatever its message says (a failure phrase too).
+    #[test]
+    fn test_query_typed_evidence_stays_invalid(
+        (now, headers) in arb_now_and_headers(),
+        kind in proptest::sample::select(EVIDENCE_TYPES.to_vec()),
+        message in prop_oneof![arb_plain_message().boxed(), arb_github_failure_message().boxed()],
+        data in arb_any_data(),
+    ) {
+        let named = vec![("type".to_owned(), string_text(kind)), ("message".to_owned(), string_text(&message))];
+        let verdict = classify(&response(200, headers, first_error_body(named, data)?.into_bytes()), now)?;
+        prop_assert_eq!(invalid_reason(&verdict)?, format!("GraphQL error: {message}"));
     }
 
     /// §2 row "200 with `errors[0].type` RATE_LIMITED or RATE_LIMIT (also
@@ -713,4 +876,137 @@ fn expected_retry_after_model_is_strict_where_spec_is() {
 #[test]
 fn test_query_every_transport_kind_is_inconclusive() {
     common::check_every_transport_kind(classify_test_query);
+}
+
+/// The shapes issue 15 lists, each as GitHub (or what stands in front of it) really sent it,
+/// with the verdict and the reason docs/contract.md §2 and §4 give.
+#[test]
+fn github_failures_seen_in_the_wild_are_never_invalid() {
+    let not_json = |status: u16| {
+        format!(
+            "GitHub GraphQL API returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
+        )
+    };
+    let failed = format!(
+        "GitHub GraphQL API failed: {}",
+        common::SOMETHING_WENT_WRONG
+    );
+    let went_wrong = serde_json::json!({"errors": [{"message": common::SOMETHING_WENT_WRONG}]});
+    let cases: Vec<(u16, String, Verdict<Viewer>)> = vec![
+        (200, went_wrong.to_string(), Verdict::inconclusive(failed.clone())),
+        (
+            200,
+            serde_json::json!({"data": null, "errors": [{"message": common::SOMETHING_WENT_WRONG}]}).to_string(),
+            Verdict::inconclusive(failed.clone()),
+        ),
+        (
+            200,
+            serde_json::json!({"data": {"viewer": {"login": "octocat"}}, "errors": [{"message": common::SOMETHING_WENT_WRONG}]}).to_string(),
+            Verdict::Valid(Viewer { login: Some("octocat".to_owned()) }),
+        ),
+        (
+            200,
+            r#"{"data": null, "errors": [{"type": "RESOURCE_LIMITS_EXCEEDED", "message": "Resource limits for this query exceeded."}]}"#.to_owned(),
+            Verdict::inconclusive("GitHub GraphQL API failed: Resource limits for this query exceeded."),
+        ),
+        (
+            403,
+            r#"{"message": "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/en/free-pro-team@latest/rest/overview/resources-in-the-rest-api#abuse-rate-limits"}"#.to_owned(),
+            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+        ),
+        (
+            403,
+            r#"{"message": "Maximum number of login attempts exceeded. Please try again later.", "documentation_url": "https://docs.github.com/rest"}"#.to_owned(),
+            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+        ),
+        (
+            403,
+            r#"{"message": "Forbidden", "documentation_url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"}"#.to_owned(),
+            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+        ),
+        (
+            200,
+            r#"{"errors": [{"type": "FORBIDDEN", "message": "Forbidden", "documentation_url": "https://docs.github.com/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits"}]}"#.to_owned(),
+            Verdict::Inconclusive { reason: "Forbidden".to_owned(), retry_after: None, rate_limited: true },
+        ),
+        (403, "<!DOCTYPE html><html><body>Access denied by the web application firewall</body></html>".to_owned(), Verdict::inconclusive(not_json(403))),
+        (404, "<html><body><h1>Not Found</h1></body></html>".to_owned(), Verdict::inconclusive(not_json(404))),
+        (404, "404 page not found\n".to_owned(), Verdict::inconclusive(not_json(404))),
+        (403, String::new(), Verdict::inconclusive(not_json(403))),
+        (401, String::new(), Verdict::inconclusive(not_json(401))),
+    ];
+    for (status, body, expected) in cases {
+        let verdict =
+            classify_test_query(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
+        assert_eq!(verdict, expected, "{status} {body}");
+    }
+}
+
+/// Evidence stays evidence (issue 15, and gittensor's own tests): each of these is Invalid
+/// with the message the contract gives.
+#[test]
+fn evidence_stays_evidence() {
+    let cases: Vec<(u16, &str, &str)> = vec![
+        (
+            401,
+            r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+            "GitHub GraphQL API returned 401",
+        ),
+        (401, "{}", "GitHub GraphQL API returned 401"),
+        (
+            403,
+            r#"{"message": "Sorry. Your account was suspended.", "documentation_url": "https://docs.github.com/rest"}"#,
+            "GitHub GraphQL API returned 403",
+        ),
+        (
+            403,
+            r#"{"message": "Resource not accessible by personal access token", "documentation_url": "https://docs.github.com/rest"}"#,
+            "GitHub GraphQL API returned 403",
+        ),
+        (
+            422,
+            r#"{"message": "Validation Failed", "errors": [], "documentation_url": "https://docs.github.com/rest"}"#,
+            "GitHub GraphQL API returned 422",
+        ),
+        (
+            200,
+            r#"{"errors": [{"message": "Bad credentials"}]}"#,
+            "GraphQL error: Bad credentials",
+        ),
+        (
+            200,
+            r#"{"data": {"viewer": null}, "errors": [{"type": "FORBIDDEN", "message": "Resource not accessible by personal access token"}]}"#,
+            "GraphQL error: Resource not accessible by personal access token",
+        ),
+        (
+            200,
+            r#"{"errors": [{"type": "FORBIDDEN", "message": "Something went wrong: timeout"}]}"#,
+            "GraphQL error: Something went wrong: timeout",
+        ),
+        (
+            200,
+            r#"{"errors": [{"type": "INSUFFICIENT_SCOPES", "message": "Your token has not been granted the required scopes to execute this query. The 'login' field requires one of the following scopes: ['read:user'], but your token has only been granted the: [''] scopes."}]}"#,
+            "GraphQL error: Your token has not been granted the required scopes to execute this query. The 'login' field requires one of the following scopes: ['read:user'], but your token has only been granted the: [''] scopes.",
+        ),
+        (
+            200,
+            r#"{"errors": [{"type": "NOT_FOUND", "message": "the request timed out"}]}"#,
+            "GraphQL error: the request timed out",
+        ),
+        (200, r#"{"data": null}"#, VIEWER_MISSING),
+        (200, r#"{"data": {"viewer": null}}"#, VIEWER_MISSING),
+        (200, r#"{"data": null, "errors": []}"#, VIEWER_MISSING),
+    ];
+    for (status, body, reason) in cases {
+        let verdict = classify_test_query(&Ok(HttpResponse::new(status, body)), UnixTime(0));
+        assert_eq!(verdict, Verdict::invalid(reason), "{status} {body}");
+    }
+    // Classified from its status alone: the seed's table.
+    for status in [401, 403, 404, 422] {
+        let verdict = classify_test_query(&Ok(HttpResponse::status_only(status)), UnixTime(0));
+        assert_eq!(
+            verdict,
+            Verdict::invalid(format!("GitHub GraphQL API returned {status}"))
+        );
+    }
 }

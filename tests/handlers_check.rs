@@ -160,7 +160,8 @@ async fn test_query_evidence_is_invalid_with_its_reason() {
             "PAT test query failed: GraphQL error: Resource not accessible",
         ),
         (
-            Reply::status(401),
+            // GitHub's JSON 401, twice (the first one is asked again: §4).
+            Reply::json(401, json!({ "message": "Bad credentials" })),
             "PAT test query failed: GitHub GraphQL API returned 401",
         ),
     ];

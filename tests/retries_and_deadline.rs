@@ -36,8 +36,11 @@ async fn inconclusive_calls_are_tried_three_times_with_growing_backoff() {
 #[tokio::test]
 async fn evidence_is_never_retried() {
     for reply in [
-        Reply::status(401),
-        Reply::status(404),
+        Reply::json(
+            403,
+            json!({ "message": "Resource not accessible by personal access token" }),
+        ),
+        Reply::json(404, json!({ "message": "Not Found" })),
         Reply::json(200, json!({ "errors": [{ "message": "nope" }] })),
         Reply::json(200, json!({ "data": null })),
     ] {
@@ -50,6 +53,29 @@ async fn evidence_is_never_retried() {
         assert_eq!(report.verdict.kind(), pat_verdict::VerdictKind::Invalid);
         assert_eq!(world.github.requests(Endpoint::TestQuery), 1);
         assert!(world.clock.sleeps().is_empty());
+    }
+}
+
+/// docs/contract.md §4 "GitHub contradicting itself", through the async driver: a test-query
+/// 401 right after a valid identity is asked again once, after the backoff; a second 401 is
+/// Invalid, a viewer is Valid.
+#[tokio::test]
+async fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
+    let unauthorized = || Reply::json(401, json!({ "message": "Bad credentials" }));
+    for (then, kind) in [
+        (unauthorized(), pat_verdict::VerdictKind::Invalid),
+        (Reply::viewer("m"), pat_verdict::VerdictKind::Valid),
+    ] {
+        let world = World::new();
+        world
+            .github
+            .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
+            .on("ghp_x", Endpoint::TestQuery, [unauthorized(), then]);
+        let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+        assert_eq!(report.verdict.kind(), kind);
+        assert_eq!(world.github.requests(Endpoint::TestQuery), 2);
+        assert_eq!(report.requests, 3);
+        assert_eq!(world.clock.sleeps(), [RetryPolicy::default().first_backoff]);
     }
 }
 

@@ -1,7 +1,9 @@
 //! The verification machine, driven by hand with any sequence of GitHub answers and delays
 //! (no async, no clock): it always ends in a report within the deadline, never makes more
 //! than three attempts per call, never asks for anything after its report, and its verdict is
-//! the classifiers' verdict on the last answer of the call it stopped at.
+//! the classifiers' verdict on the last answer of the call it stopped at — except that a
+//! test-query 401 right after a valid identity is asked again once (docs/contract.md §4,
+//! "GitHub contradicting itself").
 
 use std::time::Duration;
 
@@ -26,6 +28,7 @@ fn arb_result() -> impl Strategy<Value = CallResult> {
         Just(r#"{"id": 42, "login": "octocat"}"#.to_owned()),
         Just(r#"{"data": {"viewer": {"login": "octocat"}}}"#.to_owned()),
         Just(r#"{"errors": [{"message": "Bad credentials"}]}"#.to_owned()),
+        Just(r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#.to_owned()),
         Just(r#"{"errors": [{"type": "RATE_LIMITED", "message": "slow down"}]}"#.to_owned()),
         Just(r#"{"message": "You have exceeded a secondary rate limit"}"#.to_owned()),
         Just(String::new()),
@@ -33,7 +36,7 @@ fn arb_result() -> impl Strategy<Value = CallResult> {
     ];
     let status = prop_oneof![
         4 => Just(200u16),
-        1 => Just(401),
+        2 => Just(401),
         1 => Just(403),
         1 => Just(404),
         1 => Just(408),
@@ -76,6 +79,10 @@ struct Run {
     report: VerifyReport,
     /// (endpoint, what the classifiers made of the answer) per request, in order.
     sent: Vec<(Endpoint, Verdict<()>)>,
+    /// The status of each answer (`None`: a transport failure), in the same order.
+    statuses: Vec<Option<u16>>,
+    /// Monotonic time each request was sent at, in the same order.
+    sent_at: Vec<Duration>,
     /// Monotonic time at the report.
     ended: Duration,
 }
@@ -95,6 +102,8 @@ fn run_with_oversleep(
 ) -> Run {
     let mut now = start;
     let mut sent = Vec::new();
+    let mut statuses = Vec::new();
+    let mut sent_at = Vec::new();
     let mut step = Verification::start(&SecretString::from("ghp_machine"), policy, start);
     for _ in 0..64 {
         step = match step {
@@ -107,6 +116,7 @@ fn run_with_oversleep(
                     "the timeout is what is left of the one deadline"
                 );
                 let answer = &answers[sent.len().min(answers.len() - 1)];
+                sent_at.push(now);
                 let result = if answer.latency > request.timeout() {
                     now += request.timeout();
                     Err(TransportError::new(
@@ -122,6 +132,7 @@ fn run_with_oversleep(
                     Endpoint::TestQuery => classify_test_query(&result, WALL).map(|_| ()),
                 };
                 sent.push((request.endpoint(), judged));
+                statuses.push(result.as_ref().ok().map(|response| response.status));
                 call.receive(result, now, WALL)
             }
             Step::Wait(wait) => {
@@ -134,6 +145,8 @@ fn run_with_oversleep(
                 return Run {
                     report,
                     sent,
+                    statuses,
+                    sent_at,
                     ended: now,
                 };
             }
@@ -145,6 +158,21 @@ fn run_with_oversleep(
 fn attempts(sent: &[(Endpoint, Verdict<()>)], endpoint: Endpoint) -> usize {
     sent.iter().filter(|(e, _)| *e == endpoint).count()
 }
+
+/// Whether request `i` was a test query answered by a 401 that the classifier calls
+/// evidence: GitHub contradicting the valid identity before it.
+fn evidence_401(run: &Run, i: usize) -> bool {
+    run.sent[i].0 == Endpoint::TestQuery
+        && run.statuses[i] == Some(401)
+        && matches!(run.sent[i].1, Verdict::Invalid { .. })
+}
+
+/// Whether request `i` is the first evidence 401 of the test query: the one asked again.
+fn first_evidence_401(run: &Run, i: usize) -> bool {
+    evidence_401(run, i) && (0..i).all(|j| !evidence_401(run, j))
+}
+
+const UNRESOLVED: &str = "GitHub GraphQL API returned 401 right after the /user lookup accepted the token, with no time left to ask again";
 
 proptest! {
     #[test]
@@ -179,10 +207,13 @@ proptest! {
     #[test]
     fn only_inconclusive_answers_are_retried(answers in arb_answers()) {
         let run = run(&answers, RetryPolicy::default(), Duration::ZERO);
-        for pair in run.sent.windows(2) {
+        for (i, pair) in run.sent.windows(2).enumerate() {
             let [(first, verdict), (second, _)] = pair else { unreachable!() };
             if first == second {
-                prop_assert!(verdict.transient_failure(), "retried after {verdict:?}");
+                prop_assert!(
+                    verdict.transient_failure() || first_evidence_401(&run, i),
+                    "retried after {verdict:?}"
+                );
             }
         }
         // The test query is asked only after a valid identity.
@@ -214,7 +245,12 @@ proptest! {
             }
             Some(Stage::TestQuery) => {
                 prop_assert!(report.identity.is_some());
+                let last_index = run.sent.iter().rposition(|(e, _)| *e == Endpoint::TestQuery);
                 match last(Endpoint::TestQuery) {
+                    // The first 401 after the valid identity, with no room to ask again.
+                    Some(_) if last_index.is_some_and(|i| first_evidence_401(&run, i)) => {
+                        prop_assert_eq!(report.verdict.clone(), Verdict::<()>::inconclusive(UNRESOLVED));
+                    }
                     Some(verdict) => prop_assert_eq!(verdict, report.verdict.clone()),
                     // The identity used up the deadline: no test query was sent.
                     None => {
@@ -229,6 +265,152 @@ proptest! {
             Some(Stage::Token) => prop_assert!(false, "the token is well formed"),
         }
     }
+}
+
+proptest! {
+    /// §4 "GitHub contradicting itself": a test query is Invalid by a 401 only when it is
+    /// the second evidence 401 of the verification; never from the first one alone.
+    #[test]
+    fn a_test_query_401_is_invalid_only_the_second_time(
+        answers in arb_answers(),
+        deadline_ms in 1u64..20_000,
+    ) {
+        let run = run(&answers, RetryPolicy::with_deadline(Duration::from_millis(deadline_ms)), Duration::ZERO);
+        if run.report.stage == Some(Stage::TestQuery)
+            && matches!(run.report.verdict, Verdict::Invalid { .. })
+            && run.statuses.last() == Some(&Some(401))
+        {
+            let count = (0..run.sent.len()).filter(|&i| evidence_401(&run, i)).count();
+            prop_assert!(count >= 2, "Invalid after {} evidence 401s", count);
+        }
+    }
+
+    /// The one retry is a retry like any other: it waits at least the backoff, counts as an
+    /// attempt (never a fourth), and is made only when it fits the deadline; when it does
+    /// not, the verdict is Inconclusive, never the unconfirmed 401.
+    #[test]
+    fn the_contradiction_retry_waits_counts_and_fits_the_deadline(
+        before in proptest::collection::vec(prop_oneof![Just(503u16), Just(200u16)], 0..3),
+        after in prop_oneof![Just(200u16), Just(401u16), Just(503u16)],
+        identity_ms in 0u64..3_000,
+        latency_ms in 0u64..3_000,
+        deadline_ms in 1u64..20_000,
+    ) {
+        let ok = |result| Answer { result, latency: Duration::from_millis(latency_ms) };
+        let json_401 = || Ok(HttpResponse::new(401, r#"{"message": "Bad credentials"}"#));
+        let viewer = || Ok(HttpResponse::new(200, r#"{"data": {"viewer": {"login": "octocat"}}}"#));
+        let mut answers = vec![Answer {
+            result: Ok(HttpResponse::new(200, r#"{"id": 42}"#)),
+            latency: Duration::from_millis(identity_ms),
+        }];
+        // Inconclusive test-query answers first (the 200s here are 200s without a viewer
+        // object: a `[]` body), then the 401, then what the retry gets.
+        for status in &before {
+            answers.push(ok(Ok(HttpResponse::new(*status, if *status == 200 { "[]" } else { "" }))));
+        }
+        answers.push(ok(json_401()));
+        answers.push(ok(match after { 200 => viewer(), 401 => json_401(), _ => Ok(HttpResponse::new(503, "")) }));
+        let policy = RetryPolicy::with_deadline(Duration::from_millis(deadline_ms));
+        let run = run(&answers, policy, Duration::ZERO);
+        prop_assert!(attempts(&run.sent, Endpoint::TestQuery) <= 3);
+        prop_assert!(run.ended <= policy.deadline);
+        let Some(at) = (0..run.sent.len()).find(|&i| evidence_401(&run, i)) else {
+            return Ok(()); // the deadline ended it before the 401
+        };
+        let test_attempts_then = run.sent[..=at].iter().filter(|(e, _)| *e == Endpoint::TestQuery).count();
+        let answered_at = run.sent_at[at] + Duration::from_millis(latency_ms);
+        match run.sent.get(at + 1) {
+            Some((endpoint, _)) => {
+                prop_assert_eq!(*endpoint, Endpoint::TestQuery);
+                let waited = run.sent_at[at + 1] - answered_at;
+                prop_assert!(waited >= policy.backoff(u32::try_from(test_attempts_then).unwrap_or(u32::MAX)), "waited {:?}", waited);
+                prop_assert!(run.sent_at[at + 1] + policy.min_attempt_time <= policy.deadline);
+                let after_verdict = &run.sent[at + 1].1;
+                if after == 200 && after_verdict.kind() == pat_verdict::VerdictKind::Valid {
+                    prop_assert_eq!(&run.report.verdict, &Verdict::Valid(()));
+                }
+                if after == 401 && evidence_401(&run, at + 1) {
+                    prop_assert_eq!(&run.report.verdict, &Verdict::<()>::invalid("GitHub GraphQL API returned 401"));
+                }
+            }
+            None => {
+                // Not asked again: out of attempts or of time, and then never Invalid.
+                let fits = test_attempts_then < 3
+                    && answered_at + policy.backoff(u32::try_from(test_attempts_then).unwrap_or(u32::MAX)) + policy.min_attempt_time <= policy.deadline;
+                prop_assert!(!fits, "a retry that fitted was not made");
+                prop_assert_eq!(&run.report.verdict, &Verdict::<()>::inconclusive(UNRESOLVED));
+            }
+        }
+    }
+}
+
+#[test]
+fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
+    let user = Answer {
+        result: Ok(HttpResponse::new(200, r#"{"id": 42}"#)),
+        latency: Duration::from_millis(50),
+    };
+    let unauthorized = Answer {
+        result: Ok(HttpResponse::new(
+            401,
+            r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#,
+        )),
+        latency: Duration::from_millis(50),
+    };
+    let viewer = Answer {
+        result: Ok(HttpResponse::new(
+            200,
+            r#"{"data": {"viewer": {"login": "octocat"}}}"#,
+        )),
+        latency: Duration::from_millis(50),
+    };
+    // GraphQL's authentication flapped: the retry sees the viewer.
+    let run_ok = run(
+        &[user.clone(), unauthorized.clone(), viewer],
+        RetryPolicy::default(),
+        Duration::ZERO,
+    );
+    assert_eq!(run_ok.report.verdict, Verdict::Valid(()));
+    assert_eq!(run_ok.report.requests, 3);
+    assert_eq!(
+        run_ok.sent_at[2] - run_ok.sent_at[1],
+        Duration::from_millis(550),
+        "answer + backoff"
+    );
+    // A second 401 is evidence.
+    let run_bad = run(
+        &[user.clone(), unauthorized.clone()],
+        RetryPolicy::default(),
+        Duration::ZERO,
+    );
+    assert_eq!(
+        run_bad.report.verdict,
+        Verdict::invalid("GitHub GraphQL API returned 401")
+    );
+    assert_eq!(run_bad.report.stage, Some(Stage::TestQuery));
+    assert_eq!(run_bad.report.requests, 3);
+    // No time left to ask again: inconclusive, not the unconfirmed 401.
+    let run_short = run(
+        &[user.clone(), unauthorized],
+        RetryPolicy::with_deadline(Duration::from_millis(600)),
+        Duration::ZERO,
+    );
+    assert_eq!(
+        run_short.report.verdict,
+        Verdict::<()>::inconclusive(UNRESOLVED)
+    );
+    assert_eq!(run_short.report.requests, 2);
+    // A 401 at the identity is not a contradiction: no retry.
+    let denied = Answer {
+        result: Ok(HttpResponse::new(401, r#"{"message": "Bad credentials"}"#)),
+        latency: Duration::ZERO,
+    };
+    let run_identity = run(&[denied], RetryPolicy::default(), Duration::ZERO);
+    assert_eq!(
+        run_identity.report.verdict,
+        Verdict::invalid("GitHub /user API returned 401")
+    );
+    assert_eq!(run_identity.report.requests, 1);
 }
 
 #[test]

@@ -453,6 +453,7 @@ pub fn arb_any_body() -> BoxedStrategy<Body> {
         arb_junk().prop_map(|value| Body::Complete(text(&value).into_bytes())),
         keyed.prop_map(Body::Complete),
         any::<usize>().prop_map(|cap| Body::OverCap { cap }),
+        Just(Body::Absent),
     ]
     .boxed()
 }
@@ -471,38 +472,165 @@ pub fn at(now: i64) -> UnixTime {
     UnixTime(now)
 }
 
-/// Whether `text` mentions a rate limit as docs/contract.md §4 means it (case-insensitive).
+/// The message phrases docs/contract.md §4 makes rate-limit signals (lower case).
+pub const RATE_LIMIT_PHRASES: &[&str] = &[
+    "rate limit",
+    "abuse detection",
+    "please wait a few minutes",
+    "try again later",
+    "maximum number of login attempts exceeded",
+];
+
+/// The message phrases of docs/contract.md §2's "GitHub's own failures" (lower case).
+pub const GITHUB_FAILURE_PHRASES: &[&str] = &[
+    "something went wrong",
+    "resource limits for this query exceeded",
+    "couldn't respond to your request in time",
+    "timed out",
+    "timeout",
+];
+
+/// `errors[0].type` values of GitHub's own failures (docs/contract.md §2).
+pub const GITHUB_FAILURE_TYPES: &[&str] = &[
+    "INTERNAL",
+    "SERVICE_UNAVAILABLE",
+    "TIMEOUT",
+    "RESOURCE_LIMITS_EXCEEDED",
+    "MAX_NODE_LIMIT_EXCEEDED",
+];
+
+/// `errors[0].type` values that stay evidence whatever the message (docs/contract.md §2).
+pub const EVIDENCE_TYPES: &[&str] = &["FORBIDDEN", "INSUFFICIENT_SCOPES", "NOT_FOUND"];
+
+/// Whether `text` carries a rate-limit phrase as docs/contract.md §4 means it (any case).
 pub fn mentions_rate_limit(text: &str) -> bool {
-    text.to_lowercase().contains("rate limit")
+    let lower = text.to_ascii_lowercase();
+    RATE_LIMIT_PHRASES
+        .iter()
+        .any(|phrase| lower.contains(phrase))
 }
 
-/// A message with "rate limit" in it, in any case, with text around it.
-pub fn arb_rate_limit_message() -> impl Strategy<Value = String> {
+/// Whether `text` carries one of §2's phrases of GitHub failing (any case).
+pub fn says_github_failed(text: &str) -> bool {
+    let lower = text.to_ascii_lowercase();
+    GITHUB_FAILURE_PHRASES
+        .iter()
+        .any(|phrase| lower.contains(phrase))
+}
+
+/// `phrase` with each letter's case chosen by `flips`, and text around it.
+fn in_any_case(phrases: &'static [&'static str]) -> BoxedStrategy<String> {
     (
         "\\PC{0,30}",
-        proptest::sample::select(vec![
-            "rate limit",
-            "Rate Limit",
-            "RATE LIMIT",
-            "rAtE lImIt",
-            "secondary rate limit",
-        ]),
+        proptest::sample::select(phrases.to_vec()),
+        vec(any::<bool>(), 64),
         "\\PC{0,30}",
     )
-        .prop_map(|(before, needle, after)| format!("{before}{needle}{after}"))
+        .prop_map(|(before, phrase, flips, after)| {
+            let cased: String = phrase
+                .chars()
+                .zip(flips.iter().cycle())
+                .map(|(c, &up)| if up { c.to_ascii_uppercase() } else { c })
+                .collect();
+            format!("{before}{cased}{after}")
+        })
+        .boxed()
 }
 
-/// A message (at most 200 characters) that does not mention a rate limit.
+/// A message with a §4 rate-limit phrase in it, in any case, with any text around it.
+pub fn arb_rate_limit_message() -> impl Strategy<Value = String> {
+    in_any_case(RATE_LIMIT_PHRASES)
+}
+
+/// A message with one of §2's phrases of GitHub failing, in any case, with any text around
+/// it, and no rate-limit phrase (which would make it a rate limit first).
+pub fn arb_github_failure_message() -> impl Strategy<Value = String> {
+    prop_oneof![
+        in_any_case(GITHUB_FAILURE_PHRASES),
+        Just(SOMETHING_WENT_WRONG.to_owned()),
+    ]
+    .prop_filter("no rate-limit phrase", |message| {
+        !mentions_rate_limit(message)
+    })
+}
+
+/// GitHub's own words in a 200 during incidents (docs/contract.md §2).
+pub const SOMETHING_WENT_WRONG: &str = "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `A8C2:3B5E:1F0C3A:2E4D1B:6756F0A1` when reporting this issue.";
+
+/// A message (at most 200 characters) with neither a rate-limit phrase nor a phrase of
+/// GitHub failing: what evidence says.
 pub fn arb_plain_message() -> impl Strategy<Value = String> {
     prop_oneof![
         "\\PC{0,200}",
         Just("Bad credentials".to_owned()),
         Just("Resource not accessible by personal access token".to_owned()),
         Just("Could not resolve to a User with the login of 'x'.".to_owned()),
+        Just("Sorry. Your account was suspended.".to_owned()),
     ]
-    .prop_filter("no rate-limit mention", |message| {
-        !mentions_rate_limit(message)
+    .prop_filter("no rate-limit or failure phrase", |message| {
+        !mentions_rate_limit(message) && !says_github_failed(message)
     })
+}
+
+/// Whether a 4xx body is one GitHub's API sends (a JSON object), or none was handed over
+/// (docs/contract.md §2 "An answer that did not come from GitHub's API").
+pub fn from_githubs_api(body: &Body) -> bool {
+    match body {
+        Body::Absent => true,
+        Body::OverCap { .. } => false,
+        Body::Complete(bytes) => {
+            serde_json::from_slice::<Value>(bytes).is_ok_and(|v| v.is_object())
+        }
+    }
+}
+
+/// A 4xx body that is not GitHub's JSON: HTML, plain text, empty, bytes, JSON that is not an
+/// object, over the cap.
+pub fn arb_not_githubs_body() -> BoxedStrategy<Body> {
+    prop_oneof![
+        Just(Body::Complete(Vec::new())),
+        Just(Body::Complete(
+            b"<!DOCTYPE html><html><body><h1>Not Found</h1></body></html>".to_vec()
+        )),
+        Just(Body::Complete(b"Forbidden\n".to_vec())),
+        arb_not_json().prop_map(Body::Complete),
+        arb_non_object().prop_map(|value| Body::Complete(text(&value).into_bytes())),
+        any::<usize>().prop_map(|cap| Body::OverCap { cap }),
+    ]
+    .boxed()
+}
+
+/// docs/contract.md §2 and §3 for a 4xx that is not a rate limit: evidence when GitHub's API
+/// sent the body (or none was handed over), else Inconclusive, not a rate limit, §4's wait,
+/// and the contract's reason.
+pub fn check_4xx<T>(
+    api: &str,
+    verdict: &Verdict<T>,
+    status: u16,
+    body: &Body,
+    headers: &RelevantHeaders,
+    now: i64,
+) -> Result<(), TestCaseError> {
+    if from_githubs_api(body) {
+        prop_assert_eq!(invalid_reason(verdict)?, format!("{api} returned {status}"));
+    } else {
+        let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
+        prop_assert!(!rate_limited);
+        prop_assert_eq!(
+            reason,
+            format!(
+                "{api} returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
+            )
+        );
+        let expected = expected_retry_after(headers, now, false);
+        prop_assert!(
+            expected.allows(retry_after),
+            "{:?} not in {:?}",
+            retry_after,
+            expected
+        );
+    }
+    Ok(())
 }
 
 // ---- rows §2 and §3 share ----

@@ -161,6 +161,7 @@ fn demo_runs_every_scenario_and_exits_0() {
         "stall",
         "rate limit",
         "blip",
+        "GitHub bug in a 200",
     ] {
         assert!(out.stdout.contains(scenario), "{scenario}: {out:?}");
     }
@@ -176,8 +177,8 @@ fn demo_json_is_one_object_per_scenario_then_a_summary() {
     let out = run(bare().args(["demo", "--json", "--timeout", "1"]));
     assert_eq!(out.code, 0, "{out:?}");
     let lines = out.json_lines();
-    assert_eq!(lines.len(), 9, "{out:?}");
-    for line in &lines[..8] {
+    assert_eq!(lines.len(), 10, "{out:?}");
+    for line in &lines[..9] {
         assert_eq!(
             keys(line),
             sorted(&[
@@ -195,8 +196,22 @@ fn demo_json_is_one_object_per_scenario_then_a_summary() {
             assert_ne!(line["check"]["category"], "invalid_pat", "{line}");
         }
     }
-    let summary = &lines[8];
-    assert_eq!(summary["scenarios"], 8);
+    let Some(bug) = lines
+        .iter()
+        .find(|line| line["scenario"] == "GitHub bug in a 200")
+    else {
+        panic!("no scenario of GitHub's own failure in a 200: {out:?}");
+    };
+    assert_eq!(bug["verify"]["verdict"], "inconclusive", "{bug}");
+    assert!(
+        bug["verify"]["reason"].as_str().is_some_and(
+            |reason| reason.starts_with("GitHub GraphQL API failed: Something went wrong")
+        ),
+        "{bug}"
+    );
+    assert_eq!(bug["check"]["category"], "inconclusive", "{bug}");
+    let summary = &lines[9];
+    assert_eq!(summary["scenarios"], 9);
     assert_eq!(summary["outages_reported_invalid"], 0);
 }
 

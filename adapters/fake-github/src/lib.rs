@@ -58,7 +58,7 @@ use serde_json::json;
 use crate::server::{Shared, accept_loop, lock, wake_accept};
 /// The vocabulary the fake is scripted in, shared with the in-memory
 /// `pat_verdict::testing::ScriptedGithub`: a test reads the same against either fake.
-pub use pat_verdict::testing::{Answer, Hold, Reply};
+pub use pat_verdict::testing::{Answer, Hold, Reply, SOMETHING_WENT_WRONG};
 
 /// Which paths the fake answers the two calls on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

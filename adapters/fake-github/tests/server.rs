@@ -392,3 +392,61 @@ fn echo_mode_reflects_the_credential_into_every_string() {
         graphql.body
     );
 }
+
+/// Every shape of docs/contract.md §2's two dated rules can be scripted and arrives as
+/// written: HTML, plain-text and empty 4xx bodies, GitHub's own failure in a 200, and a 401
+/// followed by a 200 (GitHub contradicting itself, §4).
+#[test]
+fn githubs_failure_shapes_arrive_as_scripted() {
+    let github = FakeGithub::start().expect("start");
+    github.script(
+        "ghp_shapes",
+        Endpoint::TestQuery,
+        [
+            Reply::not_json(404),
+            Reply::text(403, "Request blocked by the firewall.\n"),
+            Reply::status(401),
+            Reply::github_failure(),
+            Reply::bad_credentials(),
+            Reply::viewer("octocat"),
+        ],
+    );
+    let mut stream = connect(&github);
+    let mut next = || exchange(&mut stream, &post_graphql("Bearer ghp_shapes"));
+
+    let html = next();
+    assert_eq!(html.status, 404);
+    assert!(
+        html.head.contains("content-type: text/html"),
+        "{}",
+        html.head
+    );
+    assert!(html.body.starts_with("<!DOCTYPE html>"));
+    let text = next();
+    assert_eq!(
+        (text.status, text.body.as_str()),
+        (403, "Request blocked by the firewall.\n")
+    );
+    assert!(
+        text.head.contains("content-type: text/plain"),
+        "{}",
+        text.head
+    );
+    let empty = next();
+    assert_eq!((empty.status, empty.body.as_str()), (401, ""));
+    let failure = next();
+    assert_eq!(failure.status, 200);
+    let json: serde_json::Value = serde_json::from_str(&failure.body).expect("JSON");
+    assert_eq!(json["data"], serde_json::Value::Null);
+    assert_eq!(
+        json["errors"][0]["message"],
+        pat_verdict_fake_github::SOMETHING_WENT_WRONG
+    );
+    let denied = next();
+    assert_eq!(denied.status, 401);
+    assert!(denied.body.contains("Bad credentials"));
+    assert!(denied.head.contains("content-type: application/json"));
+    let viewer = next();
+    assert_eq!(viewer.status, 200);
+    assert_eq!(viewer.body, r#"{"data":{"viewer":{"login":"octocat"}}}"#);
+}

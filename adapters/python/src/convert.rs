@@ -165,8 +165,9 @@ fn text_of<'a>(value: &'a Bound<'_, PyAny>, what: &str) -> PyResult<Cow<'a, str>
 /// as JSON; either way over the HTTP adapter's cap is [`Body::OverCap`], as from the wire.
 fn body_of(body: Option<&Bound<'_, PyAny>>) -> PyResult<Body> {
     let bytes = match body {
-        // `None` is what `response.json()` returns for the body `null`.
-        None => b"null".to_vec(),
+        // No body handed over: a 4xx is then judged by its status alone (docs/contract.md
+        // §2); a 200 reads as the `null` that `response.json()` also gives `None` for.
+        None => return Ok(Body::Absent),
         Some(body) => {
             if let Ok(bytes) = body.cast::<PyBytes>() {
                 bytes.as_bytes().to_vec()

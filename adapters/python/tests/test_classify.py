@@ -449,3 +449,138 @@ def test_a_huge_retry_after_saturates_to_one_day() -> None:
 def test_the_wait_is_clamped_to_one_day() -> None:
     headers = {"x-ratelimit-remaining": "0", "x-ratelimit-reset": str(10**6 + 500_000)}
     assert classify_identity(403, headers=headers, now=10**6).retry_after == 86400.0
+
+
+# ---- docs/contract.md §2–§4, added 2026-12-02: GitHub's own failures, answers that are not
+# ---- GitHub's, the widened rate-limit signals (issue 15's rows, each as GitHub sent it)
+
+SOMETHING_WENT_WRONG = (
+    "Something went wrong while executing your query. This may be the result of a timeout, "
+    "or it could be a GitHub bug. Please include `A8C2:3B5E:1F0C3A:2E4D1B:6756F0A1` when "
+    "reporting this issue."
+)
+
+
+def not_githubs(api: str, status: int) -> str:
+    return (
+        f"{api} returned {status} with a body that is not GitHub's JSON "
+        "(a proxy, a firewall or a wrong API URL?)"
+    )
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"errors": [{"message": SOMETHING_WENT_WRONG}]},
+        {"data": None, "errors": [{"message": SOMETHING_WENT_WRONG}]},
+        {"data": None, "errors": [{"message": "SOMETHING WENT WRONG, sorry"}]},
+        {"data": None, "errors": [{"message": "We couldn't respond to your request in time."}]},
+        {"data": None, "errors": [{"message": "the query Timed Out"}]},
+        {"data": None, "errors": [{"type": "SERVICE_UNAVAILABLE", "message": "Bad credentials"}]},
+    ],
+)
+def test_query_githubs_own_failure_is_inconclusive(body: Dict[str, Any]) -> None:
+    verdict = classify_test_query(200, body=body)
+    assert_inconclusive(verdict)
+    assert verdict.error == f"GitHub GraphQL API failed: {body['errors'][0]['message']}"
+    assert verdict.stage == "test_query"
+
+
+def test_query_githubs_own_failure_by_type_alone() -> None:
+    body = {"data": None, "errors": [{"type": "RESOURCE_LIMITS_EXCEEDED",
+                                       "message": "Resource limits for this query exceeded."}]}
+    verdict = classify_test_query(200, body=body)
+    assert_inconclusive(verdict)
+    assert verdict.error == "GitHub GraphQL API failed: Resource limits for this query exceeded."
+    untyped = classify_test_query(200, body={"errors": [{"type": "INTERNAL"}]})
+    assert_inconclusive(untyped)
+    assert untyped.error == "GitHub GraphQL API failed: unknown"
+
+
+def test_query_githubs_own_failure_beside_a_viewer_is_valid() -> None:
+    body = {"errors": [{"message": SOMETHING_WENT_WRONG}], **viewer("octocat")}
+    verdict = classify_test_query(200, body=body)
+    assert verdict.kind == "valid"
+    assert verdict.login == "octocat"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.",
+        "Maximum number of login attempts exceeded. Please try again later.",
+        "you have triggered an ABUSE DETECTION mechanism",
+    ],
+)
+@pytest.mark.parametrize("classify, api", [(classify_test_query, "GitHub GraphQL API"),
+                                           (classify_identity, "GitHub /user API")])
+def test_abuse_and_lockout_403s_are_rate_limits(classify: Classify, api: str, message: str) -> None:
+    verdict = classify(403, body={"message": message,
+                                  "documentation_url": "https://docs.github.com/rest"})
+    assert_inconclusive(verdict, rate_limited=True)
+    assert verdict.error == f"{api} returned 403 (rate limited)"
+
+
+def test_a_rate_limit_documentation_url_is_a_rate_limit() -> None:
+    url = ("https://docs.github.com/rest/using-the-rest-api/"
+           "rate-limits-for-the-rest-api#about-secondary-rate-limits")
+    verdict = classify_test_query(403, body={"message": "Forbidden", "documentation_url": url})
+    assert_inconclusive(verdict, rate_limited=True)
+
+
+@pytest.mark.parametrize(
+    "status, body",
+    [
+        (403, b"<!DOCTYPE html><html><body>Access denied</body></html>"),
+        (404, "<html><body><h1>Not Found</h1></body></html>"),
+        (404, "404 page not found\n"),
+        (403, b""),
+        (401, ""),
+        (401, [1, 2]),
+    ],
+)
+@pytest.mark.parametrize("classify, api", [(classify_test_query, "GitHub GraphQL API"),
+                                           (classify_identity, "GitHub /user API")])
+def test_a_4xx_that_is_not_githubs_json_is_inconclusive(
+    classify: Classify, api: str, status: int, body: Any
+) -> None:
+    verdict = classify(status, body=body)
+    assert_inconclusive(verdict)
+    assert verdict.error == not_githubs(api, status)
+
+
+@pytest.mark.parametrize(
+    "status, body, error",
+    [
+        (401, {}, "GitHub GraphQL API returned 401"),
+        (401, {"message": "Bad credentials"}, "GitHub GraphQL API returned 401"),
+        (401, None, "GitHub GraphQL API returned 401"),
+        (404, None, "GitHub GraphQL API returned 404"),
+        (403, {"message": "Sorry. Your account was suspended."}, "GitHub GraphQL API returned 403"),
+        (403, {"message": "Resource not accessible by personal access token"},
+         "GitHub GraphQL API returned 403"),
+        (422, {"message": "Validation Failed"}, "GitHub GraphQL API returned 422"),
+        (200, {"errors": [{"message": "Bad credentials"}]}, "GraphQL error: Bad credentials"),
+        (200, {"errors": [{"type": "FORBIDDEN", "message": "Something went wrong"}]},
+         "GraphQL error: Something went wrong"),
+        (200, {"errors": [{"type": "INSUFFICIENT_SCOPES", "message": "timed out"}]},
+         "GraphQL error: timed out"),
+        (200, {"errors": [{"type": "NOT_FOUND", "message": "timeout"}]}, "GraphQL error: timeout"),
+        (200, {"data": None}, VIEWER_MISSING),
+        (200, {"data": {"viewer": None}}, VIEWER_MISSING),
+        (200, {"data": None, "errors": []}, VIEWER_MISSING),
+    ],
+)
+def test_query_evidence_stays_evidence(status: int, body: Any, error: str) -> None:
+    assert_invalid(classify_test_query(status, body=body), error)
+
+
+def test_identity_evidence_stays_evidence() -> None:
+    for status, body in [(401, {}), (401, None), (403, {"message": "Sorry. Your account was suspended."})]:
+        assert_invalid(classify_identity(status, body=body), f"GitHub /user API returned {status}")
+
+
+def test_identity_200_saying_github_failed_is_inconclusive_and_says_so() -> None:
+    verdict = classify_identity(200, body={"message": SOMETHING_WENT_WRONG})
+    assert_inconclusive(verdict)
+    assert verdict.error == f"GitHub /user API failed: {SOMETHING_WENT_WRONG}"

@@ -64,7 +64,7 @@ def test_identity_drop_in(fake: FakeGithub, token: str) -> None:
     assert (verdict.kind, verdict.github_id, verdict.login) == ("valid", "583231", "octocat")
     fake.script(token, "user", [{"fault": "reset"}])
     assert github_identity(token, fake.url).transient_failure is True
-    fake.script(token, "user", [{"status": 401}])
+    fake.script(token, "user", [{"status": 401, "json": {"message": "Bad credentials"}}])
     assert github_identity(token, fake.url).kind == "invalid"
 
 
@@ -109,7 +109,7 @@ def test_machine_with_requests_pin_and_revoked(fake: FakeGithub, token: str) -> 
     assert fake.count(token, "graphql") == 0
     pinned = verify_with_requests(token, fake.url, pinned_id="6")
     assert pinned is not None and pinned.kind == "valid"
-    fake.script(token, "user", [{"status": 401}])
+    fake.script(token, "user", [{"status": 401, "json": {"message": "Bad credentials"}}])
     revoked = verify_with_requests(token, fake.url)
     assert revoked is not None and (revoked.kind, revoked.stage) == ("invalid", "identity")
 

@@ -95,7 +95,7 @@ def test_check_github_inconclusive(
 
 
 def test_check_identity_invalid(fake: FakeGithub, tmp_path: Path, token: str) -> None:
-    fake.script(token, "user", [{"status": 401}])
+    fake.script(token, "user", [{"status": 401, "json": {"message": "Bad credentials"}}])
     store = tmp_path / "s.json"
     write_store(store, [entry(3, "hk_3", token, "1")])
     response = validator(fake, store).check("hk_3")
@@ -174,7 +174,7 @@ def test_broadcast_bad_token(fake: FakeGithub, tmp_path: Path, pat: str, reason:
 
 
 def test_broadcast_identity_invalid(fake: FakeGithub, tmp_path: Path, token: str) -> None:
-    fake.script(token, "user", [{"status": 401}])
+    fake.script(token, "user", [{"status": 401, "json": {"message": "Bad credentials"}}])
     response = validator(fake, tmp_path / "s.json").broadcast("hk_2", token)
     assert (response.accepted, response.retryable, response.rejection_reason) == (
         False, False, "No Github id found for miner 2's PAT")
@@ -360,7 +360,7 @@ def test_two_processes_racing_for_one_hotkey(fake: FakeGithub, tmp_path: Path) -
 def audit_store(fake: FakeGithub, tmp_path: Path) -> Tuple[Path, Tuple[str, str, str]]:
     good, bad, flaky = new_token(), new_token(), new_token()
     fake.valid(good, 10, "ten")
-    fake.script(bad, "user", [{"status": 401}])
+    fake.script(bad, "user", [{"status": 401, "json": {"message": "Bad credentials"}}])
     fake.script(flaky, "user", [{"user": [12, "twelve"]}])
     fake.script(flaky, "graphql", [{"status": 429, "headers": {"Retry-After": "120"}}])
     store = tmp_path / "s.json"

@@ -58,13 +58,41 @@ def test_an_inconclusive_call_is_retried_until_it_answers(fake: FakeGithub, toke
 
 def test_an_invalid_answer_is_never_retried(fake: FakeGithub, token: str) -> None:
     fake.script(token, "user", [{"user": [7, "seven"]}])
-    fake.script(token, "graphql", [{"status": 401}])
+    fake.script(token, "graphql", [{"status": 403, "json": {
+        "message": "Resource not accessible by personal access token"}}])
+    verdict = Verifier(fake.url).verify(token)
+    assert verdict.kind == "invalid"
+    assert verdict.error == "GitHub GraphQL API returned 403"
+    assert verdict.stage == "test_query"
+    assert verdict.github_id == "7"
+    assert fake.count(token, "graphql") == 1
+
+
+def test_a_test_query_401_after_a_valid_identity_is_asked_again_once(
+    fake: FakeGithub, token: str
+) -> None:
+    # docs/contract.md §4 "GitHub contradicting itself": GraphQL's auth flapped, REST worked.
+    bad = {"status": 401, "json": {"message": "Bad credentials"}}
+    fake.script(token, "user", [{"user": [7, "seven"]}])
+    fake.script(token, "graphql", [bad, {"viewer": "seven"}])
+    assert Verifier(fake.url).verify(token).kind == "valid"
+    assert fake.count(token, "graphql") == 2
+    # A second 401 is evidence.
+    fake.script(token, "graphql", [bad])
     verdict = Verifier(fake.url).verify(token)
     assert verdict.kind == "invalid"
     assert verdict.error == "GitHub GraphQL API returned 401"
     assert verdict.stage == "test_query"
-    assert verdict.github_id == "7"
-    assert fake.count(token, "graphql") == 1
+    assert fake.count(token, "graphql") == 4
+
+
+def test_an_html_4xx_is_not_githubs_judgement(fake: FakeGithub, token: str) -> None:
+    fake.script(token, "user", [{"not_json": 404}])
+    verdict = Verifier(fake.url, timeout=1.0).verify(token)
+    assert verdict.kind == "inconclusive"
+    assert verdict.stage == "identity"
+    assert verdict.error == ("GitHub /user API returned 404 with a body that is not GitHub's JSON "
+                             "(a proxy, a firewall or a wrong API URL?)")
 
 
 def test_at_most_three_attempts_per_call(fake: FakeGithub, token: str) -> None:

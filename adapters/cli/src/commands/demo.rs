@@ -180,6 +180,17 @@ const SCENARIOS: &[Scenario] = &[
         login: "blip-miner",
         steps: |s, _| (vec![Reply::status(502), s.user()], vec![s.viewer()]),
     },
+    Scenario {
+        name: "GitHub bug in a 200",
+        github: "200, \"Something went wrong\"",
+        outage: true,
+        token: "ghp_demoGithubBug00000000000000000000",
+        id: 5_830_009,
+        login: "bug-miner",
+        // GraphQL's executor failing inside a 200, as GitHub answers during incidents
+        // (docs/contract.md §2): not evidence, the miner is told to retry.
+        steps: |s, _| (vec![s.user()], vec![Reply::github_failure()]),
+    },
 ];
 
 /// What one scenario produced.

@@ -64,7 +64,8 @@ def classify_test_query(
     ``"reset"``, ``"tls"``, ``"truncated"``, ``"protocol"`` (optionally ``"kind: detail"``), or
     any other text for a generic transport failure -- all inconclusive. ``body`` is raw
     (``bytes``/``str``; over 1 MiB is treated as the HTTP client's cap) or parsed JSON as
-    ``response.json()`` returns it (``None`` is JSON ``null``). ``headers``: any mapping,
+    ``response.json()`` returns it. ``None`` (the default) is no body handed over: a 4xx is
+    then judged by its status alone, a 200 reads as JSON ``null``. ``headers``: any mapping,
     names case-insensitive. ``now``: epoch seconds for ``x-ratelimit-reset`` (default: now).
     No I/O; the token is not needed and never seen.
     """
