@@ -25,12 +25,14 @@ pub fn api_url_with_scheme(value: &str) -> Option<String> {
 /// A hint to append to a verdict's reason, given the `--api-url` it was judged against:
 ///
 /// - an endpoint that answered 404 means the URL is not GitHub's API root (a root without
-///   `/api/v3`, or a non-Enterprise host with it) far more often than a deleted account;
+///   `/api/v3`, or a non-Enterprise host with it) far more often than a deleted account —
+///   only when the 404 came with GitHub's JSON (the reason ends at the status): a 404 that is
+///   not GitHub's JSON already asks about a wrong API URL in the core's words;
 /// - a TLS failure because the peer answered in plain text (rustls:
 ///   `InvalidContentType`) means `https://` was given for an `http://` server.
 #[must_use]
 pub fn for_reason(reason: &str, api_url: &str) -> Option<&'static str> {
-    if reason.contains("returned 404") {
+    if reason.ends_with("returned 404") {
         return Some("(is --api-url the API root?)");
     }
     let plain_text_peer = reason.contains("TLS failed")
@@ -78,6 +80,10 @@ mod tests {
             annotate("GitHub /user API returned 404", url),
             "GitHub /user API returned 404 (is --api-url the API root?)"
         );
+        // A 404 that is not GitHub's JSON already asks about the URL: no second question.
+        let not_json = "GitHub /user API returned 404 with a body that is not GitHub's JSON \
+                        (a proxy, a firewall or a wrong API URL?)";
+        assert_eq!(annotate(not_json, url), not_json);
         let tls = "GitHub /user API unreachable: TLS failed: io: received corrupt message of \
                    type InvalidContentType";
         assert!(annotate(tls, url).ends_with("try http://)"));
