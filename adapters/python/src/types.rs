@@ -19,8 +19,10 @@ fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
     }
 }
 
-/// The verdict on a PAT (docs/contract.md §1): `kind` is `"valid"`, `"invalid"` or `"inconclusive"`, and
-/// the rest says why and what GitHub told about the token.
+/// The verdict on a PAT: `kind` is `"valid"`, `"invalid"` (GitHub gave evidence against it)
+/// or `"inconclusive"` (GitHub could not be asked: retry later); the rest says why and what
+/// GitHub told about the token. Frozen, compared and hashed by value, picklable; build one by
+/// keyword for your own tests. `None` in an attribute means GitHub did not say.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "Verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Verdict {
@@ -114,7 +116,7 @@ impl Verdict {
         self.kind == "inconclusive"
     }
 
-    /// GitHub refused for rate reasons (docs/contract.md §4) rather than failing.
+    /// GitHub refused for rate reasons (a rate or abuse limit) rather than failing.
     #[getter]
     fn rate_limited(&self) -> bool {
         self.rate_limited
@@ -162,7 +164,9 @@ impl Verdict {
         self.requests
     }
 
-    /// The keys of `pat-verdict verify --json` (docs/contract.md §8) plus `"requests"`.
+    /// The keys of `pat-verdict verify --json` plus `"requests"`: `verdict`, `github_id`,
+    /// `login`, `reason`, `stage`, `retry_after_secs` (whole seconds, rounded up), `scopes`,
+    /// `expires_at`, `requests`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("verdict", self.kind)?;
@@ -214,7 +218,9 @@ impl Verdict {
     }
 }
 
-/// The check endpoint's answer (docs/contract.md §6), field for field as miners' CLIs read it.
+/// The check endpoint's answer, field for field as miners' CLIs read it: `has_pat` (`None`:
+/// the hotkey is not registered, we did not look), `pat_valid` (`None`: could not tell),
+/// `rejection_reason`, `category` and `detail`. Frozen, hashed by value, picklable.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "CheckResponse")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CheckResponse {
@@ -326,7 +332,8 @@ impl CheckResponse {
     }
 }
 
-/// The broadcast endpoint's answer (docs/contract.md §6). The PAT is never echoed back.
+/// The broadcast endpoint's answer: `accepted`, `rejection_reason` (`None` when accepted),
+/// `retryable`. The PAT is never echoed back. Frozen, hashed by value, picklable.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "BroadcastResponse")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BroadcastResponse {
@@ -395,7 +402,8 @@ impl BroadcastResponse {
     }
 }
 
-/// One stored PAT's verdict, from `Validator.audit`.
+/// One stored PAT's verdict, from `Validator.audit`: its `uid`, `hotkey`, the `github_id` it
+/// is pinned to (`None`: none) and the `verdict`. Frozen, hashed by value, picklable.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "AuditRow")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuditRow {
