@@ -75,7 +75,7 @@ def test_create_task_taskgroup_and_wait_for(fake: FakeGithub, token: str) -> Non
 
     async def run() -> List[str]:
         task = asyncio.create_task(verifier.averify(token))
-        kinds = [(await task).kind]
+        kinds: List[str] = [(await task).kind]
         kinds.append((await asyncio.wait_for(verifier.averify(token), timeout=30)).kind)
         if sys.version_info >= (3, 11):
             async with asyncio.TaskGroup() as group:
@@ -294,9 +294,9 @@ def test_keyword_construction_and_to_dict() -> None:
     row = AuditRow(uid=0, hotkey="hk", github_id=None, verdict=Verdict("valid"))
     assert row.to_dict()["verdict"]["verdict"] == "valid"
     with pytest.raises(ValueError, match="kind"):
-        Verdict("maybe")
+        Verdict("maybe")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="category"):
-        CheckResponse(category="fine")
+        CheckResponse(category="fine")  # type: ignore[arg-type]
 
 
 def test_results_from_calls_are_hashable(fake: FakeGithub, token: str, tmp_path: Path) -> None:
@@ -319,7 +319,7 @@ def test_check_of_a_missing_store_says_so(fake: FakeGithub, tmp_path: Path) -> N
 
 def test_argument_errors_name_the_argument(tmp_path: Path) -> None:
     with pytest.raises(TypeError, match=r"^argument 'hotkeys' must be a sequence of str, not str$"):
-        Validator(tmp_path / "s.json", "hotkey_0")  # type: ignore[arg-type]
+        Validator(tmp_path / "s.json", "hotkey_0")
     with pytest.raises(TypeError, match=r"^argument 'token' must be str, not None$"):
         Verifier().verify(None)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match=r"^argument 'store' must be str, bytes or os.PathLike"):

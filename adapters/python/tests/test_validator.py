@@ -274,7 +274,7 @@ def test_the_same_hotkey_may_rotate_and_a_new_miner_may_pick_any_account(
 def test_hotkeys_must_be_a_list_of_str(fake: FakeGithub, tmp_path: Path) -> None:
     v = validator(fake, tmp_path / "s.json")
     with pytest.raises(TypeError):
-        v.hotkeys = "hk_0"  # type: ignore[assignment]
+        v.hotkeys = "hk_0"
     assert v.hotkeys == HOTKEYS
 
 

@@ -23,7 +23,7 @@ import collections.abc
 import functools
 import logging
 import os
-from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union
+from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
 from . import _pat_verdict
 from ._pat_verdict import (
@@ -184,14 +184,14 @@ class Verifier:
         released; Ctrl-C raises ``KeyboardInterrupt`` within about 0.2 s and abandons it."""
         verdict, records = self._core.verify(_str("token", token))
         _log(records)
-        return verdict  # type: ignore[no-any-return]
+        return verdict
 
     async def averify(self, token: str) -> Verdict:
         """:meth:`verify`, as a coroutine: nothing starts until awaited, the event loop never
         waits on it, and cancelling the awaiting task abandons it (no request after that)."""
         verdict, records = await _awaited(self._core.start_verify, _str("token", token))
         _log(records)
-        return verdict  # type: ignore[no-any-return]
+        return cast(Verdict, verdict)
 
     def __repr__(self) -> str:
         return repr(self._core)
@@ -231,7 +231,7 @@ class Validator:
     def hotkeys(self) -> List[str]:
         """The subnet's hotkeys in uid order; assign any sequence of ``str`` when the
         metagraph changes (calls in flight keep the list they started with)."""
-        return self._core.get_hotkeys()  # type: ignore[no-any-return]
+        return self._core.get_hotkeys()
 
     @hotkeys.setter
     def hotkeys(self, hotkeys: Sequence[str]) -> None:
@@ -243,13 +243,13 @@ class Validator:
         answers ``no_pat`` with ``detail`` saying so. Blocks as :meth:`Verifier.verify`."""
         answer, records = self._core.check(_str("hotkey", hotkey))
         _log(records)
-        return answer  # type: ignore[no-any-return]
+        return answer
 
     async def acheck(self, hotkey: str) -> CheckResponse:
         """:meth:`check`, as a coroutine (starts on await, abandoned on cancel)."""
         answer, records = await _awaited(self._core.start_check, _str("hotkey", hotkey))
         _log(records)
-        return answer  # type: ignore[no-any-return]
+        return cast(CheckResponse, answer)
 
     def broadcast(self, hotkey: str, pat: str) -> BroadcastResponse:
         """*broadcast*: verify ``pat`` sent by the miner with ``hotkey``, pin its GitHub
@@ -257,7 +257,7 @@ class Validator:
         :meth:`Verifier.verify`; interrupted, it writes nothing it had not started."""
         answer, records = self._core.broadcast(_str("hotkey", hotkey), _str("pat", pat))
         _log(records)
-        return answer  # type: ignore[no-any-return]
+        return answer
 
     async def abroadcast(self, hotkey: str, pat: str) -> BroadcastResponse:
         """:meth:`broadcast`, as a coroutine: an un-awaited or cancelled one starts no store
@@ -266,7 +266,7 @@ class Validator:
             self._core.start_broadcast, _str("hotkey", hotkey), _str("pat", pat)
         )
         _log(records)
-        return answer  # type: ignore[no-any-return]
+        return cast(BroadcastResponse, answer)
 
     def audit(self, concurrency: int = 16) -> List[AuditRow]:
         """Re-verify every stored PAT, ``concurrency`` (at least 1) at a time; one
@@ -274,13 +274,13 @@ class Validator:
         file does not exist and :class:`StoreUnavailableError` when it cannot be read."""
         rows, records = self._core.audit(_int("concurrency", concurrency))
         _log(records)
-        return rows  # type: ignore[no-any-return]
+        return rows
 
     async def aaudit(self, concurrency: int = 16) -> List[AuditRow]:
         """:meth:`audit`, as a coroutine (starts on await, abandoned on cancel)."""
         rows, records = await _awaited(self._core.start_audit, _int("concurrency", concurrency))
         _log(records)
-        return rows  # type: ignore[no-any-return]
+        return cast(List[AuditRow], rows)
 
     def __repr__(self) -> str:
         return repr(self._core)
