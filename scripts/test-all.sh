@@ -36,6 +36,9 @@ echo "== mypy --strict on the tests and examples"
 "$py" -m mypy --strict --cache-dir "$target/mypy-cache" adapters/python/tests adapters/python/examples \
   adapters/python/python
 
+echo "== mypy.stubtest: the .pyi matches the installed runtime"
+"$py" -m mypy.stubtest pat_verdict --allowlist adapters/python/stubtest-allowlist.txt
+
 echo "== pytest adapters/python/tests"
 status=0
 "$py" -m pytest -p no:cacheprovider adapters/python/tests || status=$?
