@@ -10,14 +10,17 @@
 //!   their own HTTP client (`requests`, `aiohttp`). No I/O, no GIL release needed.
 //! - `Verification` ([`machine`]): the core's step-by-step machine, for hosts that keep their
 //!   own HTTP client but want the whole verification (retries, deadline, pin point) decided.
-//! - `Verifier`: `verify` (releases the GIL for the whole call) and `averify` (an awaitable
-//!   on the shared tokio runtime; the event loop never waits).
-//! - `Validator`: `check`, `broadcast`, `audit` and their `a…` forms over `miner_pats.json`.
+//! - `_Verifier`, `_Validator`: the engines of the Python classes `Verifier` and `Validator`
+//!   (`pat_verdict/__init__.py`, which checks arguments, makes the `a…` methods coroutine
+//!   functions and logs). Every call is a task on the shared runtime ([`run`]): blocking
+//!   calls wait for it answering Ctrl-C, awaited ones settle an asyncio future and are
+//!   aborted on cancel; a process forked after first use rebuilds runtime and clients.
 //! - `Verdict`, `CheckResponse`, `BroadcastResponse`, `AuditRow`: frozen value objects.
 //!
 //! Bad arguments raise `ValueError` (a wrong type `TypeError`); an outage or a store failure
 //! is an answer, never an exception — except for `audit`, which has no answer to carry a
-//! store it cannot read and raises `StoreUnavailableError` (an `OSError`).
+//! store it cannot read: `FileNotFoundError` for a file that does not exist,
+//! `StoreUnavailableError` (an `OSError`) for one that cannot be read.
 
 #![forbid(unsafe_code)]
 
@@ -351,7 +354,7 @@ fn audit_error(error: AuditError) -> PyErr {
     }
 }
 
-/// `errno.ENOENT` on every system Rust and CPython share.
+/// `errno.ENOENT`, the same number on every system CPython and this crate build for.
 fn libc_enoent() -> i32 {
     2
 }
