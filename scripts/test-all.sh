@@ -119,6 +119,9 @@ echo "== mypy --strict: the installed package itself, then the tests and example
 "$py" -m mypy --strict --cache-dir "$target/mypy-cache" \
   "$root/adapters/python/tests" "$root/adapters/python/examples"
 
+echo "== mypy.stubtest: the .pyi matches the installed runtime"
+"$py" -m mypy.stubtest pat_verdict --allowlist "$root/adapters/python/stubtest-allowlist.txt"
+
 echo "== pytest adapters/python/tests against the installed wheel"
 status=0
 "$py" -m pytest -p no:cacheprovider "$root/adapters/python/tests" || status=$?

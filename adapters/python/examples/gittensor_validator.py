@@ -9,7 +9,13 @@ copies the answer into the synapse. The awaited forms never block the axon's eve
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 import os
+import sys
+import tempfile
+from pathlib import Path
+from types import SimpleNamespace
 from typing import List, Optional, Protocol
 
 from pat_verdict import Validator
@@ -73,3 +79,44 @@ async def handle_pat_check(pats: Validator, neuron: Neuron, synapse: CheckSynaps
     synapse.pat_valid = answer.pat_valid  # None: GitHub or the store could not tell; retry
     synapse.rejection_reason = answer.rejection_reason
     return synapse
+
+
+def _arguments() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--api-url", default=None,
+                        help="the GitHub API root (default https://api.github.com)")
+    return parser.parse_args()
+
+
+async def _demo(api_url: Optional[str], token: str, folder: Path) -> None:
+    pats = Validator(folder / "miner_pats.json", [], api_url=api_url)
+    neuron = SimpleNamespace(metagraph=SimpleNamespace(hotkeys=["hotkey_0", "hotkey_1"]))
+    dendrite = SimpleNamespace(hotkey="hotkey_1")
+    broadcast = SimpleNamespace(dendrite=dendrite, github_access_token=token, accepted=None,
+                                rejection_reason=None)
+    await handle_pat_broadcast(pats, neuron, broadcast)
+    print(f"broadcast from hotkey_1: accepted={broadcast.accepted}, "
+          f"rejection_reason={broadcast.rejection_reason!r}")
+    check = SimpleNamespace(dendrite=dendrite, has_pat=None, pat_valid=None, rejection_reason=None)
+    await handle_pat_check(pats, neuron, check)
+    print(f"check of hotkey_1: has_pat={check.has_pat}, pat_valid={check.pat_valid}, "
+          f"rejection_reason={check.rejection_reason!r}")
+    for row in await pats.aaudit():
+        print(f"audit: uid {row.uid} {row.hotkey}: {row.verdict.kind}")
+
+
+def main() -> int:
+    """Broadcast the PAT in $GITHUB_TOKEN to a validator whose store is in a temporary
+    folder, check it and audit the store; print each answer."""
+    api_url = _arguments().api_url
+    token = os.environ.get("GITHUB_TOKEN")
+    if not token:
+        print("set GITHUB_TOKEN to the PAT a miner would broadcast", file=sys.stderr)
+        return 2
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(_demo(api_url, token, Path(folder)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -10,31 +10,37 @@
 //!   their own HTTP client (`requests`, `aiohttp`). No I/O, no GIL release needed.
 //! - `Verification` ([`machine`]): the core's step-by-step machine, for hosts that keep their
 //!   own HTTP client but want the whole verification (retries, deadline, pin point) decided.
-//! - `Verifier`: `verify` (releases the GIL for the whole call) and `averify` (an awaitable
-//!   on the shared tokio runtime; the event loop never waits).
-//! - `Validator`: `check`, `broadcast`, `audit` and their `a…` forms over `miner_pats.json`.
+//! - `_Verifier`, `_Validator`: the engines of the Python classes `Verifier` and `Validator`
+//!   (`pat_verdict/__init__.py`, which checks arguments, makes the `a…` methods coroutine
+//!   functions and logs). Every call is a task on the shared runtime ([`run`]): blocking
+//!   calls wait for it answering Ctrl-C, awaited ones settle an asyncio future and are
+//!   aborted on cancel; a process forked after first use rebuilds runtime and clients.
 //! - `Verdict`, `CheckResponse`, `BroadcastResponse`, `AuditRow`: frozen value objects.
 //!
 //! Bad arguments raise `ValueError` (a wrong type `TypeError`); an outage or a store failure
 //! is an answer, never an exception — except for `audit`, which has no answer to carry a
-//! store it cannot read and raises `StoreUnavailableError` (an `OSError`).
+//! store it cannot read: `FileNotFoundError` for a file that does not exist,
+//! `StoreUnavailableError` (an `OSError`) for one that cannot be read.
 
 #![forbid(unsafe_code)]
 
 mod convert;
 mod json;
+mod log;
 mod machine;
+mod run;
 mod types;
 mod wiring;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
-use pyo3::exceptions::{PyOSError, PyValueError};
+use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
+use crate::log::Records;
 use crate::types::{AuditRow, BroadcastResponse, CheckResponse, Verdict};
-use crate::wiring::{CoreValidator, CoreVerifier, LiveHotkeys, Settings};
+use crate::wiring::{AuditError, CoreValidator, CoreVerifier, LiveHotkeys, Settings};
 
 pyo3::create_exception!(
     pat_verdict,
@@ -108,47 +114,71 @@ pub(crate) fn call(
     Ok((result, now))
 }
 
-/// Judges PATs against GitHub: the token pre-check, the identity lookup and the test query,
-/// with retries inside one deadline (docs/contract.md §4–§5).
-#[pyclass(frozen, module = "pat_verdict", name = "Verifier")]
+/// What a `Verifier` or `Validator` wired up, rebuilt in a process forked after first use:
+/// the parent's HTTP client (its pooled connections, its locks) is never shared with the
+/// child. Only touched with the GIL held, so no lock is held across a fork.
+struct ForkLocal<T>(Mutex<(u32, Arc<T>)>);
+
+impl<T> ForkLocal<T> {
+    fn new(value: T) -> Self {
+        Self(Mutex::new((std::process::id(), Arc::new(value))))
+    }
+
+    /// The value of this process, built again by `rebuild` in a forked child; the parent's
+    /// is left alone, never dropped (its threads and locks are not in the child).
+    fn get(&self, rebuild: impl FnOnce() -> PyResult<T>) -> PyResult<Arc<T>> {
+        let mut slot = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let pid = std::process::id();
+        if slot.0 != pid {
+            let fresh = Arc::new(rebuild()?);
+            std::mem::forget(std::mem::replace(&mut *slot, (pid, fresh)));
+        }
+        Ok(Arc::clone(&slot.1))
+    }
+}
+
+/// The engine of `pat_verdict.Verifier` (a Python class over this one: it checks the
+/// arguments, makes `averify` a coroutine function and logs the records).
+#[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Verifier")]
 struct Verifier {
-    core: Arc<CoreVerifier>,
+    core: ForkLocal<CoreVerifier>,
     settings: Settings,
+}
+
+impl Verifier {
+    fn core(&self) -> PyResult<Arc<CoreVerifier>> {
+        self.core.get(|| wiring::verifier(&self.settings))
+    }
 }
 
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (api_url=wiring::DEFAULT_API_URL.to_owned(), *, timeout=12.0, attempts=3, ca_file=None))]
+    #[pyo3(signature = (api_url, timeout, attempts, ca_file, /))]
     fn new(
-        api_url: String,
+        api_url: Option<String>,
         timeout: f64,
         attempts: i64,
         ca_file: Option<PathBuf>,
     ) -> PyResult<Self> {
         wiring::runtime()?;
+        let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
         let settings = wiring::settings(&api_url, timeout, attempts, ca_file.as_deref())?;
         Ok(Self {
-            core: Arc::new(wiring::verifier(&settings)?),
+            core: ForkLocal::new(wiring::verifier(&settings)?),
             settings,
         })
     }
 
-    /// Verifies one PAT. Blocks the calling thread, not the interpreter: other Python threads
-    /// run meanwhile.
-    fn verify(&self, py: Python<'_>, token: String) -> PyResult<Verdict> {
-        let runtime = wiring::runtime()?;
-        let (core, pat) = (Arc::clone(&self.core), token.into());
-        Ok(py.detach(move || runtime.block_on(wiring::verify(core, pat))))
+    /// Verifies one PAT, blocking with the GIL released; `(verdict, records)`.
+    fn verify(&self, py: Python<'_>, token: String) -> PyResult<(Verdict, Records)> {
+        run::block(py, verify_call(self.core()?, token))
     }
 
-    /// Verifies one PAT on the shared runtime; the event loop never waits on it.
-    fn averify<'py>(&self, py: Python<'py>, token: String) -> PyResult<Bound<'py, PyAny>> {
-        wiring::runtime()?;
-        let (core, pat) = (Arc::clone(&self.core), token.into());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            Ok(wiring::verify(core, pat).await)
-        })
+    /// Starts verifying one PAT; `done(True, (verdict, records))` when over.
+    fn start_verify(&self, token: String, done: Py<PyAny>) -> PyResult<run::Call> {
+        let call = verify_call(self.core()?, token);
+        run::start(async move { Ok(call.await) }, done)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -161,116 +191,113 @@ impl Verifier {
     }
 }
 
-/// A validator's two PAT endpoints (docs/contract.md §6) over its `miner_pats.json` (docs/contract.md §7), plus the
-/// audit of every stored PAT.
-#[pyclass(frozen, module = "pat_verdict", name = "Validator")]
+/// One verification, traced, with its records.
+async fn verify_call(core: Arc<CoreVerifier>, token: String) -> (Verdict, Records) {
+    let (verdict, trail) = run::traced(wiring::verify(core, token.into())).await;
+    let mut records = Records::new();
+    log::verification("verify", &trail, &verdict, &mut records);
+    (verdict, records)
+}
+
+/// The engine of `pat_verdict.Validator` (a Python class over this one, as `_Verifier`).
+#[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Validator")]
 struct Validator {
-    core: Arc<CoreValidator>,
+    core: ForkLocal<CoreValidator>,
     hotkeys: Arc<LiveHotkeys>,
-    store: PathBuf,
+    store: Arc<PathBuf>,
     settings: Settings,
+}
+
+impl Validator {
+    fn core(&self) -> PyResult<Arc<CoreValidator>> {
+        self.core.get(|| {
+            wiring::validator(
+                &self.settings,
+                self.store.as_ref().clone(),
+                Arc::clone(&self.hotkeys),
+            )
+        })
+    }
 }
 
 #[pymethods]
 impl Validator {
     #[new]
-    #[pyo3(signature = (store, hotkeys, *, api_url=wiring::DEFAULT_API_URL.to_owned(), timeout=12.0, ca_file=None))]
+    #[pyo3(signature = (store, hotkeys, api_url, timeout, ca_file, /))]
     fn new(
         store: PathBuf,
         hotkeys: Vec<String>,
-        api_url: String,
+        api_url: Option<String>,
         timeout: f64,
         ca_file: Option<PathBuf>,
     ) -> PyResult<Self> {
         wiring::runtime()?;
         let max_attempts = 3;
+        let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
         let settings = wiring::settings(&api_url, timeout, max_attempts, ca_file.as_deref())?;
         let hotkeys = Arc::new(LiveHotkeys::new(hotkeys));
         let core = wiring::validator(&settings, store.clone(), Arc::clone(&hotkeys))?;
         Ok(Self {
-            core: Arc::new(core),
+            core: ForkLocal::new(core),
             hotkeys,
-            store,
+            store: Arc::new(store),
             settings,
         })
     }
 
     /// The subnet's hotkeys in uid order (index = uid).
-    #[getter]
-    fn hotkeys(&self) -> Vec<String> {
+    fn get_hotkeys(&self) -> Vec<String> {
         self.hotkeys.get()
     }
 
     /// Replaces the registry (the metagraph changed); calls in flight keep the list they
     /// started with.
-    #[setter]
     fn set_hotkeys(&self, hotkeys: Vec<String>) {
         self.hotkeys.set(hotkeys);
     }
 
-    /// *check*: does the validator hold this miner's PAT, and does it still work?
-    fn check(&self, py: Python<'_>, hotkey: String) -> PyResult<CheckResponse> {
-        let runtime = wiring::runtime()?;
-        let core = Arc::clone(&self.core);
-        Ok(py.detach(move || runtime.block_on(wiring::check(core, hotkey))))
+    /// *check*, blocking; `(answer, records)`.
+    fn check(&self, py: Python<'_>, hotkey: String) -> PyResult<(CheckResponse, Records)> {
+        run::block(
+            py,
+            check_call(self.core()?, Arc::clone(&self.store), hotkey),
+        )
     }
 
-    /// *check*, awaitable.
-    fn acheck<'py>(&self, py: Python<'py>, hotkey: String) -> PyResult<Bound<'py, PyAny>> {
-        wiring::runtime()?;
-        let core = Arc::clone(&self.core);
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            Ok(wiring::check(core, hotkey).await)
-        })
+    /// *check*, started; `done(True, (answer, records))`.
+    fn start_check(&self, hotkey: String, done: Py<PyAny>) -> PyResult<run::Call> {
+        let call = check_call(self.core()?, Arc::clone(&self.store), hotkey);
+        run::start(async move { Ok(call.await) }, done)
     }
 
-    /// *broadcast*: verify a miner's PAT, learn and pin its account, store it.
+    /// *broadcast*, blocking; `(answer, records)`.
     fn broadcast(
         &self,
         py: Python<'_>,
         hotkey: String,
         pat: String,
-    ) -> PyResult<BroadcastResponse> {
-        let runtime = wiring::runtime()?;
-        let (core, pat) = (Arc::clone(&self.core), pat.into());
-        Ok(py.detach(move || runtime.block_on(wiring::broadcast(core, hotkey, pat))))
+    ) -> PyResult<(BroadcastResponse, Records)> {
+        run::block(py, broadcast_call(self.core()?, hotkey, pat))
     }
 
-    /// *broadcast*, awaitable.
-    fn abroadcast<'py>(
-        &self,
-        py: Python<'py>,
-        hotkey: String,
-        pat: String,
-    ) -> PyResult<Bound<'py, PyAny>> {
-        wiring::runtime()?;
-        let (core, pat) = (Arc::clone(&self.core), pat.into());
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            Ok(wiring::broadcast(core, hotkey, pat).await)
-        })
+    /// *broadcast*, started; `done(True, (answer, records))`.
+    fn start_broadcast(&self, hotkey: String, pat: String, done: Py<PyAny>) -> PyResult<run::Call> {
+        let call = broadcast_call(self.core()?, hotkey, pat);
+        run::start(async move { Ok(call.await) }, done)
     }
 
-    /// Re-verifies every stored PAT, `concurrency` at a time; rows in uid order.
-    #[pyo3(signature = (concurrency=16))]
-    fn audit(&self, py: Python<'_>, concurrency: i64) -> PyResult<Vec<AuditRow>> {
+    /// The audit, blocking; `(rows, records)`.
+    fn audit(&self, py: Python<'_>, concurrency: i64) -> PyResult<(Vec<AuditRow>, Records)> {
         let concurrency = concurrency_of(concurrency)?;
-        let runtime = wiring::runtime()?;
-        let core = Arc::clone(&self.core);
-        py.detach(move || runtime.block_on(wiring::audit(core, concurrency)))
-            .map_err(|error| StoreUnavailableError::new_err(error.0))
+        let call = wiring::audit(self.core()?, Arc::clone(&self.store), concurrency);
+        run::block(py, call)?.map_err(audit_error)
     }
 
-    /// The audit, awaitable.
-    #[pyo3(signature = (concurrency=16))]
-    fn aaudit<'py>(&self, py: Python<'py>, concurrency: i64) -> PyResult<Bound<'py, PyAny>> {
+    /// The audit, started; `done(True, (rows, records))` or `done(False, exception)`.
+    fn start_audit(&self, concurrency: i64, done: Py<PyAny>) -> PyResult<run::Call> {
         let concurrency = concurrency_of(concurrency)?;
-        wiring::runtime()?;
-        let core = Arc::clone(&self.core);
-        pyo3_async_runtimes::tokio::future_into_py(py, async move {
-            wiring::audit(core, concurrency)
-                .await
-                .map_err(|error| StoreUnavailableError::new_err(error.0))
-        })
+        let call = wiring::audit(self.core()?, Arc::clone(&self.store), concurrency);
+        run::start(async move { call.await.map_err(audit_error) }, done)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -282,6 +309,60 @@ impl Validator {
             self.settings.timeout,
         ))
     }
+}
+
+async fn check_call(
+    core: Arc<CoreValidator>,
+    store: Arc<PathBuf>,
+    hotkey: String,
+) -> (CheckResponse, Records) {
+    let (answer, trail) = run::traced(wiring::check(core, store, hotkey)).await;
+    let records = log::check(&trail, &answer);
+    (answer, records)
+}
+
+async fn broadcast_call(
+    core: Arc<CoreValidator>,
+    hotkey: String,
+    pat: String,
+) -> (BroadcastResponse, Records) {
+    let (answer, trail) = run::traced(wiring::broadcast(core, hotkey, pat.into())).await;
+    let records = log::broadcast(&trail, &answer);
+    (answer, records)
+}
+
+/// An audit that could not run, as Python's exceptions: a missing store is
+/// `FileNotFoundError` (as `open()` raises), anything else `StoreUnavailableError`, both with
+/// `errno`, `strerror` and `filename` where the OS gave them.
+fn audit_error(error: AuditError) -> PyErr {
+    match error {
+        AuditError::Missing(path) => PyFileNotFoundError::new_err((
+            libc_enoent(),
+            "No such file or directory",
+            path.display().to_string(),
+        )),
+        AuditError::Unavailable {
+            message,
+            errno: Some(errno),
+            path,
+        } => StoreUnavailableError::new_err((errno, message, path.display().to_string())),
+        AuditError::Unavailable {
+            message,
+            errno: None,
+            ..
+        } => StoreUnavailableError::new_err(message),
+    }
+}
+
+/// `errno.ENOENT`, the same number on every system CPython and this crate build for.
+fn libc_enoent() -> i32 {
+    2
+}
+
+/// Forgets the runtime in a forked child; called by `os.register_at_fork`.
+#[pyfunction(name = "_after_fork_in_child")]
+fn after_fork_in_child() {
+    wiring::forget_runtime();
 }
 
 fn concurrency_of(concurrency: i64) -> PyResult<usize> {
@@ -310,6 +391,8 @@ fn _pat_verdict(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<machine::HaltedStep>()?;
     module.add_function(wrap_pyfunction!(classify_test_query, module)?)?;
     module.add_function(wrap_pyfunction!(classify_identity, module)?)?;
+    module.add_function(wrap_pyfunction!(after_fork_in_child, module)?)?;
+    module.add_class::<run::Call>()?;
     module.add(
         "StoreUnavailableError",
         module.py().get_type::<StoreUnavailableError>(),

@@ -349,7 +349,7 @@ impl SendStep {
 
     /// The full URL under `api_url`, with GitHub Enterprise Server's GraphQL rule
     /// (`…/api/v3` → `…/api/graphql`). `ValueError` for an API URL the strict parse refuses.
-    #[pyo3(signature = (api_url=wiring::DEFAULT_API_URL))]
+    #[pyo3(signature = (api_url=wiring::DEFAULT_API_URL), text_signature = "($self, api_url='https://api.github.com')")]
     fn url(&self, api_url: &str) -> PyResult<String> {
         let api = ApiUrl::parse(api_url)
             .map_err(|error| PyValueError::new_err(format!("api_url: {error}")))?;

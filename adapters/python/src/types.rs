@@ -7,8 +7,9 @@
 
 use std::time::Duration;
 
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString};
+use pyo3::types::{PyDict, PyList, PyString, PyTuple};
 
 /// Python's `repr` of an optional string: `'text'` with control characters escaped, or `None`.
 fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
@@ -18,10 +19,12 @@ fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
     }
 }
 
-/// The verdict on a PAT (docs/contract.md §1): `kind` is `"valid"`, `"invalid"` or `"inconclusive"`, and
-/// the rest says why and what GitHub told about the token.
-#[pyclass(frozen, eq, module = "pat_verdict", name = "Verdict")]
-#[derive(Clone, Debug, PartialEq)]
+/// The verdict on a PAT: `kind` is `"valid"`, `"invalid"` (GitHub gave evidence against it)
+/// or `"inconclusive"` (GitHub could not be asked: retry later); the rest says why and what
+/// GitHub told about the token. Frozen, compared and hashed by value, picklable; build one by
+/// keyword for your own tests. `None` in an attribute means GitHub did not say.
+#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "Verdict")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Verdict {
     pub(crate) kind: &'static str,
     pub(crate) error: Option<String>,
@@ -37,6 +40,64 @@ pub struct Verdict {
 
 #[pymethods]
 impl Verdict {
+    /// A verdict built by hand, for a host's own tests; every argument as the attribute of
+    /// the same name. `ValueError` for a `kind` or `stage` not among the documented words or
+    /// a negative `retry_after`.
+    #[new]
+    #[pyo3(signature = (kind, error=None, rate_limited=false, retry_after=None, stage=None, github_id=None, login=None, expires_at=None, scopes=None, requests=0))]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "one keyword argument per attribute, as a dataclass"
+    )]
+    fn new(
+        kind: &str,
+        error: Option<String>,
+        rate_limited: bool,
+        retry_after: Option<f64>,
+        stage: Option<&str>,
+        github_id: Option<String>,
+        login: Option<String>,
+        expires_at: Option<String>,
+        scopes: Option<Vec<String>>,
+        requests: u32,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            kind: one_of("kind", kind, KINDS)?,
+            error,
+            rate_limited,
+            retry_after: retry_after.map(seconds).transpose()?,
+            stage: stage
+                .map(|stage| one_of("stage", stage, STAGES))
+                .transpose()?,
+            github_id,
+            login,
+            expires_at,
+            scopes,
+            requests,
+        })
+    }
+
+    /// Pickling (and `copy`): the class and the constructor's arguments.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let this = slf.get();
+        let args = (
+            this.kind,
+            this.error.clone(),
+            this.rate_limited,
+            this.retry_after(),
+            this.stage,
+            this.github_id.clone(),
+            this.login.clone(),
+            this.expires_at.clone(),
+            this.scopes.clone(),
+            this.requests,
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type().into_any(), args))
+    }
     /// `"valid"`, `"invalid"` or `"inconclusive"`.
     #[getter]
     fn kind(&self) -> &'static str {
@@ -55,7 +116,7 @@ impl Verdict {
         self.kind == "inconclusive"
     }
 
-    /// GitHub refused for rate reasons (docs/contract.md §4) rather than failing.
+    /// GitHub refused for rate reasons (a rate or abuse limit) rather than failing.
     #[getter]
     fn rate_limited(&self) -> bool {
         self.rate_limited
@@ -103,7 +164,9 @@ impl Verdict {
         self.requests
     }
 
-    /// The keys of `pat-verdict verify --json` (docs/contract.md §8) plus `"requests"`.
+    /// The keys of `pat-verdict verify --json` plus `"requests"`: `verdict`, `github_id`,
+    /// `login`, `reason`, `stage`, `retry_after_secs` (whole seconds, rounded up), `scopes`,
+    /// `expires_at`, `requests`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
         let dict = PyDict::new(py);
         dict.set_item("verdict", self.kind)?;
@@ -155,9 +218,11 @@ impl Verdict {
     }
 }
 
-/// The check endpoint's answer (docs/contract.md §6), field for field as miners' CLIs read it.
-#[pyclass(frozen, eq, module = "pat_verdict", name = "CheckResponse")]
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The check endpoint's answer, field for field as miners' CLIs read it: `has_pat` (`None`:
+/// the hotkey is not registered, we did not look), `pat_valid` (`None`: could not tell),
+/// `rejection_reason`, `category` and `detail`. Frozen, hashed by value, picklable.
+#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "CheckResponse")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct CheckResponse {
     pub(crate) has_pat: Option<bool>,
     pub(crate) pat_valid: Option<bool>,
@@ -168,6 +233,55 @@ pub struct CheckResponse {
 
 #[pymethods]
 impl CheckResponse {
+    /// An answer built by hand, for a host's own tests; every argument as the attribute of
+    /// the same name. `ValueError` for a `category` not among the documented words.
+    #[new]
+    #[pyo3(signature = (category, has_pat=None, pat_valid=None, rejection_reason=None, detail=None))]
+    fn new(
+        category: &str,
+        has_pat: Option<bool>,
+        pat_valid: Option<bool>,
+        rejection_reason: Option<String>,
+        detail: Option<String>,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            has_pat,
+            pat_valid,
+            rejection_reason,
+            category: one_of("category", category, CATEGORIES)?,
+            detail,
+        })
+    }
+
+    /// Pickling (and `copy`): the class and the constructor's arguments.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let this = slf.get();
+        let args = (
+            this.category,
+            this.has_pat,
+            this.pat_valid,
+            this.rejection_reason.clone(),
+            this.detail.clone(),
+        )
+            .into_pyobject(slf.py())?;
+        Ok((slf.get_type().into_any(), args))
+    }
+
+    /// The answer as miners' CLIs read it: `has_pat`, `pat_valid`, `rejection_reason`,
+    /// `category`, and `detail` only when there is one.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("has_pat", self.has_pat)?;
+        dict.set_item("pat_valid", self.pat_valid)?;
+        dict.set_item("rejection_reason", self.rejection_reason.as_deref())?;
+        dict.set_item("category", self.category)?;
+        if let Some(detail) = &self.detail {
+            dict.set_item("detail", detail)?;
+        }
+        Ok(dict)
+    }
     /// Whether we hold a PAT for this miner; `None` when we did not look (unregistered).
     #[getter]
     fn has_pat(&self) -> Option<bool> {
@@ -218,9 +332,10 @@ impl CheckResponse {
     }
 }
 
-/// The broadcast endpoint's answer (docs/contract.md §6). The PAT is never echoed back.
-#[pyclass(frozen, eq, module = "pat_verdict", name = "BroadcastResponse")]
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// The broadcast endpoint's answer: `accepted`, `rejection_reason` (`None` when accepted),
+/// `retryable`. The PAT is never echoed back. Frozen, hashed by value, picklable.
+#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "BroadcastResponse")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct BroadcastResponse {
     pub(crate) accepted: bool,
     pub(crate) rejection_reason: Option<String>,
@@ -229,6 +344,36 @@ pub struct BroadcastResponse {
 
 #[pymethods]
 impl BroadcastResponse {
+    /// An answer built by hand, for a host's own tests; every argument as the attribute of
+    /// the same name.
+    #[new]
+    #[pyo3(signature = (accepted, rejection_reason=None, retryable=false))]
+    fn new(accepted: bool, rejection_reason: Option<String>, retryable: bool) -> Self {
+        Self {
+            accepted,
+            rejection_reason,
+            retryable,
+        }
+    }
+
+    /// Pickling (and `copy`): the class and the constructor's arguments.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let this = slf.get();
+        let args = (this.accepted, this.rejection_reason.clone(), this.retryable)
+            .into_pyobject(slf.py())?;
+        Ok((slf.get_type().into_any(), args))
+    }
+
+    /// `accepted`, `rejection_reason`, `retryable`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("accepted", self.accepted)?;
+        dict.set_item("rejection_reason", self.rejection_reason.as_deref())?;
+        dict.set_item("retryable", self.retryable)?;
+        Ok(dict)
+    }
     /// Whether the PAT was stored.
     #[getter]
     fn accepted(&self) -> bool {
@@ -257,9 +402,10 @@ impl BroadcastResponse {
     }
 }
 
-/// One stored PAT's verdict, from `Validator.audit`.
-#[pyclass(frozen, eq, module = "pat_verdict", name = "AuditRow")]
-#[derive(Clone, Debug, PartialEq)]
+/// One stored PAT's verdict, from `Validator.audit`: its `uid`, `hotkey`, the `github_id` it
+/// is pinned to (`None`: none) and the `verdict`. Frozen, hashed by value, picklable.
+#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "AuditRow")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct AuditRow {
     pub(crate) uid: u32,
     pub(crate) hotkey: String,
@@ -269,6 +415,48 @@ pub struct AuditRow {
 
 #[pymethods]
 impl AuditRow {
+    /// A row built by hand, for a host's own tests; every argument as the attribute of the
+    /// same name.
+    #[new]
+    #[pyo3(signature = (uid, hotkey, github_id, verdict))]
+    fn new(
+        uid: u32,
+        hotkey: String,
+        github_id: Option<String>,
+        verdict: &Bound<'_, Verdict>,
+    ) -> Self {
+        Self {
+            uid,
+            hotkey,
+            github_id,
+            verdict: verdict.get().clone(),
+        }
+    }
+
+    /// Pickling (and `copy`): the class and the constructor's arguments.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let this = slf.get();
+        let args = (
+            this.uid,
+            this.hotkey.clone(),
+            this.github_id.clone(),
+            this.verdict.clone(),
+        )
+            .into_pyobject(slf.py())?;
+        Ok((slf.get_type().into_any(), args))
+    }
+
+    /// `uid`, `hotkey`, `github_id` and `verdict` (the verdict's own `to_dict()`).
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("uid", self.uid)?;
+        dict.set_item("hotkey", &self.hotkey)?;
+        dict.set_item("github_id", self.github_id.as_deref())?;
+        dict.set_item("verdict", self.verdict.to_dict(py)?)?;
+        Ok(dict)
+    }
     /// The entry's uid.
     #[getter]
     fn uid(&self) -> u32 {
@@ -302,6 +490,48 @@ impl AuditRow {
             self.verdict.__repr__(py)?
         ))
     }
+}
+
+/// The words `Verdict.kind` may be.
+const KINDS: &[&str] = &["valid", "invalid", "inconclusive"];
+/// The words `Verdict.stage` may be.
+const STAGES: &[&str] = &["token", "identity", "test_query"];
+/// The words `CheckResponse.category` may be.
+const CATEGORIES: &[&str] = &[
+    "valid",
+    "no_pat",
+    "invalid_pat",
+    "inconclusive",
+    "no_response",
+];
+
+/// `word` as the documented `&'static str` it equals, or `ValueError` naming `what`.
+fn one_of(what: &str, word: &str, words: &[&'static str]) -> PyResult<&'static str> {
+    words
+        .iter()
+        .copied()
+        .find(|known| *known == word)
+        .ok_or_else(|| {
+            PyValueError::new_err(format!(
+                "{what} must be one of {}, not {word:?}",
+                words.join(", ")
+            ))
+        })
+}
+
+/// Seconds as a duration, to the nanosecond (so a pickled verdict compares equal).
+fn seconds(value: f64) -> PyResult<Duration> {
+    if !(value.is_finite() && (0.0..=1e9).contains(&value)) {
+        return Err(PyValueError::new_err(format!(
+            "retry_after must be a number of seconds, at least 0, not {value}"
+        )));
+    }
+    #[expect(
+        clippy::cast_possible_truncation,
+        clippy::cast_sign_loss,
+        reason = "checked above: finite, 0 to 1e9 seconds, which fits u64 nanoseconds"
+    )]
+    Ok(Duration::from_nanos((value * 1e9).round() as u64))
 }
 
 fn py_bool(value: Option<bool>) -> &'static str {

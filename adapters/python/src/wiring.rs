@@ -5,7 +5,7 @@
 //! This file and [`crate::convert`] are the only ones that name the core's API.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, OnceLock, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -21,6 +21,7 @@ use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
 use crate::convert;
+use crate::run::Logged;
 use crate::types::{AuditRow, BroadcastResponse, CheckResponse, Verdict};
 
 /// The GitHub API root when none is given.
@@ -32,16 +33,23 @@ pub(crate) const DEFAULT_API_URL: &str = pat_verdict::DEFAULT_API_URL;
 /// wait their turn inside the runtime, not in a thread of their own.
 pub(crate) const BLOCKING_THREADS: usize = 64;
 
-static RUNTIME: OnceLock<Runtime> = OnceLock::new();
+/// The runtime and the process it was built in. Only touched with the GIL held (every
+/// caller is a Python call), so no thread can hold the lock while the process forks.
+static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
 
-/// The one runtime of the process, built on first use and handed to `pyo3-async-runtimes`
-/// so awaited calls run on it too.
+/// The one runtime of this process, built on first use. A child forked after first use
+/// inherits the parent's runtime without its threads: that one is left alone (never shut
+/// down, which would wait on threads that do not exist) and a new one is built.
 ///
 /// # Errors
 ///
 /// `RuntimeError` when the operating system refuses the runtime's threads.
 pub(crate) fn runtime() -> PyResult<&'static Runtime> {
-    if let Some(runtime) = RUNTIME.get() {
+    let mut slot = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let pid = std::process::id();
+    if let Some((built_in, runtime)) = *slot
+        && built_in == pid
+    {
         return Ok(runtime);
     }
     let built = tokio::runtime::Builder::new_multi_thread()
@@ -52,10 +60,18 @@ pub(crate) fn runtime() -> PyResult<&'static Runtime> {
         .map_err(|error| {
             PyRuntimeError::new_err(format!("cannot start pat_verdict's runtime: {error}"))
         })?;
-    let runtime = RUNTIME.get_or_init(|| built);
-    // Already set only if this very runtime was handed over before.
-    let _ = pyo3_async_runtimes::tokio::init_with_runtime(runtime);
+    // Leaked on purpose: it lives as long as the process, and a forked child must never
+    // drop its parent's.
+    let runtime: &'static Runtime = Box::leak(Box::new(built));
+    *slot = Some((pid, runtime));
     Ok(runtime)
+}
+
+/// Forgets the runtime in a forked child (`os.register_at_fork`), so the next call builds
+/// one with live threads. The process id check of [`runtime`] does the same for a fork
+/// Python did not see.
+pub(crate) fn forget_runtime() {
+    *RUNTIME.lock().unwrap_or_else(PoisonError::into_inner) = None;
 }
 
 /// What `Verifier` and `Validator` are configured with, checked.
@@ -151,11 +167,11 @@ pub(crate) fn policy(settings: &Settings) -> RetryPolicy {
 }
 
 /// The core's verifier over the real adapters.
-pub(crate) type CoreVerifier = pat_verdict::Verifier<UreqGithub, SystemClock>;
+pub(crate) type CoreVerifier = pat_verdict::Verifier<Logged<UreqGithub>, SystemClock>;
 
 /// The core's validator over the real adapters and the registry Python sets.
 pub(crate) type CoreValidator =
-    pat_verdict::Validator<UreqGithub, JsonStore, Arc<LiveHotkeys>, SystemClock>;
+    pat_verdict::Validator<Logged<UreqGithub>, JsonStore, Arc<LiveHotkeys>, SystemClock>;
 
 /// A verifier for `settings`.
 ///
@@ -164,7 +180,7 @@ pub(crate) type CoreValidator =
 /// As [`github`].
 pub(crate) fn verifier(settings: &Settings) -> PyResult<CoreVerifier> {
     Ok(pat_verdict::Verifier::new(
-        github(settings)?,
+        Logged(github(settings)?),
         SystemClock::new(),
         policy(settings),
     ))
@@ -233,9 +249,27 @@ pub(crate) async fn verify(verifier: Arc<CoreVerifier>, pat: SecretString) -> Ve
     convert::report_verdict(&report)
 }
 
-/// The check endpoint.
-pub(crate) async fn check(validator: Arc<CoreValidator>, hotkey: String) -> CheckResponse {
-    convert::check_response(&validator.check(&Hotkey::new(hotkey)).await.into())
+/// The check endpoint. A store file that does not exist is an empty store (docs/contract.md
+/// §7), so the answer is `no_pat`; its `detail` says the file does not exist yet, since a
+/// typo in the path looks exactly like that.
+pub(crate) async fn check(
+    validator: Arc<CoreValidator>,
+    store: Arc<PathBuf>,
+    hotkey: String,
+) -> CheckResponse {
+    let mut answer = convert::check_response(&validator.check(&Hotkey::new(hotkey)).await.into());
+    if answer.category == "no_pat" && answer.detail.is_none() && missing(&store) {
+        answer.detail = Some(format!(
+            "the PAT store {} does not exist yet",
+            store.display()
+        ));
+    }
+    answer
+}
+
+/// Whether nothing at all is at `path` (an error other than "not found" is not "missing").
+fn missing(path: &Path) -> bool {
+    matches!(std::fs::symlink_metadata(path), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// The broadcast endpoint.
@@ -247,9 +281,19 @@ pub(crate) async fn broadcast(
     convert::broadcast_response(&validator.broadcast(&Hotkey::new(hotkey), &pat).await.into())
 }
 
-/// Why an audit could not run: the store could not be read as a whole.
+/// Why an audit could not run.
 #[derive(Debug)]
-pub(crate) struct StoreUnavailable(pub(crate) String);
+pub(crate) enum AuditError {
+    /// The store file does not exist (the CLI exits 66): Python's `FileNotFoundError`.
+    Missing(PathBuf),
+    /// The store could not be read as a whole: the message, and the OS error number when
+    /// the cause was one.
+    Unavailable {
+        message: String,
+        errno: Option<i32>,
+        path: PathBuf,
+    },
+}
 
 /// Re-verifies every stored PAT, at most `concurrency` at once; rows in uid order.
 ///
@@ -264,23 +308,46 @@ pub(crate) struct StoreUnavailable(pub(crate) String);
 /// no miner's answers and has no row.
 pub(crate) async fn audit(
     validator: Arc<CoreValidator>,
+    store: Arc<PathBuf>,
     concurrency: usize,
-) -> Result<Vec<AuditRow>, StoreUnavailable> {
-    let listing = validator.store().listing().await.map_err(|error| {
-        StoreUnavailable(format!(
-            "cannot audit: the PAT store is unavailable ({})",
-            error_chain(&error)
-        ))
-    })?;
+) -> Result<(Vec<AuditRow>, crate::log::Records), AuditError> {
+    if missing(&store) {
+        return Err(AuditError::Missing(store.as_ref().clone()));
+    }
+    let listing = validator
+        .store()
+        .listing()
+        .await
+        .map_err(|error| AuditError::Unavailable {
+            message: format!(
+                "cannot audit: the PAT store is unavailable ({})",
+                error_chain(&error)
+            ),
+            errno: os_error(&error),
+            path: store.as_ref().clone(),
+        })?;
     let verifier = validator.verifier();
-    let mut rows: Vec<AuditRow> = futures::stream::iter(listing.entries)
+    let done: Vec<(AuditRow, crate::run::Trail)> = futures::stream::iter(listing.entries)
         .map(|entry| async move {
-            let report: VerifyReport = verifier.verify(&entry.pat).await;
-            convert::audit_row(&entry, &report)
+            // Each entry traced on its own, so one entry's retries never look like another's.
+            let (report, trail): (VerifyReport, _) =
+                crate::run::traced(verifier.verify(&entry.pat)).await;
+            (convert::audit_row(&entry, &report), trail)
         })
         .buffer_unordered(concurrency.max(1))
         .collect()
         .await;
+    let mut records = crate::log::Records::new();
+    let mut rows: Vec<AuditRow> = Vec::with_capacity(done.len());
+    for (row, trail) in done {
+        crate::log::verification(
+            &format!("audit of uid {}", row.uid),
+            &trail,
+            &row.verdict,
+            &mut records,
+        );
+        rows.push(row);
+    }
     rows.extend(
         listing
             .unusable
@@ -288,10 +355,30 @@ pub(crate) async fn audit(
             .filter_map(convert::unusable_audit_row),
     );
     rows.sort_by_key(|row| row.uid);
-    Ok(rows)
+    Ok((rows, records))
+}
+
+/// The OS error number somewhere in `error`'s causes, if the failure was the OS's.
+fn os_error(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
+    let mut cause = Some(error);
+    while let Some(error) = cause {
+        if let Some(code) = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return Some(code);
+        }
+        cause = error.source();
+    }
+    None
 }
 
 /// Now, from the machine's clock: the default `now` of the classifiers.
 pub(crate) fn now() -> pat_verdict::UnixTime {
     pat_verdict::Clock::wall(&SystemClock::new())
+}
+
+/// A monotonic reading from the machine's clock: how long a call took, for its log record.
+pub(crate) fn monotonic() -> Duration {
+    pat_verdict::Clock::monotonic(&SystemClock::new())
 }

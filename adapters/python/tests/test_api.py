@@ -135,8 +135,8 @@ def test_concurrency_below_1_is_a_value_error(concurrency: int, tmp_path: Path) 
     v = Validator(tmp_path / "s.json", [])
     with pytest.raises(ValueError):
         v.audit(concurrency=concurrency)
-    with pytest.raises(ValueError):
-        v.aaudit(concurrency=concurrency)
+    with pytest.raises(ValueError):  # a coroutine: raised when awaited, as `async def` does
+        asyncio.run(v.aaudit(concurrency=concurrency))
 
 
 def test_ca_file_must_be_a_readable_pem_file(tmp_path: Path) -> None:

@@ -6,6 +6,8 @@ identity lookup keep `requests` and borrow only the decision; the handlers hand 
 from __future__ import annotations
 
 import asyncio
+import os
+import subprocess
 import sys
 from pathlib import Path
 from types import SimpleNamespace
@@ -118,3 +120,31 @@ def test_machine_with_requests_connection_refused() -> None:
     verdict = verify_with_requests("ghp_x", "http://127.0.0.1:1", timeout=2.0)
     assert verdict is not None and verdict.transient_failure is True
     assert verdict.stage == "identity" and 1 <= verdict.requests <= 3
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.mark.parametrize("name, printed", [
+    ("gittensor_test_query", "test query: valid"),
+    ("gittensor_identity", "identity: valid (github_id='31'"),
+    ("own_client_machine", "verified with requests: valid (github_id='31', requests=2)"),
+    ("gittensor_validator", "audit: uid 1 hotkey_1: valid"),
+])
+def test_example_runs_as_a_script(fake: FakeGithub, token: str, name: str, printed: str) -> None:
+    fake.valid(token, 31, "thirtyone")
+    env = dict(os.environ, GITHUB_TOKEN=token)
+    done = subprocess.run([sys.executable, str(EXAMPLES / f"{name}.py"), "--api-url", fake.url],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert printed in done.stdout
+    assert token not in done.stdout + done.stderr
+    assert fake.count(token, "user") + fake.count(token, "graphql") >= 1
+
+
+def test_example_without_a_token_says_so(fake: FakeGithub) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "GITHUB_TOKEN"}
+    done = subprocess.run([sys.executable, str(EXAMPLES / "gittensor_identity.py"),
+                           "--api-url", fake.url], env=env, capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 2 and "GITHUB_TOKEN" in done.stderr

@@ -6,7 +6,9 @@ rule, the fail-closed store) and the audit, through `Validator` over a real
 from __future__ import annotations
 
 import asyncio
+import errno
 import json
+import os
 import subprocess
 import sys
 import threading
@@ -272,7 +274,7 @@ def test_the_same_hotkey_may_rotate_and_a_new_miner_may_pick_any_account(
 def test_hotkeys_must_be_a_list_of_str(fake: FakeGithub, tmp_path: Path) -> None:
     v = validator(fake, tmp_path / "s.json")
     with pytest.raises(TypeError):
-        v.hotkeys = "hk_0"  # type: ignore[assignment]
+        v.hotkeys = "hk_0"
     assert v.hotkeys == HOTKEYS
 
 
@@ -426,10 +428,16 @@ def test_audit_and_aaudit(fake: FakeGithub, tmp_path: Path) -> None:
     assert asyncio.run(run()) == rows
 
 
-def test_audit_of_no_store_is_empty_and_of_a_broken_one_raises(
-    fake: FakeGithub, tmp_path: Path
-) -> None:
-    assert validator(fake, tmp_path / "missing.json").audit() == []
+def test_audit_of_a_missing_or_broken_store_raises(fake: FakeGithub, tmp_path: Path) -> None:
+    missing = tmp_path / "missing.json"
+    with pytest.raises(FileNotFoundError) as not_there:  # as open() does; the CLI exits 66
+        validator(fake, missing).audit()
+    assert not_there.value.errno == errno.ENOENT
+    assert not_there.value.strerror == os.strerror(errno.ENOENT)
+    assert not_there.value.filename == str(missing)
+    with pytest.raises(FileNotFoundError):
+        asyncio.run(validator(fake, missing).aaudit())
+    assert not missing.exists()
     broken = tmp_path / "broken.json"
     broken.write_text("{}", encoding="utf-8")
     with pytest.raises(StoreUnavailableError) as raised:

@@ -18,8 +18,14 @@ is ``inconclusive`` -- "retry later" -- and never tells a miner to rotate a work
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Mapping, Optional, Union
+import asyncio
+import collections.abc
+import functools
+import logging
+import os
+from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union, cast
 
+from . import _pat_verdict
 from ._pat_verdict import (
     AuditRow,
     BroadcastResponse,
@@ -29,10 +35,8 @@ from ._pat_verdict import (
     IdentityStep,
     SendStep,
     StoreUnavailableError,
-    Validator,
     Verdict,
     Verification,
-    Verifier,
     WaitStep,
     __version__,
     _classify_identity,
@@ -41,6 +45,246 @@ from ._pat_verdict import (
 
 if TYPE_CHECKING:
     from ._pat_verdict import Body
+
+_logger = logging.getLogger("pat_verdict")
+_logger.addHandler(logging.NullHandler())
+
+# A child forked after first use (multiprocessing's `fork`, gunicorn's pre-fork) gets a
+# runtime of its own on its next call, never the parent's without its threads.
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_pat_verdict._after_fork_in_child)
+
+StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
+"""A file name: ``str``, ``bytes`` or any ``os.PathLike``."""
+
+DEFAULT_API_URL = "https://api.github.com"
+
+
+def _type_name(value: object) -> str:
+    return "None" if value is None else type(value).__name__
+
+
+def _str(name: str, value: object) -> str:
+    if not isinstance(value, str):
+        raise TypeError(f"argument '{name}' must be str, not {_type_name(value)}")
+    return value
+
+
+def _opt_str(name: str, value: object) -> Optional[str]:
+    if value is not None and not isinstance(value, str):
+        raise TypeError(f"argument '{name}' must be str or None, not {_type_name(value)}")
+    return value
+
+
+def _number(name: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"argument '{name}' must be a number, not {_type_name(value)}")
+    return float(value)
+
+
+def _int(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"argument '{name}' must be int, not {_type_name(value)}")
+    return value
+
+
+def _path(name: str, value: object) -> str:
+    if not isinstance(value, (str, bytes, os.PathLike)):
+        raise TypeError(
+            f"argument '{name}' must be str, bytes or os.PathLike, not {_type_name(value)}"
+        )
+    return os.fsdecode(value)
+
+
+def _opt_path(name: str, value: object) -> Optional[str]:
+    return None if value is None else _path(name, value)
+
+
+def _hotkeys(value: object) -> List[str]:
+    if isinstance(value, (str, bytes)) or not isinstance(value, collections.abc.Sequence):
+        raise TypeError(f"argument 'hotkeys' must be a sequence of str, not {_type_name(value)}")
+    hotkeys = list(value)
+    for index, hotkey in enumerate(hotkeys):
+        if not isinstance(hotkey, str):
+            raise TypeError(
+                f"argument 'hotkeys' must be a sequence of str, not one holding "
+                f"{_type_name(hotkey)} (at index {index})"
+            )
+    return hotkeys
+
+
+def _log(records: List[Tuple[int, str]]) -> None:
+    for level, message in records:
+        _logger.log(level, message)
+
+
+def _settle(future: "asyncio.Future[Any]", ok: bool, value: Any) -> None:
+    if future.done():  # cancelled meanwhile
+        return
+    if ok:
+        future.set_result(value)
+    else:
+        future.set_exception(value)
+
+
+def _deliver(
+    loop: asyncio.AbstractEventLoop, future: "asyncio.Future[Any]", ok: bool, value: Any
+) -> None:
+    # Called on a runtime thread: hand the answer to the future's own loop.
+    try:
+        loop.call_soon_threadsafe(_settle, future, ok, value)
+    except RuntimeError:  # the loop is closed: nobody waits any more
+        pass
+
+
+async def _awaited(start: Callable[..., Any], *args: Any) -> Any:
+    """Starts the call only now (on first await) and aborts it if the awaiting task is
+    cancelled: no request and no store write starts after that."""
+    loop = asyncio.get_running_loop()
+    future: asyncio.Future[Any] = loop.create_future()
+    call = start(*args, functools.partial(_deliver, loop, future))
+    try:
+        return await future
+    finally:
+        call.cancel()
+
+
+class Verifier:
+    """Verifies PATs against GitHub: the token pre-check, ``GET /user``, then ``POST
+    /graphql``, with retries inside one deadline.
+
+    ``api_url``: the API root; ``None`` means ``https://api.github.com`` (so
+    ``os.environ.get("GITHUB_API_URL")`` can be passed straight in). ``timeout``: seconds for
+    the whole verification, retries included (more than 0, at most 3600). ``attempts``: tries
+    per call, 1 to 3. ``ca_file``: a PEM file of extra CA certificates (GitHub Enterprise
+    Server), ``None`` for the system's. Bad values raise ``ValueError``, wrong types
+    ``TypeError``. Safe to share across threads, event loops and forked children.
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(
+        self,
+        api_url: Optional[str] = None,
+        *,
+        timeout: float = 12.0,
+        attempts: int = 3,
+        ca_file: Optional[StrPath] = None,
+    ) -> None:
+        self._core = _pat_verdict._Verifier(
+            _opt_str("api_url", api_url),
+            _number("timeout", timeout),
+            _int("attempts", attempts),
+            _opt_path("ca_file", ca_file),
+        )
+
+    def verify(self, token: str) -> Verdict:
+        """Verify ``token`` (a PAT) and return its :class:`Verdict`; never raises for an
+        outage (that is an inconclusive verdict). Blocks the calling thread with the GIL
+        released; Ctrl-C raises ``KeyboardInterrupt`` within about 0.2 s and abandons it."""
+        verdict, records = self._core.verify(_str("token", token))
+        _log(records)
+        return verdict
+
+    async def averify(self, token: str) -> Verdict:
+        """:meth:`verify`, as a coroutine: nothing starts until awaited, the event loop never
+        waits on it, and cancelling the awaiting task abandons it (no request after that)."""
+        verdict, records = await _awaited(self._core.start_verify, _str("token", token))
+        _log(records)
+        return cast(Verdict, verdict)
+
+    def __repr__(self) -> str:
+        return repr(self._core)
+
+
+class Validator:
+    """A validator's two PAT endpoints, *check* and *broadcast*, over its ``miner_pats.json``,
+    plus the audit of every stored PAT.
+
+    ``store``: the store file (``str``, ``bytes`` or ``os.PathLike``); one that does not exist
+    yet is an empty store, created by the first accepted broadcast. ``hotkeys``: the
+    subnet's hotkeys in uid order (any sequence of ``str``; index = uid). ``api_url``,
+    ``timeout``, ``ca_file``: as :class:`Verifier` (``api_url=None`` is GitHub). Safe to share
+    across threads, event loops and forked children.
+    """
+
+    __slots__ = ("_core",)
+
+    def __init__(
+        self,
+        store: StrPath,
+        hotkeys: Sequence[str],
+        *,
+        api_url: Optional[str] = None,
+        timeout: float = 12.0,
+        ca_file: Optional[StrPath] = None,
+    ) -> None:
+        self._core = _pat_verdict._Validator(
+            _path("store", store),
+            _hotkeys(hotkeys),
+            _opt_str("api_url", api_url),
+            _number("timeout", timeout),
+            _opt_path("ca_file", ca_file),
+        )
+
+    @property
+    def hotkeys(self) -> List[str]:
+        """The subnet's hotkeys in uid order; assign any sequence of ``str`` when the
+        metagraph changes (calls in flight keep the list they started with)."""
+        return self._core.get_hotkeys()
+
+    @hotkeys.setter
+    def hotkeys(self, hotkeys: Sequence[str]) -> None:
+        self._core.set_hotkeys(_hotkeys(hotkeys))
+
+    def check(self, hotkey: str) -> CheckResponse:
+        """*check*: does the validator hold the PAT of the miner with ``hotkey``, and does it
+        still work? Returns a :class:`CheckResponse`; a store file that does not exist
+        answers ``no_pat`` with ``detail`` saying so. Blocks as :meth:`Verifier.verify`."""
+        answer, records = self._core.check(_str("hotkey", hotkey))
+        _log(records)
+        return answer
+
+    async def acheck(self, hotkey: str) -> CheckResponse:
+        """:meth:`check`, as a coroutine (starts on await, abandoned on cancel)."""
+        answer, records = await _awaited(self._core.start_check, _str("hotkey", hotkey))
+        _log(records)
+        return cast(CheckResponse, answer)
+
+    def broadcast(self, hotkey: str, pat: str) -> BroadcastResponse:
+        """*broadcast*: verify ``pat`` sent by the miner with ``hotkey``, pin its GitHub
+        account and store it. Returns a :class:`BroadcastResponse` (never the PAT). Blocks as
+        :meth:`Verifier.verify`; interrupted, it writes nothing it had not started."""
+        answer, records = self._core.broadcast(_str("hotkey", hotkey), _str("pat", pat))
+        _log(records)
+        return answer
+
+    async def abroadcast(self, hotkey: str, pat: str) -> BroadcastResponse:
+        """:meth:`broadcast`, as a coroutine: an un-awaited or cancelled one starts no store
+        write."""
+        answer, records = await _awaited(
+            self._core.start_broadcast, _str("hotkey", hotkey), _str("pat", pat)
+        )
+        _log(records)
+        return cast(BroadcastResponse, answer)
+
+    def audit(self, concurrency: int = 16) -> List[AuditRow]:
+        """Re-verify every stored PAT, ``concurrency`` (at least 1) at a time; one
+        :class:`AuditRow` per entry, in uid order. Raises ``FileNotFoundError`` when the store
+        file does not exist and :class:`StoreUnavailableError` when it cannot be read."""
+        rows, records = self._core.audit(_int("concurrency", concurrency))
+        _log(records)
+        return rows
+
+    async def aaudit(self, concurrency: int = 16) -> List[AuditRow]:
+        """:meth:`audit`, as a coroutine (starts on await, abandoned on cancel)."""
+        rows, records = await _awaited(self._core.start_audit, _int("concurrency", concurrency))
+        _log(records)
+        return cast(List[AuditRow], rows)
+
+    def __repr__(self) -> str:
+        return repr(self._core)
+
 
 Step = Union[SendStep, WaitStep, IdentityStep, DoneStep, HaltedStep]
 """What :attr:`Verification.step` and each of its transitions answer."""
@@ -86,6 +330,8 @@ def classify_identity(
     return _classify_identity(status, body, headers, transport_error, now)
 
 __all__ = [
+    "DEFAULT_API_URL",
+    "StrPath",
     "AuditRow",
     "BroadcastResponse",
     "CheckResponse",

@@ -1,7 +1,8 @@
 """Type stubs for the extension module ``pat_verdict._pat_verdict`` (written by hand)."""
 
 import os
-from typing import Any, Awaitable, Dict, List, Literal, Mapping, Optional, Union
+from typing_extensions import final
+from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Tuple, Union
 
 __version__: str
 BLOCKING_THREADS: int
@@ -20,8 +21,27 @@ Body = Union[bytes, bytearray, str, List[Any], Dict[str, Any], None, bool, int, 
 class StoreUnavailableError(OSError):
     """``Validator.audit`` could not read the PAT store at all; retry later."""
 
+@final
 class Verdict:
-    """The verdict on a PAT. Frozen; compares by value; its repr never holds a token."""
+    """The verdict on a PAT. Frozen; compares and hashes by value; picklable; its repr never
+    holds a token."""
+
+    def __new__(
+        cls,
+        kind: VerdictKind,
+        error: Optional[str] = None,
+        rate_limited: bool = False,
+        retry_after: Optional[float] = None,
+        stage: Optional[Stage] = None,
+        github_id: Optional[str] = None,
+        login: Optional[str] = None,
+        expires_at: Optional[str] = None,
+        scopes: Optional[List[str]] = None,
+        requests: int = 0,
+    ) -> Verdict: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
 
     @property
     def kind(self) -> VerdictKind: ...
@@ -56,8 +76,24 @@ class Verdict:
         ``github_id``, ``login``, ``reason``, ``stage``, ``retry_after_secs`` (whole seconds,
         rounded up), ``scopes``, ``expires_at``, ``requests``."""
 
+@final
 class CheckResponse:
-    """The check endpoint's answer. Frozen."""
+    """The check endpoint's answer. Frozen; compares and hashes by value; picklable."""
+
+    def __new__(
+        cls,
+        category: Category,
+        has_pat: Optional[bool] = None,
+        pat_valid: Optional[bool] = None,
+        rejection_reason: Optional[str] = None,
+        detail: Optional[str] = None,
+    ) -> CheckResponse: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def to_dict(self) -> Dict[str, Any]:
+        """``has_pat``, ``pat_valid``, ``rejection_reason``, ``category`` (and ``detail`` when
+        there is one)."""
 
     @property
     def has_pat(self) -> Optional[bool]: ...
@@ -71,8 +107,19 @@ class CheckResponse:
     def detail(self) -> Optional[str]:
         """Only when the store was unavailable: why (its path and the OS error)."""
 
+@final
 class BroadcastResponse:
-    """The broadcast endpoint's answer. Frozen; never echoes the PAT."""
+    """The broadcast endpoint's answer. Frozen; compares and hashes by value; picklable;
+    never echoes the PAT."""
+
+    def __new__(
+        cls, accepted: bool, rejection_reason: Optional[str] = None, retryable: bool = False
+    ) -> BroadcastResponse: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def to_dict(self) -> Dict[str, Any]:
+        """``accepted``, ``rejection_reason``, ``retryable``."""
 
     @property
     def accepted(self) -> bool: ...
@@ -81,8 +128,18 @@ class BroadcastResponse:
     @property
     def retryable(self) -> bool: ...
 
+@final
 class AuditRow:
-    """One stored PAT's verdict. Frozen."""
+    """One stored PAT's verdict. Frozen; compares and hashes by value; picklable."""
+
+    def __new__(
+        cls, uid: int, hotkey: str, github_id: Optional[str], verdict: Verdict
+    ) -> AuditRow: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def to_dict(self) -> Dict[str, Any]:
+        """``uid``, ``hotkey``, ``github_id`` and ``verdict`` (the verdict's ``to_dict()``)."""
 
     @property
     def uid(self) -> int: ...
@@ -113,51 +170,57 @@ def _classify_identity(
 ) -> Verdict:
     """Positional form of ``pat_verdict.classify_identity``."""
 
-class Verifier:
-    """Verifies PATs against GitHub (or ``api_url``): pre-check, ``GET /user``, ``POST
-    /graphql``, retries inside one deadline of ``timeout`` seconds, ``attempts`` per call.
-    Safe to share across threads and event loops."""
+@final
+class _Call:
+    """A call running for an awaiting coroutine."""
 
-    def __init__(
-        self,
-        api_url: str = "https://api.github.com",
-        *,
-        timeout: float = 12.0,
-        attempts: int = 3,
-        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
-    ) -> None: ...
-    def verify(self, token: str) -> Verdict:
-        """Blocks the calling thread (not the interpreter) until the verdict."""
-    def averify(self, token: str) -> Awaitable[Verdict]:
-        """The same, awaitable; the event loop never waits on it."""
+    def cancel(self) -> None:
+        """Abort it: no request and no store write starts after this."""
 
-class Validator:
-    """A validator's check/broadcast endpoints and audit over ``miner_pats.json``.
-    Safe to share across threads and event loops."""
+_Done = Callable[[bool, Any], None]
+_Records = List[Tuple[int, str]]
 
-    def __init__(
-        self,
-        store: Union[str, "os.PathLike[str]"],
+@final
+class _Verifier:
+    """The engine of ``pat_verdict.Verifier``."""
+
+    def __new__(
+        cls,
+        api_url: Optional[str],
+        timeout: float,
+        attempts: int,
+        ca_file: Optional[str],
+        /,
+    ) -> _Verifier: ...
+    def verify(self, token: str) -> Tuple[Verdict, _Records]: ...
+    def start_verify(self, token: str, done: _Done) -> _Call: ...
+
+@final
+class _Validator:
+    """The engine of ``pat_verdict.Validator``."""
+
+    def __new__(
+        cls,
+        store: str,
         hotkeys: List[str],
-        *,
-        api_url: str = "https://api.github.com",
-        timeout: float = 12.0,
-        ca_file: Optional[Union[str, "os.PathLike[str]"]] = None,
-    ) -> None: ...
-    @property
-    def hotkeys(self) -> List[str]:
-        """The subnet's hotkeys in uid order; assign a new list when the metagraph changes."""
-    @hotkeys.setter
-    def hotkeys(self, hotkeys: List[str]) -> None: ...
-    def check(self, hotkey: str) -> CheckResponse: ...
-    def acheck(self, hotkey: str) -> Awaitable[CheckResponse]: ...
-    def broadcast(self, hotkey: str, pat: str) -> BroadcastResponse: ...
-    def abroadcast(self, hotkey: str, pat: str) -> Awaitable[BroadcastResponse]: ...
-    def audit(self, concurrency: int = 16) -> List[AuditRow]:
-        """Every stored PAT re-verified, rows in uid order. Raises StoreUnavailableError when
-        the store cannot be read at all."""
-    def aaudit(self, concurrency: int = 16) -> Awaitable[List[AuditRow]]: ...
+        api_url: Optional[str],
+        timeout: float,
+        ca_file: Optional[str],
+        /,
+    ) -> _Validator: ...
+    def get_hotkeys(self) -> List[str]: ...
+    def set_hotkeys(self, hotkeys: List[str]) -> None: ...
+    def check(self, hotkey: str) -> Tuple[CheckResponse, _Records]: ...
+    def start_check(self, hotkey: str, done: _Done) -> _Call: ...
+    def broadcast(self, hotkey: str, pat: str) -> Tuple[BroadcastResponse, _Records]: ...
+    def start_broadcast(self, hotkey: str, pat: str, done: _Done) -> _Call: ...
+    def audit(self, concurrency: int) -> Tuple[List[AuditRow], _Records]: ...
+    def start_audit(self, concurrency: int, done: _Done) -> _Call: ...
 
+def _after_fork_in_child() -> None:
+    """Forget the parent's runtime in a forked child."""
+
+@final
 class SendStep:
     """Send this request with your own HTTP client, then ``Verification.receive(...)`` what came
     back. ``headers["Authorization"]`` is the only place the token is exposed (by design: it
@@ -184,6 +247,7 @@ class SendStep:
     def timeout(self) -> float:
         """Seconds the request may take: what is left of the deadline."""
 
+@final
 class WaitStep:
     """Wait (a backoff, or GitHub's ``Retry-After``) until ``until``, then
     ``Verification.resume()``."""
@@ -194,6 +258,7 @@ class WaitStep:
     def seconds_from(self, now: Optional[float] = None) -> float:
         """Seconds from ``now`` (default ``time.monotonic()``) until then; 0 when past."""
 
+@final
 class IdentityStep:
     """``GET /user`` was valid: pin the account here, then ``Verification.proceed()`` or
     ``Verification.stop(reason)``. The test query has not been sent."""
@@ -203,6 +268,7 @@ class IdentityStep:
     @property
     def login(self) -> Optional[str]: ...
 
+@final
 class DoneStep:
     """The verification is over."""
 
@@ -210,6 +276,7 @@ class DoneStep:
     def verdict(self) -> Verdict:
         """What ``Verifier.verify`` would have answered; ``requests`` counts every request."""
 
+@final
 class HaltedStep:
     """The host stopped the verification at the identity (its pin refused the account): no
     verdict on the PAT, no test query sent."""
@@ -226,6 +293,7 @@ class HaltedStep:
 Step = Union[SendStep, WaitStep, IdentityStep, DoneStep, HaltedStep]
 """What ``Verification.step`` and every transition answer."""
 
+@final
 class Verification:
     """One whole verification (token pre-check, ``GET /user``, the pin point, ``POST
     /graphql``, retries inside one deadline) driven by your own HTTP client: the core decides
@@ -233,14 +301,14 @@ class Verification:
     monotonic seconds (default ``time.monotonic()``). A call that does not fit the current
     step raises ``RuntimeError`` and changes nothing. Safe to share across threads."""
 
-    def __init__(
-        self,
+    def __new__(
+        cls,
         token: str,
         *,
         timeout: float = 12.0,
         attempts: int = 3,
         now: Optional[float] = None,
-    ) -> None: ...
+    ) -> Verification: ...
     @property
     def step(self) -> Step:
         """What to do now."""

@@ -1,0 +1,124 @@
+//! What each call tells the `pat_verdict` logger (docs/contract.md §9): one DEBUG record a
+//! verification, a WARNING for each retry and for every Inconclusive GitHub caused.
+//!
+//! The records are built here, as `(level, message)` pairs, and handed to Python with the
+//! answer; `pat_verdict/__init__.py` logs them in the caller's thread (or task), so the
+//! runtime's threads never take the GIL to log and a host's handlers never run on them.
+//! Nothing here can hold the token: the trail has endpoints and statuses only, and the
+//! reasons are the core's, already redacted.
+
+use crate::run::Trail;
+use crate::types::{BroadcastResponse, CheckResponse, Verdict};
+
+/// `logging.DEBUG`.
+const DEBUG: u32 = 10;
+/// `logging.WARNING`.
+const WARNING: u32 = 30;
+
+/// Records for Python's `logging`: `(level, message)`.
+pub(crate) type Records = Vec<(u32, String)>;
+
+/// A WARNING for each request that was followed by another to the same endpoint: a retry.
+fn retries(trail: &Trail, records: &mut Records) {
+    for pair in trail.sent.windows(2) {
+        if let [sent, next] = pair
+            && sent.endpoint == next.endpoint
+        {
+            records.push((
+                WARNING,
+                format!(
+                    "{} {}: GitHub {}; retrying",
+                    sent.endpoint.method(),
+                    sent.endpoint.path(),
+                    sent.outcome
+                ),
+            ));
+        }
+    }
+}
+
+fn millis(trail: &Trail) -> u128 {
+    trail.elapsed.as_millis()
+}
+
+/// The records of one verification (`verify`, an audited entry).
+pub(crate) fn verification(what: &str, trail: &Trail, verdict: &Verdict, records: &mut Records) {
+    retries(trail, records);
+    records.push((
+        DEBUG,
+        format!(
+            "{what}: {}, stage {}, reason {}, {} requests in {} ms",
+            verdict.kind,
+            verdict.stage.unwrap_or("none"),
+            verdict.error.as_deref().unwrap_or("none"),
+            verdict.requests,
+            millis(trail)
+        ),
+    ));
+    if verdict.kind == "inconclusive" && matches!(verdict.stage, Some("identity" | "test_query")) {
+        records.push((
+            WARNING,
+            format!(
+                "{what}: GitHub left the PAT unjudged (inconclusive at {}): {}",
+                verdict.stage.unwrap_or("none"),
+                verdict.error.as_deref().unwrap_or("no reason given")
+            ),
+        ));
+    }
+}
+
+/// The records of a check.
+pub(crate) fn check(trail: &Trail, answer: &CheckResponse) -> Records {
+    let mut records = Records::new();
+    retries(trail, &mut records);
+    let reason = answer.rejection_reason.as_deref().unwrap_or("none");
+    records.push((
+        DEBUG,
+        format!(
+            "check: {}, reason {reason}, {} requests in {} ms",
+            answer.category,
+            trail.sent.len(),
+            millis(trail)
+        ),
+    ));
+    // Inconclusive after asking GitHub: GitHub's doing (the store's has no request).
+    if answer.category == "inconclusive" && answer.detail.is_none() && !trail.sent.is_empty() {
+        records.push((
+            WARNING,
+            format!("check: GitHub left the PAT unjudged: {reason}"),
+        ));
+    }
+    records
+}
+
+/// The records of a broadcast.
+pub(crate) fn broadcast(trail: &Trail, answer: &BroadcastResponse) -> Records {
+    let mut records = Records::new();
+    retries(trail, &mut records);
+    let reason = answer.rejection_reason.as_deref().unwrap_or("none");
+    records.push((
+        DEBUG,
+        format!(
+            "broadcast: {}, reason {reason}, {} requests in {} ms",
+            if answer.accepted {
+                "accepted"
+            } else {
+                "refused"
+            },
+            trail.sent.len(),
+            millis(trail)
+        ),
+    ));
+    // Retryable after GitHub's last answer was no evidence: GitHub's doing.
+    let github_failed = trail
+        .sent
+        .last()
+        .is_some_and(|sent| !sent.outcome.starts_with("answered 2"));
+    if !answer.accepted && answer.retryable && github_failed {
+        records.push((
+            WARNING,
+            format!("broadcast: GitHub left the PAT unjudged: {reason}"),
+        ));
+    }
+    records
+}

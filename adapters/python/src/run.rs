@@ -1,0 +1,175 @@
+//! How a call runs for Python: always as a task on the shared runtime, so the caller can
+//! walk away from it.
+//!
+//! - Blocking calls ([`block`]) wait for the task in slices of [`SLICE`] with the GIL
+//!   released, and between slices let Python run its signal handlers: Ctrl-C raises
+//!   `KeyboardInterrupt` within a slice, as `time.sleep` does, and aborts the task.
+//! - Awaited calls ([`start`]) hand the answer to a Python callable (which settles an asyncio
+//!   future on its own loop, see `pat_verdict/__init__.py`) and return a [`Call`] whose
+//!   `cancel` aborts the task: a cancelled `averify` sends no further request and a cancelled
+//!   `abroadcast` starts no store write.
+//!
+//! Every call also records what it sent and what came back ([`Trail`], through
+//! [`Logged`]), so Python can log each retry without the GIL ever being taken on the
+//! runtime's threads for logging.
+
+use std::cell::RefCell;
+use std::future::Future;
+use std::sync::mpsc::{RecvTimeoutError, sync_channel};
+use std::sync::{Mutex, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use pat_verdict::{CallResult, Endpoint, GithubApi, Token};
+use pyo3::IntoPyObjectExt;
+use pyo3::exceptions::PyRuntimeError;
+use pyo3::prelude::*;
+use tokio::task::AbortHandle;
+
+use crate::wiring;
+
+/// How long a blocking call waits between looks at Python's signals: Ctrl-C is answered
+/// within this (docs/contract.md §9 promises about 0.2 s).
+pub(crate) const SLICE: Duration = Duration::from_millis(50);
+
+/// One request a call sent, and in a few words what came back (never the token).
+#[derive(Clone, Debug)]
+pub(crate) struct Sent {
+    pub(crate) endpoint: Endpoint,
+    pub(crate) outcome: String,
+}
+
+tokio::task_local! {
+    /// The requests of the call running in this task.
+    static TRAIL: RefCell<Vec<Sent>>;
+}
+
+/// What one call did: its requests in order and how long it took.
+#[derive(Debug, Default)]
+pub(crate) struct Trail {
+    pub(crate) sent: Vec<Sent>,
+    pub(crate) elapsed: Duration,
+}
+
+/// Runs `call`, recording every request it sends through [`Logged`].
+pub(crate) async fn traced<T>(call: impl Future<Output = T>) -> (T, Trail) {
+    let started = wiring::monotonic();
+    TRAIL
+        .scope(RefCell::new(Vec::new()), async move {
+            let out = call.await;
+            let sent = TRAIL.with(RefCell::take);
+            (
+                out,
+                Trail {
+                    sent,
+                    elapsed: wiring::monotonic().saturating_sub(started),
+                },
+            )
+        })
+        .await
+}
+
+/// A GitHub client that notes each request of the current call in its [`Trail`].
+#[derive(Debug)]
+pub(crate) struct Logged<G>(pub(crate) G);
+
+#[async_trait]
+impl<G: GithubApi> GithubApi for Logged<G> {
+    async fn send(&self, endpoint: Endpoint, token: &Token, timeout: Duration) -> CallResult {
+        let result = self.0.send(endpoint, token, timeout).await;
+        let outcome = match &result {
+            Ok(response) => format!("answered {}", response.status),
+            // The kind only: an adapter's detail is free text.
+            Err(error) => format!("failed in transport ({})", error.kind),
+        };
+        // Outside a traced call (none today) there is nothing to note it in.
+        let _ = TRAIL.try_with(|trail| trail.borrow_mut().push(Sent { endpoint, outcome }));
+        result
+    }
+}
+
+/// Runs `call` on the runtime and waits for it with the GIL released, answering signals.
+///
+/// # Errors
+///
+/// What a signal handler raised (`KeyboardInterrupt`): the task is aborted first.
+/// `RuntimeError` when the runtime cannot start or the task died without an answer.
+pub(crate) fn block<T: Send + 'static>(
+    py: Python<'_>,
+    call: impl Future<Output = T> + Send + 'static,
+) -> PyResult<T> {
+    let runtime = wiring::runtime()?;
+    let (sender, mut receiver) = sync_channel(1);
+    let task = runtime.spawn(async move {
+        // The receiver is gone only when the caller was interrupted.
+        let _ = sender.send(call.await);
+    });
+    loop {
+        let (back, answer) = py.detach(move || {
+            let answer = receiver.recv_timeout(SLICE);
+            (receiver, answer)
+        });
+        receiver = back;
+        match answer {
+            Ok(out) => return Ok(out),
+            Err(RecvTimeoutError::Timeout) => {
+                if let Err(error) = py.check_signals() {
+                    task.abort();
+                    return Err(error);
+                }
+            }
+            Err(RecvTimeoutError::Disconnected) => {
+                return Err(PyRuntimeError::new_err(
+                    "pat_verdict's task ended without an answer",
+                ));
+            }
+        }
+    }
+}
+
+/// A call running for an awaiting coroutine; `cancel` abandons it.
+#[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Call")]
+pub(crate) struct Call(Mutex<Option<AbortHandle>>);
+
+#[pymethods]
+impl Call {
+    /// Aborts the task if it is still running: it is dropped at its next await, so no
+    /// request and no store write starts after this. Does nothing once it has finished.
+    fn cancel(&self) {
+        if let Some(task) = self.0.lock().unwrap_or_else(PoisonError::into_inner).take() {
+            task.abort();
+        }
+    }
+}
+
+/// Starts `call` on the runtime; its answer goes to `done(True, value)`, or its error to
+/// `done(False, exception)`, called on a runtime thread with the GIL taken once.
+///
+/// # Errors
+///
+/// `RuntimeError` when the runtime cannot start.
+pub(crate) fn start<T>(
+    call: impl Future<Output = PyResult<T>> + Send + 'static,
+    done: Py<PyAny>,
+) -> PyResult<Call>
+where
+    T: for<'py> IntoPyObject<'py> + Send + 'static,
+{
+    let runtime = wiring::runtime()?;
+    let task = runtime.spawn(async move {
+        let out = call.await;
+        Python::attach(|py| {
+            let delivered = match out {
+                Ok(value) => value
+                    .into_py_any(py)
+                    .and_then(|value| done.call1(py, (true, value))),
+                Err(error) => done.call1(py, (false, error.into_value(py))),
+            };
+            // The callback swallows a closed loop itself; anything else is a bug to show.
+            if let Err(error) = delivered {
+                error.write_unraisable(py, None);
+            }
+        });
+    });
+    Ok(Call(Mutex::new(Some(task.abort_handle()))))
+}
