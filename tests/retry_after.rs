@@ -7,8 +7,11 @@
     reason = "test helpers: formatting a known-good instant cannot fail"
 )]
 
+mod common;
+
 use std::time::Duration;
 
+use common::config;
 use pat_verdict::UnixTime;
 use pat_verdict::{MAX_RETRY_AFTER, parse_ratelimit_reset, parse_retry_after};
 use proptest::prelude::*;
@@ -88,7 +91,7 @@ fn arb_instant() -> impl Strategy<Value = UnixTime> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(512))]
+    #![proptest_config(config(512))]
 
     /// Delay-seconds: the number, saturating at a day however many digits it has.
     #[test]
