@@ -11,6 +11,11 @@
 #
 # Exits 1 when any run failed, after printing the failing runs' output. Doctests are not
 # test binaries and are not run here.
+#
+# Property tests explore: every run gets a fresh random PROPTEST_RNG_SEED (CI pins one in
+# .ci/run, so a landing fails only on what it changed; this script looks for what that seed
+# misses). A failing run's seed is printed with the command that replays it. To repeat one
+# seed on every run here instead, set it: PROPTEST_RNG_SEED=N FILTER=... scripts/stress-tests.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +26,8 @@ FILTER="${FILTER:-}"
 TEST_ARGS="${TEST_ARGS:-}"
 # Extra arguments for cargo's build (e.g. --release), split on spaces.
 CARGO_FLAGS="${CARGO_FLAGS:-}"
+# A seed from the caller is used for every run; otherwise each run draws its own.
+FIXED_SEED="${PROPTEST_RNG_SEED:-}"
 
 command -v jq >/dev/null || { echo "stress-tests.sh needs jq" >&2; exit 2; }
 
@@ -48,6 +55,8 @@ logs="$(mktemp -d "${TMPDIR:-/tmp}/stress-tests.XXXXXX")"
 mkdir "$logs/bin"
 declare -A failures=()
 declare -A names=()
+declare -A seeds=()
+declare -A log_names=()
 snapshot=""
 while IFS=$'\t' read -r dir exe name; do
   # name: package/kind/target, e.g. pat-verdict-ureq-http/test/transport
@@ -69,8 +78,11 @@ for round in $(seq 1 "$ROUNDS"); do
     pids=()
     for copy in $(seq 1 "$COPIES"); do
       log="$logs/$(tr '/' '_' <<<"${names[$exe]}").r$round.c$copy.log"
+      seed="${FIXED_SEED:-$(od -An -N8 -tu8 /dev/urandom | tr -d ' ')}"
+      seeds["$log"]="$seed"
+      log_names["$log"]="${names[$exe]}"
       # shellcheck disable=SC2086 # TEST_ARGS is split on purpose
-      (cd "$dir" && exec "$exe" $TEST_ARGS) >"$log" 2>&1 &
+      (cd "$dir" && PROPTEST_RNG_SEED="$seed" exec "$exe" $TEST_ARGS) >"$log" 2>&1 &
       pids+=("$!:$log")
     done
     for entry in "${pids[@]}"; do
@@ -94,6 +106,13 @@ if ((total_failed > 0)); then
   echo "== output of the failing runs (kept in $logs)"
   for log in "$logs"/*.log; do
     echo "---- $(basename "$log")"
+    # package/kind/target, e.g. pat-verdict/test/retry_after
+    IFS=/ read -r package kind target_name <<<"${log_names[$log]}"
+    case "$kind" in
+      lib) selector="--lib" ;;
+      *) selector="--$kind $target_name" ;;
+    esac
+    echo "PROPTEST_RNG_SEED=${seeds[$log]}; replay: PROPTEST_RNG_SEED=${seeds[$log]} cargo test${CARGO_FLAGS:+ $CARGO_FLAGS} -p $package $selector"
     # The failures section and the closing line are what matter; the rest is progress.
     sed -n '/^failures:$/,$p' "$log" | head -200
     if ! grep -q '^failures:$' "$log"; then tail -40 "$log"; fi

@@ -186,12 +186,6 @@ impl Extra {
             .map(|(key, value)| (key.as_str(), &**value))
     }
 
-    /// Whether nothing unknown is kept.
-    #[must_use]
-    pub fn is_empty(&self) -> bool {
-        self.unknown.is_empty()
-    }
-
     /// Records that the file had no `key`: the entry is written back without it while the
     /// model's field stays empty.
     pub fn read_absent(&mut self, key: OptionalKey) {
@@ -414,4 +408,146 @@ pub struct Listing {
     pub entries: Vec<StoredPat>,
     /// The unusable entries, in the file's order.
     pub unusable: Vec<UnusableEntry>,
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::expect_used, reason = "tests: a fixed, well-formed input")]
+
+    use super::*;
+
+    fn read(text: &str) -> Result<StoredPat, serde_json::Error> {
+        serde_json::from_str(text)
+    }
+
+    fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str, stored_at: &str) -> StoredPat {
+        StoredPat::new(
+            Uid(uid),
+            Hotkey::new(hotkey),
+            SecretString::from(pat),
+            GithubId::new(github_id),
+            stored_at.to_owned(),
+        )
+    }
+
+    fn raw(text: &str) -> Box<RawValue> {
+        RawValue::from_string(text.to_owned()).expect("valid JSON")
+    }
+
+    /// docs/contract.md §7: an old file's numeric `github_id` is an integer; a number that is
+    /// not one (`42.5`, or `4.2e1`, which JSON holds as a float even though it equals 42) is
+    /// refused, never turned into a pin a miner would be held to.
+    #[test]
+    fn a_github_id_that_is_not_an_integer_is_refused_not_pinned() {
+        for number in ["42.5", "4.2e1", "4.2E1", "42.0", "-0.5", "1e3"] {
+            let text =
+                format!(r#"{{"uid": 1, "hotkey": "hk", "pat": "ghp_x", "github_id": {number}}}"#);
+            let error = read(&text).expect_err(number).to_string();
+            assert!(
+                error.contains("\"github_id\" is not a string or an integer"),
+                "{number}: {error}"
+            );
+        }
+    }
+
+    /// An integer `github_id` reads as its decimal string and pins that account, the whole
+    /// `u64` range included; it is written back as the number it was.
+    #[test]
+    fn an_integer_github_id_is_a_pin_and_is_written_back_as_read() {
+        for number in ["42", "18446744073709551615"] {
+            let text =
+                format!(r#"{{"uid": 1, "hotkey": "hk", "pat": "ghp_x", "github_id": {number}}}"#);
+            let stored = read(&text).expect(number);
+            assert_eq!(stored.github_id, GithubId::new(number));
+            assert!(!stored.pins_nothing(), "{number}");
+            let written = serde_json::to_string(&stored).expect("serializes");
+            assert!(
+                written.contains(&format!(r#""github_id":{number}"#)),
+                "{written}"
+            );
+        }
+    }
+
+    /// The audit row of an unusable entry (docs/contract.md §7: inconclusive, "with the
+    /// reason"): it says the entry cannot be used and why, in the store's words.
+    #[test]
+    fn an_unusable_entrys_audit_reason_says_it_cannot_be_used_and_why() {
+        let entry = UnusableEntry {
+            uid: Some(Uid(2)),
+            hotkey: None,
+            reason: "entry 1 has no \"hotkey\"".to_owned(),
+        };
+        assert_eq!(
+            entry.audit_reason(),
+            "the store entry cannot be used: entry 1 has no \"hotkey\""
+        );
+    }
+
+    /// Hotkeys and uids print as themselves: they appear in audit rows and messages.
+    #[test]
+    fn hotkey_and_uid_display_as_their_text() {
+        let hotkey = Hotkey::new("5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY");
+        assert_eq!(
+            hotkey.to_string(),
+            "5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY"
+        );
+        assert_eq!(format!("[{:>4}]", Uid(7)), "[   7]");
+        assert_eq!(Uid(4_294_967_295).to_string(), "4294967295");
+    }
+
+    /// Equality is what the store contract's tests (`testing::store_contract`) compare read-back
+    /// entries with, so it must tell every field apart, the PAT and unknown keys included.
+    #[test]
+    fn entries_differing_in_any_field_are_not_equal() {
+        let base = entry(1, "hk", "ghp_a", "10", "2026-01-01T00:00:00Z");
+        assert_eq!(base, base.clone());
+        let others = [
+            entry(2, "hk", "ghp_a", "10", "2026-01-01T00:00:00Z"),
+            entry(1, "hk2", "ghp_a", "10", "2026-01-01T00:00:00Z"),
+            entry(1, "hk", "ghp_b", "10", "2026-01-01T00:00:00Z"),
+            entry(1, "hk", "ghp_a", "11", "2026-01-01T00:00:00Z"),
+            entry(1, "hk", "ghp_a", "10", "2026-01-02T00:00:00Z"),
+        ];
+        for other in &others {
+            assert_ne!(&base, other);
+        }
+        let mut with_key = base.clone();
+        with_key.extra.insert("note", raw("1"));
+        assert_ne!(base, with_key);
+        assert_ne!(with_key, base);
+    }
+
+    /// Unknown keys compare by key and exact JSON text, in order; how an optional key was
+    /// written (`42` or `"42"`) is form, not content.
+    #[test]
+    fn extra_compares_unknown_keys_exactly_and_ignores_the_form_of_optional_keys() {
+        let extra = |pairs: &[(&str, &str)]| {
+            let mut extra = Extra::default();
+            for (key, value) in pairs {
+                extra.insert(*key, raw(value));
+            }
+            extra
+        };
+        assert_eq!(
+            extra(&[("a", "1"), ("b", "2")]),
+            extra(&[("a", "1"), ("b", "2")])
+        );
+        assert_ne!(extra(&[("a", "1")]), extra(&[("a", "1.0")]));
+        assert_ne!(extra(&[("a", "1")]), extra(&[("b", "1")]));
+        assert_ne!(
+            extra(&[("a", "1"), ("b", "2")]),
+            extra(&[("b", "2"), ("a", "1")])
+        );
+        assert_ne!(extra(&[("a", "1")]), extra(&[("a", "1"), ("b", "2")]));
+
+        let as_number = read(
+            r#"{"uid": 1, "hotkey": "hk", "pat": "ghp_x", "github_id": 42, "stored_at": "t"}"#,
+        )
+        .expect("reads");
+        let as_string = read(
+            r#"{"uid": 1, "hotkey": "hk", "pat": "ghp_x", "github_id": "42", "stored_at": "t"}"#,
+        )
+        .expect("reads");
+        assert_eq!(as_number, as_string);
+    }
 }

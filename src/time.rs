@@ -82,8 +82,9 @@ impl UnixTime {
     /// IMF-fixdate `Sun, 06 Nov 1994 08:49:37 GMT`, and — because recipients must accept
     /// them — the obsolete RFC 850 form `Sunday, 06-Nov-94 08:49:37 GMT` and C's asctime
     /// form `Sun Nov  6 08:49:37 1994`. The weekday must be a real one but is not checked
-    /// against the date. A two-digit year is placed in the century that puts it at most 50
-    /// years after `now`, as RFC 9110 asks. Anything else is `None`.
+    /// against the date. A two-digit year more than 50 years after `now`'s year is the latest
+    /// past year with those digits, as RFC 9110 asks; otherwise it is at most 50 years ahead
+    /// (so `00` read at the end of 2099 is 2100). Anything else is `None`.
     #[must_use]
     pub fn parse_http_date(text: &str, now: UnixTime) -> Option<Self> {
         let text = text.trim();
@@ -147,12 +148,18 @@ fn parse_rfc850(rest: &str, now: UnixTime) -> Option<UnixTime> {
         return None;
     }
     let (now_year, _, _) = civil_from_days(now.0.div_euclid(SECS_PER_DAY));
-    // The century that puts the year closest to, and at most 50 years after, now.
-    let mut year = now_year - now_year.rem_euclid(100) + short_year;
-    if year > now_year + 50 {
-        year -= 100;
-    }
-    from_civil(year, month, day, time)
+    from_civil(rfc850_year(short_year, now_year), month, day, time)
+}
+
+/// The four-digit year a two-digit RFC 850 year means in `now_year` (RFC 9110 §5.6.7): a year
+/// up to 50 years ahead is taken as the future, one more than 50 years ahead as "the most
+/// recent year in the past that had the same last two digits". So the candidates are the 100
+/// years from `now_year - 49` to `now_year + 50`, and exactly one of them ends in `short_year`.
+/// (Placing the year in `now_year`'s own century first and only ever moving it back misreads
+/// `00` at the end of 2099 as 2000 instead of 2100.)
+fn rfc850_year(short_year: i64, now_year: i64) -> i64 {
+    let earliest = now_year - 49;
+    earliest + (short_year - earliest).rem_euclid(100)
 }
 
 /// `Nov  6 08:49:37 1994` (the day is space-padded to two characters).
@@ -342,6 +349,25 @@ mod tests {
             UnixTime::parse_http_date("Friday, 02-Jan-26 15:04:05 GMT", now),
             Some(now)
         );
+    }
+
+    #[test]
+    fn two_digit_years_follow_rfc_9110s_fifty_year_window() {
+        // Up to 50 years ahead is the future; 51 ahead is the past century's year.
+        assert_eq!(rfc850_year(76, 2026), 2076);
+        assert_eq!(rfc850_year(77, 2026), 1977);
+        assert_eq!(rfc850_year(26, 2026), 2026);
+        assert_eq!(rfc850_year(94, 2026), 1994);
+        // Across a century boundary, both ways.
+        assert_eq!(rfc850_year(0, 2099), 2100);
+        assert_eq!(rfc850_year(49, 2099), 2149);
+        assert_eq!(rfc850_year(50, 2099), 2050);
+        assert_eq!(rfc850_year(99, 2100), 2099);
+        assert_eq!(rfc850_year(50, 2100), 2150);
+        assert_eq!(rfc850_year(51, 2100), 2051);
+        // Before year 50 of the common era the window reaches below zero, and stays 100 wide.
+        assert_eq!(rfc850_year(99, 10), -1);
+        assert_eq!(rfc850_year(60, 10), 60);
     }
 
     #[test]

@@ -123,8 +123,8 @@ pub struct Common {
     )]
     pub timeout: Option<Duration>,
 
-    /// A PEM file of CA certificates to trust besides the bundled (Mozilla) roots: a GitHub
-    /// Enterprise Server behind a private CA.
+    /// A PEM file of CA certificates to trust besides the system's trust store and the
+    /// bundled (Mozilla) roots: a GitHub Enterprise Server behind a private CA.
     #[arg(long, global = true, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
 

@@ -116,6 +116,88 @@ fn a_private_ca_given_with_ca_file_is_trusted_and_others_are_not() {
     assert!(bad.stderr.contains("--ca-file"), "{bad:?}");
 }
 
+/// `verify --json` against `github` (over TLS) with the child's trust store set by `store`
+/// (`SSL_CERT_FILE` / `SSL_CERT_DIR`, which the client reads in place of the system's, so the
+/// machine's own store plays no part) and any `extra` arguments before `verify`.
+fn verify_with_store(
+    github: &FakeGithub,
+    store: &[(&str, &std::path::Path)],
+    extra: &[&std::ffi::OsStr],
+) -> Run {
+    let mut cmd = bare();
+    cmd.env_remove("SSL_CERT_FILE").env_remove("SSL_CERT_DIR");
+    for (name, path) in store {
+        cmd.env(name, path);
+    }
+    run(cmd
+        .args(["--api-url", &github.url(), "--timeout", "2"])
+        .args(extra)
+        .args(["verify", "--json"])
+        .env("GITHUB_TOKEN", SECRET))
+}
+
+/// docs/contract.md §8: the operating system's trust store is trusted, the bundled roots
+/// stay, and `--ca-file` adds to both. A CA installed into a store the test controls (a
+/// file, or a directory, as OpenSSL reads them) is trusted; the same server is a TLS failure,
+/// inconclusive, when that store holds another CA.
+#[test]
+fn a_ca_in_the_systems_trust_store_is_trusted_alongside_ca_file() {
+    let ca = TestCa::new("pat-verdict system store test CA").expect("a CA");
+    let github = FakeGithub::builder()
+        .enterprise()
+        .tls(ca.issue(&["127.0.0.1"]).expect("a certificate"))
+        .start()
+        .expect("starts");
+    github.valid(SECRET, 42, "octo");
+    let other_ca = TestCa::new("pat-verdict CA of another company").expect("a CA");
+    let other = FakeGithub::builder()
+        .enterprise()
+        .tls(other_ca.issue(&["127.0.0.1"]).expect("a certificate"))
+        .start()
+        .expect("starts");
+    other.valid(SECRET, 43, "other");
+
+    let dir = tempfile::tempdir().expect("temp dir");
+    let bundle = dir.path().join("ca-bundle.crt");
+    std::fs::write(&bundle, ca.cert_pem()).expect("write");
+    let cert_dir = dir.path().join("certs");
+    std::fs::create_dir(&cert_dir).expect("mkdir");
+    std::fs::write(cert_dir.join("company-root.pem"), ca.cert_pem()).expect("write");
+    let other_file = dir.path().join("other.pem");
+    std::fs::write(&other_file, other_ca.cert_pem()).expect("write");
+
+    for store in [
+        ("SSL_CERT_FILE", bundle.as_path()),
+        ("SSL_CERT_DIR", cert_dir.as_path()),
+    ] {
+        let out = verify_with_store(&github, &[store], &[]);
+        assert_eq!(out.code, 0, "{store:?}: {out:?}");
+        assert_eq!(out.json()["verdict"], "valid", "{out:?}");
+    }
+
+    // The store holds another CA: not trusted, inconclusive, and the token never went out.
+    github.reset_counts();
+    let out = verify_with_store(&github, &[("SSL_CERT_FILE", &other_file)], &[]);
+    assert_eq!(out.code, 75, "{out:?}");
+    assert_eq!(out.json()["verdict"], "inconclusive", "{out:?}");
+    let reason = out.json()["reason"].as_str().unwrap_or_default().to_owned();
+    assert!(reason.contains("TLS failed"), "{out:?}");
+    assert!(reason.contains("certificate"), "{out:?}");
+    assert_eq!(github.requests(Endpoint::Identity), 0, "the token was sent");
+
+    // --ca-file adds to the system's store rather than replacing it: with one CA in each,
+    // both servers are trusted by the same command line.
+    for server in [&github, &other] {
+        let out = verify_with_store(
+            server,
+            &[("SSL_CERT_FILE", &bundle)],
+            &["--ca-file".as_ref(), other_file.as_os_str()],
+        );
+        assert_eq!(out.code, 0, "{out:?}");
+        assert_eq!(out.json()["verdict"], "valid", "{out:?}");
+    }
+}
+
 // ---- --timeout ----
 
 #[test]

@@ -183,11 +183,10 @@ fn one_unusable_entry_is_its_own_row_and_no_one_elses_problem() {
     assert_eq!(carol.len(), 1, "{out:?}");
     assert_eq!(carol[0]["verdict"], "inconclusive");
     assert_eq!(carol[0]["hotkey"], "5Carol");
-    assert!(
-        carol[0]["reason"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("cannot be used"),
+    // docs/contract.md §7: unusable, with the reason (what is wrong, never the value).
+    assert_eq!(
+        carol[0]["reason"],
+        "the store entry cannot be used: entry 1: \"pat\" is a number, expected a string",
         "{out:?}"
     );
     assert_eq!(

@@ -208,6 +208,18 @@ async fn one_unusable_entry_affects_only_its_own_uid_and_is_kept_byte_for_byte()
     assert_eq!(listing.unusable[1].uid, None);
     assert_eq!(listing.unusable[1].hotkey, Some(Hotkey::new("hk9")));
     assert!(listing.unusable[1].reason.contains("has no \"uid\""));
+    // Its audit row: the entry cannot be used, and why, never its PAT.
+    for unusable in &listing.unusable {
+        let row = unusable.audit_reason();
+        assert!(row.starts_with("the store entry cannot be used: "), "{row}");
+        assert!(row.ends_with(&unusable.reason), "{row}");
+        assert!(!row.contains(SECRET), "{row}");
+    }
+    assert!(
+        listing.unusable[1]
+            .audit_reason()
+            .contains("has no \"uid\""),
+    );
 
     // Two rewrites later, both are there byte for byte.
     let text = fs::read_to_string(&path).unwrap();

@@ -22,6 +22,11 @@
 //! - **ureq blocks**, so each call runs on tokio's blocking pool (`spawn_blocking`) and the
 //!   async runtime never waits on a socket.
 //!
+//! Certificates are checked against the operating system's trust store (or `SSL_CERT_FILE`
+//! / `SSL_CERT_DIR` when set), the bundled Mozilla roots and any
+//! [`ca_file`](UreqGithubBuilder::ca_file), all together; why one merged set rather than
+//! ureq's platform verifier is in the `roots` module.
+//!
 //! HTTP proxies are taken from the environment (`HTTPS_PROXY`, `ALL_PROXY`, `NO_PROXY`), as
 //! ureq does by default. Calls need a tokio runtime (any flavour) for the blocking pool.
 //!
@@ -44,6 +49,7 @@
 
 mod error;
 mod resolver;
+mod roots;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -119,9 +125,9 @@ pub struct UreqGithubBuilder {
 }
 
 impl UreqGithubBuilder {
-    /// Trusts the CA certificates in the PEM file at `path` as well as the bundled
-    /// (Mozilla) roots: a GitHub Enterprise Server behind a private CA. May be given more
-    /// than once.
+    /// Trusts the CA certificates in the PEM file at `path` as well as the system's trust
+    /// store and the bundled (Mozilla) roots: a GitHub Enterprise Server behind a private
+    /// CA. May be given more than once.
     pub fn ca_file(mut self, path: impl Into<PathBuf>) -> Self {
         self.ca_files.push(path.into());
         self
@@ -158,19 +164,18 @@ impl UreqGithubBuilder {
             // An audit validates many PATs against one host: keep enough idle connections.
             .max_idle_connections(64)
             .max_idle_connections_per_host(32);
-        if !extra_roots.is_empty() {
-            // ureq's bundled roots are trust anchors and cannot be extended, so the same
-            // Mozilla roots are given as certificates, followed by the operator's.
-            let roots = webpki_root_certs::TLS_SERVER_ROOT_CERTS
-                .iter()
-                .map(|der| Certificate::from_der(der.as_ref()))
-                .chain(extra_roots);
-            config = config.tls_config(
-                TlsConfig::builder()
-                    .root_certs(RootCerts::from(roots))
-                    .build(),
-            );
-        }
+        // The system's store, the bundled roots and the operator's, together (see `roots`
+        // for why one merged set and not ureq's platform verifier).
+        let roots = roots::merge(
+            roots::bundled_roots()
+                .chain(roots::system_roots())
+                .chain(extra_roots),
+        );
+        config = config.tls_config(
+            TlsConfig::builder()
+                .root_certs(RootCerts::new_with_certs(&roots))
+                .build(),
+        );
         Ok(UreqGithub {
             shared: Arc::new(Shared {
                 agent: Agent::with_parts(
@@ -243,7 +248,7 @@ impl std::fmt::Debug for UreqGithub {
 impl UreqGithub {
     /// A client for the API rooted at `api_url` (`https://api.github.com`, a GitHub
     /// Enterprise `https://ghe.example.com/api/v3`, or a loopback fake), trusting the
-    /// bundled roots. A trailing slash is fine. [`UreqGithub::builder`] adds trusted roots.
+    /// system's trust store and the bundled roots. A trailing slash is fine. [`UreqGithub::builder`] adds trusted roots.
     ///
     /// # Errors
     ///

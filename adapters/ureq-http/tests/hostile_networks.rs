@@ -117,7 +117,7 @@ async fn an_untrusted_certificate_is_inconclusive_and_no_token_is_sent() {
         .tls(ca.issue(&["127.0.0.1"]).expect("a certificate"))
         .start()
         .expect("starts");
-    // Bundled roots only: the private CA is unknown.
+    // The bundled roots and the system's store: neither knows this private CA.
     let client = UreqGithub::new(&github.url()).expect("valid root");
     let reason = refused(&github, &client).await;
     assert!(reason.contains("TLS"), "{reason}");
