@@ -6,11 +6,11 @@ mod common;
 
 use common::{
     EVIDENCE_TYPES, Expected, GITHUB_FAILURE_TYPES, GRAPHQL, arb_any_body, arb_cut,
-    arb_github_failure_message, arb_header_value, arb_headers, arb_headers_without_signal,
-    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_githubs_body,
-    arb_not_json, arb_now, arb_now_and_headers, arb_other_4xx, arb_plain_message,
-    arb_rate_limit_message, arb_transport_error, at, check_4xx, check_body_inconclusive,
-    check_rate_limited_status, check_seed_view, check_status_inconclusive,
+    arb_github_failure_message, arb_header_value, arb_headers, arb_junk, arb_non_evidence_status,
+    arb_non_object, arb_nonsense_status, arb_not_githubs_body_without_signal, arb_not_json,
+    arb_now, arb_now_and_headers, arb_now_and_headers_without_signal, arb_other_4xx,
+    arb_plain_message, arb_rate_limit_message, arb_transport_error, at, check_4xx,
+    check_body_inconclusive, check_rate_limited_status, check_seed_view, check_status_inconclusive,
     check_transport_inconclusive, config, expected_retry_after, from_githubs_api,
     inconclusive_parts, invalid_reason, mentions_rate_limit, object_with, response, string_text,
     text,
@@ -412,7 +412,7 @@ proptest! {
     /// with no header signal at all (GitHub's secondary rate limit).
     #[test]
     fn test_query_403_with_rate_limit_message_is_inconclusive_rate_limited(
-        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        (now, headers) in arb_now_and_headers_without_signal(),
         body in arb_rate_limit_403_body(),
     ) {
         let verdict = classify(&response(403, headers.clone(), body), now)?;
@@ -424,7 +424,7 @@ proptest! {
     /// message containing "rate limit", and a 403 saying so is not evidence about the PAT.
     #[test]
     fn test_query_403_with_graphql_rate_limit_message_is_inconclusive_rate_limited(
-        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        (now, headers) in arb_now_and_headers_without_signal(),
         (body, _) in body_with_first_error(arb_rate_limit_error(arb_rate_limit_message().boxed())),
     ) {
         let verdict = classify(&response(403, headers.clone(), body.into_bytes()), now)?;
@@ -434,7 +434,7 @@ proptest! {
     /// §2 row "any other 4xx": a 403 without any rate-limit signal is evidence.
     #[test]
     fn test_query_plain_403_is_invalid(
-        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        (now, headers) in arb_now_and_headers_without_signal(),
         body in arb_plain_403_body(),
     ) {
         let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body: body.clone() });
@@ -463,10 +463,8 @@ proptest! {
     #[test]
     fn test_query_4xx_not_githubs_json_is_inconclusive(
         status in prop_oneof![arb_other_4xx(), Just(403_u16)],
-        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
-        body in arb_not_githubs_body().prop_filter("no rate-limit phrase", |body| {
-            body.bytes().is_none_or(|bytes| !mentions_rate_limit(&String::from_utf8_lossy(bytes)))
-        }),
+        (now, headers) in arb_now_and_headers_without_signal(),
+        body in arb_not_githubs_body_without_signal(),
     ) {
         prop_assert!(!from_githubs_api(&body));
         let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
@@ -477,7 +475,7 @@ proptest! {
     #[test]
     fn test_query_4xx_without_a_body_is_invalid(
         status in prop_oneof![arb_other_4xx(), Just(403_u16)],
-        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        (now, headers) in arb_now_and_headers_without_signal(),
     ) {
         let result = Ok(HttpResponse { status, headers, body: Body::Absent });
         let verdict = classify(&result, now)?;
@@ -488,7 +486,7 @@ proptest! {
     /// limited, whatever its message says.
     #[test]
     fn test_query_403_with_rate_limit_documentation_url_is_rate_limited(
-        (now, headers) in arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now))),
+        (now, headers) in arb_now_and_headers_without_signal(),
         message in arb_plain_message(),
         url in ("\\PC{0,30}", proptest::sample::select(vec!["rate-limit", "RATE-LIMIT", "Rate-Limit"]), "\\PC{0,30}")
             .prop_map(|(before, needle, after)| format!("{before}{needle}{after}")),

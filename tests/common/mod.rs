@@ -147,6 +147,11 @@ pub fn arb_now_and_headers() -> impl Strategy<Value = (i64, RelevantHeaders)> {
     arb_now().prop_flat_map(|now| (Just(now), arb_headers(now)))
 }
 
+/// `now` and headers built around it that carry no rate-limit signal (docs/contract.md §4).
+pub fn arb_now_and_headers_without_signal() -> impl Strategy<Value = (i64, RelevantHeaders)> {
+    arb_now().prop_flat_map(|now| (Just(now), arb_headers_without_signal(now)))
+}
+
 /// Whether a value could be read as "zero" by any reasonable parser (`0`, ` 00 `, `+0`, `-0`).
 pub fn could_be_zero(value: &str) -> bool {
     let digits: String = value
@@ -582,6 +587,15 @@ pub fn from_githubs_api(body: &Body) -> bool {
             serde_json::from_slice::<Value>(bytes).is_ok_and(|v| v.is_object())
         }
     }
+}
+
+/// [A body that is not GitHub's JSON](arb_not_githubs_body) whose text holds no rate-limit
+/// phrase (docs/contract.md §4): the rows of §2 where only "not GitHub's JSON" can apply.
+pub fn arb_not_githubs_body_without_signal() -> impl Strategy<Value = Body> {
+    arb_not_githubs_body().prop_filter("no rate-limit phrase", |body| {
+        body.bytes()
+            .is_none_or(|bytes| !mentions_rate_limit(&String::from_utf8_lossy(bytes)))
+    })
 }
 
 /// A 4xx body that is not GitHub's JSON: HTML, plain text, empty, bytes, JSON that is not an
