@@ -54,9 +54,9 @@ fn audit_end_to_end(c: &mut Criterion) {
         }
         group.bench_function(format!("latency_{latency_ms}ms"), |b| {
             b.to_async(&runtime).iter(|| async {
-                let entries = store.all().await.expect("the store reads");
-                let valid = audit(&verifier, entries, CONCURRENCY)
-                    .filter(|row| std::future::ready(row.verdict == VerdictKind::Valid))
+                let listing = store.listing().await.expect("the store reads");
+                let valid = audit(&verifier, listing, CONCURRENCY)
+                    .filter(|row| std::future::ready(row.verdict.verdict == VerdictKind::Valid))
                     .count()
                     .await;
                 assert_eq!(valid, PATS as usize);

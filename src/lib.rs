@@ -66,6 +66,7 @@ mod policy;
 mod ports;
 mod rate_limit;
 mod registry;
+mod report;
 mod store;
 mod time;
 mod token;
@@ -84,7 +85,7 @@ pub use deadline::{DeadlineError, MAX_DEADLINE, deadline_from_secs, parse_deadli
 pub use display::{escape_control, needs_escape};
 pub use handlers::{
     AuditRow, AuditSummary, BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome,
-    CheckResponse, Unavailable, Validator, Verifier, audit,
+    CheckResponse, Unavailable, Validator, Verifier, audit, audit_with, in_uid_order,
 };
 pub use http::{
     Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, RelevantHeaders, TEST_QUERY_BODY,
@@ -109,6 +110,7 @@ pub use rate_limit::{
     parse_ratelimit_reset, parse_retry_after, retry_after,
 };
 pub use registry::HotkeyList;
+pub use report::{Stage, VerifyReport, VerifyResponse};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{
     Extra, Hotkey, KNOWN_KEYS, Listing, OptionalKey, SaveOutcome, StoredPat, Uid, UnusableEntry,
@@ -117,6 +119,4 @@ pub use store::{
 pub use time::UnixTime;
 pub use token::{Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
-pub use verification::{
-    Halted, IdentityKnown, Request, SendRequest, Stage, Step, Verification, VerifyReport, Wait,
-};
+pub use verification::{Halted, IdentityKnown, Request, SendRequest, Step, Verification, Wait};

@@ -33,7 +33,7 @@
 //!     unreachable!("an empty token is never sent");
 //! };
 //! let cause = VerdictCause::of_report(&report, None);
-//! assert_eq!((report.verdict.kind().as_str(), cause.as_str()), ("invalid", "token"));
+//! assert_eq!((report.kind().as_str(), cause.as_str()), ("invalid", "token"));
 //! assert_eq!(cause.verdict(), VerdictKind::Invalid);
 //! ```
 
@@ -41,8 +41,8 @@ use std::fmt;
 
 use crate::handlers::{BroadcastOutcome, CheckCategory};
 use crate::http::{CallResult, Endpoint};
+use crate::report::{Stage, VerifyReport};
 use crate::verdict::{Verdict, VerdictKind};
-use crate::verification::{Stage, VerifyReport};
 
 /// Verdicts given, by verdict and cause (counter).
 pub const VERDICTS_TOTAL: &str = "pat_verdict_verdicts_total";
@@ -180,9 +180,13 @@ impl VerdictCause {
     /// verdict is not believed: the report wins.
     #[must_use]
     pub fn of_report(report: &VerifyReport, decided_by: Option<VerdictCause>) -> Self {
-        match &report.verdict {
-            Verdict::Valid(()) => Self::Ok,
-            Verdict::Invalid { .. } if report.stage == Some(Stage::Token) => Self::Token,
+        let (stage, verdict) = match report {
+            VerifyReport::Valid { .. } => return Self::Ok,
+            VerifyReport::Stopped { stage, verdict, .. } => (*stage, verdict),
+        };
+        match verdict {
+            Verdict::Valid(never) => match *never {},
+            Verdict::Invalid { .. } if stage == Stage::Token => Self::Token,
             Verdict::Invalid { .. } => Self::Evidence,
             Verdict::Inconclusive {
                 rate_limited: true, ..
@@ -527,13 +531,7 @@ mod tests {
     }
 
     fn report(verdict: Verdict, stage: Option<Stage>) -> VerifyReport {
-        VerifyReport {
-            verdict,
-            stage,
-            identity: None,
-            viewer: None,
-            requests: 1,
-        }
+        crate::testing::report(verdict, stage.unwrap_or(Stage::Identity))
     }
 
     #[test]

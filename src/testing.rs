@@ -30,10 +30,11 @@ use crate::http::{
     Body, CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
 };
 use crate::ports::{Clock, GithubApi, PatStore, StoreError};
+use crate::report::{Stage, VerifyReport};
 use crate::store::{Hotkey, SaveOutcome, StoredPat, Uid};
 use crate::time::UnixTime;
 use crate::token::Token;
-use crate::verdict::GithubId;
+use crate::verdict::{GithubId, Identity, TokenInfo, Verdict, Viewer};
 
 fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
@@ -763,6 +764,32 @@ pub fn entry(uid: u32, hotkey: &str, pat: &str, github_id: &str) -> StoredPat {
         GithubId::new(github_id),
         "2026-01-01T00:00:00Z".to_owned(),
     )
+}
+
+/// The report a verification ending in `verdict` gives, for tests of what reads reports: a
+/// valid one knows the account `1` (`octocat`) and its viewer; one that is not valid stopped
+/// at `stage` (unused when valid) knowing no identity. One request either way.
+#[must_use]
+pub fn report(verdict: Verdict, stage: Stage) -> VerifyReport {
+    match verdict.into_result() {
+        Ok(()) => VerifyReport::Valid {
+            identity: Identity {
+                github_id: GithubId::new("1"),
+                login: Some("octocat".to_owned()),
+                token: TokenInfo::default(),
+            },
+            viewer: Viewer {
+                login: Some("octocat".to_owned()),
+            },
+            requests: 1,
+        },
+        Err(failure) => VerifyReport::Stopped {
+            stage,
+            verdict: failure,
+            identity: None,
+            requests: 1,
+        },
+    }
 }
 
 /// What every [`PatStore`] must do. Each function takes a fresh, empty, working store and

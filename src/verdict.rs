@@ -50,6 +50,9 @@ pub enum VerdictKind {
 }
 
 impl VerdictKind {
+    /// The three, for a host that reads a verdict's word back (a Python test building one).
+    pub const ALL: [Self; 3] = [Self::Valid, Self::Invalid, Self::Inconclusive];
+
     /// The lower-case word used in JSON and tables.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -132,6 +135,28 @@ impl<T> Verdict<T> {
                 retry_after,
                 rate_limited,
             },
+        }
+    }
+
+    /// The payload of a valid verdict, or the verdict that is not valid, typed so that it
+    /// cannot be: what a verification that stops keeps.
+    ///
+    /// # Errors
+    ///
+    /// The invalid or inconclusive verdict itself.
+    pub fn into_result(self) -> Result<T, Verdict<std::convert::Infallible>> {
+        match self {
+            Self::Valid(value) => Ok(value),
+            Self::Invalid { reason } => Err(Verdict::Invalid { reason }),
+            Self::Inconclusive {
+                reason,
+                retry_after,
+                rate_limited,
+            } => Err(Verdict::Inconclusive {
+                reason,
+                retry_after,
+                rate_limited,
+            }),
         }
     }
 

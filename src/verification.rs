@@ -66,92 +66,24 @@
 //!         Step::Done(report) => break report,
 //!     };
 //! };
-//! assert_eq!(report.verdict, Verdict::Valid(()));
+//! assert_eq!(report.verdict(), Verdict::Valid(()));
 //! assert_eq!(sent, [("GET", "/user"), ("POST", "/graphql"), ("POST", "/graphql")]);
-//! assert_eq!(report.requests, 3);
+//! assert_eq!(report.requests(), 3);
 //! ```
 
+use std::convert::Infallible;
 use std::time::Duration;
 
 use secrecy::SecretString;
-use serde::Serialize;
 
 use crate::classify::{classify_identity_redacting, classify_test_query_redacting};
 use crate::http::{CallResult, Endpoint};
 use crate::messages;
 use crate::policy::{Next, RetryPolicy};
+use crate::report::{Stage, VerifyReport};
 use crate::time::UnixTime;
 use crate::token::Token;
-use crate::verdict::{Identity, Verdict, Viewer};
-
-/// Where a verification stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// The token pre-check (no request was made).
-    Token,
-    /// `GET /user`.
-    Identity,
-    /// `POST /graphql`.
-    TestQuery,
-}
-
-impl Stage {
-    /// The word used in JSON (`"token"`, `"identity"`, `"test_query"`).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Token => "token",
-            Self::Identity => "identity",
-            Self::TestQuery => "test_query",
-        }
-    }
-}
-
-/// Everything one verification learned: what [`Step::Done`] carries.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VerifyReport {
-    /// The verdict on the PAT.
-    pub verdict: Verdict,
-    /// Where it stopped when not valid; `None` when valid.
-    pub stage: Option<Stage>,
-    /// Who owns the PAT, when the identity call was valid (even if the test query was not).
-    pub identity: Option<Identity>,
-    /// The test query's viewer, when it was valid.
-    pub viewer: Option<Viewer>,
-    /// How many GitHub requests the verdict cost (retries included).
-    pub requests: u32,
-}
-
-impl VerifyReport {
-    /// The login, from the identity call or else the test query.
-    #[must_use]
-    pub fn login(&self) -> Option<&str> {
-        self.identity
-            .as_ref()
-            .and_then(|identity| identity.login.as_deref())
-            .or_else(|| {
-                self.viewer
-                    .as_ref()
-                    .and_then(|viewer| viewer.login.as_deref())
-            })
-    }
-
-    fn stopped<T>(
-        stage: Stage,
-        verdict: Verdict<T>,
-        identity: Option<Identity>,
-        requests: u32,
-    ) -> Self {
-        Self {
-            verdict: verdict.map(|_| ()),
-            stage: Some(stage),
-            identity,
-            viewer: None,
-            requests,
-        }
-    }
-}
+use crate::verdict::{Identity, Verdict};
 
 /// What to do next. Every variant but [`Step::Done`] holds the machine; each of their
 /// methods consumes it and answers the next step.
@@ -177,12 +109,10 @@ struct Machine {
     started: Duration,
     /// Requests sent so far, both calls.
     requests: u32,
-    /// The call in progress.
-    endpoint: Endpoint,
+    /// The call in progress (and, during the test query, the identity it follows).
+    call: Call,
     /// Attempts of that call so far.
     attempts: u32,
-    /// The identity, once known.
-    identity: Option<Identity>,
     /// Whether a test-query 401 after a valid identity was already asked again (once per
     /// verification, docs/contract.md §4 "GitHub contradicting itself").
     contradiction_retried: bool,
@@ -202,7 +132,7 @@ impl Verification {
             Ok(token) => Self::with_token(token, policy, now),
             Err(error) => Step::Done(VerifyReport::stopped(
                 Stage::Token,
-                Verdict::<()>::invalid(error.to_string()),
+                Verdict::invalid(error.to_string()),
                 None,
                 0,
             )),
@@ -218,9 +148,8 @@ impl Verification {
             policy,
             started: now,
             requests: 0,
-            endpoint: Endpoint::Identity,
+            call: Call::Identity,
             attempts: 0,
-            identity: None,
             contradiction_retried: false,
         }
         .ready(now)
@@ -232,8 +161,7 @@ impl Machine {
     fn ready(self, now: Duration) -> Step {
         let timeout = self.remaining(now);
         if timeout.is_zero() {
-            let verdict =
-                Verdict::<()>::inconclusive(messages::deadline_passed(self.policy.deadline));
+            let verdict = Verdict::inconclusive(messages::deadline_passed(self.policy.deadline));
             return self.finish(verdict);
         }
         Step::Send(SendRequest {
@@ -248,28 +176,80 @@ impl Machine {
 
     /// Ends the verification with the current call's verdict (not valid, or no time left),
     /// at that call's stage.
-    fn finish<T>(self, verdict: Verdict<T>) -> Step {
-        let stage = match self.endpoint {
-            Endpoint::Identity => Stage::Identity,
-            Endpoint::TestQuery => Stage::TestQuery,
+    fn finish(self, verdict: Verdict<Infallible>) -> Step {
+        let (stage, identity) = match self.call {
+            Call::Identity => (Stage::Identity, None),
+            Call::TestQuery(identity) => (Stage::TestQuery, Some(identity)),
         };
         Step::Done(VerifyReport::stopped(
             stage,
             verdict,
-            self.identity,
+            identity,
             self.requests,
         ))
     }
 
     /// What the policy says after an attempt that gave `verdict`.
-    fn after<T>(self, verdict: Verdict<T>, now: Duration) -> After<T> {
+    fn next<T>(&self, verdict: &Verdict<T>, now: Duration) -> Next {
         let elapsed = now.saturating_sub(self.started);
-        match self.policy.after_attempt(self.attempts, elapsed, &verdict) {
-            Next::Stop => After::Final(self, verdict),
-            Next::Retry { wait } => After::Again(Step::Wait(Wait {
-                until: now.saturating_add(wait),
-                machine: self,
-            })),
+        self.policy.after_attempt(self.attempts, elapsed, verdict)
+    }
+
+    /// Waits `wait` from `now` before the next attempt of the same call.
+    fn wait(self, wait: Duration, now: Duration) -> Step {
+        Step::Wait(Wait {
+            until: now.saturating_add(wait),
+            machine: self,
+        })
+    }
+
+    /// The identity lookup's answer.
+    fn identity_answered(self, result: &CallResult, now: Duration, wall: UnixTime) -> Step {
+        // GitHub's words may quote what it was sent: the classifier redacts the token from
+        // every string it keeps (reason, login, id, scopes) before cutting any
+        // (docs/contract.md §5).
+        let verdict = classify_identity_redacting(result, wall, &self.token);
+        match self.next(&verdict, now) {
+            Next::Retry { wait } => self.wait(wait, now),
+            Next::Stop => match verdict.into_result() {
+                Ok(identity) => Step::IdentityKnown(IdentityKnown {
+                    machine: self,
+                    identity,
+                }),
+                Err(failure) => self.finish(failure),
+            },
+        }
+    }
+
+    /// The test query's answer, after `identity` (taken out of the machine, which holds it
+    /// again for any further attempt).
+    fn test_query_answered(
+        mut self,
+        identity: Identity,
+        result: &CallResult,
+        now: Duration,
+        wall: UnixTime,
+    ) -> Step {
+        let verdict = classify_test_query_redacting(result, wall, &self.token);
+        if self.contradicts_identity(result, &verdict) {
+            self.call = Call::TestQuery(identity);
+            return self.ask_again(now);
+        }
+        match self.next(&verdict, now) {
+            Next::Retry { wait } => {
+                self.call = Call::TestQuery(identity);
+                self.wait(wait, now)
+            }
+            Next::Stop => Step::Done(match verdict.into_result() {
+                Ok(viewer) => VerifyReport::Valid {
+                    identity,
+                    viewer,
+                    requests: self.requests,
+                },
+                Err(failure) => {
+                    VerifyReport::stopped(Stage::TestQuery, failure, Some(identity), self.requests)
+                }
+            }),
         }
     }
 }
@@ -280,7 +260,6 @@ impl Machine {
     /// itself (its GraphQL authentication has flapped in incidents while REST kept working).
     fn contradicts_identity<T>(&self, result: &CallResult, verdict: &Verdict<T>) -> bool {
         !self.contradiction_retried
-            && self.identity.is_some()
             && matches!(verdict, Verdict::Invalid { .. })
             && matches!(result, Ok(response) if response.status == 401)
     }
@@ -291,21 +270,29 @@ impl Machine {
         self.contradiction_retried = true;
         let elapsed = now.saturating_sub(self.started);
         match self.policy.next_attempt(self.attempts, elapsed, None) {
-            Next::Retry { wait } => Step::Wait(Wait {
-                until: now.saturating_add(wait),
-                machine: self,
-            }),
-            Next::Stop => self.finish(Verdict::<()>::inconclusive(
-                messages::contradiction_unresolved(),
-            )),
+            Next::Retry { wait } => self.wait(wait, now),
+            Next::Stop => self.finish(Verdict::inconclusive(messages::contradiction_unresolved())),
         }
     }
 }
 
-/// After an attempt: try again (after a wait), or this is the call's final verdict.
-enum After<T> {
-    Again(Step),
-    Final(Machine, Verdict<T>),
+/// The call in progress. The test query follows a valid identity, so it carries it: a
+/// verification that ends after it always knows who owns the PAT.
+#[derive(Debug)]
+enum Call {
+    /// `GET /user`.
+    Identity,
+    /// `POST /graphql`, after this identity.
+    TestQuery(Identity),
+}
+
+impl Call {
+    const fn endpoint(&self) -> Endpoint {
+        match self {
+            Self::Identity => Endpoint::Identity,
+            Self::TestQuery(_) => Endpoint::TestQuery,
+        }
+    }
 }
 
 /// A request to send. Holds the token: its `Debug` shows only the endpoint.
@@ -317,7 +304,7 @@ pub struct SendRequest {
 impl std::fmt::Debug for SendRequest {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("SendRequest")
-            .field("endpoint", &self.machine.endpoint)
+            .field("endpoint", &self.machine.call.endpoint())
             .field("attempt", &(self.machine.attempts + 1))
             .finish_non_exhaustive()
     }
@@ -393,7 +380,7 @@ impl SendRequest {
     #[must_use]
     pub fn request(&self) -> Request<'_> {
         Request {
-            endpoint: self.machine.endpoint,
+            endpoint: self.machine.call.endpoint(),
             token: &self.machine.token,
             timeout: self.timeout,
         }
@@ -406,55 +393,13 @@ impl SendRequest {
         let mut machine = self.machine;
         machine.requests += 1;
         machine.attempts += 1;
-        match machine.endpoint {
-            Endpoint::Identity => {
-                let verdict = judge(classify_identity_redacting, &machine.token, &result, wall);
-                match machine.after(verdict, now) {
-                    After::Again(wait) => wait,
-                    After::Final(machine, Verdict::Valid(identity)) => {
-                        Step::IdentityKnown(IdentityKnown { machine, identity })
-                    }
-                    After::Final(
-                        machine,
-                        other @ (Verdict::Invalid { .. } | Verdict::Inconclusive { .. }),
-                    ) => machine.finish(other),
-                }
-            }
-            Endpoint::TestQuery => {
-                let verdict = judge(classify_test_query_redacting, &machine.token, &result, wall);
-                if machine.contradicts_identity(&result, &verdict) {
-                    return machine.ask_again(now);
-                }
-                match machine.after(verdict, now) {
-                    After::Again(wait) => wait,
-                    After::Final(machine, Verdict::Valid(viewer)) => Step::Done(VerifyReport {
-                        verdict: Verdict::Valid(()),
-                        stage: None,
-                        identity: machine.identity,
-                        viewer: Some(viewer),
-                        requests: machine.requests,
-                    }),
-                    After::Final(
-                        machine,
-                        other @ (Verdict::Invalid { .. } | Verdict::Inconclusive { .. }),
-                    ) => machine.finish(other),
-                }
-            }
+        // The identity is taken out for the test query's answer, which ends with it or puts
+        // it back; `Identity` stands in meanwhile.
+        match std::mem::replace(&mut machine.call, Call::Identity) {
+            Call::Identity => machine.identity_answered(&result, now, wall),
+            Call::TestQuery(identity) => machine.test_query_answered(identity, &result, now, wall),
         }
     }
-}
-
-/// Classifies one answer. The one place where GitHub's words are checked for the token: they
-/// may quote what they were sent, and the token never goes further.
-fn judge<T>(
-    classify: fn(&CallResult, UnixTime, &Token) -> Verdict<T>,
-    token: &Token,
-    result: &CallResult,
-    wall: UnixTime,
-) -> Verdict<T> {
-    // GitHub's words may quote what it was sent: the classifier redacts the token from every
-    // string it keeps (reason, login, id, scopes) before cutting any (docs/contract.md §5).
-    classify(result, wall, token)
 }
 
 /// A wait before the next attempt of the same call.
@@ -515,8 +460,7 @@ impl IdentityKnown {
     #[must_use]
     pub fn proceed(self, now: Duration) -> Step {
         let mut machine = self.machine;
-        machine.identity = Some(self.identity);
-        machine.endpoint = Endpoint::TestQuery;
+        machine.call = Call::TestQuery(self.identity);
         machine.attempts = 0;
         machine.ready(now)
     }

@@ -4,7 +4,9 @@ mod world;
 
 use futures::StreamExt;
 use pat_verdict::testing::{Reply, entry};
-use pat_verdict::{AuditSummary, Endpoint, PatStore, VerdictKind, audit};
+use pat_verdict::{
+    AuditSummary, Endpoint, Hotkey, PatStore, Uid, UnusableEntry, VerdictKind, audit, in_uid_order,
+};
 use world::World;
 
 #[tokio::test]
@@ -19,12 +21,12 @@ async fn audit_gives_one_row_per_entry_and_a_true_summary() {
         .github
         .on("ghp_outage", Endpoint::Identity, [Reply::status(502)]);
 
-    let entries = world.store.all().await.expect("entries");
-    let mut rows: Vec<_> = audit(world.validator.verifier(), entries, 4)
+    let listing = world.store.listing().await.expect("entries");
+    let mut rows: Vec<_> = audit(world.validator.verifier(), listing, 4)
         .collect()
         .await;
-    rows.sort_by_key(|row| row.uid);
-    let verdicts: Vec<_> = rows.iter().map(|row| row.verdict).collect();
+    in_uid_order(&mut rows);
+    let verdicts: Vec<_> = rows.iter().map(|row| row.verdict.verdict).collect();
     assert_eq!(
         verdicts,
         vec![
@@ -34,9 +36,9 @@ async fn audit_gives_one_row_per_entry_and_a_true_summary() {
             VerdictKind::Invalid
         ]
     );
-    assert_eq!(rows[0].reason, None);
+    assert_eq!(rows[0].verdict.reason, None);
     assert_eq!(
-        rows[2].reason.as_deref(),
+        rows[2].verdict.reason.as_deref(),
         Some("GitHub /user API returned 502")
     );
     assert!(!format!("{rows:?}").contains("ghp_"), "no PAT in rows");
@@ -49,35 +51,68 @@ async fn audit_gives_one_row_per_entry_and_a_true_summary() {
             valid: 1,
             invalid: 2,
             inconclusive: 1,
-            total: 4
+            total: 4,
+            unusable: 0,
         }
     );
 }
 
+/// An entry the store cannot use is a row of its own, first, inconclusive with the store's
+/// reason and no request; it counts as inconclusive, and `in_uid_order` puts it at its uid
+/// (one without a uid last).
 #[tokio::test]
-async fn audit_keeps_at_most_concurrency_calls_in_flight() {
+async fn an_unusable_entry_is_a_row_of_its_own_and_is_counted() {
     let world = World::new();
-    for uid in 0..9 {
-        let token = format!("ghp_{uid}");
-        world
-            .seed(entry(uid, &format!("hk{uid}"), &token, "1"))
-            .await;
-        // Identity calls are held until three have arrived: only three in flight at once
-        // lets every group complete; more would still finish but show up in max_in_flight.
-        world
-            .github
-            .on(
-                &token,
-                Endpoint::Identity,
-                [Reply::user(1, "m").held_until("wave", 3)],
-            )
-            .on(&token, Endpoint::TestQuery, [Reply::viewer("m")]);
-    }
-    let entries = world.store.all().await.expect("entries");
-    let rows: Vec<_> = audit(world.validator.verifier(), entries, 3)
+    world.seed(entry(1, "hk1", "ghp_valid", "1")).await;
+    world.seed(entry(4, "hk4", "ghp_valid4", "4")).await;
+    world.github.valid("ghp_valid", 1, "a");
+    world.github.valid("ghp_valid4", 4, "d");
+    let mut listing = world.store.listing().await.expect("entries");
+    let broken = |uid: Option<u32>| UnusableEntry {
+        uid: uid.map(Uid),
+        hotkey: uid.map(|uid| Hotkey::new(format!("hk{uid}"))),
+        reason: "its \"pat\" is not a string".to_owned(),
+    };
+    listing.unusable = vec![broken(None), broken(Some(2))];
+    let expected_reason = broken(Some(2)).audit_reason();
+    let mut rows: Vec<_> = audit(world.validator.verifier(), listing, 2)
         .collect()
         .await;
-    assert_eq!(rows.len(), 9);
-    assert!(rows.iter().all(|row| row.verdict == VerdictKind::Valid));
-    assert_eq!(world.github.max_in_flight(), 3);
+    // Unusable entries come first, before anything is sent.
+    assert!(rows[0].unusable && rows[1].unusable, "{rows:?}");
+    let mut summary = AuditSummary::default();
+    rows.iter().for_each(|row| summary.add(row));
+    assert_eq!(
+        summary,
+        AuditSummary {
+            valid: 2,
+            invalid: 0,
+            inconclusive: 2,
+            total: 4,
+            unusable: 2,
+        }
+    );
+    in_uid_order(&mut rows);
+    let uids: Vec<_> = rows.iter().map(|row| row.uid.map(|uid| uid.0)).collect();
+    assert_eq!(uids, [Some(1), Some(2), Some(4), None]);
+    let unusable = &rows[1];
+    assert_eq!(unusable.verdict.verdict, VerdictKind::Inconclusive);
+    assert_eq!(
+        unusable.verdict.reason.as_deref(),
+        Some(expected_reason.as_str())
+    );
+    assert_eq!(unusable.verdict.stage, None);
+    assert_eq!(unusable.verdict.requests, 0);
+    assert_eq!(unusable.github_id, None);
+    let line = serde_json::to_string(unusable).expect("serializes");
+    assert!(
+        line.starts_with(r#"{"uid":2,"hotkey":"hk2","verdict":"inconclusive","reason":"#)
+            && line.ends_with(r#","github_id":null,"requests":0}"#),
+        "{line}"
+    );
+    assert_eq!(
+        world.github.requests(Endpoint::Identity),
+        2,
+        "only usable PATs are sent"
+    );
 }

@@ -299,9 +299,9 @@ async fn check_with_report_answers_as_check_and_carries_the_verdicts_reason() {
     assert_eq!(outcome, world.validator.check(&hotkey).await);
     assert_eq!(outcome.category(), CheckCategory::InvalidPat);
     let report = report.expect("the stored PAT was verified");
-    assert_eq!(report.verdict.kind(), VerdictKind::Invalid);
+    assert_eq!(report.verdict().kind(), VerdictKind::Invalid);
     assert_eq!(
-        report.verdict.error(),
+        report.verdict().error(),
         Some("GitHub /user API returned 401")
     );
 

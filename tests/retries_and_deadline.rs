@@ -21,11 +21,12 @@ async fn inconclusive_calls_are_tried_three_times_with_growing_backoff() {
         .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
         .on("ghp_x", Endpoint::TestQuery, [Reply::status(503)]);
     let report = world.validator.verifier().verify(&pat("ghp_x")).await;
-    assert!(report.verdict.transient_failure());
-    assert_eq!(report.stage, Some(Stage::TestQuery));
+    assert!(report.verdict().transient_failure());
+    assert_eq!(report.stage(), Some(Stage::TestQuery));
     assert_eq!(world.github.requests(Endpoint::TestQuery), 3);
     assert_eq!(
-        report.requests, 4,
+        report.requests(),
+        4,
         "one identity call and three test queries"
     );
     let sleeps = world.clock.sleeps();
@@ -50,7 +51,7 @@ async fn evidence_is_never_retried() {
             .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
             .on("ghp_x", Endpoint::TestQuery, [reply]);
         let report = world.validator.verifier().verify(&pat("ghp_x")).await;
-        assert_eq!(report.verdict.kind(), pat_verdict::VerdictKind::Invalid);
+        assert_eq!(report.verdict().kind(), pat_verdict::VerdictKind::Invalid);
         assert_eq!(world.github.requests(Endpoint::TestQuery), 1);
         assert!(world.clock.sleeps().is_empty());
     }
@@ -72,9 +73,9 @@ async fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
             .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
             .on("ghp_x", Endpoint::TestQuery, [unauthorized(), then]);
         let report = world.validator.verifier().verify(&pat("ghp_x")).await;
-        assert_eq!(report.verdict.kind(), kind);
+        assert_eq!(report.verdict().kind(), kind);
         assert_eq!(world.github.requests(Endpoint::TestQuery), 2);
-        assert_eq!(report.requests, 3);
+        assert_eq!(report.requests(), 3);
         assert_eq!(world.clock.sleeps(), [RetryPolicy::default().first_backoff]);
     }
 }
@@ -97,7 +98,7 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
         world.clock.sleeps().is_empty(),
         "no wait for a Retry-After past the deadline"
     );
-    match report.verdict {
+    match report.verdict() {
         Verdict::Inconclusive {
             retry_after,
             rate_limited,
@@ -120,7 +121,7 @@ async fn a_retry_after_inside_the_deadline_is_honoured() {
         .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
         .on("ghp_x", Endpoint::TestQuery, [limited, Reply::viewer("m")]);
     let report = world.validator.verifier().verify(&pat("ghp_x")).await;
-    assert_eq!(report.verdict, Verdict::Valid(()));
+    assert_eq!(report.verdict(), Verdict::Valid(()));
     assert_eq!(world.clock.sleeps(), vec![3 * SECOND]);
 }
 
@@ -141,7 +142,7 @@ async fn one_deadline_bounds_identity_test_query_and_retries() {
             [Reply::viewer("m").after(60 * SECOND)],
         );
     let report = world.validator.verifier().verify(&pat("ghp_x")).await;
-    assert!(report.verdict.transient_failure(), "{report:?}");
+    assert!(report.verdict().transient_failure(), "{report:?}");
     assert!(
         world.clock.monotonic() <= 12 * SECOND,
         "verdict inside the 12 s deadline, took {:?}",
@@ -158,8 +159,8 @@ async fn a_slow_outage_is_retried_only_while_time_remains() {
         [Reply::status(503).after(2 * SECOND)],
     );
     let report = world.validator.verifier().verify(&pat("ghp_x")).await;
-    assert!(report.verdict.transient_failure());
-    assert_eq!(report.stage, Some(Stage::Identity));
+    assert!(report.verdict().transient_failure());
+    assert_eq!(report.stage(), Some(Stage::Identity));
     // 2 s + 0.5 s wait + 2 s = 4.5 s; a third attempt could not finish inside 5 s.
     assert_eq!(world.github.requests(Endpoint::Identity), 2);
     assert!(world.clock.monotonic() <= 5 * SECOND);
@@ -182,10 +183,10 @@ async fn verify_reports_identity_scopes_and_expiry() {
         )
         .on("ghp_x", Endpoint::TestQuery, [Reply::viewer("octocat")]);
     let report = world.validator.verifier().verify(&pat("ghp_x")).await;
-    assert_eq!(report.verdict, Verdict::Valid(()));
-    assert_eq!(report.stage, None);
+    assert_eq!(report.verdict(), Verdict::Valid(()));
+    assert_eq!(report.stage(), None);
     assert_eq!(report.login(), Some("octocat"));
-    let identity = report.identity.expect("identity");
+    let identity = report.identity().expect("identity");
     assert_eq!(identity.github_id.as_str(), "42");
     assert_eq!(
         identity.token.scopes,
@@ -202,8 +203,8 @@ async fn verify_reports_identity_scopes_and_expiry() {
 async fn verify_refuses_a_malformed_token_without_a_request() {
     let world = World::new();
     let report = world.validator.verifier().verify(&pat("ghp_\u{7f}x")).await;
-    assert_eq!(report.stage, Some(Stage::Token));
-    assert_eq!(report.verdict.kind(), pat_verdict::VerdictKind::Invalid);
-    assert_eq!(report.requests, 0);
+    assert_eq!(report.stage(), Some(Stage::Token));
+    assert_eq!(report.verdict().kind(), pat_verdict::VerdictKind::Invalid);
+    assert_eq!(report.requests(), 0);
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
 }

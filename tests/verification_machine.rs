@@ -187,7 +187,7 @@ proptest! {
         prop_assert!(run.ended <= start + policy.deadline, "ended at {:?}", run.ended - start);
         prop_assert!(attempts(&run.sent, Endpoint::Identity) <= 3);
         prop_assert!(attempts(&run.sent, Endpoint::TestQuery) <= 3);
-        prop_assert_eq!(run.report.requests as usize, run.sent.len());
+        prop_assert_eq!(run.report.requests() as usize, run.sent.len());
     }
 
     #[test]
@@ -201,7 +201,7 @@ proptest! {
         let run = run_with_oversleep(&answers, policy, Duration::ZERO, Duration::from_millis(oversleep_ms));
         prop_assert!(attempts(&run.sent, Endpoint::Identity) <= 3);
         prop_assert!(attempts(&run.sent, Endpoint::TestQuery) <= 3);
-        prop_assert_eq!(run.report.requests as usize, run.sent.len());
+        prop_assert_eq!(run.report.requests() as usize, run.sent.len());
     }
 
     #[test]
@@ -231,34 +231,34 @@ proptest! {
         let run = run(&answers, policy, Duration::ZERO);
         let report = &run.report;
         let last = |endpoint| run.sent.iter().rev().find(|(e, _)| *e == endpoint).map(|(_, v)| v.clone());
-        match report.stage {
+        match report.stage() {
             None => {
-                prop_assert_eq!(&report.verdict, &Verdict::Valid(()));
+                prop_assert_eq!(&report.verdict(), &Verdict::Valid(()));
                 prop_assert_eq!(last(Endpoint::Identity), Some(Verdict::Valid(())));
                 prop_assert_eq!(last(Endpoint::TestQuery), Some(Verdict::Valid(())));
-                prop_assert!(report.identity.is_some() && report.viewer.is_some());
+                prop_assert!(report.identity().is_some() && report.viewer().is_some());
             }
             Some(Stage::Identity) => {
-                prop_assert_eq!(last(Endpoint::Identity), Some(report.verdict.clone()));
+                prop_assert_eq!(last(Endpoint::Identity), Some(report.verdict()));
                 prop_assert_eq!(attempts(&run.sent, Endpoint::TestQuery), 0);
-                prop_assert!(report.identity.is_none());
+                prop_assert!(report.identity().is_none());
             }
             Some(Stage::TestQuery) => {
-                prop_assert!(report.identity.is_some());
+                prop_assert!(report.identity().is_some());
                 let last_index = run.sent.iter().rposition(|(e, _)| *e == Endpoint::TestQuery);
                 match last(Endpoint::TestQuery) {
                     // The first 401 after the valid identity, with no room to ask again.
                     Some(_) if last_index.is_some_and(|i| first_evidence_401(&run, i)) => {
-                        prop_assert_eq!(report.verdict.clone(), Verdict::<()>::inconclusive(UNRESOLVED));
+                        prop_assert_eq!(report.verdict(), Verdict::<()>::inconclusive(UNRESOLVED));
                     }
-                    Some(verdict) => prop_assert_eq!(verdict, report.verdict.clone()),
+                    Some(verdict) => prop_assert_eq!(verdict, report.verdict()),
                     // The identity used up the deadline: no test query was sent.
                     None => {
                         let words = format!(
                             "no verdict within the {:.1} s deadline",
                             policy.deadline.as_secs_f64()
                         );
-                        prop_assert_eq!(report.verdict.error(), Some(words.as_str()));
+                        prop_assert_eq!(report.verdict().error().map(str::to_owned), Some(words.clone()));
                     }
                 }
             }
@@ -276,8 +276,8 @@ proptest! {
         deadline_ms in 1u64..20_000,
     ) {
         let run = run(&answers, RetryPolicy::with_deadline(Duration::from_millis(deadline_ms)), Duration::ZERO);
-        if run.report.stage == Some(Stage::TestQuery)
-            && matches!(run.report.verdict, Verdict::Invalid { .. })
+        if run.report.stage() == Some(Stage::TestQuery)
+            && matches!(run.report.verdict(), Verdict::Invalid { .. })
             && run.statuses.last() == Some(&Some(401))
         {
             let count = (0..run.sent.len()).filter(|&i| evidence_401(&run, i)).count();
@@ -327,10 +327,10 @@ proptest! {
                 prop_assert!(run.sent_at[at + 1] + policy.min_attempt_time <= policy.deadline);
                 let after_verdict = &run.sent[at + 1].1;
                 if after == 200 && after_verdict.kind() == pat_verdict::VerdictKind::Valid {
-                    prop_assert_eq!(&run.report.verdict, &Verdict::Valid(()));
+                    prop_assert_eq!(&run.report.verdict(), &Verdict::Valid(()));
                 }
                 if after == 401 && evidence_401(&run, at + 1) {
-                    prop_assert_eq!(&run.report.verdict, &Verdict::<()>::invalid("GitHub GraphQL API returned 401"));
+                    prop_assert_eq!(&run.report.verdict(), &Verdict::<()>::invalid("GitHub GraphQL API returned 401"));
                 }
             }
             None => {
@@ -338,7 +338,7 @@ proptest! {
                 let fits = test_attempts_then < 3
                     && answered_at + policy.backoff(u32::try_from(test_attempts_then).unwrap_or(u32::MAX)) + policy.min_attempt_time <= policy.deadline;
                 prop_assert!(!fits, "a retry that fitted was not made");
-                prop_assert_eq!(&run.report.verdict, &Verdict::<()>::inconclusive(UNRESOLVED));
+                prop_assert_eq!(&run.report.verdict(), &Verdict::<()>::inconclusive(UNRESOLVED));
             }
         }
     }
@@ -370,8 +370,8 @@ fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
         RetryPolicy::default(),
         Duration::ZERO,
     );
-    assert_eq!(run_ok.report.verdict, Verdict::Valid(()));
-    assert_eq!(run_ok.report.requests, 3);
+    assert_eq!(run_ok.report.verdict(), Verdict::Valid(()));
+    assert_eq!(run_ok.report.requests(), 3);
     assert_eq!(
         run_ok.sent_at[2] - run_ok.sent_at[1],
         Duration::from_millis(550),
@@ -384,11 +384,11 @@ fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
         Duration::ZERO,
     );
     assert_eq!(
-        run_bad.report.verdict,
+        run_bad.report.verdict(),
         Verdict::invalid("GitHub GraphQL API returned 401")
     );
-    assert_eq!(run_bad.report.stage, Some(Stage::TestQuery));
-    assert_eq!(run_bad.report.requests, 3);
+    assert_eq!(run_bad.report.stage(), Some(Stage::TestQuery));
+    assert_eq!(run_bad.report.requests(), 3);
     // No time left to ask again: inconclusive, not the unconfirmed 401.
     let run_short = run(
         &[user.clone(), unauthorized],
@@ -396,10 +396,10 @@ fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
         Duration::ZERO,
     );
     assert_eq!(
-        run_short.report.verdict,
+        run_short.report.verdict(),
         Verdict::<()>::inconclusive(UNRESOLVED)
     );
-    assert_eq!(run_short.report.requests, 2);
+    assert_eq!(run_short.report.requests(), 2);
     // A 401 at the identity is not a contradiction: no retry.
     let denied = Answer {
         result: Ok(HttpResponse::new(401, r#"{"message": "Bad credentials"}"#)),
@@ -407,10 +407,10 @@ fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
     };
     let run_identity = run(&[denied], RetryPolicy::default(), Duration::ZERO);
     assert_eq!(
-        run_identity.report.verdict,
+        run_identity.report.verdict(),
         Verdict::invalid("GitHub /user API returned 401")
     );
-    assert_eq!(run_identity.report.requests, 1);
+    assert_eq!(run_identity.report.requests(), 1);
 }
 
 #[test]
@@ -424,9 +424,9 @@ fn a_bad_token_is_invalid_with_no_request() {
         let Step::Done(report) = step else {
             panic!("a request for {raw:?}");
         };
-        assert_eq!(report.stage, Some(Stage::Token));
-        assert_eq!(report.requests, 0);
-        assert_eq!(report.verdict.kind(), pat_verdict::VerdictKind::Invalid);
+        assert_eq!(report.stage(), Some(Stage::Token));
+        assert_eq!(report.requests(), 0);
+        assert_eq!(report.verdict().kind(), pat_verdict::VerdictKind::Invalid);
     }
 }
 
@@ -523,7 +523,7 @@ fn github_echoing_the_token_is_redacted() {
         panic!("evidence is not retried");
     };
     assert_eq!(
-        report.verdict.error(),
+        report.verdict().error(),
         Some("GraphQL error: token [REDACTED] is bad")
     );
 }

@@ -10,10 +10,10 @@ use serde::Serialize;
 use super::Validator;
 use crate::messages;
 use crate::ports::{Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
+use crate::report::{Stage, VerifyReport};
 use crate::store::{Hotkey, PinDecision, SaveOutcome, StoredPat, Uid, pin_decision};
 use crate::token::{Token, TokenError};
 use crate::verdict::{Identity, Verdict};
-use crate::verification::Stage;
 use std::ops::ControlFlow;
 
 /// What a broadcast decided: the answer a caller acts on.
@@ -36,6 +36,35 @@ impl BroadcastOutcome {
             Self::Accepted => None,
             Self::Rejected(reason) | Self::RetryLater(reason) => Some(reason),
         }
+    }
+
+    /// The answer for a verification of a PAT broadcast by `uid` (docs/contract.md §6), or
+    /// the identity to pin and save it under when the PAT works.
+    ///
+    /// # Errors
+    ///
+    /// The answer when the PAT does not work (rejected, on evidence) or could not be judged
+    /// (retry later), in the words of the stage that stopped it.
+    pub fn judged(uid: Uid, report: &VerifyReport) -> Result<&Identity, Self> {
+        let (stage, verdict) = match report {
+            VerifyReport::Valid { identity, .. } => return Ok(identity),
+            VerifyReport::Stopped { stage, verdict, .. } => (*stage, verdict),
+        };
+        Err(match (stage, verdict) {
+            (_, Verdict::Valid(never)) => match *never {},
+            (Stage::Token | Stage::Identity, Verdict::Invalid { .. }) => {
+                Self::Rejected(messages::no_github_id(uid))
+            }
+            (Stage::Token | Stage::Identity, Verdict::Inconclusive { .. }) => {
+                Self::RetryLater(messages::identity_transient(uid))
+            }
+            (Stage::TestQuery, Verdict::Invalid { reason }) => {
+                Self::Rejected(messages::test_query_failed(reason))
+            }
+            (Stage::TestQuery, Verdict::Inconclusive { reason, .. }) => {
+                Self::RetryLater(messages::github_unavailable_broadcast(reason))
+            }
+        })
     }
 
     fn store_unavailable(error: &StoreError) -> Self {
@@ -85,6 +114,8 @@ fn token_rejection(uid: Uid, error: TokenError) -> BroadcastOutcome {
     })
 }
 
+/// *broadcast* over the validator's ports: the order above, the decisions [`BroadcastOutcome::judged`]'s
+/// and the store's.
 pub(super) async fn run<G, S, R, C>(
     validator: &Validator<G, S, R, C>,
     hotkey: &Hotkey,
@@ -131,31 +162,16 @@ where
         Ok(report) => report,
         Err(halted) => return halted.reason,
     };
-    match (report.stage, report.verdict) {
-        (Some(Stage::Token | Stage::Identity), Verdict::Invalid { .. }) => {
-            return BroadcastOutcome::Rejected(messages::no_github_id(uid));
-        }
-        (Some(Stage::Token | Stage::Identity), Verdict::Inconclusive { .. }) => {
-            return BroadcastOutcome::RetryLater(messages::identity_transient(uid));
-        }
-        (_, Verdict::Invalid { reason }) => {
-            return BroadcastOutcome::Rejected(messages::test_query_failed(&reason));
-        }
-        (_, Verdict::Inconclusive { reason, .. }) => {
-            return BroadcastOutcome::RetryLater(messages::github_unavailable_broadcast(&reason));
-        }
-        (_, Verdict::Valid(())) => {}
-    }
-    // A valid verification always knows the identity; without one, nothing is pinned or saved.
-    let Some(identity) = report.identity else {
-        return BroadcastOutcome::RetryLater(messages::identity_transient(uid));
+    let identity = match BroadcastOutcome::judged(uid, &report) {
+        Ok(identity) => identity,
+        Err(answer) => return answer,
     };
 
     let entry = StoredPat::new(
         uid,
         hotkey.clone(),
         token.to_secret(),
-        identity.github_id,
+        identity.github_id.clone(),
         verifier.clock().wall().to_iso8601(),
     );
     match validator.store.save_pinned(entry).await {

@@ -2,15 +2,19 @@
 
 use std::fmt;
 
+use super::{Validator, verify};
+use crate::ports::{Clock, GithubApi};
+
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
 use crate::messages;
+use crate::ports::{PatStore, Registry};
 use crate::ports::{StoreError, error_chain};
+use crate::report::{Stage, VerifyReport};
 use crate::store::{Hotkey, StoredPat, Uid};
 use crate::token::{Token, TokenError};
 use crate::verdict::Verdict;
-use crate::verification::{Stage, VerifyReport};
 
 /// What a check decided: one variant per row category a miner's CLI shows, carrying what
 /// the caller acts on.
@@ -67,15 +71,21 @@ impl CheckOutcome {
         }
     }
 
-    /// The answer for a verification of the stored PAT of `uid`.
-    pub(super) fn judged(uid: Uid, report: VerifyReport) -> Self {
-        match (report.verdict, report.stage) {
-            (Verdict::Valid(()), _) => Self::Valid,
+    /// The answer for a verification of the stored PAT of `uid` (docs/contract.md §6): valid,
+    /// GitHub unavailable, or invalid in the words of the stage that gave the evidence.
+    #[must_use]
+    pub fn judged(uid: Uid, report: &VerifyReport) -> Self {
+        let (stage, verdict) = match report {
+            VerifyReport::Valid { .. } => return Self::Valid,
+            VerifyReport::Stopped { stage, verdict, .. } => (*stage, verdict),
+        };
+        match (verdict, stage) {
+            (Verdict::Valid(never), _) => match *never {},
             (Verdict::Inconclusive { .. }, _) => Self::Inconclusive(Unavailable::Github),
-            (Verdict::Invalid { reason }, Some(Stage::TestQuery)) => {
-                Self::InvalidPat(messages::test_query_failed(&reason))
+            (Verdict::Invalid { reason }, Stage::TestQuery) => {
+                Self::InvalidPat(messages::test_query_failed(reason))
             }
-            (Verdict::Invalid { .. }, Some(Stage::Identity | Stage::Token) | None) => {
+            (Verdict::Invalid { .. }, Stage::Identity | Stage::Token) => {
                 Self::InvalidPat(messages::no_github_id(uid))
             }
         }
@@ -150,6 +160,15 @@ pub enum CheckCategory {
 }
 
 impl CheckCategory {
+    /// Every category, for a host that reads one back from its word.
+    pub const ALL: [Self; 5] = [
+        Self::Valid,
+        Self::NoPat,
+        Self::InvalidPat,
+        Self::Inconclusive,
+        Self::NoResponse,
+    ];
+
     /// The word used in JSON and tables.
     #[must_use]
     pub const fn as_str(self) -> &'static str {
@@ -172,7 +191,7 @@ impl fmt::Display for CheckCategory {
 /// The decision between reading the store and calling GitHub: the stored token to verify, or
 /// the answer already known (store down, nothing stored, an entry left by another hotkey, or a
 /// stored PAT that cannot be sent).
-pub(super) fn stored_token(
+fn stored_token(
     uid: Uid,
     hotkey: &Hotkey,
     lookup: Result<Option<StoredPat>, StoreError>,
@@ -196,5 +215,34 @@ pub(super) fn stored_token(
                 uid, error,
             )))
         }
+    }
+}
+
+/// *check* (docs/contract.md §6): registered? → the stored entry → its verification, with
+/// the report behind the answer when the stored PAT was verified.
+pub(super) async fn run<G, S, R, C>(
+    validator: &Validator<G, S, R, C>,
+    hotkey: &Hotkey,
+) -> (CheckOutcome, Option<VerifyReport>)
+where
+    G: GithubApi,
+    S: PatStore,
+    R: Registry,
+    C: Clock,
+{
+    let Some(uid) = validator.registry.uid_of(hotkey) else {
+        return (CheckOutcome::NoResponse, None);
+    };
+    let token = match stored_token(uid, hotkey, validator.store.get(uid).await) {
+        Ok(token) => token,
+        Err(answer) => return (answer, None),
+    };
+    let verifier = &validator.verifier;
+    match verifier
+        .drive(verifier.start_token(token), verify::no_pin)
+        .await
+    {
+        Ok(report) => (CheckOutcome::judged(uid, &report), Some(report)),
+        Err(halted) => match halted.reason {},
     }
 }

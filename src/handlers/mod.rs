@@ -61,7 +61,7 @@ mod broadcast;
 mod check;
 mod verify;
 
-pub use audit::{AuditRow, AuditSummary, audit};
+pub use audit::{AuditRow, AuditSummary, audit, audit_with, in_uid_order};
 pub use broadcast::{BroadcastOutcome, BroadcastResponse};
 pub use check::{CheckCategory, CheckOutcome, CheckResponse, Unavailable};
 pub use verify::Verifier;
@@ -69,8 +69,8 @@ pub use verify::Verifier;
 use secrecy::SecretString;
 
 use crate::ports::{Clock, GithubApi, PatStore, Registry};
+use crate::report::VerifyReport;
 use crate::store::Hotkey;
-use crate::verification::VerifyReport;
 
 /// The validator's two endpoints over its ports: a [`Verifier`] (GitHub + clock + policy), a
 /// store and a registry. Share it across tasks behind an `Arc`; every method takes `&self`.
@@ -108,18 +108,7 @@ where
 
     /// *check*: a miner asks whether we hold its PAT and whether it still works (docs/contract.md §6).
     pub async fn check(&self, hotkey: &Hotkey) -> CheckOutcome {
-        let Some(uid) = self.registry.uid_of(hotkey) else {
-            return CheckOutcome::NoResponse;
-        };
-        let token = match check::stored_token(uid, hotkey, self.store.get(uid).await) {
-            Ok(token) => token,
-            Err(answer) => return answer,
-        };
-        let step = self.verifier.start_token(token);
-        match self.verifier.drive(step, verify::no_pin).await {
-            Ok(report) => CheckOutcome::judged(uid, report),
-            Err(halted) => match halted.reason {},
-        }
+        check::run(self, hotkey).await.0
     }
 
     /// *check*, with the verification behind the answer when the stored PAT was verified.
@@ -129,18 +118,7 @@ where
     /// command line also wants the verdict's own reason (`GitHub /user API returned 401`).
     /// The outcome is exactly [`check`](Self::check)'s.
     pub async fn check_with_report(&self, hotkey: &Hotkey) -> (CheckOutcome, Option<VerifyReport>) {
-        let Some(uid) = self.registry.uid_of(hotkey) else {
-            return (CheckOutcome::NoResponse, None);
-        };
-        let token = match check::stored_token(uid, hotkey, self.store.get(uid).await) {
-            Ok(token) => token,
-            Err(answer) => return (answer, None),
-        };
-        let step = self.verifier.start_token(token);
-        match self.verifier.drive(step, verify::no_pin).await {
-            Ok(report) => (CheckOutcome::judged(uid, report.clone()), Some(report)),
-            Err(halted) => match halted.reason {},
-        }
+        check::run(self, hotkey).await
     }
 
     /// *broadcast*: a miner sends a PAT to be checked and stored (docs/contract.md §6).

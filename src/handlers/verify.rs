@@ -9,8 +9,9 @@ use secrecy::SecretString;
 
 use crate::policy::RetryPolicy;
 use crate::ports::{Clock, GithubApi};
+use crate::report::VerifyReport;
 use crate::verdict::Identity;
-use crate::verification::{Halted, Step, Verification, VerifyReport};
+use crate::verification::{Halted, Step, Verification};
 
 /// GitHub, a clock and a retry policy: everything needed to judge a PAT.
 #[derive(Clone, Debug)]

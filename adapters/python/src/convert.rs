@@ -5,10 +5,7 @@
 use std::borrow::Cow;
 
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
-use pat_verdict::{
-    Identity, Stage, TransportError, TransportErrorKind, UnixTime, VerdictKind, VerifyReport,
-    Viewer,
-};
+use pat_verdict::{TransportError, TransportErrorKind, UnixTime, VerifyReport, VerifyResponse};
 use pat_verdict_ureq_http::DEFAULT_BODY_CAP;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -210,79 +207,10 @@ pub(crate) fn unix_time(now: f64) -> PyResult<UnixTime> {
 
 // ---- out of the core ----
 
-fn kind(kind: VerdictKind) -> &'static str {
-    kind.as_str()
-}
-
-fn stage(stage: Stage) -> &'static str {
-    stage.as_str()
-}
-
-/// The fields every verdict has; the payload (identity, viewer) is added by the callers.
-fn verdict_of<T>(
-    verdict: &pat_verdict::Verdict<T>,
-    stage: Option<&'static str>,
-    requests: u32,
-) -> Verdict {
-    let (rate_limited, retry_after) = match verdict {
-        pat_verdict::Verdict::Inconclusive {
-            rate_limited,
-            retry_after,
-            ..
-        } => (*rate_limited, *retry_after),
-        pat_verdict::Verdict::Valid(_) | pat_verdict::Verdict::Invalid { .. } => (false, None),
-    };
-    Verdict {
-        kind: kind(verdict.kind()),
-        error: verdict.error().map(str::to_owned),
-        rate_limited,
-        retry_after,
-        stage,
-        github_id: None,
-        login: None,
-        expires_at: None,
-        scopes: None,
-        requests,
-    }
-}
-
-fn with_identity(mut verdict: Verdict, identity: &Identity) -> Verdict {
-    verdict.github_id = Some(identity.github_id.as_str().to_owned());
-    verdict.login.clone_from(&identity.login);
-    verdict.expires_at = identity.token.expires_at.map(UnixTime::to_iso8601);
-    verdict.scopes.clone_from(&identity.token.scopes);
-    verdict
-}
-
-/// `classify_test_query`'s answer: the stage is the test query unless valid.
-fn test_query_verdict(verdict: &pat_verdict::Verdict<Viewer>) -> Verdict {
-    let stopped = (!matches!(verdict, pat_verdict::Verdict::Valid(_))).then_some("test_query");
-    let mut out = verdict_of(verdict, stopped, 0);
-    if let pat_verdict::Verdict::Valid(viewer) = verdict {
-        out.login.clone_from(&viewer.login);
-    }
-    out
-}
-
-/// `classify_identity`'s answer: the stage is the identity lookup unless valid.
-fn identity_verdict(verdict: &pat_verdict::Verdict<Identity>) -> Verdict {
-    let stopped = (!matches!(verdict, pat_verdict::Verdict::Valid(_))).then_some("identity");
-    let out = verdict_of(verdict, stopped, 0);
-    match verdict {
-        pat_verdict::Verdict::Valid(identity) => with_identity(out, identity),
-        pat_verdict::Verdict::Invalid { .. } | pat_verdict::Verdict::Inconclusive { .. } => out,
-    }
-}
-
 /// A whole verification's verdict. The core has already redacted the token from every
 /// GitHub-supplied string in it (reason, login, id, scopes), before any cut.
 pub(crate) fn report_verdict(report: &VerifyReport) -> Verdict {
-    let mut out = verdict_of(&report.verdict, report.stage.map(stage), report.requests);
-    if let Some(identity) = &report.identity {
-        out = with_identity(out, identity);
-    }
-    out.login = report.login().map(str::to_owned);
-    out
+    Verdict(VerifyResponse::from(report))
 }
 
 /// The check handler's answer.
@@ -305,29 +233,16 @@ pub(crate) fn broadcast_response(answer: &pat_verdict::BroadcastResponse) -> Bro
     }
 }
 
-/// One audited entry.
-pub(crate) fn audit_row(entry: &pat_verdict::StoredPat, report: &VerifyReport) -> AuditRow {
-    let github_id = entry.github_id.as_str();
-    AuditRow {
-        uid: entry.uid.0,
-        hotkey: entry.hotkey.as_str().to_owned(),
-        github_id: (!github_id.is_empty()).then(|| github_id.to_owned()),
-        verdict: report_verdict(report),
-    }
-}
-
-/// The row of a store entry that cannot be used, when it has a uid: inconclusive, no request.
-pub(crate) fn unusable_audit_row(entry: &pat_verdict::UnusableEntry) -> Option<AuditRow> {
-    let uid = entry.uid?;
-    let verdict = pat_verdict::Verdict::<()>::inconclusive(entry.audit_reason());
+/// One audited entry, when it has a uid to name (an entry without one affects no miner's
+/// answers, and Python's `AuditRow.uid` is an `int`).
+pub(crate) fn audit_row(row: pat_verdict::AuditRow) -> Option<AuditRow> {
     Some(AuditRow {
-        uid: uid.0,
-        hotkey: entry
+        uid: row.uid?.0,
+        hotkey: row
             .hotkey
-            .as_ref()
             .map_or_else(String::new, |hotkey| hotkey.as_str().to_owned()),
-        github_id: None,
-        verdict: verdict_of(&verdict, None, 0),
+        github_id: row.github_id.map(|id| id.as_str().to_owned()),
+        verdict: Verdict(row.verdict),
     })
 }
 
@@ -335,10 +250,14 @@ pub(crate) fn unusable_audit_row(entry: &pat_verdict::UnusableEntry) -> Option<A
 
 /// docs/contract.md §2 on what a host's own client got back.
 pub(crate) fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict {
-    test_query_verdict(&pat_verdict::classify_test_query(result, now))
+    Verdict(VerifyResponse::from(&pat_verdict::classify_test_query(
+        result, now,
+    )))
 }
 
 /// docs/contract.md §3 on what a host's own client got back.
 pub(crate) fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict {
-    identity_verdict(&pat_verdict::classify_identity(result, now))
+    Verdict(VerifyResponse::from(&pat_verdict::classify_identity(
+        result, now,
+    )))
 }

@@ -129,3 +129,21 @@ fn write_float(value: f64, out: &mut Vec<u8>) {
         out.extend_from_slice(format!("{value:?}").as_bytes());
     }
 }
+
+/// `value` serialized as JSON and read back by Python's `json`, so a dict keeps the keys in
+/// the order the core writes them: the wire form, key for key, as a Python dict.
+///
+/// # Errors
+///
+/// `ValueError` if `value` cannot be written as JSON (a wire form always can).
+pub(crate) fn to_dict<'py>(
+    py: Python<'py>,
+    value: &impl serde::Serialize,
+) -> PyResult<Bound<'py, PyDict>> {
+    let text = serde_json::to_string(value)
+        .map_err(|error| PyValueError::new_err(format!("cannot write as JSON: {error}")))?;
+    Ok(py
+        .import("json")?
+        .call_method1("loads", (text,))?
+        .cast_into::<PyDict>()?)
+}

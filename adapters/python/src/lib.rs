@@ -195,7 +195,7 @@ impl Verifier {
 async fn verify_call(core: Arc<CoreVerifier>, token: String) -> (Verdict, Records) {
     let (verdict, trail) = run::traced(wiring::verify(core, token.into())).await;
     let mut records = Records::new();
-    log::verification("verify", &trail, &verdict, &mut records);
+    log::verification("verify", &trail, &verdict.0, &mut records);
     (verdict, records)
 }
 

@@ -8,7 +8,9 @@
 //! reasons are the core's, already redacted.
 
 use crate::run::Trail;
-use crate::types::{BroadcastResponse, CheckResponse, Verdict};
+use pat_verdict::{Stage, VerdictKind, VerifyResponse};
+
+use crate::types::{BroadcastResponse, CheckResponse};
 
 /// `logging.DEBUG`.
 const DEBUG: u32 = 10;
@@ -42,26 +44,33 @@ fn millis(trail: &Trail) -> u128 {
 }
 
 /// The records of one verification (`verify`, an audited entry).
-pub(crate) fn verification(what: &str, trail: &Trail, verdict: &Verdict, records: &mut Records) {
+pub(crate) fn verification(
+    what: &str,
+    trail: &Trail,
+    verdict: &VerifyResponse,
+    records: &mut Records,
+) {
     retries(trail, records);
     records.push((
         DEBUG,
         format!(
             "{what}: {}, stage {}, reason {}, {} requests in {} ms",
-            verdict.kind,
-            verdict.stage.unwrap_or("none"),
-            verdict.error.as_deref().unwrap_or("none"),
+            verdict.verdict,
+            verdict.stage.map_or("none", Stage::as_str),
+            verdict.reason.as_deref().unwrap_or("none"),
             verdict.requests,
             millis(trail)
         ),
     ));
-    if verdict.kind == "inconclusive" && matches!(verdict.stage, Some("identity" | "test_query")) {
+    if verdict.verdict == VerdictKind::Inconclusive
+        && let Some(stage @ (Stage::Identity | Stage::TestQuery)) = verdict.stage
+    {
         records.push((
             WARNING,
             format!(
                 "{what}: GitHub left the PAT unjudged (inconclusive at {}): {}",
-                verdict.stage.unwrap_or("none"),
-                verdict.error.as_deref().unwrap_or("no reason given")
+                stage.as_str(),
+                verdict.reason.as_deref().unwrap_or("no reason given")
             ),
         ));
     }

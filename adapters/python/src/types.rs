@@ -1,18 +1,19 @@
 //! The value objects Python sees: frozen, comparable, with a `__repr__` a person can read.
 //!
-//! They hold plain Rust data (strings, numbers), filled in by [`crate::convert`] from the
-//! core's types, so this file never changes when the core's types do. None of them can hold
-//! the token: the core never puts it in an answer, and [`crate::convert`] redacts the strings
-//! GitHub supplied (a login, an id) in case GitHub echoed it.
+//! `Verdict` holds the core's wire form of a verdict ([`VerifyResponse`]); the handlers'
+//! answers hold the same fields as the core's, filled in by [`crate::convert`]. None of them
+//! can hold the token: the core never puts it in an answer, and redacts the strings GitHub
+//! supplied (a login, an id) in case GitHub echoed it.
 
 use std::time::Duration;
 
+use pat_verdict::{CheckCategory, Stage, VerdictKind, VerifyResponse};
 use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyList, PyString, PyTuple};
+use pyo3::types::{PyDict, PyString, PyTuple};
 
 /// Python's `repr` of an optional string: `'text'` with control characters escaped, or `None`.
-fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
+pub(crate) fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
     match text {
         Some(text) => Ok(PyString::new(py, text).repr()?.to_cow()?.into_owned()),
         None => Ok("None".to_owned()),
@@ -23,20 +24,12 @@ fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
 /// or `"inconclusive"` (GitHub could not be asked: retry later); the rest says why and what
 /// GitHub told about the token. Frozen, compared and hashed by value, picklable; build one by
 /// keyword for your own tests. `None` in an attribute means GitHub did not say.
+///
+/// It holds the core's wire form of a verdict, the object `pat-verdict verify --json` prints,
+/// so `to_dict()` is that object (plus `requests`) by construction.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "Verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Verdict {
-    pub(crate) kind: &'static str,
-    pub(crate) error: Option<String>,
-    pub(crate) rate_limited: bool,
-    pub(crate) retry_after: Option<Duration>,
-    pub(crate) stage: Option<&'static str>,
-    pub(crate) github_id: Option<String>,
-    pub(crate) login: Option<String>,
-    pub(crate) expires_at: Option<String>,
-    pub(crate) scopes: Option<Vec<String>>,
-    pub(crate) requests: u32,
-}
+pub struct Verdict(pub(crate) VerifyResponse);
 
 #[pymethods]
 impl Verdict {
@@ -61,20 +54,20 @@ impl Verdict {
         scopes: Option<Vec<String>>,
         requests: u32,
     ) -> PyResult<Self> {
-        Ok(Self {
-            kind: one_of("kind", kind, KINDS)?,
-            error,
-            rate_limited,
-            retry_after: retry_after.map(seconds).transpose()?,
-            stage: stage
-                .map(|stage| one_of("stage", stage, STAGES))
-                .transpose()?,
+        Ok(Self(VerifyResponse {
+            verdict: one_of("kind", kind, &VerdictKind::ALL, |kind| kind.as_str())?,
             github_id,
             login,
-            expires_at,
+            reason: error,
+            stage: stage
+                .map(|stage| one_of("stage", stage, &Stage::ALL, |stage| stage.as_str()))
+                .transpose()?,
+            retry_after: retry_after.map(seconds).transpose()?,
             scopes,
+            expires_at,
+            rate_limited,
             requests,
-        })
+        }))
     }
 
     /// Pickling (and `copy`): the class and the constructor's arguments.
@@ -84,136 +77,117 @@ impl Verdict {
         let py = slf.py();
         let this = slf.get();
         let args = (
-            this.kind,
-            this.error.clone(),
-            this.rate_limited,
+            this.kind(),
+            this.error(),
+            this.rate_limited(),
             this.retry_after(),
-            this.stage,
-            this.github_id.clone(),
-            this.login.clone(),
-            this.expires_at.clone(),
-            this.scopes.clone(),
-            this.requests,
+            this.stage(),
+            this.github_id(),
+            this.login(),
+            this.expires_at(),
+            this.scopes(),
+            this.requests(),
         )
             .into_pyobject(py)?;
         Ok((slf.get_type().into_any(), args))
     }
+
     /// `"valid"`, `"invalid"` or `"inconclusive"`.
     #[getter]
     fn kind(&self) -> &'static str {
-        self.kind
+        self.0.verdict.as_str()
     }
 
     /// gittensor's `error`: why the PAT is not valid; `None` when it is.
     #[getter]
     fn error(&self) -> Option<&str> {
-        self.error.as_deref()
+        self.0.reason.as_deref()
     }
 
     /// gittensor's `transient_failure`: true exactly when the verdict is inconclusive.
     #[getter]
     fn transient_failure(&self) -> bool {
-        self.kind == "inconclusive"
+        self.0.verdict == VerdictKind::Inconclusive
     }
 
     /// GitHub refused for rate reasons (a rate or abuse limit) rather than failing.
     #[getter]
     fn rate_limited(&self) -> bool {
-        self.rate_limited
+        self.0.rate_limited
     }
 
     /// How long GitHub asked us to wait, in seconds, when it said.
     #[getter]
     fn retry_after(&self) -> Option<f64> {
-        self.retry_after.map(|wait| wait.as_secs_f64())
+        self.0.retry_after.map(|wait| wait.as_secs_f64())
     }
 
     /// Where verification stopped when not valid: `"token"`, `"identity"`, `"test_query"`.
     #[getter]
     fn stage(&self) -> Option<&'static str> {
-        self.stage
+        self.0.stage.map(Stage::as_str)
     }
 
     /// The account's numeric id as a decimal string, when the identity lookup was valid.
     #[getter]
     fn github_id(&self) -> Option<&str> {
-        self.github_id.as_deref()
+        self.0.github_id.as_deref()
     }
 
     /// The account's login, when GitHub sent one.
     #[getter]
     fn login(&self) -> Option<&str> {
-        self.login.as_deref()
+        self.0.login.as_deref()
     }
 
     /// When the token expires (ISO-8601 UTC), from GitHub's expiration header.
     #[getter]
     fn expires_at(&self) -> Option<&str> {
-        self.expires_at.as_deref()
+        self.0.expires_at.as_deref()
     }
 
     /// The classic PAT's scopes (`X-OAuth-Scopes`); `None` when GitHub did not say.
     #[getter]
     fn scopes(&self) -> Option<Vec<String>> {
-        self.scopes.clone()
+        self.0.scopes.clone()
     }
 
     /// HTTP requests made for this verdict, retries included (0 for `classify_*`).
     #[getter]
     fn requests(&self) -> u32 {
-        self.requests
+        self.0.requests
     }
 
     /// The keys of `pat-verdict verify --json` plus `"requests"`: `verdict`, `github_id`,
     /// `login`, `reason`, `stage`, `retry_after_secs` (whole seconds, rounded up), `scopes`,
     /// `expires_at`, `requests`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        dict.set_item("verdict", self.kind)?;
-        dict.set_item("github_id", self.github_id.as_deref())?;
-        dict.set_item("login", self.login.as_deref())?;
-        dict.set_item("reason", self.error.as_deref())?;
-        dict.set_item("stage", self.stage)?;
-        // Whole seconds, rounded up as the CLI does: waiting a fraction too little would hit
-        // the limit again.
-        dict.set_item(
-            "retry_after_secs",
-            self.retry_after
-                .map(|wait| wait.as_secs() + u64::from(wait.subsec_nanos() > 0)),
-        )?;
-        match &self.scopes {
-            Some(scopes) => dict.set_item("scopes", PyList::new(py, scopes)?)?,
-            None => dict.set_item("scopes", py.None())?,
-        }
-        dict.set_item("expires_at", self.expires_at.as_deref())?;
-        dict.set_item("requests", self.requests)?;
+        let dict = crate::json::to_dict(py, &self.0)?;
+        dict.set_item("requests", self.0.requests)?;
         Ok(dict)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let mut text = format!("Verdict(kind='{}'", self.kind);
-        if let Some(error) = &self.error {
+        let mut text = format!("Verdict(kind='{}'", self.kind());
+        if let Some(error) = self.error() {
             text.push_str(&format!(", error={}", repr_opt(py, Some(error))?));
         }
-        if self.rate_limited {
+        if self.0.rate_limited {
             text.push_str(", rate_limited=True");
         }
-        if let Some(wait) = self.retry_after {
-            text.push_str(&format!(", retry_after={:?}", wait.as_secs_f64()));
+        if let Some(wait) = self.retry_after() {
+            text.push_str(&format!(", retry_after={wait:?}"));
         }
-        if let Some(stage) = self.stage {
+        if let Some(stage) = self.stage() {
             text.push_str(&format!(", stage='{stage}'"));
         }
-        if self.github_id.is_some() {
-            text.push_str(&format!(
-                ", github_id={}",
-                repr_opt(py, self.github_id.as_deref())?
-            ));
+        if let Some(github_id) = self.github_id() {
+            text.push_str(&format!(", github_id={}", repr_opt(py, Some(github_id))?));
         }
-        if self.login.is_some() {
-            text.push_str(&format!(", login={}", repr_opt(py, self.login.as_deref())?));
+        if let Some(login) = self.login() {
+            text.push_str(&format!(", login={}", repr_opt(py, Some(login))?));
         }
-        text.push_str(&format!(", requests={})", self.requests));
+        text.push_str(&format!(", requests={})", self.0.requests));
         Ok(text)
     }
 }
@@ -248,7 +222,10 @@ impl CheckResponse {
             has_pat,
             pat_valid,
             rejection_reason,
-            category: one_of("category", category, CATEGORIES)?,
+            category: one_of("category", category, &CheckCategory::ALL, |category| {
+                category.as_str()
+            })?
+            .as_str(),
             detail,
         })
     }
@@ -492,26 +469,20 @@ impl AuditRow {
     }
 }
 
-/// The words `Verdict.kind` may be.
-const KINDS: &[&str] = &["valid", "invalid", "inconclusive"];
-/// The words `Verdict.stage` may be.
-const STAGES: &[&str] = &["token", "identity", "test_query"];
-/// The words `CheckResponse.category` may be.
-const CATEGORIES: &[&str] = &[
-    "valid",
-    "no_pat",
-    "invalid_pat",
-    "inconclusive",
-    "no_response",
-];
-
-/// `word` as the documented `&'static str` it equals, or `ValueError` naming `what`.
-fn one_of(what: &str, word: &str, words: &[&'static str]) -> PyResult<&'static str> {
-    words
+/// The value among `values` whose word is `word`, or `ValueError` naming `what` and the
+/// words it may be (the core's, so a word added there is accepted here).
+fn one_of<T: Copy>(
+    what: &str,
+    word: &str,
+    values: &[T],
+    as_str: impl Fn(T) -> &'static str,
+) -> PyResult<T> {
+    values
         .iter()
         .copied()
-        .find(|known| *known == word)
+        .find(|known| as_str(*known) == word)
         .ok_or_else(|| {
+            let words: Vec<&str> = values.iter().map(|value| as_str(*value)).collect();
             PyValueError::new_err(format!(
                 "{what} must be one of {}, not {word:?}",
                 words.join(", ")

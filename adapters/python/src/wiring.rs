@@ -10,9 +10,7 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use pat_verdict::error_chain;
-use pat_verdict::{
-    Hotkey, HotkeyList, PatStore, Registry, RetryPolicy, SecretString, Uid, VerifyReport,
-};
+use pat_verdict::{Hotkey, HotkeyList, PatStore, Registry, RetryPolicy, SecretString, Uid};
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::{ClientError, UreqGithub};
@@ -295,17 +293,11 @@ pub(crate) enum AuditError {
     },
 }
 
-/// Re-verifies every stored PAT, at most `concurrency` at once; rows in uid order.
-///
-/// Each entry goes through the verifier's `verify`, which is what the core's `audit` does per
-/// entry; it is driven here only because the core's audit row keeps the verdict's kind and
-/// reason but not its rate limit, wait and identity, which Python's `AuditRow.verdict` shows.
-/// Every stored PAT re-verified through the core's verifier, `concurrency` at a time, rows
-/// in uid order. The core's own `audit` rows keep only the verdict's kind and reason; a
-/// Python host also wants `rate_limited` and `retry_after`, so each entry's whole report is
-/// converted here. An entry the store cannot use (docs/contract.md §7) is a row of its own,
-/// inconclusive with the store's reason, when it has a uid to name; one without a uid affects
-/// no miner's answers and has no row.
+/// Every stored PAT re-verified through the core's audit, `concurrency` at a time, rows in
+/// uid order (the core's order for people and hosts). An entry the store cannot use
+/// (docs/contract.md §7) is the core's row of its own, inconclusive with the store's reason;
+/// one without a uid affects no miner's answers and has no row here. Each verification is
+/// traced on its own, so one entry's retries never look like another's.
 pub(crate) async fn audit(
     validator: Arc<CoreValidator>,
     store: Arc<PathBuf>,
@@ -327,35 +319,29 @@ pub(crate) async fn audit(
             path: store.as_ref().clone(),
         })?;
     let verifier = validator.verifier();
-    let done: Vec<(AuditRow, crate::run::Trail)> = futures::stream::iter(listing.entries)
-        .map(|entry| async move {
-            // Each entry traced on its own, so one entry's retries never look like another's.
-            let (report, trail): (VerifyReport, _) =
-                crate::run::traced(verifier.verify(&entry.pat)).await;
-            (convert::audit_row(&entry, &report), trail)
-        })
-        .buffer_unordered(concurrency.max(1))
-        .collect()
-        .await;
+    let done: Vec<_> = pat_verdict::audit_with(listing, concurrency, |pat| {
+        crate::run::traced(async move { verifier.verify(&pat).await })
+    })
+    .collect()
+    .await;
     let mut records = crate::log::Records::new();
-    let mut rows: Vec<AuditRow> = Vec::with_capacity(done.len());
+    let mut rows = Vec::with_capacity(done.len());
     for (row, trail) in done {
-        crate::log::verification(
-            &format!("audit of uid {}", row.uid),
-            &trail,
-            &row.verdict,
-            &mut records,
-        );
+        if let (Some(trail), Some(uid)) = (&trail, row.uid) {
+            crate::log::verification(
+                &format!("audit of uid {uid}"),
+                trail,
+                &row.verdict,
+                &mut records,
+            );
+        }
         rows.push(row);
     }
-    rows.extend(
-        listing
-            .unusable
-            .iter()
-            .filter_map(convert::unusable_audit_row),
-    );
-    rows.sort_by_key(|row| row.uid);
-    Ok((rows, records))
+    pat_verdict::in_uid_order(&mut rows);
+    Ok((
+        rows.into_iter().filter_map(convert::audit_row).collect(),
+        records,
+    ))
 }
 
 /// The OS error number somewhere in `error`'s causes, if the failure was the OS's.

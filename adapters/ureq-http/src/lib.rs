@@ -39,7 +39,7 @@
 //! let github = UreqGithub::new(pat_verdict::DEFAULT_API_URL)?;
 //! let verifier = Verifier::new(github, SystemClock::new(), RetryPolicy::default());
 //! let report = verifier.verify(&SecretString::from("ghp_example")).await;
-//! println!("{}: {:?}", report.verdict.kind(), report.verdict.error());
+//! println!("{}: {:?}", report.kind(), report.verdict().error());
 //! # Ok(())
 //! # }
 //! ```

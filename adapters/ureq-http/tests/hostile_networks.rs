@@ -45,7 +45,7 @@ async fn enterprise_roots_send_the_test_query_to_api_graphql() {
     github.valid(PAT, 42, "octo");
     let client = UreqGithub::new(&github.url()).expect("valid root");
     let report = verifier(client).verify(&SecretString::from(PAT)).await;
-    assert_eq!(report.verdict, Verdict::Valid(()), "{report:?}");
+    assert_eq!(report.verdict(), Verdict::Valid(()), "{report:?}");
     let graphql = github
         .last_request(Endpoint::TestQuery)
         .expect("the test query arrived");
@@ -65,7 +65,7 @@ async fn dotcom_roots_keep_graphql_under_the_root() {
     github.valid(PAT, 42, "octo");
     let client = UreqGithub::new(&github.url()).expect("valid root");
     let report = verifier(client).verify(&SecretString::from(PAT)).await;
-    assert_eq!(report.verdict, Verdict::Valid(()), "{report:?}");
+    assert_eq!(report.verdict(), Verdict::Valid(()), "{report:?}");
     assert_eq!(
         github.last_request(Endpoint::TestQuery).map(|r| r.path),
         Some("/graphql".to_owned())
@@ -87,7 +87,7 @@ async fn a_private_ca_in_the_ca_file_is_trusted() {
         .build()
         .expect("the CA file reads");
     let report = verifier(client).verify(&SecretString::from(PAT)).await;
-    assert_eq!(report.verdict, Verdict::Valid(()), "{report:?}");
+    assert_eq!(report.verdict(), Verdict::Valid(()), "{report:?}");
     assert_eq!(github.failed_handshakes(), 0);
 }
 

@@ -362,27 +362,21 @@ async fn requests_per_verdict() {
     // Valid: one identity, one test query.
     github.valid("ghp_valid", 1, "valid");
     let report = verifier.verify(&secret("ghp_valid")).await;
-    assert_eq!(report.verdict, Verdict::Valid(()));
-    assert_eq!(report.requests, 2);
-    assert_eq!(
-        report
-            .identity
-            .map(|id| id.github_id.as_str().to_owned())
-            .as_deref(),
-        Some("1")
-    );
+    assert_eq!(report.verdict(), Verdict::Valid(()));
+    assert_eq!(report.requests(), 2);
+    assert_eq!(report.identity().map(|id| id.github_id.as_str()), Some("1"));
 
     // Invalid identity: one request, never retried, no test query.
     let report = verifier.verify(&secret("ghp_unknown")).await;
-    assert_eq!(report.verdict.kind(), VerdictKind::Invalid);
-    assert_eq!(report.requests, 1);
+    assert_eq!(report.verdict().kind(), VerdictKind::Invalid);
+    assert_eq!(report.requests(), 1);
     assert_eq!(github.requests_for("ghp_unknown", Endpoint::TestQuery), 0);
 
     // An outage on /user: three attempts, then inconclusive; no test query.
     github.script("ghp_outage", Endpoint::Identity, [Reply::status(502)]);
     let report = verifier.verify(&secret("ghp_outage")).await;
-    assert_eq!(report.verdict.kind(), VerdictKind::Inconclusive);
-    assert_eq!(report.requests, 3);
+    assert_eq!(report.verdict().kind(), VerdictKind::Inconclusive);
+    assert_eq!(report.requests(), 3);
     assert_eq!(github.requests_for("ghp_outage", Endpoint::Identity), 3);
     assert_eq!(github.requests_for("ghp_outage", Endpoint::TestQuery), 0);
 
@@ -394,8 +388,8 @@ async fn requests_per_verdict() {
         [Reply::reset(), Reply::status(503), Reply::viewer("blip")],
     );
     let report = verifier.verify(&secret("ghp_blip")).await;
-    assert_eq!(report.verdict, Verdict::Valid(()));
-    assert_eq!(report.requests, 4);
+    assert_eq!(report.verdict(), Verdict::Valid(()));
+    assert_eq!(report.requests(), 4);
 
     // Invalid test query: identity + one test query, never retried.
     github.script("ghp_fine", Endpoint::Identity, [Reply::user(3, "fine")]);
@@ -406,16 +400,16 @@ async fn requests_per_verdict() {
     );
     let report = verifier.verify(&secret("ghp_fine")).await;
     assert_eq!(
-        report.verdict,
+        report.verdict(),
         Verdict::invalid("Fine-grained PATs need 'Public Repositories (read-only)' permission")
     );
-    assert_eq!(report.requests, 2);
+    assert_eq!(report.requests(), 2);
 
     // A malformed token costs no request at all.
     github.reset_counts();
     let report = verifier.verify(&secret("ghp_bad\r\nX-Injected: 1")).await;
-    assert_eq!(report.verdict.kind(), VerdictKind::Invalid);
-    assert_eq!(report.requests, 0);
+    assert_eq!(report.verdict().kind(), VerdictKind::Invalid);
+    assert_eq!(report.requests(), 0);
     assert_eq!(github.requests(Endpoint::Identity), 0);
 }
 
@@ -430,12 +424,12 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
     let report = verifier(&github, ROOMY)
         .verify(&secret("ghp_limited"))
         .await;
-    assert_eq!(report.requests, 1);
+    assert_eq!(report.requests(), 1);
     assert_eq!(
-        report.verdict.retry_after(),
+        report.verdict().retry_after(),
         Some(Duration::from_secs(3600))
     );
-    assert!(is_rate_limited(&report.verdict));
+    assert!(is_rate_limited(&report.verdict()));
 }
 
 #[tokio::test]
@@ -451,11 +445,11 @@ async fn a_stalled_github_ends_inconclusive_at_the_deadline() {
     )
     .await
     .expect("the deadline ends the verdict; the stall never would");
-    assert_eq!(report.verdict.kind(), VerdictKind::Inconclusive);
-    assert_eq!(report.requests, 1, "no time is left for a retry");
+    assert_eq!(report.verdict().kind(), VerdictKind::Inconclusive);
+    assert_eq!(report.requests(), 1, "no time is left for a retry");
     assert!(
-        reason(&report.verdict).contains("timed out"),
+        reason(&report.verdict()).contains("timed out"),
         "{:?}",
-        report.verdict
+        report.verdict()
     );
 }

@@ -8,11 +8,9 @@ use std::pin::pin;
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use pat_verdict::{
-    AuditRow, AuditSummary, Hotkey, Listing, PatStore, StoreError, UnusableEntry, VerdictKind,
-    audit, error_chain,
+    AuditRow, AuditSummary, Hotkey, PatStore, StoreError, audit, error_chain, in_uid_order,
 };
 use pat_verdict_json_store::ENV_VAR;
-use serde::Serialize;
 
 use crate::args::{AuditArgs, Common};
 use crate::exit::{Exit, Failure};
@@ -40,7 +38,7 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
             store.path().display()
         )));
     }
-    let Listing { entries, unusable } = store.listing().await.map_err(|error| match error {
+    let listing = store.listing().await.map_err(|error| match error {
         // Exit 75 either way (nothing was audited), but a corrupt file needs a person.
         StoreError::Corrupt(_) => Failure::Unavailable(format!(
             "cannot audit: {}: fix or restore it (retrying does not help a corrupt file)",
@@ -51,29 +49,29 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
             error_chain(&error)
         )),
     })?;
-    let bar = progress_bar(entries.len());
+    let bar = progress_bar(listing.entries.len());
     // Machines get each row the moment it is known (memory stays flat however large the
     // store); people get one table in uid order at the end.
     let mut rows = Vec::new();
     let mut summary = AuditSummary::default();
-    // Entries that cannot be used are judged at once: inconclusive, with the reason.
-    for entry in &unusable {
-        summary.inconclusive += 1;
-        summary.total += 1;
-        if common.json {
-            super::print(&unusable_line(entry)?)?;
-        }
-    }
-    let mut stream = pin!(audit(&verifier, entries, usize::from(args.concurrency)));
+    let mut stream = pin!(audit(&verifier, listing, usize::from(args.concurrency)));
     while let Some(mut row) = stream.next().await {
-        row.reason = row
+        row.verdict.reason = row
+            .verdict
             .reason
             .map(|reason| crate::hints::annotate(&reason, &common.api_url));
-        tracing::debug!(uid = %row.uid, verdict = %row.verdict, requests = row.requests, "audited");
+        tracing::debug!(
+            uid = row.uid.map(|uid| uid.0),
+            verdict = %row.verdict.verdict,
+            requests = row.verdict.requests,
+            "audited"
+        );
         summary.add(&row);
-        bar.inc(1);
+        if !row.unusable {
+            bar.inc(1);
+        }
         if common.json {
-            super::print(&row_line(&row)?)?;
+            super::print(&super::json_line(&row)?)?;
         } else {
             rows.push(row);
         }
@@ -86,12 +84,12 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         "audit finished"
     );
     if common.json {
-        super::print(&summary_line(&summary)?)?;
+        super::print(&super::json_line(&summary)?)?;
     } else {
         // Rows arrive in the order they finish; uid order makes runs comparable.
-        rows.sort_by_key(|row| row.uid);
+        in_uid_order(&mut rows);
         let store = store.path().display().to_string();
-        super::print(&human(&rows, &unusable, &summary, &store, palette))?;
+        super::print(&human(&rows, &summary, &store, palette))?;
     }
     Ok(Exit::Success)
 }
@@ -111,99 +109,9 @@ fn progress_bar(len: usize) -> ProgressBar {
     bar
 }
 
-/// One audited entry as docs/contract.md §8 prints it; `requests` last (it came later: keys
-/// are only ever added at the end).
-#[derive(Debug, Serialize)]
-struct RowJson<'a> {
-    uid: u32,
-    hotkey: &'a str,
-    verdict: &'static str,
-    reason: Option<&'a str>,
-    github_id: &'a str,
-    requests: u32,
-}
-
-/// An entry that cannot be used, in the row shape of docs/contract.md §8: `uid`, `hotkey` and
-/// `github_id` null when the entry has none that can be read.
-#[derive(Debug, Serialize)]
-struct UnusableJson<'a> {
-    uid: Option<u32>,
-    hotkey: Option<&'a str>,
-    verdict: &'static str,
-    reason: String,
-    github_id: Option<&'a str>,
-    requests: u32,
-}
-
-/// The reason an unusable entry's row gives.
-fn unusable_reason(entry: &UnusableEntry) -> String {
-    entry.audit_reason()
-}
-
-/// One row for an entry that cannot be used.
-///
-/// # Errors
-///
-/// As [`super::json_line`].
-fn unusable_line(entry: &UnusableEntry) -> Result<String, Failure> {
-    super::json_line(&UnusableJson {
-        uid: entry.uid.map(|uid| uid.0),
-        hotkey: entry.hotkey.as_ref().map(Hotkey::as_str),
-        verdict: VerdictKind::Inconclusive.as_str(),
-        reason: unusable_reason(entry),
-        github_id: None,
-        requests: 0,
-    })
-}
-
-/// The closing line of docs/contract.md §8.
-#[derive(Debug, Serialize)]
-struct SummaryJson {
-    valid: usize,
-    invalid: usize,
-    inconclusive: usize,
-    total: usize,
-}
-
-/// One `{"uid","hotkey","verdict","reason","github_id","requests"}` line (docs/contract.md §8).
-///
-/// # Errors
-///
-/// As [`super::json_line`].
-fn row_line(row: &AuditRow) -> Result<String, Failure> {
-    super::json_line(&RowJson {
-        uid: row.uid.0,
-        hotkey: row.hotkey.as_str(),
-        verdict: row.verdict.as_str(),
-        reason: row.reason.as_deref(),
-        github_id: row.github_id.as_str(),
-        requests: row.requests,
-    })
-}
-
-/// The closing `{"valid","invalid","inconclusive","total"}` line (docs/contract.md §8).
-///
-/// # Errors
-///
-/// As [`super::json_line`].
-fn summary_line(summary: &AuditSummary) -> Result<String, Failure> {
-    super::json_line(&SummaryJson {
-        valid: summary.valid,
-        invalid: summary.invalid,
-        inconclusive: summary.inconclusive,
-        total: summary.total,
-    })
-}
-
 /// The table and summary for people.
-fn human(
-    rows: &[AuditRow],
-    unusable: &[UnusableEntry],
-    summary: &AuditSummary,
-    store: &str,
-    palette: Palette,
-) -> String {
-    if rows.is_empty() && unusable.is_empty() {
+fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palette) -> String {
+    if rows.is_empty() {
         return format!(
             "{} holds no PATs: nothing to audit.\n",
             crate::output::safe(store)
@@ -218,30 +126,17 @@ fn human(
         "reason",
     ]);
     for row in rows {
-        table.row(vec![
-            Cell::plain(row.uid.to_string()),
-            Cell::plain(row.hotkey.as_str()),
-            Cell::plain(row.github_id.as_str()),
-            Cell::new(row.verdict.as_str(), Tone::of_verdict(row.verdict)),
-            Cell::new(row.requests.to_string(), Tone::Dim),
-            Cell::plain(or_dash(row.reason.as_deref())),
-        ]);
-    }
-    for entry in unusable {
+        let kind = row.verdict.verdict;
         table.row(vec![
             Cell::plain(
-                entry
-                    .uid
+                row.uid
                     .map_or_else(|| "?".to_owned(), |uid| uid.to_string()),
             ),
-            Cell::plain(or_dash(entry.hotkey.as_ref().map(Hotkey::as_str))),
-            Cell::plain("-"),
-            Cell::new(
-                VerdictKind::Inconclusive.as_str(),
-                Tone::of_verdict(VerdictKind::Inconclusive),
-            ),
-            Cell::new("0", Tone::Dim),
-            Cell::plain(unusable_reason(entry)),
+            Cell::plain(or_dash(row.hotkey.as_ref().map(Hotkey::as_str))),
+            Cell::plain(or_dash(row.github_id.as_ref().map(|id| id.as_str()))),
+            Cell::new(kind.as_str(), Tone::of_verdict(kind)),
+            Cell::new(row.verdict.requests.to_string(), Tone::Dim),
+            Cell::plain(or_dash(row.verdict.reason.as_deref())),
         ]);
     }
     let mut text = table.render(palette);
@@ -255,19 +150,19 @@ fn human(
     );
     counts.pair("total", Cell::plain(summary.total.to_string()));
     text.push_str(&counts.render(palette));
-    if summary.inconclusive > unusable.len() {
+    if summary.inconclusive > summary.unusable {
         text.push_str(&palette.paint(
             "Inconclusive PATs were not judged (GitHub could not answer): audit again later \
              before telling anyone to rotate.\n",
             Tone::Warn,
         ));
     }
-    if !unusable.is_empty() {
+    if summary.unusable > 0 {
         text.push_str(&palette.paint(
             &format!(
                 "{} store entries cannot be used (see their reason): fix them in {store}; \
                  every other miner is served.\n",
-                unusable.len()
+                summary.unusable
             ),
             Tone::Warn,
         ));
@@ -277,25 +172,24 @@ fn human(
 
 #[cfg(test)]
 mod tests {
-    use pat_verdict::{GithubId, Uid};
+    use pat_verdict::{GithubId, Stage, Uid, Verdict, VerifyReport};
     use serde_json::{Value, json};
 
     use super::*;
 
     #[test]
     fn json_lines_are_a_row_then_the_summary() {
-        let row = AuditRow {
-            uid: Uid(3),
-            hotkey: Hotkey::new("5F"),
-            verdict: VerdictKind::Invalid,
-            reason: Some("GitHub /user API returned 401".to_owned()),
-            github_id: GithubId::new("42"),
-            stage: None,
+        let report = VerifyReport::Stopped {
+            stage: Stage::Identity,
+            verdict: Verdict::invalid("GitHub /user API returned 401"),
+            identity: None,
             requests: 1,
         };
+        let row = AuditRow::verified(Uid(3), Hotkey::new("5F"), GithubId::new("42"), &report);
         let mut summary = AuditSummary::default();
         summary.add(&row);
-        let text = row_line(&row).expect("encodes") + &summary_line(&summary).expect("encodes");
+        let text = super::super::json_line(&row).expect("encodes")
+            + &super::super::json_line(&summary).expect("encodes");
         assert!(
             text.starts_with(r#"{"uid":3,"hotkey":"5F","verdict""#),
             "{text}"

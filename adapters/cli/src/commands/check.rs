@@ -2,9 +2,7 @@
 
 use std::path::Path;
 
-use pat_verdict::{
-    CheckCategory, CheckOutcome, CheckResponse, Hotkey, Unavailable, VerdictKind, VerifyReport,
-};
+use pat_verdict::{CheckCategory, CheckOutcome, CheckResponse, Hotkey, Unavailable, VerifyReport};
 use pat_verdict_json_store::JsonStore;
 
 use super::yes_no;
@@ -115,15 +113,8 @@ fn why(
             Some(super::store_detail(detail))
         }
         CheckOutcome::InvalidPat(_) | CheckOutcome::Inconclusive(Unavailable::Github) => {
-            let report = report?;
-            (report.verdict.kind() != VerdictKind::Valid)
-                .then(|| {
-                    report
-                        .verdict
-                        .error()
-                        .map(|reason| hints::annotate(reason, context.api_url))
-                })
-                .flatten()
+            let reason = report?.verdict().error()?.to_owned();
+            Some(hints::annotate(&reason, context.api_url))
         }
         CheckOutcome::Valid | CheckOutcome::NoPat => None,
     }

@@ -23,7 +23,7 @@ use futures::future::join_all;
 use pat_verdict::{
     BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse, Clock,
     Endpoint, GithubId, Hotkey, HotkeyList, PatStore, RetryPolicy, SecretString, StoredPat, Uid,
-    UnixTime, Validator, VerdictKind, Verifier, VerifyReport,
+    UnixTime, Validator, VerdictKind, Verifier, VerifyReport, VerifyResponse,
 };
 use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_json_store::JsonStore;
@@ -32,7 +32,7 @@ use pat_verdict_ureq_http::UreqGithub;
 use serde::Serialize;
 use serde_json::json;
 
-use super::{broadcast, verify};
+use super::broadcast;
 use crate::args::Common;
 use crate::exit::{Exit, Failure};
 use crate::output::{Cell, Palette, Table, Tone};
@@ -206,7 +206,7 @@ impl Outcome {
     /// exists to prevent.
     fn outage_reported_invalid(&self) -> bool {
         self.scenario.outage
-            && (self.verify.verdict.kind() == VerdictKind::Invalid
+            && (self.verify.kind() == VerdictKind::Invalid
                 || matches!(self.broadcast, BroadcastOutcome::Rejected(_))
                 || matches!(
                     self.check.category(),
@@ -337,7 +337,7 @@ async fn play(
     let broadcast = validator.broadcast(&hotkey, &pat).await;
     scenario.arm(github, now);
     let check = validator.check(&hotkey).await;
-    tracing::debug!(scenario = scenario.name, verdict = %verify.verdict.kind(), "scenario done");
+    tracing::debug!(scenario = scenario.name, verdict = %verify.kind(), "scenario done");
     Outcome {
         scenario,
         verify,
@@ -348,12 +348,12 @@ async fn play(
 
 /// One scenario's line of `demo --json`: the other commands' JSON, nested.
 #[derive(Debug, Serialize)]
-struct ScenarioJson<'a> {
+struct ScenarioJson {
     scenario: &'static str,
     github: &'static str,
     outage: bool,
     requests: u32,
-    verify: verify::VerifyJson<'a>,
+    verify: VerifyResponse,
     broadcast: BroadcastResponse,
     check: CheckResponse,
 }
@@ -375,8 +375,8 @@ fn json_lines(outcomes: &[Outcome], broken: usize, elapsed: Duration) -> Result<
             scenario: outcome.scenario.name,
             github: outcome.scenario.github,
             outage: outcome.scenario.outage,
-            requests: outcome.verify.requests,
-            verify: verify::to_json(&outcome.verify),
+            requests: outcome.verify.requests(),
+            verify: VerifyResponse::from(&outcome.verify),
             broadcast: outcome.broadcast.clone().into(),
             check: outcome.check.clone().into(),
         })?);
@@ -416,12 +416,12 @@ fn human(
         "check says",
     ]);
     for outcome in outcomes {
-        let kind = outcome.verify.verdict.kind();
+        let kind = outcome.verify.kind();
         let category = outcome.check.category();
         table.row(vec![
             Cell::plain(outcome.scenario.name),
             Cell::plain(outcome.scenario.github),
-            Cell::new(outcome.verify.requests.to_string(), Tone::Dim),
+            Cell::new(outcome.verify.requests().to_string(), Tone::Dim),
             Cell::new(kind.as_str(), Tone::of_verdict(kind)),
             broadcast::outcome(&outcome.broadcast),
             Cell::new(category.as_str(), Tone::of_category(category)),
@@ -432,7 +432,9 @@ fn human(
     text.push_str("\nWhy (verify's reason):\n");
     let mut reasons = Table::new();
     for outcome in outcomes {
-        if let Some(reason) = outcome.verify.verdict.error() {
+        if let VerifyReport::Stopped { verdict, .. } = &outcome.verify
+            && let Some(reason) = verdict.error()
+        {
             reasons.row(vec![
                 Cell::plain(format!("  {}", outcome.scenario.name)),
                 Cell::plain(reason),
@@ -443,7 +445,7 @@ fn human(
     let outages = outcomes.iter().filter(|o| o.scenario.outage).count();
     let invalid: Vec<&str> = outcomes
         .iter()
-        .filter(|o| o.verify.verdict.kind() == VerdictKind::Invalid)
+        .filter(|o| o.verify.kind() == VerdictKind::Invalid)
         .map(|o| o.scenario.name)
         .collect();
     text.push('\n');

@@ -2,8 +2,7 @@
 
 use std::time::Duration;
 
-use pat_verdict::{Stage, UnixTime, Verdict, VerdictKind, VerifyReport};
-use serde::Serialize;
+use pat_verdict::{Stage, UnixTime, VerdictKind, VerifyReport, VerifyResponse};
 
 use crate::args::{Common, VerifyArgs};
 use crate::exit::{Exit, Failure};
@@ -23,36 +22,37 @@ pub const EXPIRY_WARNING: Duration = Duration::from_secs(7 * 24 * 3600);
 pub async fn run(common: &Common, args: &VerifyArgs, palette: Palette) -> Result<Exit, Failure> {
     let verifier = wiring::verifier(common)?;
     let raw = token_source::read(&args.token)?;
-    let mut report = verifier.verify(&raw).await;
+    let report = verifier.verify(&raw).await;
     drop(raw);
-    annotate(&mut report, &common.api_url);
+    let response = annotated(&report, &common.api_url);
     tracing::info!(
-        verdict = %report.verdict.kind(),
-        stage = report.stage.map(Stage::as_str),
-        requests = report.requests,
+        verdict = %response.verdict,
+        stage = response.stage.map(Stage::as_str),
+        requests = response.requests,
         "verified"
     );
     let now = pat_verdict::Clock::wall(verifier.clock());
     if common.json {
-        super::print(&super::json_line(&to_json(&report))?)?;
+        super::print(&super::json_line(&response)?)?;
     } else {
-        super::print(&human(&report, palette))?;
+        super::print(&human(&response, palette))?;
         if let Some(warning) = expiry_warning(&report, now) {
             output::warn_line(&Palette::for_stderr().paint(&warning, Tone::Warn));
         }
     }
-    Ok(exit_for(report.verdict.kind()))
+    Ok(exit_for(response.verdict))
 }
 
-/// Adds the CLI's [hint](crate::hints::for_reason) about `--api-url` to the verdict's
-/// reason, for people and in JSON alike; the verdict itself is unchanged.
-fn annotate(report: &mut VerifyReport, api_url: &str) {
-    match &mut report.verdict {
-        Verdict::Invalid { reason } | Verdict::Inconclusive { reason, .. } => {
-            *reason = crate::hints::annotate(reason, api_url);
-        }
-        Verdict::Valid(()) => {}
-    }
+/// The report's wire form with the CLI's [hint](crate::hints::for_reason) about `--api-url`
+/// added to the verdict's reason, for people and in JSON alike; the verdict itself is
+/// unchanged.
+#[must_use]
+pub fn annotated(report: &VerifyReport, api_url: &str) -> VerifyResponse {
+    let mut response = VerifyResponse::from(report);
+    response.reason = response
+        .reason
+        .map(|reason| crate::hints::annotate(&reason, api_url));
+    response
 }
 
 /// 0 valid, 1 invalid, 75 inconclusive (docs/contract.md §8).
@@ -65,56 +65,19 @@ pub const fn exit_for(kind: VerdictKind) -> Exit {
     }
 }
 
-/// The `--json` object of docs/contract.md §8, every key always present (`null` when unknown), in the
-/// the contract's order.
-#[derive(Debug, Serialize)]
-pub struct VerifyJson<'a> {
-    verdict: &'static str,
-    github_id: Option<&'a str>,
-    login: Option<&'a str>,
-    reason: Option<&'a str>,
-    stage: Option<&'static str>,
-    retry_after_secs: Option<u64>,
-    scopes: Option<&'a [String]>,
-    expires_at: Option<String>,
-}
-
-/// The report as [`VerifyJson`].
-#[must_use]
-pub fn to_json(report: &VerifyReport) -> VerifyJson<'_> {
-    let identity = report.identity.as_ref();
-    VerifyJson {
-        verdict: report.verdict.kind().as_str(),
-        github_id: identity.map(|identity| identity.github_id.as_str()),
-        login: report.login(),
-        reason: report.verdict.error(),
-        stage: report.stage.map(Stage::as_str),
-        retry_after_secs: report.verdict.retry_after().map(whole_seconds),
-        scopes: identity.and_then(|identity| identity.token.scopes.as_deref()),
-        expires_at: identity
-            .and_then(|identity| identity.token.expires_at)
-            .map(UnixTime::to_iso8601),
-    }
-}
-
-/// A wait in whole seconds, rounded up: waiting a fraction too little would hit the limit.
-fn whole_seconds(wait: Duration) -> u64 {
-    wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-}
-
 /// The report for people: what GitHub said and, when it could not say, that this is not
 /// evidence against the PAT.
 #[must_use]
-pub fn human(report: &VerifyReport, palette: Palette) -> String {
-    let kind = report.verdict.kind();
+pub fn human(response: &VerifyResponse, palette: Palette) -> String {
+    let kind = response.verdict;
     let mut table = Table::new();
     table.pair("verdict", Cell::new(kind.as_str(), Tone::of_verdict(kind)));
-    if let Some(identity) = &report.identity {
-        if let Some(login) = report.login() {
+    if let Some(github_id) = &response.github_id {
+        if let Some(login) = &response.login {
             table.pair("login", Cell::plain(login));
         }
-        table.pair("github id", Cell::plain(identity.github_id.as_str()));
-        if let Some(scopes) = &identity.token.scopes {
+        table.pair("github id", Cell::plain(github_id));
+        if let Some(scopes) = &response.scopes {
             let text = if scopes.is_empty() {
                 "none".to_owned()
             } else {
@@ -122,40 +85,34 @@ pub fn human(report: &VerifyReport, palette: Palette) -> String {
             };
             table.pair("scopes", Cell::plain(text));
         }
-        if let Some(expires_at) = identity.token.expires_at {
-            table.pair("expires", Cell::plain(expires_at.to_iso8601()));
+        if let Some(expires_at) = &response.expires_at {
+            table.pair("expires", Cell::plain(expires_at));
         }
     }
-    if let Some(stage) = report.stage {
+    if let Some(stage) = response.stage {
         table.pair("stage", Cell::plain(stage_words(stage)));
     }
-    if let Some(reason) = report.verdict.error() {
+    if let Some(reason) = &response.reason {
         table.pair("reason", Cell::plain(reason));
     }
-    if let Some(wait) = report.verdict.retry_after() {
-        table.pair(
-            "retry after",
-            Cell::plain(format!("{} s", whole_seconds(wait))),
-        );
+    if let Some(wait) = response.retry_after_secs() {
+        table.pair("retry after", Cell::plain(format!("{wait} s")));
     }
     table.pair(
         "requests",
-        Cell::new(report.requests.to_string(), Tone::Dim),
+        Cell::new(response.requests.to_string(), Tone::Dim),
     );
     let mut text = table.render(palette);
-    match &report.verdict {
-        Verdict::Inconclusive { rate_limited, .. } => {
-            let why = if *rate_limited {
-                "GitHub is rate-limiting these requests"
-            } else {
-                "GitHub could not answer"
-            };
-            text.push_str(&palette.paint(
-                &format!("{why}: this is not evidence against the PAT. Try again later.\n"),
-                Tone::Warn,
-            ));
-        }
-        Verdict::Valid(()) | Verdict::Invalid { .. } => {}
+    if kind == VerdictKind::Inconclusive {
+        let why = if response.rate_limited {
+            "GitHub is rate-limiting these requests"
+        } else {
+            "GitHub could not answer"
+        };
+        text.push_str(&palette.paint(
+            &format!("{why}: this is not evidence against the PAT. Try again later.\n"),
+            Tone::Warn,
+        ));
     }
     text
 }
@@ -172,7 +129,7 @@ const fn stage_words(stage: Stage) -> &'static str {
 /// The warning for a PAT that expires within [`EXPIRY_WARNING`] of `now`, or has expired.
 #[must_use]
 pub fn expiry_warning(report: &VerifyReport, now: UnixTime) -> Option<String> {
-    let token = &report.identity.as_ref()?.token;
+    let token = &report.identity()?.token;
     if !token.expires_within(now, EXPIRY_WARNING) {
         return None;
     }
@@ -208,28 +165,26 @@ fn human_duration(left: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use pat_verdict::{GithubId, Identity, TokenInfo};
+    use pat_verdict::{GithubId, Identity, TokenInfo, Verdict, Viewer};
     use serde_json::{Value, json};
 
     use super::*;
 
     fn value(report: &VerifyReport) -> Value {
-        serde_json::to_value(to_json(report)).expect("serializes")
+        serde_json::to_value(VerifyResponse::from(report)).expect("serializes")
     }
 
     fn valid_report(expires_at: Option<UnixTime>) -> VerifyReport {
-        VerifyReport {
-            verdict: Verdict::Valid(()),
-            stage: None,
-            identity: Some(Identity {
+        VerifyReport::Valid {
+            identity: Identity {
                 github_id: GithubId::new("42"),
                 login: Some("octocat".to_owned()),
                 token: TokenInfo {
                     scopes: Some(vec!["repo".to_owned(), "read:org".to_owned()]),
                     expires_at,
                 },
-            }),
-            viewer: None,
+            },
+            viewer: Viewer::default(),
             requests: 2,
         }
     }
@@ -237,7 +192,7 @@ mod tests {
     #[test]
     fn json_has_every_key_of_the_spec_in_its_order() {
         let report = valid_report(Some(UnixTime(1_767_366_245)));
-        let line = serde_json::to_string(&to_json(&report)).expect("serializes");
+        let line = serde_json::to_string(&VerifyResponse::from(&report)).expect("serializes");
         assert!(
             line.starts_with(r#"{"verdict":"valid","github_id":"42","login""#),
             "{line}"
@@ -286,18 +241,17 @@ mod tests {
 
     #[test]
     fn inconclusive_says_it_is_not_evidence() {
-        let report = VerifyReport {
+        let report = VerifyReport::Stopped {
             verdict: Verdict::Inconclusive {
                 reason: "GitHub GraphQL API returned 503".to_owned(),
                 retry_after: Some(Duration::from_millis(1500)),
                 rate_limited: false,
             },
-            stage: Some(Stage::TestQuery),
+            stage: Stage::TestQuery,
             identity: None,
-            viewer: None,
             requests: 3,
         };
-        let text = human(&report, Palette::plain());
+        let text = human(&VerifyResponse::from(&report), Palette::plain());
         assert!(text.contains("not evidence against the PAT"), "{text}");
         assert!(text.contains("retry after  2 s"), "{text}");
         assert_eq!(value(&report)["retry_after_secs"], 2);
