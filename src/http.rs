@@ -54,6 +54,22 @@ impl Endpoint {
         }
     }
 
+    /// The `Accept` header's value: GitHub's media type for its REST API v3, which its
+    /// GraphQL endpoint accepts too.
+    #[must_use]
+    pub const fn accept(self) -> &'static str {
+        "application/vnd.github+json"
+    }
+
+    /// The `Content-Type` header's value, for the call that has a body (JSON).
+    #[must_use]
+    pub const fn content_type(self) -> Option<&'static str> {
+        match self {
+            Self::Identity => None,
+            Self::TestQuery => Some("application/json"),
+        }
+    }
+
     /// The `Authorization` header's value. The result holds the secret: put it in the
     /// request and nowhere else.
     #[must_use]
@@ -74,6 +90,11 @@ impl Endpoint {
         }
     }
 }
+
+/// The largest response body an HTTP adapter reads, and that a host's own client hands over,
+/// before the body is [`Body::OverCap`]. GitHub's answers to both calls are a few KiB; one
+/// cap everywhere turns the same bytes into the same evidence.
+pub const BODY_CAP: usize = 1 << 20;
 
 /// What one call returned: a response (of any status) or a transport failure.
 pub type CallResult = Result<HttpResponse, TransportError>;
@@ -125,7 +146,7 @@ pub enum Body {
     /// the status alone (the Python package's `body=None`). Not the same as an empty body,
     /// which was received: an empty 4xx came from something in front of GitHub's API and is
     /// not evidence, while a 4xx with no body handed over is judged by its status, as the
-    /// seed's table says (docs/contract.md §2). An HTTP adapter always has a body, even an
+    /// contract's table says (docs/contract.md §2). An HTTP adapter always has a body, even an
     /// empty one, so it never answers this.
     Absent,
 }

@@ -61,6 +61,7 @@ mod handlers;
 mod http;
 mod messages;
 mod metrics;
+mod miner;
 mod outage;
 mod policy;
 mod ports;
@@ -88,15 +89,16 @@ pub use handlers::{
     CheckResponse, Unavailable, Validator, Verifier, audit, audit_with, in_uid_order,
 };
 pub use http::{
-    Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, RelevantHeaders, TEST_QUERY_BODY,
-    TransportError, TransportErrorKind,
+    BODY_CAP, Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, RelevantHeaders,
+    TEST_QUERY_BODY, TransportError, TransportErrorKind,
 };
-pub use messages::seconds as format_seconds;
+pub use messages::format_seconds;
 pub use metrics::{
     BroadcastCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS, GITHUB_REQUESTS_TOTAL,
     HANDLER_ANSWERS_TOTAL, HandlerEndpoint, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL,
     REQUEST_SECONDS_BUCKETS, RequestOutcome, VERDICTS_TOTAL, VerdictCause, endpoint_label,
 };
+pub use miner::{Hotkey, Uid};
 pub use outage::{
     DEFAULT_OUTAGE_COOLDOWN, DEFAULT_OUTAGE_THRESHOLD, GuardChange, GuardOutcome,
     MAX_OUTAGE_COOLDOWN, OutageGuard, OutageSettings, OutageSettingsError, OutageState,
@@ -107,16 +109,15 @@ pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
 pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
 pub use rate_limit::{
     MAX_RETRY_AFTER, RATE_LIMIT_PHRASES, documentation_url_signals_rate_limit, mentions_rate_limit,
-    parse_ratelimit_reset, parse_retry_after, retry_after,
+    retry_after,
 };
 pub use registry::HotkeyList;
 pub use report::{Stage, VerifyReport, VerifyResponse};
 pub use secrecy::{ExposeSecret, SecretString};
 pub use store::{
-    Extra, Hotkey, KNOWN_KEYS, Listing, OptionalKey, SaveOutcome, StoredPat, Uid, UnusableEntry,
-    plan_save,
+    Extra, KNOWN_KEYS, Listing, OptionalKey, SaveOutcome, StoredPat, UnusableEntry, plan_save,
 };
 pub use time::UnixTime;
-pub use token::{Token, TokenError};
+pub use token::{REDACTED, Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
 pub use verification::{Halted, IdentityKnown, Request, SendRequest, Step, Verification, Wait};

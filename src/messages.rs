@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::http::{Endpoint, TransportError};
-use crate::store::Uid;
+use crate::miner::Uid;
 use crate::token::TokenError;
 
 // ---- handlers (docs/contract.md §6) ----
@@ -197,13 +197,16 @@ pub fn unusable_entry(problem: &str) -> String {
 /// The verification's deadline passed before a call could be made.
 #[must_use]
 pub fn deadline_passed(deadline: Duration) -> String {
-    format!("no verdict within the {} deadline", seconds(deadline))
+    format!(
+        "no verdict within the {} deadline",
+        format_seconds(deadline)
+    )
 }
 
 /// A duration as seconds for people, with enough digits that a short one does not read as
 /// zero: `12.0 s`, `0.5 s`, `0.0001 s` (never `0.0 s` for a positive duration).
 #[must_use]
-pub fn seconds(duration: Duration) -> String {
+pub fn format_seconds(duration: Duration) -> String {
     let secs = duration.as_secs_f64();
     if secs >= 0.1 || secs <= 0.0 {
         return format!("{secs:.1} s");
@@ -233,12 +236,12 @@ mod tests {
 
     #[test]
     fn a_short_duration_never_reads_as_zero_seconds() {
-        assert_eq!(seconds(Duration::from_secs(12)), "12.0 s");
-        assert_eq!(seconds(Duration::from_millis(500)), "0.5 s");
-        assert_eq!(seconds(Duration::from_micros(100)), "0.0001 s");
-        assert_eq!(seconds(Duration::from_micros(150)), "0.00015 s");
-        assert_eq!(seconds(Duration::from_millis(20)), "0.02 s");
-        assert_eq!(seconds(Duration::from_nanos(1)), "0.000000001 s");
+        assert_eq!(format_seconds(Duration::from_secs(12)), "12.0 s");
+        assert_eq!(format_seconds(Duration::from_millis(500)), "0.5 s");
+        assert_eq!(format_seconds(Duration::from_micros(100)), "0.0001 s");
+        assert_eq!(format_seconds(Duration::from_micros(150)), "0.00015 s");
+        assert_eq!(format_seconds(Duration::from_millis(20)), "0.02 s");
+        assert_eq!(format_seconds(Duration::from_nanos(1)), "0.000000001 s");
         assert_eq!(
             deadline_passed(Duration::from_micros(100)),
             "no verdict within the 0.0001 s deadline"

@@ -13,7 +13,8 @@ use async_trait::async_trait;
 use thiserror::Error;
 
 use crate::http::{CallResult, Endpoint};
-use crate::store::{Hotkey, Listing, SaveOutcome, StoredPat, Uid};
+use crate::miner::{Hotkey, Uid};
+use crate::store::{Listing, SaveOutcome, StoredPat};
 use crate::time::UnixTime;
 use crate::token::Token;
 

@@ -1,8 +1,8 @@
 //! A concrete registry: the subnet's hotkeys as a list whose index is the uid, as the CLI's
 //! `--hotkeys` file and a host's metagraph give it.
 
+use crate::miner::{Hotkey, Uid};
 use crate::ports::Registry;
-use crate::store::{Hotkey, Uid};
 
 /// The registry as the CLI has it: a list of hotkeys where the index is the uid.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -38,6 +38,16 @@ impl Stage {
     }
 }
 
+/// The stage a call stops a verification at.
+impl From<crate::http::Endpoint> for Stage {
+    fn from(endpoint: crate::http::Endpoint) -> Self {
+        match endpoint {
+            crate::http::Endpoint::Identity => Self::Identity,
+            crate::http::Endpoint::TestQuery => Self::TestQuery,
+        }
+    }
+}
+
 /// Everything one verification learned: what [`Step::Done`](crate::Step::Done) carries.
 ///
 /// It says what happened, so no reader meets a combination that cannot be: a valid PAT

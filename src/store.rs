@@ -1,50 +1,14 @@
 //! What the store holds (docs/contract.md §7) and the identity pin (docs/contract.md §6), as plain data and a pure
 //! decision. The stores themselves are adapters behind [`PatStore`](crate::ports::PatStore).
 
-use std::fmt;
-
 use secrecy::{ExposeSecret, SecretString};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Serialize, Serializer};
 use serde_json::Value;
 use serde_json::value::RawValue;
 
+use crate::miner::{Hotkey, Uid};
 use crate::verdict::GithubId;
-
-/// A miner's position in the subnet's hotkey list (the registry).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Uid(pub u32);
-
-impl fmt::Display for Uid {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-/// A miner's hotkey (an SS58 address); compared exactly.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Hotkey(String);
-
-impl Hotkey {
-    /// A hotkey from its text.
-    pub fn new(hotkey: impl Into<String>) -> Self {
-        Self(hotkey.into())
-    }
-
-    /// The hotkey as text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Hotkey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 /// One entry of `miner_pats.json`: `{"uid", "hotkey", "pat", "github_id", "stored_at"}` plus
 /// any keys a newer or older validator wrote, which are kept on rewrite (docs/contract.md §7).

@@ -29,9 +29,10 @@ use serde_json::{Value, json};
 use crate::http::{
     Body, CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
 };
+use crate::miner::{Hotkey, Uid};
 use crate::ports::{Clock, GithubApi, PatStore, StoreError};
 use crate::report::{Stage, VerifyReport};
-use crate::store::{Hotkey, SaveOutcome, StoredPat, Uid};
+use crate::store::{SaveOutcome, StoredPat};
 use crate::time::UnixTime;
 use crate::token::Token;
 use crate::verdict::{GithubId, Identity, TokenInfo, Verdict, Viewer};
@@ -174,9 +175,10 @@ pub struct Hold {
 /// GitHub's words for its own failure in a 200 (docs/contract.md §2), with a request id.
 pub const SOMETHING_WENT_WRONG: &str = "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `D4C1:2F3A:9B1E0C:A1B2C3:6756F0A1` when reporting this issue.";
 
-/// The body cap the in-memory fake applies to [`Answer::Oversized`]: the ureq adapter's
-/// default (1 MiB), so both fakes turn the same reply into the same evidence.
-pub const BODY_CAP: usize = 1 << 20;
+pub use crate::http::BODY_CAP;
+/// The two header readers behind [`retry_after`](crate::retry_after), for the property
+/// tests and fuzz targets that check each over any text.
+pub use crate::rate_limit::{parse_ratelimit_reset, parse_retry_after};
 
 impl Reply {
     /// A reply that answers `answer` at once, with no headers.

@@ -1,6 +1,6 @@
 //! What a GitHub call taught us about a PAT: [`Verdict`] and the values a valid call carries.
 //!
-//! | verdict | meaning | seed's `error` | seed's `transient_failure` |
+//! | verdict | meaning | gittensor's `error` | gittensor's `transient_failure` |
 //! |---|---|---|---|
 //! | `Valid` | the PAT works | none | false |
 //! | `Invalid` | GitHub gave evidence that the PAT itself is bad | set | false |
@@ -87,7 +87,7 @@ impl<T> Verdict<T> {
         }
     }
 
-    /// The seed's `error` field: the reason, unless the PAT is valid.
+    /// gittensor's `error` field: the reason, unless the PAT is valid.
     #[must_use]
     pub fn error(&self) -> Option<&str> {
         match self {
@@ -96,7 +96,7 @@ impl<T> Verdict<T> {
         }
     }
 
-    /// The seed's `transient_failure` field: true exactly when the verdict is inconclusive.
+    /// gittensor's `transient_failure` field: true exactly when the verdict is inconclusive.
     #[must_use]
     pub fn transient_failure(&self) -> bool {
         matches!(self, Self::Inconclusive { .. })

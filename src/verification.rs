@@ -354,6 +354,18 @@ impl<'a> Request<'a> {
         self.endpoint.body()
     }
 
+    /// The `Accept` header's value.
+    #[must_use]
+    pub fn accept(&self) -> &'static str {
+        self.endpoint.accept()
+    }
+
+    /// The `Content-Type` header's value, for the call that has a body.
+    #[must_use]
+    pub fn content_type(&self) -> Option<&'static str> {
+        self.endpoint.content_type()
+    }
+
     /// The `Authorization` header's value (`token …` or `Bearer …`). It holds the secret: put
     /// it in the request and nowhere else.
     #[must_use]

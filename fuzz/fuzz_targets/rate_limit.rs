@@ -5,9 +5,8 @@
 use libfuzzer_sys::fuzz_target;
 use pat_verdict::UnixTime;
 use pat_verdict::RelevantHeaders;
-use pat_verdict::{
-    MAX_RETRY_AFTER, parse_ratelimit_reset, parse_retry_after, retry_after,
-};
+use pat_verdict::testing::{parse_ratelimit_reset, parse_retry_after};
+use pat_verdict::{MAX_RETRY_AFTER, retry_after};
 
 fuzz_target!(|input: (String, String, String, i64, bool)| {
     let (retry, reset, remaining, now, limited) = input;

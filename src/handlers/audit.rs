@@ -12,9 +12,10 @@ use secrecy::SecretString;
 use serde::ser::{Serialize, SerializeStruct, Serializer};
 
 use super::verify::Verifier;
+use crate::miner::{Hotkey, Uid};
 use crate::ports::{Clock, GithubApi};
 use crate::report::{VerifyReport, VerifyResponse, unjudged};
-use crate::store::{Hotkey, Listing, StoredPat, Uid, UnusableEntry};
+use crate::store::{Listing, StoredPat, UnusableEntry};
 use crate::verdict::{GithubId, VerdictKind};
 
 /// One store entry's audit: whose it is and the verdict on its PAT.

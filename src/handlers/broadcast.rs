@@ -9,9 +9,10 @@ use serde::Serialize;
 
 use super::Validator;
 use crate::messages;
+use crate::miner::{Hotkey, Uid};
 use crate::ports::{Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
 use crate::report::{Stage, VerifyReport};
-use crate::store::{Hotkey, PinDecision, SaveOutcome, StoredPat, Uid, pin_decision};
+use crate::store::{PinDecision, SaveOutcome, StoredPat, pin_decision};
 use crate::token::{Token, TokenError};
 use crate::verdict::{Identity, Verdict};
 use std::ops::ControlFlow;

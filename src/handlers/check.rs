@@ -9,10 +9,11 @@ use secrecy::ExposeSecret;
 use serde::Serialize;
 
 use crate::messages;
+use crate::miner::{Hotkey, Uid};
 use crate::ports::{PatStore, Registry};
 use crate::ports::{StoreError, error_chain};
 use crate::report::{Stage, VerifyReport};
-use crate::store::{Hotkey, StoredPat, Uid};
+use crate::store::StoredPat;
 use crate::token::{Token, TokenError};
 use crate::verdict::Verdict;
 

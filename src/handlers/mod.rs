@@ -25,7 +25,7 @@
 //! draws it in detail); [`Verifier`] is the one async driver that runs it over the ports, and
 //! the handlers only pin (at the identity) and save.
 //!
-//! ## Walking it: the seed's reproduction
+//! ## Walking it: the outage that must not read as a bad PAT (docs/contract.md §1)
 //!
 //! A stored PAT whose test query meets a GitHub outage (503) is not reported invalid:
 //!
@@ -68,9 +68,9 @@ pub use verify::Verifier;
 
 use secrecy::SecretString;
 
+use crate::miner::Hotkey;
 use crate::ports::{Clock, GithubApi, PatStore, Registry};
 use crate::report::VerifyReport;
-use crate::store::Hotkey;
 
 /// The validator's two endpoints over its ports: a [`Verifier`] (GitHub + clock + policy), a
 /// store and a registry. Share it across tasks behind an `Arc`; every method takes `&self`.

@@ -21,12 +21,6 @@ pub type CliVerifier = Verifier<UreqGithub, SystemClock>;
 /// The validator `check`, `broadcast` and `demo` drive.
 pub type CliValidator = Validator<UreqGithub, JsonStore, HotkeyList, SystemClock>;
 
-/// The retry policy with `--timeout` as its deadline, else `default`.
-#[must_use]
-pub fn policy(timeout: Option<Duration>, default: Duration) -> RetryPolicy {
-    RetryPolicy::with_deadline(timeout.unwrap_or(default))
-}
-
 /// The GitHub client for `--api-url` and `--ca-file`. Built before anything is sent, so a
 /// bad URL is a usage error before any connection.
 ///
@@ -64,7 +58,7 @@ pub fn verifier(common: &Common) -> Result<CliVerifier, Failure> {
     Ok(Verifier::new(
         github(common)?,
         SystemClock::new(),
-        policy(common.timeout, DEFAULT_DEADLINE),
+        RetryPolicy::with_deadline(common.timeout.unwrap_or(DEFAULT_DEADLINE)),
     ))
 }
 

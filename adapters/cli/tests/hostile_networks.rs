@@ -1,4 +1,4 @@
-//! Issue 11 through the command line: Enterprise roots, private CAs over real TLS, strict
+//! Hostile networks (docs/contract.md §4 transport failures, §8 flags) through the command line: Enterprise roots, private CAs over real TLS, strict
 //! `--api-url` and `--timeout`, a GitHub that echoes the token back, and answers full of
 //! control characters. Every run also goes through `common::run`, which fails on any
 //! fragment of the token in stdout or stderr.

@@ -288,13 +288,13 @@ impl FakeGithub {
         endpoint: Endpoint,
         replies: impl IntoIterator<Item = Reply>,
     ) {
-        let steps: VecDeque<Reply> = replies.into_iter().collect();
+        let replies: VecDeque<Reply> = replies.into_iter().collect();
         let mut scripts = lock(&self.shared.scripts);
         let key = (token.to_owned(), endpoint);
-        if steps.is_empty() {
+        if replies.is_empty() {
             scripts.remove(&key);
         } else {
-            scripts.insert(key, steps);
+            scripts.insert(key, replies);
         }
     }
 

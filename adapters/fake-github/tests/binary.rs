@@ -89,11 +89,11 @@ fn a_flag_that_wants_a_number_says_so() {
 }
 
 #[test]
-fn help_lists_every_step_type() {
+fn help_lists_every_reply_type() {
     let output = Command::new(BIN).arg("--help").output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
     for words in [
-        "Step types",
+        "Reply types",
         r#"{"status": 503}"#,
         r#""json": {...}"#,
         r#""body": "raw text""#,

@@ -4,9 +4,8 @@
 
 use std::borrow::Cow;
 
-use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
+use pat_verdict::{BODY_CAP, Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{TransportError, TransportErrorKind, UnixTime, VerifyReport, VerifyResponse};
-use pat_verdict_ureq_http::DEFAULT_BODY_CAP;
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
@@ -177,10 +176,8 @@ fn body_of(body: Option<&Bound<'_, PyAny>>) -> PyResult<Body> {
             }
         }
     };
-    Ok(if bytes.len() > DEFAULT_BODY_CAP {
-        Body::OverCap {
-            cap: DEFAULT_BODY_CAP,
-        }
+    Ok(if bytes.len() > BODY_CAP {
+        Body::OverCap { cap: BODY_CAP }
     } else {
         Body::Complete(bytes)
     })

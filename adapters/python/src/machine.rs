@@ -13,22 +13,16 @@ use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use pat_verdict::{
-    ApiUrl, Endpoint, ExposeSecret, IdentityKnown, RetryPolicy, SecretString, SendRequest, Step,
-    Verification as CoreVerification, Wait,
+    ApiUrl, Endpoint, ExposeSecret, IdentityKnown, REDACTED, RetryPolicy, SecretString,
+    SendRequest, Stage, Step, Verification as CoreVerification, Wait,
 };
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::convert;
-use crate::types::Verdict;
+use crate::types::{Verdict, repr_opt};
 use crate::wiring;
-
-/// `Accept` of every request, as the HTTP adapter sends it: GitHub's REST v3 media type.
-const ACCEPT: &str = "application/vnd.github+json";
-
-/// What a repr shows in place of the `Authorization` header's value.
-const REDACTED: &str = "[REDACTED]";
 
 /// The machine's current state, as the core left it.
 enum State {
@@ -54,14 +48,6 @@ impl State {
             Self::Done(_) => "done (DoneStep): nothing more to do",
             Self::Halted(_) => "stopped at the identity (HaltedStep): nothing more to do",
         }
-    }
-}
-
-/// The word for a call, as `Verdict.stage` names it.
-fn endpoint_name(endpoint: Endpoint) -> &'static str {
-    match endpoint {
-        Endpoint::Identity => "identity",
-        Endpoint::TestQuery => "test_query",
     }
 }
 
@@ -332,7 +318,7 @@ impl SendStep {
     /// `"identity"` (`GET /user`) or `"test_query"` (`POST /graphql`).
     #[getter]
     fn endpoint(&self) -> &'static str {
-        endpoint_name(self.endpoint)
+        Stage::from(self.endpoint).as_str()
     }
 
     /// `"GET"` or `"POST"`.
@@ -398,9 +384,9 @@ impl SendStep {
     ) -> PyResult<Bound<'py, PyDict>> {
         let headers = PyDict::new(py);
         headers.set_item("Authorization", PyString::new(py, authorization))?;
-        headers.set_item("Accept", ACCEPT)?;
-        if self.endpoint.body().is_some() {
-            headers.set_item("Content-Type", "application/json")?;
+        headers.set_item("Accept", self.endpoint.accept())?;
+        if let Some(content_type) = self.endpoint.content_type() {
+            headers.set_item("Content-Type", content_type)?;
         }
         Ok(headers)
     }
@@ -531,12 +517,5 @@ impl HaltedStep {
             repr_opt(py, self.login.as_deref())?,
             self.requests
         ))
-    }
-}
-
-fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
-    match text {
-        Some(text) => Ok(PyString::new(py, text).repr()?.to_cow()?.into_owned()),
-        None => Ok("None".to_owned()),
     }
 }

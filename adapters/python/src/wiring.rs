@@ -94,11 +94,12 @@ pub(crate) fn settings(
     attempts: i64,
     ca_file: Option<&Path>,
 ) -> PyResult<Settings> {
-    if !(timeout.is_finite() && timeout > 0.0 && timeout <= 3600.0) {
-        return Err(PyValueError::new_err(format!(
-            "timeout must be more than 0 and at most 3600 seconds, not {timeout}"
-        )));
-    }
+    pat_verdict::deadline_from_secs(timeout).map_err(|_| {
+        PyValueError::new_err(format!(
+            "timeout must be more than 0 and at most {} seconds, not {timeout}",
+            pat_verdict::MAX_DEADLINE.as_secs()
+        ))
+    })?;
     let max = i64::from(RetryPolicy::default().max_attempts);
     let attempts = u32::try_from(attempts)
         .ok()

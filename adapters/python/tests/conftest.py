@@ -35,7 +35,8 @@ def fake_binary() -> Path:
     )
 
 
-Step = Dict[str, Any]
+# One scripted answer of the fake GitHub (its stdin protocol's JSON object).
+Reply = Dict[str, Any]
 
 
 class FakeGithub:
@@ -65,9 +66,9 @@ class FakeGithub:
             raise RuntimeError(f"fake-github refused {line!r}: {answer}")
         return answer
 
-    def script(self, token: str, endpoint: str, steps: List[Step]) -> None:
+    def script(self, token: str, endpoint: str, replies: List[Reply]) -> None:
         """Scripts `token` on `endpoint` ("user" or "graphql"); the last step repeats."""
-        self.command(f"script {token} {endpoint} {json.dumps(steps)}")
+        self.command(f"script {token} {endpoint} {json.dumps(replies)}")
 
     def valid(self, token: str, github_id: int, login: str) -> None:
         self.command(f"valid {token} {github_id} {login}")

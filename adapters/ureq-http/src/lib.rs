@@ -14,7 +14,7 @@
 //!   the classifier as it was sent, so a 302 is judged (inconclusive), not chased.
 //! - **One timeout per call**, the `timeout` argument — the deadline's remainder — covering
 //!   resolve, connect, send, and the whole body.
-//! - **Bodies are capped** ([`DEFAULT_BODY_CAP`], 1 MiB): a larger body is
+//! - **Bodies are capped** ([`BODY_CAP`](pat_verdict::BODY_CAP), 1 MiB): a larger body is
 //!   [`Body::OverCap`] and is not read any further (the connection is dropped), so a hostile
 //!   or broken server cannot make a validator allocate without bound.
 //! - **Failures below HTTP become [`TransportError`]s** with a kind (see the table on
@@ -57,8 +57,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use pat_verdict::{
-    ApiUrl, ApiUrlError, Body, CallResult, Endpoint, ExposeSecret, GithubApi, HttpResponse,
-    RelevantHeaders, SecretString, Token, TransportError, TransportErrorKind,
+    ApiUrl, ApiUrlError, BODY_CAP, Body, CallResult, Endpoint, ExposeSecret, GithubApi,
+    HttpResponse, RelevantHeaders, SecretString, Token, TransportError, TransportErrorKind,
 };
 use thiserror::Error;
 use ureq::http::{Request, header};
@@ -67,16 +67,8 @@ use ureq::{Agent, SendBody};
 
 pub use crate::error::{Phase, transport_error};
 
-/// The largest response body read by default. GitHub's answers to both calls are a few KiB.
-pub const DEFAULT_BODY_CAP: usize = 1 << 20;
-
 /// `User-Agent` of every request. GitHub refuses requests without one.
 const USER_AGENT: &str = concat!("pat-verdict/", env!("CARGO_PKG_VERSION"));
-/// GitHub's media type for its REST API v3.
-const ACCEPT: &str = "application/vnd.github+json";
-
-/// The strict parse's error (re-exported under the name this crate has always used).
-pub type InvalidApiUrl = ApiUrlError;
 
 /// The longest a single call may take, whatever it is given: far beyond any deadline the
 /// core allows, and small enough that adding it to a clock can never overflow (ureq would
@@ -133,7 +125,7 @@ impl UreqGithubBuilder {
         self
     }
 
-    /// The largest body read, in bytes (default [`DEFAULT_BODY_CAP`]).
+    /// The largest body read, in bytes (default [`BODY_CAP`]).
     pub fn body_cap(self, cap: usize) -> Self {
         Self {
             body_cap: cap,
@@ -160,7 +152,6 @@ impl UreqGithubBuilder {
             // token to another host: return it as it is.
             .max_redirects(0)
             .user_agent(USER_AGENT)
-            .accept(ACCEPT)
             // An audit validates many PATs against one host: keep enough idle connections.
             .max_idle_connections(64)
             .max_idle_connections_per_host(32);
@@ -263,7 +254,7 @@ impl UreqGithub {
         UreqGithubBuilder {
             api_url: api_url.to_owned(),
             ca_files: Vec::new(),
-            body_cap: DEFAULT_BODY_CAP,
+            body_cap: BODY_CAP,
         }
     }
 
@@ -312,14 +303,15 @@ impl UreqGithub {
         let request = Request::builder()
             .method(endpoint.method())
             .uri(url)
-            .header(header::AUTHORIZATION, authorization.expose_secret());
-        let exchanged = match endpoint.body() {
+            .header(header::AUTHORIZATION, authorization.expose_secret())
+            .header(header::ACCEPT, endpoint.accept());
+        let exchanged = match endpoint.body().zip(endpoint.content_type()) {
             None => request
                 .body(SendBody::none())
                 .map_err(ureq::Error::from)
                 .and_then(|request| run_within(agent, request, timeout)),
-            Some(body) => request
-                .header(header::CONTENT_TYPE, "application/json")
+            Some((body, content_type)) => request
+                .header(header::CONTENT_TYPE, content_type)
                 .body(body)
                 .map_err(ureq::Error::from)
                 .and_then(|request| run_within(agent, request, timeout)),
@@ -463,7 +455,7 @@ mod tests {
     #[test]
     fn the_body_cap_is_set_per_client() {
         let client = UreqGithub::new("https://api.github.com").expect("a valid root");
-        assert_eq!(client.body_cap(), DEFAULT_BODY_CAP);
+        assert_eq!(client.body_cap(), BODY_CAP);
         assert_eq!(client.with_body_cap(10).body_cap(), 10);
     }
 }

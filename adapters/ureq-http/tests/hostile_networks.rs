@@ -1,4 +1,4 @@
-//! Issue 11 over real sockets: GitHub Enterprise's layout, real TLS with a private CA (and
+//! Hostile networks over real sockets (docs/contract.md §4 transport failures): GitHub Enterprise's layout, real TLS with a private CA (and
 //! certificates that must be refused), absurd timeouts, and a GitHub that echoes the token.
 
 #![allow(

@@ -14,9 +14,10 @@ use std::time::Duration;
 
 use pat_verdict::TEST_QUERY_BODY;
 use pat_verdict::testing::ScriptedGithub;
+use pat_verdict::{ApiUrlError, BODY_CAP};
 use pat_verdict::{Body, Endpoint, GithubApi, HttpResponse, TransportError, TransportErrorKind};
 use pat_verdict_fake_github::{Answer, FakeGithub, Reply};
-use pat_verdict_ureq_http::{ClientError, DEFAULT_BODY_CAP, InvalidApiUrl, UreqGithub};
+use pat_verdict_ureq_http::{ClientError, UreqGithub};
 
 use common::{TIMEOUT, call, call_within, client, fresh_token, token};
 
@@ -114,7 +115,7 @@ async fn a_trailing_slash_on_the_api_url_is_fine() {
 async fn only_http_and_https_urls_are_accepted() {
     assert!(matches!(
         UreqGithub::new("ftp://127.0.0.1"),
-        Err(ClientError::ApiUrl(InvalidApiUrl::Scheme))
+        Err(ClientError::ApiUrl(ApiUrlError::Scheme))
     ));
     assert!(UreqGithub::new("not a url").is_err());
     assert!(UreqGithub::new("https://api.github.com/").is_ok());
@@ -386,12 +387,7 @@ async fn a_300_mib_body_is_over_cap_and_memory_stays_bounded() {
         Reply::oversized_chunked(200, HUGE),
     ] {
         let answer = response(within(HANG_GUARD, call(&github, Endpoint::TestQuery, reply)).await);
-        assert_eq!(
-            answer.body,
-            Body::OverCap {
-                cap: DEFAULT_BODY_CAP
-            }
-        );
+        assert_eq!(answer.body, Body::OverCap { cap: BODY_CAP });
     }
     if let Some(peak) = peak_rss() {
         assert!(peak < 150 << 20, "peak RSS {} MiB", peak >> 20);
@@ -479,7 +475,7 @@ fn outcome(
 async fn one_reply_comes_back_the_same_from_the_wire_and_from_memory() {
     let github = fake();
     let short = Duration::from_millis(300);
-    let over_cap = u64::try_from(DEFAULT_BODY_CAP).expect("the cap fits") + 1;
+    let over_cap = u64::try_from(BODY_CAP).expect("the cap fits") + 1;
     let replies = [
         Reply::user(42, "octocat"),
         Reply::status(503).header("retry-after", "3"),

@@ -137,7 +137,7 @@ fn human(
         "category",
         Cell::new(category.as_str(), Tone::of_category(category)),
     );
-    // On the wire a store outage is `has_pat: false` (the seed's shape); for people, "no"
+    // On the wire a store outage is `has_pat: false` (gittensor's shape); for people, "no"
     // would read as "no PAT", which is exactly what we do not know.
     let has_pat = match outcome {
         CheckOutcome::Inconclusive(Unavailable::Store { .. }) => {

@@ -42,7 +42,7 @@ use crate::wiring::CliValidator;
 /// seconds, long enough for the 503 burst to show all three attempts (0, 0.5 s, 1.5 s).
 pub const DEMO_DEADLINE: Duration = Duration::from_secs(2);
 
-/// The steps `GET /user` and `POST /graphql` play, in that order.
+/// The replies `GET /user` and `POST /graphql` play, in that order.
 type Scripts = (Vec<Reply>, Vec<Reply>);
 
 /// One thing GitHub can do, and what the demo expects of the verdict.
@@ -61,13 +61,13 @@ struct Scenario {
     login: &'static str,
     /// The scripts for `GET /user` and `POST /graphql`, given the wall clock (for
     /// `x-ratelimit-reset`).
-    steps: fn(&Scenario, UnixTime) -> Scripts,
+    replies: fn(&Scenario, UnixTime) -> Scripts,
 }
 
 impl Scenario {
     /// (Re-)arms this scenario's scripts from their first step.
     fn arm(&self, github: &FakeGithub, now: UnixTime) {
-        let (identity, test_query) = (self.steps)(self, now);
+        let (identity, test_query) = (self.replies)(self, now);
         github.script(self.token, Endpoint::Identity, identity);
         github.script(self.token, Endpoint::TestQuery, test_query);
     }
@@ -91,7 +91,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoValidPat0000000000000000000000",
         id: 5_830_001,
         login: "valid-miner",
-        steps: |s, _| {
+        replies: |s, _| {
             let user = s.user().header("x-oauth-scopes", "repo, read:org");
             (vec![user], vec![s.viewer()])
         },
@@ -103,7 +103,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoRevokedPat00000000000000000000",
         id: 5_830_002,
         login: "revoked-miner",
-        steps: |_, _| {
+        replies: |_, _| {
             let bad = json!({
                 "message": "Bad credentials",
                 "documentation_url": "https://docs.github.com/rest",
@@ -119,7 +119,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "github_pat_11DEMO0000000000000000_noaccess",
         id: 5_830_003,
         login: "fine-grained-miner",
-        steps: |s, _| {
+        replies: |s, _| {
             let blind = json!({ "data": { "viewer": null } });
             (vec![s.user()], vec![Reply::json(200, blind)])
         },
@@ -131,7 +131,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demo503Burst0000000000000000000000",
         id: 5_830_004,
         login: "burst-miner",
-        steps: |s, _| (vec![s.user()], vec![Reply::not_json(503)]),
+        replies: |s, _| (vec![s.user()], vec![Reply::not_json(503)]),
     },
     Scenario {
         name: "connection reset",
@@ -140,7 +140,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoReset000000000000000000000000",
         id: 5_830_005,
         login: "reset-miner",
-        steps: |_, _| (vec![Reply::reset()], Vec::new()),
+        replies: |_, _| (vec![Reply::reset()], Vec::new()),
     },
     Scenario {
         name: "stall",
@@ -149,7 +149,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoStall000000000000000000000000",
         id: 5_830_006,
         login: "stall-miner",
-        steps: |_, _| (vec![Reply::stall()], Vec::new()),
+        replies: |_, _| (vec![Reply::stall()], Vec::new()),
     },
     Scenario {
         name: "rate limit",
@@ -158,7 +158,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoRateLimit00000000000000000000",
         id: 5_830_007,
         login: "limited-miner",
-        steps: |_, now| {
+        replies: |_, now| {
             let limited = json!({
                 "message": "API rate limit exceeded for user ID 5830007.",
                 "documentation_url": "https://docs.github.com/rest/rate-limit"
@@ -178,7 +178,7 @@ const SCENARIOS: &[Scenario] = &[
         token: "ghp_demoBlip0000000000000000000000000",
         id: 5_830_008,
         login: "blip-miner",
-        steps: |s, _| (vec![Reply::status(502), s.user()], vec![s.viewer()]),
+        replies: |s, _| (vec![Reply::status(502), s.user()], vec![s.viewer()]),
     },
     Scenario {
         name: "GitHub bug in a 200",
@@ -189,7 +189,7 @@ const SCENARIOS: &[Scenario] = &[
         login: "bug-miner",
         // GraphQL's executor failing inside a 200, as GitHub answers during incidents
         // (docs/contract.md §2): not evidence, the miner is told to retry.
-        steps: |s, _| (vec![s.user()], vec![Reply::github_failure()]),
+        replies: |s, _| (vec![s.user()], vec![Reply::github_failure()]),
     },
 ];
 

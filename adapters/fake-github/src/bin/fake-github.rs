@@ -6,13 +6,13 @@
 //! with one line (`ok`, a number, or `error: …`) so the caller knows it took effect:
 //!
 //! ```text
-//! script TOKEN user|graphql STEPS   # STEPS: a JSON array of steps, played in order, the last repeating
+//! script TOKEN user|graphql REPLIES # REPLIES: a JSON array of replies, played in order, the last repeating
 //! valid TOKEN ID LOGIN              # a working PAT of account ID
 //! latency MS                        # milliseconds before every answer from now on
 //! count TOKEN user|graphql          # requests received with TOKEN on that endpoint
 //! ```
 //!
-//! A step is a JSON object: `{"status": 503}`, `{"status": 200, "json": {…}}`,
+//! A reply is a JSON object: `{"status": 503}`, `{"status": 200, "json": {…}}`,
 //! `{"status": 200, "body": "raw text"}`, `{"user": [42, "octocat"]}`, `{"viewer": "octocat"}`,
 //! `{"not_json": 502}`, `{"raw": "bytes as text"}`, `{"fault": "reset"}`, `{"fault": "stall"}`,
 //! `{"fault": "truncated", "status": 200, "declared": 100, "sent": "{\"id\""}`,
@@ -54,13 +54,13 @@ until its standard input closes (Ctrl-D in a terminal). Commands on standard inp
 line: `stats` prints {\"user\": n, \"graphql\": n, \"connections\": n}, `reset` zeroes the counts.
 Scripting commands, for test suites in other languages, each answered with one line (`ok`, a
 number, or `error: ...`):
-  script TOKEN user|graphql STEPS   STEPS: a JSON array of steps, played in order, the last
+  script TOKEN user|graphql REPLIES REPLIES: a JSON array of replies, played in order, the last
                                     repeating, e.g. [{\"status\": 503}, {\"user\": [42, \"octocat\"]}]
   valid TOKEN ID LOGIN              a working PAT of account ID
   latency MS                        milliseconds before every answer from now on
   count TOKEN user|graphql          requests received with TOKEN on that endpoint
 
-Step types (one JSON object each):
+Reply types (one JSON object each):
   {\"status\": 503}                           that status, no body
   {\"status\": 200, \"json\": {...}}            that status and JSON body
   {\"status\": 200, \"body\": \"raw text\"}       that status and body, as it is
@@ -74,7 +74,7 @@ Step types (one JSON object each):
                                             a body shorter than its Content-Length
   {\"fault\": \"oversized\", \"status\": 200, \"bytes\": 2000000, \"chunked\": false}
                                             a body of that many bytes
-Any step may add \"headers\": {\"name\": \"value\", ...} (e.g. x-ratelimit-remaining,
+Any reply may add \"headers\": {\"name\": \"value\", ...} (e.g. x-ratelimit-remaining,
 retry-after) and \"after_ms\": 300 (a delay before it).
 
 Example (two terminals):
@@ -226,10 +226,10 @@ fn run(options: &Options) -> Result<(), String> {
 fn scripting(github: &FakeGithub, line: &str) -> Option<String> {
     let mut words = line.splitn(4, ' ');
     let answer = match (words.next()?, words.next(), words.next(), words.next()) {
-        ("script", Some(token), Some(endpoint), Some(steps)) => endpoint_of(endpoint)
-            .and_then(|endpoint| Ok((endpoint, steps_of(steps)?)))
-            .map(|(endpoint, steps)| {
-                github.script(token, endpoint, steps);
+        ("script", Some(token), Some(endpoint), Some(replies)) => endpoint_of(endpoint)
+            .and_then(|endpoint| Ok((endpoint, replies_of(replies)?)))
+            .map(|(endpoint, replies)| {
+                github.script(token, endpoint, replies);
                 "ok".to_owned()
             }),
         ("valid", Some(token), Some(id), Some(login)) => {
@@ -262,21 +262,21 @@ fn endpoint_of(name: &str) -> Result<Endpoint, String> {
     }
 }
 
-fn steps_of(text: &str) -> Result<Vec<Reply>, String> {
-    let steps: Vec<Value> = serde_json::from_str(text).map_err(|e| format!("steps: {e}"))?;
-    steps.iter().map(step_of).collect()
+fn replies_of(text: &str) -> Result<Vec<Reply>, String> {
+    let replies: Vec<Value> = serde_json::from_str(text).map_err(|e| format!("replies: {e}"))?;
+    replies.iter().map(reply_of).collect()
 }
 
-fn step_of(spec: &Value) -> Result<Reply, String> {
+fn reply_of(spec: &Value) -> Result<Reply, String> {
     let field = |name: &str| spec.get(name);
     let number = |name: &str| field(name).and_then(Value::as_u64);
     let status = || -> Result<u16, String> {
         number("status")
             .and_then(|code| u16::try_from(code).ok())
-            .ok_or_else(|| format!("a step needs a \"status\" from 0 to 65535: {spec}"))
+            .ok_or_else(|| format!("a reply needs a \"status\" from 0 to 65535: {spec}"))
     };
     let text = |name: &str| field(name).and_then(Value::as_str).unwrap_or_default();
-    let mut step = if let Some(user) = field("user") {
+    let mut reply = if let Some(user) = field("user") {
         let pair = user.as_array().filter(|pair| pair.len() == 2);
         let id = pair.and_then(|pair| pair[0].as_u64());
         let login = pair.and_then(|pair| pair[1].as_str());
@@ -319,13 +319,13 @@ fn step_of(spec: &Value) -> Result<Reply, String> {
     if let Some(headers) = field("headers") {
         let headers = headers.as_object().ok_or("\"headers\" wants an object")?;
         for (name, value) in headers {
-            step = step.header(name, value.as_str().ok_or("header values are strings")?);
+            reply = reply.header(name, value.as_str().ok_or("header values are strings")?);
         }
     }
     if let Some(ms) = number("after_ms") {
-        step = step.after(Duration::from_millis(ms));
+        reply = reply.after(Duration::from_millis(ms));
     }
-    Ok(step)
+    Ok(reply)
 }
 
 fn main() -> ExitCode {
