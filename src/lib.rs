@@ -69,6 +69,7 @@ mod rate_limit;
 mod registry;
 mod report;
 mod store;
+mod text_id;
 mod time;
 mod token;
 mod verdict;

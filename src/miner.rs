@@ -22,21 +22,4 @@ impl fmt::Display for Uid {
 #[serde(transparent)]
 pub struct Hotkey(String);
 
-impl Hotkey {
-    /// A hotkey from its text.
-    pub fn new(hotkey: impl Into<String>) -> Self {
-        Self(hotkey.into())
-    }
-
-    /// The hotkey as text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for Hotkey {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text_id::text_id!(Hotkey, "hotkey");

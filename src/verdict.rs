@@ -187,24 +187,7 @@ impl<T> Verdict<T> {
 #[serde(transparent)]
 pub struct GithubId(String);
 
-impl GithubId {
-    /// An id from its decimal text.
-    pub fn new(id: impl Into<String>) -> Self {
-        Self(id.into())
-    }
-
-    /// The id as text.
-    #[must_use]
-    pub fn as_str(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Display for GithubId {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
-    }
-}
+crate::text_id::text_id!(GithubId, "GitHub id");
 
 impl<'de> Deserialize<'de> for GithubId {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {

@@ -115,71 +115,65 @@ fn token_rejection(uid: Uid, error: TokenError) -> BroadcastOutcome {
     })
 }
 
-/// *broadcast* over the validator's ports: the order above, the decisions [`BroadcastOutcome::judged`]'s
-/// and the store's.
-pub(super) async fn run<G, S, R, C>(
-    validator: &Validator<G, S, R, C>,
-    hotkey: &Hotkey,
-    pat: &SecretString,
-) -> BroadcastOutcome
-where
-    G: GithubApi,
-    S: PatStore,
-    R: Registry,
-    C: Clock,
-{
-    let Some(uid) = validator.registry.uid_of(hotkey) else {
-        return BroadcastOutcome::Rejected(messages::HOTKEY_NOT_REGISTERED.to_owned());
-    };
-    let token = match Token::from_secret(pat) {
-        Ok(token) => token,
-        Err(error) => return token_rejection(uid, error),
-    };
-    let verifier = &validator.verifier;
-    let store = &validator.store;
+impl<G: GithubApi, S: PatStore, R: Registry, C: Clock> Validator<G, S, R, C> {
+    /// *broadcast*: a miner sends a PAT to be checked and stored (docs/contract.md §6), in
+    /// the order above; the decisions are [`BroadcastOutcome::judged`]'s and the store's.
+    pub async fn broadcast(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastOutcome {
+        let Some(uid) = self.registry.uid_of(hotkey) else {
+            return BroadcastOutcome::Rejected(messages::HOTKEY_NOT_REGISTERED.to_owned());
+        };
+        let token = match Token::from_secret(pat) {
+            Ok(token) => token,
+            Err(error) => return token_rejection(uid, error),
+        };
+        let verifier = &self.verifier;
+        let store = &self.store;
 
-    // The early pin check spares a test query for a broadcast that could never be stored.
-    let pin = |identity: &Identity| {
-        let github_id = identity.github_id.clone();
-        async move {
-            match store.get(uid).await {
-                Err(error) => ControlFlow::Break(BroadcastOutcome::store_unavailable(&error)),
-                Ok(existing) => {
-                    if pin_decision(existing.as_ref(), hotkey, &github_id) == PinDecision::Locked {
-                        ControlFlow::Break(BroadcastOutcome::Rejected(
-                            messages::IDENTITY_LOCKED.to_owned(),
-                        ))
-                    } else {
-                        ControlFlow::Continue(())
+        // The early pin check spares a test query for a broadcast that could never be stored.
+        let pin = |identity: &Identity| {
+            let github_id = identity.github_id.clone();
+            async move {
+                match store.get(uid).await {
+                    Err(error) => ControlFlow::Break(BroadcastOutcome::store_unavailable(&error)),
+                    Ok(existing) => {
+                        if pin_decision(existing.as_ref(), hotkey, &github_id)
+                            == PinDecision::Locked
+                        {
+                            ControlFlow::Break(BroadcastOutcome::Rejected(
+                                messages::IDENTITY_LOCKED.to_owned(),
+                            ))
+                        } else {
+                            ControlFlow::Continue(())
+                        }
                     }
                 }
             }
-        }
-    };
-    let report = match verifier
-        .drive(verifier.start_token(token.clone()), pin)
-        .await
-    {
-        Ok(report) => report,
-        Err(halted) => return halted.reason,
-    };
-    let identity = match BroadcastOutcome::judged(uid, &report) {
-        Ok(identity) => identity,
-        Err(answer) => return answer,
-    };
+        };
+        let report = match verifier
+            .drive(verifier.start_token(token.clone()), pin)
+            .await
+        {
+            Ok(report) => report,
+            Err(halted) => return halted.reason,
+        };
+        let identity = match BroadcastOutcome::judged(uid, &report) {
+            Ok(identity) => identity,
+            Err(answer) => return answer,
+        };
 
-    let entry = StoredPat::new(
-        uid,
-        hotkey.clone(),
-        token.to_secret(),
-        identity.github_id.clone(),
-        verifier.clock().wall().to_iso8601(),
-    );
-    match validator.store.save_pinned(entry).await {
-        Ok(SaveOutcome::Saved) => BroadcastOutcome::Accepted,
-        Ok(SaveOutcome::IdentityLocked) => {
-            BroadcastOutcome::Rejected(messages::IDENTITY_LOCKED.to_owned())
+        let entry = StoredPat::new(
+            uid,
+            hotkey.clone(),
+            token.to_secret(),
+            identity.github_id.clone(),
+            verifier.clock().wall().to_iso8601(),
+        );
+        match self.store.save_pinned(entry).await {
+            Ok(SaveOutcome::Saved) => BroadcastOutcome::Accepted,
+            Ok(SaveOutcome::IdentityLocked) => {
+                BroadcastOutcome::Rejected(messages::IDENTITY_LOCKED.to_owned())
+            }
+            Err(error) => BroadcastOutcome::store_unavailable(&error),
         }
-        Err(error) => BroadcastOutcome::store_unavailable(&error),
     }
 }

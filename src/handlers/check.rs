@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use super::{Validator, verify};
+use super::Validator;
 use crate::ports::{Clock, GithubApi};
 
 use secrecy::ExposeSecret;
@@ -219,31 +219,33 @@ fn stored_token(
     }
 }
 
-/// *check* (docs/contract.md §6): registered? → the stored entry → its verification, with
-/// the report behind the answer when the stored PAT was verified.
-pub(super) async fn run<G, S, R, C>(
-    validator: &Validator<G, S, R, C>,
-    hotkey: &Hotkey,
-) -> (CheckOutcome, Option<VerifyReport>)
-where
-    G: GithubApi,
-    S: PatStore,
-    R: Registry,
-    C: Clock,
-{
-    let Some(uid) = validator.registry.uid_of(hotkey) else {
-        return (CheckOutcome::NoResponse, None);
-    };
-    let token = match stored_token(uid, hotkey, validator.store.get(uid).await) {
-        Ok(token) => token,
-        Err(answer) => return (answer, None),
-    };
-    let verifier = &validator.verifier;
-    match verifier
-        .drive(verifier.start_token(token), verify::no_pin)
-        .await
-    {
-        Ok(report) => (CheckOutcome::judged(uid, &report), Some(report)),
-        Err(halted) => match halted.reason {},
+impl<G: GithubApi, S: PatStore, R: Registry, C: Clock> Validator<G, S, R, C> {
+    /// *check*: a miner asks whether we hold its PAT and whether it still works
+    /// (docs/contract.md §6).
+    pub async fn check(&self, hotkey: &Hotkey) -> CheckOutcome {
+        self.check_with_report(hotkey).await.0
+    }
+
+    /// *check*, with the verification behind the answer when the stored PAT was verified.
+    ///
+    /// Miners read the outcome's words (docs/contract.md §6), which say what to do but not
+    /// always what GitHub said (`No Github id found for miner 2's PAT`); an operator at a
+    /// command line also wants the verdict's own reason (`GitHub /user API returned 401`).
+    /// The outcome is exactly [`check`](Self::check)'s. Order: registered? → the stored
+    /// entry → its verification.
+    pub async fn check_with_report(&self, hotkey: &Hotkey) -> (CheckOutcome, Option<VerifyReport>) {
+        let found = match self.registry.uid_of(hotkey) {
+            None => Err(CheckOutcome::NoResponse),
+            Some(uid) => {
+                stored_token(uid, hotkey, self.store.get(uid).await).map(|token| (uid, token))
+            }
+        };
+        match found {
+            Err(answer) => (answer, None),
+            Ok((uid, token)) => {
+                let report = self.verifier.verify_token(token).await;
+                (CheckOutcome::judged(uid, &report), Some(report))
+            }
+        }
     }
 }

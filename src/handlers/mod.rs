@@ -66,11 +66,7 @@ pub use broadcast::{BroadcastOutcome, BroadcastResponse};
 pub use check::{CheckCategory, CheckOutcome, CheckResponse, Unavailable};
 pub use verify::Verifier;
 
-use secrecy::SecretString;
-
-use crate::miner::Hotkey;
 use crate::ports::{Clock, GithubApi, PatStore, Registry};
-use crate::report::VerifyReport;
 
 /// The validator's two endpoints over its ports: a [`Verifier`] (GitHub + clock + policy), a
 /// store and a registry. Share it across tasks behind an `Arc`; every method takes `&self`.
@@ -104,25 +100,5 @@ where
     /// The store.
     pub fn store(&self) -> &S {
         &self.store
-    }
-
-    /// *check*: a miner asks whether we hold its PAT and whether it still works (docs/contract.md §6).
-    pub async fn check(&self, hotkey: &Hotkey) -> CheckOutcome {
-        check::run(self, hotkey).await.0
-    }
-
-    /// *check*, with the verification behind the answer when the stored PAT was verified.
-    ///
-    /// Miners read the outcome's words (docs/contract.md §6), which say what to do but not
-    /// always what GitHub said (`No Github id found for miner 2's PAT`); an operator at a
-    /// command line also wants the verdict's own reason (`GitHub /user API returned 401`).
-    /// The outcome is exactly [`check`](Self::check)'s.
-    pub async fn check_with_report(&self, hotkey: &Hotkey) -> (CheckOutcome, Option<VerifyReport>) {
-        check::run(self, hotkey).await
-    }
-
-    /// *broadcast*: a miner sends a PAT to be checked and stored (docs/contract.md §6).
-    pub async fn broadcast(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastOutcome {
-        broadcast::run(self, hotkey, pat).await
     }
 }

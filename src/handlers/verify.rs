@@ -46,6 +46,15 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
         }
     }
 
+    /// Verifies a pre-checked token (no pin): what *check* does with a stored PAT.
+    pub(crate) async fn verify_token(&self, token: crate::token::Token) -> VerifyReport {
+        let step = self.start_token(token);
+        match self.drive(step, no_pin).await {
+            Ok(report) => report,
+            Err(halted) => match halted.reason {},
+        }
+    }
+
     /// A verification of `raw` starting now.
     pub(crate) fn start(&self, raw: &SecretString) -> Step {
         Verification::start(raw, self.policy, self.clock.monotonic())
