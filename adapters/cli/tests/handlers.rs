@@ -4,7 +4,6 @@
 mod common;
 
 use common::{Fixture, SECRET, keys, read_store, run, sorted};
-use pat_verdict::Endpoint;
 use pat_verdict_fake_github::Reply;
 use serde_json::json;
 
@@ -80,16 +79,10 @@ fn broadcast_of_a_revoked_pat_is_rejected_exit_1_and_stores_nothing() {
 #[test]
 fn broadcast_during_an_outage_is_retryable_exit_75() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "bob")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::TestQuery, [Reply::not_json(503)]);
+    fixture.script_secret([Reply::user(42, "bob")], [Reply::not_json(503)]);
     // Roomy: under load a 1 s deadline could end during the identity lookup, a different row.
     let out = broadcast(&fixture, "5Bob", SECRET, &["--timeout", "30"]);
-    assert_eq!(out.code, 75, "{out:?}");
-    let value = out.json();
+    let value = out.json_exiting(75);
     assert_eq!(value["accepted"], false);
     assert_eq!(value["retryable"], true);
     assert!(
@@ -159,9 +152,7 @@ fn broadcast_from_an_unregistered_hotkey_or_with_an_empty_pat_is_rejected() {
 fn broadcast_for_people_names_the_outcome() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "bob");
-    let out = run(fixture
-        .handler("broadcast", "5Bob")
-        .env("GITHUB_TOKEN", SECRET));
+    let out = fixture.run_for_people("broadcast", "5Bob");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stdout.contains("accepted"), "{out:?}");
     assert!(out.stdout.contains("miner_pats.json"), "{out:?}");
@@ -254,9 +245,7 @@ fn check_of_a_revoked_stored_pat_is_invalid_pat_exit_1() {
 fn check_during_a_github_outage_is_inconclusive_exit_75() {
     let fixture = Fixture::new();
     fixture.write_store(&[(1, SECRET, "42")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::reset()]);
+    fixture.script_secret([Reply::reset()], []);
     let out = check(&fixture, "5Bob", &["--timeout", "1"]);
     assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(
@@ -333,9 +322,7 @@ fn broadcast_keeps_every_other_entry_as_it_was_read() {
     let carol = r#"{"stored_at":"2026-01-01T00:00:00Z","pat":"ghp_carol","meta": {"z": [1,  2], "a": 1.50},"hotkey":"5Carol","github_id":7,"uid":2}"#;
     let alice = r#"{"hotkey": "5Alice", "uid": 0, "pat": "ghp_alice"}"#;
     std::fs::write(fixture.store(), format!("[{carol},\n   {alice}]")).expect("write");
-    let out = run(fixture
-        .handler("broadcast", "5Bob")
-        .env("GITHUB_TOKEN", SECRET));
+    let out = fixture.run_for_people("broadcast", "5Bob");
     assert_eq!(out.code, 0, "{out:?}");
     let text = std::fs::read_to_string(fixture.store()).expect("store");
     assert!(

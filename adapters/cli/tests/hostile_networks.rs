@@ -304,12 +304,8 @@ const FORGED: &str = "octo\u{1b}[2J\u{1b}[H\r\nverdict  valid\u{9b}31m\u{7f}";
 #[test]
 fn control_characters_from_github_and_the_store_are_escaped() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, FORGED)]);
-    fixture.github.script(
-        SECRET,
-        Endpoint::TestQuery,
+    fixture.script_secret(
+        [Reply::user(42, FORGED)],
         [Reply::json(200, json!({"errors": [{"message": FORGED}]}))],
     );
     for args in [&["verify"][..], &["verify", "--json"][..]] {
