@@ -10,10 +10,6 @@ use serde_json::json;
 const CHECK_KEYS: &[&str] = &["has_pat", "pat_valid", "rejection_reason", "category"];
 const BROADCAST_KEYS: &[&str] = &["accepted", "rejection_reason", "retryable"];
 
-fn check(fixture: &Fixture, hotkey: &str, extra: &[&str]) -> common::Run {
-    run(fixture.handler("check", hotkey).arg("--json").args(extra))
-}
-
 fn broadcast(fixture: &Fixture, hotkey: &str, token: &str, extra: &[&str]) -> common::Run {
     run(fixture
         .handler("broadcast", hotkey)
@@ -39,7 +35,7 @@ fn broadcast_stores_the_pat_and_check_then_says_valid() {
     assert_eq!(stored[0]["hotkey"], "5Bob");
     assert_eq!(stored[0]["github_id"], "42");
 
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(keys(&out.json()), sorted(CHECK_KEYS));
     assert_eq!(
@@ -162,7 +158,7 @@ fn broadcast_for_people_names_the_outcome() {
 fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
     let fixture = Fixture::new();
     std::fs::write(fixture.store(), "[1, 2").expect("write");
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 75, "{out:?}");
     let mut answer = out.json();
     // docs/contract.md §8: the added "detail" says why: the path and what is wrong with it.
@@ -205,7 +201,7 @@ fn check_for_people_never_says_no_pat_while_the_store_is_down() {
 #[test]
 fn check_without_a_stored_pat_is_no_pat_exit_1() {
     let fixture = Fixture::new();
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.json()["category"], "no_pat");
     assert_eq!(out.json()["has_pat"], false);
@@ -215,7 +211,7 @@ fn check_without_a_stored_pat_is_no_pat_exit_1() {
 #[test]
 fn check_from_an_unregistered_hotkey_is_no_response_exit_1() {
     let fixture = Fixture::new();
-    let out = check(&fixture, "5Mallory", &[]);
+    let out = fixture.check_json("5Mallory", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(
         out.json(),
@@ -232,7 +228,7 @@ fn check_from_an_unregistered_hotkey_is_no_response_exit_1() {
 fn check_of_a_revoked_stored_pat_is_invalid_pat_exit_1() {
     let fixture = Fixture::new();
     fixture.write_store(&[(1, SECRET, "42")]);
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.json()["category"], "invalid_pat");
     assert_eq!(
@@ -246,7 +242,7 @@ fn check_during_a_github_outage_is_inconclusive_exit_75() {
     let fixture = Fixture::new();
     fixture.write_store(&[(1, SECRET, "42")]);
     fixture.script_secret([Reply::reset()], []);
-    let out = check(&fixture, "5Bob", &["--timeout", "1"]);
+    let out = fixture.check_json("5Bob", &["--timeout", "1"]);
     assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(
         out.json(),

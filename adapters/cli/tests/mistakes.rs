@@ -26,6 +26,14 @@ fn exit_for(verdict: &serde_json::Value) -> i32 {
     }
 }
 
+/// `check --json` for `hotkey` gives the miner's `reason` as it always was, and no
+/// `detail`: the words for people never leak into the miner's answer.
+fn assert_json_reason_has_no_detail(fixture: &Fixture, hotkey: &str, reason: &str) {
+    let out = run(fixture.handler("check", hotkey).arg("--json"));
+    assert_eq!(out.json()["rejection_reason"], reason, "{out:?}");
+    assert!(out.json().get("detail").is_none(), "{out:?}");
+}
+
 #[test]
 fn an_api_url_without_a_scheme_is_shown_with_one() {
     let fixture = Fixture::new();
@@ -144,12 +152,7 @@ fn an_unregistered_hotkey_says_which_list_it_is_not_in() {
         );
         assert!(out.stdout.contains(&why), "{sub}: {out:?}");
     }
-    let out = run(fixture.handler("check", "hotkey_9").arg("--json"));
-    assert_eq!(
-        out.json()["rejection_reason"],
-        "Hotkey not registered on subnet"
-    );
-    assert!(out.json().get("detail").is_none(), "{out:?}");
+    assert_json_reason_has_no_detail(&fixture, "hotkey_9", "Hotkey not registered on subnet");
 }
 
 #[test]
@@ -169,12 +172,7 @@ fn check_of_a_revoked_pat_shows_the_verdicts_reason_for_people() {
         "{out:?}"
     );
     // The miner's answer is as it was.
-    let out = run(fixture.handler("check", "5Carol").arg("--json"));
-    assert_eq!(
-        out.json()["rejection_reason"],
-        "No Github id found for miner 2's PAT"
-    );
-    assert!(out.json().get("detail").is_none(), "{out:?}");
+    assert_json_reason_has_no_detail(&fixture, "5Carol", "No Github id found for miner 2's PAT");
 }
 
 #[test]

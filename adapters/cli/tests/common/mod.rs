@@ -117,6 +117,16 @@ impl Fixture {
         run(self.handler(sub, hotkey).env("GITHUB_TOKEN", SECRET))
     }
 
+    /// `check --json --hotkey K` with these flags, run.
+    pub fn check_json(&self, hotkey: &str, extra: &[&str]) -> Run {
+        run(self.handler("check", hotkey).arg("--json").args(extra))
+    }
+
+    /// `audit --json --store S`, run: every audit test reads a store this way.
+    pub fn audit_json(&self, store: &Path) -> Run {
+        run(self.cmd().args(["audit", "--json", "--store"]).arg(store))
+    }
+
     /// Requests the fake received for `token` on both endpoints.
     pub fn requests_for(&self, token: &str) -> usize {
         self.github.requests_for(token, Endpoint::Identity)
@@ -161,6 +171,16 @@ impl Run {
     pub fn json_exiting(&self, code: i32) -> Value {
         assert_eq!(self.code, code, "{self:?}");
         self.json()
+    }
+
+    /// Asserts the JSON answer's `detail` (docs/contract.md §8, issue 16) says `words`.
+    pub fn assert_detail_contains(&self, words: &str) {
+        assert!(
+            self.json()["detail"]
+                .as_str()
+                .is_some_and(|detail| detail.contains(words)),
+            "detail without {words:?}: {self:?}"
+        );
     }
 
     /// Every stdout line as JSON.
