@@ -19,28 +19,17 @@ use world::World;
 const LOCKED: &str = "GitHub identity is locked for this hotkey. Deregister and re-register to change GitHub accounts.";
 
 fn script_race(world: &World) {
-    world
-        .github
-        .on(
-            "ghp_account_a",
-            Endpoint::Identity,
-            [Reply::user(1001, "a")],
-        )
-        .on(
-            "ghp_account_a",
-            Endpoint::TestQuery,
-            [Reply::viewer("a").held_until("race", 2)],
-        )
-        .on(
-            "ghp_account_b",
-            Endpoint::Identity,
-            [Reply::user(2002, "b")],
-        )
-        .on(
-            "ghp_account_b",
-            Endpoint::TestQuery,
-            [Reply::viewer("b").held_until("race", 2)],
-        );
+    // Both accounts answer the same way; only their test queries wait for each other.
+    for (token, id, login) in [("ghp_account_a", 1001, "a"), ("ghp_account_b", 2002, "b")] {
+        world
+            .github
+            .on(token, Endpoint::Identity, [Reply::user(id, login)])
+            .on(
+                token,
+                Endpoint::TestQuery,
+                [Reply::viewer(login).held_until("race", 2)],
+            );
+    }
 }
 
 async fn assert_one_winner(world: &World, answers: [BroadcastOutcome; 2]) {

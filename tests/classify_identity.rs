@@ -6,14 +6,11 @@
 mod common;
 
 use common::{
-    USER, arb_any_body, arb_cut, arb_github_failure_message, arb_header_value, arb_headers,
-    arb_junk, arb_non_evidence_status, arb_non_object, arb_nonsense_status,
-    arb_not_githubs_body_without_signal, arb_not_json, arb_not_number_or_string, arb_now,
-    arb_now_and_headers, arb_now_and_headers_without_signal, arb_other_4xx, arb_plain_message,
-    arb_rate_limit_message, arb_transport_error, at, check_4xx, check_body_inconclusive,
-    check_rate_limited_status, check_seed_view, check_status_inconclusive,
-    check_transport_inconclusive, config, from_githubs_api, invalid_reason, mentions_rate_limit,
-    object_with, response, string_text, text,
+    USER, arb_any_body, arb_cut, arb_github_failure_message, arb_headers, arb_junk,
+    arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json,
+    arb_not_number_or_string, arb_now, arb_now_and_headers, arb_now_and_headers_without_signal,
+    arb_other_4xx, arb_plain_message, arb_rate_limit_403_body, at, check_body_inconclusive,
+    check_seed_view, config, mentions_rate_limit, object_with, response, string_text, text,
 };
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
@@ -311,121 +308,6 @@ proptest! {
         check_body_inconclusive(&classify(&result, now)?)?;
     }
 
-    /// §3 row "408".
-    #[test]
-    fn identity_408_is_inconclusive_rate_limited(
-        (now, headers) in arb_now_and_headers(),
-        body in prop_oneof![arb_any_body(), arb_user_body()],
-    ) {
-        let result = Ok(HttpResponse { status: 408, headers: headers.clone(), body });
-        check_rate_limited_status(USER, &classify(&result, now)?, 408, &headers, now)?;
-    }
-
-    /// §3 row "429".
-    #[test]
-    fn identity_429_is_inconclusive_rate_limited(
-        (now, headers) in arb_now_and_headers(),
-        body in prop_oneof![arb_any_body(), arb_user_body()],
-    ) {
-        let result = Ok(HttpResponse { status: 429, headers: headers.clone(), body });
-        check_rate_limited_status(USER, &classify(&result, now)?, 429, &headers, now)?;
-    }
-
-    /// §3 row "403 with a rate-limit signal": `x-ratelimit-remaining: 0`.
-    #[test]
-    fn identity_403_with_remaining_zero_is_inconclusive_rate_limited(
-        (now, headers) in arb_now_and_headers(),
-        body in arb_any_body(),
-    ) {
-        let headers = RelevantHeaders { ratelimit_remaining: Some("0".to_owned()), ..headers };
-        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
-        check_rate_limited_status(USER, &classify(&result, now)?, 403, &headers, now)?;
-    }
-
-    /// §3 row "403 with a rate-limit signal": any `retry-after`.
-    #[test]
-    fn identity_403_with_retry_after_is_inconclusive_rate_limited(
-        (now, headers, retry_after) in arb_now().prop_flat_map(|now| {
-            (Just(now), arb_headers(now), arb_header_value(now))
-        }),
-        body in arb_any_body(),
-    ) {
-        let headers = RelevantHeaders { retry_after: Some(retry_after), ..headers };
-        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
-        check_rate_limited_status(USER, &classify(&result, now)?, 403, &headers, now)?;
-    }
-
-    /// §3 row "403 with a rate-limit signal": a message mentioning a rate limit.
-    #[test]
-    fn identity_403_with_rate_limit_message_is_inconclusive_rate_limited(
-        (now, headers) in arb_now_and_headers_without_signal(),
-        body in prop_oneof![
-            arb_rate_limit_message().prop_flat_map(|message| {
-                object_with(vec![("message".to_owned(), string_text(&message))], &["message"])
-                    .prop_map(String::into_bytes)
-            }),
-            arb_rate_limit_message().prop_map(String::into_bytes),
-        ],
-    ) {
-        let verdict = classify(&response(403, headers.clone(), body), now)?;
-        check_rate_limited_status(USER, &verdict, 403, &headers, now)?;
-    }
-
-    /// §3 row "any other 4xx": a 403 without a rate-limit signal is evidence.
-    #[test]
-    fn identity_plain_403_is_invalid(
-        (now, headers) in arb_now_and_headers_without_signal(),
-        body in prop_oneof![
-            arb_plain_message().prop_flat_map(|message| {
-                object_with(vec![("message".to_owned(), string_text(&message))], &["message"])
-                    .prop_map(|body| Body::Complete(body.into_bytes()))
-            }),
-            arb_any_body(),
-            arb_user_body(),
-        ]
-        .prop_filter("no rate-limit mention", |body| match body {
-            Body::Complete(bytes) => !mentions_rate_limit(&String::from_utf8_lossy(bytes)),
-            Body::OverCap { .. } | Body::Absent => true,
-        }),
-    ) {
-        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body: body.clone() });
-        check_4xx(USER, &classify(&result, now)?, 403, &body, &headers, now)?;
-    }
-
-    /// §3 row "any other 4xx": every 4xx but 403/408/429, whatever headers and body say.
-    #[test]
-    fn identity_other_4xx_is_invalid(
-        status in arb_other_4xx(),
-        (now, headers) in arb_now_and_headers(),
-        body in prop_oneof![arb_any_body(), arb_user_body()],
-    ) {
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
-        check_4xx(USER, &classify(&result, now)?, status, &body, &headers, now)?;
-    }
-
-    /// §2's "An answer that did not come from GitHub's API", which §3 shares: a 4xx from
-    /// `/user` whose body is HTML, plain text, empty or any non-object is Inconclusive.
-    #[test]
-    fn identity_4xx_not_githubs_json_is_inconclusive(
-        status in prop_oneof![arb_other_4xx(), Just(403_u16)],
-        (now, headers) in arb_now_and_headers_without_signal(),
-        body in arb_not_githubs_body_without_signal(),
-    ) {
-        prop_assert!(!from_githubs_api(&body));
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
-        check_4xx(USER, &classify(&result, now)?, status, &body, &headers, now)?;
-    }
-
-    /// §3: a 4xx classified from its status alone (no body handed over) stays evidence.
-    #[test]
-    fn identity_4xx_without_a_body_is_invalid(
-        status in prop_oneof![arb_other_4xx(), Just(403_u16)],
-        (now, headers) in arb_now_and_headers_without_signal(),
-    ) {
-        let verdict = classify(&Ok(HttpResponse { status, headers, body: Body::Absent }), now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, format!("GitHub /user API returned {status}"));
-    }
-
     /// §2's "GitHub's own failures", which §3 shares: a 200 without an id whose `message`
     /// (REST) or `errors[0]` (typed or worded) says GitHub failed is Inconclusive, quoting it.
     #[test]
@@ -440,53 +322,7 @@ proptest! {
             _ => serde_json::json!({"errors": [{"type": "INTERNAL", "message": message}]}),
         };
         let verdict = classify(&response(200, headers.clone(), body.to_string().into_bytes()), now)?;
-        let (reason, retry_after, rate_limited) = common::inconclusive_parts(&verdict)?;
-        prop_assert!(!rate_limited);
-        prop_assert_eq!(reason, format!("GitHub /user API failed: {message}"));
-        let expected = common::expected_retry_after(&headers, now, false);
-        prop_assert!(expected.allows(retry_after), "{:?} not in {:?}", retry_after, expected);
-    }
-
-    /// §3 row "5xx".
-    #[test]
-    fn identity_5xx_is_inconclusive(
-        status in 500_u16..=599,
-        (now, headers) in arb_now_and_headers(),
-        body in prop_oneof![arb_any_body(), arb_user_body()],
-    ) {
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(USER, &classify(&result, now)?, status, &headers, now)?;
-    }
-
-    /// §3 row "transport failure": every kind, any detail.
-    #[test]
-    fn identity_transport_failure_is_inconclusive(
-        error in arb_transport_error(),
-        now in any::<i64>(),
-    ) {
-        check_transport_inconclusive(&classify(&Err(error.clone()), now)?, &error)?;
-    }
-
-    /// §3 row "1xx, 3xx, other 2xx": not evidence, even with a user in the body.
-    #[test]
-    fn identity_1xx_3xx_other_2xx_is_inconclusive(
-        status in arb_non_evidence_status(),
-        (now, headers) in arb_now_and_headers(),
-        body in prop_oneof![arb_any_body(), arb_user_body()],
-    ) {
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(USER, &classify(&result, now)?, status, &headers, now)?;
-    }
-
-    /// §1's principle for statuses HTTP does not define.
-    #[test]
-    fn identity_nonsense_status_is_inconclusive(
-        status in arb_nonsense_status(),
-        (now, headers) in arb_now_and_headers(),
-        body in prop_oneof![arb_any_body(), arb_user_body()],
-    ) {
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(USER, &classify(&result, now)?, status, &headers, now)?;
+        common::check_github_failed(USER, &verdict, Some(&message), &headers, now)?;
     }
 
     /// Total over its input, and §1's principle: only a 200 is Valid, only a 200 or a 4xx
@@ -573,6 +409,107 @@ proptest! {
     }
 }
 
+common::classifier_row! {
+    /// §3 row "408".
+    rate_limited identity_408_is_inconclusive_rate_limited(
+        USER, classify, 408, prop_oneof![arb_any_body(), arb_user_body()]
+    )
+}
+
+common::classifier_row! {
+    /// §3 row "429".
+    rate_limited identity_429_is_inconclusive_rate_limited(
+        USER, classify, 429, prop_oneof![arb_any_body(), arb_user_body()]
+    )
+}
+
+common::classifier_row! {
+    /// §3 row "403 with a rate-limit signal": `x-ratelimit-remaining: 0`.
+    remaining_zero identity_403_with_remaining_zero_is_inconclusive_rate_limited(USER, classify)
+}
+
+common::classifier_row! {
+    /// §3 row "403 with a rate-limit signal": any `retry-after`.
+    retry_after identity_403_with_retry_after_is_inconclusive_rate_limited(USER, classify)
+}
+
+common::classifier_row! {
+    /// §3 row "403 with a rate-limit signal": a message mentioning a rate limit.
+    rate_limit_message identity_403_with_rate_limit_message_is_inconclusive_rate_limited(
+        USER, classify, arb_rate_limit_403_body()
+    )
+}
+
+common::classifier_row! {
+    /// §3 row "any other 4xx": a 403 without a rate-limit signal is evidence.
+    check_4xx identity_plain_403_is_invalid(
+        USER,
+        classify,
+        Just(403_u16),
+        arb_now_and_headers_without_signal(),
+        prop_oneof![
+            arb_plain_message().prop_flat_map(|message| {
+                object_with(vec![("message".to_owned(), string_text(&message))], &["message"])
+                    .prop_map(|body| Body::Complete(body.into_bytes()))
+            }),
+            arb_any_body(),
+            arb_user_body(),
+        ]
+        .prop_filter("no rate-limit mention", |body| match body {
+            Body::Complete(bytes) => !mentions_rate_limit(&String::from_utf8_lossy(bytes)),
+            Body::OverCap { .. } | Body::Absent => true,
+        })
+    )
+}
+
+common::classifier_row! {
+    /// §3 row "any other 4xx": every 4xx but 403/408/429, whatever headers and body say.
+    check_4xx identity_other_4xx_is_invalid(
+        USER,
+        classify,
+        arb_other_4xx(),
+        arb_now_and_headers(),
+        prop_oneof![arb_any_body(), arb_user_body()]
+    )
+}
+
+common::classifier_row! {
+    /// §2's "An answer that did not come from GitHub's API", which §3 shares: a 4xx from
+    /// `/user` whose body is HTML, plain text, empty or any non-object is Inconclusive.
+    not_githubs_json identity_4xx_not_githubs_json_is_inconclusive(USER, classify)
+}
+
+common::classifier_row! {
+    /// §3: a 4xx classified from its status alone (no body handed over) stays evidence.
+    without_body identity_4xx_without_a_body_is_invalid(USER, classify)
+}
+
+common::classifier_row! {
+    /// §3 row "5xx".
+    status_inconclusive identity_5xx_is_inconclusive(
+        USER, classify, 500_u16..=599, prop_oneof![arb_any_body(), arb_user_body()]
+    )
+}
+
+common::classifier_row! {
+    /// §3 row "transport failure": every kind, any detail.
+    transport identity_transport_failure_is_inconclusive(classify)
+}
+
+common::classifier_row! {
+    /// §3 row "1xx, 3xx, other 2xx": not evidence, even with a user in the body.
+    status_inconclusive identity_1xx_3xx_other_2xx_is_inconclusive(
+        USER, classify, arb_non_evidence_status(), prop_oneof![arb_any_body(), arb_user_body()]
+    )
+}
+
+common::classifier_row! {
+    /// §1's principle for statuses HTTP does not define.
+    status_inconclusive identity_nonsense_status_is_inconclusive(
+        USER, classify, arb_nonsense_status(), prop_oneof![arb_any_body(), arb_user_body()]
+    )
+}
+
 /// docs/contract.md §8's own examples, with the instants `date -u -d` gives.
 #[test]
 fn identity_expiration_spec_examples() {
@@ -620,11 +557,10 @@ fn identity_deeply_nested_body_does_not_panic() {
     common::check_deep_nesting(classify_identity, |depth| {
         vec![
             "{".repeat(depth),
-            format!(r#"{{"id":{}1{}}}"#, "[".repeat(depth), "]".repeat(depth)),
+            format!(r#"{{"id":{}}}"#, common::nested_arrays(depth, "1")),
             format!(
-                r#"{{"x":{}null{},"id":1}}"#,
-                r#"{"a":"#.repeat(depth),
-                "}".repeat(depth)
+                r#"{{"x":{},"id":1}}"#,
+                common::nested_objects(depth, "null")
             ),
         ]
     });

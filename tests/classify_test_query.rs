@@ -6,13 +6,12 @@ mod common;
 
 use common::{
     EVIDENCE_TYPES, Expected, GITHUB_FAILURE_TYPES, GRAPHQL, arb_any_body, arb_cut,
-    arb_github_failure_message, arb_header_value, arb_headers, arb_junk, arb_non_evidence_status,
-    arb_non_object, arb_nonsense_status, arb_not_githubs_body_without_signal, arb_not_json,
-    arb_now, arb_now_and_headers, arb_now_and_headers_without_signal, arb_other_4xx,
-    arb_plain_message, arb_rate_limit_message, arb_transport_error, at, check_4xx,
-    check_body_inconclusive, check_rate_limited_status, check_seed_view, check_status_inconclusive,
-    check_transport_inconclusive, config, expected_retry_after, from_githubs_api,
-    inconclusive_parts, invalid_reason, mentions_rate_limit, object_with, response, string_text,
+    arb_github_failure_message, arb_headers, arb_junk, arb_non_evidence_status, arb_non_object,
+    arb_nonsense_status, arb_not_json, arb_now, arb_now_and_headers,
+    arb_now_and_headers_without_signal, arb_other_4xx, arb_plain_message, arb_rate_limit_403_body,
+    arb_rate_limit_message, at, check_body_inconclusive, check_github_failed,
+    check_rate_limited_status, check_seed_view, check_status_inconclusive, config,
+    expected_retry_after, invalid_reason, mentions_rate_limit, object_with, response, string_text,
     text,
 };
 use pat_verdict::classify_test_query;
@@ -220,21 +219,6 @@ fn body_with_first_error(
         .boxed()
 }
 
-/// A body a 403 sends with a rate-limit message: REST JSON or plain text.
-fn arb_rate_limit_403_body() -> BoxedStrategy<Vec<u8>> {
-    prop_oneof![
-        arb_rate_limit_message().prop_flat_map(|message| {
-            object_with(
-                vec![("message".to_owned(), string_text(&message))],
-                &["message"],
-            )
-            .prop_map(String::into_bytes)
-        }),
-        arb_rate_limit_message().prop_map(String::into_bytes),
-    ]
-    .boxed()
-}
-
 /// A body a 403 sends with no rate-limit mention anywhere.
 fn arb_plain_403_body() -> BoxedStrategy<Body> {
     prop_oneof![
@@ -271,33 +255,6 @@ fn first_error_body(
     let first: Value = serde_json::from_str(&common::object_text(&named, false))
         .map_err(|error| TestCaseError::fail(error.to_string()))?;
     Ok(top_text(data, &first))
-}
-
-/// §2's row for GitHub's own failure: Inconclusive, not a rate limit, §4's wait, and
-/// `GitHub GraphQL API failed: {message}` (`unknown` when there is none).
-fn check_github_failed(
-    verdict: &Verdict<Viewer>,
-    message: Option<&str>,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(!rate_limited);
-    prop_assert_eq!(
-        reason,
-        format!(
-            "GitHub GraphQL API failed: {}",
-            message.unwrap_or("unknown")
-        )
-    );
-    let expected = expected_retry_after(headers, now, false);
-    prop_assert!(
-        expected.allows(retry_after),
-        "{:?} not in {:?}",
-        retry_after,
-        expected
-    );
-    Ok(())
 }
 
 // ---- checks ----
@@ -351,74 +308,6 @@ proptest! {
         prop_assert_eq!(verdict.error(), Some(wanted.as_str()));
     }
 
-    /// §2 row "transport failure": every kind, any detail.
-    #[test]
-    fn test_query_transport_failure_is_inconclusive(
-        error in arb_transport_error(),
-        now in any::<i64>(),
-    ) {
-        check_transport_inconclusive(&classify(&Err(error.clone()), now)?, &error)?;
-    }
-
-    /// §2 row "408".
-    #[test]
-    fn test_query_408_is_inconclusive_rate_limited(
-        (now, headers) in arb_now_and_headers(),
-        body in arb_any_body(),
-    ) {
-        let result = Ok(HttpResponse { status: 408, headers: headers.clone(), body });
-        let verdict = classify(&result, now)?;
-        check_rate_limited_status(GRAPHQL, &verdict, 408, &headers, now)?;
-    }
-
-    /// §2 row "429" (status 429 is itself a §4 signal).
-    #[test]
-    fn test_query_429_is_inconclusive_rate_limited(
-        (now, headers) in arb_now_and_headers(),
-        body in arb_any_body(),
-    ) {
-        let result = Ok(HttpResponse { status: 429, headers: headers.clone(), body });
-        let verdict = classify(&result, now)?;
-        check_rate_limited_status(GRAPHQL, &verdict, 429, &headers, now)?;
-    }
-
-    /// §2 row "403 with a rate-limit signal": `x-ratelimit-remaining: 0`.
-    #[test]
-    fn test_query_403_with_remaining_zero_is_inconclusive_rate_limited(
-        (now, headers) in arb_now_and_headers(),
-        body in arb_any_body(),
-    ) {
-        let headers = RelevantHeaders { ratelimit_remaining: Some("0".to_owned()), ..headers };
-        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
-        let verdict = classify(&result, now)?;
-        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
-    }
-
-    /// §2 row "403 with a rate-limit signal": any `retry-after`.
-    #[test]
-    fn test_query_403_with_retry_after_is_inconclusive_rate_limited(
-        (now, headers, retry_after) in arb_now().prop_flat_map(|now| {
-            (Just(now), arb_headers(now), arb_header_value(now))
-        }),
-        body in arb_any_body(),
-    ) {
-        let headers = RelevantHeaders { retry_after: Some(retry_after), ..headers };
-        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body });
-        let verdict = classify(&result, now)?;
-        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
-    }
-
-    /// §2 row "403 with a rate-limit signal": a message mentioning a rate limit, in any case,
-    /// with no header signal at all (GitHub's secondary rate limit).
-    #[test]
-    fn test_query_403_with_rate_limit_message_is_inconclusive_rate_limited(
-        (now, headers) in arb_now_and_headers_without_signal(),
-        body in arb_rate_limit_403_body(),
-    ) {
-        let verdict = classify(&response(403, headers.clone(), body), now)?;
-        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
-    }
-
     /// §2 row "403 with a rate-limit signal": the message that mentions the limit may come
     /// in GraphQL's shape (`errors[0].message`) rather than REST's (`message`) — it is still a
     /// message containing "rate limit", and a 403 saying so is not evidence about the PAT.
@@ -429,57 +318,6 @@ proptest! {
     ) {
         let verdict = classify(&response(403, headers.clone(), body.into_bytes()), now)?;
         check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
-    }
-
-    /// §2 row "any other 4xx": a 403 without any rate-limit signal is evidence.
-    #[test]
-    fn test_query_plain_403_is_invalid(
-        (now, headers) in arb_now_and_headers_without_signal(),
-        body in arb_plain_403_body(),
-    ) {
-        let result = Ok(HttpResponse { status: 403, headers: headers.clone(), body: body.clone() });
-        check_4xx(GRAPHQL, &classify(&result, now)?, 403, &body, &headers, now)?;
-    }
-
-    /// §2 row "any other 4xx": every 4xx but 403/408/429, whatever the headers say and
-    /// whatever GitHub's JSON says (a rate-limit message included) — evidence when the body
-    /// is GitHub's JSON or none was handed over, else not GitHub's judgement.
-    #[test]
-    fn test_query_other_4xx_is_invalid(
-        status in arb_other_4xx(),
-        (now, headers) in arb_now_and_headers(),
-        body in prop_oneof![
-            arb_any_body(),
-            arb_rate_limit_403_body().prop_map(Body::Complete),
-        ],
-    ) {
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
-        check_4xx(GRAPHQL, &classify(&result, now)?, status, &body, &headers, now)?;
-    }
-
-    /// §2 "An answer that did not come from GitHub's API": a 4xx (403 without a rate-limit
-    /// signal included) whose body is HTML, plain text, empty or any non-object is
-    /// Inconclusive with the contract's reason.
-    #[test]
-    fn test_query_4xx_not_githubs_json_is_inconclusive(
-        status in prop_oneof![arb_other_4xx(), Just(403_u16)],
-        (now, headers) in arb_now_and_headers_without_signal(),
-        body in arb_not_githubs_body_without_signal(),
-    ) {
-        prop_assert!(!from_githubs_api(&body));
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body: body.clone() });
-        check_4xx(GRAPHQL, &classify(&result, now)?, status, &body, &headers, now)?;
-    }
-
-    /// §2: a 4xx classified from its status alone (no body handed over) stays evidence.
-    #[test]
-    fn test_query_4xx_without_a_body_is_invalid(
-        status in prop_oneof![arb_other_4xx(), Just(403_u16)],
-        (now, headers) in arb_now_and_headers_without_signal(),
-    ) {
-        let result = Ok(HttpResponse { status, headers, body: Body::Absent });
-        let verdict = classify(&result, now)?;
-        prop_assert_eq!(invalid_reason(&verdict)?, format!("GitHub GraphQL API returned {status}"));
     }
 
     /// §4: a 403 whose `documentation_url` names GitHub's rate-limit documentation is rate
@@ -512,7 +350,7 @@ proptest! {
         }
         let body = top_text(data, &first);
         let verdict = classify(&response(200, headers.clone(), body.into_bytes()), now)?;
-        check_github_failed(&verdict, message.as_deref(), &headers, now)?;
+        check_github_failed(GRAPHQL, &verdict, message.as_deref(), &headers, now)?;
     }
 
     /// §2 "GitHub's own failures": an `errors[0].message` with a failure phrase, any case,
@@ -529,7 +367,7 @@ proptest! {
             named.push(("type".to_owned(), kind));
         }
         let verdict = classify(&response(200, headers.clone(), first_error_body(named, data)?.into_bytes()), now)?;
-        check_github_failed(&verdict, Some(&message), &headers, now)?;
+        check_github_failed(GRAPHQL, &verdict, Some(&message), &headers, now)?;
     }
 
     /// §2: GitHub's own failure with `data.viewer` an object beside it is Valid: the viewer
@@ -569,10 +407,7 @@ proptest! {
         (body, message) in body_with_first_error(arb_rate_limit_error("\\PC{0,200}".boxed())),
     ) {
         let verdict = classify(&response(200, headers.clone(), body.into_bytes()), now)?;
-        let (reason, retry_after, rate_limited) = inconclusive_parts(&verdict)?;
-        prop_assert!(rate_limited);
-        let expected = expected_retry_after(&headers, now, true);
-        prop_assert!(expected.allows(retry_after), "{:?} not in {:?}", retry_after, expected);
+        let (reason, _) = common::inconclusive_with_wait(&verdict, &headers, now, true)?;
         match message {
             Some(message) => prop_assert_eq!(reason, message),
             None => prop_assert!(!reason.is_empty()),
@@ -596,11 +431,8 @@ proptest! {
         ),
     ) {
         let verdict = classify(&response(200, headers.clone(), body.into_bytes()), now)?;
-        let (reason, retry_after, rate_limited) = inconclusive_parts(&verdict)?;
-        prop_assert!(rate_limited);
+        let (reason, _) = common::inconclusive_with_wait(&verdict, &headers, now, true)?;
         prop_assert_eq!(Some(reason.to_owned()), message);
-        let expected = expected_retry_after(&headers, now, true);
-        prop_assert!(expected.allows(retry_after), "{:?} not in {:?}", retry_after, expected);
     }
 
     /// §2 row "200 with `errors` non-empty (any other)": `GraphQL error: {message}` or
@@ -699,31 +531,6 @@ proptest! {
         prop_assert!(verdict.error().is_some_and(|reason| reason.contains(&cap.to_string())));
     }
 
-    /// §2 row "1xx, 3xx, other 2xx": not evidence, even with a body that would be valid.
-    #[test]
-    fn test_query_1xx_3xx_other_2xx_is_inconclusive(
-        status in arb_non_evidence_status(),
-        (now, headers) in arb_now_and_headers(),
-        body in prop_oneof![
-            arb_any_body(),
-            arb_valid_body().prop_map(|(body, _)| Body::Complete(body.into_bytes())),
-        ],
-    ) {
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(GRAPHQL, &classify(&result, now)?, status, &headers, now)?;
-    }
-
-    /// §1's principle for statuses HTTP does not define: no evidence, so Inconclusive.
-    #[test]
-    fn test_query_nonsense_status_is_inconclusive(
-        status in arb_nonsense_status(),
-        (now, headers) in arb_now_and_headers(),
-        body in arb_any_body(),
-    ) {
-        let result = Ok(HttpResponse { status, headers: headers.clone(), body });
-        check_status_inconclusive(GRAPHQL, &classify(&result, now)?, status, &headers, now)?;
-    }
-
     /// Total over its input (STYLE: parsers that never panic), and §1's principle: only a
     /// 200 is Valid, only a 200 or a 4xx other than 408/429 is Invalid.
     #[test]
@@ -746,6 +553,91 @@ proptest! {
             Verdict::Inconclusive { .. } => {}
         }
     }
+}
+
+common::classifier_row! {
+    /// §2 row "transport failure": every kind, any detail.
+    transport test_query_transport_failure_is_inconclusive(classify)
+}
+
+common::classifier_row! {
+    /// §2 row "408".
+    rate_limited test_query_408_is_inconclusive_rate_limited(GRAPHQL, classify, 408, arb_any_body())
+}
+
+common::classifier_row! {
+    /// §2 row "429" (status 429 is itself a §4 signal).
+    rate_limited test_query_429_is_inconclusive_rate_limited(GRAPHQL, classify, 429, arb_any_body())
+}
+
+common::classifier_row! {
+    /// §2 row "403 with a rate-limit signal": `x-ratelimit-remaining: 0`.
+    remaining_zero test_query_403_with_remaining_zero_is_inconclusive_rate_limited(GRAPHQL, classify)
+}
+
+common::classifier_row! {
+    /// §2 row "403 with a rate-limit signal": any `retry-after`.
+    retry_after test_query_403_with_retry_after_is_inconclusive_rate_limited(GRAPHQL, classify)
+}
+
+common::classifier_row! {
+    /// §2 row "403 with a rate-limit signal": a message mentioning a rate limit, in any case,
+    /// with no header signal at all (GitHub's secondary rate limit).
+    rate_limit_message test_query_403_with_rate_limit_message_is_inconclusive_rate_limited(
+        GRAPHQL, classify, arb_rate_limit_403_body()
+    )
+}
+
+common::classifier_row! {
+    /// §2 row "any other 4xx": a 403 without any rate-limit signal is evidence.
+    check_4xx test_query_plain_403_is_invalid(
+        GRAPHQL, classify, Just(403_u16), arb_now_and_headers_without_signal(), arb_plain_403_body()
+    )
+}
+
+common::classifier_row! {
+    /// §2 row "any other 4xx": every 4xx but 403/408/429, whatever the headers say and
+    /// whatever GitHub's JSON says (a rate-limit message included) — evidence when the body
+    /// is GitHub's JSON or none was handed over, else not GitHub's judgement.
+    check_4xx test_query_other_4xx_is_invalid(
+        GRAPHQL,
+        classify,
+        arb_other_4xx(),
+        arb_now_and_headers(),
+        prop_oneof![arb_any_body(), arb_rate_limit_403_body().prop_map(Body::Complete)]
+    )
+}
+
+common::classifier_row! {
+    /// §2 "An answer that did not come from GitHub's API": a 4xx (403 without a rate-limit
+    /// signal included) whose body is HTML, plain text, empty or any non-object is
+    /// Inconclusive with the contract's reason.
+    not_githubs_json test_query_4xx_not_githubs_json_is_inconclusive(GRAPHQL, classify)
+}
+
+common::classifier_row! {
+    /// §2: a 4xx classified from its status alone (no body handed over) stays evidence.
+    without_body test_query_4xx_without_a_body_is_invalid(GRAPHQL, classify)
+}
+
+common::classifier_row! {
+    /// §2 row "1xx, 3xx, other 2xx": not evidence, even with a body that would be valid.
+    status_inconclusive test_query_1xx_3xx_other_2xx_is_inconclusive(
+        GRAPHQL,
+        classify,
+        arb_non_evidence_status(),
+        prop_oneof![
+            arb_any_body(),
+            arb_valid_body().prop_map(|(body, _)| Body::Complete(body.into_bytes())),
+        ]
+    )
+}
+
+common::classifier_row! {
+    /// §1's principle for statuses HTTP does not define: no evidence, so Inconclusive.
+    status_inconclusive test_query_nonsense_status_is_inconclusive(
+        GRAPHQL, classify, arb_nonsense_status(), arb_any_body()
+    )
 }
 
 /// A 403 with `body` (and no headers) is a rate limit with no wait to honour.
@@ -823,16 +715,11 @@ fn test_query_deeply_nested_body_does_not_panic() {
     common::check_deep_nesting(classify_test_query, |depth| {
         vec![
             "[".repeat(depth),
-            format!("{}null{}", r#"{"a":"#.repeat(depth), "}".repeat(depth)),
+            common::nested_objects(depth, "null"),
+            format!(r#"{{"errors":{}}}"#, common::nested_arrays(depth, "null")),
             format!(
-                r#"{{"errors":{}null{}}}"#,
-                "[".repeat(depth),
-                "]".repeat(depth)
-            ),
-            format!(
-                r#"{{"data":{{"viewer":{}null{}}}}}"#,
-                r#"{"a":"#.repeat(depth),
-                "}".repeat(depth)
+                r#"{{"data":{{"viewer":{}}}}}"#,
+                common::nested_objects(depth, "null")
             ),
         ]
     });

@@ -262,6 +262,50 @@ pub fn expected_retry_after(headers: &RelevantHeaders, now: i64, rate_limited: b
     }
 }
 
+/// An Inconclusive verdict that is (or is not) a rate limit as the row says, with §4's wait
+/// checked against [`expected_retry_after`]: every row that gives a wait asserts these parts
+/// this one way. The reason and the wait, for the row's own checks.
+pub fn inconclusive_with_wait<'a, T>(
+    verdict: &'a Verdict<T>,
+    headers: &RelevantHeaders,
+    now: i64,
+    rate_limited: bool,
+) -> Result<(&'a str, Option<Duration>), TestCaseError> {
+    let (reason, retry_after, limited) = inconclusive_parts(verdict)?;
+    prop_assert_eq!(
+        limited,
+        rate_limited,
+        "rate_limited, where the row says {}: {}",
+        rate_limited,
+        reason
+    );
+    let expected = expected_retry_after(headers, now, rate_limited);
+    prop_assert!(
+        expected.allows(retry_after),
+        "retry_after {:?}, docs/contract.md §4 allows {:?}",
+        retry_after,
+        expected
+    );
+    Ok((reason, retry_after))
+}
+
+/// §2's and §3's row for GitHub's own failure: Inconclusive, not a rate limit, §4's wait, and
+/// `{api} failed: {message}` (`unknown` when there is none).
+pub fn check_github_failed<T>(
+    api: &str,
+    verdict: &Verdict<T>,
+    message: Option<&str>,
+    headers: &RelevantHeaders,
+    now: i64,
+) -> Result<(), TestCaseError> {
+    let (reason, _) = inconclusive_with_wait(verdict, headers, now, false)?;
+    prop_assert_eq!(
+        reason,
+        format!("{api} failed: {}", message.unwrap_or("unknown"))
+    );
+    Ok(())
+}
+
 // ---- transport ----
 
 /// Every kind of transport failure.
@@ -614,6 +658,21 @@ pub fn arb_not_githubs_body() -> BoxedStrategy<Body> {
     .boxed()
 }
 
+/// A body a 403 sends with a rate-limit message: REST JSON or plain text (§2 and §3 alike).
+pub fn arb_rate_limit_403_body() -> BoxedStrategy<Vec<u8>> {
+    prop_oneof![
+        arb_rate_limit_message().prop_flat_map(|message| {
+            object_with(
+                vec![("message".to_owned(), string_text(&message))],
+                &["message"],
+            )
+            .prop_map(String::into_bytes)
+        }),
+        arb_rate_limit_message().prop_map(String::into_bytes),
+    ]
+    .boxed()
+}
+
 /// docs/contract.md §2 and §3 for a 4xx that is not a rate limit: evidence when GitHub's API
 /// sent the body (or none was handed over), else Inconclusive, not a rate limit, §4's wait,
 /// and the contract's reason.
@@ -628,20 +687,12 @@ pub fn check_4xx<T>(
     if from_githubs_api(body) {
         prop_assert_eq!(invalid_reason(verdict)?, format!("{api} returned {status}"));
     } else {
-        let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-        prop_assert!(!rate_limited);
+        let (reason, _) = inconclusive_with_wait(verdict, headers, now, false)?;
         prop_assert_eq!(
             reason,
             format!(
                 "{api} returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
             )
-        );
-        let expected = expected_retry_after(headers, now, false);
-        prop_assert!(
-            expected.allows(retry_after),
-            "{:?} not in {:?}",
-            retry_after,
-            expected
         );
     }
     Ok(())
@@ -663,15 +714,7 @@ pub fn check_rate_limited_status<T>(
     headers: &RelevantHeaders,
     now: i64,
 ) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(rate_limited, "not marked rate limited: {}", reason);
-    let expected = expected_retry_after(headers, now, true);
-    prop_assert!(
-        expected.allows(retry_after),
-        "retry_after {:?}, docs/contract.md §4 allows {:?}",
-        retry_after,
-        expected
-    );
+    let (reason, retry_after) = inconclusive_with_wait(verdict, headers, now, true)?;
     let limited = match retry_after {
         Some(wait) => format!(
             "{api} returned {status} (rate limited; retry after {} s)",
@@ -709,19 +752,7 @@ pub fn check_status_inconclusive<T>(
     headers: &RelevantHeaders,
     now: i64,
 ) -> Result<(), TestCaseError> {
-    let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
-    prop_assert!(
-        !rate_limited,
-        "a status row is not a rate limit: {}",
-        reason
-    );
-    let expected = expected_retry_after(headers, now, false);
-    prop_assert!(
-        expected.allows(retry_after),
-        "retry_after {:?}, docs/contract.md §4 allows {:?}",
-        retry_after,
-        expected
-    );
+    let (reason, _) = inconclusive_with_wait(verdict, headers, now, false)?;
     prop_assert!(
         reason.starts_with(&format!("{api} returned {status}")),
         "reason does not name the status: {}",
@@ -739,6 +770,16 @@ pub fn check_body_inconclusive<T>(verdict: &Verdict<T>) -> Result<(), TestCaseEr
     Ok(())
 }
 
+/// `inner` inside `depth` objects `{"a": …}`, for hostile nesting.
+pub fn nested_objects(depth: usize, inner: &str) -> String {
+    format!("{}{inner}{}", r#"{"a":"#.repeat(depth), "}".repeat(depth))
+}
+
+/// `inner` inside `depth` arrays `[…]`, for hostile nesting.
+pub fn nested_arrays(depth: usize, inner: &str) -> String {
+    format!("{}{inner}{}", "[".repeat(depth), "]".repeat(depth))
+}
+
 /// Hostile nesting (these bodies and a nested array, at depths 200 and 100 000, as 200 and
 /// 403) is a verdict whose seed view agrees with it, never a stack overflow.
 pub fn check_deep_nesting<T>(
@@ -747,7 +788,7 @@ pub fn check_deep_nesting<T>(
 ) {
     for depth in [200, 100_000] {
         let mut all = bodies(depth);
-        all.push(format!("{}1{}", "[".repeat(depth), "]".repeat(depth)));
+        all.push(nested_arrays(depth, "1"));
         for body in all {
             for status in [200, 403] {
                 let verdict = classify(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
@@ -775,3 +816,156 @@ pub fn check_every_transport_kind<T>(classify: fn(&CallResult, UnixTime) -> Verd
         );
     }
 }
+
+/// The local `classify` of a classifier test file: the verdict, with §1's seed view checked.
+pub type Classify<T> = fn(&CallResult, i64) -> Result<Verdict<T>, TestCaseError>;
+
+/// Which shared check a row's answer must pass.
+#[derive(Clone, Copy, Debug)]
+pub enum RowCheck {
+    /// [`check_rate_limited_status`]: 408, 429, 403 with a rate-limit signal.
+    RateLimited,
+    /// [`check_4xx`]: a 4xx that is not a rate limit.
+    NotARateLimit4xx,
+    /// [`check_status_inconclusive`]: a status that is no evidence.
+    StatusInconclusive,
+}
+
+/// One answer of a row [`classifier_row`] states: built from its parts, classified, then the
+/// row's check.
+pub fn check_row<T>(
+    check: RowCheck,
+    api: &str,
+    classify: Classify<T>,
+    status: u16,
+    headers: RelevantHeaders,
+    body: Body,
+    now: i64,
+) -> Result<(), TestCaseError> {
+    let result = Ok(HttpResponse {
+        status,
+        headers: headers.clone(),
+        body: body.clone(),
+    });
+    let verdict = classify(&result, now)?;
+    match check {
+        RowCheck::RateLimited => check_rate_limited_status(api, &verdict, status, &headers, now),
+        RowCheck::NotARateLimit4xx => check_4xx(api, &verdict, status, &body, &headers, now),
+        RowCheck::StatusInconclusive => {
+            check_status_inconclusive(api, &verdict, status, &headers, now)
+        }
+    }
+}
+
+/// One proptest per row that docs/contract.md §2 and §3 share word for word, so the identity
+/// and test-query files state each such row once, with their own name, doc comment, endpoint
+/// (`USER` or `GRAPHQL`), classifier and (where the rows differ) strategies, instead of two
+/// copies of the same property that could drift apart.
+///
+/// `rate_limited` (408, 429), `remaining_zero` and `retry_after` (403 with a header signal),
+/// `rate_limit_message` (403 whose body mentions a rate limit, no header signal),
+/// `check_4xx` (a 4xx that is not a rate limit), `not_githubs_json` (a 4xx whose body is not
+/// GitHub's JSON), `without_body` (a 4xx classified from its status alone),
+/// `status_inconclusive` (statuses that are no evidence) and `transport` (every failure).
+#[allow(
+    unused_macros,
+    reason = "only the classifier test files state rows with it"
+)]
+macro_rules! classifier_row {
+    (@property $(#[$meta:meta])* $name:ident($($args:tt)*) $check:block) => {
+        ::proptest::proptest! {
+            #![proptest_config($crate::common::config(256))]
+            $(#[$meta])*
+            #[test]
+            fn $name($($args)*) $check
+        }
+    };
+    ($(#[$meta:meta])* rate_limited $name:ident($api:expr, $classify:ident, $status:literal, $body:expr)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            (now, headers) in $crate::common::arb_now_and_headers(),
+            body in $body,
+        ) {
+            $crate::common::check_row($crate::common::RowCheck::RateLimited, $api, $classify, $status, headers, body, now)?;
+        });
+    };
+    ($(#[$meta:meta])* remaining_zero $name:ident($api:expr, $classify:ident)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            (now, headers) in $crate::common::arb_now_and_headers(),
+            body in $crate::common::arb_any_body(),
+        ) {
+            let headers = ::pat_verdict::RelevantHeaders { ratelimit_remaining: Some("0".to_owned()), ..headers };
+            $crate::common::check_row($crate::common::RowCheck::RateLimited, $api, $classify, 403, headers, body, now)?;
+        });
+    };
+    ($(#[$meta:meta])* retry_after $name:ident($api:expr, $classify:ident)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            (now, headers, retry_after) in $crate::common::arb_now().prop_flat_map(|now| {
+                (Just(now), $crate::common::arb_headers(now), $crate::common::arb_header_value(now))
+            }),
+            body in $crate::common::arb_any_body(),
+        ) {
+            let headers = ::pat_verdict::RelevantHeaders { retry_after: Some(retry_after), ..headers };
+            $crate::common::check_row($crate::common::RowCheck::RateLimited, $api, $classify, 403, headers, body, now)?;
+        });
+    };
+    ($(#[$meta:meta])* rate_limit_message $name:ident($api:expr, $classify:ident, $body:expr)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            (now, headers) in $crate::common::arb_now_and_headers_without_signal(),
+            body in $body,
+        ) {
+            let body = ::pat_verdict::Body::Complete(body);
+            $crate::common::check_row($crate::common::RowCheck::RateLimited, $api, $classify, 403, headers, body, now)?;
+        });
+    };
+    ($(#[$meta:meta])* check_4xx $name:ident($api:expr, $classify:ident, $status:expr, $headers:expr, $body:expr)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            status in $status,
+            (now, headers) in $headers,
+            body in $body,
+        ) {
+            $crate::common::check_row($crate::common::RowCheck::NotARateLimit4xx, $api, $classify, status, headers, body, now)?;
+        });
+    };
+    ($(#[$meta:meta])* not_githubs_json $name:ident($api:expr, $classify:ident)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            status in prop_oneof![$crate::common::arb_other_4xx(), Just(403_u16)],
+            (now, headers) in $crate::common::arb_now_and_headers_without_signal(),
+            body in $crate::common::arb_not_githubs_body_without_signal(),
+        ) {
+            prop_assert!(!$crate::common::from_githubs_api(&body));
+            $crate::common::check_row($crate::common::RowCheck::NotARateLimit4xx, $api, $classify, status, headers, body, now)?;
+        });
+    };
+    ($(#[$meta:meta])* without_body $name:ident($api:expr, $classify:ident)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            status in prop_oneof![$crate::common::arb_other_4xx(), Just(403_u16)],
+            (now, headers) in $crate::common::arb_now_and_headers_without_signal(),
+        ) {
+            let result = Ok(::pat_verdict::HttpResponse { status, headers, body: ::pat_verdict::Body::Absent });
+            let verdict = $classify(&result, now)?;
+            prop_assert_eq!($crate::common::invalid_reason(&verdict)?, format!("{} returned {status}", $api));
+        });
+    };
+    ($(#[$meta:meta])* status_inconclusive $name:ident($api:expr, $classify:ident, $status:expr, $body:expr)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            status in $status,
+            (now, headers) in $crate::common::arb_now_and_headers(),
+            body in $body,
+        ) {
+            $crate::common::check_row($crate::common::RowCheck::StatusInconclusive, $api, $classify, status, headers, body, now)?;
+        });
+    };
+    ($(#[$meta:meta])* transport $name:ident($classify:ident)) => {
+        $crate::common::classifier_row!(@property $(#[$meta])* $name(
+            error in $crate::common::arb_transport_error(),
+            now in any::<i64>(),
+        ) {
+            $crate::common::check_transport_inconclusive(&$classify(&Err(error.clone()), now)?, &error)?;
+        });
+    };
+}
+#[allow(
+    unused_imports,
+    reason = "only the classifier test files state rows with it"
+)]
+pub(crate) use classifier_row;

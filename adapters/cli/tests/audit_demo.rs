@@ -113,10 +113,7 @@ fn audit_of_an_empty_store_runs() {
     let fixture = Fixture::new();
     // An empty store file; a store file that does not exist is exit 66 (docs/contract.md §8).
     std::fs::write(fixture.store(), "[]").expect("write");
-    let out = run(fixture
-        .cmd()
-        .args(["audit", "--json", "--store"])
-        .arg(fixture.store()));
+    let out = fixture.audit_json(&fixture.store());
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(
         out.json(),
@@ -128,10 +125,7 @@ fn audit_of_an_empty_store_runs() {
 fn audit_of_an_unreadable_store_exits_75() {
     let fixture = Fixture::new();
     std::fs::write(fixture.store(), "null").expect("write");
-    let out = run(fixture
-        .cmd()
-        .args(["audit", "--json", "--store"])
-        .arg(fixture.store()));
+    let out = fixture.audit_json(&fixture.store());
     assert_eq!(out.code, 75, "{out:?}");
     assert!(out.stdout.is_empty(), "{out:?}");
     // `null` is a corrupt file, not an outage: it names the fault and says what to do.
@@ -140,10 +134,7 @@ fn audit_of_an_unreadable_store_exits_75() {
     // A store that cannot be read (a directory) is unavailable.
     std::fs::remove_file(fixture.store()).expect("remove");
     std::fs::create_dir(fixture.store()).expect("mkdir");
-    let out = run(fixture
-        .cmd()
-        .args(["audit", "--json", "--store"])
-        .arg(fixture.store()));
+    let out = fixture.audit_json(&fixture.store());
     assert_eq!(out.code, 75, "{out:?}");
     assert!(out.stderr.contains("PAT store is unavailable"), "{out:?}");
 }

@@ -5,19 +5,14 @@
 
 mod common;
 
-use common::{Fixture, SECRET, assert_secret_absent, run};
+use common::{Fixture, SECRET, assert_secret_absent};
 use pat_verdict::Endpoint;
 use pat_verdict_fake_github::{Reply, SOMETHING_WENT_WRONG};
 use serde_json::Value;
 
 /// `verify --json` with `$GITHUB_TOKEN` = the fixture's secret and these flags.
 fn verify(fixture: &Fixture, extra: &[&str]) -> (i32, Value) {
-    let out = run(fixture
-        .cmd()
-        .arg("verify")
-        .arg("--json")
-        .args(extra)
-        .env("GITHUB_TOKEN", SECRET));
+    let out = fixture.verify_json(SECRET, extra);
     assert_secret_absent(&out);
     let value = out.json();
     (out.code, value)
@@ -33,12 +28,8 @@ fn not_githubs(api: &str, status: u16) -> String {
 fn a_test_query_401_right_after_a_valid_identity_is_asked_again_once() {
     // GraphQL's authentication flapped while REST worked: the second answer is the viewer.
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
-    fixture.github.script(
-        SECRET,
-        Endpoint::TestQuery,
+    fixture.script_secret(
+        [Reply::user(42, "alice")],
         [Reply::bad_credentials(), Reply::viewer("alice")],
     );
     let (code, value) = verify(&fixture, &[]);
@@ -48,12 +39,7 @@ fn a_test_query_401_right_after_a_valid_identity_is_asked_again_once() {
 
     // A second 401 is evidence.
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::TestQuery, [Reply::bad_credentials()]);
+    fixture.script_secret([Reply::user(42, "alice")], [Reply::bad_credentials()]);
     let (code, value) = verify(&fixture, &[]);
     assert_eq!(code, 1, "{value}");
     assert_eq!(value["verdict"], "invalid");
@@ -68,9 +54,7 @@ fn a_4xx_that_is_not_githubs_json_is_inconclusive_at_either_call() {
     // The identity lookup answered by an HTML page (an Enterprise web UI behind a wrong
     // --api-url, a firewall): exit 75, never "invalid".
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::not_json(404)]);
+    fixture.script_secret([Reply::not_json(404)], []);
     let (code, value) = verify(&fixture, &["--timeout", "1"]);
     assert_eq!(code, 75, "{value}");
     assert_eq!(value["verdict"], "inconclusive");
@@ -88,10 +72,7 @@ fn a_4xx_that_is_not_githubs_json_is_inconclusive_at_either_call() {
         (Reply::status(401), 401),
     ] {
         let fixture = Fixture::new();
-        fixture
-            .github
-            .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
-        fixture.github.script(SECRET, Endpoint::TestQuery, [reply]);
+        fixture.script_secret([Reply::user(42, "alice")], [reply]);
         let (code, value) = verify(&fixture, &["--timeout", "1"]);
         assert_eq!(code, 75, "{value}");
         assert_eq!(value["verdict"], "inconclusive");
@@ -106,12 +87,7 @@ fn a_4xx_that_is_not_githubs_json_is_inconclusive_at_either_call() {
 #[test]
 fn githubs_own_failure_in_a_200_is_inconclusive_and_quoted() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::TestQuery, [Reply::github_failure()]);
+    fixture.script_secret([Reply::user(42, "alice")], [Reply::github_failure()]);
     let (code, value) = verify(&fixture, &["--timeout", "1"]);
     assert_eq!(code, 75, "{value}");
     assert_eq!(value["verdict"], "inconclusive");
@@ -128,17 +104,13 @@ fn githubs_abuse_and_login_lockout_answers_are_rate_limits() {
         "Maximum number of login attempts exceeded. Please try again later.",
     ] {
         let fixture = Fixture::new();
-        fixture.github.script(
-            SECRET,
-            Endpoint::Identity,
-            [Reply::json(
+        fixture.script_secret([Reply::json(
                 403,
                 serde_json::json!({
                     "message": message,
                     "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#abuse-rate-limits",
                 }),
-            )],
-        );
+            )], []);
         let (code, value) = verify(&fixture, &["--timeout", "1"]);
         assert_eq!(code, 75, "{value}");
         assert_eq!(value["verdict"], "inconclusive");

@@ -4,16 +4,11 @@
 mod common;
 
 use common::{Fixture, SECRET, keys, read_store, run, sorted};
-use pat_verdict::Endpoint;
 use pat_verdict_fake_github::Reply;
 use serde_json::json;
 
 const CHECK_KEYS: &[&str] = &["has_pat", "pat_valid", "rejection_reason", "category"];
 const BROADCAST_KEYS: &[&str] = &["accepted", "rejection_reason", "retryable"];
-
-fn check(fixture: &Fixture, hotkey: &str, extra: &[&str]) -> common::Run {
-    run(fixture.handler("check", hotkey).arg("--json").args(extra))
-}
 
 fn broadcast(fixture: &Fixture, hotkey: &str, token: &str, extra: &[&str]) -> common::Run {
     run(fixture
@@ -40,7 +35,7 @@ fn broadcast_stores_the_pat_and_check_then_says_valid() {
     assert_eq!(stored[0]["hotkey"], "5Bob");
     assert_eq!(stored[0]["github_id"], "42");
 
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 0, "{out:?}");
     assert_eq!(keys(&out.json()), sorted(CHECK_KEYS));
     assert_eq!(
@@ -80,16 +75,10 @@ fn broadcast_of_a_revoked_pat_is_rejected_exit_1_and_stores_nothing() {
 #[test]
 fn broadcast_during_an_outage_is_retryable_exit_75() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "bob")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::TestQuery, [Reply::not_json(503)]);
+    fixture.script_secret([Reply::user(42, "bob")], [Reply::not_json(503)]);
     // Roomy: under load a 1 s deadline could end during the identity lookup, a different row.
     let out = broadcast(&fixture, "5Bob", SECRET, &["--timeout", "30"]);
-    assert_eq!(out.code, 75, "{out:?}");
-    let value = out.json();
+    let value = out.json_exiting(75);
     assert_eq!(value["accepted"], false);
     assert_eq!(value["retryable"], true);
     assert!(
@@ -159,9 +148,7 @@ fn broadcast_from_an_unregistered_hotkey_or_with_an_empty_pat_is_rejected() {
 fn broadcast_for_people_names_the_outcome() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "bob");
-    let out = run(fixture
-        .handler("broadcast", "5Bob")
-        .env("GITHUB_TOKEN", SECRET));
+    let out = fixture.run_for_people("broadcast", "5Bob");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(out.stdout.contains("accepted"), "{out:?}");
     assert!(out.stdout.contains("miner_pats.json"), "{out:?}");
@@ -171,7 +158,7 @@ fn broadcast_for_people_names_the_outcome() {
 fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
     let fixture = Fixture::new();
     std::fs::write(fixture.store(), "[1, 2").expect("write");
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 75, "{out:?}");
     let mut answer = out.json();
     // docs/contract.md §8: the added "detail" says why: the path and what is wrong with it.
@@ -214,7 +201,7 @@ fn check_for_people_never_says_no_pat_while_the_store_is_down() {
 #[test]
 fn check_without_a_stored_pat_is_no_pat_exit_1() {
     let fixture = Fixture::new();
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.json()["category"], "no_pat");
     assert_eq!(out.json()["has_pat"], false);
@@ -224,7 +211,7 @@ fn check_without_a_stored_pat_is_no_pat_exit_1() {
 #[test]
 fn check_from_an_unregistered_hotkey_is_no_response_exit_1() {
     let fixture = Fixture::new();
-    let out = check(&fixture, "5Mallory", &[]);
+    let out = fixture.check_json("5Mallory", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(
         out.json(),
@@ -241,7 +228,7 @@ fn check_from_an_unregistered_hotkey_is_no_response_exit_1() {
 fn check_of_a_revoked_stored_pat_is_invalid_pat_exit_1() {
     let fixture = Fixture::new();
     fixture.write_store(&[(1, SECRET, "42")]);
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.json()["category"], "invalid_pat");
     assert_eq!(
@@ -254,10 +241,8 @@ fn check_of_a_revoked_stored_pat_is_invalid_pat_exit_1() {
 fn check_during_a_github_outage_is_inconclusive_exit_75() {
     let fixture = Fixture::new();
     fixture.write_store(&[(1, SECRET, "42")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::reset()]);
-    let out = check(&fixture, "5Bob", &["--timeout", "1"]);
+    fixture.script_secret([Reply::reset()], []);
+    let out = fixture.check_json("5Bob", &["--timeout", "1"]);
     assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(
         out.json(),
@@ -333,9 +318,7 @@ fn broadcast_keeps_every_other_entry_as_it_was_read() {
     let carol = r#"{"stored_at":"2026-01-01T00:00:00Z","pat":"ghp_carol","meta": {"z": [1,  2], "a": 1.50},"hotkey":"5Carol","github_id":7,"uid":2}"#;
     let alice = r#"{"hotkey": "5Alice", "uid": 0, "pat": "ghp_alice"}"#;
     std::fs::write(fixture.store(), format!("[{carol},\n   {alice}]")).expect("write");
-    let out = run(fixture
-        .handler("broadcast", "5Bob")
-        .env("GITHUB_TOKEN", SECRET));
+    let out = fixture.run_for_people("broadcast", "5Bob");
     assert_eq!(out.code, 0, "{out:?}");
     let text = std::fs::read_to_string(fixture.store()).expect("store");
     assert!(

@@ -78,15 +78,26 @@ fn an_enterprise_root_is_verified_end_to_end() {
 
 // ---- TLS and --ca-file ----
 
-#[test]
-fn a_private_ca_given_with_ca_file_is_trusted_and_others_are_not() {
-    let ca = TestCa::new("pat-verdict CLI test CA").expect("a CA");
+/// An Enterprise fake over TLS with a certificate for 127.0.0.1 issued by `ca`, where
+/// [`SECRET`] is a working PAT of account `id`: the server every TLS test starts.
+#[expect(
+    clippy::expect_used,
+    reason = "a fixture outside #[test] functions: a failed setup should panic the test"
+)]
+fn tls_github(ca: &TestCa, id: u64, login: &str) -> FakeGithub {
     let github = FakeGithub::builder()
         .enterprise()
         .tls(ca.issue(&["127.0.0.1"]).expect("a certificate"))
         .start()
         .expect("starts");
-    github.valid(SECRET, 42, "octo");
+    github.valid(SECRET, id, login);
+    github
+}
+
+#[test]
+fn a_private_ca_given_with_ca_file_is_trusted_and_others_are_not() {
+    let ca = TestCa::new("pat-verdict CLI test CA").expect("a CA");
+    let github = tls_github(&ca, 42, "octo");
     let dir = tempfile::tempdir().expect("temp dir");
     let ca_file = dir.path().join("ca.pem");
     std::fs::write(&ca_file, ca.cert_pem()).expect("write");
@@ -143,19 +154,9 @@ fn verify_with_store(
 #[test]
 fn a_ca_in_the_systems_trust_store_is_trusted_alongside_ca_file() {
     let ca = TestCa::new("pat-verdict system store test CA").expect("a CA");
-    let github = FakeGithub::builder()
-        .enterprise()
-        .tls(ca.issue(&["127.0.0.1"]).expect("a certificate"))
-        .start()
-        .expect("starts");
-    github.valid(SECRET, 42, "octo");
+    let github = tls_github(&ca, 42, "octo");
     let other_ca = TestCa::new("pat-verdict CA of another company").expect("a CA");
-    let other = FakeGithub::builder()
-        .enterprise()
-        .tls(other_ca.issue(&["127.0.0.1"]).expect("a certificate"))
-        .start()
-        .expect("starts");
-    other.valid(SECRET, 43, "other");
+    let other = tls_github(&other_ca, 43, "other");
 
     let dir = tempfile::tempdir().expect("temp dir");
     let bundle = dir.path().join("ca-bundle.crt");
@@ -304,12 +305,8 @@ const FORGED: &str = "octo\u{1b}[2J\u{1b}[H\r\nverdict  valid\u{9b}31m\u{7f}";
 #[test]
 fn control_characters_from_github_and_the_store_are_escaped() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, FORGED)]);
-    fixture.github.script(
-        SECRET,
-        Endpoint::TestQuery,
+    fixture.script_secret(
+        [Reply::user(42, FORGED)],
         [Reply::json(200, json!({"errors": [{"message": FORGED}]}))],
     );
     for args in [&["verify"][..], &["verify", "--json"][..]] {

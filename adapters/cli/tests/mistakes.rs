@@ -26,6 +26,14 @@ fn exit_for(verdict: &serde_json::Value) -> i32 {
     }
 }
 
+/// `check --json` for `hotkey` gives the miner's `reason` as it always was, and no
+/// `detail`: the words for people never leak into the miner's answer.
+fn assert_json_reason_has_no_detail(fixture: &Fixture, hotkey: &str, reason: &str) {
+    let out = run(fixture.handler("check", hotkey).arg("--json"));
+    assert_eq!(out.json()["rejection_reason"], reason, "{out:?}");
+    assert!(out.json().get("detail").is_none(), "{out:?}");
+}
+
 #[test]
 fn an_api_url_without_a_scheme_is_shown_with_one() {
     let fixture = Fixture::new();
@@ -68,9 +76,7 @@ fn https_against_a_plain_http_server_says_the_scheme_may_be_wrong() {
 fn a_404_from_github_asks_whether_api_url_is_the_api_root() {
     let fixture = Fixture::new();
     // A root without /api/v3, or a host that is not an Enterprise with it: GET /user is 404.
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, vec![github_404()]);
+    fixture.script_secret(vec![github_404()], []);
     let out = run(fixture
         .cmd()
         .args(["verify", "--json"])
@@ -133,7 +139,7 @@ fn hotkeys_given_the_list_itself_says_it_takes_a_file_path() {
 fn an_unregistered_hotkey_says_which_list_it_is_not_in() {
     let fixture = Fixture::new();
     for sub in ["check", "broadcast"] {
-        let out = run(fixture.handler(sub, "hotkey_9").env("GITHUB_TOKEN", SECRET));
+        let out = fixture.run_for_people(sub, "hotkey_9");
         assert_eq!(out.code, 1, "{sub}: {out:?}");
         // The miner's words are unchanged; people get a why.
         assert!(
@@ -146,12 +152,7 @@ fn an_unregistered_hotkey_says_which_list_it_is_not_in() {
         );
         assert!(out.stdout.contains(&why), "{sub}: {out:?}");
     }
-    let out = run(fixture.handler("check", "hotkey_9").arg("--json"));
-    assert_eq!(
-        out.json()["rejection_reason"],
-        "Hotkey not registered on subnet"
-    );
-    assert!(out.json().get("detail").is_none(), "{out:?}");
+    assert_json_reason_has_no_detail(&fixture, "hotkey_9", "Hotkey not registered on subnet");
 }
 
 #[test]
@@ -171,12 +172,7 @@ fn check_of_a_revoked_pat_shows_the_verdicts_reason_for_people() {
         "{out:?}"
     );
     // The miner's answer is as it was.
-    let out = run(fixture.handler("check", "5Carol").arg("--json"));
-    assert_eq!(
-        out.json()["rejection_reason"],
-        "No Github id found for miner 2's PAT"
-    );
-    assert!(out.json().get("detail").is_none(), "{out:?}");
+    assert_json_reason_has_no_detail(&fixture, "5Carol", "No Github id found for miner 2's PAT");
 }
 
 #[test]
@@ -192,9 +188,7 @@ fn a_corrupt_store_says_fix_or_restore_it() {
         out.stdout.contains("retrying does not help a corrupt file"),
         "{out:?}"
     );
-    let out = run(fixture
-        .handler("broadcast", "5Bob")
-        .env("GITHUB_TOKEN", SECRET));
+    let out = fixture.run_for_people("broadcast", "5Bob");
     assert_eq!(out.code, 75, "{out:?}");
     assert!(out.stdout.contains("fix or restore it"), "{out:?}");
     let out = run(fixture
@@ -266,9 +260,7 @@ fn check_json_of_a_store_that_does_not_exist_has_a_detail() {
 fn broadcast_to_a_new_store_says_it_created_it() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "bob");
-    let out = run(fixture
-        .handler("broadcast", "5Bob")
-        .env("GITHUB_TOKEN", SECRET));
+    let out = fixture.run_for_people("broadcast", "5Bob");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(
         out.stdout.contains(&format!(
@@ -278,9 +270,7 @@ fn broadcast_to_a_new_store_says_it_created_it() {
         "{out:?}"
     );
     // The second time the store exists: nothing to say.
-    let out = run(fixture
-        .handler("broadcast", "5Bob")
-        .env("GITHUB_TOKEN", SECRET));
+    let out = fixture.run_for_people("broadcast", "5Bob");
     assert_eq!(out.code, 0, "{out:?}");
     assert!(!out.stdout.contains("created"), "{out:?}");
 }

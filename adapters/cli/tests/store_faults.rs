@@ -8,10 +8,6 @@ mod common;
 use common::{Fixture, SECRET, run};
 use serde_json::{Value, json};
 
-fn check(fixture: &Fixture, hotkey: &str, extra: &[&str]) -> common::Run {
-    run(fixture.handler("check", hotkey).arg("--json").args(extra))
-}
-
 #[test]
 fn a_lock_held_by_another_process_is_store_unavailable_within_the_timeout() {
     let fixture = Fixture::new();
@@ -24,7 +20,7 @@ fn a_lock_held_by_another_process_is_store_unavailable_within_the_timeout() {
 
     // Before the fix, check blocked until the lock was let go: the runner's 30 s safety
     // timeout killed it.
-    let out = check(&fixture, "5Bob", &["--timeout", "0.2"]);
+    let out = fixture.check_json("5Bob", &["--timeout", "0.2"]);
     assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(out.json()["category"], "inconclusive");
     let detail = out.json()["detail"].as_str().unwrap_or_default().to_owned();
@@ -48,7 +44,7 @@ fn a_lock_held_by_another_process_is_store_unavailable_within_the_timeout() {
     );
 
     drop(lock);
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 0, "{out:?}");
 }
 
@@ -62,20 +58,11 @@ fn a_lock_that_cannot_be_opened_is_unavailable_never_no_pat() {
     )
     .expect("symlink");
     // Before the fix: no_pat (exit 1), and audit saw an empty store.
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(out.json()["category"], "inconclusive");
-    assert!(
-        out.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("miner_pats.json.lock"),
-        "{out:?}"
-    );
-    let out = run(fixture
-        .cmd()
-        .args(["audit", "--json", "--store"])
-        .arg(fixture.store()));
+    out.assert_detail_contains("miner_pats.json.lock");
+    let out = fixture.audit_json(&fixture.store());
     assert_eq!(out.code, 75, "{out:?}");
     assert!(out.stderr.contains("miner_pats.json.lock"), "{out:?}");
 }
@@ -89,15 +76,9 @@ fn a_fifo_as_the_store_is_unavailable_at_once() {
         .expect("mkfifo runs");
     assert!(made.success());
     // Before the fix this hung until the runner's safety timeout.
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 75, "{out:?}");
-    assert!(
-        out.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("is a FIFO, not a regular file"),
-        "{out:?}"
-    );
+    out.assert_detail_contains("is a FIFO, not a regular file");
 }
 
 #[test]
@@ -123,20 +104,12 @@ fn a_missing_store_is_no_pat_for_check_and_exit_66_for_audit() {
     assert_eq!(out.code, 1, "{out:?}");
     assert!(out.stdout.contains("does not exist yet"), "{out:?}");
     // JSON says it as people are told it (issue 16): a `"detail"` after the four keys.
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.json()["category"], "no_pat");
-    assert!(
-        out.json()["detail"]
-            .as_str()
-            .is_some_and(|detail| detail.contains("does not exist yet")),
-        "{out:?}"
-    );
+    out.assert_detail_contains("does not exist yet");
 
-    let out = run(fixture
-        .cmd()
-        .args(["audit", "--json", "--store"])
-        .arg(fixture.dir.path().join("typo.json")));
+    let out = fixture.audit_json(&fixture.dir.path().join("typo.json"));
     assert_eq!(out.code, 66, "{out:?}");
     assert!(out.stderr.contains("typo.json does not exist"), "{out:?}");
     assert!(out.stdout.is_empty(), "{out:?}");
@@ -159,24 +132,15 @@ fn one_unusable_entry_is_its_own_row_and_no_one_elses_problem() {
     // Alice's entry has no github_id: it pins nothing, and it is served.
     fixture.github.valid("ghp_alice", 7, "alice");
 
-    let out = check(&fixture, "5Bob", &[]);
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.code, 0, "{out:?}");
-    let out = check(&fixture, "5Alice", &[]);
+    let out = fixture.check_json("5Alice", &[]);
     assert_eq!(out.code, 0, "{out:?}");
-    let out = check(&fixture, "5Carol", &[]);
+    let out = fixture.check_json("5Carol", &[]);
     assert_eq!(out.code, 75, "{out:?}");
-    assert!(
-        out.json()["detail"]
-            .as_str()
-            .unwrap_or_default()
-            .contains("the entry for uid 2 cannot be used: entry 1: \"pat\" is a number"),
-        "{out:?}"
-    );
+    out.assert_detail_contains("the entry for uid 2 cannot be used: entry 1: \"pat\" is a number");
 
-    let out = run(fixture
-        .cmd()
-        .args(["audit", "--json", "--store"])
-        .arg(fixture.store()));
+    let out = fixture.audit_json(&fixture.store());
     assert_eq!(out.code, 0, "{out:?}");
     let lines = out.json_lines();
     let carol: Vec<&Value> = lines.iter().filter(|line| line["uid"] == 2).collect();

@@ -22,35 +22,20 @@ const VERIFY_KEYS: &[&str] = &[
     "expires_at",
 ];
 
-/// `verify --json` with `$GITHUB_TOKEN` = `token`.
-fn verify_json(fixture: &Fixture, token: &str, extra: &[&str]) -> common::Run {
-    run(fixture
-        .cmd()
-        .arg("verify")
-        .arg("--json")
-        .args(extra)
-        .env("GITHUB_TOKEN", token))
-}
-
 #[test]
 fn valid_pat_exits_0_with_every_json_key() {
     let fixture = Fixture::new();
-    fixture.github.script(
-        SECRET,
-        Endpoint::Identity,
+    fixture.script_secret(
         [Reply::user(42, "alice")
             .header("x-oauth-scopes", "repo, read:org")
             .header(
                 "github-authentication-token-expiration",
                 "2099-01-02 15:04:05 -0700",
             )],
+        [Reply::viewer("alice")],
     );
-    fixture
-        .github
-        .script(SECRET, Endpoint::TestQuery, [Reply::viewer("alice")]);
-    let out = verify_json(&fixture, SECRET, &[]);
-    assert_eq!(out.code, 0, "{out:?}");
-    let value = out.json();
+    let out = fixture.verify_json(SECRET, &[]);
+    let value = out.json_exiting(0);
     assert_eq!(keys(&value), sorted(VERIFY_KEYS));
     assert_eq!(
         value,
@@ -72,9 +57,8 @@ fn valid_pat_exits_0_with_every_json_key() {
 fn revoked_pat_exits_1_at_the_identity_stage() {
     let fixture = Fixture::new();
     // Unscripted: the fake answers 401 Bad credentials.
-    let out = verify_json(&fixture, SECRET, &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    let value = out.json();
+    let out = fixture.verify_json(SECRET, &[]);
+    let value = out.json_exiting(1);
     assert_eq!(keys(&value), sorted(VERIFY_KEYS));
     assert_eq!(value["verdict"], "invalid");
     assert_eq!(value["stage"], "identity");
@@ -86,17 +70,12 @@ fn revoked_pat_exits_1_at_the_identity_stage() {
 #[test]
 fn scope_less_fine_grained_pat_is_invalid_at_the_test_query() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
-    fixture.github.script(
-        SECRET,
-        Endpoint::TestQuery,
+    fixture.script_secret(
+        [Reply::user(42, "alice")],
         [Reply::json(200, json!({"data": {"viewer": null}}))],
     );
-    let out = verify_json(&fixture, SECRET, &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    let value = out.json();
+    let out = fixture.verify_json(SECRET, &[]);
+    let value = out.json_exiting(1);
     assert_eq!(value["stage"], "test_query");
     assert_eq!(value["github_id"], "42", "the identity is still reported");
     assert_eq!(
@@ -108,16 +87,10 @@ fn scope_less_fine_grained_pat_is_invalid_at_the_test_query() {
 #[test]
 fn a_503_burst_is_inconclusive_exit_75_after_three_attempts() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::TestQuery, [Reply::status(503)]);
+    fixture.script_secret([Reply::user(42, "alice")], [Reply::status(503)]);
     // Roomy: three attempts and their backoffs must fit whatever the machine's load.
-    let out = verify_json(&fixture, SECRET, &["--timeout", "30"]);
-    assert_eq!(out.code, 75, "{out:?}");
-    let value = out.json();
+    let out = fixture.verify_json(SECRET, &["--timeout", "30"]);
+    let value = out.json_exiting(75);
     assert_eq!(value["verdict"], "inconclusive");
     assert_eq!(value["stage"], "test_query");
     assert_eq!(value["reason"], "GitHub GraphQL API returned 503");
@@ -127,14 +100,9 @@ fn a_503_burst_is_inconclusive_exit_75_after_three_attempts() {
 #[test]
 fn a_rate_limit_past_the_deadline_is_inconclusive_at_once_with_retry_after() {
     let fixture = Fixture::new();
-    fixture.github.script(
-        SECRET,
-        Endpoint::Identity,
-        [Reply::status(429).header("retry-after", "120")],
-    );
-    let out = verify_json(&fixture, SECRET, &[]);
-    assert_eq!(out.code, 75, "{out:?}");
-    let value = out.json();
+    fixture.script_secret([Reply::status(429).header("retry-after", "120")], []);
+    let out = fixture.verify_json(SECRET, &[]);
+    let value = out.json_exiting(75);
     assert_eq!(value["verdict"], "inconclusive");
     assert_eq!(value["retry_after_secs"], 120);
     assert_eq!(fixture.requests_for(SECRET), 1);
@@ -143,15 +111,12 @@ fn a_rate_limit_past_the_deadline_is_inconclusive_at_once_with_retry_after() {
 #[test]
 fn a_stalled_github_is_inconclusive_within_the_timeout() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::stall()]);
+    fixture.script_secret([Reply::stall()], []);
     // The fake never answers: only the deadline can end this run. `run` fails if the
     // process had to be killed by the runner's 30 s hang guard, so an exit here is the
     // deadline's doing, not the stall's.
-    let out = verify_json(&fixture, SECRET, &["--timeout", "1"]);
-    assert_eq!(out.code, 75, "{out:?}");
-    let value = out.json();
+    let out = fixture.verify_json(SECRET, &["--timeout", "1"]);
+    let value = out.json_exiting(75);
     assert_eq!(value["verdict"], "inconclusive");
     assert_eq!(value["stage"], "identity");
     assert_eq!(
@@ -164,10 +129,8 @@ fn a_stalled_github_is_inconclusive_within_the_timeout() {
 #[test]
 fn a_connection_reset_is_inconclusive() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::reset()]);
-    let out = verify_json(&fixture, SECRET, &["--timeout", "2"]);
+    fixture.script_secret([Reply::reset()], []);
+    let out = fixture.verify_json(SECRET, &["--timeout", "2"]);
     assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(out.json()["verdict"], "inconclusive");
 }
@@ -180,9 +143,8 @@ fn a_malformed_token_is_never_sent() {
         "ghp_SECRET secret123",
         "ghp_SECRÉTsecret123",
     ] {
-        let out = verify_json(&fixture, bad, &[]);
-        assert_eq!(out.code, 1, "{out:?}");
-        let value = out.json();
+        let out = fixture.verify_json(bad, &[]);
+        let value = out.json_exiting(1);
         assert_eq!(keys(&value), sorted(VERIFY_KEYS));
         assert_eq!(value["verdict"], "invalid");
         assert_eq!(value["stage"], "token");
@@ -199,7 +161,7 @@ fn a_malformed_token_is_never_sent() {
 #[test]
 fn an_empty_token_is_invalid_without_a_request() {
     let fixture = Fixture::new();
-    let out = verify_json(&fixture, " \n ", &[]);
+    let out = fixture.verify_json(" \n ", &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(out.json()["stage"], "token");
     assert_eq!(out.json()["reason"], "no token was provided");
@@ -265,16 +227,12 @@ fn people_see_scopes_expiry_and_a_warning_when_it_is_close() {
         .wall()
         .plus(Duration::from_secs(3 * 86_400 + 600));
     let header = soon.to_iso8601().replace('T', " ").replace('Z', " UTC");
-    fixture.github.script(
-        SECRET,
-        Endpoint::Identity,
+    fixture.script_secret(
         [Reply::user(42, "alice")
             .header("x-oauth-scopes", "repo")
             .header("github-authentication-token-expiration", &header)],
+        [Reply::viewer("alice")],
     );
-    fixture
-        .github
-        .script(SECRET, Endpoint::TestQuery, [Reply::viewer("alice")]);
     let out = run(fixture.cmd().arg("verify").env("GITHUB_TOKEN", SECRET));
     assert_eq!(out.code, 0, "{out:?}");
     for expected in ["valid", "alice", "42", "repo", &soon.to_iso8601()] {
@@ -290,9 +248,7 @@ fn people_see_scopes_expiry_and_a_warning_when_it_is_close() {
 #[test]
 fn no_warning_for_a_far_expiry_and_words_for_inconclusive() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::status(503)]);
+    fixture.script_secret([Reply::status(503)], []);
     let out = run(fixture
         .cmd()
         .args(["verify", "--timeout", "1"])
@@ -309,18 +265,14 @@ fn no_warning_for_a_far_expiry_and_words_for_inconclusive() {
 #[test]
 fn a_github_message_quoting_the_token_is_redacted() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
-    fixture.github.script(
-        SECRET,
-        Endpoint::TestQuery,
+    fixture.script_secret(
+        [Reply::user(42, "alice")],
         [Reply::json(
             200,
             json!({"errors": [{"message": format!("token {SECRET} lacks access")}]}),
         )],
     );
-    let out = verify_json(&fixture, SECRET, &[]);
+    let out = fixture.verify_json(SECRET, &[]);
     assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(
         out.json()["reason"],
@@ -331,12 +283,8 @@ fn a_github_message_quoting_the_token_is_redacted() {
 #[test]
 fn trace_logging_never_prints_the_token() {
     let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::Identity, [Reply::user(42, "alice")]);
-    fixture.github.script(
-        SECRET,
-        Endpoint::TestQuery,
+    fixture.script_secret(
+        [Reply::user(42, "alice")],
         [Reply::status(502), Reply::viewer("alice")],
     );
     let out = run(fixture

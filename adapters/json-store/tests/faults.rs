@@ -16,7 +16,7 @@ use pat_verdict::testing::entry;
 use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
-use common::{SECRET, full_text, store_in};
+use common::{SECRET, errors_everywhere, full_text, store_in};
 use serde_json::{Value, json};
 
 /// A file written by gittensor's `pat_storage.py`: `json.dump(entries, f, indent=2)`.
@@ -33,19 +33,14 @@ fn a_good_file(path: &Path) {
 /// Every operation of `store` fails as unavailable (never "empty", never a hang) and the
 /// message holds `words`.
 async fn unavailable_everywhere(store: &JsonStore, words: &str) {
-    let errors = [
-        store.get(Uid(1)).await.unwrap_err(),
-        store.all().await.unwrap_err(),
-        store.listing().await.unwrap_err(),
-        store
-            .upsert(entry(2, "hk2", "ghp_b", "20"))
-            .await
-            .unwrap_err(),
-        store
-            .save_pinned(entry(2, "hk2", "ghp_b", "20"))
-            .await
-            .unwrap_err(),
-    ];
+    let mut errors = errors_everywhere(
+        store,
+        Uid(1),
+        entry(2, "hk2", "ghp_b", "20"),
+        entry(2, "hk2", "ghp_b", "20"),
+    )
+    .await;
+    errors.push(store.listing().await.unwrap_err());
     for error in &errors {
         let text = full_text(error);
         assert!(

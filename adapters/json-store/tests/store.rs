@@ -15,7 +15,7 @@ use pat_verdict::testing::{entry, store_contract};
 use pat_verdict::{GithubId, PatStore, SaveOutcome, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
-use common::{SECRET, full_text, store_in};
+use common::{SECRET, errors_everywhere, full_text, store_in};
 use serde_json::{Value, json};
 
 fn temp_files(folder: &Path) -> Vec<String> {
@@ -127,18 +127,13 @@ async fn a_corrupt_store_is_an_error_everywhere_and_is_never_written() {
         let (store, path) = store_in(&dir);
         fs::write(&path, &bytes).unwrap();
 
-        let errors = [
-            store.get(Uid(1)).await.unwrap_err(),
-            store.all().await.unwrap_err(),
-            store
-                .upsert(entry(1, "hk", "ghp_new", "1"))
-                .await
-                .unwrap_err(),
-            store
-                .save_pinned(entry(2, "hk", "ghp_new", "1"))
-                .await
-                .unwrap_err(),
-        ];
+        let errors = errors_everywhere(
+            &store,
+            Uid(1),
+            entry(1, "hk", "ghp_new", "1"),
+            entry(2, "hk", "ghp_new", "1"),
+        )
+        .await;
         for error in &errors {
             assert!(matches!(error, StoreError::Corrupt(_)), "{name}: {error:?}");
             let text = full_text(error);

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use pat_verdict::Endpoint;
-use pat_verdict_fake_github::FakeGithub;
+use pat_verdict_fake_github::{FakeGithub, Reply};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 
@@ -89,6 +89,44 @@ impl Fixture {
         cmd
     }
 
+    /// Scripts [`SECRET`] on both endpoints: `/user` plays `identity` and `/graphql` plays
+    /// `test_query` (an empty list leaves that endpoint at 401). Most runs against the fake
+    /// start with this pair of scripts, so it is written once.
+    pub fn script_secret(
+        &self,
+        identity: impl IntoIterator<Item = Reply>,
+        test_query: impl IntoIterator<Item = Reply>,
+    ) {
+        self.github.script(SECRET, Endpoint::Identity, identity);
+        self.github.script(SECRET, Endpoint::TestQuery, test_query);
+    }
+
+    /// `verify --json` with `$GITHUB_TOKEN` = `token` and these flags, run (the token is
+    /// checked absent from both streams).
+    pub fn verify_json(&self, token: &str, extra: &[&str]) -> Run {
+        run(self
+            .cmd()
+            .arg("verify")
+            .arg("--json")
+            .args(extra)
+            .env("GITHUB_TOKEN", token))
+    }
+
+    /// `<sub> --hotkey K` for people (no `--json`), with `$GITHUB_TOKEN` = [`SECRET`], run.
+    pub fn run_for_people(&self, sub: &str, hotkey: &str) -> Run {
+        run(self.handler(sub, hotkey).env("GITHUB_TOKEN", SECRET))
+    }
+
+    /// `check --json --hotkey K` with these flags, run.
+    pub fn check_json(&self, hotkey: &str, extra: &[&str]) -> Run {
+        run(self.handler("check", hotkey).arg("--json").args(extra))
+    }
+
+    /// `audit --json --store S`, run: every audit test reads a store this way.
+    pub fn audit_json(&self, store: &Path) -> Run {
+        run(self.cmd().args(["audit", "--json", "--store"]).arg(store))
+    }
+
     /// Requests the fake received for `token` on both endpoints.
     pub fn requests_for(&self, token: &str) -> usize {
         self.github.requests_for(token, Endpoint::Identity)
@@ -126,6 +164,23 @@ impl Run {
         let line = self.stdout.lines().last().unwrap_or_default();
         serde_json::from_str(line)
             .unwrap_or_else(|error| panic!("last stdout line is not JSON ({error}): {self:?}"))
+    }
+
+    /// Asserts the exit status (the run in the message), then [`Run::json`]: the first two
+    /// steps of nearly every check of a run's answer.
+    pub fn json_exiting(&self, code: i32) -> Value {
+        assert_eq!(self.code, code, "{self:?}");
+        self.json()
+    }
+
+    /// Asserts the JSON answer's `detail` (docs/contract.md §8, issue 16) says `words`.
+    pub fn assert_detail_contains(&self, words: &str) {
+        assert!(
+            self.json()["detail"]
+                .as_str()
+                .is_some_and(|detail| detail.contains(words)),
+            "detail without {words:?}: {self:?}"
+        );
     }
 
     /// Every stdout line as JSON.
