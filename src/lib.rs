@@ -74,6 +74,7 @@ mod time;
 mod token;
 mod verdict;
 mod verification;
+mod words;
 
 #[cfg(feature = "testing")]
 pub mod testing;

@@ -37,8 +37,6 @@
 //! assert_eq!(cause.verdict(), VerdictKind::Invalid);
 //! ```
 
-use std::fmt;
-
 use crate::handlers::{BroadcastOutcome, CheckCategory};
 use crate::http::{CallResult, Endpoint};
 use crate::report::{Stage, VerifyReport};
@@ -61,66 +59,37 @@ pub const HANDLER_ANSWERS_TOTAL: &str = "pat_verdict_handler_answers_total";
 /// the default deadline's worth (10 s), the range a dashboard needs to see GitHub slow down.
 pub const REQUEST_SECONDS_BUCKETS: [f64; 8] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
 
-/// Why a verification ended as it did: the `cause` label of [`VERDICTS_TOTAL`]. One cause
-/// belongs to exactly one verdict ([`VerdictCause::verdict`]), so the two labels never disagree.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum VerdictCause {
-    /// Valid: the PAT works.
-    Ok,
-    /// Invalid on GitHub's evidence.
-    Evidence,
-    /// Invalid before any request: the token pre-check (docs/contract.md §5).
-    Token,
-    /// Inconclusive: GitHub answered 5xx.
-    GithubDown,
-    /// Inconclusive: no HTTP answer (connect, reset, timeout, DNS, TLS, truncated).
-    Transport,
-    /// Inconclusive: a rate limit (docs/contract.md §4).
-    RateLimited,
-    /// Inconclusive: GitHub's API answered 2xx with a JSON object that was not a judgement —
-    /// its own failure inside a 200 (§2), or `/user` without a usable id.
-    GithubFailure,
-    /// Inconclusive: an answer that did not come from GitHub's API — a body that is not a JSON
-    /// object (HTML, text, empty, over the cap), a 1xx or 3xx, a nonsense status.
-    NotGithub,
-    /// Inconclusive at once: the outage guard was open, no request was sent.
-    ShortCircuited,
-    /// Inconclusive: the deadline passed before the call could be (re)tried.
-    Deadline,
+crate::words::words! {
+    /// Why a verification ended as it did: the `cause` label of [`VERDICTS_TOTAL`]. One cause
+    /// belongs to exactly one verdict ([`VerdictCause::verdict`]), so the two labels never disagree.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum VerdictCause {
+        /// Valid: the PAT works.
+        Ok => "ok",
+        /// Invalid on GitHub's evidence.
+        Evidence => "evidence",
+        /// Inconclusive: GitHub answered 5xx.
+        GithubDown => "github_down",
+        /// Inconclusive: no HTTP answer (connect, reset, timeout, DNS, TLS, truncated).
+        Transport => "transport",
+        /// Inconclusive: a rate limit (docs/contract.md §4).
+        RateLimited => "rate_limited",
+        /// Inconclusive: GitHub's API answered 2xx with a JSON object that was not a judgement —
+        /// its own failure inside a 200 (§2), or `/user` without a usable id.
+        GithubFailure => "github_failure",
+        /// Inconclusive: an answer that did not come from GitHub's API — a body that is not a JSON
+        /// object (HTML, text, empty, over the cap), a 1xx or 3xx, a nonsense status.
+        NotGithub => "not_github",
+        /// Inconclusive at once: the outage guard was open, no request was sent.
+        ShortCircuited => "short_circuited",
+        /// Inconclusive: the deadline passed before the call could be (re)tried.
+        Deadline => "deadline",
+        /// Invalid before any request: the token pre-check (docs/contract.md §5).
+        Token => "token",
+    }
 }
 
 impl VerdictCause {
-    /// Every cause, in the order of the contract's table.
-    pub const ALL: [Self; 10] = [
-        Self::Ok,
-        Self::Evidence,
-        Self::GithubDown,
-        Self::Transport,
-        Self::RateLimited,
-        Self::GithubFailure,
-        Self::NotGithub,
-        Self::ShortCircuited,
-        Self::Deadline,
-        Self::Token,
-    ];
-
-    /// The label value (`ok`, `evidence`, `github_down`, …).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Ok => "ok",
-            Self::Evidence => "evidence",
-            Self::Token => "token",
-            Self::GithubDown => "github_down",
-            Self::Transport => "transport",
-            Self::RateLimited => "rate_limited",
-            Self::GithubFailure => "github_failure",
-            Self::NotGithub => "not_github",
-            Self::ShortCircuited => "short_circuited",
-            Self::Deadline => "deadline",
-        }
-    }
-
     /// The verdict this cause goes with: the `verdict` label next to it.
     #[must_use]
     pub const fn verdict(self) -> VerdictKind {
@@ -208,12 +177,6 @@ impl VerdictCause {
     }
 }
 
-impl fmt::Display for VerdictCause {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 fn is_json_object(body: Option<&[u8]>) -> bool {
     body.is_some_and(|bytes| {
         serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).is_ok()
@@ -236,32 +199,25 @@ pub const ENDPOINT_LABELS: [(Endpoint, &str); 2] = [
     (Endpoint::TestQuery, endpoint_label(Endpoint::TestQuery)),
 ];
 
-/// How a request ended: the `outcome` label of [`GITHUB_REQUESTS_TOTAL`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum RequestOutcome {
-    /// 200–299.
-    Status2xx,
-    /// 300–399 (redirects are not followed).
-    Status3xx,
-    /// 400–499.
-    Status4xx,
-    /// 500–599, and the statuses no server should send (1xx as a final answer, below 100,
-    /// above 599): the server misbehaved either way.
-    Status5xx,
-    /// No HTTP answer.
-    Transport,
+crate::words::words! {
+    /// How a request ended: the `outcome` label of [`GITHUB_REQUESTS_TOTAL`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum RequestOutcome {
+        /// 200–299.
+        Status2xx => "2xx",
+        /// 300–399 (redirects are not followed).
+        Status3xx => "3xx",
+        /// 400–499.
+        Status4xx => "4xx",
+        /// 500–599, and the statuses no server should send (1xx as a final answer, below 100,
+        /// above 599): the server misbehaved either way.
+        Status5xx => "5xx",
+        /// No HTTP answer.
+        Transport => "transport",
+    }
 }
 
 impl RequestOutcome {
-    /// Every outcome.
-    pub const ALL: [Self; 5] = [
-        Self::Status2xx,
-        Self::Status3xx,
-        Self::Status4xx,
-        Self::Status5xx,
-        Self::Transport,
-    ];
-
     /// The outcome of what came back.
     #[must_use]
     pub fn of(result: &CallResult) -> Self {
@@ -275,48 +231,20 @@ impl RequestOutcome {
             },
         }
     }
-
-    /// The label value (`2xx`, `3xx`, `4xx`, `5xx`, `transport`).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Status2xx => "2xx",
-            Self::Status3xx => "3xx",
-            Self::Status4xx => "4xx",
-            Self::Status5xx => "5xx",
-            Self::Transport => "transport",
-        }
-    }
 }
 
-impl fmt::Display for RequestOutcome {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::words::words! {
+    /// The validator endpoint that answered: the `endpoint` label of [`HANDLER_ANSWERS_TOTAL`].
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum HandlerEndpoint {
+        /// A miner asked about its stored PAT; `category` is a [`CheckCategory`].
+        Check => "check",
+        /// A miner sent a PAT; `category` is a [`BroadcastCategory`].
+        Broadcast => "broadcast",
     }
-}
-
-/// The validator endpoint that answered: the `endpoint` label of [`HANDLER_ANSWERS_TOTAL`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum HandlerEndpoint {
-    /// A miner asked about its stored PAT; `category` is a [`CheckCategory`].
-    Check,
-    /// A miner sent a PAT; `category` is a [`BroadcastCategory`].
-    Broadcast,
 }
 
 impl HandlerEndpoint {
-    /// Both endpoints.
-    pub const ALL: [Self; 2] = [Self::Check, Self::Broadcast];
-
-    /// The label value (`check`, `broadcast`).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Check => "check",
-            Self::Broadcast => "broadcast",
-        }
-    }
-
     /// Every `category` label this endpoint answers with.
     #[must_use]
     pub const fn categories(self) -> &'static [&'static str] {
@@ -324,12 +252,6 @@ impl HandlerEndpoint {
             Self::Check => &CHECK_CATEGORIES,
             Self::Broadcast => &BROADCAST_CATEGORIES,
         }
-    }
-}
-
-impl fmt::Display for HandlerEndpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -349,31 +271,18 @@ const BROADCAST_CATEGORIES: [&str; 3] = [
     BroadcastCategory::RetryLater.as_str(),
 ];
 
-/// A broadcast answer's `category` label. §6 names the check's categories; a broadcast has
-/// three outcomes, named after [`BroadcastOutcome`]'s: stored, refused for good, refused for
-/// now (`retryable: true` on the wire).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum BroadcastCategory {
-    /// The PAT was stored.
-    Accepted,
-    /// Refused on evidence or by the identity pin.
-    Rejected,
-    /// Refused for now: GitHub or the store was unavailable.
-    RetryLater,
-}
-
-impl BroadcastCategory {
-    /// Every category.
-    pub const ALL: [Self; 3] = [Self::Accepted, Self::Rejected, Self::RetryLater];
-
-    /// The label value (`accepted`, `rejected`, `retry_later`).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Accepted => "accepted",
-            Self::Rejected => "rejected",
-            Self::RetryLater => "retry_later",
-        }
+crate::words::words! {
+    /// A broadcast answer's `category` label. §6 names the check's categories; a broadcast has
+    /// three outcomes, named after [`BroadcastOutcome`]'s: stored, refused for good, refused for
+    /// now (`retryable: true` on the wire).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+    pub enum BroadcastCategory {
+        /// The PAT was stored.
+        Accepted => "accepted",
+        /// Refused on evidence or by the identity pin.
+        Rejected => "rejected",
+        /// Refused for now: GitHub or the store was unavailable.
+        RetryLater => "retry_later",
     }
 }
 
@@ -384,12 +293,6 @@ impl From<&BroadcastOutcome> for BroadcastCategory {
             BroadcastOutcome::Rejected(_) => Self::Rejected,
             BroadcastOutcome::RetryLater(_) => Self::RetryLater,
         }
-    }
-}
-
-impl fmt::Display for BroadcastCategory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 

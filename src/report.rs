@@ -10,31 +10,17 @@ use serde::{Serialize, Serializer};
 use crate::time::UnixTime;
 use crate::verdict::{Identity, Verdict, VerdictKind, Viewer};
 
-/// Where a verification stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Stage {
-    /// The token pre-check (no request was made).
-    Token,
-    /// `GET /user`.
-    Identity,
-    /// `POST /graphql`.
-    TestQuery,
-}
-
-impl Stage {
-    /// Every stage, in the order a verification passes them: what a host that reads a stage
-    /// back from text (a Python test building a `Verdict`) may name.
-    pub const ALL: [Self; 3] = [Self::Token, Self::Identity, Self::TestQuery];
-
-    /// The word used in JSON (`"token"`, `"identity"`, `"test_query"`).
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Token => "token",
-            Self::Identity => "identity",
-            Self::TestQuery => "test_query",
-        }
+crate::words::words! {
+    /// Where a verification stopped.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum Stage {
+        /// The token pre-check (no request was made).
+        Token => "token",
+        /// `GET /user`.
+        Identity => "identity",
+        /// `POST /graphql`.
+        TestQuery => "test_query",
     }
 }
 

@@ -37,36 +37,17 @@ pub enum Verdict<T = ()> {
     },
 }
 
-/// The three verdicts without their payloads, for counting and for JSON (`"valid"`, …).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum VerdictKind {
-    /// See [`Verdict::Valid`].
-    Valid,
-    /// See [`Verdict::Invalid`].
-    Invalid,
-    /// See [`Verdict::Inconclusive`].
-    Inconclusive,
-}
-
-impl VerdictKind {
-    /// The three, for a host that reads a verdict's word back (a Python test building one).
-    pub const ALL: [Self; 3] = [Self::Valid, Self::Invalid, Self::Inconclusive];
-
-    /// The lower-case word used in JSON and tables.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Valid => "valid",
-            Self::Invalid => "invalid",
-            Self::Inconclusive => "inconclusive",
-        }
-    }
-}
-
-impl fmt::Display for VerdictKind {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::words::words! {
+    /// The three verdicts without their payloads, for counting and for JSON (`"valid"`, …).
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum VerdictKind {
+        /// See [`Verdict::Valid`].
+        Valid => "valid",
+        /// See [`Verdict::Invalid`].
+        Invalid => "invalid",
+        /// See [`Verdict::Inconclusive`].
+        Inconclusive => "inconclusive",
     }
 }
 

@@ -1,7 +1,5 @@
 //! *check*: the answer to "do you have my PAT, and does it still work?".
 
-use std::fmt;
-
 use super::Validator;
 use crate::ports::{Clock, GithubApi};
 
@@ -143,49 +141,22 @@ impl From<CheckOutcome> for CheckResponse {
     }
 }
 
-/// The row a miner's CLI shows for a check answer.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum CheckCategory {
-    /// `pat_valid` is true.
-    Valid,
-    /// We looked and hold no PAT for this miner.
-    NoPat,
-    /// We hold a PAT and GitHub says it is bad.
-    InvalidPat,
-    /// We could not tell: GitHub was unavailable, or the store was (never "no PAT" while we
-    /// could not look).
-    Inconclusive,
-    /// We did not look: the hotkey is not registered.
-    NoResponse,
-}
-
-impl CheckCategory {
-    /// Every category, for a host that reads one back from its word.
-    pub const ALL: [Self; 5] = [
-        Self::Valid,
-        Self::NoPat,
-        Self::InvalidPat,
-        Self::Inconclusive,
-        Self::NoResponse,
-    ];
-
-    /// The word used in JSON and tables.
-    #[must_use]
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Self::Valid => "valid",
-            Self::NoPat => "no_pat",
-            Self::InvalidPat => "invalid_pat",
-            Self::Inconclusive => "inconclusive",
-            Self::NoResponse => "no_response",
-        }
-    }
-}
-
-impl fmt::Display for CheckCategory {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+crate::words::words! {
+    /// The row a miner's CLI shows for a check answer.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CheckCategory {
+        /// `pat_valid` is true.
+        Valid => "valid",
+        /// We looked and hold no PAT for this miner.
+        NoPat => "no_pat",
+        /// We hold a PAT and GitHub says it is bad.
+        InvalidPat => "invalid_pat",
+        /// We could not tell: GitHub was unavailable, or the store was (never "no PAT" while we
+        /// could not look).
+        Inconclusive => "inconclusive",
+        /// We did not look: the hotkey is not registered.
+        NoResponse => "no_response",
     }
 }
 
