@@ -61,18 +61,8 @@ impl UnixTime {
         let hour = digits(&stamp[11..13])?;
         let minute = digits(&stamp[14..16])?;
         let second = digits(&stamp[17..19])?;
-        if !(1..=12).contains(&month)
-            || day < 1
-            || day > days_in_month(year, month)
-            || hour > 23
-            || minute > 59
-            || second > 60
-        {
-            return None;
-        }
         let offset = parse_zone(zone.trim())?;
-        let days = days_from_civil(year, month, day);
-        let local = days * SECS_PER_DAY + hour * 3600 + minute * 60 + second;
+        let local = civil_seconds(year, month, day, hour, minute, second)?;
         Some(Self(local - offset))
     }
 }
@@ -192,20 +182,30 @@ fn from_civil(year: i64, month: i64, day: i64, time: &str) -> Option<UnixTime> {
     let hour = fixed_digits(fields.next()?, 2)?;
     let minute = fixed_digits(fields.next()?, 2)?;
     let second = fixed_digits(fields.next()?, 2)?;
-    if fields.next().is_some()
-        || !(1..=12).contains(&month)
-        || day < 1
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if fields.next().is_some() {
         return None;
     }
-    let days = days_from_civil(year, month, day);
-    Some(UnixTime(
-        days * SECS_PER_DAY + hour * 3600 + minute * 60 + second,
-    ))
+    civil_seconds(year, month, day, hour, minute, second).map(UnixTime)
+}
+
+/// Seconds since the epoch of a UTC date and time, when every field is in range (a leap
+/// second, `:60`, is allowed and reads as the next second).
+fn civil_seconds(
+    year: i64,
+    month: i64,
+    day: i64,
+    hour: i64,
+    minute: i64,
+    second: i64,
+) -> Option<i64> {
+    let in_range = (1..=12).contains(&month)
+        && (1..=days_in_month(year, month)).contains(&day)
+        && hour <= 23
+        && minute <= 59
+        && second <= 60;
+    in_range.then(|| {
+        days_from_civil(year, month, day) * SECS_PER_DAY + hour * 3600 + minute * 60 + second
+    })
 }
 
 impl fmt::Display for UnixTime {

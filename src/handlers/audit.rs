@@ -25,16 +25,16 @@ use crate::verdict::{GithubId, VerdictKind};
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AuditRow {
+    /// The verdict on its PAT, in its wire form (its `requests` are the entry's).
+    pub verdict: VerifyResponse,
+    /// Whether the entry could not be used, so its PAT was never sent.
+    pub unusable: bool,
     /// The entry's uid; `None` for an unusable entry without an integer one.
     pub uid: Option<Uid>,
     /// The entry's hotkey; `None` for an unusable entry without a string one.
     pub hotkey: Option<Hotkey>,
     /// The GitHub id the entry is pinned to, as stored; `None` when it has none.
     pub github_id: Option<GithubId>,
-    /// The verdict on its PAT, in its wire form (its `requests` are the entry's).
-    pub verdict: VerifyResponse,
-    /// Whether the entry could not be used, so its PAT was never sent.
-    pub unusable: bool,
 }
 
 impl AuditRow {

@@ -50,16 +50,19 @@ pyo3::create_exception!(
      the message names the file and the cause."
 );
 
-/// Classifies the test query (`POST /graphql`, docs/contract.md §2) from what the host's own HTTP client
-/// got back: exactly one of `status` or `transport_error`.
+/// Classifies one call from what the host's own HTTP client got back: the identity lookup
+/// (`GET /user`, docs/contract.md §3) when `identity`, else the test query (`POST /graphql`,
+/// §2); exactly one of `status` or `transport_error`.
 ///
-/// Positional here; `pat_verdict.classify_test_query` is the keyword-only face. The stable
-/// ABI of CPython 3.9 has no fast calls and no borrowed UTF-8 of a `str`, so every keyword
-/// argument costs a conversion of its name: a Python wrapper passing them by position is
-/// several times cheaper than keywords into Rust (see the README's performance table).
-#[pyfunction(name = "_classify_test_query")]
-#[pyo3(signature = (status, body, headers, transport_error, now, /))]
-fn classify_test_query(
+/// Positional here; `pat_verdict.classify_test_query` and `classify_identity` are the
+/// keyword-only faces. The stable ABI of CPython 3.9 has no fast calls and no borrowed UTF-8
+/// of a `str`, so every keyword argument costs a conversion of its name: a Python wrapper
+/// passing them by position is several times cheaper than keywords into Rust (see the
+/// README's performance table).
+#[pyfunction(name = "_classify")]
+#[pyo3(signature = (identity, status, body, headers, transport_error, now, /))]
+fn classify(
+    identity: bool,
     status: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
@@ -67,23 +70,11 @@ fn classify_test_query(
     now: Option<f64>,
 ) -> PyResult<Verdict> {
     let (result, now) = call(status, body, headers, transport_error, now)?;
-    Ok(convert::classify_test_query(&result, now))
-}
-
-/// Classifies the identity lookup (`GET /user`, docs/contract.md §3) from what the host's own HTTP
-/// client got back: exactly one of `status` or `transport_error`. Positional, as
-/// [`classify_test_query`].
-#[pyfunction(name = "_classify_identity")]
-#[pyo3(signature = (status, body, headers, transport_error, now, /))]
-fn classify_identity(
-    status: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-    headers: Option<&Bound<'_, PyAny>>,
-    transport_error: Option<&Bound<'_, PyAny>>,
-    now: Option<f64>,
-) -> PyResult<Verdict> {
-    let (result, now) = call(status, body, headers, transport_error, now)?;
-    Ok(convert::classify_identity(&result, now))
+    Ok(if identity {
+        convert::classify_identity(&result, now)
+    } else {
+        convert::classify_test_query(&result, now)
+    })
 }
 
 /// What a host's client got back, converted for the core, and the wall time (`now`, default
@@ -389,8 +380,7 @@ fn _pat_verdict(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<machine::IdentityStep>()?;
     module.add_class::<machine::DoneStep>()?;
     module.add_class::<machine::HaltedStep>()?;
-    module.add_function(wrap_pyfunction!(classify_test_query, module)?)?;
-    module.add_function(wrap_pyfunction!(classify_identity, module)?)?;
+    module.add_function(wrap_pyfunction!(classify, module)?)?;
     module.add_function(wrap_pyfunction!(after_fork_in_child, module)?)?;
     module.add_class::<run::Call>()?;
     module.add(

@@ -78,55 +78,65 @@ pub(crate) fn verification(
 
 /// The records of a check.
 pub(crate) fn check(trail: &Trail, answer: &CheckResponse) -> Records {
-    let mut records = Records::new();
-    retries(trail, &mut records);
-    let reason = answer.rejection_reason.as_deref().unwrap_or("none");
-    records.push((
-        DEBUG,
-        format!(
-            "check: {}, reason {reason}, {} requests in {} ms",
-            answer.category,
-            trail.sent.len(),
-            millis(trail)
-        ),
-    ));
     // Inconclusive after asking GitHub: GitHub's doing (the store's has no request).
-    if answer.category == "inconclusive" && answer.detail.is_none() && !trail.sent.is_empty() {
-        records.push((
-            WARNING,
-            format!("check: GitHub left the PAT unjudged: {reason}"),
-        ));
-    }
-    records
+    let github_failed =
+        answer.category == "inconclusive" && answer.detail.is_none() && !trail.sent.is_empty();
+    handler(
+        "check",
+        answer.category,
+        answer.rejection_reason.as_deref(),
+        github_failed,
+        trail,
+    )
 }
 
 /// The records of a broadcast.
 pub(crate) fn broadcast(trail: &Trail, answer: &BroadcastResponse) -> Records {
+    // Retryable after GitHub's last answer was no evidence: GitHub's doing.
+    let github_failed = !answer.accepted
+        && answer.retryable
+        && trail
+            .sent
+            .last()
+            .is_some_and(|sent| !sent.outcome.starts_with("answered 2"));
+    let outcome = if answer.accepted {
+        "accepted"
+    } else {
+        "refused"
+    };
+    handler(
+        "broadcast",
+        outcome,
+        answer.rejection_reason.as_deref(),
+        github_failed,
+        trail,
+    )
+}
+
+/// A handler's records: its retries, one DEBUG line with the answer, and a WARNING when
+/// GitHub (not the store, not the PAT) left the answer open.
+fn handler(
+    what: &str,
+    outcome: &str,
+    reason: Option<&str>,
+    github_failed: bool,
+    trail: &Trail,
+) -> Records {
     let mut records = Records::new();
     retries(trail, &mut records);
-    let reason = answer.rejection_reason.as_deref().unwrap_or("none");
+    let reason = reason.unwrap_or("none");
     records.push((
         DEBUG,
         format!(
-            "broadcast: {}, reason {reason}, {} requests in {} ms",
-            if answer.accepted {
-                "accepted"
-            } else {
-                "refused"
-            },
+            "{what}: {outcome}, reason {reason}, {} requests in {} ms",
             trail.sent.len(),
             millis(trail)
         ),
     ));
-    // Retryable after GitHub's last answer was no evidence: GitHub's doing.
-    let github_failed = trail
-        .sent
-        .last()
-        .is_some_and(|sent| !sent.outcome.starts_with("answered 2"));
-    if !answer.accepted && answer.retryable && github_failed {
+    if github_failed {
         records.push((
             WARNING,
-            format!("broadcast: GitHub left the PAT unjudged: {reason}"),
+            format!("{what}: GitHub left the PAT unjudged: {reason}"),
         ));
     }
     records

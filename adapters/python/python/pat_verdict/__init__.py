@@ -39,8 +39,7 @@ from ._pat_verdict import (
     Verification,
     WaitStep,
     __version__,
-    _classify_identity,
-    _classify_test_query,
+    _classify,
 )
 
 if TYPE_CHECKING:
@@ -313,7 +312,7 @@ def classify_test_query(
     names case-insensitive. ``now``: epoch seconds for ``x-ratelimit-reset`` (default: now).
     No I/O; the token is not needed and never seen.
     """
-    return _classify_test_query(status, body, headers, transport_error, now)
+    return _classify(False, status, body, headers, transport_error, now)
 
 
 def classify_identity(
@@ -327,7 +326,7 @@ def classify_identity(
     """Classify ``GET /user`` (docs/contract.md §3); arguments as :func:`classify_test_query`. A valid
     verdict carries ``github_id`` (a decimal string), ``login``, ``scopes`` and ``expires_at``.
     """
-    return _classify_identity(status, body, headers, transport_error, now)
+    return _classify(True, status, body, headers, transport_error, now)
 
 __all__ = [
     "DEFAULT_API_URL",

@@ -150,7 +150,8 @@ class AuditRow:
     @property
     def verdict(self) -> Verdict: ...
 
-def _classify_test_query(
+def _classify(
+    identity: bool,
     status: Optional[int],
     body: Body,
     headers: Optional[Mapping[str, str]],
@@ -158,17 +159,8 @@ def _classify_test_query(
     now: Optional[float],
     /,
 ) -> Verdict:
-    """Positional form of ``pat_verdict.classify_test_query``."""
-
-def _classify_identity(
-    status: Optional[int],
-    body: Body,
-    headers: Optional[Mapping[str, str]],
-    transport_error: Optional[str],
-    now: Optional[float],
-    /,
-) -> Verdict:
-    """Positional form of ``pat_verdict.classify_identity``."""
+    """Positional form of ``pat_verdict.classify_identity`` (``identity``) and
+    ``classify_test_query``."""
 
 @final
 class _Call:
