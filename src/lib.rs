@@ -54,6 +54,7 @@
 
 mod api_url;
 mod classify;
+mod counters;
 mod deadline;
 mod display;
 mod github_failure;
@@ -84,6 +85,7 @@ pub use classify::{
     classify_identity, classify_identity_redacting, classify_test_query,
     classify_test_query_redacting, token_info,
 };
+pub use counters::Counters;
 pub use deadline::{DeadlineError, MAX_DEADLINE, deadline_from_secs, parse_deadline};
 pub use display::{escape_control, needs_escape};
 pub use handlers::{
@@ -122,4 +124,6 @@ pub use store::{
 pub use time::UnixTime;
 pub use token::{REDACTED, Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
-pub use verification::{Halted, IdentityKnown, Request, SendRequest, Step, Verification, Wait};
+pub use verification::{
+    Answered, Halted, IdentityKnown, Request, SendRequest, Step, Verification, Wait,
+};

@@ -79,6 +79,8 @@ use secrecy::SecretString;
 use crate::classify::{classify_identity_redacting, classify_test_query_redacting};
 use crate::http::{CallResult, Endpoint};
 use crate::messages;
+use crate::metrics::{RequestOutcome, VerdictCause};
+use crate::outage::GuardOutcome;
 use crate::policy::{Next, RetryPolicy};
 use crate::report::{Stage, VerifyReport};
 use crate::time::UnixTime;
@@ -204,12 +206,18 @@ impl Machine {
     }
 
     /// The identity lookup's answer.
-    fn identity_answered(self, result: &CallResult, now: Duration, wall: UnixTime) -> Step {
+    fn identity_answered(
+        self,
+        result: &CallResult,
+        now: Duration,
+        wall: UnixTime,
+    ) -> (Step, Answered) {
         // GitHub's words may quote what it was sent: the classifier redacts the token from
         // every string it keeps (reason, login, id, scopes) before cutting any
         // (docs/contract.md §5).
         let verdict = classify_identity_redacting(result, wall, &self.token);
-        match self.next(&verdict, now) {
+        let answered = Answered::of(Endpoint::Identity, result, &verdict);
+        let step = match self.next(&verdict, now) {
             Next::Retry { wait } => self.wait(wait, now),
             Next::Stop => match verdict.into_result() {
                 Ok(identity) => Step::IdentityKnown(IdentityKnown {
@@ -218,7 +226,8 @@ impl Machine {
                 }),
                 Err(failure) => self.finish(failure),
             },
-        }
+        };
+        (step, answered)
     }
 
     /// The test query's answer, after `identity` (taken out of the machine, which holds it
@@ -229,13 +238,14 @@ impl Machine {
         result: &CallResult,
         now: Duration,
         wall: UnixTime,
-    ) -> Step {
+    ) -> (Step, Answered) {
         let verdict = classify_test_query_redacting(result, wall, &self.token);
+        let answered = Answered::of(Endpoint::TestQuery, result, &verdict);
         if self.contradicts_identity(result, &verdict) {
             self.call = Call::TestQuery(identity);
-            return self.ask_again(now);
+            return (self.ask_again(now), answered);
         }
-        match self.next(&verdict, now) {
+        let step = match self.next(&verdict, now) {
             Next::Retry { wait } => {
                 self.call = Call::TestQuery(identity);
                 self.wait(wait, now)
@@ -250,7 +260,8 @@ impl Machine {
                     VerifyReport::stopped(Stage::TestQuery, failure, Some(identity), self.requests)
                 }
             }),
-        }
+        };
+        (step, answered)
     }
 }
 
@@ -402,14 +413,60 @@ impl SendRequest {
     /// monotonic `now` and wall time `wall` (for `x-ratelimit-reset`).
     #[must_use]
     pub fn receive(self, result: CallResult, now: Duration, wall: UnixTime) -> Step {
+        self.receive_answered(&result, now, wall).0
+    }
+
+    /// [`receive`](Self::receive), and what this one answer was apart from where the
+    /// verification goes next: what an outage guard and the counters read
+    /// (docs/contract.md §10).
+    #[must_use]
+    pub fn receive_answered(
+        self,
+        result: &CallResult,
+        now: Duration,
+        wall: UnixTime,
+    ) -> (Step, Answered) {
         let mut machine = self.machine;
         machine.requests += 1;
         machine.attempts += 1;
         // The identity is taken out for the test query's answer, which ends with it or puts
         // it back; `Identity` stands in meanwhile.
         match std::mem::replace(&mut machine.call, Call::Identity) {
-            Call::Identity => machine.identity_answered(&result, now, wall),
-            Call::TestQuery(identity) => machine.test_query_answered(identity, &result, now, wall),
+            Call::Identity => machine.identity_answered(result, now, wall),
+            Call::TestQuery(identity) => machine.test_query_answered(identity, result, now, wall),
+        }
+    }
+
+    /// The outage guard answered for this request instead of GitHub (docs/contract.md §10):
+    /// the verification ends at this call's stage with `verdict` (Inconclusive, from
+    /// [`Refusal::verdict`](crate::Refusal::verdict)), and no request is counted: none was sent.
+    #[must_use]
+    pub fn refuse(self, verdict: Verdict<Infallible>) -> Step {
+        self.machine.finish(verdict)
+    }
+}
+
+/// One answer as an outage guard and the counters read it: which call, the status class,
+/// what it means to the guard, and the cause it gives a verdict it decides.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Answered {
+    /// The call it answered.
+    pub endpoint: Endpoint,
+    /// Its status class (the `outcome` label of the request counter).
+    pub outcome: RequestOutcome,
+    /// What it means to the outage guard.
+    pub guard: GuardOutcome,
+    /// The `cause` label of a verdict this answer decides.
+    pub cause: VerdictCause,
+}
+
+impl Answered {
+    fn of<T>(endpoint: Endpoint, result: &CallResult, verdict: &Verdict<T>) -> Self {
+        Self {
+            endpoint,
+            outcome: RequestOutcome::of(result),
+            guard: GuardOutcome::of_verdict(verdict),
+            cause: VerdictCause::of_answer(result, verdict),
         }
     }
 }

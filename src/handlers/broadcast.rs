@@ -9,6 +9,7 @@ use serde::Serialize;
 
 use super::Validator;
 use crate::messages;
+use crate::metrics::BroadcastCategory;
 use crate::miner::{Hotkey, Uid};
 use crate::ports::{Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
 use crate::report::{Stage, VerifyReport};
@@ -119,6 +120,15 @@ impl<G: GithubApi, S: PatStore, R: Registry, C: Clock> Validator<G, S, R, C> {
     /// *broadcast*: a miner sends a PAT to be checked and stored (docs/contract.md §6), in
     /// the order above; the decisions are [`BroadcastOutcome::judged`]'s and the store's.
     pub async fn broadcast(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastOutcome {
+        let outcome = self.broadcast_uncounted(hotkey, pat).await;
+        let category = BroadcastCategory::from(&outcome);
+        self.verifier
+            .count(|counters| counters.count_broadcast(category));
+        outcome
+    }
+
+    /// *broadcast*'s answer, before it is counted.
+    async fn broadcast_uncounted(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastOutcome {
         let Some(uid) = self.registry.uid_of(hotkey) else {
             return BroadcastOutcome::Rejected(messages::HOTKEY_NOT_REGISTERED.to_owned());
         };

@@ -211,12 +211,16 @@ impl<G: GithubApi, S: PatStore, R: Registry, C: Clock> Validator<G, S, R, C> {
                 stored_token(uid, hotkey, self.store.get(uid).await).map(|token| (uid, token))
             }
         };
-        match found {
+        let answer = match found {
             Err(answer) => (answer, None),
             Ok((uid, token)) => {
                 let report = self.verifier.verify_token(token).await;
                 (CheckOutcome::judged(uid, &report), Some(report))
             }
-        }
+        };
+        let category = answer.0.category();
+        self.verifier
+            .count(|counters| counters.count_check(category));
+        answer
     }
 }

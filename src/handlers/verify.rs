@@ -1,34 +1,99 @@
 //! The one async driver: runs a [`Verification`] over the ports (GitHub and the clock).
-//! Every decision — retries, backoff, deadline, stage — is the machine's; this only sends,
-//! sleeps and reads the clock.
+//! Every decision — retries, backoff, deadline, stage — is the machine's, and whether a
+//! request may go is the outage guard's; this only asks them, sends, sleeps, reads the clock
+//! and counts (docs/contract.md §10).
 
 use std::future::Future;
 use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use secrecy::SecretString;
 
+use crate::counters::Counters;
+use crate::metrics::VerdictCause;
+use crate::outage::{OutageGuard, OutageSettings, OutageState, Permit};
 use crate::policy::RetryPolicy;
 use crate::ports::{Clock, GithubApi};
 use crate::report::VerifyReport;
 use crate::verdict::Identity;
 use crate::verification::{Halted, Step, Verification};
 
-/// GitHub, a clock and a retry policy: everything needed to judge a PAT.
+/// GitHub, a clock and a retry policy: everything needed to judge a PAT; with the outage
+/// guard and the counters every verification of this verifier (and of its clones, and of the
+/// [`Validator`](crate::Validator) over it) shares.
 #[derive(Clone, Debug)]
 pub struct Verifier<G, C> {
     github: G,
     clock: C,
     policy: RetryPolicy,
+    shared: Arc<Shared>,
+}
+
+/// What every verification of one verifier shares, each behind its own lock (held for a
+/// quick decision or a few additions, never across a request).
+#[derive(Debug, Default)]
+struct Shared {
+    guard: Mutex<OutageGuard>,
+    counters: Mutex<Counters>,
+}
+
+/// The value behind `lock`, even if a thread panicked while holding it: the guard and the
+/// counters are plain values, consistent after every method.
+fn locked<T>(lock: &Mutex<T>) -> MutexGuard<'_, T> {
+    lock.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl<G: GithubApi, C: Clock> Verifier<G, C> {
-    /// A verifier over these ports.
+    /// A verifier over these ports, with the default outage guard (docs/contract.md §10:
+    /// threshold 6, cool-down 30 s).
     pub fn new(github: G, clock: C, policy: RetryPolicy) -> Self {
         Self {
             github,
             clock,
             policy,
+            shared: Arc::default(),
         }
+    }
+
+    /// The same verifier with a fresh outage guard of these settings
+    /// ([`OutageSettings::off`] turns it off) and fresh counters.
+    #[must_use]
+    pub fn with_outage(self, settings: OutageSettings) -> Self {
+        Self {
+            shared: Arc::new(Shared {
+                guard: Mutex::new(OutageGuard::new(settings)),
+                counters: Mutex::default(),
+            }),
+            ..self
+        }
+    }
+
+    /// The outage guard's state: `None` while closed (requests go), else since when it is
+    /// open, when the next probe may go and how many failures it counted.
+    pub fn outage(&self) -> Option<OutageState> {
+        locked(&self.shared.guard).state()
+    }
+
+    /// A copy of the counters as they are now.
+    pub fn counters(&self) -> Counters {
+        locked(&self.shared.counters).clone()
+    }
+
+    /// The counters as Prometheus text (docs/contract.md §10).
+    pub fn metrics_text(&self) -> String {
+        let open = locked(&self.shared.guard).is_open();
+        locked(&self.shared.counters).to_prometheus(open)
+    }
+
+    /// The counters as plain data (Python's `.metrics()`), the guard's gauge included.
+    pub fn metrics_json(&self) -> serde_json::Value {
+        let open = locked(&self.shared.guard).is_open();
+        locked(&self.shared.counters).to_json(open)
+    }
+
+    /// Counts what a handler answered (the driver of `check` and `broadcast`).
+    pub(crate) fn count(&self, count: impl FnOnce(&mut Counters)) {
+        count(&mut locked(&self.shared.counters));
     }
 
     /// The clock, for handlers that stamp what they store.
@@ -77,24 +142,60 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
         F: Future<Output = ControlFlow<R>>,
     {
         let mut pin = Some(pin);
+        // The cause of the answer that would decide the verdict if the machine ended now:
+        // the last answer's, until a wait or the identity step moves on from it.
+        let mut decided_by = None;
         loop {
             step = match step {
                 Step::Send(call) => {
+                    let (endpoint, timeout) = {
+                        let request = call.request();
+                        (request.endpoint(), request.timeout())
+                    };
+                    let permit =
+                        locked(&self.shared.guard).before_request(self.clock.monotonic(), timeout);
+                    let probe = match permit {
+                        Permit::ShortCircuit(refusal) => {
+                            decided_by = Some(VerdictCause::ShortCircuited);
+                            step = call.refuse(refusal.verdict());
+                            continue;
+                        }
+                        Permit::Go => None,
+                        Permit::Probe(ticket) => Some(ticket),
+                    };
+                    // A probe whose future is dropped here is released by its lease (the
+                    // request's timeout plus the grace): it never wedges the guard.
+                    let sent = self.clock.monotonic();
                     let result = {
                         let request = call.request();
-                        self.github
-                            .send(request.endpoint(), request.token(), request.timeout())
-                            .await
+                        self.github.send(endpoint, request.token(), timeout).await
                     };
-                    call.receive(result, self.clock.monotonic(), self.clock.wall())
+                    let (now, wall) = (self.clock.monotonic(), self.clock.wall());
+                    let (next, answered) = call.receive_answered(&result, now, wall);
+                    let change = {
+                        let mut guard = locked(&self.shared.guard);
+                        match probe {
+                            Some(ticket) => guard.record_probe(ticket, answered.guard, now, wall),
+                            None => guard.record(answered.guard, now, wall),
+                        }
+                    };
+                    {
+                        let mut counters = locked(&self.shared.counters);
+                        counters.count_request(&answered, now.saturating_sub(sent));
+                        counters.count_guard(change);
+                    }
+                    decided_by = Some(answered.cause);
+                    next
                 }
                 Step::Wait(wait) => {
+                    decided_by = None;
                     self.clock
                         .sleep(wait.duration_from(self.clock.monotonic()))
                         .await;
                     wait.resume(self.clock.monotonic())
                 }
                 Step::IdentityKnown(known) => {
+                    decided_by = None;
                     let decision = match pin.take() {
                         Some(pin) => pin(known.identity()).await,
                         None => ControlFlow::Continue(()),
@@ -104,7 +205,11 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
                         ControlFlow::Break(reason) => return Err(known.stop(reason)),
                     }
                 }
-                Step::Done(report) => return Ok(report),
+                Step::Done(report) => {
+                    let cause = VerdictCause::of_report(&report, decided_by);
+                    self.count(|counters| counters.count_verdict(cause));
+                    return Ok(report);
+                }
             };
         }
     }
