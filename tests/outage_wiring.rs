@@ -1,0 +1,217 @@
+//! The outage guard and the counters as the driver runs them (docs/contract.md §10): one
+//! guard per `Verifier`, consulted before every request, told every answer; one set of
+//! counters, every series from zero. The guard's own rules are property-tested in
+//! `outage_guard.rs`; this is the wiring.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use pat_verdict::testing::{ManualClock, Reply, ScriptedGithub};
+use pat_verdict::{
+    Endpoint, OutageSettings, RetryPolicy, SecretString, Stage, Verdict, VerdictCause, VerdictKind,
+    Verifier, short_circuit_reason,
+};
+
+const WALL: pat_verdict::UnixTime = pat_verdict::UnixTime(1_767_225_600); // 2026-01-01T00:00:00Z
+
+/// The clock, the scripted GitHub and a verifier over them (with `settings`, else the
+/// default guard).
+type World = (
+    Arc<ManualClock>,
+    Arc<ScriptedGithub>,
+    Verifier<Arc<ScriptedGithub>, Arc<ManualClock>>,
+);
+
+fn verifier(settings: Option<OutageSettings>) -> World {
+    let clock = Arc::new(ManualClock::new(WALL));
+    let github = Arc::new(ScriptedGithub::new(Some(clock.clone())));
+    let verifier = Verifier::new(github.clone(), clock.clone(), RetryPolicy::default());
+    let verifier = match settings {
+        Some(settings) => verifier.with_outage(settings),
+        None => verifier,
+    };
+    (clock, github, verifier)
+}
+
+fn token(n: usize) -> String {
+    format!("ghp_outage_{n:03}")
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .expect("a runtime")
+}
+
+/// A GitHub answering 503 to everything: the default guard (threshold 6) opens after the
+/// sixth failure, every later verification is Inconclusive at once with G1 and no request,
+/// and the counters say so.
+#[test]
+fn an_outage_is_noticed_once_and_answered_at_once() {
+    let (_clock, github, verifier) = verifier(None);
+    for n in 0..40 {
+        github.on(&token(n), Endpoint::Identity, [Reply::status(503)]);
+    }
+    let runtime = runtime();
+    let reports: Vec<_> = (0..40)
+        .map(|n| runtime.block_on(verifier.verify(&SecretString::from(token(n)))))
+        .collect();
+    // Two verifications of three attempts each reach the threshold; nothing after them is sent.
+    assert_eq!(github.requests(Endpoint::Identity), 6);
+    assert!(
+        reports
+            .iter()
+            .all(|report| report.kind() == VerdictKind::Inconclusive)
+    );
+    assert!(
+        reports
+            .iter()
+            .all(|report| report.stage() == Some(Stage::Identity))
+    );
+    let state = verifier.outage().expect("open");
+    assert_eq!(state.failures, 6);
+    // Opened after the two verifications' backoff, for the 30 s cool-down.
+    assert_eq!(state.retry_at.0 - state.opened_at.0, 30);
+    let g1 = short_circuit_reason(6, state.retry_at);
+    assert!(
+        g1.starts_with(
+            "GitHub API unavailable: 6 requests in a row failed; not asking again before 00:00:3"
+        ),
+        "{g1}"
+    );
+    for report in &reports[2..] {
+        assert_eq!(report.requests(), 0, "{report:?}");
+        assert_eq!(report.verdict().error(), Some(g1.as_str()));
+    }
+    let counters = verifier.counters();
+    assert_eq!(counters.verdicts(VerdictCause::GithubDown), 2);
+    assert_eq!(counters.verdicts(VerdictCause::ShortCircuited), 38);
+    assert_eq!(counters.requests_sent(), 6);
+    assert_eq!(counters.guard_opened(), 1);
+    let text = verifier.metrics_text();
+    for line in [
+        "pat_verdict_outage_guard_open 1\n",
+        "pat_verdict_outage_guard_opened_total 1\n",
+        "pat_verdict_verdicts_total{verdict=\"inconclusive\",cause=\"short_circuited\"} 38\n",
+        "pat_verdict_github_requests_total{endpoint=\"user\",outcome=\"5xx\"} 6\n",
+        "pat_verdict_github_requests_total{endpoint=\"graphql\",outcome=\"2xx\"} 0\n",
+        "pat_verdict_github_request_seconds_count{endpoint=\"user\"} 6\n",
+    ] {
+        assert!(text.contains(line), "{line} missing from:\n{text}");
+    }
+}
+
+/// After the cool-down exactly one request goes, as the probe; GitHub answering again closes
+/// the guard and the verifications after it are judged as usual.
+#[test]
+fn after_the_cool_down_one_probe_closes_the_guard() {
+    let settings = OutageSettings::new(2, Duration::from_secs(30)).expect("valid settings");
+    let (clock, github, verifier) = verifier(Some(settings));
+    let runtime = runtime();
+    github.on("ghp_down", Endpoint::Identity, [Reply::status(502)]);
+    let first = runtime.block_on(verifier.verify(&SecretString::from("ghp_down")));
+    assert_eq!(first.kind(), VerdictKind::Inconclusive);
+    assert!(
+        verifier.outage().is_some(),
+        "two failures open a guard of threshold 2"
+    );
+    let sent = github.requests(Endpoint::Identity);
+
+    // GitHub recovers; before the cool-down is over nothing is asked.
+    github.valid("ghp_back", 7, "octocat");
+    let early = runtime.block_on(verifier.verify(&SecretString::from("ghp_back")));
+    assert_eq!(early.kind(), VerdictKind::Inconclusive);
+    assert_eq!(early.requests(), 0);
+    assert_eq!(github.requests(Endpoint::Identity), sent);
+
+    clock.advance(Duration::from_secs(31));
+    let probed = runtime.block_on(verifier.verify(&SecretString::from("ghp_back")));
+    assert_eq!(probed.verdict(), Verdict::Valid(()), "{probed:?}");
+    assert_eq!(github.requests(Endpoint::Identity), sent + 1, "one probe");
+    assert_eq!(
+        verifier.outage(),
+        None,
+        "the probe's valid answer closed it"
+    );
+    let after = runtime.block_on(verifier.verify(&SecretString::from("ghp_back")));
+    assert_eq!(after.verdict(), Verdict::Valid(()));
+    assert!(
+        verifier
+            .metrics_text()
+            .contains("pat_verdict_outage_guard_open 0\n")
+    );
+}
+
+/// Rate limits are about one token: eight tokens rate limited one after another (more than
+/// the threshold) never open the guard, and every request goes.
+#[test]
+fn rate_limited_tokens_do_not_open_the_guard() {
+    let (_clock, github, verifier) = verifier(None);
+    let runtime = runtime();
+    let limited = Reply::status(429).header("retry-after", "0");
+    for n in 0..8 {
+        github.on(&token(n), Endpoint::Identity, [limited.clone()]);
+    }
+    let mut sent = 0;
+    for n in 0..8 {
+        let report = runtime.block_on(verifier.verify(&SecretString::from(token(n))));
+        assert_eq!(report.kind(), VerdictKind::Inconclusive);
+        assert!(
+            matches!(
+                report.verdict(),
+                Verdict::Inconclusive {
+                    rate_limited: true,
+                    ..
+                }
+            ),
+            "{report:?}"
+        );
+        sent += report.requests();
+        assert_eq!(verifier.outage(), None, "after token {n}");
+    }
+    assert_eq!(
+        u64::from(sent),
+        verifier.counters().requests_sent(),
+        "every attempt was sent"
+    );
+    assert!(sent >= 8);
+    assert_eq!(verifier.counters().verdicts(VerdictCause::RateLimited), 8);
+}
+
+/// Turned off, the guard never answers for GitHub: every verification spends its attempts.
+#[test]
+fn a_guard_turned_off_sends_every_request() {
+    let (_clock, github, verifier) = verifier(Some(OutageSettings::off()));
+    let runtime = runtime();
+    for n in 0..5 {
+        github.on(&token(n), Endpoint::Identity, [Reply::status(503)]);
+        let report = runtime.block_on(verifier.verify(&SecretString::from(token(n))));
+        assert_eq!(report.requests(), 3);
+    }
+    assert_eq!(github.requests(Endpoint::Identity), 15);
+    assert_eq!(verifier.outage(), None);
+}
+
+/// Every series is present at zero before anything happened, each family typed and helped.
+#[test]
+fn every_series_starts_at_zero() {
+    let (_clock, _github, verifier) = verifier(None);
+    let text = verifier.metrics_text();
+    let samples: Vec<&str> = text.lines().filter(|line| !line.starts_with('#')).collect();
+    // 10 causes + 2 × 5 outcomes + 2 × (9 buckets + sum + count) + 2 guard lines + 5 + 3 answers.
+    assert_eq!(samples.len(), 10 + 10 + 22 + 2 + 8, "{text}");
+    assert!(samples.iter().all(|line| line.ends_with(" 0")), "{text}");
+    for family in [
+        "pat_verdict_verdicts_total counter",
+        "pat_verdict_github_requests_total counter",
+        "pat_verdict_github_request_seconds histogram",
+        "pat_verdict_outage_guard_open gauge",
+        "pat_verdict_outage_guard_opened_total counter",
+        "pat_verdict_handler_answers_total counter",
+    ] {
+        assert!(text.contains(&format!("# TYPE {family}\n")), "{family}");
+    }
+    let json = verifier.metrics_json();
+    assert_eq!(json["verdicts"]["inconclusive"]["short_circuited"], 0);
+    assert_eq!(json["github_request_seconds"]["user"]["buckets"]["+Inf"], 0);
+}
