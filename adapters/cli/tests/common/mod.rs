@@ -43,6 +43,14 @@ impl Fixture {
         Self { github, dir }
     }
 
+    /// A fixture whose store file holds `text` exactly (not entries as [`Fixture::write_store`]
+    /// formats them): the tests of empty, corrupt and odd store files all start this way.
+    pub fn with_store_text(text: &str) -> Self {
+        let fixture = Self::new();
+        std::fs::write(fixture.store(), text).expect("write store");
+        fixture
+    }
+
     pub fn store(&self) -> PathBuf {
         self.dir.path().join("miner_pats.json")
     }
@@ -117,6 +125,17 @@ impl Fixture {
         run(self.handler(sub, hotkey).env("GITHUB_TOKEN", SECRET))
     }
 
+    /// `check --hotkey K` for people (no `--json`, and no token: check reads none), run.
+    pub fn check_for_people(&self, hotkey: &str) -> Run {
+        run(&mut self.handler("check", hotkey))
+    }
+
+    /// `verify` with these flags and `stdin` as its input, no `$GITHUB_TOKEN`, run: the
+    /// `--token-stdin` tests.
+    pub fn verify_stdin(&self, extra: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
+        run(self.cmd().arg("verify").args(extra).write_stdin(stdin))
+    }
+
     /// `check --json --hotkey K` with these flags, run.
     pub fn check_json(&self, hotkey: &str, extra: &[&str]) -> Run {
         run(self.handler("check", hotkey).arg("--json").args(extra))
@@ -166,14 +185,57 @@ impl Run {
             .unwrap_or_else(|error| panic!("last stdout line is not JSON ({error}): {self:?}"))
     }
 
+    /// Asserts the exit status (the run in the message) and hands the run back, so that a run
+    /// and the status docs/contract.md §8 gives it are one line: `let out = ….exiting(75);`.
+    #[track_caller]
+    pub fn exiting(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "{self:?}");
+        self
+    }
+
     /// Asserts the exit status (the run in the message), then [`Run::json`]: the first two
     /// steps of nearly every check of a run's answer.
+    #[track_caller]
     pub fn json_exiting(&self, code: i32) -> Value {
         assert_eq!(self.code, code, "{self:?}");
         self.json()
     }
 
+    /// Asserts stdout holds every one of `pieces` (the piece and the run in the message): the
+    /// words for people that a test expects, one list instead of an assertion each.
+    #[track_caller]
+    pub fn assert_stdout_has(&self, pieces: &[&str]) -> &Self {
+        for piece in pieces {
+            assert!(
+                self.stdout.contains(piece),
+                "{piece:?} not in stdout: {self:?}"
+            );
+        }
+        self
+    }
+
+    /// Asserts stderr holds every one of `pieces`, as [`Run::assert_stdout_has`] does stdout.
+    #[track_caller]
+    pub fn assert_stderr_has(&self, pieces: &[&str]) -> &Self {
+        for piece in pieces {
+            assert!(
+                self.stderr.contains(piece),
+                "{piece:?} not in stderr: {self:?}"
+            );
+        }
+        self
+    }
+
+    /// The JSON answer's `detail` (docs/contract.md §8, issue 16), `""` when there is none.
+    pub fn detail(&self) -> String {
+        self.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Asserts the JSON answer's `detail` (docs/contract.md §8, issue 16) says `words`.
+    #[track_caller]
     pub fn assert_detail_contains(&self, words: &str) {
         assert!(
             self.json()["detail"]
