@@ -172,14 +172,6 @@ fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
 }
 
 #[test]
-fn check_for_people_never_says_no_pat_while_the_store_is_down() {
-    Fixture::with_store_text("{}")
-        .check_for_people("5Bob")
-        .exiting(75)
-        .assert_stdout_has(&["inconclusive", "unknown (store unavailable)"]);
-}
-
-#[test]
 fn check_without_a_stored_pat_is_no_pat_exit_1() {
     let fixture = Fixture::new();
     let value = fixture.check_json("5Bob", &[]).json_exiting(1);
@@ -204,8 +196,7 @@ fn check_from_an_unregistered_hotkey_is_no_response_exit_1() {
 
 #[test]
 fn check_of_a_revoked_stored_pat_is_invalid_pat_exit_1() {
-    let fixture = Fixture::new();
-    fixture.write_store(&[(1, SECRET, "42")]);
+    let fixture = Fixture::with_bobs_secret_stored();
     let value = fixture.check_json("5Bob", &[]).json_exiting(1);
     assert_eq!(value["category"], "invalid_pat");
     assert_eq!(
@@ -216,8 +207,7 @@ fn check_of_a_revoked_stored_pat_is_invalid_pat_exit_1() {
 
 #[test]
 fn check_during_a_github_outage_is_inconclusive_exit_75() {
-    let fixture = Fixture::new();
-    fixture.write_store(&[(1, SECRET, "42")]);
+    let fixture = Fixture::with_bobs_secret_stored();
     fixture.script_secret([Reply::reset()], []);
     assert_eq!(
         fixture
@@ -245,12 +235,31 @@ fn check_finds_the_store_through_the_environment_variable() {
     assert_eq!(out.json_exiting(0)["category"], "valid");
 }
 
+/// Both of check's answers for people about the store: the category and its reason, and never
+/// "no PAT" while the store is down (the same steps, so one table).
 #[test]
-fn check_for_people_shows_category_and_reason() {
-    Fixture::new()
-        .check_for_people("5Bob")
-        .exiting(1)
-        .assert_stdout_has(&["no_pat", "No PAT stored for this miner"]);
+fn check_for_people_shows_category_and_reason_and_never_no_pat_while_the_store_is_down() {
+    let cases = [
+        (
+            "no PAT stored",
+            Fixture::new(),
+            1,
+            ["no_pat", "No PAT stored for this miner"],
+        ),
+        (
+            "the store is down",
+            Fixture::with_store_text("{}"),
+            75,
+            ["inconclusive", "unknown (store unavailable)"],
+        ),
+    ];
+    for (case, fixture, code, words) in cases {
+        let out = fixture.check_for_people("5Bob");
+        assert_eq!(out.code, code, "{case}: {out:?}");
+        for word in words {
+            assert!(out.stdout.contains(word), "{case}: {word:?}: {out:?}");
+        }
+    }
 }
 
 #[test]

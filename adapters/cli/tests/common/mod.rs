@@ -51,6 +51,14 @@ impl Fixture {
         fixture
     }
 
+    /// A fixture whose store holds [`SECRET`] for Bob (uid 1), pinned to account 42: where
+    /// the tests of a stored PAT start.
+    pub fn with_bobs_secret_stored() -> Self {
+        let fixture = Self::new();
+        fixture.write_store(&[(1, SECRET, "42")]);
+        fixture
+    }
+
     pub fn store(&self) -> PathBuf {
         self.dir.path().join("miner_pats.json")
     }
@@ -107,6 +115,12 @@ impl Fixture {
     ) {
         self.github.script(SECRET, Endpoint::Identity, identity);
         self.github.script(SECRET, Endpoint::TestQuery, test_query);
+    }
+
+    /// Scripts [`SECRET`] as Alice (account 42) at `/user`, then `test_query` at `/graphql`:
+    /// the tests of the test query's answers all get past the identity lookup this way.
+    pub fn script_test_query_after_alice(&self, test_query: impl IntoIterator<Item = Reply>) {
+        self.script_secret([Reply::user(42, "alice")], test_query);
     }
 
     /// `verify --json` with `$GITHUB_TOKEN` = `token` and these flags, run (the token is
@@ -205,23 +219,20 @@ impl Run {
     /// words for people that a test expects, one list instead of an assertion each.
     #[track_caller]
     pub fn assert_stdout_has(&self, pieces: &[&str]) -> &Self {
-        for piece in pieces {
-            assert!(
-                self.stdout.contains(piece),
-                "{piece:?} not in stdout: {self:?}"
-            );
-        }
-        self
+        self.assert_has("stdout", &self.stdout, pieces)
     }
 
     /// Asserts stderr holds every one of `pieces`, as [`Run::assert_stdout_has`] does stdout.
     #[track_caller]
     pub fn assert_stderr_has(&self, pieces: &[&str]) -> &Self {
+        self.assert_has("stderr", &self.stderr, pieces)
+    }
+
+    /// The one loop of both: `stream` (named `name` in the message) holds every piece.
+    #[track_caller]
+    fn assert_has(&self, name: &str, stream: &str, pieces: &[&str]) -> &Self {
         for piece in pieces {
-            assert!(
-                self.stderr.contains(piece),
-                "{piece:?} not in stderr: {self:?}"
-            );
+            assert!(stream.contains(piece), "{piece:?} not in {name}: {self:?}");
         }
         self
     }
