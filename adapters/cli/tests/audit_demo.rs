@@ -48,8 +48,8 @@ fn audit_json_prints_a_line_per_entry_then_the_summary() {
             "2",
             "--store",
         ])
-        .arg(fixture.store()));
-    assert_eq!(out.code, 0, "{out:?}");
+        .arg(fixture.store()))
+    .exiting(0);
     let mut lines = out.json_lines();
     assert_eq!(lines.len(), 4, "{out:?}");
     // Rows come as they finish; the summary is always last.
@@ -87,9 +87,9 @@ fn audit_for_people_shows_a_table_and_the_counts() {
     let out = run(fixture
         .cmd()
         .args(["audit", "--timeout", "30", "--store"])
-        .arg(fixture.store()));
-    assert_eq!(out.code, 0, "{out:?}");
-    for expected in [
+        .arg(fixture.store()))
+    .exiting(0);
+    out.assert_stdout_has(&[
         "uid",
         "5Alice",
         "5Bob",
@@ -98,10 +98,8 @@ fn audit_for_people_shows_a_table_and_the_counts() {
         "invalid",
         "inconclusive",
         "total",
-    ] {
-        assert!(out.stdout.contains(expected), "{expected}: {out:?}");
-    }
-    assert!(out.stdout.contains("audit again later"), "{out:?}");
+        "audit again later",
+    ]);
     assert!(
         !out.stderr.contains("auditing"),
         "no progress bar off a terminal"
@@ -110,40 +108,31 @@ fn audit_for_people_shows_a_table_and_the_counts() {
 
 #[test]
 fn audit_of_an_empty_store_runs() {
-    let fixture = Fixture::new();
     // An empty store file; a store file that does not exist is exit 66 (docs/contract.md §8).
-    std::fs::write(fixture.store(), "[]").expect("write");
-    let out = fixture.audit_json(&fixture.store());
-    assert_eq!(out.code, 0, "{out:?}");
+    let fixture = Fixture::with_store_text("[]");
     assert_eq!(
-        out.json(),
+        fixture.audit_json(&fixture.store()).json_exiting(0),
         json!({"valid": 0, "invalid": 0, "inconclusive": 0, "total": 0})
     );
 }
 
 #[test]
 fn audit_of_an_unreadable_store_exits_75() {
-    let fixture = Fixture::new();
-    std::fs::write(fixture.store(), "null").expect("write");
-    let out = fixture.audit_json(&fixture.store());
-    assert_eq!(out.code, 75, "{out:?}");
+    let fixture = Fixture::with_store_text("null");
+    let out = fixture.audit_json(&fixture.store()).exiting(75);
     assert!(out.stdout.is_empty(), "{out:?}");
     // `null` is a corrupt file, not an outage: it names the fault and says what to do.
-    assert!(out.stderr.contains("the PAT store is corrupt"), "{out:?}");
-    assert!(out.stderr.contains("fix or restore it"), "{out:?}");
+    out.assert_stderr_has(&["the PAT store is corrupt", "fix or restore it"]);
     // A store that cannot be read (a directory) is unavailable.
     std::fs::remove_file(fixture.store()).expect("remove");
     std::fs::create_dir(fixture.store()).expect("mkdir");
-    let out = fixture.audit_json(&fixture.store());
-    assert_eq!(out.code, 75, "{out:?}");
-    assert!(out.stderr.contains("PAT store is unavailable"), "{out:?}");
+    let out = fixture.audit_json(&fixture.store()).exiting(75);
+    out.assert_stderr_has(&["PAT store is unavailable"]);
 }
 
 #[test]
 fn demo_runs_every_scenario_and_exits_0() {
-    let out = run(bare().arg("demo"));
-    assert_eq!(out.code, 0, "{out:?}");
-    for scenario in [
+    run(bare().arg("demo")).exiting(0).assert_stdout_has(&[
         "valid PAT",
         "revoked PAT",
         "scope-less fine-grained",
@@ -153,20 +142,13 @@ fn demo_runs_every_scenario_and_exits_0() {
         "rate limit",
         "blip",
         "GitHub bug in a 200",
-    ] {
-        assert!(out.stdout.contains(scenario), "{scenario}: {out:?}");
-    }
-    assert!(
-        out.stdout
-            .contains("Outages were never reported as invalid"),
-        "{out:?}"
-    );
+        "Outages were never reported as invalid",
+    ]);
 }
 
 #[test]
 fn demo_json_is_one_object_per_scenario_then_a_summary() {
-    let out = run(bare().args(["demo", "--json", "--timeout", "1"]));
-    assert_eq!(out.code, 0, "{out:?}");
+    let out = run(bare().args(["demo", "--json", "--timeout", "1"])).exiting(0);
     let lines = out.json_lines();
     assert_eq!(lines.len(), 10, "{out:?}");
     for line in &lines[..9] {
@@ -236,10 +218,10 @@ fn usage_errors_exit_2() {
         let out = run(fixture.cmd().args(*args).env("GITHUB_TOKEN", SECRET));
         assert_eq!(out.code, 2, "{args:?}: {out:?}");
     }
-    let out = run(bare()
+    run(bare()
         .args(["verify", "--api-url", "ftp://example.invalid"])
-        .env("GITHUB_TOKEN", SECRET));
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("--api-url"), "{out:?}");
+        .env("GITHUB_TOKEN", SECRET))
+    .exiting(2)
+    .assert_stderr_has(&["--api-url"]);
     assert_eq!(fixture.all_requests(), 0);
 }

@@ -18,6 +18,16 @@ fn verify(fixture: &Fixture, extra: &[&str]) -> (i32, Value) {
     (out.code, value)
 }
 
+/// [`verify`] with a one-second deadline, asserted inconclusive (exit 75): every failure of
+/// GitHub's own in this file ends so, and each test then says at which stage and why.
+#[track_caller]
+fn inconclusive(fixture: &Fixture) -> Value {
+    let (code, value) = verify(fixture, &["--timeout", "1"]);
+    assert_eq!(code, 75, "{value}");
+    assert_eq!(value["verdict"], "inconclusive", "{value}");
+    value
+}
+
 fn not_githubs(api: &str, status: u16) -> String {
     format!(
         "{api} returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
@@ -28,10 +38,7 @@ fn not_githubs(api: &str, status: u16) -> String {
 fn a_test_query_401_right_after_a_valid_identity_is_asked_again_once() {
     // GraphQL's authentication flapped while REST worked: the second answer is the viewer.
     let fixture = Fixture::new();
-    fixture.script_secret(
-        [Reply::user(42, "alice")],
-        [Reply::bad_credentials(), Reply::viewer("alice")],
-    );
+    fixture.script_test_query_after_alice([Reply::bad_credentials(), Reply::viewer("alice")]);
     let (code, value) = verify(&fixture, &[]);
     assert_eq!(code, 0, "{value}");
     assert_eq!(value["verdict"], "valid");
@@ -39,7 +46,7 @@ fn a_test_query_401_right_after_a_valid_identity_is_asked_again_once() {
 
     // A second 401 is evidence.
     let fixture = Fixture::new();
-    fixture.script_secret([Reply::user(42, "alice")], [Reply::bad_credentials()]);
+    fixture.script_test_query_after_alice([Reply::bad_credentials()]);
     let (code, value) = verify(&fixture, &[]);
     assert_eq!(code, 1, "{value}");
     assert_eq!(value["verdict"], "invalid");
@@ -52,34 +59,41 @@ fn a_test_query_401_right_after_a_valid_identity_is_asked_again_once() {
 #[test]
 fn a_4xx_that_is_not_githubs_json_is_inconclusive_at_either_call() {
     // The identity lookup answered by an HTML page (an Enterprise web UI behind a wrong
-    // --api-url, a firewall): exit 75, never "invalid".
-    let fixture = Fixture::new();
-    fixture.script_secret([Reply::not_json(404)], []);
-    let (code, value) = verify(&fixture, &["--timeout", "1"]);
-    assert_eq!(code, 75, "{value}");
-    assert_eq!(value["verdict"], "inconclusive");
-    assert_eq!(value["stage"], "identity");
-    assert_eq!(
-        value["reason"],
-        not_githubs("GitHub /user API", 404).as_str()
-    );
-
-    // The test query answered by HTML, plain text or nothing at all.
-    for (reply, status) in [
-        (Reply::not_json(403), 403),
-        (Reply::text(403, "Request blocked.\n"), 403),
-        (Reply::status(404), 404),
-        (Reply::status(401), 401),
-    ] {
+    // --api-url, a firewall): exit 75, never "invalid". Then the test query answered by HTML,
+    // plain text or nothing at all.
+    let identity = || vec![Reply::user(42, "alice")];
+    let cases = [
+        ("identity HTML", vec![Reply::not_json(404)], vec![], 404),
+        (
+            "test query HTML",
+            identity(),
+            vec![Reply::not_json(403)],
+            403,
+        ),
+        (
+            "test query text",
+            identity(),
+            vec![Reply::text(403, "Request blocked.\n")],
+            403,
+        ),
+        ("test query 404", identity(), vec![Reply::status(404)], 404),
+        ("test query 401", identity(), vec![Reply::status(401)], 401),
+    ];
+    for (name, identity, test_query, status) in cases {
         let fixture = Fixture::new();
-        fixture.script_secret([Reply::user(42, "alice")], [reply]);
-        let (code, value) = verify(&fixture, &["--timeout", "1"]);
-        assert_eq!(code, 75, "{value}");
-        assert_eq!(value["verdict"], "inconclusive");
-        assert_eq!(value["stage"], "test_query");
+        // No test query scripted: the case is the identity lookup's.
+        let (stage, api) = if test_query.is_empty() {
+            ("identity", "GitHub /user API")
+        } else {
+            ("test_query", "GitHub GraphQL API")
+        };
+        fixture.script_secret(identity, test_query);
+        let value = inconclusive(&fixture);
+        assert_eq!(value["stage"], stage, "{name}: {value}");
         assert_eq!(
             value["reason"],
-            not_githubs("GitHub GraphQL API", status).as_str()
+            not_githubs(api, status).as_str(),
+            "{name}: {value}"
         );
     }
 }
@@ -87,12 +101,9 @@ fn a_4xx_that_is_not_githubs_json_is_inconclusive_at_either_call() {
 #[test]
 fn githubs_own_failure_in_a_200_is_inconclusive_and_quoted() {
     let fixture = Fixture::new();
-    fixture.script_secret([Reply::user(42, "alice")], [Reply::github_failure()]);
-    let (code, value) = verify(&fixture, &["--timeout", "1"]);
-    assert_eq!(code, 75, "{value}");
-    assert_eq!(value["verdict"], "inconclusive");
+    fixture.script_test_query_after_alice([Reply::github_failure()]);
     assert_eq!(
-        value["reason"],
+        inconclusive(&fixture)["reason"],
         format!("GitHub GraphQL API failed: {SOMETHING_WENT_WRONG}").as_str()
     );
 }
@@ -111,12 +122,10 @@ fn githubs_abuse_and_login_lockout_answers_are_rate_limits() {
                     "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#abuse-rate-limits",
                 }),
             )], []);
-        let (code, value) = verify(&fixture, &["--timeout", "1"]);
-        assert_eq!(code, 75, "{value}");
-        assert_eq!(value["verdict"], "inconclusive");
         assert_eq!(
-            value["reason"],
-            "GitHub /user API returned 403 (rate limited)"
+            inconclusive(&fixture)["reason"],
+            "GitHub /user API returned 403 (rate limited)",
+            "{message}"
         );
     }
 }

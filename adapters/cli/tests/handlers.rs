@@ -5,7 +5,7 @@ mod common;
 
 use common::{Fixture, SECRET, keys, read_store, run, sorted};
 use pat_verdict_fake_github::Reply;
-use serde_json::json;
+use serde_json::{Value, json};
 
 const CHECK_KEYS: &[&str] = &["has_pat", "pat_valid", "rejection_reason", "category"];
 const BROADCAST_KEYS: &[&str] = &["accepted", "rejection_reason", "retryable"];
@@ -18,15 +18,26 @@ fn broadcast(fixture: &Fixture, hotkey: &str, token: &str, extra: &[&str]) -> co
         .env("GITHUB_TOKEN", token))
 }
 
+/// Asserts the broadcast answer's `rejection_reason` starts with `words`: the reasons whose
+/// tail (a path, a retry hint) is not what the test is about.
+#[track_caller]
+fn assert_rejected_because(answer: &Value, words: &str) {
+    assert!(
+        answer["rejection_reason"]
+            .as_str()
+            .is_some_and(|reason| reason.starts_with(words)),
+        "{words:?}: {answer}"
+    );
+}
+
 #[test]
 fn broadcast_stores_the_pat_and_check_then_says_valid() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "bob");
-    let out = broadcast(&fixture, "5Bob", SECRET, &[]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(keys(&out.json()), sorted(BROADCAST_KEYS));
+    let value = broadcast(&fixture, "5Bob", SECRET, &[]).json_exiting(0);
+    assert_eq!(keys(&value), sorted(BROADCAST_KEYS));
     assert_eq!(
-        out.json(),
+        value,
         json!({"accepted": true, "rejection_reason": null, "retryable": false})
     );
     let stored = read_store(&fixture.store());
@@ -35,11 +46,10 @@ fn broadcast_stores_the_pat_and_check_then_says_valid() {
     assert_eq!(stored[0]["hotkey"], "5Bob");
     assert_eq!(stored[0]["github_id"], "42");
 
-    let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(keys(&out.json()), sorted(CHECK_KEYS));
+    let value = fixture.check_json("5Bob", &[]).json_exiting(0);
+    assert_eq!(keys(&value), sorted(CHECK_KEYS));
     assert_eq!(
-        out.json(),
+        value,
         json!({"has_pat": true, "pat_valid": true, "rejection_reason": null, "category": "valid"})
     );
 }
@@ -48,21 +58,19 @@ fn broadcast_stores_the_pat_and_check_then_says_valid() {
 fn broadcast_reads_the_token_from_stdin() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "bob");
-    let out = run(fixture
+    run(fixture
         .handler("broadcast", "5Bob")
         .args(["--json", "--token-stdin"])
-        .write_stdin(format!("{SECRET}\r\n")));
-    assert_eq!(out.code, 0, "{out:?}");
+        .write_stdin(format!("{SECRET}\r\n")))
+    .exiting(0);
     assert_eq!(read_store(&fixture.store())[0]["pat"], SECRET);
 }
 
 #[test]
 fn broadcast_of_a_revoked_pat_is_rejected_exit_1_and_stores_nothing() {
     let fixture = Fixture::new();
-    let out = broadcast(&fixture, "5Bob", SECRET, &[]);
-    assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(
-        out.json(),
+        broadcast(&fixture, "5Bob", SECRET, &[]).json_exiting(1),
         json!({
             "accepted": false,
             "rejection_reason": "No Github id found for miner 1's PAT",
@@ -81,11 +89,9 @@ fn broadcast_during_an_outage_is_retryable_exit_75() {
     let value = out.json_exiting(75);
     assert_eq!(value["accepted"], false);
     assert_eq!(value["retryable"], true);
-    assert!(
-        value["rejection_reason"].as_str().is_some_and(
-            |r| r.starts_with("GitHub API temporarily unavailable during PAT test query")
-        ),
-        "{value}"
+    assert_rejected_because(
+        &value,
+        "GitHub API temporarily unavailable during PAT test query",
     );
     assert!(!fixture.store().exists());
 }
@@ -95,15 +101,9 @@ fn broadcast_with_a_corrupt_store_is_retryable_and_writes_nothing() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "bob");
     std::fs::write(fixture.store(), "{corrupt").expect("write");
-    let out = broadcast(&fixture, "5Bob", SECRET, &[]);
-    assert_eq!(out.code, 75, "{out:?}");
-    assert_eq!(out.json()["retryable"], true);
-    assert!(
-        out.json()["rejection_reason"]
-            .as_str()
-            .is_some_and(|r| r.starts_with("Validator PAT store temporarily unavailable")),
-        "{out:?}"
-    );
+    let value = broadcast(&fixture, "5Bob", SECRET, &[]).json_exiting(75);
+    assert_eq!(value["retryable"], true);
+    assert_rejected_because(&value, "Validator PAT store temporarily unavailable");
     assert_eq!(
         std::fs::read_to_string(fixture.store()).expect("read"),
         "{corrupt"
@@ -115,32 +115,21 @@ fn broadcast_of_another_account_for_a_pinned_hotkey_is_rejected() {
     let fixture = Fixture::new();
     fixture.write_store(&[(1, "ghp_oldPat", "7")]);
     fixture.github.valid(SECRET, 42, "bob");
-    let out = broadcast(&fixture, "5Bob", SECRET, &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.json()["rejection_reason"]
-            .as_str()
-            .is_some_and(|r| r.starts_with("GitHub identity is locked")),
-        "{out:?}"
-    );
+    let value = broadcast(&fixture, "5Bob", SECRET, &[]).json_exiting(1);
+    assert_rejected_because(&value, "GitHub identity is locked");
     assert_eq!(read_store(&fixture.store())[0]["github_id"], "7");
 }
 
 #[test]
 fn broadcast_from_an_unregistered_hotkey_or_with_an_empty_pat_is_rejected() {
     let fixture = Fixture::new();
-    let out = broadcast(&fixture, "5Mallory", SECRET, &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(
-        out.json()["rejection_reason"],
-        "Hotkey not registered on subnet"
-    );
-    let out = broadcast(&fixture, "5Carol", "  ", &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(
-        out.json()["rejection_reason"],
-        "No Github PAT provided by miner 2"
-    );
+    for (hotkey, token, reason) in [
+        ("5Mallory", SECRET, "Hotkey not registered on subnet"),
+        ("5Carol", "  ", "No Github PAT provided by miner 2"),
+    ] {
+        let value = broadcast(&fixture, hotkey, token, &[]).json_exiting(1);
+        assert_eq!(value["rejection_reason"], reason, "{hotkey}");
+    }
     assert_eq!(fixture.all_requests(), 0);
 }
 
@@ -148,19 +137,16 @@ fn broadcast_from_an_unregistered_hotkey_or_with_an_empty_pat_is_rejected() {
 fn broadcast_for_people_names_the_outcome() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "bob");
-    let out = fixture.run_for_people("broadcast", "5Bob");
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(out.stdout.contains("accepted"), "{out:?}");
-    assert!(out.stdout.contains("miner_pats.json"), "{out:?}");
+    fixture
+        .run_for_people("broadcast", "5Bob")
+        .exiting(0)
+        .assert_stdout_has(&["accepted", "miner_pats.json"]);
 }
 
 #[test]
 fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
-    let fixture = Fixture::new();
-    std::fs::write(fixture.store(), "[1, 2").expect("write");
-    let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 75, "{out:?}");
-    let mut answer = out.json();
+    let fixture = Fixture::with_store_text("[1, 2");
+    let mut answer = fixture.check_json("5Bob", &[]).json_exiting(75);
     // docs/contract.md §8: the added "detail" says why: the path and what is wrong with it.
     let detail = answer["detail"].take();
     let detail = detail.as_str().expect("a detail");
@@ -186,35 +172,19 @@ fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
 }
 
 #[test]
-fn check_for_people_never_says_no_pat_while_the_store_is_down() {
-    let fixture = Fixture::new();
-    std::fs::write(fixture.store(), "{}").expect("write");
-    let out = run(&mut fixture.handler("check", "5Bob"));
-    assert_eq!(out.code, 75, "{out:?}");
-    assert!(out.stdout.contains("inconclusive"), "{out:?}");
-    assert!(
-        out.stdout.contains("unknown (store unavailable)"),
-        "{out:?}"
-    );
-}
-
-#[test]
 fn check_without_a_stored_pat_is_no_pat_exit_1() {
     let fixture = Fixture::new();
-    let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(out.json()["category"], "no_pat");
-    assert_eq!(out.json()["has_pat"], false);
-    assert_eq!(out.json()["pat_valid"], false);
+    let value = fixture.check_json("5Bob", &[]).json_exiting(1);
+    assert_eq!(value["category"], "no_pat");
+    assert_eq!(value["has_pat"], false);
+    assert_eq!(value["pat_valid"], false);
 }
 
 #[test]
 fn check_from_an_unregistered_hotkey_is_no_response_exit_1() {
     let fixture = Fixture::new();
-    let out = fixture.check_json("5Mallory", &[]);
-    assert_eq!(out.code, 1, "{out:?}");
     assert_eq!(
-        out.json(),
+        fixture.check_json("5Mallory", &[]).json_exiting(1),
         json!({
             "has_pat": null,
             "pat_valid": null,
@@ -226,26 +196,23 @@ fn check_from_an_unregistered_hotkey_is_no_response_exit_1() {
 
 #[test]
 fn check_of_a_revoked_stored_pat_is_invalid_pat_exit_1() {
-    let fixture = Fixture::new();
-    fixture.write_store(&[(1, SECRET, "42")]);
-    let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(out.json()["category"], "invalid_pat");
+    let fixture = Fixture::with_bobs_secret_stored();
+    let value = fixture.check_json("5Bob", &[]).json_exiting(1);
+    assert_eq!(value["category"], "invalid_pat");
     assert_eq!(
-        out.json()["rejection_reason"],
+        value["rejection_reason"],
         "No Github id found for miner 1's PAT"
     );
 }
 
 #[test]
 fn check_during_a_github_outage_is_inconclusive_exit_75() {
-    let fixture = Fixture::new();
-    fixture.write_store(&[(1, SECRET, "42")]);
+    let fixture = Fixture::with_bobs_secret_stored();
     fixture.script_secret([Reply::reset()], []);
-    let out = fixture.check_json("5Bob", &["--timeout", "1"]);
-    assert_eq!(out.code, 75, "{out:?}");
     assert_eq!(
-        out.json(),
+        fixture
+            .check_json("5Bob", &["--timeout", "1"])
+            .json_exiting(75),
         json!({
             "has_pat": true,
             "pat_valid": null,
@@ -265,20 +232,34 @@ fn check_finds_the_store_through_the_environment_variable() {
         .args(["check", "--json", "--hotkey", "5Alice", "--hotkeys"])
         .arg(fixture.hotkeys())
         .env("GITTENSOR_MINER_PATS_FILE", fixture.store()));
-    assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(out.json()["category"], "valid");
+    assert_eq!(out.json_exiting(0)["category"], "valid");
 }
 
+/// Both of check's answers for people about the store: the category and its reason, and never
+/// "no PAT" while the store is down (the same steps, so one table).
 #[test]
-fn check_for_people_shows_category_and_reason() {
-    let fixture = Fixture::new();
-    let out = run(&mut fixture.handler("check", "5Bob"));
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(out.stdout.contains("no_pat"), "{out:?}");
-    assert!(
-        out.stdout.contains("No PAT stored for this miner"),
-        "{out:?}"
-    );
+fn check_for_people_shows_category_and_reason_and_never_no_pat_while_the_store_is_down() {
+    let cases = [
+        (
+            "no PAT stored",
+            Fixture::new(),
+            1,
+            ["no_pat", "No PAT stored for this miner"],
+        ),
+        (
+            "the store is down",
+            Fixture::with_store_text("{}"),
+            75,
+            ["inconclusive", "unknown (store unavailable)"],
+        ),
+    ];
+    for (case, fixture, code, words) in cases {
+        let out = fixture.check_for_people("5Bob");
+        assert_eq!(out.code, code, "{case}: {out:?}");
+        for word in words {
+            assert!(out.stdout.contains(word), "{case}: {word:?}: {out:?}");
+        }
+    }
 }
 
 #[test]
@@ -302,7 +283,7 @@ fn an_unusable_hotkeys_file_is_a_usage_error() {
                 .arg(&path)
                 .env("GITHUB_TOKEN", SECRET));
             assert_eq!(out.code, 2, "{name} {sub}: {out:?}");
-            assert!(out.stderr.contains("--hotkeys"), "{out:?}");
+            out.assert_stderr_has(&["--hotkeys"]);
             assert!(out.stdout.is_empty());
         }
     }
@@ -318,8 +299,7 @@ fn broadcast_keeps_every_other_entry_as_it_was_read() {
     let carol = r#"{"stored_at":"2026-01-01T00:00:00Z","pat":"ghp_carol","meta": {"z": [1,  2], "a": 1.50},"hotkey":"5Carol","github_id":7,"uid":2}"#;
     let alice = r#"{"hotkey": "5Alice", "uid": 0, "pat": "ghp_alice"}"#;
     std::fs::write(fixture.store(), format!("[{carol},\n   {alice}]")).expect("write");
-    let out = fixture.run_for_people("broadcast", "5Bob");
-    assert_eq!(out.code, 0, "{out:?}");
+    fixture.run_for_people("broadcast", "5Bob").exiting(0);
     let text = std::fs::read_to_string(fixture.store()).expect("store");
     assert!(
         text.starts_with(

@@ -26,6 +26,21 @@ fn exit_for(verdict: &serde_json::Value) -> i32 {
     }
 }
 
+/// The hint a 404 from GitHub adds to the reason: the API root may be wrong.
+const API_ROOT_HINT: &str = "(is --api-url the API root?)";
+
+/// `verify --json` of [`SECRET`] ends its reason with [`API_ROOT_HINT`], exiting as its verdict
+/// says (the hint changes words, never the verdict); returns the reason. Both 404 cases (the
+/// identity lookup and the test query) are asked this way.
+#[track_caller]
+fn assert_api_root_hint(fixture: &Fixture) -> String {
+    let out = fixture.verify_json(SECRET, &[]);
+    let reason = out.json()["reason"].as_str().unwrap_or_default().to_owned();
+    assert!(reason.ends_with(API_ROOT_HINT), "{out:?}");
+    assert_eq!(out.code, exit_for(&out.json()["verdict"]), "{out:?}");
+    reason
+}
+
 /// `check --json` for `hotkey` gives the miner's `reason` as it always was, and no
 /// `detail`: the words for people never leak into the miner's answer.
 fn assert_json_reason_has_no_detail(fixture: &Fixture, hotkey: &str, reason: &str) {
@@ -77,20 +92,11 @@ fn a_404_from_github_asks_whether_api_url_is_the_api_root() {
     let fixture = Fixture::new();
     // A root without /api/v3, or a host that is not an Enterprise with it: GET /user is 404.
     fixture.script_secret(vec![github_404()], []);
-    let out = run(fixture
-        .cmd()
-        .args(["verify", "--json"])
-        .env("GITHUB_TOKEN", SECRET));
-    let reason = out.json()["reason"].as_str().unwrap_or_default().to_owned();
-    assert!(reason.ends_with("(is --api-url the API root?)"), "{out:?}");
-    assert!(reason.contains("404"), "{out:?}");
-    assert_eq!(out.code, exit_for(&out.json()["verdict"]), "{out:?}");
+    let reason = assert_api_root_hint(&fixture);
+    assert!(reason.contains("404"), "{reason}");
 
-    let people = run(fixture.cmd().arg("verify").env("GITHUB_TOKEN", SECRET));
-    assert!(
-        people.stdout.contains("(is --api-url the API root?)"),
-        "{people:?}"
-    );
+    run(fixture.cmd().arg("verify").env("GITHUB_TOKEN", SECRET))
+        .assert_stdout_has(&[API_ROOT_HINT]);
 
     // The same for the test query.
     let fixture = Fixture::new();
@@ -98,41 +104,27 @@ fn a_404_from_github_asks_whether_api_url_is_the_api_root() {
     fixture
         .github
         .script(SECRET, Endpoint::TestQuery, vec![github_404()]);
-    let out = run(fixture
-        .cmd()
-        .args(["verify", "--json"])
-        .env("GITHUB_TOKEN", SECRET));
-    let reason = out.json()["reason"].as_str().unwrap_or_default().to_owned();
-    assert!(reason.ends_with("(is --api-url the API root?)"), "{out:?}");
-    assert_eq!(out.code, exit_for(&out.json()["verdict"]), "{out:?}");
+    assert_api_root_hint(&fixture);
 
     // A 401 is GitHub's evidence about the PAT, not about the URL: no hint.
-    let fixture = Fixture::new();
-    let out = run(fixture
-        .cmd()
-        .args(["verify", "--json"])
-        .env("GITHUB_TOKEN", SECRET));
+    let out = Fixture::new().verify_json(SECRET, &[]);
     assert_eq!(out.json()["reason"], "GitHub /user API returned 401");
 }
 
 #[test]
 fn hotkeys_given_the_list_itself_says_it_takes_a_file_path() {
     let fixture = Fixture::new();
-    let out = run(fixture
-        .cmd()
-        .args(["check", "--hotkeys", r#"["a","b"]"#, "--hotkey", "a"]));
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(
-        out.stderr.contains("--hotkeys takes a file path"),
-        "{out:?}"
-    );
+    let check_with_hotkeys = |hotkeys: &str| {
+        run(fixture
+            .cmd()
+            .args(["check", "--hotkeys", hotkeys, "--hotkey", "a"]))
+        .exiting(2)
+    };
+    let out = check_with_hotkeys(r#"["a","b"]"#);
+    out.assert_stderr_has(&["--hotkeys takes a file path"]);
     assert!(!out.stderr.contains("No such file"), "{out:?}");
     // A path that is simply wrong still says so, with the OS's words.
-    let out = run(fixture
-        .cmd()
-        .args(["check", "--hotkeys", "nope.json", "--hotkey", "a"]));
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("No such file"), "{out:?}");
+    check_with_hotkeys("nope.json").assert_stderr_has(&["No such file"]);
 }
 
 #[test]
@@ -159,18 +151,13 @@ fn an_unregistered_hotkey_says_which_list_it_is_not_in() {
 fn check_of_a_revoked_pat_shows_the_verdicts_reason_for_people() {
     let fixture = Fixture::new();
     fixture.write_store(&[(2, SECRET, "7")]);
-    let out = run(&mut fixture.handler("check", "5Carol"));
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(
-        out.stdout
-            .contains("reason     No Github id found for miner 2's PAT"),
-        "{out:?}"
-    );
-    assert!(
-        out.stdout
-            .contains("why        GitHub /user API returned 401"),
-        "{out:?}"
-    );
+    fixture
+        .check_for_people("5Carol")
+        .exiting(1)
+        .assert_stdout_has(&[
+            "reason     No Github id found for miner 2's PAT",
+            "why        GitHub /user API returned 401",
+        ]);
     // The miner's answer is as it was.
     assert_json_reason_has_no_detail(&fixture, "5Carol", "No Github id found for miner 2's PAT");
 }
@@ -181,44 +168,35 @@ fn a_corrupt_store_says_fix_or_restore_it() {
     // A working PAT, so that the broadcast reaches the store.
     fixture.github.valid(SECRET, 42, "bob");
     std::fs::write(fixture.store(), "[{\"uid\": 1").expect("write");
-    let out = run(&mut fixture.handler("check", "5Bob"));
-    assert_eq!(out.code, 75, "{out:?}");
-    assert!(out.stdout.contains("fix or restore it"), "{out:?}");
-    assert!(
-        out.stdout.contains("retrying does not help a corrupt file"),
-        "{out:?}"
-    );
-    let out = fixture.run_for_people("broadcast", "5Bob");
-    assert_eq!(out.code, 75, "{out:?}");
-    assert!(out.stdout.contains("fix or restore it"), "{out:?}");
+    fixture
+        .check_for_people("5Bob")
+        .exiting(75)
+        .assert_stdout_has(&["fix or restore it", "retrying does not help a corrupt file"]);
+    fixture
+        .run_for_people("broadcast", "5Bob")
+        .exiting(75)
+        .assert_stdout_has(&["fix or restore it"]);
     let out = run(fixture
         .cmd()
         .args(["audit", "--store"])
-        .arg(fixture.store()));
-    assert_eq!(out.code, 75, "{out:?}");
-    assert!(out.stderr.contains("fix or restore it"), "{out:?}");
+        .arg(fixture.store()))
+    .exiting(75);
+    out.assert_stderr_has(&["fix or restore it"]);
     assert!(!out.stderr.contains("unavailable"), "{out:?}");
     // A store that is merely unreadable (a directory) is not called corrupt.
     std::fs::remove_file(fixture.store()).expect("remove");
     std::fs::create_dir(fixture.store()).expect("mkdir");
-    let out = run(&mut fixture.handler("check", "5Bob"));
-    assert_eq!(out.code, 75, "{out:?}");
+    let out = fixture.check_for_people("5Bob").exiting(75);
     assert!(!out.stdout.contains("fix or restore"), "{out:?}");
 }
 
 #[test]
 fn two_lines_on_token_stdin_are_a_usage_error_saying_so() {
     let fixture = Fixture::new();
-    let out = run(fixture
-        .cmd()
-        .args(["verify", "--token-stdin"])
-        .write_stdin(format!("{SECRET}\nghp_another\n")));
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(
-        out.stderr
-            .contains("more than one line: --token-stdin expects exactly one token"),
-        "{out:?}"
-    );
+    let out = fixture
+        .verify_stdin(&["--token-stdin"], format!("{SECRET}\nghp_another\n"))
+        .exiting(2);
+    out.assert_stderr_has(&["more than one line: --token-stdin expects exactly one token"]);
     assert!(!out.stdout.contains("outside visible ASCII"), "{out:?}");
     assert_eq!(fixture.all_requests(), 0);
 }
@@ -229,8 +207,8 @@ fn a_ca_file_that_cannot_be_read_gives_the_os_error_once() {
     let out = run(fixture
         .cmd()
         .args(["verify", "--ca-file", "nope.pem"])
-        .env("GITHUB_TOKEN", SECRET));
-    assert_eq!(out.code, 2, "{out:?}");
+        .env("GITHUB_TOKEN", SECRET))
+    .exiting(2);
     assert_eq!(
         out.stderr.matches("No such file or directory").count(),
         1,
@@ -241,17 +219,16 @@ fn a_ca_file_that_cannot_be_read_gives_the_os_error_once() {
 #[test]
 fn check_json_of_a_store_that_does_not_exist_has_a_detail() {
     let fixture = Fixture::new();
-    let out = run(fixture.handler("check", "5Bob").arg("--json"));
-    assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(out.json()["category"], "no_pat");
-    let detail = out.json()["detail"].as_str().unwrap_or_default().to_owned();
+    let out = fixture.check_json("5Bob", &[]);
+    assert_eq!(out.json_exiting(1)["category"], "no_pat");
     assert!(
-        detail.ends_with("does not exist yet: no PAT has been stored (a broadcast creates it)"),
+        out.detail()
+            .ends_with("does not exist yet: no PAT has been stored (a broadcast creates it)"),
         "{out:?}"
     );
     // A store that exists but holds no PAT for the miner has none.
     fixture.write_store(&[(0, "ghp_other", "1")]);
-    let out = run(fixture.handler("check", "5Bob").arg("--json"));
+    let out = fixture.check_json("5Bob", &[]);
     assert_eq!(out.json()["category"], "no_pat");
     assert!(out.json().get("detail").is_none(), "{out:?}");
 }
@@ -260,17 +237,12 @@ fn check_json_of_a_store_that_does_not_exist_has_a_detail() {
 fn broadcast_to_a_new_store_says_it_created_it() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "bob");
-    let out = fixture.run_for_people("broadcast", "5Bob");
-    assert_eq!(out.code, 0, "{out:?}");
-    assert!(
-        out.stdout.contains(&format!(
-            "created {} (a new store)",
-            fixture.store().display()
-        )),
-        "{out:?}"
-    );
+    let created = format!("created {} (a new store)", fixture.store().display());
+    fixture
+        .run_for_people("broadcast", "5Bob")
+        .exiting(0)
+        .assert_stdout_has(&[&created]);
     // The second time the store exists: nothing to say.
-    let out = fixture.run_for_people("broadcast", "5Bob");
-    assert_eq!(out.code, 0, "{out:?}");
+    let out = fixture.run_for_people("broadcast", "5Bob").exiting(0);
     assert!(!out.stdout.contains("created"), "{out:?}");
 }

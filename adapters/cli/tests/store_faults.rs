@@ -10,8 +10,7 @@ use serde_json::{Value, json};
 
 #[test]
 fn a_lock_held_by_another_process_is_store_unavailable_within_the_timeout() {
-    let fixture = Fixture::new();
-    fixture.write_store(&[(1, SECRET, "42")]);
+    let fixture = Fixture::with_bobs_secret_stored();
     fixture.github.valid(SECRET, 42, "bob");
     // This test process holds the lock; the command under test is the other process.
     let lock =
@@ -21,22 +20,17 @@ fn a_lock_held_by_another_process_is_store_unavailable_within_the_timeout() {
     // Before the fix, check blocked until the lock was let go: the runner's 30 s safety
     // timeout killed it.
     let out = fixture.check_json("5Bob", &["--timeout", "0.2"]);
-    assert_eq!(out.code, 75, "{out:?}");
-    assert_eq!(out.json()["category"], "inconclusive");
-    let detail = out.json()["detail"].as_str().unwrap_or_default().to_owned();
-    assert!(
-        detail.contains("miner_pats.json.lock is held by another process"),
-        "{out:?}"
-    );
+    assert_eq!(out.json_exiting(75)["category"], "inconclusive");
+    out.assert_detail_contains("miner_pats.json.lock is held by another process");
 
     let out = run(fixture
         .handler("broadcast", "5Bob")
         .args(["--json", "--timeout", "0.2"])
         .env("GITHUB_TOKEN", SECRET));
-    assert_eq!(out.code, 75, "{out:?}");
-    assert_eq!(out.json()["retryable"], true);
+    let value = out.json_exiting(75);
+    assert_eq!(value["retryable"], true);
     assert!(
-        out.json()["rejection_reason"]
+        value["rejection_reason"]
             .as_str()
             .unwrap_or_default()
             .contains("held by another process"),
@@ -44,14 +38,12 @@ fn a_lock_held_by_another_process_is_store_unavailable_within_the_timeout() {
     );
 
     drop(lock);
-    let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 0, "{out:?}");
+    fixture.check_json("5Bob", &[]).exiting(0);
 }
 
 #[test]
 fn a_lock_that_cannot_be_opened_is_unavailable_never_no_pat() {
-    let fixture = Fixture::new();
-    fixture.write_store(&[(1, SECRET, "42")]);
+    let fixture = Fixture::with_bobs_secret_stored();
     std::os::unix::fs::symlink(
         fixture.dir.path().join("nowhere").join("x.lock"),
         fixture.dir.path().join("miner_pats.json.lock"),
@@ -59,12 +51,12 @@ fn a_lock_that_cannot_be_opened_is_unavailable_never_no_pat() {
     .expect("symlink");
     // Before the fix: no_pat (exit 1), and audit saw an empty store.
     let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 75, "{out:?}");
-    assert_eq!(out.json()["category"], "inconclusive");
+    assert_eq!(out.json_exiting(75)["category"], "inconclusive");
     out.assert_detail_contains("miner_pats.json.lock");
-    let out = fixture.audit_json(&fixture.store());
-    assert_eq!(out.code, 75, "{out:?}");
-    assert!(out.stderr.contains("miner_pats.json.lock"), "{out:?}");
+    fixture
+        .audit_json(&fixture.store())
+        .exiting(75)
+        .assert_stderr_has(&["miner_pats.json.lock"]);
 }
 
 #[test]
@@ -76,42 +68,41 @@ fn a_fifo_as_the_store_is_unavailable_at_once() {
         .expect("mkfifo runs");
     assert!(made.success());
     // Before the fix this hung until the runner's safety timeout.
-    let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 75, "{out:?}");
-    out.assert_detail_contains("is a FIFO, not a regular file");
+    fixture
+        .check_json("5Bob", &[])
+        .exiting(75)
+        .assert_detail_contains("is a FIFO, not a regular file");
 }
 
 #[test]
 fn check_for_people_says_why_the_store_is_unavailable() {
     let fixture = Fixture::new();
     std::fs::create_dir(fixture.store()).expect("a directory in the store's place");
-    let out = run(&mut fixture.handler("check", "5Bob"));
-    assert_eq!(out.code, 75, "{out:?}");
-    assert!(
-        out.stdout.contains("is a directory, not a regular file"),
-        "{out:?}"
-    );
-    assert!(
-        out.stdout.contains(&fixture.store().display().to_string()),
-        "{out:?}"
-    );
+    fixture
+        .check_for_people("5Bob")
+        .exiting(75)
+        .assert_stdout_has(&[
+            "is a directory, not a regular file",
+            &fixture.store().display().to_string(),
+        ]);
 }
 
 #[test]
 fn a_missing_store_is_no_pat_for_check_and_exit_66_for_audit() {
     let fixture = Fixture::new();
-    let out = run(&mut fixture.handler("check", "5Bob"));
-    assert_eq!(out.code, 1, "{out:?}");
-    assert!(out.stdout.contains("does not exist yet"), "{out:?}");
+    fixture
+        .check_for_people("5Bob")
+        .exiting(1)
+        .assert_stdout_has(&["does not exist yet"]);
     // JSON says it as people are told it (issue 16): a `"detail"` after the four keys.
     let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(out.json()["category"], "no_pat");
+    assert_eq!(out.json_exiting(1)["category"], "no_pat");
     out.assert_detail_contains("does not exist yet");
 
-    let out = fixture.audit_json(&fixture.dir.path().join("typo.json"));
-    assert_eq!(out.code, 66, "{out:?}");
-    assert!(out.stderr.contains("typo.json does not exist"), "{out:?}");
+    let out = fixture
+        .audit_json(&fixture.dir.path().join("typo.json"))
+        .exiting(66);
+    out.assert_stderr_has(&["typo.json does not exist"]);
     assert!(out.stdout.is_empty(), "{out:?}");
     assert_eq!(fixture.all_requests(), 0);
 }
@@ -132,16 +123,14 @@ fn one_unusable_entry_is_its_own_row_and_no_one_elses_problem() {
     // Alice's entry has no github_id: it pins nothing, and it is served.
     fixture.github.valid("ghp_alice", 7, "alice");
 
-    let out = fixture.check_json("5Bob", &[]);
-    assert_eq!(out.code, 0, "{out:?}");
-    let out = fixture.check_json("5Alice", &[]);
-    assert_eq!(out.code, 0, "{out:?}");
-    let out = fixture.check_json("5Carol", &[]);
-    assert_eq!(out.code, 75, "{out:?}");
-    out.assert_detail_contains("the entry for uid 2 cannot be used: entry 1: \"pat\" is a number");
+    fixture.check_json("5Bob", &[]).exiting(0);
+    fixture.check_json("5Alice", &[]).exiting(0);
+    fixture
+        .check_json("5Carol", &[])
+        .exiting(75)
+        .assert_detail_contains("the entry for uid 2 cannot be used: entry 1: \"pat\" is a number");
 
-    let out = fixture.audit_json(&fixture.store());
-    assert_eq!(out.code, 0, "{out:?}");
+    let out = fixture.audit_json(&fixture.store()).exiting(0);
     let lines = out.json_lines();
     let carol: Vec<&Value> = lines.iter().filter(|line| line["uid"] == 2).collect();
     assert_eq!(carol.len(), 1, "{out:?}");
@@ -178,6 +167,6 @@ fn an_oversized_hotkeys_file_is_a_usage_error() {
             .arg(fixture.store())
             .env("GITHUB_TOKEN", SECRET));
         assert_eq!(out.code, 2, "{sub}: {out:?}");
-        assert!(out.stderr.contains("larger than 64 MiB"), "{out:?}");
+        out.assert_stderr_has(&["larger than 64 MiB"]);
     }
 }

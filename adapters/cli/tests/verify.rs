@@ -5,22 +5,25 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Fixture, SECRET, keys, run, sorted};
+use common::{Fixture, SECRET, keys, run};
 use pat_verdict::{Clock, Endpoint};
 use pat_verdict_fake_github::Reply;
 use pat_verdict_system_clock::SystemClock;
 use serde_json::{Value, json};
 
-const VERIFY_KEYS: &[&str] = &[
-    "verdict",
-    "github_id",
-    "login",
-    "reason",
-    "stage",
-    "retry_after_secs",
-    "scopes",
-    "expires_at",
-];
+/// docs/contract.md §8's example answer of `verify --json` for a revoked PAT, byte for byte:
+/// every key shown is always present, in the order shown. The tests take the key set from it,
+/// so they hold the answer to the contract's own words rather than to a list of their own.
+const CONTRACT_REVOKED_LINE: &str = r#"{"verdict":"invalid","github_id":null,"login":null,"reason":"GitHub /user API returned 401","stage":"identity","retry_after_secs":null,"scopes":null,"expires_at":null}"#;
+
+/// The keys of every `verify --json` answer, sorted: those of [`CONTRACT_REVOKED_LINE`].
+#[expect(
+    clippy::expect_used,
+    reason = "a helper of the tests: a contract line that is not JSON should fail them loudly"
+)]
+fn verify_keys() -> Vec<String> {
+    keys(&serde_json::from_str(CONTRACT_REVOKED_LINE).expect("the contract's line is JSON"))
+}
 
 #[test]
 fn valid_pat_exits_0_with_every_json_key() {
@@ -36,7 +39,7 @@ fn valid_pat_exits_0_with_every_json_key() {
     );
     let out = fixture.verify_json(SECRET, &[]);
     let value = out.json_exiting(0);
-    assert_eq!(keys(&value), sorted(VERIFY_KEYS));
+    assert_eq!(keys(&value), verify_keys());
     assert_eq!(
         value,
         json!({
@@ -59,21 +62,20 @@ fn revoked_pat_exits_1_at_the_identity_stage() {
     // Unscripted: the fake answers 401 Bad credentials.
     let out = fixture.verify_json(SECRET, &[]);
     let value = out.json_exiting(1);
-    assert_eq!(keys(&value), sorted(VERIFY_KEYS));
+    assert_eq!(keys(&value), verify_keys());
     assert_eq!(value["verdict"], "invalid");
     assert_eq!(value["stage"], "identity");
     assert_eq!(value["reason"], "GitHub /user API returned 401");
     assert_eq!(value["github_id"], Value::Null);
     assert_eq!(fixture.requests_for(SECRET), 1, "evidence is never retried");
+    // The whole line is the contract's example, keys in its order.
+    assert_eq!(out.stdout.lines().last(), Some(CONTRACT_REVOKED_LINE));
 }
 
 #[test]
 fn scope_less_fine_grained_pat_is_invalid_at_the_test_query() {
     let fixture = Fixture::new();
-    fixture.script_secret(
-        [Reply::user(42, "alice")],
-        [Reply::json(200, json!({"data": {"viewer": null}}))],
-    );
+    fixture.script_test_query_after_alice([Reply::json(200, json!({"data": {"viewer": null}}))]);
     let out = fixture.verify_json(SECRET, &[]);
     let value = out.json_exiting(1);
     assert_eq!(value["stage"], "test_query");
@@ -87,7 +89,7 @@ fn scope_less_fine_grained_pat_is_invalid_at_the_test_query() {
 #[test]
 fn a_503_burst_is_inconclusive_exit_75_after_three_attempts() {
     let fixture = Fixture::new();
-    fixture.script_secret([Reply::user(42, "alice")], [Reply::status(503)]);
+    fixture.script_test_query_after_alice([Reply::status(503)]);
     // Roomy: three attempts and their backoffs must fit whatever the machine's load.
     let out = fixture.verify_json(SECRET, &["--timeout", "30"]);
     let value = out.json_exiting(75);
@@ -130,9 +132,10 @@ fn a_stalled_github_is_inconclusive_within_the_timeout() {
 fn a_connection_reset_is_inconclusive() {
     let fixture = Fixture::new();
     fixture.script_secret([Reply::reset()], []);
-    let out = fixture.verify_json(SECRET, &["--timeout", "2"]);
-    assert_eq!(out.code, 75, "{out:?}");
-    assert_eq!(out.json()["verdict"], "inconclusive");
+    let value = fixture
+        .verify_json(SECRET, &["--timeout", "2"])
+        .json_exiting(75);
+    assert_eq!(value["verdict"], "inconclusive");
 }
 
 #[test]
@@ -145,7 +148,7 @@ fn a_malformed_token_is_never_sent() {
     ] {
         let out = fixture.verify_json(bad, &[]);
         let value = out.json_exiting(1);
-        assert_eq!(keys(&value), sorted(VERIFY_KEYS));
+        assert_eq!(keys(&value), verify_keys());
         assert_eq!(value["verdict"], "invalid");
         assert_eq!(value["stage"], "token");
         assert!(
@@ -161,25 +164,24 @@ fn a_malformed_token_is_never_sent() {
 #[test]
 fn an_empty_token_is_invalid_without_a_request() {
     let fixture = Fixture::new();
-    let out = fixture.verify_json(" \n ", &[]);
-    assert_eq!(out.code, 1, "{out:?}");
-    assert_eq!(out.json()["stage"], "token");
-    assert_eq!(out.json()["reason"], "no token was provided");
+    let value = fixture.verify_json(" \n ", &[]).json_exiting(1);
+    assert_eq!(value["stage"], "token");
+    assert_eq!(value["reason"], "no token was provided");
     assert_eq!(fixture.all_requests(), 0);
 }
 
 #[test]
 fn an_unset_token_variable_is_a_usage_error() {
     let fixture = Fixture::new();
-    let out = run(fixture.cmd().args(["verify", "--json"]));
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("$GITHUB_TOKEN is not set"), "{out:?}");
-    let out = run(fixture
+    run(fixture.cmd().args(["verify", "--json"]))
+        .exiting(2)
+        .assert_stderr_has(&["$GITHUB_TOKEN is not set"]);
+    run(fixture
         .cmd()
         .args(["verify", "--token-env", "MINER_PAT"])
-        .env("GITHUB_TOKEN", SECRET));
-    assert_eq!(out.code, 2, "{out:?}");
-    assert!(out.stderr.contains("$MINER_PAT"), "{out:?}");
+        .env("GITHUB_TOKEN", SECRET))
+    .exiting(2)
+    .assert_stderr_has(&["$MINER_PAT"]);
     assert_eq!(fixture.all_requests(), 0);
 }
 
@@ -187,23 +189,17 @@ fn an_unset_token_variable_is_a_usage_error() {
 fn the_token_can_come_from_stdin() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "alice");
-    let out = run(fixture
-        .cmd()
-        .args(["verify", "--json", "--token-stdin"])
-        .write_stdin(format!("{SECRET}\n")));
-    assert_eq!(out.code, 0, "{out:?}");
-    assert_eq!(out.json()["login"], "alice");
+    let out = fixture.verify_stdin(&["--json", "--token-stdin"], format!("{SECRET}\n"));
+    assert_eq!(out.json_exiting(0)["login"], "alice");
     assert_eq!(fixture.requests_for(SECRET), 2, "sent without its newline");
 }
 
 #[test]
 fn stdin_over_the_cap_is_a_usage_error() {
     let fixture = Fixture::new();
-    let out = run(fixture
-        .cmd()
-        .args(["verify", "--token-stdin"])
-        .write_stdin(vec![b'a'; 64 * 1024 + 1]));
-    assert_eq!(out.code, 2, "{out:?}");
+    fixture
+        .verify_stdin(&["--token-stdin"], vec![b'a'; 64 * 1024 + 1])
+        .exiting(2);
     assert_eq!(fixture.all_requests(), 0);
 }
 
@@ -211,12 +207,12 @@ fn stdin_over_the_cap_is_a_usage_error() {
 fn the_token_can_come_from_a_named_variable() {
     let fixture = Fixture::new();
     fixture.github.valid(SECRET, 42, "alice");
-    let out = run(fixture
+    run(fixture
         .cmd()
         .args(["verify", "--json", "--token-env", "MINER_PAT"])
         .env("MINER_PAT", SECRET)
-        .env("GITHUB_TOKEN", "ghp_notTheOneToUse"));
-    assert_eq!(out.code, 0, "{out:?}");
+        .env("GITHUB_TOKEN", "ghp_notTheOneToUse"))
+    .exiting(0);
     assert_eq!(fixture.requests_for("ghp_notTheOneToUse"), 0);
 }
 
@@ -233,11 +229,8 @@ fn people_see_scopes_expiry_and_a_warning_when_it_is_close() {
             .header("github-authentication-token-expiration", &header)],
         [Reply::viewer("alice")],
     );
-    let out = run(fixture.cmd().arg("verify").env("GITHUB_TOKEN", SECRET));
-    assert_eq!(out.code, 0, "{out:?}");
-    for expected in ["valid", "alice", "42", "repo", &soon.to_iso8601()] {
-        assert!(out.stdout.contains(expected), "{expected}: {out:?}");
-    }
+    let out = run(fixture.cmd().arg("verify").env("GITHUB_TOKEN", SECRET)).exiting(0);
+    out.assert_stdout_has(&["valid", "alice", "42", "repo", &soon.to_iso8601()]);
     assert!(!out.stdout.contains('\u{1b}'), "no colour with NO_COLOR");
     assert!(
         out.stderr.contains("warning: this PAT expires") && out.stderr.contains("in 3 days"),
@@ -252,30 +245,22 @@ fn no_warning_for_a_far_expiry_and_words_for_inconclusive() {
     let out = run(fixture
         .cmd()
         .args(["verify", "--timeout", "1"])
-        .env("GITHUB_TOKEN", SECRET));
-    assert_eq!(out.code, 75, "{out:?}");
-    assert!(out.stdout.contains("inconclusive"));
-    assert!(
-        out.stdout.contains("not evidence against the PAT"),
-        "{out:?}"
-    );
+        .env("GITHUB_TOKEN", SECRET))
+    .exiting(75);
+    out.assert_stdout_has(&["inconclusive", "not evidence against the PAT"]);
     assert!(!out.stderr.contains("warning"));
 }
 
 #[test]
 fn a_github_message_quoting_the_token_is_redacted() {
     let fixture = Fixture::new();
-    fixture.script_secret(
-        [Reply::user(42, "alice")],
-        [Reply::json(
-            200,
-            json!({"errors": [{"message": format!("token {SECRET} lacks access")}]}),
-        )],
-    );
-    let out = fixture.verify_json(SECRET, &[]);
-    assert_eq!(out.code, 1, "{out:?}");
+    fixture.script_test_query_after_alice([Reply::json(
+        200,
+        json!({"errors": [{"message": format!("token {SECRET} lacks access")}]}),
+    )]);
+    let value = fixture.verify_json(SECRET, &[]).json_exiting(1);
     assert_eq!(
-        out.json()["reason"],
+        value["reason"],
         "GraphQL error: token [REDACTED] lacks access"
     );
 }
@@ -283,26 +268,21 @@ fn a_github_message_quoting_the_token_is_redacted() {
 #[test]
 fn trace_logging_never_prints_the_token() {
     let fixture = Fixture::new();
-    fixture.script_secret(
-        [Reply::user(42, "alice")],
-        [Reply::status(502), Reply::viewer("alice")],
-    );
-    let out = run(fixture
-        .cmd()
-        .args(["verify", "--json"])
-        .env("GITHUB_TOKEN", SECRET)
-        .env("RUST_LOG", "trace"));
-    assert_eq!(out.code, 0, "{out:?}");
+    fixture.script_test_query_after_alice([Reply::status(502), Reply::viewer("alice")]);
+    // `verify --json` of `token` with every log line on (`run` checks both streams).
+    let traced = |token: &str| {
+        run(fixture
+            .cmd()
+            .args(["verify", "--json"])
+            .env("GITHUB_TOKEN", token)
+            .env("RUST_LOG", "trace"))
+    };
+    let out = traced(SECRET).exiting(0);
     assert!(out.stderr.contains("verified"), "logging is on: {out:?}");
     assert!(
         !out.stderr.to_ascii_lowercase().contains("authorization"),
         "no request headers in the log: {out:?}"
     );
     // And for a token that never passes the pre-check.
-    let out = run(fixture
-        .cmd()
-        .args(["verify", "--json"])
-        .env("GITHUB_TOKEN", format!("{SECRET}\n\u{7}"))
-        .env("RUST_LOG", "trace"));
-    assert_eq!(out.code, 1, "{out:?}");
+    traced(&format!("{SECRET}\n\u{7}")).exiting(1);
 }

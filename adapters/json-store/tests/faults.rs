@@ -16,19 +16,17 @@ use pat_verdict::testing::entry;
 use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
-use common::{SECRET, errors_everywhere, full_text, store_in};
+use common::{
+    SECRET, assert_saves, errors_everywhere, full_text, python3, read_json, store_holding,
+    store_in, uids, upsert,
+};
 use serde_json::{Value, json};
 
 /// A file written by gittensor's `pat_storage.py`: `json.dump(entries, f, indent=2)`.
 const GITTENSOR_FILE: &str = include_str!("fixtures/gittensor_miner_pats.json");
 
-fn a_good_file(path: &Path) {
-    fs::write(
-        path,
-        r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10"}]"#,
-    )
-    .unwrap();
-}
+/// A good store file of one entry, uid 1 (`ghp_a`, account 10).
+const A_GOOD_FILE: &str = r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10"}]"#;
 
 /// Every operation of `store` fails as unavailable (never "empty", never a hang) and the
 /// message holds `words`.
@@ -53,9 +51,7 @@ async fn unavailable_everywhere(store: &JsonStore, words: &str) {
 
 #[tokio::test]
 async fn a_dangling_symlink_in_the_locks_place_is_unavailable_not_empty() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    a_good_file(&path);
+    let (dir, store, _) = store_holding(A_GOOD_FILE);
     let elsewhere = dir.path().join("elsewhere").join("created.lock");
     symlink(&elsewhere, dir.path().join("miner_pats.json.lock")).unwrap();
     unavailable_everywhere(&store, "miner_pats.json.lock").await;
@@ -68,9 +64,7 @@ async fn a_dangling_symlink_in_the_locks_place_is_unavailable_not_empty() {
 
 #[tokio::test]
 async fn a_directory_in_the_locks_place_is_unavailable_not_empty() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    a_good_file(&path);
+    let (dir, store, path) = store_holding(A_GOOD_FILE);
     fs::create_dir(dir.path().join("miner_pats.json.lock")).unwrap();
     unavailable_everywhere(&store, "cannot open the lock file").await;
     assert!(fs::read_to_string(&path).unwrap().contains("ghp_a"));
@@ -109,20 +103,14 @@ async fn a_symlinked_store_is_written_through_and_the_link_stays() {
     let real_folder = dir.path().join("real");
     fs::create_dir(&real_folder).unwrap();
     let real = real_folder.join("pats.json");
-    a_good_file(&real);
+    fs::write(&real, A_GOOD_FILE).unwrap();
     let link = dir.path().join("miner_pats.json");
     symlink("real/pats.json", &link).unwrap();
     let store = JsonStore::new(&link);
 
-    store.upsert(entry(2, "hk2", "ghp_b", "20")).await.unwrap();
-    assert!(
-        fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
-    let written: Value = serde_json::from_str(&fs::read_to_string(&real).unwrap()).unwrap();
-    assert_eq!(written.as_array().unwrap().len(), 2);
+    upsert(&store, entry(2, "hk2", "ghp_b", "20")).await;
+    assert!(link.is_symlink());
+    assert_eq!(read_json(&real).as_array().unwrap().len(), 2);
     // The lock is beside the real file, not beside the link.
     assert!(real_folder.join("pats.json.lock").exists());
     assert!(!dir.path().join("miner_pats.json.lock").exists());
@@ -136,32 +124,21 @@ async fn a_symlink_to_a_store_not_written_yet_is_created_through_the_link() {
     symlink("target.json", &link).unwrap();
     let store = JsonStore::new(&link);
     assert!(store.all().await.unwrap().is_empty());
-    store.upsert(entry(1, "hk1", "ghp_a", "10")).await.unwrap();
-    assert!(
-        fs::symlink_metadata(&link)
-            .unwrap()
-            .file_type()
-            .is_symlink()
-    );
+    upsert(&store, entry(1, "hk1", "ghp_a", "10")).await;
+    assert!(link.is_symlink());
     assert!(dir.path().join("target.json").is_file());
 }
 
 #[tokio::test]
 async fn one_unusable_entry_affects_only_its_own_uid_and_is_kept_byte_for_byte() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
     let bad_uid_2 = format!(r#"{{"uid": 2,   "pat": "{SECRET}", "note": 1e400}}"#);
     let no_uid = format!(r#"{{"hotkey": "hk9", "pat": "{SECRET}"}}"#);
-    fs::write(
-        &path,
-        format!(
-            r#"[{{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10"}},
+    let (_dir, store, path) = store_holding(format!(
+        r#"[{{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10"}},
   {bad_uid_2},
   {no_uid},
   {{"uid": 3, "hotkey": "hk3", "pat": "ghp_c", "github_id": "30"}}]"#
-        ),
-    )
-    .unwrap();
+    ));
 
     // Other miners are served.
     assert_eq!(
@@ -169,14 +146,8 @@ async fn one_unusable_entry_affects_only_its_own_uid_and_is_kept_byte_for_byte()
         "ghp_a"
     );
     assert_eq!(store.all().await.unwrap().len(), 2);
-    assert_eq!(
-        store
-            .save_pinned(entry(3, "hk3", "ghp_c2", "30"))
-            .await
-            .unwrap(),
-        SaveOutcome::Saved
-    );
-    store.upsert(entry(4, "hk4", "ghp_d", "40")).await.unwrap();
+    assert_saves(&store, entry(3, "hk3", "ghp_c2", "30"), SaveOutcome::Saved).await;
+    upsert(&store, entry(4, "hk4", "ghp_d", "40")).await;
 
     // Its own uid is unavailable, with the reason, never the PAT.
     for error in [
@@ -222,7 +193,7 @@ async fn one_unusable_entry_affects_only_its_own_uid_and_is_kept_byte_for_byte()
     assert!(text.contains(&no_uid), "{text}");
 
     // An upsert for the uid replaces it.
-    store.upsert(entry(2, "hk2", "ghp_e", "20")).await.unwrap();
+    upsert(&store, entry(2, "hk2", "ghp_e", "20")).await;
     assert!(store.get(Uid(2)).await.unwrap().is_some());
     assert!(!fs::read_to_string(&path).unwrap().contains(&bad_uid_2));
 }
@@ -240,19 +211,15 @@ impl PatText for pat_verdict::StoredPat {
 
 #[tokio::test]
 async fn an_absent_empty_or_zero_github_id_pins_nothing_and_stays_as_it_was() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(
-        &path,
+    let (_dir, store, path) = store_holding(
         r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a"},
             {"uid": 2, "hotkey": "hk2", "pat": "ghp_b", "github_id": ""},
             {"uid": 3, "hotkey": "hk3", "pat": "ghp_c", "github_id": "0"},
             {"uid": 4, "hotkey": "hk4", "pat": "ghp_d", "github_id": null}]"#,
-    )
-    .unwrap();
+    );
     // Rewrite the file once through another uid: absent stays absent, null stays null.
-    store.upsert(entry(9, "hk9", "ghp_z", "90")).await.unwrap();
-    let written: Value = serde_json::from_str(&fs::read_to_string(&path).unwrap()).unwrap();
+    upsert(&store, entry(9, "hk9", "ghp_z", "90")).await;
+    let written = read_json(&path);
     assert!(!written[0].as_object().unwrap().contains_key("github_id"));
     assert!(!written[0].as_object().unwrap().contains_key("stored_at"));
     assert_eq!(written[1]["github_id"], json!(""));
@@ -260,43 +227,29 @@ async fn an_absent_empty_or_zero_github_id_pins_nothing_and_stays_as_it_was() {
     // Each miner may broadcast any account, and is pinned from then on.
     for uid in 1..=4 {
         let hotkey = format!("hk{uid}");
-        assert_eq!(
-            store
-                .save_pinned(entry(uid, &hotkey, "ghp_new", "555"))
-                .await
-                .unwrap(),
+        assert_saves(
+            &store,
+            entry(uid, &hotkey, "ghp_new", "555"),
             SaveOutcome::Saved,
-            "uid {uid}"
-        );
+        )
+        .await;
         assert_eq!(
             store.get(Uid(uid)).await.unwrap().unwrap().github_id,
             GithubId::new("555")
         );
-        assert_eq!(
-            store
-                .save_pinned(entry(uid, &hotkey, "ghp_other", "556"))
-                .await
-                .unwrap(),
-            SaveOutcome::IdentityLocked
-        );
+        let other = entry(uid, &hotkey, "ghp_other", "556");
+        assert_saves(&store, other, SaveOutcome::IdentityLocked).await;
     }
 }
 
 #[tokio::test]
 async fn an_unknown_big_number_keeps_every_digit_in_every_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(
-        &path,
+    let (_dir, store, path) = store_holding(
         r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10", "score": 12345678901234567890123},
             {"uid": 2, "hotkey": "hk2", "pat": "ghp_b", "github_id": "20", "weight": 0.10000000000000000555}]"#,
-    )
-    .unwrap();
-    store.upsert(entry(3, "hk3", "ghp_c", "30")).await.unwrap();
-    store
-        .save_pinned(entry(1, "hk1", "ghp_a2", "10"))
-        .await
-        .unwrap();
+    );
+    upsert(&store, entry(3, "hk3", "ghp_c", "30")).await;
+    assert_saves(&store, entry(1, "hk1", "ghp_a2", "10"), SaveOutcome::Saved).await;
     let text = fs::read_to_string(&path).unwrap();
     assert!(
         text.contains(r#""score": 12345678901234567890123"#),
@@ -311,12 +264,8 @@ async fn an_unknown_big_number_keeps_every_digit_in_every_entry() {
 
 #[tokio::test]
 async fn a_file_written_by_gittensors_python_reads() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(&path, GITTENSOR_FILE).unwrap();
-    let entries = store.all().await.unwrap();
-    let uids: Vec<u32> = entries.iter().map(|e| e.uid.0).collect();
-    assert_eq!(uids, [3, 7, 12]);
+    let (_dir, store, _) = store_holding(GITTENSOR_FILE);
+    assert_eq!(uids(&store.all().await.unwrap()), [3, 7, 12]);
     let twelve = store.get(Uid(12)).await.unwrap().unwrap();
     assert_eq!(twelve.github_id, GithubId::new("583231"));
     assert_eq!(twelve.stored_at, "2026-11-25T15:41:48.041495+00:00");
@@ -334,37 +283,22 @@ fn python_reads(path: &Path) -> Value {
                   with open(sys.argv[1]) as f:\n    entries = json.load(f)\n\
                   assert isinstance(entries, list)\n\
                   print(json.dumps(entries, sort_keys=True))";
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(path)
-        .output()
-        .expect("python3 runs (it is on every machine this project targets)");
-    assert!(
-        output.status.success(),
-        "python3 could not read the file: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    serde_json::from_slice(&output.stdout).unwrap()
+    serde_json::from_slice(&python3(script, path)).unwrap()
 }
 
 #[tokio::test]
 async fn a_file_this_store_writes_reads_back_in_pythons_json_load() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(&path, GITTENSOR_FILE).unwrap();
+    let (_dir, store, path) = store_holding(GITTENSOR_FILE);
     let mut new = entry(5, "5Hk\u{e9}", "github_pat_11new", "77");
     new.stored_at = "2026-11-25T16:00:00.000001+00:00".to_owned();
-    store.upsert(new).await.unwrap();
-    store
-        .save_pinned(entry(
-            3,
-            "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",
-            "ghp_rot",
-            "9919",
-        ))
-        .await
-        .unwrap();
+    upsert(&store, new).await;
+    let rotated = entry(
+        3,
+        "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",
+        "ghp_rot",
+        "9919",
+    );
+    assert_saves(&store, rotated, SaveOutcome::Saved).await;
 
     let read = python_reads(&path);
     let by_uid = |uid: u64| {

@@ -9,6 +9,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod child;
+mod common;
 
 use std::future::Future;
 use std::io::{BufRead, BufReader};
@@ -20,6 +21,8 @@ use std::process::{Child, Command, ExitCode, Stdio};
 use pat_verdict::PatStore;
 use pat_verdict::testing::entry;
 use pat_verdict_json_store::JsonStore;
+
+use common::uids;
 
 /// The exit code of a child whose `save_pinned` was refused by the pin.
 const LOCKED: i32 = child::LOCKED as i32;
@@ -46,14 +49,8 @@ async fn sixty_four_processes_upserting_lose_no_update() {
     for mut child in children {
         assert!(child.wait().unwrap().success());
     }
-    let uids: Vec<u32> = JsonStore::new(&path)
-        .all()
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.uid.0)
-        .collect();
-    assert_eq!(uids, (0..64).collect::<Vec<_>>());
+    let stored = JsonStore::new(&path).all().await.unwrap();
+    assert_eq!(uids(&stored), (0..64).collect::<Vec<_>>());
 }
 
 async fn racing_processes_for_one_hotkey_pin_exactly_one_account() {
@@ -123,13 +120,8 @@ async fn kill_mid_write(path: &Path, after: usize) -> bool {
         }
     }
 
-    let stored: Vec<u32> = JsonStore::new(path)
-        .all()
-        .await
-        .expect("the store is whole after the kill")
-        .iter()
-        .map(|e| e.uid.0)
-        .collect();
+    let after_the_kill = JsonStore::new(path).all().await;
+    let stored = uids(&after_the_kill.expect("the store is whole after the kill"));
     for uid in &saved {
         assert!(stored.contains(uid), "uid {uid} was saved but is gone");
     }

@@ -15,7 +15,10 @@ use pat_verdict::testing::{entry, store_contract};
 use pat_verdict::{GithubId, PatStore, SaveOutcome, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
-use common::{SECRET, errors_everywhere, full_text, store_in};
+use common::{
+    SECRET, assert_saves, errors_everywhere, full_text, read_json, store_holding, store_in, uids,
+    upsert,
+};
 use serde_json::{Value, json};
 
 fn temp_files(folder: &Path) -> Vec<String> {
@@ -63,19 +66,15 @@ async fn the_first_save_creates_the_folder_and_a_0600_file() {
     let path = folder.join("miner_pats.json");
     let store = JsonStore::new(&path);
     let saved = entry(4, "hk4", "ghp_a", "40");
-    assert_eq!(
-        store.save_pinned(saved.clone()).await.unwrap(),
-        SaveOutcome::Saved
-    );
+    assert_saves(&store, saved.clone(), SaveOutcome::Saved).await;
     assert_eq!(mode(&path), 0o600);
     assert_eq!(mode(&folder), 0o700);
     assert_eq!(mode(&folder.join("miner_pats.json.lock")), 0o600);
     assert_eq!(store.get(Uid(4)).await.unwrap(), Some(saved));
     assert!(temp_files(&folder).is_empty());
 
-    let written: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
     assert_eq!(
-        written,
+        read_json(&path),
         json!([{
             "uid": 4, "hotkey": "hk4", "pat": "ghp_a", "github_id": "40",
             "stored_at": "2026-01-01T00:00:00Z"
@@ -85,11 +84,9 @@ async fn the_first_save_creates_the_folder_and_a_0600_file() {
 
 #[tokio::test]
 async fn a_world_readable_store_is_0600_after_a_rewrite() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(&path, "[]").unwrap();
+    let (_dir, store, path) = store_holding("[]");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-    store.upsert(entry(1, "hk", "ghp_a", "1")).await.unwrap();
+    upsert(&store, entry(1, "hk", "ghp_a", "1")).await;
     assert_eq!(mode(&path), 0o600);
 }
 
@@ -123,9 +120,7 @@ fn corrupt_files() -> Vec<(&'static str, Vec<u8>)> {
 #[tokio::test]
 async fn a_corrupt_store_is_an_error_everywhere_and_is_never_written() {
     for (name, bytes) in corrupt_files() {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, path) = store_in(&dir);
-        fs::write(&path, &bytes).unwrap();
+        let (dir, store, path) = store_holding(&bytes);
 
         let errors = errors_everywhere(
             &store,
@@ -196,59 +191,37 @@ async fn an_unreadable_store_is_a_read_error_and_is_never_replaced() {
 
 #[tokio::test]
 async fn an_old_file_with_numeric_github_ids_reads_and_pins_by_value() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(
-        &path,
+    let (_dir, store, path) = store_holding(
         r#"[{"uid": 7, "hotkey": "hk7", "pat": "ghp_old", "github_id": 42, "stored_at": "2025-06-01T12:00:00"}]"#,
-    )
-    .unwrap();
+    );
     let stored = store.get(Uid(7)).await.unwrap().unwrap();
     assert_eq!(stored.github_id, GithubId::new("42"));
 
     // The same account broadcasting again is not locked out over the number's type.
-    assert_eq!(
-        store
-            .save_pinned(entry(7, "hk7", "ghp_new", "42"))
-            .await
-            .unwrap(),
-        SaveOutcome::Saved
-    );
-    assert_eq!(
-        store
-            .save_pinned(entry(7, "hk7", "ghp_other", "43"))
-            .await
-            .unwrap(),
-        SaveOutcome::IdentityLocked
-    );
-    let written: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    assert_saves(&store, entry(7, "hk7", "ghp_new", "42"), SaveOutcome::Saved).await;
+    let other = entry(7, "hk7", "ghp_other", "43");
+    assert_saves(&store, other, SaveOutcome::IdentityLocked).await;
+    let written = read_json(&path);
     assert_eq!(written[0]["github_id"], json!("42"));
     assert_eq!(written[0]["pat"], json!("ghp_new"));
 }
 
 #[tokio::test]
 async fn unknown_keys_survive_rewrites_of_the_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(
-        &path,
+    let (_dir, store, path) = store_holding(
         r#"[
           {"uid": 2, "hotkey": "hk2", "pat": "ghp_b", "github_id": "20", "stored_at": "x",
            "scored_at": {"when": [1, 2]}, "tier": "gold"},
           {"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10", "stored_at": "y",
            "note": null}
         ]"#,
-    )
-    .unwrap();
+    );
     // A write to another uid rewrites the whole file.
-    store.upsert(entry(3, "hk3", "ghp_c", "30")).await.unwrap();
+    upsert(&store, entry(3, "hk3", "ghp_c", "30")).await;
     // A rotation of the same hotkey rewrites the entry itself.
-    store
-        .save_pinned(entry(2, "hk2", "ghp_b2", "20"))
-        .await
-        .unwrap();
+    assert_saves(&store, entry(2, "hk2", "ghp_b2", "20"), SaveOutcome::Saved).await;
 
-    let written: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    let written = read_json(&path);
     let uids: Vec<_> = written
         .as_array()
         .unwrap()
@@ -265,19 +238,15 @@ async fn unknown_keys_survive_rewrites_of_the_file() {
 
 #[tokio::test]
 async fn a_duplicated_uid_reads_as_its_last_entry_and_is_written_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(
-        &path,
+    let (_dir, store, path) = store_holding(
         r#"[{"uid": 1, "hotkey": "first", "pat": "p1", "github_id": "1"},
             {"uid": 1, "hotkey": "last", "pat": "p2", "github_id": "2"}]"#,
-    )
-    .unwrap();
+    );
     let stored = store.get(Uid(1)).await.unwrap().unwrap();
     assert_eq!(stored.hotkey.as_str(), "last");
     assert_eq!(store.all().await.unwrap().len(), 1);
-    store.upsert(entry(2, "hk", "p", "3")).await.unwrap();
-    let written: Value = serde_json::from_slice(&fs::read(&path).unwrap()).unwrap();
+    upsert(&store, entry(2, "hk", "p", "3")).await;
+    let written = read_json(&path);
     assert_eq!(written.as_array().unwrap().len(), 2);
     assert_eq!(written[0]["hotkey"], json!("last"));
 }
@@ -293,7 +262,7 @@ async fn a_crashed_writers_temp_file_is_removed_by_the_next_write() {
     // A read leaves it (it takes no exclusive lock) and is not disturbed by it.
     assert!(store.all().await.unwrap().is_empty());
     assert!(stale.exists());
-    store.upsert(entry(1, "hk", "ghp_a", "1")).await.unwrap();
+    upsert(&store, entry(1, "hk", "ghp_a", "1")).await;
     assert!(!stale.exists());
     assert!(unrelated.exists());
 }
@@ -323,13 +292,8 @@ fn sixty_four_threads_upserting_lose_no_update() {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
         .unwrap();
-    let uids: Vec<u32> = runtime
-        .block_on(store.all())
-        .unwrap()
-        .iter()
-        .map(|e| e.uid.0)
-        .collect();
-    assert_eq!(uids, (0..64).collect::<Vec<_>>());
+    let stored = runtime.block_on(store.all()).unwrap();
+    assert_eq!(uids(&stored), (0..64).collect::<Vec<_>>());
     assert!(temp_files(dir.path()).is_empty());
 }
 

@@ -5,17 +5,15 @@
 // Test helpers too: a failed step should stop the test loudly, as an assertion does.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-#[allow(dead_code, reason = "this file uses one helper of the shared set")]
 mod common;
 
 use std::fs;
-use std::process::Command;
 
 use pat_verdict::testing::entry;
 use pat_verdict::{PatStore, SaveOutcome};
 use serde_json::value::RawValue;
 
-use common::store_in;
+use common::{assert_saves, python3, store_holding, upsert};
 
 /// Written by hand with sorted keys, odd spacing, a nested object, a numeric `github_id`, an
 /// odd `stored_at` and an entry without the optional keys.
@@ -39,13 +37,8 @@ fn elements(text: &str) -> Vec<String> {
 
 #[tokio::test]
 async fn sorted_keys_and_odd_spacing_survive_a_save_of_another_entry() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(&path, SORTED_ODD).unwrap();
-    store
-        .upsert(entry(3, "hk3", "ghp_new3", "30"))
-        .await
-        .unwrap();
+    let (_dir, store, path) = store_holding(SORTED_ODD);
+    upsert(&store, entry(3, "hk3", "ghp_new3", "30")).await;
     let written = fs::read_to_string(&path).unwrap();
     let expected = r#"[
   {
@@ -82,15 +75,10 @@ async fn sorted_keys_and_odd_spacing_survive_a_save_of_another_entry() {
 
 #[tokio::test]
 async fn the_entry_a_save_changes_is_written_in_the_models_order_and_only_it() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(&path, SORTED_ODD).unwrap();
+    let (_dir, store, path) = store_holding(SORTED_ODD);
     // uid 2 rotates its PAT, same account (20): its entry changes, the others do not.
-    let outcome = store
-        .save_pinned(entry(2, "hk2", "ghp_rotated2", "20"))
-        .await
-        .unwrap();
-    assert_eq!(outcome, SaveOutcome::Saved);
+    let rotated = entry(2, "hk2", "ghp_rotated2", "20");
+    assert_saves(&store, rotated, SaveOutcome::Saved).await;
     let written = fs::read_to_string(&path).unwrap();
     let entries = elements(&written);
     assert_eq!(entries.len(), 3);
@@ -114,13 +102,8 @@ async fn the_entry_a_save_changes_is_written_in_the_models_order_and_only_it() {
 #[tokio::test]
 async fn a_file_written_by_python_keeps_every_untouched_entry_byte_for_byte() {
     for original in [GITTENSOR_NESTED, GITTENSOR] {
-        let dir = tempfile::tempdir().unwrap();
-        let (store, path) = store_in(&dir);
-        fs::write(&path, original).unwrap();
-        store
-            .upsert(entry(5, "hk5", "ghp_new5", "55"))
-            .await
-            .unwrap();
+        let (_dir, store, path) = store_holding(original);
+        upsert(&store, entry(5, "hk5", "ghp_new5", "55")).await;
         let written = fs::read_to_string(&path).unwrap();
         // indent=2 at the same depth: each untouched entry is the very text Python wrote.
         for kept in elements(original) {
@@ -138,13 +121,11 @@ async fn a_file_written_by_python_keeps_every_untouched_entry_byte_for_byte() {
 
 #[tokio::test]
 async fn a_read_alone_changes_nothing_and_a_rewrite_of_every_entry_drops_the_old_text() {
-    let dir = tempfile::tempdir().unwrap();
-    let (store, path) = store_in(&dir);
-    fs::write(&path, GITTENSOR_NESTED).unwrap();
+    let (_dir, store, path) = store_holding(GITTENSOR_NESTED);
     let listed = store.all().await.unwrap();
     assert_eq!(fs::read_to_string(&path).unwrap(), GITTENSOR_NESTED);
     for stored in listed {
-        store.upsert(stored).await.unwrap();
+        upsert(&store, stored).await;
     }
     // Every entry was written from the model now: known keys first, unknown ones after,
     // the values kept (the nested object as its text).
@@ -186,19 +167,9 @@ fn python_dumps_text(text: &str) -> String {
     python_dumps_without(&path, u64::MAX)
 }
 
+/// What Python prints for `script` on `arg`, as text.
 fn python(script: &str, arg: &str) -> String {
-    let output = Command::new("python3")
-        .arg("-c")
-        .arg(script)
-        .arg(arg)
-        .output()
-        .expect("python3 runs (it is on every machine this project targets)");
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap()
+    String::from_utf8(python3(script, arg)).unwrap()
 }
 
 #[test]

@@ -43,6 +43,22 @@ impl Fixture {
         Self { github, dir }
     }
 
+    /// A fixture whose store file holds `text` exactly (not entries as [`Fixture::write_store`]
+    /// formats them): the tests of empty, corrupt and odd store files all start this way.
+    pub fn with_store_text(text: &str) -> Self {
+        let fixture = Self::new();
+        std::fs::write(fixture.store(), text).expect("write store");
+        fixture
+    }
+
+    /// A fixture whose store holds [`SECRET`] for Bob (uid 1), pinned to account 42: where
+    /// the tests of a stored PAT start.
+    pub fn with_bobs_secret_stored() -> Self {
+        let fixture = Self::new();
+        fixture.write_store(&[(1, SECRET, "42")]);
+        fixture
+    }
+
     pub fn store(&self) -> PathBuf {
         self.dir.path().join("miner_pats.json")
     }
@@ -101,6 +117,12 @@ impl Fixture {
         self.github.script(SECRET, Endpoint::TestQuery, test_query);
     }
 
+    /// Scripts [`SECRET`] as Alice (account 42) at `/user`, then `test_query` at `/graphql`:
+    /// the tests of the test query's answers all get past the identity lookup this way.
+    pub fn script_test_query_after_alice(&self, test_query: impl IntoIterator<Item = Reply>) {
+        self.script_secret([Reply::user(42, "alice")], test_query);
+    }
+
     /// `verify --json` with `$GITHUB_TOKEN` = `token` and these flags, run (the token is
     /// checked absent from both streams).
     pub fn verify_json(&self, token: &str, extra: &[&str]) -> Run {
@@ -115,6 +137,17 @@ impl Fixture {
     /// `<sub> --hotkey K` for people (no `--json`), with `$GITHUB_TOKEN` = [`SECRET`], run.
     pub fn run_for_people(&self, sub: &str, hotkey: &str) -> Run {
         run(self.handler(sub, hotkey).env("GITHUB_TOKEN", SECRET))
+    }
+
+    /// `check --hotkey K` for people (no `--json`, and no token: check reads none), run.
+    pub fn check_for_people(&self, hotkey: &str) -> Run {
+        run(&mut self.handler("check", hotkey))
+    }
+
+    /// `verify` with these flags and `stdin` as its input, no `$GITHUB_TOKEN`, run: the
+    /// `--token-stdin` tests.
+    pub fn verify_stdin(&self, extra: &[&str], stdin: impl Into<Vec<u8>>) -> Run {
+        run(self.cmd().arg("verify").args(extra).write_stdin(stdin))
     }
 
     /// `check --json --hotkey K` with these flags, run.
@@ -166,14 +199,54 @@ impl Run {
             .unwrap_or_else(|error| panic!("last stdout line is not JSON ({error}): {self:?}"))
     }
 
+    /// Asserts the exit status (the run in the message) and hands the run back, so that a run
+    /// and the status docs/contract.md §8 gives it are one line: `let out = ….exiting(75);`.
+    #[track_caller]
+    pub fn exiting(self, code: i32) -> Self {
+        assert_eq!(self.code, code, "{self:?}");
+        self
+    }
+
     /// Asserts the exit status (the run in the message), then [`Run::json`]: the first two
     /// steps of nearly every check of a run's answer.
+    #[track_caller]
     pub fn json_exiting(&self, code: i32) -> Value {
         assert_eq!(self.code, code, "{self:?}");
         self.json()
     }
 
+    /// Asserts stdout holds every one of `pieces` (the piece and the run in the message): the
+    /// words for people that a test expects, one list instead of an assertion each.
+    #[track_caller]
+    pub fn assert_stdout_has(&self, pieces: &[&str]) -> &Self {
+        self.assert_has("stdout", &self.stdout, pieces)
+    }
+
+    /// Asserts stderr holds every one of `pieces`, as [`Run::assert_stdout_has`] does stdout.
+    #[track_caller]
+    pub fn assert_stderr_has(&self, pieces: &[&str]) -> &Self {
+        self.assert_has("stderr", &self.stderr, pieces)
+    }
+
+    /// The one loop of both: `stream` (named `name` in the message) holds every piece.
+    #[track_caller]
+    fn assert_has(&self, name: &str, stream: &str, pieces: &[&str]) -> &Self {
+        for piece in pieces {
+            assert!(stream.contains(piece), "{piece:?} not in {name}: {self:?}");
+        }
+        self
+    }
+
+    /// The JSON answer's `detail` (docs/contract.md §8, issue 16), `""` when there is none.
+    pub fn detail(&self) -> String {
+        self.json()["detail"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned()
+    }
+
     /// Asserts the JSON answer's `detail` (docs/contract.md §8, issue 16) says `words`.
+    #[track_caller]
     pub fn assert_detail_contains(&self, words: &str) {
         assert!(
             self.json()["detail"]

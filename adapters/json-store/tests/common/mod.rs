@@ -1,9 +1,14 @@
 //! Helpers shared by the JSON store's test files.
 
-use std::path::PathBuf;
+#![allow(dead_code, reason = "each test binary uses a different subset")]
 
-use pat_verdict::{PatStore, StoreError, StoredPat, Uid, error_chain};
+use std::ffi::OsStr;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use pat_verdict::{PatStore, SaveOutcome, StoreError, StoredPat, Uid, error_chain};
 use pat_verdict_json_store::JsonStore;
+use serde_json::Value;
 
 /// A PAT that must never appear in an error or a `Debug` text.
 pub const SECRET: &str = "ghp_SECRETxSECRETxSECRETxSECRETxSECRETx";
@@ -12,6 +17,80 @@ pub const SECRET: &str = "ghp_SECRETxSECRETxSECRETxSECRETxSECRETx";
 pub fn store_in(dir: &tempfile::TempDir) -> (JsonStore, PathBuf) {
     let path = dir.path().join("miner_pats.json");
     (JsonStore::new(&path), path)
+}
+
+/// A scratch folder and [`store_in`] it, the file holding `contents` as written: most tests
+/// start from a file someone else wrote (by hand, by gittensor's Python, or corrupt). Keep the
+/// folder bound (`_dir`, not `_`) for as long as the store is used.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper of the tests: a scratch file that cannot be written should fail them loudly"
+)]
+pub fn store_holding(contents: impl AsRef<[u8]>) -> (tempfile::TempDir, JsonStore, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let (store, path) = store_in(&dir);
+    std::fs::write(&path, contents).unwrap();
+    (dir, store, path)
+}
+
+/// The file at `path` as JSON: what the tests read back after a write.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper of the tests: a file that is not JSON after a write should fail them loudly"
+)]
+pub fn read_json(path: &Path) -> Value {
+    serde_json::from_slice(&std::fs::read(path).unwrap()).unwrap()
+}
+
+/// The uids of `entries`, in their order: what the tests of `all` and of concurrent writers
+/// compare.
+pub fn uids(entries: &[StoredPat]) -> Vec<u32> {
+    entries.iter().map(|e| e.uid.0).collect()
+}
+
+/// `upsert(upserted)`, which must succeed: the step that rewrites the file in most tests.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper of the tests: a write that fails should fail the test loudly"
+)]
+pub async fn upsert(store: &JsonStore, upserted: StoredPat) {
+    store.upsert(upserted).await.unwrap();
+}
+
+/// Asserts `save_pinned(pinned)` succeeds with `outcome` (the uid in the message): the pin is
+/// what these saves are about, so every one of them is checked, not only unwrapped.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper of the tests: a save that fails should fail the test loudly"
+)]
+pub async fn assert_saves(store: &JsonStore, pinned: StoredPat, outcome: SaveOutcome) {
+    let uid = pinned.uid;
+    assert_eq!(
+        store.save_pinned(pinned).await.unwrap(),
+        outcome,
+        "uid {uid:?}"
+    );
+}
+
+/// What `python3 -c script arg` prints, asserting it ran and succeeded (its stderr in the
+/// message): the tests that hold the file to gittensor's own Python all ask it this way.
+#[expect(
+    clippy::expect_used,
+    reason = "a helper of the tests: python3 missing should fail them loudly"
+)]
+pub fn python3(script: &str, arg: impl AsRef<OsStr>) -> Vec<u8> {
+    let output = Command::new("python3")
+        .arg("-c")
+        .arg(script)
+        .arg(arg)
+        .output()
+        .expect("python3 runs (it is on every machine this project targets)");
+    assert!(
+        output.status.success(),
+        "python3 failed on the file: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output.stdout
 }
 
 /// The error's `Debug` and every message in its chain, as one text.
