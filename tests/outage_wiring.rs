@@ -37,25 +37,19 @@ fn token(n: usize) -> String {
     format!("ghp_outage_{n:03}")
 }
 
-fn runtime() -> tokio::runtime::Runtime {
-    tokio::runtime::Builder::new_current_thread()
-        .build()
-        .expect("a runtime")
-}
-
 /// A GitHub answering 503 to everything: the default guard (threshold 6) opens after the
 /// sixth failure, every later verification is Inconclusive at once with G1 and no request,
 /// and the counters say so.
-#[test]
-fn an_outage_is_noticed_once_and_answered_at_once() {
+#[tokio::test]
+async fn an_outage_is_noticed_once_and_answered_at_once() {
     let (_clock, github, verifier) = verifier(None);
     for n in 0..40 {
         github.on(&token(n), Endpoint::Identity, [Reply::status(503)]);
     }
-    let runtime = runtime();
-    let reports: Vec<_> = (0..40)
-        .map(|n| runtime.block_on(verifier.verify(&SecretString::from(token(n)))))
-        .collect();
+    let mut reports = Vec::new();
+    for n in 0..40 {
+        reports.push(verifier.verify(&SecretString::from(token(n))).await);
+    }
     // Two verifications of three attempts each reach the threshold; nothing after them is sent.
     assert_eq!(github.requests(Endpoint::Identity), 6);
     assert!(
@@ -103,13 +97,12 @@ fn an_outage_is_noticed_once_and_answered_at_once() {
 
 /// After the cool-down exactly one request goes, as the probe; GitHub answering again closes
 /// the guard and the verifications after it are judged as usual.
-#[test]
-fn after_the_cool_down_one_probe_closes_the_guard() {
+#[tokio::test]
+async fn after_the_cool_down_one_probe_closes_the_guard() {
     let settings = OutageSettings::new(2, Duration::from_secs(30)).expect("valid settings");
     let (clock, github, verifier) = verifier(Some(settings));
-    let runtime = runtime();
     github.on("ghp_down", Endpoint::Identity, [Reply::status(502)]);
-    let first = runtime.block_on(verifier.verify(&SecretString::from("ghp_down")));
+    let first = verifier.verify(&SecretString::from("ghp_down")).await;
     assert_eq!(first.kind(), VerdictKind::Inconclusive);
     assert!(
         verifier.outage().is_some(),
@@ -119,13 +112,13 @@ fn after_the_cool_down_one_probe_closes_the_guard() {
 
     // GitHub recovers; before the cool-down is over nothing is asked.
     github.valid("ghp_back", 7, "octocat");
-    let early = runtime.block_on(verifier.verify(&SecretString::from("ghp_back")));
+    let early = verifier.verify(&SecretString::from("ghp_back")).await;
     assert_eq!(early.kind(), VerdictKind::Inconclusive);
     assert_eq!(early.requests(), 0);
     assert_eq!(github.requests(Endpoint::Identity), sent);
 
     clock.advance(Duration::from_secs(31));
-    let probed = runtime.block_on(verifier.verify(&SecretString::from("ghp_back")));
+    let probed = verifier.verify(&SecretString::from("ghp_back")).await;
     assert_eq!(probed.verdict(), Verdict::Valid(()), "{probed:?}");
     assert_eq!(github.requests(Endpoint::Identity), sent + 1, "one probe");
     assert_eq!(
@@ -133,7 +126,7 @@ fn after_the_cool_down_one_probe_closes_the_guard() {
         None,
         "the probe's valid answer closed it"
     );
-    let after = runtime.block_on(verifier.verify(&SecretString::from("ghp_back")));
+    let after = verifier.verify(&SecretString::from("ghp_back")).await;
     assert_eq!(after.verdict(), Verdict::Valid(()));
     assert!(
         verifier
@@ -144,17 +137,16 @@ fn after_the_cool_down_one_probe_closes_the_guard() {
 
 /// Rate limits are about one token: eight tokens rate limited one after another (more than
 /// the threshold) never open the guard, and every request goes.
-#[test]
-fn rate_limited_tokens_do_not_open_the_guard() {
+#[tokio::test]
+async fn rate_limited_tokens_do_not_open_the_guard() {
     let (_clock, github, verifier) = verifier(None);
-    let runtime = runtime();
     let limited = Reply::status(429).header("retry-after", "0");
     for n in 0..8 {
         github.on(&token(n), Endpoint::Identity, [limited.clone()]);
     }
     let mut sent = 0;
     for n in 0..8 {
-        let report = runtime.block_on(verifier.verify(&SecretString::from(token(n))));
+        let report = verifier.verify(&SecretString::from(token(n))).await;
         assert_eq!(report.kind(), VerdictKind::Inconclusive);
         assert!(
             matches!(
@@ -179,13 +171,12 @@ fn rate_limited_tokens_do_not_open_the_guard() {
 }
 
 /// Turned off, the guard never answers for GitHub: every verification spends its attempts.
-#[test]
-fn a_guard_turned_off_sends_every_request() {
+#[tokio::test]
+async fn a_guard_turned_off_sends_every_request() {
     let (_clock, github, verifier) = verifier(Some(OutageSettings::off()));
-    let runtime = runtime();
     for n in 0..5 {
         github.on(&token(n), Endpoint::Identity, [Reply::status(503)]);
-        let report = runtime.block_on(verifier.verify(&SecretString::from(token(n))));
+        let report = verifier.verify(&SecretString::from(token(n))).await;
         assert_eq!(report.requests(), 3);
     }
     assert_eq!(github.requests(Endpoint::Identity), 15);
@@ -193,8 +184,8 @@ fn a_guard_turned_off_sends_every_request() {
 }
 
 /// Every series is present at zero before anything happened, each family typed and helped.
-#[test]
-fn every_series_starts_at_zero() {
+#[tokio::test]
+async fn every_series_starts_at_zero() {
     let (_clock, _github, verifier) = verifier(None);
     let text = verifier.metrics_text();
     let samples: Vec<&str> = text.lines().filter(|line| !line.starts_with('#')).collect();
