@@ -343,13 +343,6 @@ proptest! {
         prop_assert_eq!(token_info(&headers).scopes, Some(names));
     }
 
-    /// §8: no `X-OAuth-Scopes` (a fine-grained PAT) is `None`, not an empty list.
-    #[test]
-    fn identity_scopes_absent_is_none((_, headers) in arb_now_and_headers()) {
-        let headers = RelevantHeaders { oauth_scopes: None, ..headers };
-        prop_assert_eq!(token_info(&headers).scopes, None);
-    }
-
     /// §8: the expiry header in both of GitHub's forms, `… UTC` and `… -0700`.
     #[test]
     fn identity_expiration_is_read_in_both_forms((header, at) in arb_expiration()) {
@@ -359,11 +352,14 @@ proptest! {
         prop_assert_eq!(token_info(&headers).expires_at, Some(at));
     }
 
-    /// §8: no expiry header is `None`.
+    /// §8: a missing token header is `None`, whatever the others say: no `X-OAuth-Scopes` (a
+    /// fine-grained PAT) is no scopes, not an empty list; no expiry header is no expiry.
     #[test]
-    fn identity_expiration_absent_is_none((_, headers) in arb_now_and_headers()) {
-        let headers = RelevantHeaders { token_expiration: None, ..headers };
-        prop_assert_eq!(token_info(&headers).expires_at, None);
+    fn identity_scopes_or_expiration_absent_is_none((_, headers) in arb_now_and_headers()) {
+        let without_scopes = RelevantHeaders { oauth_scopes: None, ..headers.clone() };
+        prop_assert_eq!(token_info(&without_scopes).scopes, None, "no X-OAuth-Scopes");
+        let without_expiry = RelevantHeaders { token_expiration: None, ..headers };
+        prop_assert_eq!(token_info(&without_expiry).expires_at, None, "no expiry header");
     }
 
     /// The expiry parser is total over any text (its header is GitHub's, so untrusted).
