@@ -225,6 +225,24 @@ fn arb_user_body() -> BoxedStrategy<Body> {
 
 // ---- checks ----
 
+/// §3 row 1 with §8: a 200 whose `body` names account `github_id` is Valid with that id, the
+/// body's login and the token info of [`arb_identity_headers`]; both forms of the id (number
+/// and string) are judged by this one expectation.
+fn check_valid_identity(
+    (now, headers, token): (i64, RelevantHeaders, TokenInfo),
+    (body, login): (String, Option<String>),
+    github_id: &str,
+) -> Result<(), TestCaseError> {
+    let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
+    let identity = Identity {
+        github_id: GithubId::new(github_id),
+        login,
+        token,
+    };
+    prop_assert_eq!(verdict, Verdict::Valid(identity));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config(256))]
 
@@ -235,11 +253,7 @@ proptest! {
         ((body, login), github_id) in arb_numeric_id()
             .prop_flat_map(|(id, decimal)| (body_with_id(id), Just(decimal))),
     ) {
-        let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
-        prop_assert_eq!(
-            verdict,
-            Verdict::Valid(Identity { github_id: GithubId::new(github_id), login, token })
-        );
+        check_valid_identity((now, headers, token), (body, login), &github_id)?;
     }
 
     /// §3 row 1: `id` as a string is kept.
@@ -249,11 +263,7 @@ proptest! {
         ((body, login), id) in arb_string_id()
             .prop_flat_map(|id| (body_with_id(string_text(&id)), Just(id))),
     ) {
-        let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
-        prop_assert_eq!(
-            verdict,
-            Verdict::Valid(Identity { github_id: GithubId::new(id), login, token })
-        );
+        check_valid_identity((now, headers, token), (body, login), &id)?;
     }
 
     /// §3 row 2: an `id` that is not a non-negative decimal integer is no identity.
