@@ -5,9 +5,17 @@ mod world;
 use futures::StreamExt;
 use pat_verdict::testing::{Reply, entry};
 use pat_verdict::{
-    AuditSummary, Endpoint, Hotkey, PatStore, Uid, UnusableEntry, VerdictKind, audit, in_uid_order,
+    AuditRow, AuditSummary, Endpoint, Hotkey, PatStore, Uid, UnusableEntry, VerdictKind, audit,
+    in_uid_order,
 };
 use world::World;
+
+/// The summary an audit prints after its rows: each row added once, in the order given.
+fn summary_of(rows: &[AuditRow]) -> AuditSummary {
+    let mut summary = AuditSummary::default();
+    rows.iter().for_each(|row| summary.add(row));
+    summary
+}
 
 #[tokio::test]
 async fn audit_gives_one_row_per_entry_and_a_true_summary() {
@@ -43,10 +51,8 @@ async fn audit_gives_one_row_per_entry_and_a_true_summary() {
     );
     assert!(!format!("{rows:?}").contains("ghp_"), "no PAT in rows");
 
-    let mut summary = AuditSummary::default();
-    rows.iter().for_each(|row| summary.add(row));
     assert_eq!(
-        summary,
+        summary_of(&rows),
         AuditSummary {
             valid: 1,
             invalid: 2,
@@ -80,10 +86,8 @@ async fn an_unusable_entry_is_a_row_of_its_own_and_is_counted() {
         .await;
     // Unusable entries come first, before anything is sent.
     assert!(rows[0].unusable && rows[1].unusable, "{rows:?}");
-    let mut summary = AuditSummary::default();
-    rows.iter().for_each(|row| summary.add(row));
     assert_eq!(
-        summary,
+        summary_of(&rows),
         AuditSummary {
             valid: 2,
             invalid: 0,

@@ -6,11 +6,11 @@
 mod common;
 
 use common::{
-    USER, arb_any_body, arb_cut, arb_github_failure_message, arb_headers, arb_junk,
-    arb_non_evidence_status, arb_non_object, arb_nonsense_status, arb_not_json,
-    arb_not_number_or_string, arb_now, arb_now_and_headers, arb_now_and_headers_without_signal,
-    arb_other_4xx, arb_plain_message, arb_rate_limit_403_body, at, check_body_inconclusive,
-    check_seed_view, config, mentions_rate_limit, object_with, response, string_text, text,
+    USER, arb_any_body, arb_cut, arb_github_failure_message, arb_junk, arb_non_evidence_status,
+    arb_non_object, arb_nonsense_status, arb_not_json, arb_not_number_or_string, arb_now,
+    arb_now_and_headers, arb_now_and_headers_without_signal, arb_other_4xx, arb_plain_message,
+    arb_rate_limit_403_body, at, check_body_inconclusive, check_seed_view, config,
+    mentions_rate_limit, object_with, response, string_text, text,
 };
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
@@ -225,6 +225,24 @@ fn arb_user_body() -> BoxedStrategy<Body> {
 
 // ---- checks ----
 
+/// §3 row 1 with §8: a 200 whose `body` names account `github_id` is Valid with that id, the
+/// body's login and the token info of [`arb_identity_headers`]; both forms of the id (number
+/// and string) are judged by this one expectation.
+fn check_valid_identity(
+    (now, headers, token): (i64, RelevantHeaders, TokenInfo),
+    (body, login): (String, Option<String>),
+    github_id: &str,
+) -> Result<(), TestCaseError> {
+    let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
+    let identity = Identity {
+        github_id: GithubId::new(github_id),
+        login,
+        token,
+    };
+    prop_assert_eq!(verdict, Verdict::Valid(identity));
+    Ok(())
+}
+
 proptest! {
     #![proptest_config(config(256))]
 
@@ -235,11 +253,7 @@ proptest! {
         ((body, login), github_id) in arb_numeric_id()
             .prop_flat_map(|(id, decimal)| (body_with_id(id), Just(decimal))),
     ) {
-        let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
-        prop_assert_eq!(
-            verdict,
-            Verdict::Valid(Identity { github_id: GithubId::new(github_id), login, token })
-        );
+        check_valid_identity((now, headers, token), (body, login), &github_id)?;
     }
 
     /// §3 row 1: `id` as a string is kept.
@@ -249,11 +263,7 @@ proptest! {
         ((body, login), id) in arb_string_id()
             .prop_flat_map(|id| (body_with_id(string_text(&id)), Just(id))),
     ) {
-        let verdict = classify(&response(200, headers, body.into_bytes()), now)?;
-        prop_assert_eq!(
-            verdict,
-            Verdict::Valid(Identity { github_id: GithubId::new(id), login, token })
-        );
+        check_valid_identity((now, headers, token), (body, login), &id)?;
     }
 
     /// §3 row 2: an `id` that is not a non-negative decimal integer is no identity.
@@ -329,25 +339,11 @@ proptest! {
     /// other than 408/429 is Invalid… and a 200 never is (§3 has no Invalid 200).
     #[test]
     fn identity_never_panics_on_any_input(
-        status in any::<u16>(),
-        now in prop_oneof![arb_now(), any::<i64>(), Just(i64::MIN), Just(i64::MAX)],
-        headers in arb_headers(0),
-        body in prop_oneof![
-            arb_any_body(),
-            vec(any::<u8>(), 0..512).prop_map(Body::Complete),
-            arb_user_body(),
-        ],
+        (now, answer) in common::arb_any_answer(arb_user_body()),
     ) {
-        let verdict = classify(&Ok(HttpResponse { status, headers, body }), now)?;
-        match &verdict {
-            Verdict::Valid(_) => prop_assert_eq!(status, 200),
-            Verdict::Invalid { .. } => prop_assert!(
-                (400..=499).contains(&status) && status != 408 && status != 429,
-                "Invalid from {}",
-                status
-            ),
-            Verdict::Inconclusive { .. } => {}
-        }
+        let status = answer.status;
+        let verdict = classify(&Ok(answer), now)?;
+        common::check_only_evidence_decides(&verdict, status, false)?;
     }
 
     /// §8: `X-OAuth-Scopes` split on commas, each trimmed.
@@ -355,13 +351,6 @@ proptest! {
     fn identity_scopes_are_split_on_commas_and_trimmed((header, names) in arb_scopes()) {
         let headers = RelevantHeaders { oauth_scopes: Some(header), ..RelevantHeaders::default() };
         prop_assert_eq!(token_info(&headers).scopes, Some(names));
-    }
-
-    /// §8: no `X-OAuth-Scopes` (a fine-grained PAT) is `None`, not an empty list.
-    #[test]
-    fn identity_scopes_absent_is_none((_, headers) in arb_now_and_headers()) {
-        let headers = RelevantHeaders { oauth_scopes: None, ..headers };
-        prop_assert_eq!(token_info(&headers).scopes, None);
     }
 
     /// §8: the expiry header in both of GitHub's forms, `… UTC` and `… -0700`.
@@ -373,11 +362,14 @@ proptest! {
         prop_assert_eq!(token_info(&headers).expires_at, Some(at));
     }
 
-    /// §8: no expiry header is `None`.
+    /// §8: a missing token header is `None`, whatever the others say: no `X-OAuth-Scopes` (a
+    /// fine-grained PAT) is no scopes, not an empty list; no expiry header is no expiry.
     #[test]
-    fn identity_expiration_absent_is_none((_, headers) in arb_now_and_headers()) {
-        let headers = RelevantHeaders { token_expiration: None, ..headers };
-        prop_assert_eq!(token_info(&headers).expires_at, None);
+    fn identity_scopes_or_expiration_absent_is_none((_, headers) in arb_now_and_headers()) {
+        let without_scopes = RelevantHeaders { oauth_scopes: None, ..headers.clone() };
+        prop_assert_eq!(token_info(&without_scopes).scopes, None, "no X-OAuth-Scopes");
+        let without_expiry = RelevantHeaders { token_expiration: None, ..headers };
+        prop_assert_eq!(token_info(&without_expiry).expires_at, None, "no expiry header");
     }
 
     /// The expiry parser is total over any text (its header is GitHub's, so untrusted).
@@ -554,16 +546,11 @@ fn identity_spec_example_42() {
 /// Hostile nesting is a verdict, not a stack overflow.
 #[test]
 fn identity_deeply_nested_body_does_not_panic() {
-    common::check_deep_nesting(classify_identity, |depth| {
-        vec![
-            "{".repeat(depth),
-            format!(r#"{{"id":{}}}"#, common::nested_arrays(depth, "1")),
-            format!(
-                r#"{{"x":{},"id":1}}"#,
-                common::nested_objects(depth, "null")
-            ),
-        ]
-    });
+    common::check_deep_nesting(
+        classify_identity,
+        "{",
+        &[r#"{"id":@}"#, r#"{"x":@,"id":1}"#],
+    );
 }
 
 /// §3 row "transport failure", for each kind by name (the property samples them).

@@ -5,14 +5,13 @@
 mod common;
 
 use common::{
-    EVIDENCE_TYPES, Expected, GITHUB_FAILURE_TYPES, GRAPHQL, arb_any_body, arb_cut,
-    arb_github_failure_message, arb_headers, arb_junk, arb_non_evidence_status, arb_non_object,
+    Answered, EVIDENCE_TYPES, Expected, GITHUB_FAILURE_TYPES, GRAPHQL, arb_any_body, arb_cut,
+    arb_github_failure_message, arb_junk, arb_non_evidence_status, arb_non_object,
     arb_nonsense_status, arb_not_json, arb_now, arb_now_and_headers,
     arb_now_and_headers_without_signal, arb_other_4xx, arb_plain_message, arb_rate_limit_403_body,
-    arb_rate_limit_message, at, check_body_inconclusive, check_github_failed,
-    check_rate_limited_status, check_seed_view, check_status_inconclusive, config,
-    expected_retry_after, invalid_reason, mentions_rate_limit, object_with, response, string_text,
-    text,
+    arb_rate_limit_message, at, check_body_inconclusive, check_github_failed, check_seed_view,
+    config, expected_retry_after, invalid_reason, mentions_rate_limit, object_with, response,
+    string_text, text,
 };
 use pat_verdict::classify_test_query;
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
@@ -303,7 +302,7 @@ proptest! {
     ) {
         let result = Ok(HttpResponse { status, headers: headers.clone(), body });
         let verdict = classify(&result, now)?;
-        check_status_inconclusive(GRAPHQL, &verdict, status, &headers, now)?;
+        Answered { api: GRAPHQL, verdict: &verdict, status, headers: &headers, now }.check_status_inconclusive()?;
         let wanted = format!("GitHub GraphQL API returned {status}");
         prop_assert_eq!(verdict.error(), Some(wanted.as_str()));
     }
@@ -317,7 +316,7 @@ proptest! {
         (body, _) in body_with_first_error(arb_rate_limit_error(arb_rate_limit_message().boxed())),
     ) {
         let verdict = classify(&response(403, headers.clone(), body.into_bytes()), now)?;
-        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
+        Answered { api: GRAPHQL, verdict: &verdict, status: 403, headers: &headers, now }.check_rate_limited()?;
     }
 
     /// §4: a 403 whose `documentation_url` names GitHub's rate-limit documentation is rate
@@ -331,7 +330,7 @@ proptest! {
     ) {
         let body = serde_json::json!({"message": message, "documentation_url": url}).to_string();
         let verdict = classify(&response(403, headers.clone(), body.into_bytes()), now)?;
-        check_rate_limited_status(GRAPHQL, &verdict, 403, &headers, now)?;
+        Answered { api: GRAPHQL, verdict: &verdict, status: 403, headers: &headers, now }.check_rate_limited()?;
     }
 
     /// §2 "GitHub's own failures": `errors[0].type` a failure type, whatever the message
@@ -535,23 +534,13 @@ proptest! {
     /// 200 is Valid, only a 200 or a 4xx other than 408/429 is Invalid.
     #[test]
     fn test_query_never_panics_on_any_input(
-        status in any::<u16>(),
-        now in prop_oneof![arb_now(), any::<i64>(), Just(i64::MIN), Just(i64::MAX)],
-        headers in arb_headers(0),
-        body in prop_oneof![
-            arb_any_body(),
-            vec(any::<u8>(), 0..512).prop_map(Body::Complete),
-            arb_valid_body().prop_map(|(body, _)| Body::Complete(body.into_bytes())),
-        ],
+        (now, answer) in common::arb_any_answer(
+            arb_valid_body().prop_map(|(body, _)| Body::Complete(body.into_bytes())).boxed(),
+        ),
     ) {
-        let verdict = classify(&Ok(HttpResponse { status, headers, body }), now)?;
-        let evidence_status = status == 200
-            || ((400..=499).contains(&status) && status != 408 && status != 429);
-        match &verdict {
-            Verdict::Valid(_) => prop_assert_eq!(status, 200),
-            Verdict::Invalid { .. } => prop_assert!(evidence_status, "Invalid from {}", status),
-            Verdict::Inconclusive { .. } => {}
-        }
+        let status = answer.status;
+        let verdict = classify(&Ok(answer), now)?;
+        common::check_only_evidence_decides(&verdict, status, true)?;
     }
 }
 
@@ -712,17 +701,11 @@ fn test_query_graphql_rate_limited_example() {
 /// Hostile nesting is a verdict, not a stack overflow.
 #[test]
 fn test_query_deeply_nested_body_does_not_panic() {
-    common::check_deep_nesting(classify_test_query, |depth| {
-        vec![
-            "[".repeat(depth),
-            common::nested_objects(depth, "null"),
-            format!(r#"{{"errors":{}}}"#, common::nested_arrays(depth, "null")),
-            format!(
-                r#"{{"data":{{"viewer":{}}}}}"#,
-                common::nested_objects(depth, "null")
-            ),
-        ]
-    });
+    common::check_deep_nesting(
+        classify_test_query,
+        "[",
+        &[r#"{"errors":@}"#, r#"{"data":{"viewer":@}}"#],
+    );
 }
 
 /// A message longer than the quoting limit: docs/contract.md §2 says the reason is

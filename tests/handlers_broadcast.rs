@@ -49,10 +49,7 @@ async fn stored(world: &World, uid: u32) -> Option<pat_verdict::StoredPat> {
 async fn seed_reproduction_test_query_outage_rejects_retryably_and_stores_nothing() {
     for outage in world::seed_outages() {
         let world = World::new();
-        world
-            .github
-            .on("ghp_new", Endpoint::Identity, [Reply::user(1001, "miner1")])
-            .on("ghp_new", Endpoint::TestQuery, [outage.clone()]);
+        world.script("ghp_new", [Reply::user(1001, "miner1")], [outage.clone()]);
         let response = world.broadcast("hotkey_1", "ghp_new").await;
         let reason = retry_later(response);
         assert!(
@@ -149,8 +146,7 @@ async fn identity_inconclusive_is_retryable() {
 
 #[tokio::test]
 async fn identity_pin_refuses_another_account_for_the_same_hotkey() {
-    let world = World::new();
-    world.seed(entry(1, "hotkey_1", "ghp_old", "1001")).await;
+    let world = World::with_entry("hotkey_1", "ghp_old", "1001").await;
     world
         .github
         .valid("ghp_other_account", 2002, "someone-else");
@@ -183,8 +179,7 @@ async fn pin_compares_ids_as_strings_so_old_numeric_ids_do_not_lock_out() {
 
 #[tokio::test]
 async fn same_hotkey_may_rotate_its_pat_for_the_same_account() {
-    let world = World::new();
-    world.seed(entry(1, "hotkey_1", "ghp_old", "1001")).await;
+    let world = World::with_entry("hotkey_1", "ghp_old", "1001").await;
     world.github.valid("ghp_rotated", 1001, "miner1");
     let response = world.broadcast("hotkey_1", "ghp_rotated").await;
     assert_eq!(response, BroadcastOutcome::Accepted);
@@ -194,10 +189,7 @@ async fn same_hotkey_may_rotate_its_pat_for_the_same_account() {
 
 #[tokio::test]
 async fn a_new_miner_on_an_old_uid_may_register_any_account() {
-    let world = World::new();
-    world
-        .seed(entry(1, "previous_miner", "ghp_old", "1001"))
-        .await;
+    let world = World::with_entry("previous_miner", "ghp_old", "1001").await;
     world.github.valid("ghp_new_miner", 2002, "newcomer");
     let response = world.broadcast("hotkey_1", "ghp_new_miner").await;
     assert_eq!(response, BroadcastOutcome::Accepted);
@@ -209,10 +201,7 @@ async fn a_new_miner_on_an_old_uid_may_register_any_account() {
 #[tokio::test]
 async fn test_query_inconclusive_is_retryable_with_its_reason() {
     let world = World::new();
-    world
-        .github
-        .on("ghp_new", Endpoint::Identity, [Reply::user(1001, "m")])
-        .on("ghp_new", Endpoint::TestQuery, [Reply::status(503)]);
+    world.script("ghp_new", [Reply::user(1001, "m")], [Reply::status(503)]);
     let response = world.broadcast("hotkey_1", "ghp_new").await;
     assert_eq!(
         response,
@@ -226,14 +215,11 @@ async fn test_query_inconclusive_is_retryable_with_its_reason() {
 #[tokio::test]
 async fn test_query_invalid_is_rejected_and_nothing_stored() {
     let world = World::new();
-    world
-        .github
-        .on("ghp_new", Endpoint::Identity, [Reply::user(1001, "m")])
-        .on(
-            "ghp_new",
-            Endpoint::TestQuery,
-            [Reply::json(200, json!({ "data": { "viewer": null } }))],
-        );
+    world.script(
+        "ghp_new",
+        [Reply::user(1001, "m")],
+        [Reply::json(200, json!({ "data": { "viewer": null } }))],
+    );
     let response = world.broadcast("hotkey_1", "ghp_new").await;
     assert_eq!(
         response,
@@ -293,10 +279,7 @@ async fn the_pat_is_never_echoed_in_any_answer() {
     ];
     for reply in replies {
         let world = World::new();
-        world
-            .github
-            .on(secret, Endpoint::Identity, [Reply::user(1, "m")])
-            .on(secret, Endpoint::TestQuery, [reply]);
+        world.script(secret, [Reply::user(1, "m")], [reply]);
         let response = world.broadcast("hotkey_1", secret).await;
         let text = format!("{response:?}");
         assert!(!text.contains(secret), "{text}");

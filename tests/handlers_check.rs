@@ -3,7 +3,7 @@
 
 mod world;
 
-use pat_verdict::testing::{Reply, entry};
+use pat_verdict::testing::Reply;
 use pat_verdict::{CheckCategory, Endpoint};
 use serde_json::json;
 use world::{World, row};
@@ -27,8 +27,7 @@ fn invalid_pat(reason: &str) -> Row<'_> {
 
 /// The seed's setup: uid 1 holds `hotkey_1`'s PAT for account 1001, whose identity works.
 async fn seeded() -> World {
-    let world = World::new();
-    world.seed(entry(1, "hotkey_1", "ghp_stored", "1001")).await;
+    let world = World::with_entry("hotkey_1", "ghp_stored", "1001").await;
     world.github.on(
         "ghp_stored",
         Endpoint::Identity,
@@ -59,8 +58,7 @@ async fn seed_reproduction_test_query_outage_is_inconclusive_not_invalid() {
 
 #[tokio::test]
 async fn identity_outage_is_inconclusive() {
-    let world = World::new();
-    world.seed(entry(1, "hotkey_1", "ghp_stored", "1001")).await;
+    let world = World::with_entry("hotkey_1", "ghp_stored", "1001").await;
     world.github.on(
         "ghp_stored",
         Endpoint::Identity,
@@ -115,10 +113,7 @@ async fn no_entry_is_no_pat() {
 
 #[tokio::test]
 async fn stale_entry_of_a_previous_miner_is_no_pat() {
-    let world = World::new();
-    world
-        .seed(entry(1, "previous_owner_of_uid_1", "ghp_old", "7"))
-        .await;
+    let world = World::with_entry("previous_owner_of_uid_1", "ghp_old", "7").await;
     world.github.valid("ghp_old", 7, "old");
     let response = world.check("hotkey_1").await;
     assert_eq!(row(&response), NO_PAT);
@@ -127,10 +122,7 @@ async fn stale_entry_of_a_previous_miner_is_no_pat() {
 
 #[tokio::test]
 async fn revoked_pat_has_no_github_id() {
-    let world = World::new();
-    world
-        .seed(entry(1, "hotkey_1", "ghp_revoked", "1001"))
-        .await;
+    let world = World::with_entry("hotkey_1", "ghp_revoked", "1001").await;
     // No script: the fake answers 401 Bad credentials, as GitHub does for a revoked PAT.
     let response = world.check("hotkey_1").await;
     assert_eq!(
@@ -202,10 +194,7 @@ async fn a_blip_absorbed_by_a_retry_is_valid() {
 
 #[tokio::test]
 async fn stored_pat_that_cannot_be_sent_is_invalid_and_never_sent() {
-    let world = World::new();
-    world
-        .seed(entry(1, "hotkey_1", "ghp_bad\r\ninjected", "1001"))
-        .await;
+    let world = World::with_entry("hotkey_1", "ghp_bad\r\ninjected", "1001").await;
     let response = world.check("hotkey_1").await;
     assert_eq!(
         row(&response),
@@ -219,8 +208,7 @@ async fn stored_pat_that_cannot_be_sent_is_invalid_and_never_sent() {
 
 #[tokio::test]
 async fn empty_stored_pat_is_no_pat() {
-    let world = World::new();
-    world.seed(entry(1, "hotkey_1", "  ", "1001")).await;
+    let world = World::with_entry("hotkey_1", "  ", "1001").await;
     let response = world.check("hotkey_1").await;
     assert_eq!(response.category, CheckCategory::NoPat);
 }

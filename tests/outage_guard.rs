@@ -49,6 +49,49 @@ fn secs(s: u64) -> Duration {
     Duration::from_secs(s)
 }
 
+/// A permit by kind, without its ticket or reason: what the hand-driven tests expect of a
+/// request, each in one line.
+#[derive(Debug, PartialEq, Eq)]
+enum Granted {
+    Go,
+    Probe,
+    ShortCircuit,
+}
+
+/// What the guard grants a request at `at` seconds with the usual [`TIMEOUT`] (a probe's
+/// ticket is dropped, as a test that only asks whether it may probe drops it).
+fn permit_at(guard: &mut OutageGuard, at: u64) -> Granted {
+    match guard.before_request(secs(at), TIMEOUT) {
+        Permit::Go => Granted::Go,
+        Permit::Probe(_) => Granted::Probe,
+        Permit::ShortCircuit(_) => Granted::ShortCircuit,
+    }
+}
+
+/// The ticket of the probe the guard must grant a request at `at` seconds with `timeout`;
+/// any other permit fails the test, saying `why` and what was granted instead.
+fn probe_at(guard: &mut OutageGuard, at: u64, timeout: Duration, why: &str) -> ProbeTicket {
+    match guard.before_request(secs(at), timeout) {
+        Permit::Probe(ticket) => ticket,
+        other @ (Permit::Go | Permit::ShortCircuit(_)) => panic!("{why}: {other:?}"),
+    }
+}
+
+/// `outcome` recorded at `at` seconds, by a host whose wall clock agrees ([`wall`]).
+fn record_at(guard: &mut OutageGuard, outcome: GuardOutcome, at: u64) -> GuardChange {
+    guard.record(outcome, secs(at), wall(secs(at)))
+}
+
+/// The probe `ticket`'s answer `outcome`, recorded at `at` seconds as [`record_at`] does.
+fn answer_probe(
+    guard: &mut OutageGuard,
+    ticket: ProbeTicket,
+    outcome: GuardOutcome,
+    at: u64,
+) -> GuardChange {
+    guard.record_probe(ticket, outcome, secs(at), wall(secs(at)))
+}
+
 fn settings(threshold: u32, cooldown_secs: u64) -> OutageSettings {
     OutageSettings::new(threshold, secs(cooldown_secs)).expect("a cool-down in range")
 }
@@ -562,7 +605,7 @@ proptest! {
         let mut guard = OutageGuard::new(settings(threshold, 30));
         let failures_before = failures_before.min(threshold.saturating_sub(1));
         for _ in 0..failures_before {
-            prop_assert_eq!(guard.record(failure(), secs(0), wall(secs(0))), GuardChange::Unchanged);
+            prop_assert_eq!(record_at(&mut guard, failure(), 0), GuardChange::Unchanged);
         }
         for i in 0..rate_limited {
             let now = Duration::from_millis(u64::try_from(i).unwrap());
@@ -646,7 +689,7 @@ proptest! {
         late_ms in 0_u64..1_000_000,
     ) {
         let mut guard = OutageGuard::new(settings(1, 30));
-        guard.record(failure(), secs(0), wall(secs(0)));
+        record_at(&mut guard, failure(), 0);
         let Permit::Probe(lost) = guard.before_request(secs(30), timeout) else {
             return Err(TestCaseError::fail("no probe after the cool-down"));
         };
@@ -724,62 +767,51 @@ fn six_failures_in_a_row_open_it_and_every_request_is_answered_at_once() {
 fn five_failures_then_evidence_start_the_count_again() {
     let mut guard = OutageGuard::default();
     for _ in 0..5 {
-        guard.record(failure(), secs(0), wall(secs(0)));
+        record_at(&mut guard, failure(), 0);
     }
     assert_eq!(guard.failures(), 5);
-    guard.record(GuardOutcome::Evidence, secs(1), wall(secs(1)));
+    record_at(&mut guard, GuardOutcome::Evidence, 1);
     assert_eq!(guard.failures(), 0);
     for _ in 0..5 {
-        assert_eq!(
-            guard.record(failure(), secs(2), wall(secs(2))),
-            GuardChange::Unchanged
-        );
+        assert_eq!(record_at(&mut guard, failure(), 2), GuardChange::Unchanged);
     }
     assert!(guard.state().is_none());
-    assert_eq!(
-        guard.record(failure(), secs(2), wall(secs(2))),
-        GuardChange::Opened
-    );
+    assert_eq!(record_at(&mut guard, failure(), 2), GuardChange::Opened);
 }
 
 #[test]
 fn eight_rate_limited_tokens_in_a_row_do_not_open_it() {
     let mut guard = OutageGuard::default();
     for i in 0..8 {
-        assert!(matches!(guard.before_request(secs(i), TIMEOUT), Permit::Go));
+        assert_eq!(permit_at(&mut guard, i), Granted::Go);
         assert_eq!(
-            guard.record(GuardOutcome::RateLimited, secs(i), wall(secs(i))),
+            record_at(&mut guard, GuardOutcome::RateLimited, i),
             GuardChange::Unchanged
         );
     }
     assert!(guard.state().is_none());
     assert!(!guard.is_open());
-    assert!(matches!(guard.before_request(secs(9), TIMEOUT), Permit::Go));
+    assert_eq!(permit_at(&mut guard, 9), Granted::Go);
 }
 
 #[test]
 fn a_rate_limit_between_failures_neither_counts_nor_resets() {
     let mut guard = OutageGuard::default();
     for _ in 0..3 {
-        guard.record(failure(), secs(0), wall(secs(0)));
+        record_at(&mut guard, failure(), 0);
     }
-    guard.record(GuardOutcome::RateLimited, secs(0), wall(secs(0)));
+    record_at(&mut guard, GuardOutcome::RateLimited, 0);
     assert_eq!(guard.failures(), 3);
     for _ in 0..2 {
-        guard.record(failure(), secs(0), wall(secs(0)));
+        record_at(&mut guard, failure(), 0);
     }
-    assert_eq!(
-        guard.record(failure(), secs(0), wall(secs(0))),
-        GuardChange::Opened
-    );
+    assert_eq!(record_at(&mut guard, failure(), 0), GuardChange::Opened);
 }
 
 #[test]
 fn after_the_cooldown_exactly_one_probe_goes_and_the_others_wait_for_it() {
     let mut guard = opened_default(secs(0));
-    let Permit::Probe(ticket) = guard.before_request(secs(30), TIMEOUT) else {
-        panic!("no probe after the cool-down");
-    };
+    let ticket = probe_at(&mut guard, 30, TIMEOUT, "no probe after the cool-down");
     assert!(guard.state().unwrap().probing);
     assert!(guard.is_open(), "the gauge stays 1 while probing");
     for at in [30, 31, 40] {
@@ -792,24 +824,19 @@ fn after_the_cooldown_exactly_one_probe_goes_and_the_others_wait_for_it() {
         assert_eq!(refusal.verdict::<()>().retry_after(), None);
     }
     assert_eq!(
-        guard.record_probe(ticket, GuardOutcome::Evidence, secs(41), wall(secs(41))),
+        answer_probe(&mut guard, ticket, GuardOutcome::Evidence, 41),
         GuardChange::Closed
     );
-    assert!(matches!(
-        guard.before_request(secs(41), TIMEOUT),
-        Permit::Go
-    ));
+    assert_eq!(permit_at(&mut guard, 41), Granted::Go);
 }
 
 #[test]
 fn a_probe_answered_invalid_or_rate_limited_closes_it_too() {
     for outcome in [GuardOutcome::Evidence, GuardOutcome::RateLimited] {
         let mut guard = opened_default(secs(0));
-        let Permit::Probe(ticket) = guard.before_request(secs(30), TIMEOUT) else {
-            panic!("no probe");
-        };
+        let ticket = probe_at(&mut guard, 30, TIMEOUT, "no probe");
         assert_eq!(
-            guard.record_probe(ticket, outcome, secs(31), wall(secs(31))),
+            answer_probe(&mut guard, ticket, outcome, 31),
             GuardChange::Closed,
             "{outcome:?}"
         );
@@ -846,9 +873,9 @@ fn a_retry_after_longer_than_the_cooldown_is_honoured_and_capped() {
     for (retry_after, wait) in [(10, 30), (45, 45), (600, 600), (86_400, 600)] {
         let mut guard = OutageGuard::default();
         for _ in 0..5 {
-            guard.record(failure(), secs(0), wall(secs(0)));
+            record_at(&mut guard, failure(), 0);
         }
-        guard.record(failure_after(retry_after), secs(0), wall(secs(0)));
+        record_at(&mut guard, failure_after(retry_after), 0);
         assert_eq!(
             guard.state().unwrap().retry_at,
             wall(secs(wait)),
@@ -860,19 +887,13 @@ fn a_retry_after_longer_than_the_cooldown_is_honoured_and_capped() {
 #[test]
 fn a_straggler_failure_with_a_retry_after_pushes_the_probe_later_never_earlier() {
     let mut guard = opened_default(secs(0));
-    guard.record(failure_after(90), secs(10), wall(secs(10)));
+    record_at(&mut guard, failure_after(90), 10);
     assert_eq!(guard.state().unwrap().retry_at, wall(secs(100)));
-    guard.record(failure_after(5), secs(11), wall(secs(11)));
+    record_at(&mut guard, failure_after(5), 11);
     assert_eq!(guard.state().unwrap().retry_at, wall(secs(100)));
     assert_eq!(guard.failures(), 8);
-    assert!(matches!(
-        guard.before_request(secs(99), TIMEOUT),
-        Permit::ShortCircuit(_)
-    ));
-    assert!(matches!(
-        guard.before_request(secs(100), TIMEOUT),
-        Permit::Probe(_)
-    ));
+    assert_eq!(permit_at(&mut guard, 99), Granted::ShortCircuit);
+    assert_eq!(permit_at(&mut guard, 100), Granted::Probe);
 }
 
 #[test]
@@ -880,18 +901,16 @@ fn a_straggler_with_evidence_closes_it() {
     // A request sent before the guard opened comes back with evidence: GitHub answers.
     let mut guard = opened_default(secs(0));
     assert_eq!(
-        guard.record(GuardOutcome::Evidence, secs(2), wall(secs(2))),
+        record_at(&mut guard, GuardOutcome::Evidence, 2),
         GuardChange::Closed
     );
-    assert!(matches!(guard.before_request(secs(2), TIMEOUT), Permit::Go));
+    assert_eq!(permit_at(&mut guard, 2), Granted::Go);
 }
 
 #[test]
 fn an_abandoned_probe_lets_the_next_request_probe_at_once() {
     let mut guard = opened_default(secs(0));
-    let Permit::Probe(ticket) = guard.before_request(secs(30), TIMEOUT) else {
-        panic!("no probe");
-    };
+    let ticket = probe_at(&mut guard, 30, TIMEOUT, "no probe");
     guard.abandon(ticket);
     let state = guard.state().unwrap();
     assert!(!state.probing);
@@ -900,64 +919,51 @@ fn an_abandoned_probe_lets_the_next_request_probe_at_once() {
         wall(secs(30)),
         "the cool-down is not doubled"
     );
-    assert!(matches!(
-        guard.before_request(secs(31), TIMEOUT),
-        Permit::Probe(_)
-    ));
+    assert_eq!(permit_at(&mut guard, 31), Granted::Probe);
 }
 
+/// A probe whose answer never comes is presumed lost when its lease ends: its timeout and
+/// the grace, at most ten minutes whatever the timeout. Until then no second probe; at the
+/// lease's end the next request probes, and its failure reopens the guard.
 #[test]
-fn a_forgotten_probe_expires_after_its_timeout_and_the_grace() {
-    let mut guard = opened_default(secs(0));
-    let Permit::Probe(_forgotten) = guard.before_request(secs(30), secs(12)) else {
-        panic!("no probe");
-    };
-    assert!(matches!(
-        guard.before_request(secs(42), TIMEOUT),
-        Permit::ShortCircuit(_)
-    ));
-    let Permit::Probe(ticket) = guard.before_request(secs(43), TIMEOUT) else {
-        panic!("wedged by a lost probe");
-    };
-    assert_eq!(
-        guard.record_probe(ticket, failure(), secs(44), wall(secs(44))),
-        GuardChange::Reopened
-    );
-}
-
-#[test]
-fn a_probe_lease_is_at_most_ten_minutes_whatever_the_timeout() {
-    let mut guard = opened_default(secs(0));
-    let Permit::Probe(_forgotten) = guard.before_request(secs(30), Duration::MAX) else {
-        panic!("no probe");
-    };
-    assert!(matches!(
-        guard.before_request(secs(629), TIMEOUT),
-        Permit::ShortCircuit(_)
-    ));
-    assert!(matches!(
-        guard.before_request(secs(630), TIMEOUT),
-        Permit::Probe(_)
-    ));
+fn a_forgotten_probe_expires_after_its_lease() {
+    let cases = [
+        ("its timeout and the grace", secs(12), 43),
+        (
+            "at most ten minutes whatever the timeout",
+            Duration::MAX,
+            630,
+        ),
+    ];
+    for (name, timeout, lease_end) in cases {
+        let mut guard = opened_default(secs(0));
+        let _forgotten = probe_at(&mut guard, 30, timeout, name);
+        let before = permit_at(&mut guard, lease_end - 1);
+        assert_eq!(before, Granted::ShortCircuit, "{name}");
+        let ticket = probe_at(&mut guard, lease_end, TIMEOUT, "wedged by a lost probe");
+        let change = answer_probe(&mut guard, ticket, failure(), lease_end + 1);
+        assert_eq!(change, GuardChange::Reopened, "{name}");
+    }
 }
 
 #[test]
 fn an_old_ticket_cannot_close_or_reopen_as_the_probe() {
     let mut guard = opened_default(secs(0));
-    let Permit::Probe(old) = guard.before_request(secs(30), secs(0)) else {
-        panic!("no probe");
-    };
-    let Permit::Probe(current) = guard.before_request(secs(32), TIMEOUT) else {
-        panic!("no second probe after the first one's lease");
-    };
+    let old = probe_at(&mut guard, 30, secs(0), "no probe");
+    let current = probe_at(
+        &mut guard,
+        32,
+        TIMEOUT,
+        "no second probe after the first one's lease",
+    );
     // The old probe's failure is a straggler's: counted, no reopening, the probe still out.
     assert_eq!(
-        guard.record_probe(old, failure(), secs(33), wall(secs(33))),
+        answer_probe(&mut guard, old, failure(), 33),
         GuardChange::Unchanged
     );
     assert!(guard.state().unwrap().probing);
     assert_eq!(
-        guard.record_probe(current, failure(), secs(34), wall(secs(34))),
+        answer_probe(&mut guard, current, failure(), 34),
         GuardChange::Reopened
     );
 }
@@ -966,43 +972,26 @@ fn an_old_ticket_cannot_close_or_reopen_as_the_probe() {
 fn time_going_backwards_or_standing_still_brings_no_early_probe() {
     let mut guard = opened_default(secs(100));
     // A reading taken long ago reaches the guard late.
-    assert!(matches!(
-        guard.before_request(secs(3), TIMEOUT),
-        Permit::ShortCircuit(_)
-    ));
-    guard.record(failure(), secs(0), wall(secs(0)));
+    assert_eq!(permit_at(&mut guard, 3), Granted::ShortCircuit);
+    record_at(&mut guard, failure(), 0);
     assert_eq!(guard.state().unwrap().retry_at, wall(secs(130)));
     for _ in 0..3 {
-        assert!(matches!(
-            guard.before_request(secs(129), TIMEOUT),
-            Permit::ShortCircuit(_)
-        ));
+        assert_eq!(permit_at(&mut guard, 129), Granted::ShortCircuit);
     }
-    let Permit::Probe(ticket) = guard.before_request(secs(130), TIMEOUT) else {
-        panic!("no probe");
-    };
+    let ticket = probe_at(&mut guard, 130, TIMEOUT, "no probe");
     // The probe's answer stamped earlier than the probe: the cool-down counts from the
     // latest time seen, not from the past.
-    guard.record_probe(ticket, failure(), secs(5), wall(secs(5)));
-    assert!(matches!(
-        guard.before_request(secs(189), TIMEOUT),
-        Permit::ShortCircuit(_)
-    ));
-    assert!(matches!(
-        guard.before_request(secs(190), TIMEOUT),
-        Permit::Probe(_)
-    ));
+    answer_probe(&mut guard, ticket, failure(), 5);
+    assert_eq!(permit_at(&mut guard, 189), Granted::ShortCircuit);
+    assert_eq!(permit_at(&mut guard, 190), Granted::Probe);
 }
 
 #[test]
 fn the_guard_switched_off_lets_everything_through() {
     let mut guard = OutageGuard::new(OutageSettings::off());
     for i in 0..100 {
-        assert!(matches!(guard.before_request(secs(i), TIMEOUT), Permit::Go));
-        assert_eq!(
-            guard.record(failure(), secs(i), wall(secs(i))),
-            GuardChange::Unchanged
-        );
+        assert_eq!(permit_at(&mut guard, i), Granted::Go);
+        assert_eq!(record_at(&mut guard, failure(), i), GuardChange::Unchanged);
     }
     assert!(guard.state().is_none());
 }
@@ -1119,7 +1108,7 @@ fn shared_behind_a_mutex_by_many_threads_exactly_one_probe_goes() {
     let ticket = probes.pop().expect("one probe");
     let mut guard = guard.lock().expect("no thread panics holding it");
     assert_eq!(
-        guard.record_probe(ticket, GuardOutcome::Evidence, secs(31), wall(secs(31))),
+        answer_probe(&mut guard, ticket, GuardOutcome::Evidence, 31),
         GuardChange::Closed
     );
 }

@@ -9,18 +9,15 @@ use pat_verdict::Clock;
 use pat_verdict::testing::Reply;
 use pat_verdict::{Endpoint, RetryPolicy, Stage, Verdict};
 use serde_json::json;
-use world::{World, pat};
+use world::World;
 
 const SECOND: Duration = Duration::from_secs(1);
 
 #[tokio::test]
 async fn inconclusive_calls_are_tried_three_times_with_growing_backoff() {
     let world = World::new();
-    world
-        .github
-        .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
-        .on("ghp_x", Endpoint::TestQuery, [Reply::status(503)]);
-    let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+    world.script("ghp_x", [Reply::user(1, "m")], [Reply::status(503)]);
+    let report = world.verify("ghp_x").await;
     assert!(report.verdict().transient_failure());
     assert_eq!(report.stage(), Some(Stage::TestQuery));
     assert_eq!(world.github.requests(Endpoint::TestQuery), 3);
@@ -46,11 +43,8 @@ async fn evidence_is_never_retried() {
         Reply::json(200, json!({ "data": null })),
     ] {
         let world = World::new();
-        world
-            .github
-            .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
-            .on("ghp_x", Endpoint::TestQuery, [reply]);
-        let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+        world.script("ghp_x", [Reply::user(1, "m")], [reply]);
+        let report = world.verify("ghp_x").await;
         assert_eq!(report.verdict().kind(), pat_verdict::VerdictKind::Invalid);
         assert_eq!(world.github.requests(Endpoint::TestQuery), 1);
         assert!(world.clock.sleeps().is_empty());
@@ -68,11 +62,8 @@ async fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
         (Reply::viewer("m"), pat_verdict::VerdictKind::Valid),
     ] {
         let world = World::new();
-        world
-            .github
-            .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
-            .on("ghp_x", Endpoint::TestQuery, [unauthorized(), then]);
-        let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+        world.script("ghp_x", [Reply::user(1, "m")], [unauthorized(), then]);
+        let report = world.verify("ghp_x").await;
         assert_eq!(report.verdict().kind(), kind);
         assert_eq!(world.github.requests(Endpoint::TestQuery), 2);
         assert_eq!(report.requests(), 3);
@@ -88,11 +79,8 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
         json!({ "message": "You have exceeded a secondary rate limit." }),
     )
     .header("retry-after", "60");
-    world
-        .github
-        .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
-        .on("ghp_x", Endpoint::TestQuery, [limited]);
-    let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+    world.script("ghp_x", [Reply::user(1, "m")], [limited]);
+    let report = world.verify("ghp_x").await;
     assert_eq!(world.github.requests(Endpoint::TestQuery), 1);
     assert!(
         world.clock.sleeps().is_empty(),
@@ -116,11 +104,12 @@ async fn a_retry_after_past_the_deadline_is_not_waited_for() {
 async fn a_retry_after_inside_the_deadline_is_honoured() {
     let world = World::new();
     let limited = Reply::json(429, json!({})).header("retry-after", "3");
-    world
-        .github
-        .on("ghp_x", Endpoint::Identity, [Reply::user(1, "m")])
-        .on("ghp_x", Endpoint::TestQuery, [limited, Reply::viewer("m")]);
-    let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+    world.script(
+        "ghp_x",
+        [Reply::user(1, "m")],
+        [limited, Reply::viewer("m")],
+    );
+    let report = world.verify("ghp_x").await;
     assert_eq!(report.verdict(), Verdict::Valid(()));
     assert_eq!(world.clock.sleeps(), vec![3 * SECOND]);
 }
@@ -129,19 +118,12 @@ async fn a_retry_after_inside_the_deadline_is_honoured() {
 async fn one_deadline_bounds_identity_test_query_and_retries() {
     let world = World::new();
     // Identity takes 8 s; the test query stalls far past what is left.
-    world
-        .github
-        .on(
-            "ghp_x",
-            Endpoint::Identity,
-            [Reply::user(1, "m").after(8 * SECOND)],
-        )
-        .on(
-            "ghp_x",
-            Endpoint::TestQuery,
-            [Reply::viewer("m").after(60 * SECOND)],
-        );
-    let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+    world.script(
+        "ghp_x",
+        [Reply::user(1, "m").after(8 * SECOND)],
+        [Reply::viewer("m").after(60 * SECOND)],
+    );
+    let report = world.verify("ghp_x").await;
     assert!(report.verdict().transient_failure(), "{report:?}");
     assert!(
         world.clock.monotonic() <= 12 * SECOND,
@@ -153,12 +135,9 @@ async fn one_deadline_bounds_identity_test_query_and_retries() {
 #[tokio::test]
 async fn a_slow_outage_is_retried_only_while_time_remains() {
     let world = World::with_policy(RetryPolicy::with_deadline(5 * SECOND));
-    world.github.on(
-        "ghp_x",
-        Endpoint::Identity,
-        [Reply::status(503).after(2 * SECOND)],
-    );
-    let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+    let slow_outage = Reply::status(503).after(2 * SECOND);
+    world.github.on("ghp_x", Endpoint::Identity, [slow_outage]);
+    let report = world.verify("ghp_x").await;
     assert!(report.verdict().transient_failure());
     assert_eq!(report.stage(), Some(Stage::Identity));
     // 2 s + 0.5 s wait + 2 s = 4.5 s; a third attempt could not finish inside 5 s.
@@ -169,20 +148,14 @@ async fn a_slow_outage_is_retried_only_while_time_remains() {
 #[tokio::test]
 async fn verify_reports_identity_scopes_and_expiry() {
     let world = World::new();
-    world
-        .github
-        .on(
-            "ghp_x",
-            Endpoint::Identity,
-            [Reply::json(200, json!({ "id": 42, "login": "octocat" }))
-                .header("x-oauth-scopes", "repo, read:org")
-                .header(
-                    "github-authentication-token-expiration",
-                    "2026-01-05 00:00:00 UTC",
-                )],
-        )
-        .on("ghp_x", Endpoint::TestQuery, [Reply::viewer("octocat")]);
-    let report = world.validator.verifier().verify(&pat("ghp_x")).await;
+    let identity = Reply::json(200, json!({ "id": 42, "login": "octocat" }))
+        .header("x-oauth-scopes", "repo, read:org")
+        .header(
+            "github-authentication-token-expiration",
+            "2026-01-05 00:00:00 UTC",
+        );
+    world.script("ghp_x", [identity], [Reply::viewer("octocat")]);
+    let report = world.verify("ghp_x").await;
     assert_eq!(report.verdict(), Verdict::Valid(()));
     assert_eq!(report.stage(), None);
     assert_eq!(report.login(), Some("octocat"));
@@ -202,7 +175,7 @@ async fn verify_reports_identity_scopes_and_expiry() {
 #[tokio::test]
 async fn verify_refuses_a_malformed_token_without_a_request() {
     let world = World::new();
-    let report = world.validator.verifier().verify(&pat("ghp_\u{7f}x")).await;
+    let report = world.verify("ghp_\u{7f}x").await;
     assert_eq!(report.stage(), Some(Stage::Token));
     assert_eq!(report.verdict().kind(), pat_verdict::VerdictKind::Invalid);
     assert_eq!(report.requests(), 0);

@@ -8,13 +8,45 @@
 use std::time::Duration;
 
 use pat_verdict::{
-    CallResult, Endpoint, HttpResponse, RelevantHeaders, RetryPolicy, SecretString, Stage, Step,
-    TransportError, TransportErrorKind, UnixTime, Verdict, Verification, VerifyReport,
-    classify_identity, classify_test_query,
+    CallResult, Endpoint, HttpResponse, IdentityKnown, RelevantHeaders, RetryPolicy, SecretString,
+    SendRequest, Stage, Step, TransportError, TransportErrorKind, UnixTime, Verdict, Verification,
+    VerifyReport, classify_identity, classify_test_query,
 };
 use proptest::prelude::*;
 
 const WALL: UnixTime = UnixTime(1_767_225_600);
+
+/// The identity request a verification of `raw` starts with, under the default policy at
+/// monotonic `now`; a token refused without a request fails the test.
+fn first_request(raw: &str, now: Duration) -> SendRequest {
+    match Verification::start(&SecretString::from(raw), RetryPolicy::default(), now) {
+        Step::Send(call) => call,
+        other @ (Step::Wait(_) | Step::IdentityKnown(_) | Step::Done(_)) => {
+            panic!("expected a request, got {other:?}")
+        }
+    }
+}
+
+/// The valid identity `call` learns from a 200 with `body` at `now`; any other step fails
+/// the test.
+fn identity_from(call: SendRequest, body: &str, now: Duration) -> IdentityKnown {
+    match call.receive(Ok(HttpResponse::new(200, body)), now, WALL) {
+        Step::IdentityKnown(known) => known,
+        other @ (Step::Send(_) | Step::Wait(_) | Step::Done(_)) => {
+            panic!("expected the identity, got {other:?}")
+        }
+    }
+}
+
+/// The test query a valid identity goes on to at `now`; any other step fails the test.
+fn test_query_after(known: IdentityKnown, now: Duration) -> SendRequest {
+    match known.proceed(now) {
+        Step::Send(call) => call,
+        other @ (Step::Wait(_) | Step::IdentityKnown(_) | Step::Done(_)) => {
+            panic!("expected the test query, got {other:?}")
+        }
+    }
+}
 
 /// One scripted answer: what came back and how long it took.
 #[derive(Clone, Debug)]
@@ -172,36 +204,49 @@ fn first_evidence_401(run: &Run, i: usize) -> bool {
     evidence_401(run, i) && (0..i).all(|j| !evidence_401(run, j))
 }
 
+/// The default policy with a deadline from 1 ms to 20 s: short enough to cut retries off
+/// anywhere, long enough to let all three attempts through.
+fn arb_deadline_policy() -> impl Strategy<Value = RetryPolicy> {
+    (1u64..20_000).prop_map(|ms| RetryPolicy::with_deadline(Duration::from_millis(ms)))
+}
+
+/// A duration of whole milliseconds below `below`.
+fn arb_millis(below: u64) -> impl Strategy<Value = Duration> {
+    (0..below).prop_map(Duration::from_millis)
+}
+
+/// What every run keeps to, whatever the answers and timers: at most three attempts per
+/// call, and the report counts every request that was sent.
+fn check_attempts_counted(run: &Run) -> Result<(), TestCaseError> {
+    prop_assert!(attempts(&run.sent, Endpoint::Identity) <= 3);
+    prop_assert!(attempts(&run.sent, Endpoint::TestQuery) <= 3);
+    prop_assert_eq!(run.report.requests() as usize, run.sent.len());
+    Ok(())
+}
+
 const UNRESOLVED: &str = "GitHub GraphQL API returned 401 right after the /user lookup accepted the token, with no time left to ask again";
 
 proptest! {
     #[test]
     fn any_answers_end_in_a_report_within_the_deadline(
         answers in arb_answers(),
-        deadline_ms in 1u64..20_000,
-        start_ms in 0u64..1_000_000,
+        policy in arb_deadline_policy(),
+        start in arb_millis(1_000_000),
     ) {
-        let policy = RetryPolicy::with_deadline(Duration::from_millis(deadline_ms));
-        let start = Duration::from_millis(start_ms);
         let run = run(&answers, policy, start);
         prop_assert!(run.ended <= start + policy.deadline, "ended at {:?}", run.ended - start);
-        prop_assert!(attempts(&run.sent, Endpoint::Identity) <= 3);
-        prop_assert!(attempts(&run.sent, Endpoint::TestQuery) <= 3);
-        prop_assert_eq!(run.report.requests() as usize, run.sent.len());
+        check_attempts_counted(&run)?;
     }
 
     #[test]
     fn a_late_timer_never_leads_to_a_request_past_the_deadline(
         answers in arb_answers(),
-        deadline_ms in 1u64..20_000,
-        oversleep_ms in 0u64..10_000,
+        policy in arb_deadline_policy(),
+        oversleep in arb_millis(10_000),
     ) {
         // `run` asserts that every request is sent with time left; the report still comes.
-        let policy = RetryPolicy::with_deadline(Duration::from_millis(deadline_ms));
-        let run = run_with_oversleep(&answers, policy, Duration::ZERO, Duration::from_millis(oversleep_ms));
-        prop_assert!(attempts(&run.sent, Endpoint::Identity) <= 3);
-        prop_assert!(attempts(&run.sent, Endpoint::TestQuery) <= 3);
-        prop_assert_eq!(run.report.requests() as usize, run.sent.len());
+        let run = run_with_oversleep(&answers, policy, Duration::ZERO, oversleep);
+        check_attempts_counted(&run)?;
     }
 
     #[test]
@@ -432,14 +477,7 @@ fn a_bad_token_is_invalid_with_no_request() {
 
 #[test]
 fn the_request_says_everything_a_client_needs_and_debug_hides_the_token() {
-    let step = Verification::start(
-        &SecretString::from(" ghp_secret_value "),
-        RetryPolicy::default(),
-        Duration::ZERO,
-    );
-    let Step::Send(call) = step else {
-        panic!("expected a request");
-    };
+    let call = first_request(" ghp_secret_value ", Duration::ZERO);
     let request = call.request();
     assert_eq!(
         (request.method(), request.path(), request.body()),
@@ -459,14 +497,9 @@ fn the_request_says_everything_a_client_needs_and_debug_hides_the_token() {
         "{shown}"
     );
 
-    let user = Ok(HttpResponse::new(200, r#"{"id": 7}"#));
-    let Step::IdentityKnown(known) = call.receive(user, Duration::from_secs(2), WALL) else {
-        panic!("expected the identity");
-    };
+    let known = identity_from(call, r#"{"id": 7}"#, Duration::from_secs(2));
     assert_eq!(known.identity().github_id.as_str(), "7");
-    let Step::Send(call) = known.proceed(Duration::from_secs(2)) else {
-        panic!("expected the test query");
-    };
+    let call = test_query_after(known, Duration::from_secs(2));
     let request = call.request();
     assert_eq!(
         (request.method(), request.path(), request.body()),
@@ -482,17 +515,8 @@ fn the_request_says_everything_a_client_needs_and_debug_hides_the_token() {
 
 #[test]
 fn stopping_at_the_identity_ends_the_verification() {
-    let Step::Send(call) = Verification::start(
-        &SecretString::from("ghp_x"),
-        RetryPolicy::default(),
-        Duration::ZERO,
-    ) else {
-        panic!("expected a request");
-    };
-    let user = Ok(HttpResponse::new(200, r#"{"id": "9"}"#));
-    let Step::IdentityKnown(known) = call.receive(user, Duration::ZERO, WALL) else {
-        panic!("expected the identity");
-    };
+    let call = first_request("ghp_x", Duration::ZERO);
+    let known = identity_from(call, r#"{"id": "9"}"#, Duration::ZERO);
     let halted = known.stop("locked");
     assert_eq!(halted.reason, "locked");
     assert_eq!(halted.identity.github_id.as_str(), "9");
@@ -501,20 +525,9 @@ fn stopping_at_the_identity_ends_the_verification() {
 
 #[test]
 fn github_echoing_the_token_is_redacted() {
-    let Step::Send(call) = Verification::start(
-        &SecretString::from("ghp_echoed"),
-        RetryPolicy::default(),
-        Duration::ZERO,
-    ) else {
-        panic!("expected a request");
-    };
-    let user = Ok(HttpResponse::new(200, r#"{"id": 1}"#));
-    let Step::IdentityKnown(known) = call.receive(user, Duration::ZERO, WALL) else {
-        panic!("expected the identity");
-    };
-    let Step::Send(call) = known.proceed(Duration::ZERO) else {
-        panic!("expected the test query");
-    };
+    let call = first_request("ghp_echoed", Duration::ZERO);
+    let known = identity_from(call, r#"{"id": 1}"#, Duration::ZERO);
+    let call = test_query_after(known, Duration::ZERO);
     let echo = Ok(HttpResponse::new(
         200,
         r#"{"errors": [{"message": "token ghp_echoed is bad"}]}"#,

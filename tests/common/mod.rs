@@ -673,31 +673,6 @@ pub fn arb_rate_limit_403_body() -> BoxedStrategy<Vec<u8>> {
     .boxed()
 }
 
-/// docs/contract.md §2 and §3 for a 4xx that is not a rate limit: evidence when GitHub's API
-/// sent the body (or none was handed over), else Inconclusive, not a rate limit, §4's wait,
-/// and the contract's reason.
-pub fn check_4xx<T>(
-    api: &str,
-    verdict: &Verdict<T>,
-    status: u16,
-    body: &Body,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    if from_githubs_api(body) {
-        prop_assert_eq!(invalid_reason(verdict)?, format!("{api} returned {status}"));
-    } else {
-        let (reason, _) = inconclusive_with_wait(verdict, headers, now, false)?;
-        prop_assert_eq!(
-            reason,
-            format!(
-                "{api} returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
-            )
-        );
-    }
-    Ok(())
-}
-
 // ---- rows §2 and §3 share ----
 
 /// How the identity lookup is named in reason texts.
@@ -705,25 +680,73 @@ pub const USER: &str = "GitHub /user API";
 /// How the test query is named in reason texts.
 pub const GRAPHQL: &str = "GitHub GraphQL API";
 
-/// The rows "408; 429; 403 with a rate-limit signal" of §2 and §3: Inconclusive, rate
-/// limited, `{api} returned {status}` plus the limit, `retry_after` per §4.
-pub fn check_rate_limited_status<T>(
-    api: &str,
-    verdict: &Verdict<T>,
-    status: u16,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, retry_after) = inconclusive_with_wait(verdict, headers, now, true)?;
-    let limited = match retry_after {
-        Some(wait) => format!(
-            "{api} returned {status} (rate limited; retry after {} s)",
-            wait.as_secs()
-        ),
-        None => format!("{api} returned {status} (rate limited)"),
-    };
-    prop_assert_eq!(reason, limited);
-    Ok(())
+/// A verdict on an answer with a status, with what the status rows of §2 and §3 read to
+/// judge it: which API answered ([`USER`] or [`GRAPHQL`]), the status, and the headers and
+/// time that decide §4's wait. Each row's check is a method, so the rows read one set of
+/// parts instead of each listing the same five.
+pub struct Answered<'a, T> {
+    pub api: &'a str,
+    pub verdict: &'a Verdict<T>,
+    pub status: u16,
+    pub headers: &'a RelevantHeaders,
+    pub now: i64,
+}
+
+impl<T> Answered<'_, T> {
+    /// [`inconclusive_with_wait`] of this answer.
+    fn inconclusive(&self, rate_limited: bool) -> Result<(&str, Option<Duration>), TestCaseError> {
+        inconclusive_with_wait(self.verdict, self.headers, self.now, rate_limited)
+    }
+
+    /// The rows "408; 429; 403 with a rate-limit signal": Inconclusive, rate limited,
+    /// `{api} returned {status}` plus the limit, `retry_after` per §4.
+    pub fn check_rate_limited(&self) -> Result<(), TestCaseError> {
+        let Self { api, status, .. } = self;
+        let (reason, retry_after) = self.inconclusive(true)?;
+        let limited = match retry_after {
+            Some(wait) => format!(
+                "{api} returned {status} (rate limited; retry after {} s)",
+                wait.as_secs()
+            ),
+            None => format!("{api} returned {status} (rate limited)"),
+        };
+        prop_assert_eq!(reason, limited);
+        Ok(())
+    }
+
+    /// A 4xx that is not a rate limit: evidence when GitHub's API sent the body (or none was
+    /// handed over), else Inconclusive, not a rate limit, §4's wait, and the contract's reason.
+    pub fn check_4xx(&self, body: &Body) -> Result<(), TestCaseError> {
+        let Self { api, status, .. } = self;
+        if from_githubs_api(body) {
+            prop_assert_eq!(
+                invalid_reason(self.verdict)?,
+                format!("{api} returned {status}")
+            );
+        } else {
+            let (reason, _) = self.inconclusive(false)?;
+            prop_assert_eq!(
+                reason,
+                format!(
+                    "{api} returned {status} with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)"
+                )
+            );
+        }
+        Ok(())
+    }
+
+    /// The rows that the status alone makes Inconclusive (5xx, 1xx, 3xx, other 2xx): not a
+    /// rate limit, `retry_after` per §4, and the reason names the status.
+    pub fn check_status_inconclusive(&self) -> Result<(), TestCaseError> {
+        let Self { api, status, .. } = self;
+        let (reason, _) = self.inconclusive(false)?;
+        prop_assert!(
+            reason.starts_with(&format!("{api} returned {status}")),
+            "reason does not name the status: {}",
+            reason
+        );
+        Ok(())
+    }
 }
 
 /// docs/contract.md §2 and §3, row "transport failure": Inconclusive, not a rate limit, no
@@ -743,24 +766,6 @@ pub fn check_transport_inconclusive<T>(
     Ok(())
 }
 
-/// The rows that the status alone makes Inconclusive (5xx, 1xx, 3xx, other 2xx): not a rate
-/// limit, `retry_after` per §4, and the reason names the status.
-pub fn check_status_inconclusive<T>(
-    api: &str,
-    verdict: &Verdict<T>,
-    status: u16,
-    headers: &RelevantHeaders,
-    now: i64,
-) -> Result<(), TestCaseError> {
-    let (reason, _) = inconclusive_with_wait(verdict, headers, now, false)?;
-    prop_assert!(
-        reason.starts_with(&format!("{api} returned {status}")),
-        "reason does not name the status: {}",
-        reason
-    );
-    Ok(())
-}
-
 /// The rows of a 200 whose body says nothing about the PAT: Inconclusive, no wait, a reason.
 pub fn check_body_inconclusive<T>(verdict: &Verdict<T>) -> Result<(), TestCaseError> {
     let (reason, retry_after, rate_limited) = inconclusive_parts(verdict)?;
@@ -771,30 +776,43 @@ pub fn check_body_inconclusive<T>(verdict: &Verdict<T>) -> Result<(), TestCaseEr
 }
 
 /// `inner` inside `depth` objects `{"a": …}`, for hostile nesting.
-pub fn nested_objects(depth: usize, inner: &str) -> String {
+fn nested_objects(depth: usize, inner: &str) -> String {
     format!("{}{inner}{}", r#"{"a":"#.repeat(depth), "}".repeat(depth))
 }
 
 /// `inner` inside `depth` arrays `[…]`, for hostile nesting.
-pub fn nested_arrays(depth: usize, inner: &str) -> String {
+fn nested_arrays(depth: usize, inner: &str) -> String {
     format!("{}{inner}{}", "[".repeat(depth), "]".repeat(depth))
 }
 
-/// Hostile nesting (these bodies and a nested array, at depths 200 and 100 000, as 200 and
-/// 403) is a verdict whose seed view agrees with it, never a stack overflow.
+/// Hostile nesting is a verdict whose seed view agrees with it, never a stack overflow: at
+/// depths 200 and 100 000, as 200 and 403, `unclosed` repeated (a body that never closes)
+/// and every `@` of `around` (the body itself, `"@"`, always among them) filled with deep
+/// arrays of `1` and of `null` and deep objects of `null`. Each classifier names only
+/// its opener and where its fields sit, so both files ask the same question of the same
+/// nestings instead of each building its own list.
 pub fn check_deep_nesting<T>(
     classify: fn(&CallResult, UnixTime) -> Verdict<T>,
-    bodies: impl Fn(usize) -> Vec<String>,
+    unclosed: &str,
+    around: &[&str],
 ) {
     for depth in [200, 100_000] {
-        let mut all = bodies(depth);
-        all.push(nested_arrays(depth, "1"));
+        let fills = [
+            nested_arrays(depth, "1"),
+            nested_arrays(depth, "null"),
+            nested_objects(depth, "null"),
+        ];
+        let mut all = vec![unclosed.repeat(depth)];
+        for template in std::iter::once(&"@").chain(around) {
+            all.extend(fills.iter().map(|fill| template.replace('@', fill)));
+        }
         for body in all {
             for status in [200, 403] {
                 let verdict = classify(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
                 assert_eq!(
                     verdict.error().is_some(),
-                    !matches!(verdict, Verdict::Valid(_))
+                    !matches!(verdict, Verdict::Valid(_)),
+                    "depth {depth}, status {status}"
                 );
             }
         }
@@ -817,17 +835,63 @@ pub fn check_every_transport_kind<T>(classify: fn(&CallResult, UnixTime) -> Verd
     }
 }
 
+/// Any answer a classifier can be handed, for its "total over its input" property: every
+/// status, any time (the ends of `i64` too), headers of any kind, and a body among the
+/// general ones, raw bytes and `good` (the classifier's own valid body). Both classifier
+/// files draw from this one strategy, so neither can quietly test less of the input space.
+pub fn arb_any_answer(good: BoxedStrategy<Body>) -> BoxedStrategy<(i64, HttpResponse)> {
+    (
+        any::<u16>(),
+        prop_oneof![arb_now(), any::<i64>(), Just(i64::MIN), Just(i64::MAX)],
+        arb_headers(0),
+        prop_oneof![
+            arb_any_body(),
+            vec(any::<u8>(), 0..512).prop_map(Body::Complete),
+            good,
+        ],
+    )
+        .prop_map(|(status, now, headers, body)| {
+            (
+                now,
+                HttpResponse {
+                    status,
+                    headers,
+                    body,
+                },
+            )
+        })
+        .boxed()
+}
+
+/// docs/contract.md §1's principle over any answer: only a 200 is Valid; only a 4xx other
+/// than 408 and 429 is Invalid, and a 200 too where `invalid_200` says the classifier's
+/// table has an Invalid 200 (§2 does, §3 does not).
+pub fn check_only_evidence_decides<T>(
+    verdict: &Verdict<T>,
+    status: u16,
+    invalid_200: bool,
+) -> Result<(), TestCaseError> {
+    let evidence_status = (invalid_200 && status == 200)
+        || ((400..=499).contains(&status) && status != 408 && status != 429);
+    match verdict {
+        Verdict::Valid(_) => prop_assert_eq!(status, 200),
+        Verdict::Invalid { .. } => prop_assert!(evidence_status, "Invalid from {}", status),
+        Verdict::Inconclusive { .. } => {}
+    }
+    Ok(())
+}
+
 /// The local `classify` of a classifier test file: the verdict, with §1's seed view checked.
 pub type Classify<T> = fn(&CallResult, i64) -> Result<Verdict<T>, TestCaseError>;
 
 /// Which shared check a row's answer must pass.
 #[derive(Clone, Copy, Debug)]
 pub enum RowCheck {
-    /// [`check_rate_limited_status`]: 408, 429, 403 with a rate-limit signal.
+    /// [`Answered::check_rate_limited`]: 408, 429, 403 with a rate-limit signal.
     RateLimited,
-    /// [`check_4xx`]: a 4xx that is not a rate limit.
+    /// [`Answered::check_4xx`]: a 4xx that is not a rate limit.
     NotARateLimit4xx,
-    /// [`check_status_inconclusive`]: a status that is no evidence.
+    /// [`Answered::check_status_inconclusive`]: a status that is no evidence.
     StatusInconclusive,
 }
 
@@ -848,12 +912,17 @@ pub fn check_row<T>(
         body: body.clone(),
     });
     let verdict = classify(&result, now)?;
+    let answered = Answered {
+        api,
+        verdict: &verdict,
+        status,
+        headers: &headers,
+        now,
+    };
     match check {
-        RowCheck::RateLimited => check_rate_limited_status(api, &verdict, status, &headers, now),
-        RowCheck::NotARateLimit4xx => check_4xx(api, &verdict, status, &body, &headers, now),
-        RowCheck::StatusInconclusive => {
-            check_status_inconclusive(api, &verdict, status, &headers, now)
-        }
+        RowCheck::RateLimited => answered.check_rate_limited(),
+        RowCheck::NotARateLimit4xx => answered.check_4xx(&body),
+        RowCheck::StatusInconclusive => answered.check_status_inconclusive(),
     }
 }
 

@@ -15,8 +15,8 @@ use std::sync::Arc;
 use pat_verdict::TransportErrorKind;
 use pat_verdict::testing::{FaultyStore, ManualClock, Reply, ScriptedGithub};
 use pat_verdict::{
-    BroadcastOutcome, CheckResponse, Hotkey, HotkeyList, RetryPolicy, SecretString, Validator,
-    Verifier,
+    BroadcastOutcome, CheckResponse, Endpoint, Hotkey, HotkeyList, RetryPolicy, SecretString,
+    Validator, Verifier, VerifyReport,
 };
 use pat_verdict_memory_store::MemoryStore;
 
@@ -71,6 +71,38 @@ impl World {
     /// A miner with `hotkey` checks its stored PAT; the answer as it goes on the wire.
     pub async fn check(&self, hotkey: &str) -> CheckResponse {
         self.validator.check(&Hotkey::new(hotkey)).await.into()
+    }
+
+    /// A world (default policy) whose store already holds one entry: `hotkey`'s PAT `pat` for
+    /// account `github_id` at uid 1, the start of most check and broadcast rows.
+    pub async fn with_entry(hotkey: &str, pat: &str, github_id: &str) -> Self {
+        let world = Self::new();
+        world
+            .seed(pat_verdict::testing::entry(1, hotkey, pat, github_id))
+            .await;
+        world
+    }
+
+    /// Scripts `token`'s answers on both endpoints, `/user` then the test query: the setup of
+    /// every test about what follows an identity, in one call instead of the same
+    /// two-endpoint script in each.
+    pub fn script(
+        &self,
+        token: &str,
+        identity: impl IntoIterator<Item = Reply>,
+        test_query: impl IntoIterator<Item = Reply>,
+    ) -> &Self {
+        self.github.on(token, Endpoint::Identity, identity).on(
+            token,
+            Endpoint::TestQuery,
+            test_query,
+        );
+        self
+    }
+
+    /// The verifier's report on `token`, as the validator's verifier gives it.
+    pub async fn verify(&self, token: &str) -> VerifyReport {
+        self.validator.verifier().verify(&pat(token)).await
     }
 
     /// Puts an entry in the store directly (not counted as a handler's write).

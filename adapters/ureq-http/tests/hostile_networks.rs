@@ -38,6 +38,22 @@ fn ca_file(ca: &TestCa) -> (tempfile::TempDir, std::path::PathBuf) {
     (dir, path)
 }
 
+/// A TLS fake whose certificate, issued by `ca`, names `names`.
+fn tls_fake(ca: &TestCa, names: &[&str]) -> FakeGithub {
+    let identity = ca.issue(names).expect("a certificate");
+    FakeGithub::builder().tls(identity).start().expect("starts")
+}
+
+/// A client of `github` that trusts `trusted` through a CA file (the guard keeps the file).
+fn client_trusting(github: &FakeGithub, trusted: &TestCa) -> (tempfile::TempDir, UreqGithub) {
+    let (dir, path) = ca_file(trusted);
+    let client = UreqGithub::builder(&github.url())
+        .ca_file(&path)
+        .build()
+        .expect("the CA file reads");
+    (dir, client)
+}
+
 #[tokio::test]
 async fn enterprise_roots_send_the_test_query_to_api_graphql() {
     let github = FakeGithub::builder().enterprise().start().expect("starts");
@@ -75,17 +91,10 @@ async fn dotcom_roots_keep_graphql_under_the_root() {
 #[tokio::test]
 async fn a_private_ca_in_the_ca_file_is_trusted() {
     let ca = TestCa::new("pat-verdict test CA").expect("a CA");
-    let identity = ca
-        .issue(&["127.0.0.1", "localhost"])
-        .expect("a certificate");
-    let github = FakeGithub::builder().tls(identity).start().expect("starts");
+    let github = tls_fake(&ca, &["127.0.0.1", "localhost"]);
     assert!(github.url().starts_with("https://127.0.0.1:"));
     github.valid(PAT, 42, "octo");
-    let (_dir, path) = ca_file(&ca);
-    let client = UreqGithub::builder(&github.url())
-        .ca_file(&path)
-        .build()
-        .expect("the CA file reads");
+    let (_dir, client) = client_trusting(&github, &ca);
     let report = verifier(client).verify(&SecretString::from(PAT)).await;
     assert_eq!(report.verdict(), Verdict::Valid(()), "{report:?}");
     assert_eq!(github.failed_handshakes(), 0);
@@ -113,10 +122,7 @@ async fn refused(github: &FakeGithub, client: &UreqGithub) -> String {
 #[tokio::test]
 async fn an_untrusted_certificate_is_inconclusive_and_no_token_is_sent() {
     let ca = TestCa::new("a CA nobody trusts").expect("a CA");
-    let github = FakeGithub::builder()
-        .tls(ca.issue(&["127.0.0.1"]).expect("a certificate"))
-        .start()
-        .expect("starts");
+    let github = tls_fake(&ca, &["127.0.0.1"]);
     // The bundled roots and the system's store: neither knows this private CA.
     let client = UreqGithub::new(&github.url()).expect("valid root");
     let reason = refused(&github, &client).await;
@@ -125,26 +131,15 @@ async fn an_untrusted_certificate_is_inconclusive_and_no_token_is_sent() {
 
     // Another CA in the CA file does not make this one trusted.
     let other = TestCa::new("another CA").expect("a CA");
-    let (_dir, path) = ca_file(&other);
-    let client = UreqGithub::builder(&github.url())
-        .ca_file(&path)
-        .build()
-        .expect("reads");
+    let (_dir, client) = client_trusting(&github, &other);
     refused(&github, &client).await;
 }
 
 #[tokio::test]
 async fn a_certificate_for_another_name_is_inconclusive_and_no_token_is_sent() {
     let ca = TestCa::new("pat-verdict test CA").expect("a CA");
-    let github = FakeGithub::builder()
-        .tls(ca.issue(&["ghe.example.com"]).expect("a certificate"))
-        .start()
-        .expect("starts");
-    let (_dir, path) = ca_file(&ca);
-    let client = UreqGithub::builder(&github.url())
-        .ca_file(&path)
-        .build()
-        .expect("reads");
+    let github = tls_fake(&ca, &["ghe.example.com"]);
+    let (_dir, client) = client_trusting(&github, &ca);
     let reason = refused(&github, &client).await;
     assert!(reason.contains("TLS"), "{reason}");
     assert!(reason.to_lowercase().contains("certificate"), "{reason}");

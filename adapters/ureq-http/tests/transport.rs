@@ -29,6 +29,17 @@ fn response(result: Result<HttpResponse, TransportError>) -> HttpResponse {
     result.unwrap_or_else(|error| panic!("expected a response, got {error:?}"))
 }
 
+/// The transport failure `result` must be, of `kind`; an answer or another kind fails the
+/// test, showing what came instead. The failure, for the test's further checks.
+fn fails_as(
+    kind: TransportErrorKind,
+    result: Result<HttpResponse, TransportError>,
+) -> TransportError {
+    let error = failure(result);
+    assert_eq!(error.kind, kind, "{error}");
+    error
+}
+
 fn failure(result: Result<HttpResponse, TransportError>) -> TransportError {
     match result {
         Ok(response) => panic!("expected a transport failure, got {response:?}"),
@@ -47,6 +58,16 @@ async fn within<T>(limit: Duration, future: impl Future<Output = T>) -> T {
     tokio::time::timeout(limit, future)
         .await
         .expect("the call came back in time")
+}
+
+/// [`call_within`] under the [`HANG_GUARD`]: for the tests about a call's own timeout.
+async fn timed_call(
+    github: &FakeGithub,
+    endpoint: Endpoint,
+    reply: Reply,
+    timeout: Duration,
+) -> Result<HttpResponse, TransportError> {
+    within(HANG_GUARD, call_within(github, endpoint, reply, timeout)).await
 }
 
 #[tokio::test]
@@ -183,60 +204,53 @@ async fn relevant_headers_and_non_json_bodies_come_back_as_sent() {
 #[tokio::test]
 async fn a_reset_is_a_connection_reset() {
     let github = fake();
-    let error = failure(call(&github, Endpoint::TestQuery, Reply::reset()).await);
-    assert_eq!(error.kind, TransportErrorKind::ConnectionReset, "{error}");
+    let error = fails_as(
+        TransportErrorKind::ConnectionReset,
+        call(&github, Endpoint::TestQuery, Reply::reset()).await,
+    );
     assert!(!error.detail.contains("ghp_"), "{error}");
 }
 
 #[tokio::test]
 async fn a_close_without_an_answer_is_a_connection_reset() {
     let github = fake();
-    let error = failure(call(&github, Endpoint::Identity, Reply::raw(Vec::new())).await);
-    assert_eq!(error.kind, TransportErrorKind::ConnectionReset, "{error}");
+    fails_as(
+        TransportErrorKind::ConnectionReset,
+        call(&github, Endpoint::Identity, Reply::raw(Vec::new())).await,
+    );
 }
 
 #[tokio::test]
 async fn a_stall_times_out_within_the_timeout() {
     let github = fake();
     let short = Duration::from_millis(300);
-    let error = failure(
-        within(
-            HANG_GUARD,
-            call_within(&github, Endpoint::Identity, Reply::stall(), short),
-        )
-        .await,
+    fails_as(
+        TransportErrorKind::Timeout,
+        timed_call(&github, Endpoint::Identity, Reply::stall(), short).await,
     );
-    assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
     // A slow answer counts against the same timeout: this one is held until the fake is
     // dropped, so only the client's timeout can end the call.
     let slow_body = Reply::user(1, "slow").held("never opened");
-    let error = failure(
-        within(
-            HANG_GUARD,
-            call_within(&github, Endpoint::Identity, slow_body, short),
-        )
-        .await,
+    fails_as(
+        TransportErrorKind::Timeout,
+        timed_call(&github, Endpoint::Identity, slow_body, short).await,
     );
-    assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
 }
 
 #[tokio::test]
 async fn no_time_left_is_a_timeout_not_a_hang() {
     let github = fake();
-    let error = failure(
-        within(
-            HANG_GUARD,
-            call_within(&github, Endpoint::Identity, Reply::stall(), Duration::ZERO),
-        )
-        .await,
+    fails_as(
+        TransportErrorKind::Timeout,
+        timed_call(&github, Endpoint::Identity, Reply::stall(), Duration::ZERO).await,
     );
-    assert_eq!(error.kind, TransportErrorKind::Timeout, "{error}");
 }
 
 #[tokio::test]
 async fn a_short_body_is_a_truncated_body() {
     let github = fake();
-    let error = failure(
+    fails_as(
+        TransportErrorKind::TruncatedBody,
         call(
             &github,
             Endpoint::Identity,
@@ -244,9 +258,9 @@ async fn a_short_body_is_a_truncated_body() {
         )
         .await,
     );
-    assert_eq!(error.kind, TransportErrorKind::TruncatedBody, "{error}");
     // Even on an error status: the answer is incomplete, so it is not judged.
-    let error = failure(
+    fails_as(
+        TransportErrorKind::TruncatedBody,
         call(
             &github,
             Endpoint::TestQuery,
@@ -254,13 +268,13 @@ async fn a_short_body_is_a_truncated_body() {
         )
         .await,
     );
-    assert_eq!(error.kind, TransportErrorKind::TruncatedBody, "{error}");
 }
 
 #[tokio::test]
 async fn an_answer_that_is_not_http_is_a_protocol_error() {
     let github = fake();
-    let error = failure(
+    fails_as(
+        TransportErrorKind::Protocol,
         call(
             &github,
             Endpoint::Identity,
@@ -268,7 +282,6 @@ async fn an_answer_that_is_not_http_is_a_protocol_error() {
         )
         .await,
     );
-    assert_eq!(error.kind, TransportErrorKind::Protocol, "{error}");
 }
 
 #[tokio::test]
@@ -288,12 +301,12 @@ async fn a_refused_port_is_a_connect_failure() {
         .expect("an IP address")
         .port();
     let client = UreqGithub::new(&format!("http://127.0.0.1:{port}")).expect("valid");
-    let error = failure(
+    let error = fails_as(
+        TransportErrorKind::Connect,
         client
             .send(Endpoint::Identity, &token("ghp_refused"), TIMEOUT)
             .await,
     );
-    assert_eq!(error.kind, TransportErrorKind::Connect, "{error}");
     assert!(!error.detail.contains("ghp_refused"));
     drop(socket);
 }
@@ -301,7 +314,8 @@ async fn a_refused_port_is_a_connect_failure() {
 #[tokio::test]
 async fn an_unresolvable_host_is_a_dns_failure() {
     let client = UreqGithub::new("http://nonexistent.invalid").expect("valid");
-    let error = failure(
+    fails_as(
+        TransportErrorKind::Dns,
         within(
             HANG_GUARD,
             // Long enough for a slow resolver to answer: a lookup cut short would be a
@@ -314,7 +328,6 @@ async fn an_unresolvable_host_is_a_dns_failure() {
         )
         .await,
     );
-    assert_eq!(error.kind, TransportErrorKind::Dns, "{error}");
 }
 
 #[tokio::test]
@@ -322,12 +335,12 @@ async fn https_to_a_plain_http_server_is_a_tls_failure() {
     let github = fake();
     let https = github.url().replacen("http://", "https://", 1);
     let client = UreqGithub::new(&https).expect("valid");
-    let error = failure(
+    fails_as(
+        TransportErrorKind::Tls,
         client
             .send(Endpoint::Identity, &token("ghp_tls"), TIMEOUT)
             .await,
     );
-    assert_eq!(error.kind, TransportErrorKind::Tls, "{error}");
 }
 
 #[tokio::test]
@@ -503,11 +516,7 @@ async fn one_reply_comes_back_the_same_from_the_wire_and_from_memory() {
             Answer::Stall | Answer::Fail(TransportErrorKind::Timeout)
         );
         let timeout = if never_comes { short } else { TIMEOUT };
-        let wire = within(
-            HANG_GUARD,
-            call_within(&github, Endpoint::Identity, reply.clone(), timeout),
-        )
-        .await;
+        let wire = timed_call(&github, Endpoint::Identity, reply.clone(), timeout).await;
         let memory = ScriptedGithub::new(None);
         memory.on("ghp_memory", Endpoint::Identity, [reply.clone()]);
         let in_memory = memory
