@@ -58,6 +58,9 @@ async fn audit_gives_one_row_per_entry_and_a_true_summary() {
             invalid: 2,
             inconclusive: 1,
             total: 4,
+            // Valid 2, revoked 1, the 502 three attempts, the malformed token none.
+            requests: 6,
+            short_circuited: 0,
             unusable: 0,
         }
     );
@@ -93,6 +96,8 @@ async fn an_unusable_entry_is_a_row_of_its_own_and_is_counted() {
             invalid: 0,
             inconclusive: 2,
             total: 4,
+            requests: 4,
+            short_circuited: 0,
             unusable: 2,
         }
     );

@@ -84,7 +84,8 @@ pub fn in_uid_order(rows: &mut [AuditRow]) {
     rows.sort_by_key(|row| (row.uid.is_none(), row.uid));
 }
 
-/// Counts per verdict; on the wire `{"valid", "invalid", "inconclusive", "total"}`.
+/// Counts per verdict; on the wire `{"valid", "invalid", "inconclusive", "total",
+/// "requests", "short_circuited"}` (docs/contract.md §8, §10).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct AuditSummary {
     /// Valid PATs.
@@ -95,6 +96,13 @@ pub struct AuditSummary {
     pub inconclusive: usize,
     /// Entries audited.
     pub total: usize,
+    /// Requests sent to GitHub for them, retries included.
+    pub requests: u64,
+    /// Verifications the outage guard answered at once, with no request for the call it
+    /// stopped (docs/contract.md §10). A row does not say so: the driver sets it from its
+    /// counters ([`Counters::verdicts`](crate::Counters::verdicts) of
+    /// [`VerdictCause::ShortCircuited`](crate::VerdictCause::ShortCircuited)).
+    pub short_circuited: u64,
     /// Of the inconclusive, the entries that cannot be used (never sent to GitHub).
     #[serde(skip)]
     pub unusable: usize,
@@ -104,6 +112,7 @@ impl AuditSummary {
     /// Counts one row.
     pub fn add(&mut self, row: &AuditRow) {
         self.total += 1;
+        self.requests += u64::from(row.verdict.requests);
         self.unusable += usize::from(row.unusable);
         match row.verdict.verdict {
             VerdictKind::Valid => self.valid += 1,

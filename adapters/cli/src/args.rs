@@ -123,6 +123,24 @@ pub struct Common {
     )]
     pub timeout: Option<Duration>,
 
+    /// Consecutive GitHub-side failures (5xx, transport, GitHub's own failure) after which
+    /// requests are answered at once as inconclusive instead of sent, until one probe finds
+    /// GitHub answering again; 0 turns the outage guard off [default: 6].
+    #[arg(long, global = true, value_name = "N")]
+    pub outage_threshold: Option<u32>,
+
+    /// How long the outage guard waits before its probe, in seconds, more than 0 and at most
+    /// 600 (longer when GitHub's retry-after says so; doubled after a failed probe)
+    /// [default: 30].
+    #[arg(
+        long,
+        global = true,
+        value_name = "SECONDS",
+        value_parser = parse_outage_cooldown,
+        allow_negative_numbers = true
+    )]
+    pub outage_cooldown: Option<Duration>,
+
     /// A PEM file of CA certificates to trust besides the system's trust store and the
     /// bundled (Mozilla) roots: a GitHub Enterprise Server behind a private CA.
     #[arg(long, global = true, value_name = "PEM")]
@@ -240,6 +258,11 @@ pub struct AuditArgs {
         value_parser = clap::value_parser!(u16).range(1..=256)
     )]
     pub concurrency: u16,
+
+    /// Also write the run's counters (docs/contract.md §10) as Prometheus text to this file,
+    /// atomically, for node_exporter's textfile collector.
+    #[arg(long, value_name = "PATH")]
+    pub metrics_file: Option<PathBuf>,
 }
 
 /// The command line clap parses: [`Cli`], with `demo`'s help adjusted to what `demo` does.
@@ -280,6 +303,11 @@ pub fn command() -> clap::Command {
 /// or has already passed, is not a deadline.
 pub fn parse_timeout(text: &str) -> Result<Duration, String> {
     pat_verdict::parse_deadline(text).map_err(|error| error.to_string())
+}
+
+/// Reads `--outage-cooldown`: a number of seconds in (0, 600] (docs/contract.md §10).
+pub fn parse_outage_cooldown(text: &str) -> Result<Duration, String> {
+    pat_verdict::parse_outage_cooldown(text).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]

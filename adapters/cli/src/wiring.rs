@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use pat_verdict::DEFAULT_DEADLINE;
-use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, Validator, Verifier};
+use pat_verdict::{Hotkey, HotkeyList, OutageSettings, RetryPolicy, Validator, Verifier};
 use pat_verdict_json_store::{ENV_VAR, JsonStore, resolve_path};
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::{ClientError, UreqGithub};
@@ -59,7 +59,24 @@ pub fn verifier(common: &Common) -> Result<CliVerifier, Failure> {
         github(common)?,
         SystemClock::new(),
         RetryPolicy::with_deadline(common.timeout.unwrap_or(DEFAULT_DEADLINE)),
-    ))
+    )
+    .with_outage(outage(common)?))
+}
+
+/// The outage guard's settings: `--outage-threshold` and `--outage-cooldown`, else the
+/// contract's defaults (docs/contract.md §10).
+///
+/// # Errors
+///
+/// Never today (the cool-down was checked by clap, any threshold is one); kept fallible so a
+/// setting the core refuses is a usage error, not a panic.
+pub fn outage(common: &Common) -> Result<OutageSettings, Failure> {
+    let defaults = OutageSettings::default();
+    OutageSettings::new(
+        common.outage_threshold.unwrap_or(defaults.threshold()),
+        common.outage_cooldown.unwrap_or(defaults.cooldown()),
+    )
+    .map_err(|error| Failure::Usage(error.to_string()))
 }
 
 /// The store `--store` names, else `$GITTENSOR_MINER_PATS_FILE`, else

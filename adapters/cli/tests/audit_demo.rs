@@ -15,7 +15,14 @@ const AUDIT_ROW_KEYS: &[&str] = &[
     "github_id",
     "requests",
 ];
-const AUDIT_SUMMARY_KEYS: &[&str] = &["valid", "invalid", "inconclusive", "total"];
+const AUDIT_SUMMARY_KEYS: &[&str] = &[
+    "valid",
+    "invalid",
+    "inconclusive",
+    "total",
+    "requests",
+    "short_circuited",
+];
 
 /// A store of three: uid 0 valid, uid 1 revoked, uid 2 behind a 503 burst.
 fn three_entries() -> Fixture {
@@ -77,7 +84,7 @@ fn audit_json_prints_a_line_per_entry_then_the_summary() {
     assert_eq!(keys(&lines[3]), sorted(AUDIT_SUMMARY_KEYS));
     assert_eq!(
         lines[3],
-        json!({"valid": 1, "invalid": 1, "inconclusive": 1, "total": 3})
+        json!({"valid": 1, "invalid": 1, "inconclusive": 1, "total": 3, "requests": 6, "short_circuited": 0})
     );
 }
 
@@ -112,7 +119,7 @@ fn audit_of_an_empty_store_runs() {
     let fixture = Fixture::with_store_text("[]");
     assert_eq!(
         fixture.audit_json(&fixture.store()).json_exiting(0),
-        json!({"valid": 0, "invalid": 0, "inconclusive": 0, "total": 0})
+        json!({"valid": 0, "invalid": 0, "inconclusive": 0, "total": 0, "requests": 0, "short_circuited": 0})
     );
 }
 

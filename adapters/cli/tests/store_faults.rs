@@ -144,7 +144,9 @@ fn one_unusable_entry_is_its_own_row_and_no_one_elses_problem() {
     );
     assert_eq!(
         lines.last(),
-        Some(&json!({"valid": 2, "invalid": 0, "inconclusive": 1, "total": 3}))
+        Some(
+            &json!({"valid": 2, "invalid": 0, "inconclusive": 1, "total": 3, "requests": 4, "short_circuited": 0})
+        )
     );
 }
 

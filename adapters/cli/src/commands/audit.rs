@@ -83,6 +83,12 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         inconclusive = summary.inconclusive,
         "audit finished"
     );
+    summary.short_circuited = verifier
+        .counters()
+        .verdicts(pat_verdict::VerdictCause::ShortCircuited);
+    if let Some(path) = &args.metrics_file {
+        write_metrics(path, &verifier.metrics_text())?;
+    }
     if common.json {
         super::print(&super::json_line(&summary)?)?;
     } else {
@@ -92,6 +98,31 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         super::print(&human(&rows, &summary, &store, palette))?;
     }
     Ok(Exit::Success)
+}
+
+/// Writes `text` to `path` atomically: a temporary file beside it, flushed, then renamed over
+/// it, so node_exporter's textfile collector never reads half a file.
+///
+/// # Errors
+///
+/// [`Failure::Unavailable`] naming the path and the OS error (the audit itself ran).
+fn write_metrics(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+    use std::io::Write as _;
+    let failed = |error: std::io::Error| {
+        Failure::Unavailable(format!(
+            "cannot write the metrics file {}: {error}",
+            crate::output::safe(&path.display().to_string())
+        ))
+    };
+    let folder = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => std::path::Path::new("."),
+    };
+    let mut file = tempfile::NamedTempFile::new_in(folder).map_err(failed)?;
+    file.write_all(text.as_bytes()).map_err(failed)?;
+    file.as_file().sync_all().map_err(failed)?;
+    file.persist(path).map_err(|error| failed(error.error))?;
+    Ok(())
 }
 
 /// A bar on stderr when it is a terminal; hidden otherwise, so logs and pipes stay clean.
@@ -202,7 +233,7 @@ mod tests {
         assert_eq!(lines[0]["verdict"], "invalid");
         assert_eq!(
             lines[1],
-            json!({"valid": 0, "invalid": 1, "inconclusive": 0, "total": 1})
+            json!({"valid": 0, "invalid": 1, "inconclusive": 0, "total": 1, "requests": 1, "short_circuited": 0})
         );
     }
 }

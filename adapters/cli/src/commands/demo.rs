@@ -22,8 +22,8 @@ use std::time::Duration;
 use futures::future::join_all;
 use pat_verdict::{
     BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse, Clock,
-    Endpoint, GithubId, Hotkey, HotkeyList, PatStore, RetryPolicy, SecretString, StoredPat, Uid,
-    UnixTime, Validator, VerdictKind, Verifier, VerifyReport, VerifyResponse,
+    Endpoint, GithubId, Hotkey, HotkeyList, OutageSettings, PatStore, RetryPolicy, SecretString,
+    StoredPat, Uid, UnixTime, Validator, VerdictKind, Verifier, VerifyReport, VerifyResponse,
 };
 use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_json_store::JsonStore;
@@ -289,11 +289,14 @@ fn validator(
             .collect(),
     );
     Ok(Validator::new(
+        // Each scenario shows its own verdict: with the outage guard on, the outage scenarios
+        // would have the others answered at once as inconclusive (docs/contract.md §10).
         Verifier::new(
             client,
             SystemClock::new(),
             RetryPolicy::with_deadline(deadline),
-        ),
+        )
+        .with_outage(OutageSettings::off()),
         JsonStore::new(folder.path().join("miner_pats.json")),
         registry,
     ))
