@@ -192,11 +192,11 @@ impl ApiUrl {
     #[must_use]
     pub fn url_of(&self, endpoint: Endpoint) -> String {
         match endpoint {
-            Endpoint::TestQuery if self.is_enterprise() => {
+            Endpoint::TestQuery | Endpoint::OneCall if self.is_enterprise() => {
                 let prefix = &self.root[..self.root.len() - ENTERPRISE_REST_SUFFIX.len()];
                 format!("{prefix}{ENTERPRISE_GRAPHQL_PATH}")
             }
-            Endpoint::Identity | Endpoint::TestQuery => {
+            Endpoint::Identity | Endpoint::TestQuery | Endpoint::OneCall => {
                 format!("{}{}", self.root, endpoint.path())
             }
         }

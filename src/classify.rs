@@ -99,7 +99,63 @@ impl Shown<'_> {
 }
 
 fn test_query(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Viewer> {
-    let endpoint = Endpoint::TestQuery;
+    graphql(Endpoint::TestQuery, result, now, shown, |viewer, _| {
+        Verdict::Valid(viewer_of(viewer, shown))
+    })
+}
+
+/// The one call of docs/contract.md §11: the test query's table (§2), and a valid viewer must
+/// also carry a `databaseId` that is an account id by §3's rules; the identity's scopes and
+/// expiry come from this answer's headers.
+fn one_call(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Identity> {
+    graphql(Endpoint::OneCall, result, now, shown, |viewer, response| {
+        let github_id = match viewer.get("databaseId") {
+            None | Some(Value::Null) => {
+                return Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID);
+            }
+            Some(id) => match decimal_id(id) {
+                Some(id) if shown.redact(&id) == id.as_str() => id,
+                Some(_) | None => return Verdict::inconclusive(messages::IDENTITY_ID_NOT_DECIMAL),
+            },
+        };
+        Verdict::Valid(Identity {
+            github_id: GithubId::new(github_id),
+            login: viewer_of(viewer, shown).login,
+            token: shown_token_info(&response.headers, shown),
+        })
+    })
+}
+
+/// Classifies the one call (`POST /graphql` asking for `viewer { login databaseId }`,
+/// docs/contract.md §11): §2's table, and Valid only with a `databaseId` that is a
+/// non-negative integer (§3's rules for `id`), else Inconclusive with §3's reason. A valid
+/// answer is the identity: the account id, the login, the scopes and expiry of its headers.
+#[must_use]
+pub fn classify_one_call(result: &CallResult, now: UnixTime) -> Verdict<Identity> {
+    one_call(result, now, Shown(None))
+}
+
+/// [`classify_one_call`] for an answer to a request that carried `token`: every string
+/// GitHub supplied is redacted before it is cut, and an id that repeats the token is not an
+/// identity (docs/contract.md §5).
+#[must_use]
+pub fn classify_one_call_redacting(
+    result: &CallResult,
+    now: UnixTime,
+    token: &Token,
+) -> Verdict<Identity> {
+    one_call(result, now, Shown(Some(token)))
+}
+
+/// The GraphQL table (docs/contract.md §2) for either GraphQL call; `valid` turns a viewer
+/// that came back into the call's valid verdict (or, for the one call, a verdict on its id).
+fn graphql<T>(
+    endpoint: Endpoint,
+    result: &CallResult,
+    now: UnixTime,
+    shown: Shown<'_>,
+    valid: impl FnOnce(&serde_json::Map<String, Value>, &HttpResponse) -> Verdict<T>,
+) -> Verdict<T> {
     let (response, [errors, data]) = match fields_of_200(endpoint, result, now, &["errors", "data"])
     {
         Ok(found) => found,
@@ -109,7 +165,10 @@ fn test_query(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<V
         None | Some(Value::Null) => {}
         Some(Value::Array(errors)) => {
             if let Some(first) = errors.first() {
-                return graphql_error_verdict(first, data.as_ref(), &response.headers, now, shown);
+                return match graphql_error(first, data.as_ref(), &response.headers, now, shown) {
+                    GraphqlError::Verdict(verdict) => verdict,
+                    GraphqlError::ViewerCameBack(viewer) => valid(viewer, response),
+                };
             }
         }
         Some(_) => {
@@ -123,7 +182,7 @@ fn test_query(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<V
         None | Some(Value::Null) => Verdict::invalid(messages::VIEWER_MISSING),
         Some(Value::Object(data)) => match data.get("viewer") {
             None | Some(Value::Null) => Verdict::invalid(messages::VIEWER_MISSING),
-            Some(Value::Object(viewer)) => Verdict::Valid(viewer_of(viewer, shown)),
+            Some(Value::Object(viewer)) => valid(viewer, response),
             Some(_) => Verdict::inconclusive(messages::body_unexpected(
                 endpoint,
                 "`data.viewer` is not an object",
@@ -154,7 +213,19 @@ fn identity(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Ide
             Some(_) | None => return Verdict::inconclusive(messages::IDENTITY_ID_NOT_DECIMAL),
         },
     };
-    let mut token = token_info(&response.headers);
+    Verdict::Valid(Identity {
+        github_id: GithubId::new(github_id),
+        login: match login {
+            Some(Value::String(login)) => Some(shown.quote(&login)),
+            Some(_) | None => None,
+        },
+        token: shown_token_info(&response.headers, shown),
+    })
+}
+
+/// [`token_info`] with the scopes made fit to show (GitHub may echo the token anywhere).
+fn shown_token_info(headers: &RelevantHeaders, shown: Shown<'_>) -> TokenInfo {
+    let mut token = token_info(headers);
     if let Some(scopes) = &mut token.scopes {
         for scope in scopes.iter_mut() {
             if let Cow::Owned(redacted) = shown.redact(scope) {
@@ -162,14 +233,7 @@ fn identity(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Ide
             }
         }
     }
-    Verdict::Valid(Identity {
-        github_id: GithubId::new(github_id),
-        login: match login {
-            Some(Value::String(login)) => Some(shown.quote(&login)),
-            Some(_) | None => None,
-        },
-        token,
-    })
+    token
 }
 
 /// A 200 from `GET /user` without an id: never an identity, and when the body says GitHub
@@ -331,17 +395,26 @@ fn is_graphql_rate_limit(first: &Value) -> bool {
         || field("documentation_url").is_some_and(rate_limit::documentation_url_signals_rate_limit)
 }
 
+/// What `errors[0]` of a 200 decides.
+enum GraphqlError<'a, T> {
+    /// A verdict, whatever the viewer.
+    Verdict(Verdict<T>),
+    /// GitHub's own failure, with the viewer beside it: the PAT works, as far as the viewer
+    /// goes (the call's own rules for a valid viewer decide).
+    ViewerCameBack(&'a serde_json::Map<String, Value>),
+}
+
 /// `errors[0]` of a 200 answer: a rate limit is inconclusive, so is GitHub's own failure
 /// (valid when the viewer came back beside it: the PAT works), anything else is evidence.
-fn graphql_error_verdict(
+fn graphql_error<'a, T>(
     first: &Value,
-    data: Option<&Value>,
+    data: Option<&'a Value>,
     headers: &RelevantHeaders,
     now: UnixTime,
     shown: Shown<'_>,
-) -> Verdict<Viewer> {
+) -> GraphqlError<'a, T> {
     let message = first.get("message").and_then(Value::as_str);
-    if is_graphql_rate_limit(first) {
+    GraphqlError::Verdict(if is_graphql_rate_limit(first) {
         Verdict::Inconclusive {
             reason: shown.quote(message.unwrap_or(messages::GRAPHQL_RATE_LIMITED)),
             retry_after: rate_limit::retry_after(headers, now, true),
@@ -352,14 +425,14 @@ fn graphql_error_verdict(
             .and_then(|data| data.get("viewer"))
             .and_then(Value::as_object);
         match viewer {
-            Some(viewer) => Verdict::Valid(viewer_of(viewer, shown)),
+            Some(viewer) => return GraphqlError::ViewerCameBack(viewer),
             None => github_failed(Endpoint::TestQuery, message, headers, now, shown),
         }
     } else {
         Verdict::invalid(messages::graphql_error(
             message.map(|message| shown.quote(message)).as_deref(),
         ))
-    }
+    })
 }
 
 /// GitHub said it failed (docs/contract.md §2): inconclusive, quoting what it said, with any

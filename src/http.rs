@@ -14,6 +14,10 @@ use crate::token::Token;
 /// scoring needs.
 pub const TEST_QUERY_BODY: &str = r#"{"query": "{ viewer { login } }"}"#;
 
+/// The body of the one call that answers both questions (docs/contract.md §11): the viewer's
+/// login and its `databaseId`, which is the REST account id.
+pub const ONE_CALL_BODY: &str = r#"{"query": "{ viewer { login databaseId } }"}"#;
+
 /// The default API root, for users; tests always point at a loopback fake.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
@@ -24,6 +28,9 @@ pub enum Endpoint {
     Identity,
     /// `POST {api}/graphql` with `Authorization: Bearer {pat}`: does it have scoring's access.
     TestQuery,
+    /// `POST {api}/graphql` asking for the viewer's `databaseId` too (docs/contract.md §11):
+    /// both questions in one call.
+    OneCall,
 }
 
 impl Endpoint {
@@ -32,7 +39,7 @@ impl Endpoint {
     pub const fn method(self) -> &'static str {
         match self {
             Self::Identity => "GET",
-            Self::TestQuery => "POST",
+            Self::TestQuery | Self::OneCall => "POST",
         }
     }
 
@@ -41,7 +48,7 @@ impl Endpoint {
     pub const fn path(self) -> &'static str {
         match self {
             Self::Identity => "/user",
-            Self::TestQuery => "/graphql",
+            Self::TestQuery | Self::OneCall => "/graphql",
         }
     }
 
@@ -51,6 +58,7 @@ impl Endpoint {
         match self {
             Self::Identity => None,
             Self::TestQuery => Some(TEST_QUERY_BODY),
+            Self::OneCall => Some(ONE_CALL_BODY),
         }
     }
 
@@ -66,7 +74,7 @@ impl Endpoint {
     pub const fn content_type(self) -> Option<&'static str> {
         match self {
             Self::Identity => None,
-            Self::TestQuery => Some("application/json"),
+            Self::TestQuery | Self::OneCall => Some("application/json"),
         }
     }
 
@@ -76,7 +84,7 @@ impl Endpoint {
     pub fn authorization(self, token: &Token) -> String {
         let scheme = match self {
             Self::Identity => "token",
-            Self::TestQuery => "Bearer",
+            Self::TestQuery | Self::OneCall => "Bearer",
         };
         format!("{scheme} {}", token.expose_secret())
     }
@@ -86,7 +94,7 @@ impl Endpoint {
     pub(crate) const fn api_name(self) -> &'static str {
         match self {
             Self::Identity => "GitHub /user API",
-            Self::TestQuery => "GitHub GraphQL API",
+            Self::TestQuery | Self::OneCall => "GitHub GraphQL API",
         }
     }
 }

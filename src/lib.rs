@@ -82,8 +82,8 @@ pub mod testing;
 
 pub use api_url::{ApiUrl, ApiUrlError};
 pub use classify::{
-    classify_identity, classify_identity_redacting, classify_test_query,
-    classify_test_query_redacting, token_info,
+    classify_identity, classify_identity_redacting, classify_one_call, classify_one_call_redacting,
+    classify_test_query, classify_test_query_redacting, token_info,
 };
 pub use counters::Counters;
 pub use deadline::{DeadlineError, MAX_DEADLINE, deadline_from_secs, parse_deadline};
@@ -93,8 +93,8 @@ pub use handlers::{
     CheckResponse, Unavailable, Validator, Verifier, audit, audit_with, in_uid_order,
 };
 pub use http::{
-    BODY_CAP, Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, RelevantHeaders,
-    TEST_QUERY_BODY, TransportError, TransportErrorKind,
+    BODY_CAP, Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, ONE_CALL_BODY,
+    RelevantHeaders, TEST_QUERY_BODY, TransportError, TransportErrorKind,
 };
 pub use messages::format_seconds;
 pub use metrics::{
@@ -125,5 +125,5 @@ pub use time::UnixTime;
 pub use token::{REDACTED, Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
 pub use verification::{
-    Answered, Halted, IdentityKnown, Request, SendRequest, Step, Verification, Wait,
+    Answered, Halted, IdentityKnown, Plan, Request, SendRequest, Step, Verification, Wait,
 };

@@ -189,7 +189,7 @@ fn is_json_object(body: Option<&[u8]>) -> bool {
 pub const fn endpoint_label(endpoint: Endpoint) -> &'static str {
     match endpoint {
         Endpoint::Identity => "user",
-        Endpoint::TestQuery => "graphql",
+        Endpoint::TestQuery | Endpoint::OneCall => "graphql",
     }
 }
 

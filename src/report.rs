@@ -24,12 +24,13 @@ crate::words::words! {
     }
 }
 
-/// The stage a call stops a verification at.
+/// The stage a call stops a verification at (the one call of docs/contract.md §11 is the
+/// test query's).
 impl From<crate::http::Endpoint> for Stage {
     fn from(endpoint: crate::http::Endpoint) -> Self {
         match endpoint {
             crate::http::Endpoint::Identity => Self::Identity,
-            crate::http::Endpoint::TestQuery => Self::TestQuery,
+            crate::http::Endpoint::TestQuery | crate::http::Endpoint::OneCall => Self::TestQuery,
         }
     }
 }

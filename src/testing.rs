@@ -226,6 +226,15 @@ impl Reply {
         Self::json(200, json!({ "data": { "viewer": { "login": login } } }))
     }
 
+    /// The one call's 200 (docs/contract.md §11): the viewer with its `databaseId`.
+    #[must_use]
+    pub fn viewer_with_id(login: &str, id: u64) -> Self {
+        Self::json(
+            200,
+            json!({ "data": { "viewer": { "login": login, "databaseId": id } } }),
+        )
+    }
+
     /// An HTML error page with this status, as a proxy or load balancer in front of GitHub
     /// sends.
     #[must_use]

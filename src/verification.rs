@@ -50,7 +50,7 @@
 //!             let answer: CallResult = match (request.endpoint(), sent.len()) {
 //!                 (Endpoint::Identity, _) => Ok(HttpResponse::new(200, r#"{"id": 42, "login": "octocat"}"#)),
 //!                 (Endpoint::TestQuery, 2) => Ok(HttpResponse::new(503, "")), // an outage: retried
-//!                 (Endpoint::TestQuery, _) => Ok(HttpResponse::new(200, r#"{"data": {"viewer": {"login": "octocat"}}}"#)),
+//!                 (Endpoint::TestQuery | Endpoint::OneCall, _) => Ok(HttpResponse::new(200, r#"{"data": {"viewer": {"login": "octocat"}}}"#)),
 //!             };
 //!             now += Duration::from_millis(100);
 //!             call.receive(answer, now, wall)
@@ -76,7 +76,9 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::classify::{classify_identity_redacting, classify_test_query_redacting};
+use crate::classify::{
+    classify_identity_redacting, classify_one_call_redacting, classify_test_query_redacting,
+};
 use crate::http::{CallResult, Endpoint};
 use crate::messages;
 use crate::metrics::{RequestOutcome, VerdictCause};
@@ -85,7 +87,7 @@ use crate::policy::{Next, RetryPolicy};
 use crate::report::{Stage, VerifyReport};
 use crate::time::UnixTime;
 use crate::token::Token;
-use crate::verdict::{Identity, Verdict};
+use crate::verdict::{Identity, Verdict, Viewer};
 
 /// What to do next. Every variant but [`Step::Done`] holds the machine; each of their
 /// methods consumes it and answers the next step.
@@ -120,6 +122,20 @@ struct Machine {
     contradiction_retried: bool,
 }
 
+/// Which calls a verification makes: gittensor's two (the default), or the one GraphQL call
+/// that answers both questions (docs/contract.md §11). A plan of its own: the machine's
+/// states are the same, only the first call and what its valid answer leads to differ.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum Plan {
+    /// `GET /user`, the identity pin point, then `POST /graphql` (docs/contract.md §1).
+    #[default]
+    TwoCalls,
+    /// One `POST /graphql` asking for `viewer { login databaseId }`: its valid answer is the
+    /// identity and the verdict at once; every failure is at stage `test_query`. There is no
+    /// pin point before it (no call is left to spare); a broadcast pins at the save.
+    OneCall,
+}
+
 /// Entry points: a verification starts here.
 #[derive(Debug)]
 pub struct Verification;
@@ -130,8 +146,19 @@ impl Verification {
     /// reading: the deadline counts from it.
     #[must_use]
     pub fn start(raw: &SecretString, policy: RetryPolicy, now: Duration) -> Step {
+        Self::start_planned(raw, Plan::TwoCalls, policy, now)
+    }
+
+    /// [`start`](Self::start) with the calls `plan` says.
+    #[must_use]
+    pub fn start_planned(
+        raw: &SecretString,
+        plan: Plan,
+        policy: RetryPolicy,
+        now: Duration,
+    ) -> Step {
         match Token::from_secret(raw) {
-            Ok(token) => Self::with_token(token, policy, now),
+            Ok(token) => Self::with_token_planned(token, plan, policy, now),
             Err(error) => Step::Done(VerifyReport::stopped(
                 Stage::Token,
                 Verdict::invalid(error.to_string()),
@@ -145,12 +172,26 @@ impl Verification {
     /// with their own words).
     #[must_use]
     pub fn with_token(token: Token, policy: RetryPolicy, now: Duration) -> Step {
+        Self::with_token_planned(token, Plan::TwoCalls, policy, now)
+    }
+
+    /// [`with_token`](Self::with_token) with the calls `plan` says.
+    #[must_use]
+    pub fn with_token_planned(
+        token: Token,
+        plan: Plan,
+        policy: RetryPolicy,
+        now: Duration,
+    ) -> Step {
         Machine {
             token,
             policy,
             started: now,
             requests: 0,
-            call: Call::Identity,
+            call: match plan {
+                Plan::TwoCalls => Call::Identity,
+                Plan::OneCall => Call::OneCall,
+            },
             attempts: 0,
             contradiction_retried: false,
         }
@@ -182,6 +223,7 @@ impl Machine {
         let (stage, identity) = match self.call {
             Call::Identity => (Stage::Identity, None),
             Call::TestQuery(identity) => (Stage::TestQuery, Some(identity)),
+            Call::OneCall => (Stage::TestQuery, None),
         };
         Step::Done(VerifyReport::stopped(
             stage,
@@ -223,6 +265,31 @@ impl Machine {
                 Ok(identity) => Step::IdentityKnown(IdentityKnown {
                     machine: self,
                     identity,
+                }),
+                Err(failure) => self.finish(failure),
+            },
+        };
+        (step, answered)
+    }
+
+    /// The one call's answer (docs/contract.md §11): a valid one is the whole verdict.
+    fn one_call_answered(
+        self,
+        result: &CallResult,
+        now: Duration,
+        wall: UnixTime,
+    ) -> (Step, Answered) {
+        let verdict = classify_one_call_redacting(result, wall, &self.token);
+        let answered = Answered::of(Endpoint::OneCall, result, &verdict);
+        let step = match self.next(&verdict, now) {
+            Next::Retry { wait } => self.wait(wait, now),
+            Next::Stop => match verdict.into_result() {
+                Ok(identity) => Step::Done(VerifyReport::Valid {
+                    viewer: Viewer {
+                        login: identity.login.clone(),
+                    },
+                    identity,
+                    requests: self.requests,
                 }),
                 Err(failure) => self.finish(failure),
             },
@@ -295,6 +362,8 @@ enum Call {
     Identity,
     /// `POST /graphql`, after this identity.
     TestQuery(Identity),
+    /// The one `POST /graphql` of [`Plan::OneCall`].
+    OneCall,
 }
 
 impl Call {
@@ -302,6 +371,7 @@ impl Call {
         match self {
             Self::Identity => Endpoint::Identity,
             Self::TestQuery(_) => Endpoint::TestQuery,
+            Self::OneCall => Endpoint::OneCall,
         }
     }
 }
@@ -433,6 +503,10 @@ impl SendRequest {
         // it back; `Identity` stands in meanwhile.
         match std::mem::replace(&mut machine.call, Call::Identity) {
             Call::Identity => machine.identity_answered(result, now, wall),
+            Call::OneCall => {
+                machine.call = Call::OneCall;
+                machine.one_call_answered(result, now, wall)
+            }
             Call::TestQuery(identity) => machine.test_query_answered(identity, result, now, wall),
         }
     }

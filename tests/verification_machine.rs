@@ -10,7 +10,7 @@ use std::time::Duration;
 use pat_verdict::{
     CallResult, Endpoint, HttpResponse, IdentityKnown, RelevantHeaders, RetryPolicy, SecretString,
     SendRequest, Stage, Step, TransportError, TransportErrorKind, UnixTime, Verdict, Verification,
-    VerifyReport, classify_identity, classify_test_query,
+    VerifyReport, classify_identity, classify_one_call, classify_test_query,
 };
 use proptest::prelude::*;
 
@@ -162,6 +162,7 @@ fn run_with_oversleep(
                 let judged = match request.endpoint() {
                     Endpoint::Identity => classify_identity(&result, WALL).map(|_| ()),
                     Endpoint::TestQuery => classify_test_query(&result, WALL).map(|_| ()),
+                    Endpoint::OneCall => classify_one_call(&result, WALL).map(|_| ()),
                 };
                 sent.push((request.endpoint(), judged));
                 statuses.push(result.as_ref().ok().map(|response| response.status));

@@ -16,7 +16,7 @@ use crate::policy::RetryPolicy;
 use crate::ports::{Clock, GithubApi};
 use crate::report::VerifyReport;
 use crate::verdict::Identity;
-use crate::verification::{Halted, Step, Verification};
+use crate::verification::{Halted, Plan, Step, Verification};
 
 /// GitHub, a clock and a retry policy: everything needed to judge a PAT; with the outage
 /// guard and the counters every verification of this verifier (and of its clones, and of the
@@ -26,6 +26,7 @@ pub struct Verifier<G, C> {
     github: G,
     clock: C,
     policy: RetryPolicy,
+    plan: Plan,
     shared: Arc<Shared>,
 }
 
@@ -51,8 +52,21 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
             github,
             clock,
             policy,
+            plan: Plan::TwoCalls,
             shared: Arc::default(),
         }
+    }
+
+    /// The same verifier making the calls `plan` says: [`Plan::OneCall`] is the one round
+    /// trip of docs/contract.md §11 (`--one-call`, Python's `one_call=True`).
+    #[must_use]
+    pub fn with_plan(self, plan: Plan) -> Self {
+        Self { plan, ..self }
+    }
+
+    /// The calls each verification makes.
+    pub fn plan(&self) -> Plan {
+        self.plan
     }
 
     /// The same verifier with a fresh outage guard of these settings
@@ -122,12 +136,12 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
 
     /// A verification of `raw` starting now.
     pub(crate) fn start(&self, raw: &SecretString) -> Step {
-        Verification::start(raw, self.policy, self.clock.monotonic())
+        Verification::start_planned(raw, self.plan, self.policy, self.clock.monotonic())
     }
 
     /// A verification of a pre-checked token starting now.
     pub(crate) fn start_token(&self, token: crate::token::Token) -> Step {
-        Verification::with_token(token, self.policy, self.clock.monotonic())
+        Verification::with_token_planned(token, self.plan, self.policy, self.clock.monotonic())
     }
 
     /// Runs the machine from `step` to its end: sends what it asks, sleeps until it says,

@@ -87,16 +87,26 @@ impl Layout {
     pub const fn path_of(self, endpoint: Endpoint) -> &'static str {
         match (self, endpoint) {
             (Self::DotCom, Endpoint::Identity) => "/user",
-            (Self::DotCom, Endpoint::TestQuery) => "/graphql",
+            (Self::DotCom, Endpoint::TestQuery | Endpoint::OneCall) => "/graphql",
             (Self::Enterprise, Endpoint::Identity) => "/api/v3/user",
-            (Self::Enterprise, Endpoint::TestQuery) => "/api/graphql",
+            (Self::Enterprise, Endpoint::TestQuery | Endpoint::OneCall) => "/api/graphql",
         }
     }
 
-    pub(crate) fn endpoint_at(self, method: &str, path: &str) -> Option<Endpoint> {
-        [Endpoint::Identity, Endpoint::TestQuery]
+    /// The call a request is: by method and path, and for GraphQL by what the query asks —
+    /// the one call of docs/contract.md §11 asks for the viewer's `databaseId`.
+    pub(crate) fn endpoint_at(self, method: &str, path: &str, body: &[u8]) -> Option<Endpoint> {
+        let endpoint = [Endpoint::Identity, Endpoint::TestQuery]
             .into_iter()
-            .find(|&endpoint| method == endpoint.method() && path == self.path_of(endpoint))
+            .find(|&endpoint| method == endpoint.method() && path == self.path_of(endpoint))?;
+        let asks_id = body
+            .windows(b"databaseId".len())
+            .any(|window| window == b"databaseId");
+        Some(if endpoint == Endpoint::TestQuery && asks_id {
+            Endpoint::OneCall
+        } else {
+            endpoint
+        })
     }
 }
 
@@ -136,7 +146,7 @@ impl Echo {
                 .header("X-OAuth-Scopes", &format!("repo, {credential}"))
                 .header("github-authentication-token-expiration", credential)
             }
-            Endpoint::TestQuery => {
+            Endpoint::TestQuery | Endpoint::OneCall => {
                 let message = format!(
                     "{}{credential} cannot see the viewer",
                     "x".repeat(self.message_padding)
@@ -298,11 +308,13 @@ impl FakeGithub {
         }
     }
 
-    /// Scripts a working PAT of account `id`: `/user` answers [`Reply::user`] and `/graphql`
-    /// answers [`Reply::viewer`], every time.
+    /// Scripts a working PAT of account `id`: `/user` answers [`Reply::user`], `/graphql`
+    /// answers [`Reply::viewer`], and the one call (docs/contract.md §11)
+    /// [`Reply::viewer_with_id`], every time.
     pub fn valid(&self, token: &str, id: u64, login: &str) {
         self.script(token, Endpoint::Identity, [Reply::user(id, login)]);
         self.script(token, Endpoint::TestQuery, [Reply::viewer(login)]);
+        self.script(token, Endpoint::OneCall, [Reply::viewer_with_id(login, id)]);
     }
 
     /// Waits `latency` before every answer, 401s and 404s included; a reply's own

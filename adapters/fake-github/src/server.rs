@@ -374,7 +374,10 @@ fn refuse(stream: &mut impl Wire, status: u16) -> After {
 fn answer(stream: &mut impl Wire, shared: &Shared, request: &Request) -> After {
     // `set_latency` delays every answer, the 401s and 404s included.
     let latency = *lock(&shared.latency);
-    let endpoint = match shared.layout.endpoint_at(&request.method, &request.path) {
+    let endpoint = match shared
+        .layout
+        .endpoint_at(&request.method, &request.path, &request.body)
+    {
         Some(endpoint) => endpoint,
         None => {
             let body = json!({
@@ -408,7 +411,7 @@ fn answer(stream: &mut impl Wire, shared: &Shared, request: &Request) -> After {
     );
     let wanted = match endpoint {
         Endpoint::Identity => "token",
-        Endpoint::TestQuery => "Bearer",
+        Endpoint::TestQuery | Endpoint::OneCall => "Bearer",
     };
     let reply = match (scheme, credential) {
         (Some(scheme), Some(token)) if scheme.eq_ignore_ascii_case(wanted) => shared

@@ -279,7 +279,7 @@ impl UreqGithub {
     pub fn url_of(&self, endpoint: Endpoint) -> &str {
         match endpoint {
             Endpoint::Identity => &self.shared.identity_url,
-            Endpoint::TestQuery => &self.shared.test_query_url,
+            Endpoint::TestQuery | Endpoint::OneCall => &self.shared.test_query_url,
         }
     }
 

@@ -6,10 +6,10 @@
 //! with one line (`ok`, a number, or `error: …`) so the caller knows it took effect:
 //!
 //! ```text
-//! script TOKEN user|graphql REPLIES # REPLIES: a JSON array of replies, played in order, the last repeating
+//! script TOKEN user|graphql|one_call REPLIES # REPLIES: a JSON array of replies, played in order, the last repeating
 //! valid TOKEN ID LOGIN              # a working PAT of account ID
 //! latency MS                        # milliseconds before every answer from now on
-//! count TOKEN user|graphql          # requests received with TOKEN on that endpoint
+//! count TOKEN user|graphql|one_call # requests received with TOKEN on that endpoint
 //! ```
 //!
 //! A reply is a JSON object: `{"status": 503}`, `{"status": 200, "json": {…}}`,
@@ -54,11 +54,11 @@ until its standard input closes (Ctrl-D in a terminal). Commands on standard inp
 line: `stats` prints {\"user\": n, \"graphql\": n, \"connections\": n}, `reset` zeroes the counts.
 Scripting commands, for test suites in other languages, each answered with one line (`ok`, a
 number, or `error: ...`):
-  script TOKEN user|graphql REPLIES REPLIES: a JSON array of replies, played in order, the last
+  script TOKEN user|graphql|one_call REPLIES  REPLIES: a JSON array of replies, played in order, the last
                                     repeating, e.g. [{\"status\": 503}, {\"user\": [42, \"octocat\"]}]
   valid TOKEN ID LOGIN              a working PAT of account ID
   latency MS                        milliseconds before every answer from now on
-  count TOKEN user|graphql          requests received with TOKEN on that endpoint
+  count TOKEN user|graphql|one_call requests received with TOKEN on that endpoint
 
 Reply types (one JSON object each):
   {\"status\": 503}                           that status, no body
@@ -258,7 +258,10 @@ fn endpoint_of(name: &str) -> Result<Endpoint, String> {
     match name {
         "user" => Ok(Endpoint::Identity),
         "graphql" => Ok(Endpoint::TestQuery),
-        other => Err(format!("unknown endpoint {other:?} (user or graphql)")),
+        "one_call" => Ok(Endpoint::OneCall),
+        other => Err(format!(
+            "unknown endpoint {other:?} (user, graphql or one_call)"
+        )),
     }
 }
 
