@@ -469,10 +469,10 @@ impl AuditRow {
     }
 }
 
-/// The outage guard while it is open (docs/contract.md §10), from `Verifier.outage` and
-/// `Validator.outage` (`None` while it is closed): since when GitHub has been failing
-/// (`opened_at`), when the next probe may go (`retry_at`), the consecutive failures counted
-/// (`failures`) and whether the probe is in flight (`probing`). The times are timezone-aware
+/// The outage guard while it is open, from `Verifier.outage` and `Validator.outage` (`None`
+/// while it is closed): since when GitHub has been failing (`opened_at`), when the next
+/// probe may go (`retry_at`), the consecutive failures counted (`failures`) and whether the
+/// probe is in flight (`probing`). The times are timezone-aware
 /// UTC `datetime`s, to the second, so a host can compare them with `datetime.now(timezone.utc)`
 /// or show them. Frozen, compared and hashed by value, picklable; a snapshot that does not
 /// change as the guard does.

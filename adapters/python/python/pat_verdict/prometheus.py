@@ -16,7 +16,7 @@ imports it when :func:`register` is called (``pip install prometheus-client``). 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterator, Optional, Union
+from typing import TYPE_CHECKING, Any, Iterator, Optional, Union, cast
 
 if TYPE_CHECKING:
     from prometheus_client.metrics_core import Metric
@@ -24,11 +24,11 @@ if TYPE_CHECKING:
 
     from . import Validator, Verifier
 
-__all__ = ["register"]
+__all__ = ["PatVerdictCollector", "register"]
 
 _MISSING = (
-    "pat_verdict.prometheus needs prometheus_client (0.15 or later), which pat_verdict does "
-    "not install: pip install prometheus-client"
+    "pat_verdict.prometheus needs prometheus_client, which pat_verdict does not install: "
+    "pip install prometheus-client"
 )
 
 
@@ -36,9 +36,30 @@ def _type_name(value: object) -> str:
     return "None" if value is None else type(value).__name__
 
 
+class PatVerdictCollector:
+    """The counters of one ``Verifier`` or ``Validator`` as a ``prometheus_client`` collector,
+    parsed from its Prometheus text at every scrape (so that text stays the one format to get
+    right). Made and registered by :func:`register`; a plain class, so importing this module
+    never needs ``prometheus_client``."""
+
+    __slots__ = ("_source",)
+
+    def __init__(self, source: Union[Verifier, Validator]) -> None:
+        self._source = source
+
+    def collect(self) -> Iterator[Metric]:
+        """The ``pat_verdict_*`` families as they are now."""
+        from prometheus_client.parser import text_string_to_metric_families
+
+        yield from text_string_to_metric_families(self._source.metrics_text())
+
+    def __repr__(self) -> str:
+        return f"<pat_verdict.prometheus collector of {self._source!r}>"
+
+
 def register(
     obj: Union[Verifier, Validator], registry: Optional[CollectorRegistry] = None
-) -> Collector:
+) -> PatVerdictCollector:
     """Register a collector of ``obj``'s counters (a :class:`~pat_verdict.Verifier` or
     :class:`~pat_verdict.Validator`) with ``registry``; ``None`` means
     ``prometheus_client.REGISTRY``, the one ``start_http_server`` serves.
@@ -53,8 +74,7 @@ def register(
     """
     try:
         import prometheus_client
-        from prometheus_client.parser import text_string_to_metric_families
-        from prometheus_client.registry import Collector
+        import prometheus_client.parser  # what collect() needs: missing now, not at a scrape
     except ImportError as error:
         raise ImportError(_MISSING, name="prometheus_client") from error
 
@@ -63,18 +83,9 @@ def register(
         raise TypeError(
             f"argument 'obj' must be a pat_verdict Verifier or Validator, not {_type_name(obj)}"
         )
-
-    class PatVerdictCollector(Collector):
-        """The counters of one ``Verifier`` or ``Validator``, parsed from its Prometheus
-        text at every scrape (so the text stays the one format to get right)."""
-
-        def collect(self) -> Iterator[Metric]:
-            text: str = source.metrics_text()
-            yield from text_string_to_metric_families(text)
-
-        def __repr__(self) -> str:
-            return f"<pat_verdict.prometheus collector of {source!r}>"
-
-    collector = PatVerdictCollector()
-    (prometheus_client.REGISTRY if registry is None else registry).register(collector)
+    collector = PatVerdictCollector(obj)
+    # prometheus_client asks only for `collect()` (its Collector ABC is for type checkers).
+    (prometheus_client.REGISTRY if registry is None else registry).register(
+        cast("Collector", collector)
+    )
     return collector
