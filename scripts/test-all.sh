@@ -3,8 +3,8 @@
 # get it — the manylinux2014 abi3 wheel, built once with zig, checked by auditwheel, installed
 # into a fresh virtual environment whose PATH has no cargo or rustc, and type-checked and run
 # under pytest from outside the source tree against the loopback fake GitHub. Needs cargo and
-# python3 (>= 3.9); takes its tools (scripts/tools-venv.sh) and the tests' pytest, requests and
-# mypy from PyPI.
+# python3 (>= 3.9); takes its tools (scripts/tools-venv.sh) and the tests' pytest, requests, mypy
+# and prometheus-client (pat_verdict.prometheus's optional partner) from PyPI.
 #
 #   bash scripts/test-all.sh        # everything
 #   PAT_VERDICT_VENV=DIR ...        # the tests' virtual environment (default target/py-venv)
@@ -93,7 +93,7 @@ echo "no cargo, no rustc on PATH"
 # that `pip show` below should print.
 "$py" -m pip install --quiet --disable-pip-version-check --only-binary :all: --upgrade pip
 "$py" -m pip install --quiet --disable-pip-version-check --only-binary :all: \
-  pytest==9.2.0 requests==2.34.2 mypy==2.4.1
+  pytest==9.2.0 requests==2.34.2 mypy==2.4.1 prometheus-client==0.26.0
 "$py" -m pip install --disable-pip-version-check --no-index --no-deps --no-build-isolation "$wheel"
 "$py" -m pip show pat-verdict
 

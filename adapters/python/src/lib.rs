@@ -33,13 +33,14 @@ mod types;
 mod wiring;
 
 use std::path::PathBuf;
+use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::log::Records;
-use crate::types::{AuditRow, BroadcastResponse, CheckResponse, Verdict};
+use crate::types::{AuditRow, BroadcastResponse, CheckResponse, OutageState, Verdict};
 use crate::wiring::{AuditError, CoreValidator, CoreVerifier, LiveHotkeys, Settings};
 
 pyo3::create_exception!(
@@ -133,6 +134,9 @@ impl<T> ForkLocal<T> {
 #[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Verifier")]
 struct Verifier {
     core: ForkLocal<CoreVerifier>,
+    /// The guard's openings already logged, per process like the core (a forked child's
+    /// guard starts closed, with its own count).
+    openings: ForkLocal<AtomicU64>,
     settings: Settings,
 }
 
@@ -140,53 +144,82 @@ impl Verifier {
     fn core(&self) -> PyResult<Arc<CoreVerifier>> {
         self.core.get(|| wiring::verifier(&self.settings))
     }
+
+    fn openings(&self) -> PyResult<Arc<AtomicU64>> {
+        self.openings.get(|| Ok(AtomicU64::new(0)))
+    }
 }
 
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (api_url, timeout, attempts, ca_file, /))]
+    #[pyo3(signature = (api_url, timeout, attempts, ca_file, outage_threshold, outage_cooldown, /))]
     fn new(
         api_url: Option<String>,
         timeout: f64,
         attempts: i64,
         ca_file: Option<PathBuf>,
+        outage_threshold: u32,
+        outage_cooldown: f64,
     ) -> PyResult<Self> {
         wiring::runtime()?;
         let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
-        let settings = wiring::settings(&api_url, timeout, attempts, ca_file.as_deref())?;
+        let mut settings = wiring::settings(&api_url, timeout, attempts, ca_file.as_deref())?;
+        settings.outage = wiring::outage(outage_threshold, outage_cooldown)?;
         Ok(Self {
             core: ForkLocal::new(wiring::verifier(&settings)?),
+            openings: ForkLocal::new(AtomicU64::new(0)),
             settings,
         })
     }
 
     /// Verifies one PAT, blocking with the GIL released; `(verdict, records)`.
     fn verify(&self, py: Python<'_>, token: String) -> PyResult<(Verdict, Records)> {
-        run::block(py, verify_call(self.core()?, token))
+        run::block(py, verify_call(self.core()?, self.openings()?, token))
     }
 
     /// Starts verifying one PAT; `done(True, (verdict, records))` when over.
     fn start_verify(&self, token: String, done: Py<PyAny>) -> PyResult<run::Call> {
-        let call = verify_call(self.core()?, token);
+        let call = verify_call(self.core()?, self.openings()?, token);
         run::start(async move { Ok(call.await) }, done)
+    }
+
+    /// The outage guard's state; `None` while it is closed.
+    fn outage(&self) -> PyResult<Option<OutageState>> {
+        Ok(self.core()?.outage().map(OutageState::from))
+    }
+
+    /// The counters as a plain dict (the core's JSON form).
+    fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        json::to_dict(py, &self.core()?.metrics_json())
+    }
+
+    /// The counters as Prometheus text format 0.0.4.
+    fn metrics_text(&self) -> PyResult<String> {
+        Ok(self.core()?.metrics_text())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "Verifier(api_url={}, timeout={:?}, attempts={})",
+            "Verifier(api_url={}, timeout={:?}, attempts={}, {})",
             pyo3::types::PyString::new(py, &self.settings.api_url).repr()?,
             self.settings.timeout,
-            self.settings.attempts
+            self.settings.attempts,
+            outage_repr(&self.settings),
         ))
     }
 }
 
 /// One verification, traced, with its records.
-async fn verify_call(core: Arc<CoreVerifier>, token: String) -> (Verdict, Records) {
-    let (verdict, trail) = run::traced(wiring::verify(core, token.into())).await;
+async fn verify_call(
+    core: Arc<CoreVerifier>,
+    openings: Arc<AtomicU64>,
+    token: String,
+) -> (Verdict, Records) {
+    let (verdict, trail) = run::traced(wiring::verify(Arc::clone(&core), token.into())).await;
     let mut records = Records::new();
     log::verification("verify", &trail, &verdict.0, &mut records);
+    log::guard(&openings, wiring::guard_news(&core), &mut records);
     (verdict, records)
 }
 
@@ -194,6 +227,8 @@ async fn verify_call(core: Arc<CoreVerifier>, token: String) -> (Verdict, Record
 #[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Validator")]
 struct Validator {
     core: ForkLocal<CoreValidator>,
+    /// As `_Verifier`'s: the guard's openings already logged in this process.
+    openings: ForkLocal<AtomicU64>,
     hotkeys: Arc<LiveHotkeys>,
     store: Arc<PathBuf>,
     settings: Settings,
@@ -209,27 +244,35 @@ impl Validator {
             )
         })
     }
+
+    fn openings(&self) -> PyResult<Arc<AtomicU64>> {
+        self.openings.get(|| Ok(AtomicU64::new(0)))
+    }
 }
 
 #[pymethods]
 impl Validator {
     #[new]
-    #[pyo3(signature = (store, hotkeys, api_url, timeout, ca_file, /))]
+    #[pyo3(signature = (store, hotkeys, api_url, timeout, ca_file, outage_threshold, outage_cooldown, /))]
     fn new(
         store: PathBuf,
         hotkeys: Vec<String>,
         api_url: Option<String>,
         timeout: f64,
         ca_file: Option<PathBuf>,
+        outage_threshold: u32,
+        outage_cooldown: f64,
     ) -> PyResult<Self> {
         wiring::runtime()?;
         let max_attempts = 3;
         let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
-        let settings = wiring::settings(&api_url, timeout, max_attempts, ca_file.as_deref())?;
+        let mut settings = wiring::settings(&api_url, timeout, max_attempts, ca_file.as_deref())?;
+        settings.outage = wiring::outage(outage_threshold, outage_cooldown)?;
         let hotkeys = Arc::new(LiveHotkeys::new(hotkeys));
         let core = wiring::validator(&settings, store.clone(), Arc::clone(&hotkeys))?;
         Ok(Self {
             core: ForkLocal::new(core),
+            openings: ForkLocal::new(AtomicU64::new(0)),
             hotkeys,
             store: Arc::new(store),
             settings,
@@ -249,15 +292,23 @@ impl Validator {
 
     /// *check*, blocking; `(answer, records)`.
     fn check(&self, py: Python<'_>, hotkey: String) -> PyResult<(CheckResponse, Records)> {
-        run::block(
-            py,
-            check_call(self.core()?, Arc::clone(&self.store), hotkey),
-        )
+        let call = check_call(
+            self.core()?,
+            self.openings()?,
+            Arc::clone(&self.store),
+            hotkey,
+        );
+        run::block(py, call)
     }
 
     /// *check*, started; `done(True, (answer, records))`.
     fn start_check(&self, hotkey: String, done: Py<PyAny>) -> PyResult<run::Call> {
-        let call = check_call(self.core()?, Arc::clone(&self.store), hotkey);
+        let call = check_call(
+            self.core()?,
+            self.openings()?,
+            Arc::clone(&self.store),
+            hotkey,
+        );
         run::start(async move { Ok(call.await) }, done)
     }
 
@@ -268,58 +319,116 @@ impl Validator {
         hotkey: String,
         pat: String,
     ) -> PyResult<(BroadcastResponse, Records)> {
-        run::block(py, broadcast_call(self.core()?, hotkey, pat))
+        run::block(
+            py,
+            broadcast_call(self.core()?, self.openings()?, hotkey, pat),
+        )
     }
 
     /// *broadcast*, started; `done(True, (answer, records))`.
     fn start_broadcast(&self, hotkey: String, pat: String, done: Py<PyAny>) -> PyResult<run::Call> {
-        let call = broadcast_call(self.core()?, hotkey, pat);
+        let call = broadcast_call(self.core()?, self.openings()?, hotkey, pat);
         run::start(async move { Ok(call.await) }, done)
     }
 
     /// The audit, blocking; `(rows, records)`.
     fn audit(&self, py: Python<'_>, concurrency: i64) -> PyResult<(Vec<AuditRow>, Records)> {
         let concurrency = concurrency_of(concurrency)?;
-        let call = wiring::audit(self.core()?, Arc::clone(&self.store), concurrency);
+        let call = audit_call(
+            self.core()?,
+            self.openings()?,
+            Arc::clone(&self.store),
+            concurrency,
+        );
         run::block(py, call)?.map_err(audit_error)
     }
 
     /// The audit, started; `done(True, (rows, records))` or `done(False, exception)`.
     fn start_audit(&self, concurrency: i64, done: Py<PyAny>) -> PyResult<run::Call> {
         let concurrency = concurrency_of(concurrency)?;
-        let call = wiring::audit(self.core()?, Arc::clone(&self.store), concurrency);
+        let call = audit_call(
+            self.core()?,
+            self.openings()?,
+            Arc::clone(&self.store),
+            concurrency,
+        );
         run::start(async move { call.await.map_err(audit_error) }, done)
+    }
+
+    /// The outage guard's state; `None` while it is closed.
+    fn outage(&self) -> PyResult<Option<OutageState>> {
+        Ok(self.core()?.verifier().outage().map(OutageState::from))
+    }
+
+    /// The counters as a plain dict (the core's JSON form).
+    fn metrics<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, pyo3::types::PyDict>> {
+        json::to_dict(py, &self.core()?.verifier().metrics_json())
+    }
+
+    /// The counters as Prometheus text format 0.0.4.
+    fn metrics_text(&self) -> PyResult<String> {
+        Ok(self.core()?.verifier().metrics_text())
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
         Ok(format!(
-            "Validator(store={}, hotkeys=<{} hotkeys>, api_url={}, timeout={:?})",
+            "Validator(store={}, hotkeys=<{} hotkeys>, api_url={}, timeout={:?}, {})",
             pyo3::types::PyString::new(py, &self.store.display().to_string()).repr()?,
             self.hotkeys.get().len(),
             pyo3::types::PyString::new(py, &self.settings.api_url).repr()?,
             self.settings.timeout,
+            outage_repr(&self.settings),
         ))
     }
 }
 
+/// The outage settings as the constructors' keyword arguments, for the reprs: an operator
+/// reading a log sees which guard an object has.
+fn outage_repr(settings: &Settings) -> String {
+    format!(
+        "outage_threshold={}, outage_cooldown={:?}",
+        settings.outage.threshold(),
+        settings.outage.cooldown().as_secs_f64()
+    )
+}
+
+/// One check, traced, with its records (the guard's opening among them).
 async fn check_call(
     core: Arc<CoreValidator>,
+    openings: Arc<AtomicU64>,
     store: Arc<PathBuf>,
     hotkey: String,
 ) -> (CheckResponse, Records) {
-    let (answer, trail) = run::traced(wiring::check(core, store, hotkey)).await;
-    let records = log::check(&trail, &answer);
+    let (answer, trail) = run::traced(wiring::check(Arc::clone(&core), store, hotkey)).await;
+    let mut records = log::check(&trail, &answer);
+    log::guard(&openings, wiring::guard_news(core.verifier()), &mut records);
     (answer, records)
 }
 
+/// One broadcast, traced, with its records (the guard's opening among them).
 async fn broadcast_call(
     core: Arc<CoreValidator>,
+    openings: Arc<AtomicU64>,
     hotkey: String,
     pat: String,
 ) -> (BroadcastResponse, Records) {
-    let (answer, trail) = run::traced(wiring::broadcast(core, hotkey, pat.into())).await;
-    let records = log::broadcast(&trail, &answer);
+    let (answer, trail) =
+        run::traced(wiring::broadcast(Arc::clone(&core), hotkey, pat.into())).await;
+    let mut records = log::broadcast(&trail, &answer);
+    log::guard(&openings, wiring::guard_news(core.verifier()), &mut records);
     (answer, records)
+}
+
+/// The audit, with its records (the guard's opening among them).
+async fn audit_call(
+    core: Arc<CoreValidator>,
+    openings: Arc<AtomicU64>,
+    store: Arc<PathBuf>,
+    concurrency: usize,
+) -> Result<(Vec<AuditRow>, Records), AuditError> {
+    let (rows, mut records) = wiring::audit(Arc::clone(&core), store, concurrency).await?;
+    log::guard(&openings, wiring::guard_news(core.verifier()), &mut records);
+    Ok((rows, records))
 }
 
 /// An audit that could not run, as Python's exceptions: a missing store is
@@ -372,6 +481,7 @@ fn _pat_verdict(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<CheckResponse>()?;
     module.add_class::<BroadcastResponse>()?;
     module.add_class::<AuditRow>()?;
+    module.add_class::<OutageState>()?;
     module.add_class::<Verifier>()?;
     module.add_class::<Validator>()?;
     module.add_class::<machine::Verification>()?;

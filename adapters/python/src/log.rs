@@ -1,14 +1,20 @@
 //! What each call tells the `pat_verdict` logger (docs/contract.md §9): one DEBUG record a
 //! verification, a WARNING for each retry and for every Inconclusive GitHub caused.
 //!
+//! A WARNING also says when the outage guard opened (docs/contract.md §10), once per opening:
+//! from then on the answers are short-circuited, and an operator should hear why once rather
+//! than only see a wall of inconclusive verdicts.
+//!
 //! The records are built here, as `(level, message)` pairs, and handed to Python with the
 //! answer; `pat_verdict/__init__.py` logs them in the caller's thread (or task), so the
 //! runtime's threads never take the GIL to log and a host's handlers never run on them.
 //! Nothing here can hold the token: the trail has endpoints and statuses only, and the
 //! reasons are the core's, already redacted.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use crate::run::Trail;
-use pat_verdict::{Stage, VerdictKind, VerifyResponse};
+use pat_verdict::{OutageState, Stage, VerdictKind, VerifyResponse};
 
 use crate::types::{BroadcastResponse, CheckResponse};
 
@@ -78,9 +84,9 @@ pub(crate) fn verification(
 
 /// The records of a check.
 pub(crate) fn check(trail: &Trail, answer: &CheckResponse) -> Records {
-    // Inconclusive after asking GitHub: GitHub's doing (the store's has no request).
-    let github_failed =
-        answer.category == "inconclusive" && answer.detail.is_none() && !trail.sent.is_empty();
+    // Inconclusive without the store's `detail`: GitHub's doing, whether it was asked or the
+    // outage guard answered for it (no request then).
+    let github_failed = answer.category == "inconclusive" && answer.detail.is_none();
     handler(
         "check",
         answer.category,
@@ -92,13 +98,14 @@ pub(crate) fn check(trail: &Trail, answer: &CheckResponse) -> Records {
 
 /// The records of a broadcast.
 pub(crate) fn broadcast(trail: &Trail, answer: &BroadcastResponse) -> Records {
-    // Retryable after GitHub's last answer was no evidence: GitHub's doing.
+    // Retryable after GitHub's last answer was no evidence, or before any request (the outage
+    // guard answered for GitHub; the store is only read after the identity): GitHub's doing.
     let github_failed = !answer.accepted
         && answer.retryable
         && trail
             .sent
             .last()
-            .is_some_and(|sent| !sent.outcome.starts_with("answered 2"));
+            .is_none_or(|sent| !sent.outcome.starts_with("answered 2"));
     let outcome = if answer.accepted {
         "accepted"
     } else {
@@ -140,4 +147,29 @@ fn handler(
         ));
     }
     records
+}
+
+/// A WARNING when the outage guard has opened since the last call of this object that
+/// reported it: `logged` holds the openings already told, so calls finishing together tell
+/// an opening once. Nothing when it has closed again meanwhile (the outage is over).
+pub(crate) fn guard(
+    logged: &AtomicU64,
+    (opened, state): (u64, Option<OutageState>),
+    records: &mut Records,
+) {
+    let told = logged.fetch_max(opened, Ordering::Relaxed);
+    if opened <= told {
+        return;
+    }
+    if let Some(state) = state {
+        records.push((
+            WARNING,
+            format!(
+                "GitHub API outage: {} requests in a row failed; every verification is \
+                 inconclusive at once, without a request, until one probe at {}",
+                state.failures,
+                state.retry_at.to_iso8601()
+            ),
+        ));
+    }
 }

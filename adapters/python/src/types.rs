@@ -7,8 +7,8 @@
 
 use std::time::Duration;
 
-use pat_verdict::{CheckCategory, Stage, VerdictKind, VerifyResponse};
-use pyo3::exceptions::PyValueError;
+use pat_verdict::{CheckCategory, Stage, UnixTime, VerdictKind, VerifyResponse};
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyDict, PyString, PyTuple};
 
@@ -467,6 +467,157 @@ impl AuditRow {
             self.verdict.__repr__(py)?
         ))
     }
+}
+
+/// The outage guard while it is open, from `Verifier.outage` and `Validator.outage` (`None`
+/// while it is closed): since when GitHub has been failing (`opened_at`), when the next
+/// probe may go (`retry_at`), the consecutive failures counted (`failures`) and whether the
+/// probe is in flight (`probing`). The times are timezone-aware
+/// UTC `datetime`s, to the second, so a host can compare them with `datetime.now(timezone.utc)`
+/// or show them. Frozen, compared and hashed by value, picklable; a snapshot that does not
+/// change as the guard does.
+#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "OutageState")]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct OutageState {
+    /// Seconds since the epoch, as the core keeps them.
+    pub(crate) opened_at: i64,
+    /// Seconds since the epoch.
+    pub(crate) retry_at: i64,
+    pub(crate) failures: u32,
+    pub(crate) probing: bool,
+}
+
+impl From<pat_verdict::OutageState> for OutageState {
+    fn from(state: pat_verdict::OutageState) -> Self {
+        Self {
+            opened_at: state.opened_at.0,
+            retry_at: state.retry_at.0,
+            failures: state.failures,
+            probing: state.probing,
+        }
+    }
+}
+
+#[pymethods]
+impl OutageState {
+    /// A state built by hand, for a host's own tests; every argument as the attribute of the
+    /// same name. The times must be timezone-aware `datetime`s to the second (`TypeError` for
+    /// anything else, `ValueError` for a naive one or one with microseconds: the guard keeps
+    /// whole seconds, and a silently dropped fraction would make two states look equal).
+    #[new]
+    #[pyo3(signature = (opened_at, retry_at, failures, probing=false))]
+    fn new(
+        opened_at: &Bound<'_, PyAny>,
+        retry_at: &Bound<'_, PyAny>,
+        failures: u32,
+        probing: bool,
+    ) -> PyResult<Self> {
+        Ok(Self {
+            opened_at: epoch_seconds("opened_at", opened_at)?,
+            retry_at: epoch_seconds("retry_at", retry_at)?,
+            failures,
+            probing,
+        })
+    }
+
+    /// Pickling (and `copy`): the class and the constructor's arguments.
+    fn __reduce__<'py>(
+        slf: &Bound<'py, Self>,
+    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
+        let py = slf.py();
+        let this = slf.get();
+        let args = (
+            utc_datetime(py, this.opened_at)?,
+            utc_datetime(py, this.retry_at)?,
+            this.failures,
+            this.probing,
+        )
+            .into_pyobject(py)?;
+        Ok((slf.get_type().into_any(), args))
+    }
+
+    /// When the guard opened: when the failure that reached the threshold came back (a
+    /// failed probe does not move it: the same outage).
+    #[getter]
+    fn opened_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        utc_datetime(py, self.opened_at)
+    }
+
+    /// When the next probe may go (rounded up to the second); until then every verification
+    /// is answered at once, inconclusive, without a request.
+    #[getter]
+    fn retry_at<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        utc_datetime(py, self.retry_at)
+    }
+
+    /// Consecutive GitHub-side failures counted so far.
+    #[getter]
+    fn failures(&self) -> u32 {
+        self.failures
+    }
+
+    /// Whether the one probe is in flight (every other request waits for its answer).
+    #[getter]
+    fn probing(&self) -> bool {
+        self.probing
+    }
+
+    /// `opened_at` and `retry_at` as ISO-8601 UTC text (`2026-01-01T00:00:30Z`, the form of
+    /// the store's `stored_at`), `failures`, `probing`: ready for `json.dumps`.
+    fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
+        let dict = PyDict::new(py);
+        dict.set_item("opened_at", UnixTime(self.opened_at).to_iso8601())?;
+        dict.set_item("retry_at", UnixTime(self.retry_at).to_iso8601())?;
+        dict.set_item("failures", self.failures)?;
+        dict.set_item("probing", self.probing)?;
+        Ok(dict)
+    }
+
+    fn __repr__(&self) -> String {
+        format!(
+            "OutageState(opened_at={}, retry_at={}, failures={}, probing={})",
+            UnixTime(self.opened_at).to_iso8601(),
+            UnixTime(self.retry_at).to_iso8601(),
+            self.failures,
+            py_bool(Some(self.probing))
+        )
+    }
+}
+
+/// `secs` since the epoch as a timezone-aware UTC `datetime` (abi3 has no datetime C API, so
+/// through the `datetime` module).
+fn utc_datetime(py: Python<'_>, secs: i64) -> PyResult<Bound<'_, PyAny>> {
+    let datetime = py.import("datetime")?;
+    let utc = datetime.getattr("timezone")?.getattr("utc")?;
+    datetime
+        .getattr("datetime")?
+        .call_method1("fromtimestamp", (secs, utc))
+}
+
+/// A timezone-aware `datetime` to the second as seconds since the epoch, exactly (integer
+/// arithmetic through `calendar.timegm`, no float).
+fn epoch_seconds(what: &str, value: &Bound<'_, PyAny>) -> PyResult<i64> {
+    let py = value.py();
+    let class = py.import("datetime")?.getattr("datetime")?;
+    if !value.is_instance(&class)? {
+        return Err(PyTypeError::new_err(format!(
+            "argument '{what}' must be datetime.datetime, not {}",
+            value.get_type().name()?
+        )));
+    }
+    if value.call_method0("utcoffset")?.is_none() {
+        return Err(PyValueError::new_err(format!(
+            "{what} must be timezone-aware (tzinfo=datetime.timezone.utc), not naive"
+        )));
+    }
+    if value.getattr("microsecond")?.extract::<u32>()? != 0 {
+        return Err(PyValueError::new_err(format!(
+            "{what} must be to the second (microsecond=0): the guard keeps whole seconds"
+        )));
+    }
+    py.import("calendar")?
+        .call_method1("timegm", (value.call_method0("utctimetuple")?,))?
+        .extract()
 }
 
 /// The value among `values` whose word is `word`, or `ValueError` naming `what` and the

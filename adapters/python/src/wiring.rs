@@ -10,7 +10,10 @@ use std::time::Duration;
 
 use futures::StreamExt;
 use pat_verdict::error_chain;
-use pat_verdict::{Hotkey, HotkeyList, PatStore, Registry, RetryPolicy, SecretString, Uid};
+use pat_verdict::{
+    Hotkey, HotkeyList, OutageSettings, OutageState, PatStore, Registry, RetryPolicy, SecretString,
+    Uid,
+};
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::{ClientError, UreqGithub};
@@ -79,6 +82,9 @@ pub(crate) struct Settings {
     pub(crate) timeout: f64,
     pub(crate) attempts: u32,
     pub(crate) ca_file: Option<PathBuf>,
+    /// The outage guard's settings (docs/contract.md §10): kept here so a core rebuilt in a
+    /// forked child guards as the parent's did.
+    pub(crate) outage: OutageSettings,
 }
 
 /// Checks the options shared by `Verifier` and `Validator`.
@@ -115,7 +121,21 @@ pub(crate) fn settings(
         timeout,
         attempts,
         ca_file: ca_file.map(Path::to_path_buf),
+        outage: OutageSettings::default(),
     })
+}
+
+/// The outage guard's settings from `outage_threshold` and `outage_cooldown` (the Python
+/// wrapper has checked their types and that the threshold fits: any `u32`, `0` turning the
+/// guard off).
+///
+/// # Errors
+///
+/// `ValueError` with the core's words for a cool-down outside (0, 600] seconds.
+pub(crate) fn outage(threshold: u32, cooldown: f64) -> PyResult<OutageSettings> {
+    pat_verdict::outage_cooldown_from_secs(cooldown)
+        .and_then(|cooldown| OutageSettings::new(threshold, cooldown))
+        .map_err(|error| PyValueError::new_err(error.to_string()))
 }
 
 /// A CA file must be a file this process can read; its contents are the adapter's to judge.
@@ -172,7 +192,8 @@ pub(crate) type CoreVerifier = pat_verdict::Verifier<Logged<UreqGithub>, SystemC
 pub(crate) type CoreValidator =
     pat_verdict::Validator<Logged<UreqGithub>, JsonStore, Arc<LiveHotkeys>, SystemClock>;
 
-/// A verifier for `settings`.
+/// A verifier for `settings`, with its own outage guard and counters: every call through
+/// it shares them (docs/contract.md §10).
 ///
 /// # Errors
 ///
@@ -182,7 +203,14 @@ pub(crate) fn verifier(settings: &Settings) -> PyResult<CoreVerifier> {
         Logged(github(settings)?),
         SystemClock::new(),
         policy(settings),
-    ))
+    )
+    .with_outage(settings.outage))
+}
+
+/// What a call tells the log about the guard: how many times it has opened so far and its
+/// state now (read after the call, so an opening during the call shows).
+pub(crate) fn guard_news(verifier: &CoreVerifier) -> (u64, Option<OutageState>) {
+    (verifier.counters().guard_opened(), verifier.outage())
 }
 
 /// A validator over the store file at `store` and `hotkeys`.

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime
 import inspect
 import logging
 import multiprocessing
@@ -27,6 +28,7 @@ from pat_verdict import (
     AuditRow,
     BroadcastResponse,
     CheckResponse,
+    OutageState,
     Validator,
     Verdict,
     Verifier,
@@ -269,6 +271,9 @@ VALUES: List[Any] = [
                   rejection_reason="No PAT stored", detail="missing"),
     BroadcastResponse(accepted=False, rejection_reason="down", retryable=True),
     AuditRow(uid=3, hotkey="hk_3", github_id="9", verdict=VERDICT),
+    OutageState(opened_at=datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc),
+                retry_at=datetime.datetime(2026, 1, 1, 0, 0, 30, tzinfo=datetime.timezone.utc),
+                failures=6, probing=True),
 ]
 
 
@@ -342,7 +347,7 @@ def test_sequences_bytes_paths_and_default_url(fake: FakeGithub, tmp_path: Path)
 @pytest.mark.parametrize("callable_", [Verifier, Verifier.verify, Verifier.averify, Validator,
                                        Validator.check, Validator.broadcast, Validator.audit,
                                        Validator.aaudit, Verdict, CheckResponse,
-                                       BroadcastResponse, AuditRow])
+                                       BroadcastResponse, AuditRow, OutageState])
 def test_signatures_and_docs(callable_: Any) -> None:
     signature = inspect.signature(callable_)
     assert "Ellipsis" not in str(signature)

@@ -14,6 +14,11 @@ is ``inconclusive`` -- "retry later" -- and never tells a miner to rotate a work
   on asyncio), with retries inside one deadline.
 - :class:`Validator`: the validator's ``check`` and ``broadcast`` endpoints and the ``audit``
   of every stored PAT, over the ``miner_pats.json`` file validators already keep.
+
+Both keep an outage guard (after ``outage_threshold`` GitHub failures in a row every call is
+answered inconclusive at once, until one probe after ``outage_cooldown`` seconds finds GitHub
+back; :attr:`Verifier.outage`) and counters (:meth:`Verifier.metrics`,
+:meth:`Verifier.metrics_text`, :mod:`pat_verdict.prometheus`).
 """
 
 from __future__ import annotations
@@ -23,7 +28,19 @@ import collections.abc
 import functools
 import logging
 import os
-from typing import TYPE_CHECKING, Any, Callable, List, Mapping, Optional, Sequence, Tuple, Union, cast
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Callable,
+    Dict,
+    List,
+    Mapping,
+    Optional,
+    Sequence,
+    Tuple,
+    Union,
+    cast,
+)
 
 from . import _pat_verdict
 from ._pat_verdict import (
@@ -33,6 +50,7 @@ from ._pat_verdict import (
     DoneStep,
     HaltedStep,
     IdentityStep,
+    OutageState,
     SendStep,
     StoreUnavailableError,
     Verdict,
@@ -85,6 +103,18 @@ def _int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"argument '{name}' must be int, not {_type_name(value)}")
     return value
+
+
+_U32_MAX = 0xFFFF_FFFF
+
+
+def _threshold(value: object) -> int:
+    threshold = _int("outage_threshold", value)
+    if not 0 <= threshold <= _U32_MAX:
+        raise ValueError(
+            f"outage_threshold must be from 0 (the guard off) to {_U32_MAX}, not {threshold}"
+        )
+    return threshold
 
 
 def _path(name: str, value: object) -> str:
@@ -156,8 +186,13 @@ class Verifier:
     ``os.environ.get("GITHUB_API_URL")`` can be passed straight in). ``timeout``: seconds for
     the whole verification, retries included (more than 0, at most 3600). ``attempts``: tries
     per call, 1 to 3. ``ca_file``: a PEM file of extra CA certificates (GitHub Enterprise
-    Server), ``None`` for the system's. Bad values raise ``ValueError``, wrong types
-    ``TypeError``. Safe to share across threads, event loops and forked children.
+    Server), ``None`` for the system's. ``outage_threshold``: GitHub-side failures in a row
+    (5xx, transport failures, answers that are not GitHub's) after which every verification
+    is answered inconclusive at once, without a request, until a probe finds GitHub back; ``0``
+    turns this guard off. ``outage_cooldown``: seconds before that probe (more than 0, at most
+    600; doubled after each failed probe). Bad values raise ``ValueError``, wrong types
+    ``TypeError``. Safe to share across threads, event loops and forked children: every call
+    of one object shares its guard and its counters (a forked child starts its own).
     """
 
     __slots__ = ("_core",)
@@ -169,12 +204,16 @@ class Verifier:
         timeout: float = 12.0,
         attempts: int = 3,
         ca_file: Optional[StrPath] = None,
+        outage_threshold: int = 6,
+        outage_cooldown: float = 30.0,
     ) -> None:
         self._core = _pat_verdict._Verifier(
             _opt_str("api_url", api_url),
             _number("timeout", timeout),
             _int("attempts", attempts),
             _opt_path("ca_file", ca_file),
+            _threshold(outage_threshold),
+            _number("outage_cooldown", outage_cooldown),
         )
 
     def verify(self, token: str) -> Verdict:
@@ -192,6 +231,27 @@ class Verifier:
         _log(records)
         return cast(Verdict, verdict)
 
+    @property
+    def outage(self) -> Optional[OutageState]:
+        """The outage guard: ``None`` while it is closed (requests go), else an
+        :class:`OutageState` saying since when GitHub has been failing, how many failures in a
+        row it counted and when the next probe may go. A snapshot, read now."""
+        return self._core.outage()
+
+    def metrics(self) -> Dict[str, Any]:
+        """The counters as a plain dict: ``verdicts`` (by verdict, then cause),
+        ``github_requests`` (by endpoint, then outcome), ``github_request_seconds`` (by
+        endpoint: ``count``, ``sum``, cumulative ``buckets``), ``outage_guard_open`` (0 or 1),
+        ``outage_guard_opened`` and ``handler_answers`` (by endpoint, then category). A new
+        dict every call; every series is there from zero."""
+        return self._core.metrics()
+
+    def metrics_text(self) -> str:
+        """The same counters in Prometheus text format 0.0.4 (``pat_verdict_*`` families), for
+        a textfile collector or an HTTP handler; :func:`pat_verdict.prometheus.register`
+        serves them through ``prometheus_client``."""
+        return self._core.metrics_text()
+
     def __repr__(self) -> str:
         return repr(self._core)
 
@@ -203,8 +263,9 @@ class Validator:
     ``store``: the store file (``str``, ``bytes`` or ``os.PathLike``); one that does not exist
     yet is an empty store, created by the first accepted broadcast. ``hotkeys``: the
     subnet's hotkeys in uid order (any sequence of ``str``; index = uid). ``api_url``,
-    ``timeout``, ``ca_file``: as :class:`Verifier` (``api_url=None`` is GitHub). Safe to share
-    across threads, event loops and forked children.
+    ``timeout``, ``ca_file``, ``outage_threshold``, ``outage_cooldown``: as :class:`Verifier`
+    (``api_url=None`` is GitHub). Safe to share across threads, event loops and forked
+    children; every call of one validator shares its outage guard and counters.
     """
 
     __slots__ = ("_core",)
@@ -217,6 +278,8 @@ class Validator:
         api_url: Optional[str] = None,
         timeout: float = 12.0,
         ca_file: Optional[StrPath] = None,
+        outage_threshold: int = 6,
+        outage_cooldown: float = 30.0,
     ) -> None:
         self._core = _pat_verdict._Validator(
             _path("store", store),
@@ -224,6 +287,8 @@ class Validator:
             _opt_str("api_url", api_url),
             _number("timeout", timeout),
             _opt_path("ca_file", ca_file),
+            _threshold(outage_threshold),
+            _number("outage_cooldown", outage_cooldown),
         )
 
     @property
@@ -281,6 +346,27 @@ class Validator:
         _log(records)
         return cast(List[AuditRow], rows)
 
+    @property
+    def outage(self) -> Optional[OutageState]:
+        """The outage guard: ``None`` while it is closed (requests go), else an
+        :class:`OutageState` saying since when GitHub has been failing, how many failures in a
+        row it counted and when the next probe may go. A snapshot, read now."""
+        return self._core.outage()
+
+    def metrics(self) -> Dict[str, Any]:
+        """The counters as a plain dict: ``verdicts`` (by verdict, then cause),
+        ``github_requests`` (by endpoint, then outcome), ``github_request_seconds`` (by
+        endpoint: ``count``, ``sum``, cumulative ``buckets``), ``outage_guard_open`` (0 or 1),
+        ``outage_guard_opened`` and ``handler_answers`` (by endpoint, then category). A new
+        dict every call; every series is there from zero."""
+        return self._core.metrics()
+
+    def metrics_text(self) -> str:
+        """The same counters in Prometheus text format 0.0.4 (``pat_verdict_*`` families), for
+        a textfile collector or an HTTP handler; :func:`pat_verdict.prometheus.register`
+        serves them through ``prometheus_client``."""
+        return self._core.metrics_text()
+
     def __repr__(self) -> str:
         return repr(self._core)
 
@@ -337,6 +423,7 @@ __all__ = [
     "DoneStep",
     "HaltedStep",
     "IdentityStep",
+    "OutageState",
     "SendStep",
     "Step",
     "StoreUnavailableError",

@@ -1,5 +1,6 @@
 """Type stubs for the extension module ``pat_verdict._pat_verdict`` (written by hand)."""
 
+import datetime
 import os
 from typing_extensions import final
 from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Tuple, Union
@@ -150,6 +151,38 @@ class AuditRow:
     @property
     def verdict(self) -> Verdict: ...
 
+@final
+class OutageState:
+    """The outage guard while open: since when GitHub has been failing, when the next probe
+    may go, the failures in a row it counted and whether the probe is in flight. Frozen;
+    compares and hashes by value; picklable."""
+
+    def __new__(
+        cls,
+        opened_at: datetime.datetime,
+        retry_at: datetime.datetime,
+        failures: int,
+        probing: bool = False,
+    ) -> OutageState: ...
+    def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
+    def __eq__(self, other: object, /) -> bool: ...
+    def __hash__(self) -> int: ...
+    def to_dict(self) -> Dict[str, Any]:
+        """``opened_at`` and ``retry_at`` as ISO-8601 UTC text, ``failures``, ``probing``."""
+
+    @property
+    def opened_at(self) -> datetime.datetime:
+        """When the guard opened (timezone-aware UTC, to the second)."""
+    @property
+    def retry_at(self) -> datetime.datetime:
+        """When the next probe may go (timezone-aware UTC, rounded up to the second)."""
+    @property
+    def failures(self) -> int:
+        """GitHub-side failures in a row counted so far."""
+    @property
+    def probing(self) -> bool:
+        """Whether the one probe is in flight."""
+
 def _classify(
     identity: bool,
     status: Optional[int],
@@ -182,10 +215,15 @@ class _Verifier:
         timeout: float,
         attempts: int,
         ca_file: Optional[str],
+        outage_threshold: int,
+        outage_cooldown: float,
         /,
     ) -> _Verifier: ...
     def verify(self, token: str) -> Tuple[Verdict, _Records]: ...
     def start_verify(self, token: str, done: _Done) -> _Call: ...
+    def outage(self) -> Optional[OutageState]: ...
+    def metrics(self) -> Dict[str, Any]: ...
+    def metrics_text(self) -> str: ...
 
 @final
 class _Validator:
@@ -198,6 +236,8 @@ class _Validator:
         api_url: Optional[str],
         timeout: float,
         ca_file: Optional[str],
+        outage_threshold: int,
+        outage_cooldown: float,
         /,
     ) -> _Validator: ...
     def get_hotkeys(self) -> List[str]: ...
@@ -208,6 +248,9 @@ class _Validator:
     def start_broadcast(self, hotkey: str, pat: str, done: _Done) -> _Call: ...
     def audit(self, concurrency: int) -> Tuple[List[AuditRow], _Records]: ...
     def start_audit(self, concurrency: int, done: _Done) -> _Call: ...
+    def outage(self) -> Optional[OutageState]: ...
+    def metrics(self) -> Dict[str, Any]: ...
+    def metrics_text(self) -> str: ...
 
 def _after_fork_in_child() -> None:
     """Forget the parent's runtime in a forked child."""
