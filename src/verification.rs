@@ -190,7 +190,7 @@ impl Verification {
             requests: 0,
             call: match plan {
                 Plan::TwoCalls => Call::Identity,
-                Plan::OneCall => Call::OneCall,
+                Plan::OneCall => Call::Both,
             },
             attempts: 0,
             contradiction_retried: false,
@@ -223,7 +223,7 @@ impl Machine {
         let (stage, identity) = match self.call {
             Call::Identity => (Stage::Identity, None),
             Call::TestQuery(identity) => (Stage::TestQuery, Some(identity)),
-            Call::OneCall => (Stage::TestQuery, None),
+            Call::Both => (Stage::TestQuery, None),
         };
         Step::Done(VerifyReport::stopped(
             stage,
@@ -363,7 +363,7 @@ enum Call {
     /// `POST /graphql`, after this identity.
     TestQuery(Identity),
     /// The one `POST /graphql` of [`Plan::OneCall`].
-    OneCall,
+    Both,
 }
 
 impl Call {
@@ -371,7 +371,7 @@ impl Call {
         match self {
             Self::Identity => Endpoint::Identity,
             Self::TestQuery(_) => Endpoint::TestQuery,
-            Self::OneCall => Endpoint::OneCall,
+            Self::Both => Endpoint::OneCall,
         }
     }
 }
@@ -503,8 +503,8 @@ impl SendRequest {
         // it back; `Identity` stands in meanwhile.
         match std::mem::replace(&mut machine.call, Call::Identity) {
             Call::Identity => machine.identity_answered(result, now, wall),
-            Call::OneCall => {
-                machine.call = Call::OneCall;
+            Call::Both => {
+                machine.call = Call::Both;
                 machine.one_call_answered(result, now, wall)
             }
             Call::TestQuery(identity) => machine.test_query_answered(identity, result, now, wall),

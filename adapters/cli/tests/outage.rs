@@ -2,6 +2,11 @@
 //! that answers 503 to everything notices the outage once and answers the rest at once;
 //! `--outage-threshold 0` turns it off; `--metrics-file` holds the run's counters.
 
+#![allow(
+    clippy::expect_used,
+    reason = "fixtures outside #[test] functions: a failed setup should panic the test"
+)]
+
 mod common;
 
 use common::{Fixture, run};
