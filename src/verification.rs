@@ -258,18 +258,13 @@ impl Machine {
         // every string it keeps (reason, login, id, scopes) before cutting any
         // (docs/contract.md §5).
         let verdict = classify_identity_redacting(result, wall, &self.token);
-        let answered = Answered::of(Endpoint::Identity, result, &verdict);
-        let step = match self.next(&verdict, now) {
-            Next::Retry { wait } => self.wait(wait, now),
-            Next::Stop => match verdict.into_result() {
-                Ok(identity) => Step::IdentityKnown(IdentityKnown {
-                    machine: self,
-                    identity,
-                }),
-                Err(failure) => self.finish(failure),
-            },
-        };
-        (step, answered)
+        self.answered(
+            Endpoint::Identity,
+            result,
+            verdict,
+            now,
+            |machine, identity| Step::IdentityKnown(IdentityKnown { machine, identity }),
+        )
     }
 
     /// The one call's answer (docs/contract.md §11): a valid one is the whole verdict.
@@ -280,17 +275,38 @@ impl Machine {
         wall: UnixTime,
     ) -> (Step, Answered) {
         let verdict = classify_one_call_redacting(result, wall, &self.token);
-        let answered = Answered::of(Endpoint::OneCall, result, &verdict);
-        let step = match self.next(&verdict, now) {
-            Next::Retry { wait } => self.wait(wait, now),
-            Next::Stop => match verdict.into_result() {
-                Ok(identity) => Step::Done(VerifyReport::Valid {
+        self.answered(
+            Endpoint::OneCall,
+            result,
+            verdict,
+            now,
+            |machine, identity| {
+                Step::Done(VerifyReport::Valid {
                     viewer: Viewer {
                         login: identity.login.clone(),
                     },
                     identity,
-                    requests: self.requests,
-                }),
+                    requests: machine.requests,
+                })
+            },
+        )
+    }
+
+    /// A call's `verdict` on `result`: retried when the policy says so, else the end at this
+    /// call's stage, or `valid` with its payload.
+    fn answered<T>(
+        self,
+        endpoint: Endpoint,
+        result: &CallResult,
+        verdict: Verdict<T>,
+        now: Duration,
+        valid: impl FnOnce(Self, T) -> Step,
+    ) -> (Step, Answered) {
+        let answered = Answered::of(endpoint, result, &verdict);
+        let step = match self.next(&verdict, now) {
+            Next::Retry { wait } => self.wait(wait, now),
+            Next::Stop => match verdict.into_result() {
+                Ok(payload) => valid(self, payload),
                 Err(failure) => self.finish(failure),
             },
         };

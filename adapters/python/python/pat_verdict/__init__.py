@@ -178,7 +178,35 @@ async def _awaited(start: Callable[..., Any], *args: Any) -> Any:
         call.cancel()
 
 
-class Verifier:
+class _Observed:
+    """What :class:`Verifier` and :class:`Validator` show of the outage guard and the
+    counters their calls share (docs/contract.md §10)."""
+
+    _core: Union[_pat_verdict._Verifier, _pat_verdict._Validator]
+
+    @property
+    def outage(self) -> Optional[OutageState]:
+        """The outage guard: ``None`` while it is closed (requests go), else an
+        :class:`OutageState` saying since when GitHub has been failing, how many failures in a
+        row it counted and when the next probe may go. A snapshot, read now."""
+        return self._core.outage()
+
+    def metrics(self) -> Dict[str, Any]:
+        """The counters as a plain dict: ``verdicts`` (by verdict, then cause),
+        ``github_requests`` (by endpoint, then outcome), ``github_request_seconds`` (by
+        endpoint: ``count``, ``sum``, cumulative ``buckets``), ``outage_guard_open`` (0 or 1),
+        ``outage_guard_opened`` and ``handler_answers`` (by endpoint, then category). A new
+        dict every call; every series is there from zero."""
+        return self._core.metrics()
+
+    def metrics_text(self) -> str:
+        """The same counters in Prometheus text format 0.0.4 (``pat_verdict_*`` families), for
+        a textfile collector or an HTTP handler; :func:`pat_verdict.prometheus.register`
+        serves them through ``prometheus_client``."""
+        return self._core.metrics_text()
+
+
+class Verifier(_Observed):
     """Verifies PATs against GitHub: the token pre-check, ``GET /user``, then ``POST
     /graphql``, with retries inside one deadline.
 
@@ -194,6 +222,8 @@ class Verifier:
     ``TypeError``. Safe to share across threads, event loops and forked children: every call
     of one object shares its guard and its counters (a forked child starts its own).
     """
+
+    _core: _pat_verdict._Verifier
 
     __slots__ = ("_core",)
 
@@ -231,32 +261,11 @@ class Verifier:
         _log(records)
         return cast(Verdict, verdict)
 
-    @property
-    def outage(self) -> Optional[OutageState]:
-        """The outage guard: ``None`` while it is closed (requests go), else an
-        :class:`OutageState` saying since when GitHub has been failing, how many failures in a
-        row it counted and when the next probe may go. A snapshot, read now."""
-        return self._core.outage()
-
-    def metrics(self) -> Dict[str, Any]:
-        """The counters as a plain dict: ``verdicts`` (by verdict, then cause),
-        ``github_requests`` (by endpoint, then outcome), ``github_request_seconds`` (by
-        endpoint: ``count``, ``sum``, cumulative ``buckets``), ``outage_guard_open`` (0 or 1),
-        ``outage_guard_opened`` and ``handler_answers`` (by endpoint, then category). A new
-        dict every call; every series is there from zero."""
-        return self._core.metrics()
-
-    def metrics_text(self) -> str:
-        """The same counters in Prometheus text format 0.0.4 (``pat_verdict_*`` families), for
-        a textfile collector or an HTTP handler; :func:`pat_verdict.prometheus.register`
-        serves them through ``prometheus_client``."""
-        return self._core.metrics_text()
-
     def __repr__(self) -> str:
         return repr(self._core)
 
 
-class Validator:
+class Validator(_Observed):
     """A validator's two PAT endpoints, *check* and *broadcast*, over its ``miner_pats.json``,
     plus the audit of every stored PAT.
 
@@ -267,6 +276,8 @@ class Validator:
     (``api_url=None`` is GitHub). Safe to share across threads, event loops and forked
     children; every call of one validator shares its outage guard and counters.
     """
+
+    _core: _pat_verdict._Validator
 
     __slots__ = ("_core",)
 
@@ -345,27 +356,6 @@ class Validator:
         rows, records = await _awaited(self._core.start_audit, _int("concurrency", concurrency))
         _log(records)
         return cast(List[AuditRow], rows)
-
-    @property
-    def outage(self) -> Optional[OutageState]:
-        """The outage guard: ``None`` while it is closed (requests go), else an
-        :class:`OutageState` saying since when GitHub has been failing, how many failures in a
-        row it counted and when the next probe may go. A snapshot, read now."""
-        return self._core.outage()
-
-    def metrics(self) -> Dict[str, Any]:
-        """The counters as a plain dict: ``verdicts`` (by verdict, then cause),
-        ``github_requests`` (by endpoint, then outcome), ``github_request_seconds`` (by
-        endpoint: ``count``, ``sum``, cumulative ``buckets``), ``outage_guard_open`` (0 or 1),
-        ``outage_guard_opened`` and ``handler_answers`` (by endpoint, then category). A new
-        dict every call; every series is there from zero."""
-        return self._core.metrics()
-
-    def metrics_text(self) -> str:
-        """The same counters in Prometheus text format 0.0.4 (``pat_verdict_*`` families), for
-        a textfile collector or an HTTP handler; :func:`pat_verdict.prometheus.register`
-        serves them through ``prometheus_client``."""
-        return self._core.metrics_text()
 
     def __repr__(self) -> str:
         return repr(self._core)
