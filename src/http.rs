@@ -21,7 +21,8 @@ pub const ONE_CALL_BODY: &str = r#"{"query": "{ viewer { login databaseId } }"}"
 /// The default API root, for users; tests always point at a loopback fake.
 pub const DEFAULT_API_URL: &str = "https://api.github.com";
 
-/// Which of the two GitHub calls of a verification.
+/// Which GitHub call of a verification: the two of gittensor's protocol, or the one call that
+/// answers both (docs/contract.md §11).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Endpoint {
     /// `GET {api}/user` with `Authorization: token {pat}`: who owns the PAT.
@@ -34,6 +35,9 @@ pub enum Endpoint {
 }
 
 impl Endpoint {
+    /// Every call, for those who count or script them all (fakes, tests, dashboards).
+    pub const ALL: [Self; 3] = [Self::Identity, Self::TestQuery, Self::OneCall];
+
     /// The HTTP method.
     #[must_use]
     pub const fn method(self) -> &'static str {

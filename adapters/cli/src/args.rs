@@ -141,6 +141,12 @@ pub struct Common {
     )]
     pub outage_cooldown: Option<Duration>,
 
+    /// One round trip per verdict: a single GraphQL call, viewer { login databaseId },
+    /// instead of GET /user then the test query. Half the latency and half the PAT's rate
+    /// limit; an identity failure is then reported in the test query's words.
+    #[arg(long, global = true)]
+    pub one_call: bool,
+
     /// A PEM file of CA certificates to trust besides the system's trust store and the
     /// bundled (Mozilla) roots: a GitHub Enterprise Server behind a private CA.
     #[arg(long, global = true, value_name = "PEM")]
@@ -154,7 +160,8 @@ pub struct Common {
 /// The subcommands of docs/contract.md §8.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Judge one PAT: pre-check, then GET /user, then the GraphQL test query.
+    /// Judge one PAT: pre-check, then GET /user, then the GraphQL test query (--one-call: one
+    /// GraphQL call).
     #[command(after_help = VERIFY_EXAMPLES)]
     Verify(VerifyArgs),
     /// Answer a miner's check: is its stored PAT there, and does it still work?

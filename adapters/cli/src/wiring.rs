@@ -7,7 +7,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use pat_verdict::DEFAULT_DEADLINE;
-use pat_verdict::{Hotkey, HotkeyList, OutageSettings, RetryPolicy, Validator, Verifier};
+use pat_verdict::{Hotkey, HotkeyList, OutageSettings, Plan, RetryPolicy, Validator, Verifier};
 use pat_verdict_json_store::{ENV_VAR, JsonStore, resolve_path};
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::{ClientError, UreqGithub};
@@ -60,7 +60,18 @@ pub fn verifier(common: &Common) -> Result<CliVerifier, Failure> {
         SystemClock::new(),
         RetryPolicy::with_deadline(common.timeout.unwrap_or(DEFAULT_DEADLINE)),
     )
-    .with_outage(outage(common)?))
+    .with_outage(outage(common)?)
+    .with_plan(plan(common)))
+}
+
+/// The verification's plan: `--one-call` makes it one GraphQL round trip (docs/contract.md
+/// §11), else gittensor's two calls.
+pub fn plan(common: &Common) -> Plan {
+    if common.one_call {
+        Plan::OneCall
+    } else {
+        Plan::TwoCalls
+    }
 }
 
 /// The outage guard's settings: `--outage-threshold` and `--outage-cooldown`, else the

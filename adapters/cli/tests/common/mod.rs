@@ -160,15 +160,21 @@ impl Fixture {
         run(self.cmd().args(["audit", "--json", "--store"]).arg(store))
     }
 
-    /// Requests the fake received for `token` on both endpoints.
+    /// Requests the fake received for `token` on every endpoint (the one call of
+    /// `--one-call` included).
     pub fn requests_for(&self, token: &str) -> usize {
-        self.github.requests_for(token, Endpoint::Identity)
-            + self.github.requests_for(token, Endpoint::TestQuery)
+        Endpoint::ALL
+            .iter()
+            .map(|&endpoint| self.github.requests_for(token, endpoint))
+            .sum()
     }
 
     /// Requests the fake received in all.
     pub fn all_requests(&self) -> usize {
-        self.github.requests(Endpoint::Identity) + self.github.requests(Endpoint::TestQuery)
+        Endpoint::ALL
+            .iter()
+            .map(|&endpoint| self.github.requests(endpoint))
+            .sum()
     }
 }
 
