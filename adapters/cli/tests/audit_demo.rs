@@ -149,6 +149,7 @@ fn demo_runs_every_scenario_and_exits_0() {
         "rate limit",
         "blip",
         "GitHub bug in a 200",
+        "valid PAT, one call",
         "Outages were never reported as invalid",
     ]);
 }
@@ -157,8 +158,8 @@ fn demo_runs_every_scenario_and_exits_0() {
 fn demo_json_is_one_object_per_scenario_then_a_summary() {
     let out = run(bare().args(["demo", "--json", "--timeout", "1"])).exiting(0);
     let lines = out.json_lines();
-    assert_eq!(lines.len(), 10, "{out:?}");
-    for line in &lines[..9] {
+    assert_eq!(lines.len(), 11, "{out:?}");
+    for line in &lines[..10] {
         assert_eq!(
             keys(line),
             sorted(&[
@@ -190,8 +191,20 @@ fn demo_json_is_one_object_per_scenario_then_a_summary() {
         "{bug}"
     );
     assert_eq!(bug["check"]["category"], "inconclusive", "{bug}");
-    let summary = &lines[9];
-    assert_eq!(summary["scenarios"], 9);
+    // The one-call scenario (docs/contract.md §11): valid in one request, pinned by the id.
+    let Some(one_call) = lines
+        .iter()
+        .find(|line| line["scenario"] == "valid PAT, one call")
+    else {
+        panic!("no one-call scenario: {out:?}");
+    };
+    assert_eq!(one_call["requests"], 1, "{one_call}");
+    assert_eq!(one_call["verify"]["verdict"], "valid", "{one_call}");
+    assert_eq!(one_call["verify"]["github_id"], "5830010", "{one_call}");
+    assert_eq!(one_call["broadcast"]["accepted"], true, "{one_call}");
+    assert_eq!(one_call["check"]["category"], "valid", "{one_call}");
+    let summary = &lines[10];
+    assert_eq!(summary["scenarios"], 10);
     assert_eq!(summary["outages_reported_invalid"], 0);
 }
 

@@ -8,6 +8,9 @@
 //! command meets the same GitHub. Scenarios run concurrently; the slowest (a stall, three
 //! times the deadline) bounds the demo at about 6 s with the default 2 s deadline.
 //!
+//! The last scenario verifies with `--one-call` (docs/contract.md §11): one GraphQL request
+//! where the first scenario needs two.
+//!
 //! The last line states the point, and it is computed, not printed blindly: in no scenario
 //! where GitHub failed was the PAT called invalid, a broadcast rejected for good, or a check
 //! answered "invalid" or "no PAT". If that ever stopped being true the demo exits 1.
@@ -22,8 +25,9 @@ use std::time::Duration;
 use futures::future::join_all;
 use pat_verdict::{
     BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse, Clock,
-    Endpoint, GithubId, Hotkey, HotkeyList, OutageSettings, PatStore, RetryPolicy, SecretString,
-    StoredPat, Uid, UnixTime, Validator, VerdictKind, Verifier, VerifyReport, VerifyResponse,
+    Endpoint, GithubId, Hotkey, HotkeyList, OutageSettings, PatStore, Plan, RetryPolicy,
+    SecretString, StoredPat, Uid, UnixTime, Validator, VerdictKind, Verifier, VerifyReport,
+    VerifyResponse,
 };
 use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_json_store::JsonStore;
@@ -42,7 +46,8 @@ use crate::wiring::CliValidator;
 /// seconds, long enough for the 503 burst to show all three attempts (0, 0.5 s, 1.5 s).
 pub const DEMO_DEADLINE: Duration = Duration::from_secs(2);
 
-/// The replies `GET /user` and `POST /graphql` play, in that order.
+/// The replies `GET /user` and `POST /graphql` play, in that order (with [`Plan::OneCall`],
+/// the one `POST /graphql` plays the second).
 type Scripts = (Vec<Reply>, Vec<Reply>);
 
 /// One thing GitHub can do, and what the demo expects of the verdict.
@@ -62,14 +67,21 @@ struct Scenario {
     /// The scripts for `GET /user` and `POST /graphql`, given the wall clock (for
     /// `x-ratelimit-reset`).
     replies: fn(&Scenario, UnixTime) -> Scripts,
+    /// How the miner's PAT is verified: gittensor's two calls, or `--one-call`'s one
+    /// (docs/contract.md §11).
+    plan: Plan,
 }
 
 impl Scenario {
     /// (Re-)arms this scenario's scripts from their first step.
     fn arm(&self, github: &FakeGithub, now: UnixTime) {
-        let (identity, test_query) = (self.replies)(self, now);
+        let (identity, graphql) = (self.replies)(self, now);
         github.script(self.token, Endpoint::Identity, identity);
-        github.script(self.token, Endpoint::TestQuery, test_query);
+        let graphql_call = match self.plan {
+            Plan::TwoCalls => Endpoint::TestQuery,
+            Plan::OneCall => Endpoint::OneCall,
+        };
+        github.script(self.token, graphql_call, graphql);
     }
 
     fn user(&self) -> Reply {
@@ -86,6 +98,7 @@ impl Scenario {
 const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "valid PAT",
+        plan: Plan::TwoCalls,
         github: "200 on both calls",
         outage: false,
         token: "ghp_demoValidPat0000000000000000000000",
@@ -98,6 +111,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "revoked PAT",
+        plan: Plan::TwoCalls,
         github: "401 Bad credentials",
         outage: false,
         token: "ghp_demoRevokedPat00000000000000000000",
@@ -114,6 +128,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "scope-less fine-grained",
+        plan: Plan::TwoCalls,
         github: "200, data.viewer: null",
         outage: false,
         token: "github_pat_11DEMO0000000000000000_noaccess",
@@ -126,6 +141,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "503 burst",
+        plan: Plan::TwoCalls,
         github: "503 on every /graphql",
         outage: true,
         token: "ghp_demo503Burst0000000000000000000000",
@@ -135,6 +151,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "connection reset",
+        plan: Plan::TwoCalls,
         github: "TCP reset on every /user",
         outage: true,
         token: "ghp_demoReset000000000000000000000000",
@@ -144,6 +161,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "stall",
+        plan: Plan::TwoCalls,
         github: "/user never answers",
         outage: true,
         token: "ghp_demoStall000000000000000000000000",
@@ -153,6 +171,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "rate limit",
+        plan: Plan::TwoCalls,
         github: "403, ratelimit-remaining: 0",
         outage: true,
         token: "ghp_demoRateLimit00000000000000000000",
@@ -173,6 +192,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "blip",
+        plan: Plan::TwoCalls,
         github: "502 once, then 200",
         outage: true,
         token: "ghp_demoBlip0000000000000000000000000",
@@ -182,6 +202,7 @@ const SCENARIOS: &[Scenario] = &[
     },
     Scenario {
         name: "GitHub bug in a 200",
+        plan: Plan::TwoCalls,
         github: "200, \"Something went wrong\"",
         outage: true,
         token: "ghp_demoGithubBug00000000000000000000",
@@ -190,6 +211,18 @@ const SCENARIOS: &[Scenario] = &[
         // GraphQL's executor failing inside a 200, as GitHub answers during incidents
         // (docs/contract.md §2): not evidence, the miner is told to retry.
         replies: |s, _| (vec![s.user()], vec![Reply::github_failure()]),
+    },
+    Scenario {
+        name: "valid PAT, one call",
+        plan: Plan::OneCall,
+        github: "200 on the one call (--one-call)",
+        outage: false,
+        token: "ghp_demoOneCallPat00000000000000000000",
+        id: 5_830_010,
+        login: "one-call-miner",
+        // `--one-call` (docs/contract.md §11): the viewer's login and databaseId in one
+        // answer, pinned by that id; half the requests of "valid PAT".
+        replies: |s, _| (Vec::new(), vec![Reply::viewer_with_id(s.login, s.id)]),
     },
 ];
 
@@ -235,16 +268,14 @@ pub async fn run(common: &Common, palette: Palette) -> Result<Exit, Failure> {
         ))
     })?;
     let deadline = common.timeout.unwrap_or(DEMO_DEADLINE);
-    let validator = validator(&github, &folder, deadline)?;
-    seed(&validator, clock.wall()).await?;
+    let validators = Validators::new(&github, &folder, deadline)?;
+    seed(&validators.two_calls, clock.wall()).await?;
 
     let now = clock.wall();
-    let outcomes = join_all(
-        SCENARIOS
-            .iter()
-            .zip(0_u32..)
-            .map(|(scenario, uid)| play(scenario, Uid(uid), &github, &validator, now)),
-    )
+    let outcomes = join_all(SCENARIOS.iter().zip(0_u32..).map(|(scenario, uid)| {
+        let validator = validators.planned(scenario.plan);
+        play(scenario, Uid(uid), &github, validator, now)
+    }))
     .await;
     let elapsed = clock.monotonic().saturating_sub(started);
     let broken = outcomes
@@ -274,32 +305,52 @@ fn hotkey(uid: Uid) -> Hotkey {
     ))
 }
 
-/// The production wiring, pointed at the fake and a temporary store.
-fn validator(
-    github: &FakeGithub,
-    folder: &tempfile::TempDir,
-    deadline: Duration,
-) -> Result<CliValidator, Failure> {
-    let client = UreqGithub::new(&github.url())
-        .map_err(|error| Failure::Unavailable(format!("the fake GitHub's URL: {error}")))?;
-    let registry = HotkeyList::new(
-        (0..SCENARIOS.len())
-            .filter_map(|uid| u32::try_from(uid).ok())
-            .map(|uid| hotkey(Uid(uid)))
-            .collect(),
-    );
-    Ok(Validator::new(
+/// The production wiring, pointed at the fake and a temporary store: one validator for each
+/// plan, over the same store file (its lock orders their writes) and the same verifier's
+/// counters.
+struct Validators {
+    two_calls: CliValidator,
+    one_call: CliValidator,
+}
+
+impl Validators {
+    fn new(
+        github: &FakeGithub,
+        folder: &tempfile::TempDir,
+        deadline: Duration,
+    ) -> Result<Self, Failure> {
+        let client = UreqGithub::new(&github.url())
+            .map_err(|error| Failure::Unavailable(format!("the fake GitHub's URL: {error}")))?;
+        let registry = || {
+            HotkeyList::new(
+                (0..SCENARIOS.len())
+                    .filter_map(|uid| u32::try_from(uid).ok())
+                    .map(|uid| hotkey(Uid(uid)))
+                    .collect(),
+            )
+        };
+        let store = || JsonStore::new(folder.path().join("miner_pats.json"));
         // Each scenario shows its own verdict: with the outage guard on, the outage scenarios
         // would have the others answered at once as inconclusive (docs/contract.md §10).
-        Verifier::new(
+        let verifier = Verifier::new(
             client,
             SystemClock::new(),
             RetryPolicy::with_deadline(deadline),
         )
-        .with_outage(OutageSettings::off()),
-        JsonStore::new(folder.path().join("miner_pats.json")),
-        registry,
-    ))
+        .with_outage(OutageSettings::off());
+        Ok(Self {
+            two_calls: Validator::new(verifier.clone(), store(), registry()),
+            one_call: Validator::new(verifier.with_plan(Plan::OneCall), store(), registry()),
+        })
+    }
+
+    /// The validator that verifies by `plan`.
+    const fn planned(&self, plan: Plan) -> &CliValidator {
+        match plan {
+            Plan::TwoCalls => &self.two_calls,
+            Plan::OneCall => &self.one_call,
+        }
+    }
 }
 
 /// Stores every scenario's PAT as if broadcast a day ago, while GitHub was healthy, so
