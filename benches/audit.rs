@@ -1,7 +1,9 @@
 //! `audit` of a 256-miner store end to end: the ureq adapter, the JSON store and the fake
-//! GitHub on loopback, concurrency 16, at 0 ms and at 20 ms latency per answer. At 20 ms the
-//! floor is two round trips per PAT, 16 at a time: 2 × 20 ms × 256 / 16 = 0.64 s.
-//! Run: `cargo bench --bench audit`.
+//! GitHub on loopback, concurrency 16, at 0 ms and at 20 ms latency per answer, with
+//! gittensor's two calls per PAT and with `--one-call`'s one (docs/contract.md §11) side by
+//! side. At 20 ms the floor is a round trip per call, 16 PATs at a time: 2 × 20 ms × 256 / 16
+//! = 0.64 s for two calls, 0.32 s for one.
+//! Run: `cargo bench --bench audit` (`benches/compare/run.py --plans` prints the ratios).
 
 #![allow(
     clippy::expect_used,
@@ -13,7 +15,7 @@ use std::time::Duration;
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::StreamExt;
 use pat_verdict::testing::entry;
-use pat_verdict::{PatStore, RetryPolicy, VerdictKind, Verifier, audit};
+use pat_verdict::{PatStore, Plan, RetryPolicy, VerdictKind, Verifier, audit};
 use pat_verdict_fake_github::FakeGithub;
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
@@ -43,7 +45,8 @@ fn audit_end_to_end(c: &mut Criterion) {
         }
     });
     let client = UreqGithub::new(&github.url()).expect("a loopback URL");
-    let verifier = Verifier::new(client, SystemClock::new(), RetryPolicy::default());
+    let two_calls = Verifier::new(client, SystemClock::new(), RetryPolicy::default());
+    let one_call = two_calls.clone().with_plan(Plan::OneCall);
 
     let mut group = c.benchmark_group("audit_256_pats_concurrency_16");
     for latency_ms in [0, 20] {
@@ -52,16 +55,18 @@ fn audit_end_to_end(c: &mut Criterion) {
             group.sample_size(10);
             group.measurement_time(Duration::from_secs(8));
         }
-        group.bench_function(format!("latency_{latency_ms}ms"), |b| {
-            b.to_async(&runtime).iter(|| async {
-                let listing = store.listing().await.expect("the store reads");
-                let valid = audit(&verifier, listing, CONCURRENCY)
-                    .filter(|row| std::future::ready(row.verdict.verdict == VerdictKind::Valid))
-                    .count()
-                    .await;
-                assert_eq!(valid, PATS as usize);
-            })
-        });
+        for (plan, verifier) in [("two_calls", &two_calls), ("one_call", &one_call)] {
+            group.bench_function(format!("{plan}/latency_{latency_ms}ms"), |b| {
+                b.to_async(&runtime).iter(|| async {
+                    let listing = store.listing().await.expect("the store reads");
+                    let valid = audit(verifier, listing, CONCURRENCY)
+                        .filter(|row| std::future::ready(row.verdict.verdict == VerdictKind::Valid))
+                        .count()
+                        .await;
+                    assert_eq!(valid, PATS as usize);
+                })
+            });
+        }
     }
     group.finish();
 }

@@ -3,12 +3,20 @@
 
     python3 benches/compare/run.py [--pats 256] [--latency-ms 0] [--runs 7] [--concurrency 16]
     python3 benches/compare/run.py --memory          # peak RSS of audit over 1,000 vs 10,000 PATs
+    python3 benches/compare/run.py --plans [--latency-ms 20] [--in-process]
+                                                     # two calls vs --one-call (docs/contract.md §11)
 
 Builds the release binaries, starts `fake-github` on loopback with `--pats` working PATs and
 the given latency per answer, then runs both tools in alternation (order swapped every run,
 so drift on a shared machine hits both alike) and prints, per tool, the median wall time,
 the median CPU time (user + sys of that process alone, from wait4), throughput and GitHub
 calls per PAT; then the ratios. At a latency L the floor is 2 x L x pats / concurrency.
+
+`--plans` runs `pat-verdict audit` with gittensor's two calls per PAT and with `--one-call`
+the same way, side by side, each against its own floor (calls x L x pats / concurrency), and
+the one-call time as a share of the two-call time. `--in-process` adds the same comparison at
+0 ms without process start-up: criterion's `benches/audit.rs` (its medians, read from cargo's
+target folder) for Rust; `benches/compare/python_package.py --plans` does it for Python.
 
 Needs: cargo (the binaries are built into cargo's target folder, `CARGO_TARGET_DIR` honoured),
 Python >= 3.9 with the `requests` package for the reference (`pip install requests`), and,
@@ -128,7 +136,7 @@ def compare(args) -> None:
                 if run > 0:
                     results[name]["wall"].append(wall)
                     results[name]["cpu"].append(cpu)
-                    results[name]["calls"].append((stats["user"] + stats["graphql"]) / args.pats)
+                    results[name]["calls"].append(calls(stats) / args.pats)
         fake.close()
 
     floor = 2 * args.latency_ms / 1000 * args.pats / args.concurrency
@@ -146,6 +154,67 @@ def compare(args) -> None:
     (rust_wall, rust_cpu), (py_wall, py_cpu) = med["pat-verdict audit"], med["python reference"]
     print(f"throughput ratio (python wall / pat-verdict wall): {py_wall / rust_wall:.2f}x")
     print(f"CPU ratio (python cpu / pat-verdict cpu): {py_cpu / max(rust_cpu, 1e-9):.2f}x")
+
+
+def calls(stats: dict) -> int:
+    """Every request the fake counted: identity, test query and the one call."""
+    return stats["user"] + stats["graphql"] + stats.get("one_call", 0)
+
+
+def plans(args) -> None:
+    """Two calls vs one call (docs/contract.md §11), side by side in one run."""
+    build()
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "miner_pats.json"
+        fake = Fake(args.pats, args.latency_ms, store)
+        audit = [str(RELEASE / "pat-verdict"), "audit", "--json", "--store", str(store),
+                 "--api-url", fake.url, "--concurrency", str(args.concurrency)]
+        tools = {"two calls": audit, "--one-call": audit + ["--one-call"]}
+        results = {name: {"wall": [], "calls": []} for name in tools}
+        names = list(tools)
+        for run in range(args.runs + 1):  # run 0 warms caches and is dropped
+            order = names if run % 2 == 0 else names[::-1]
+            for name in order:
+                fake.command("reset")
+                wall, _, out = measure(tools[name])
+                last = json.loads(out.strip().splitlines()[-1])
+                if last.get("valid") != args.pats:
+                    raise SystemExit(f"{name}: expected {args.pats} valid, got {last}")
+                if run > 0:
+                    results[name]["wall"].append(wall)
+                    results[name]["calls"].append(calls(fake.stats()) / args.pats)
+        fake.close()
+
+    print(f"pat-verdict audit, {args.pats} PATs, {args.latency_ms} ms per answer, concurrency "
+          f"{args.concurrency}, {args.runs} alternating runs (medians)")
+    print(f"{'plan':<12}{'wall s':>10}{'PATs/s':>10}{'calls/PAT':>11}{'floor s':>9}{'x floor':>9}")
+    wall = {}
+    for name, series in results.items():
+        wall[name] = statistics.median(series["wall"])
+        per_pat = statistics.median(series["calls"])
+        floor = per_pat * args.latency_ms / 1000 * args.pats / args.concurrency
+        vs_floor = f"{wall[name] / floor:.3f}" if floor else "-"
+        print(f"{name:<12}{wall[name]:>10.3f}{args.pats / wall[name]:>10.0f}{per_pat:>11.2f}"
+              f"{floor:>9.3f}{vs_floor:>9}")
+    print(f"one call / two calls (wall): {wall['--one-call'] / wall['two calls']:.3f}; "
+          f"throughput ratio: {wall['two calls'] / wall['--one-call']:.2f}x")
+    if args.in_process:
+        in_process_rust()
+
+
+def in_process_rust() -> None:
+    """Criterion's `audit` bench at 0 ms, both plans, and the ratio of their medians."""
+    print("\nin-process (Rust, criterion benches/audit.rs, 0 ms): cargo bench --bench audit -- latency_0ms")
+    subprocess.run(["cargo", "bench", "--locked", "--bench", "audit", "--", "latency_0ms"],
+                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    group = target_dir() / "criterion" / "audit_256_pats_concurrency_16"
+    median = {}
+    for plan in ("two_calls", "one_call"):
+        estimates = json.loads((group / plan / "latency_0ms" / "new" / "estimates.json").read_text())
+        median[plan] = estimates["median"]["point_estimate"] / 1e9
+        print(f"{plan:<12}{median[plan] * 1000:>10.2f} ms{256 / median[plan]:>10.0f} PATs/s")
+    print(f"throughput ratio (two-call median / one-call median): "
+          f"{median['two_calls'] / median['one_call']:.2f}x")
 
 
 def memory(args) -> None:
@@ -171,8 +240,17 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--memory", action="store_true")
+    parser.add_argument("--plans", action="store_true",
+                        help="two calls vs --one-call (docs/contract.md §11), side by side")
+    parser.add_argument("--in-process", action="store_true",
+                        help="with --plans: also criterion's in-process audit at 0 ms, both plans")
     args = parser.parse_args()
-    memory(args) if args.memory else compare(args)
+    if args.memory:
+        memory(args)
+    elif args.plans:
+        plans(args)
+    else:
+        compare(args)
 
 
 if __name__ == "__main__":

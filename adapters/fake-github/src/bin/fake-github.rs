@@ -51,7 +51,7 @@ Options:
 
 It prints `url http://127.0.0.1:PORT` on stdout (pass it to pat-verdict --api-url), then serves
 until its standard input closes (Ctrl-D in a terminal). Commands on standard input, one per
-line: `stats` prints {\"user\": n, \"graphql\": n, \"connections\": n}, `reset` zeroes the counts.
+line: `stats` prints {\"user\": n, \"graphql\": n, \"one_call\": n, \"connections\": n}, `reset` zeroes the counts.
 Scripting commands, for test suites in other languages, each answered with one line (`ok`, a
 number, or `error: ...`):
   script TOKEN user|graphql|one_call REPLIES  REPLIES: a JSON array of replies, played in order, the last
@@ -203,6 +203,7 @@ fn run(options: &Options) -> Result<(), String> {
                 let stats = json!({
                     "user": github.requests(Endpoint::Identity),
                     "graphql": github.requests(Endpoint::TestQuery),
+                    "one_call": github.requests(Endpoint::OneCall),
                     "connections": github.connections(),
                 });
                 writeln!(stdout, "{stats}").map_err(|e| e.to_string())?;
