@@ -277,7 +277,8 @@ pub struct AuditArgs {
 /// The common flags are `global` so they may stand before or after the subcommand, which
 /// also puts them in every subcommand's help. `demo` talks only to its own fake GitHub: it
 /// accepts `--api-url` and `--ca-file` (a script may pass them to every subcommand) but its
-/// help hides them, and its `--timeout` says demo's own default.
+/// help hides them, and its `--timeout` says demo's own default. It hides `--one-call` too:
+/// its scenarios show both plans whatever the flag says.
 #[must_use]
 pub fn command() -> clap::Command {
     use clap::CommandFactory as _;
@@ -292,7 +293,7 @@ pub fn command() -> clap::Command {
             .find(|arg| arg.get_id() == id)
             .map(|arg| adjust(arg.clone().global(false)))
     };
-    let hidden: Vec<clap::Arg> = ["api_url", "ca_file"]
+    let hidden: Vec<clap::Arg> = ["api_url", "ca_file", "one_call"]
         .into_iter()
         .filter_map(|id| demo_copy(id, &|arg| arg.hide(true)))
         .chain(demo_copy("timeout", &|arg| {

@@ -215,7 +215,7 @@ const SCENARIOS: &[Scenario] = &[
     Scenario {
         name: "valid PAT, one call",
         plan: Plan::OneCall,
-        github: "200 on the one call (--one-call)",
+        github: "one /graphql, 200 with id",
         outage: false,
         token: "ghp_demoOneCallPat00000000000000000000",
         id: 5_830_010,
