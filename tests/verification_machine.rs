@@ -3,14 +3,15 @@
 //! than three attempts per call, never asks for anything after its report, and its verdict is
 //! the classifiers' verdict on the last answer of the call it stopped at — except that a
 //! test-query 401 right after a valid identity is asked again once (docs/contract.md §4,
-//! "GitHub contradicting itself").
+//! "GitHub contradicting itself"). The same holds of the one-call plan (§11), whose every
+//! request is the one call and whose verdict is the one call's classifier on its last answer.
 
 use std::time::Duration;
 
 use pat_verdict::{
-    CallResult, Endpoint, HttpResponse, IdentityKnown, RelevantHeaders, RetryPolicy, SecretString,
-    SendRequest, Stage, Step, TransportError, TransportErrorKind, UnixTime, Verdict, Verification,
-    VerifyReport, classify_identity, classify_one_call, classify_test_query,
+    CallResult, Endpoint, HttpResponse, IdentityKnown, Plan, RelevantHeaders, RetryPolicy,
+    SecretString, SendRequest, Stage, Step, TransportError, TransportErrorKind, UnixTime, Verdict,
+    Verification, VerifyReport, classify_identity, classify_one_call, classify_test_query,
 };
 use proptest::prelude::*;
 
@@ -59,6 +60,7 @@ fn arb_result() -> impl Strategy<Value = CallResult> {
     let body = prop_oneof![
         Just(r#"{"id": 42, "login": "octocat"}"#.to_owned()),
         Just(r#"{"data": {"viewer": {"login": "octocat"}}}"#.to_owned()),
+        Just(r#"{"data": {"viewer": {"login": "octocat", "databaseId": 42}}}"#.to_owned()),
         Just(r#"{"errors": [{"message": "Bad credentials"}]}"#.to_owned()),
         Just(r#"{"message": "Bad credentials", "documentation_url": "https://docs.github.com/rest"}"#.to_owned()),
         Just(r#"{"errors": [{"type": "RATE_LIMITED", "message": "slow down"}]}"#.to_owned()),
@@ -132,11 +134,23 @@ fn run_with_oversleep(
     start: Duration,
     oversleep: Duration,
 ) -> Run {
+    run_planned(answers, Plan::TwoCalls, policy, start, oversleep)
+}
+
+/// [`run_with_oversleep`] by `plan`; the one-call plan never stops at an identity pin point.
+fn run_planned(
+    answers: &[Answer],
+    plan: Plan,
+    policy: RetryPolicy,
+    start: Duration,
+    oversleep: Duration,
+) -> Run {
     let mut now = start;
     let mut sent = Vec::new();
     let mut statuses = Vec::new();
     let mut sent_at = Vec::new();
-    let mut step = Verification::start(&SecretString::from("ghp_machine"), policy, start);
+    let mut step =
+        Verification::start_planned(&SecretString::from("ghp_machine"), plan, policy, start);
     for _ in 0..64 {
         step = match step {
             Step::Send(call) => {
@@ -173,7 +187,10 @@ fn run_with_oversleep(
                 now = wait.until() + oversleep;
                 wait.resume(now)
             }
-            Step::IdentityKnown(known) => known.proceed(now),
+            Step::IdentityKnown(known) => {
+                assert_eq!(plan, Plan::TwoCalls, "the one call has no pin point");
+                known.proceed(now)
+            }
             Step::Done(report) => {
                 return Run {
                     report,
@@ -309,6 +326,46 @@ proptest! {
                 }
             }
             Some(Stage::Token) => prop_assert!(false, "the token is well formed"),
+        }
+    }
+}
+
+proptest! {
+    /// §11: the one-call plan sends only the one call, at most three times, within the
+    /// deadline, retries only what was inconclusive, and ends with the one call's classifier
+    /// on its last answer, at stage `test_query` unless valid (then with the viewer's id). A
+    /// late timer still sends nothing past the deadline (`run_planned` asserts it).
+    #[test]
+    fn the_one_call_plan_is_one_call_retried_only_when_inconclusive(
+        answers in arb_answers(),
+        policy in arb_deadline_policy(),
+        start in arb_millis(1_000_000),
+        oversleep in arb_millis(10_000),
+    ) {
+        let late = run_planned(&answers, Plan::OneCall, policy, start, oversleep);
+        prop_assert!(late.sent.len() <= 3);
+        prop_assert_eq!(late.report.requests() as usize, late.sent.len());
+
+        let run = run_planned(&answers, Plan::OneCall, policy, start, Duration::ZERO);
+        prop_assert!(run.ended <= start + policy.deadline, "ended late");
+        prop_assert!(!run.sent.is_empty(), "the first request has the whole deadline");
+        prop_assert!(run.sent.len() <= 3);
+        prop_assert_eq!(run.report.requests() as usize, run.sent.len());
+        prop_assert!(run.sent.iter().all(|(endpoint, _)| *endpoint == Endpoint::OneCall));
+        for (endpoint, verdict) in &run.sent[..run.sent.len() - 1] {
+            prop_assert!(verdict.transient_failure(), "{:?} retried after {:?}", endpoint, verdict);
+        }
+        let Some((_, last)) = run.sent.last() else { unreachable!() };
+        prop_assert_eq!(&run.report.verdict(), last);
+        match run.report.stage() {
+            None => {
+                let identity = run.report.identity();
+                prop_assert_eq!(identity.map(|i| i.github_id.as_str()), Some("42"));
+            }
+            Some(stage) => {
+                prop_assert_eq!(stage, Stage::TestQuery);
+                prop_assert!(run.report.identity().is_none());
+            }
         }
     }
 }
