@@ -1,4 +1,4 @@
-//! What the two classifier targets share: an arbitrary GitHub answer, and the checks every
+//! What the classifier targets share: an arbitrary GitHub answer, and the checks every
 //! verdict must pass whatever came back.
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
