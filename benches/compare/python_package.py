@@ -4,6 +4,7 @@ reference, on the same fake GitHub; then the cost of one `classify_test_query` c
 
     target/py-venv/bin/python benches/compare/python_package.py [--pats 256] [--runs 7]
         [--concurrency 16] [--latency-ms 0 20]
+    target/py-venv/bin/python benches/compare/python_package.py --plans [--latency-ms 0 20]
 
 Run it with an interpreter that has `pat_verdict` (`pip install ./adapters/python`) and
 `requests` installed (scripts/test-all.sh leaves one in target/py-venv). It builds the
@@ -15,6 +16,11 @@ times, alternating the order every run (medians of `--runs`, after one warm-up r
 - the reference (`reference.py`, a thread pool of `requests` sessions), run in process.
 
 At a latency L the floor is 2 x L x pats / concurrency (two round trips per PAT).
+
+`--plans` instead compares gittensor's two calls per PAT with `one_call=True`'s one
+(docs/contract.md §11), side by side at each latency: `Validator.audit` and the `averify`
+gather, each plan's `Validator` and `Verifier` built once before timing (as a validator keeps
+one), so the figures are the steady throughput of each plan, against its own floor.
 """
 
 from __future__ import annotations
@@ -108,6 +114,73 @@ def side_by_side(args: argparse.Namespace, latency_ms: int) -> None:
         print(f"throughput {name} / reference: {reference / medians[name]:.2f}x")
 
 
+def gather(verifier: pat_verdict.Verifier, concurrency: int, pats: int) -> int:
+    """`averify` of every bench PAT through `verifier`, `concurrency` in flight; how many valid."""
+
+    async def all_of_them() -> int:
+        limit = asyncio.Semaphore(concurrency)
+
+        async def one(uid: int) -> bool:
+            async with limit:
+                return (await verifier.averify(f"ghp_bench_{uid}")).kind == "valid"
+
+        return sum(await asyncio.gather(*(one(uid) for uid in range(pats))))
+
+    return asyncio.run(all_of_them())
+
+
+def plans(args: argparse.Namespace, latency_ms: int) -> None:
+    """Two calls vs one call, in this process, alternating (medians)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "miner_pats.json"
+        fake = compare.Fake(args.pats, latency_ms, store)
+        hotkeys = [f"hotkey_{uid}" for uid in range(args.pats)]
+        # The guard off: a benchmark measures the calls, not a guard's verdicts.
+        built = {
+            plan: (
+                pat_verdict.Validator(store, hotkeys, api_url=fake.url, outage_threshold=0,
+                                      one_call=one_call),
+                pat_verdict.Verifier(fake.url, outage_threshold=0, one_call=one_call),
+            )
+            for plan, one_call in (("two calls", False), ("one call", True))
+        }
+        tools: Dict[str, Callable[[], int]] = {}
+        for plan, (validator, verifier) in built.items():
+            tools[f"audit, {plan}"] = (
+                lambda v=validator: sum(row.verdict.kind == "valid"
+                                        for row in v.audit(concurrency=args.concurrency)))
+            tools[f"averify, {plan}"] = (
+                lambda v=verifier: gather(v, args.concurrency, args.pats))
+        walls: Dict[str, List[float]] = {name: [] for name in tools}
+        # Each tool's two plans alternate with each other only, so what one tool leaves
+        # behind (the gather's garbage, its connections) falls on both plans of the next.
+        for tool in ("audit", "averify"):
+            pair = [f"{tool}, two calls", f"{tool}, one call"]
+            for run in range(args.runs + 1):  # run 0 warms up and is dropped
+                for name in pair if run % 2 == 0 else pair[::-1]:
+                    started = time.perf_counter()
+                    valid = tools[name]()
+                    wall = time.perf_counter() - started
+                    if valid != args.pats:
+                        raise SystemExit(f"{name}: expected {args.pats} valid, got {valid}")
+                    if run > 0:
+                        walls[name].append(wall)
+        fake.close()
+    print(f"\n{args.pats} PATs, {latency_ms} ms per answer, concurrency {args.concurrency}, "
+          f"{args.runs} alternating runs of each pair (medians), two calls vs one_call=True")
+    print(f"{'in one Python process':<24}{'wall s':>10}{'PATs/s':>10}{'floor s':>9}{'x floor':>9}")
+    medians = {name: statistics.median(series) for name, series in walls.items()}
+    for name, wall in medians.items():
+        calls = 1 if name.endswith("one call") else 2
+        floor = calls * latency_ms / 1000 * args.pats / args.concurrency
+        vs_floor = f"{wall / floor:.3f}" if floor else "-"
+        print(f"{name:<24}{wall:>10.3f}{args.pats / wall:>10.0f}{floor:>9.3f}{vs_floor:>9}")
+    for tool in ("audit", "averify"):
+        two, one = medians[f"{tool}, two calls"], medians[f"{tool}, one call"]
+        print(f"{tool}: one call / two calls (wall) {one / two:.3f}; throughput ratio "
+              f"{two / one:.2f}x")
+
+
 def classify_cost() -> None:
     raw = b'{"data":{"viewer":{"login":"octocat"}}}'
     parsed = json.loads(raw)
@@ -137,7 +210,14 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--latency-ms", type=int, nargs="+", default=[0, 20])
     parser.add_argument("--classify-only", action="store_true")
+    parser.add_argument("--plans", action="store_true",
+                        help="two calls vs one_call=True (docs/contract.md §11), side by side")
     args = parser.parse_args()
+    if args.plans:
+        compare.build()
+        for latency in args.latency_ms:
+            plans(args, latency)
+        return
     if not args.classify_only:
         compare.build()
         for latency in args.latency_ms:

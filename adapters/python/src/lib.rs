@@ -36,6 +36,7 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 
+use pat_verdict::Plan;
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
@@ -153,7 +154,7 @@ impl Verifier {
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (api_url, timeout, attempts, ca_file, outage_threshold, outage_cooldown, /))]
+    #[pyo3(signature = (api_url, timeout, attempts, ca_file, outage_threshold, outage_cooldown, one_call, /))]
     fn new(
         api_url: Option<String>,
         timeout: f64,
@@ -161,11 +162,13 @@ impl Verifier {
         ca_file: Option<PathBuf>,
         outage_threshold: u32,
         outage_cooldown: f64,
+        one_call: bool,
     ) -> PyResult<Self> {
         wiring::runtime()?;
         let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
         let mut settings = wiring::settings(&api_url, timeout, attempts, ca_file.as_deref())?;
         settings.outage = wiring::outage(outage_threshold, outage_cooldown)?;
+        settings.plan = wiring::plan(one_call);
         Ok(Self {
             core: ForkLocal::new(wiring::verifier(&settings)?),
             openings: ForkLocal::new(AtomicU64::new(0)),
@@ -253,7 +256,11 @@ impl Validator {
 #[pymethods]
 impl Validator {
     #[new]
-    #[pyo3(signature = (store, hotkeys, api_url, timeout, ca_file, outage_threshold, outage_cooldown, /))]
+    #[pyo3(signature = (store, hotkeys, api_url, timeout, ca_file, outage_threshold, outage_cooldown, one_call, /))]
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "the Python constructor's keyword arguments, passed by position from __init__.py"
+    )]
     fn new(
         store: PathBuf,
         hotkeys: Vec<String>,
@@ -262,12 +269,14 @@ impl Validator {
         ca_file: Option<PathBuf>,
         outage_threshold: u32,
         outage_cooldown: f64,
+        one_call: bool,
     ) -> PyResult<Self> {
         wiring::runtime()?;
         let max_attempts = 3;
         let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
         let mut settings = wiring::settings(&api_url, timeout, max_attempts, ca_file.as_deref())?;
         settings.outage = wiring::outage(outage_threshold, outage_cooldown)?;
+        settings.plan = wiring::plan(one_call);
         let hotkeys = Arc::new(LiveHotkeys::new(hotkeys));
         let core = wiring::validator(&settings, store.clone(), Arc::clone(&hotkeys))?;
         Ok(Self {
@@ -382,13 +391,18 @@ impl Validator {
     }
 }
 
-/// The outage settings as the constructors' keyword arguments, for the reprs: an operator
-/// reading a log sees which guard an object has.
+/// The outage and plan settings as the constructors' keyword arguments, for the reprs: an
+/// operator reading a log sees which guard an object has and how many calls a verdict makes.
 fn outage_repr(settings: &Settings) -> String {
     format!(
-        "outage_threshold={}, outage_cooldown={:?}",
+        "outage_threshold={}, outage_cooldown={:?}, one_call={}",
         settings.outage.threshold(),
-        settings.outage.cooldown().as_secs_f64()
+        settings.outage.cooldown().as_secs_f64(),
+        if settings.plan == Plan::OneCall {
+            "True"
+        } else {
+            "False"
+        }
     )
 }
 

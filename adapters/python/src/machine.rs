@@ -173,23 +173,29 @@ impl Snapshot {
 
 #[pymethods]
 impl Verification {
-    /// Pre-checks `token` and starts with the identity call, at monotonic `now` (default
-    /// `time.monotonic()`): the deadline of `timeout` seconds counts from it, `attempts` per
-    /// call.
+    /// Pre-checks `token` and starts with the identity call (with `one_call`, the one GraphQL
+    /// call of docs/contract.md §11), at monotonic `now` (default `time.monotonic()`): the
+    /// deadline of `timeout` seconds counts from it, `attempts` per call.
     #[new]
-    #[pyo3(signature = (token, *, timeout=12.0, attempts=3, now=None))]
+    #[pyo3(signature = (token, *, timeout=12.0, attempts=3, now=None, one_call=false))]
     fn new(
         py: Python<'_>,
         token: String,
         timeout: f64,
         attempts: i64,
         now: Option<f64>,
+        one_call: bool,
     ) -> PyResult<Self> {
         let settings = wiring::settings(wiring::DEFAULT_API_URL, timeout, attempts, None)?;
         let policy: RetryPolicy = wiring::policy(&settings);
         let now = now_or_monotonic(py, now)?;
         let pat = SecretString::from(token);
-        let first = state_of(CoreVerification::start(&pat, policy, now));
+        let first = state_of(CoreVerification::start_planned(
+            &pat,
+            wiring::plan(one_call),
+            policy,
+            now,
+        ));
         Ok(Self {
             state: Mutex::new(Some(first)),
         })
@@ -315,10 +321,14 @@ pub(crate) struct SendStep {
 
 #[pymethods]
 impl SendStep {
-    /// `"identity"` (`GET /user`) or `"test_query"` (`POST /graphql`).
+    /// `"identity"` (`GET /user`), `"test_query"` (`POST /graphql`) or `"one_call"` (`POST
+    /// /graphql` asking for the viewer's id too, docs/contract.md §11).
     #[getter]
     fn endpoint(&self) -> &'static str {
-        Stage::from(self.endpoint).as_str()
+        match self.endpoint {
+            Endpoint::OneCall => "one_call",
+            Endpoint::Identity | Endpoint::TestQuery => Stage::from(self.endpoint).as_str(),
+        }
     }
 
     /// `"GET"` or `"POST"`.
@@ -350,7 +360,7 @@ impl SendStep {
         self.headers_with(py, self.authorization.expose_secret())
     }
 
-    /// The body to send (JSON) for the test query; `None` for the identity call.
+    /// The body to send (JSON) for a GraphQL call; `None` for the identity call.
     #[getter]
     fn body<'py>(&self, py: Python<'py>) -> Option<Bound<'py, PyBytes>> {
         self.endpoint

@@ -11,8 +11,8 @@ use std::time::Duration;
 use futures::StreamExt;
 use pat_verdict::error_chain;
 use pat_verdict::{
-    Hotkey, HotkeyList, OutageSettings, OutageState, PatStore, Registry, RetryPolicy, SecretString,
-    Uid,
+    Hotkey, HotkeyList, OutageSettings, OutageState, PatStore, Plan, Registry, RetryPolicy,
+    SecretString, Uid,
 };
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
@@ -85,6 +85,9 @@ pub(crate) struct Settings {
     /// The outage guard's settings (docs/contract.md §10): kept here so a core rebuilt in a
     /// forked child guards as the parent's did.
     pub(crate) outage: OutageSettings,
+    /// Two calls per verdict or `one_call=True`'s one (docs/contract.md §11), kept for the
+    /// same reason.
+    pub(crate) plan: Plan,
 }
 
 /// Checks the options shared by `Verifier` and `Validator`.
@@ -122,6 +125,7 @@ pub(crate) fn settings(
         attempts,
         ca_file: ca_file.map(Path::to_path_buf),
         outage: OutageSettings::default(),
+        plan: Plan::TwoCalls,
     })
 }
 
@@ -204,7 +208,17 @@ pub(crate) fn verifier(settings: &Settings) -> PyResult<CoreVerifier> {
         SystemClock::new(),
         policy(settings),
     )
-    .with_outage(settings.outage))
+    .with_outage(settings.outage)
+    .with_plan(settings.plan))
+}
+
+/// The plan `one_call` asks for (docs/contract.md §11).
+pub(crate) const fn plan(one_call: bool) -> Plan {
+    if one_call {
+        Plan::OneCall
+    } else {
+        Plan::TwoCalls
+    }
 }
 
 /// What a call tells the log about the guard: how many times it has opened so far and its

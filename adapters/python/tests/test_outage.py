@@ -281,7 +281,7 @@ def test_settings_in_range_and_shown() -> None:
     for threshold, cooldown in [(0, 30.0), (1, 0.001), (6, 600), (2**32 - 1, 600.0), (3, 1)]:
         Verifier(outage_threshold=threshold, outage_cooldown=cooldown)
     assert repr(Verifier(outage_threshold=2, outage_cooldown=0.5)).endswith(
-        "outage_threshold=2, outage_cooldown=0.5)")
+        "outage_threshold=2, outage_cooldown=0.5, one_call=False)")
     assert "outage_threshold=6, outage_cooldown=30.0" in repr(Verifier())
 
 

@@ -11,7 +11,7 @@ is ``inconclusive`` -- "retry later" -- and never tells a miner to rotate a work
 - :class:`Verification`: the whole verification (pre-check, identity, pin point, test query,
   retries inside one deadline) as a step-by-step machine that your own HTTP client drives.
 - :class:`Verifier`: makes the two GitHub calls itself (``verify`` in a thread, ``averify``
-  on asyncio), with retries inside one deadline.
+  on asyncio), with retries inside one deadline; ``one_call=True`` makes it one GraphQL call.
 - :class:`Validator`: the validator's ``check`` and ``broadcast`` endpoints and the ``audit``
   of every stored PAT, over the ``miner_pats.json`` file validators already keep.
 
@@ -106,6 +106,13 @@ def _int(name: str, value: object) -> int:
 
 
 _U32_MAX = 0xFFFF_FFFF
+
+
+def _bool(name: str, value: object) -> bool:
+    # `1` or `"yes"` for a flag is a mistake to say, not a truth value to guess.
+    if not isinstance(value, bool):
+        raise TypeError(f"argument '{name}' must be bool, not {_type_name(value)}")
+    return value
 
 
 def _threshold(value: object) -> int:
@@ -218,7 +225,10 @@ class Verifier(_Observed):
     (5xx, transport failures, answers that are not GitHub's) after which every verification
     is answered inconclusive at once, without a request, until a probe finds GitHub back; ``0``
     turns this guard off. ``outage_cooldown``: seconds before that probe (more than 0, at most
-    600; doubled after each failed probe). Bad values raise ``ValueError``, wrong types
+    600; doubled after each failed probe). ``one_call``: ask both questions in one GraphQL call,
+    ``viewer { login databaseId }``, instead of ``GET /user`` then the test query -- half the
+    latency and half the PAT's rate limit; a failure is then reported at the test query's
+    stage and in its words. Bad values raise ``ValueError``, wrong types
     ``TypeError``. Safe to share across threads, event loops and forked children: every call
     of one object shares its guard and its counters (a forked child starts its own).
     """
@@ -236,6 +246,7 @@ class Verifier(_Observed):
         ca_file: Optional[StrPath] = None,
         outage_threshold: int = 6,
         outage_cooldown: float = 30.0,
+        one_call: bool = False,
     ) -> None:
         self._core = _pat_verdict._Verifier(
             _opt_str("api_url", api_url),
@@ -244,6 +255,7 @@ class Verifier(_Observed):
             _opt_path("ca_file", ca_file),
             _threshold(outage_threshold),
             _number("outage_cooldown", outage_cooldown),
+            _bool("one_call", one_call),
         )
 
     def verify(self, token: str) -> Verdict:
@@ -272,7 +284,8 @@ class Validator(_Observed):
     ``store``: the store file (``str``, ``bytes`` or ``os.PathLike``); one that does not exist
     yet is an empty store, created by the first accepted broadcast. ``hotkeys``: the
     subnet's hotkeys in uid order (any sequence of ``str``; index = uid). ``api_url``,
-    ``timeout``, ``ca_file``, ``outage_threshold``, ``outage_cooldown``: as :class:`Verifier`
+    ``timeout``, ``ca_file``, ``outage_threshold``, ``outage_cooldown``, ``one_call``: as
+    :class:`Verifier`
     (``api_url=None`` is GitHub). Safe to share across threads, event loops and forked
     children; every call of one validator shares its outage guard and counters.
     """
@@ -291,6 +304,7 @@ class Validator(_Observed):
         ca_file: Optional[StrPath] = None,
         outage_threshold: int = 6,
         outage_cooldown: float = 30.0,
+        one_call: bool = False,
     ) -> None:
         self._core = _pat_verdict._Validator(
             _path("store", store),
@@ -300,6 +314,7 @@ class Validator(_Observed):
             _opt_path("ca_file", ca_file),
             _threshold(outage_threshold),
             _number("outage_cooldown", outage_cooldown),
+            _bool("one_call", one_call),
         )
 
     @property

@@ -217,6 +217,7 @@ class _Verifier:
         ca_file: Optional[str],
         outage_threshold: int,
         outage_cooldown: float,
+        one_call: bool,
         /,
     ) -> _Verifier: ...
     def verify(self, token: str) -> Tuple[Verdict, _Records]: ...
@@ -238,6 +239,7 @@ class _Validator:
         ca_file: Optional[str],
         outage_threshold: int,
         outage_cooldown: float,
+        one_call: bool,
         /,
     ) -> _Validator: ...
     def get_hotkeys(self) -> List[str]: ...
@@ -262,7 +264,7 @@ class SendStep:
     must be sent); the repr shows ``[REDACTED]``. A snapshot: it does not change later."""
 
     @property
-    def endpoint(self) -> Literal["identity", "test_query"]: ...
+    def endpoint(self) -> Literal["identity", "test_query", "one_call"]: ...
     @property
     def method(self) -> Literal["GET", "POST"]: ...
     @property
@@ -277,7 +279,7 @@ class SendStep:
         Your client adds its own ``User-Agent``."""
     @property
     def body(self) -> Optional[bytes]:
-        """The JSON body of the test query; ``None`` for ``GET /user``."""
+        """The JSON body of the GraphQL call; ``None`` for ``GET /user``."""
     @property
     def timeout(self) -> float:
         """Seconds the request may take: what is left of the deadline."""
@@ -334,7 +336,9 @@ class Verification:
     /graphql``, retries inside one deadline) driven by your own HTTP client: the core decides
     what to send, how long to wait and the verdict; you send and sleep. ``now`` values are
     monotonic seconds (default ``time.monotonic()``). A call that does not fit the current
-    step raises ``RuntimeError`` and changes nothing. Safe to share across threads."""
+    step raises ``RuntimeError`` and changes nothing. Safe to share across threads.
+    ``one_call=True`` makes it one GraphQL call, ``viewer { login databaseId }``, with no
+    ``IdentityStep``: the account id comes with the answer."""
 
     def __new__(
         cls,
@@ -343,6 +347,7 @@ class Verification:
         timeout: float = 12.0,
         attempts: int = 3,
         now: Optional[float] = None,
+        one_call: bool = False,
     ) -> Verification: ...
     @property
     def step(self) -> Step:
