@@ -20,7 +20,8 @@ At a latency L the floor is 2 x L x pats / concurrency (two round trips per PAT)
 `--plans` instead compares gittensor's two calls per PAT with `one_call=True`'s one
 (docs/contract.md §11), side by side at each latency: `Validator.audit` and the `averify`
 gather, each plan's `Validator` and `Verifier` built once before timing (as a validator keeps
-one), so the figures are the steady throughput of each plan, against its own floor.
+one), so the figures are the steady throughput of each plan, against its own floor. A timed
+run repeats the tool until it lasts 0.2 s and counts its mean (one audit at 0 ms is ~10 ms).
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ import asyncio
 import contextlib
 import io
 import json
+import math
 import runpy
 import statistics
 import sys
@@ -129,6 +131,10 @@ def gather(verifier: pat_verdict.Verifier, concurrency: int, pats: int) -> int:
     return asyncio.run(all_of_them())
 
 
+MIN_RUN_S = 0.2
+"""How long one timed run of `--plans` lasts at least, repeating the tool as needed."""
+
+
 def plans(args: argparse.Namespace, latency_ms: int) -> None:
     """Two calls vs one call, in this process, alternating (medians)."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,18 +162,25 @@ def plans(args: argparse.Namespace, latency_ms: int) -> None:
         # behind (the gather's garbage, its connections) falls on both plans of the next.
         for tool in ("audit", "averify"):
             pair = [f"{tool}, two calls", f"{tool}, one call"]
+            # A timed run repeats the tool until it lasts about MIN_RUN_S (at 0 ms one audit
+            # is ~10 ms, too short to time alone); the warm-up run decides how many times.
+            repeats = 1
             for run in range(args.runs + 1):  # run 0 warms up and is dropped
                 for name in pair if run % 2 == 0 else pair[::-1]:
                     started = time.perf_counter()
-                    valid = tools[name]()
-                    wall = time.perf_counter() - started
-                    if valid != args.pats:
-                        raise SystemExit(f"{name}: expected {args.pats} valid, got {valid}")
+                    for _ in range(repeats):
+                        valid = tools[name]()
+                        if valid != args.pats:
+                            raise SystemExit(f"{name}: expected {args.pats} valid, got {valid}")
+                    wall = (time.perf_counter() - started) / repeats
                     if run > 0:
                         walls[name].append(wall)
+                    else:
+                        repeats = max(repeats, math.ceil(MIN_RUN_S / max(wall, 1e-6)))
         fake.close()
     print(f"\n{args.pats} PATs, {latency_ms} ms per answer, concurrency {args.concurrency}, "
-          f"{args.runs} alternating runs of each pair (medians), two calls vs one_call=True")
+          f"{args.runs} alternating runs of each pair (medians of each run's mean), "
+          f"two calls vs one_call=True")
     print(f"{'in one Python process':<24}{'wall s':>10}{'PATs/s':>10}{'floor s':>9}{'x floor':>9}")
     medians = {name: statistics.median(series) for name, series in walls.items()}
     for name, wall in medians.items():

@@ -19,6 +19,8 @@
 //!   or broken server cannot make a validator allocate without bound.
 //! - **Failures below HTTP become [`TransportError`]s** with a kind (see the table on
 //!   [`transport_error`]) and ureq's own words as the detail.
+//! - **One write per request**: the head and the body leave together (the `cork` module), so
+//!   a `POST` costs the server one segment and one wake-up, as a `GET` does.
 //! - **ureq blocks**, so each call runs on tokio's blocking pool (`spawn_blocking`) and the
 //!   async runtime never waits on a socket.
 //!
@@ -47,9 +49,12 @@
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
 
+mod cork;
 mod error;
 mod resolver;
 mod roots;
+
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -171,7 +176,8 @@ impl UreqGithubBuilder {
             shared: Arc::new(Shared {
                 agent: Agent::with_parts(
                     config.build(),
-                    ureq::unversioned::transport::DefaultConnector::default(),
+                    // ureq's chain (proxy, TCP, TLS), then one write per request (`cork`).
+                    Connector::chain(DefaultConnector::default(), cork::Cork),
                     resolver::CachingResolver::default(),
                 ),
                 identity_url: url.url_of(Endpoint::Identity),
