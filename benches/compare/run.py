@@ -203,14 +203,17 @@ def plans(args) -> None:
 
 
 def in_process_rust() -> None:
-    """Criterion's `audit` bench at 0 ms, both plans, and the ratio of their medians."""
+    """Criterion's `audit` bench at 0 ms, both plans, and the ratio of their medians (criterion
+    files `two_calls/latency_0ms` under `two_calls_latency_0ms`)."""
     print("\nin-process (Rust, criterion benches/audit.rs, 0 ms): cargo bench --bench audit -- latency_0ms")
-    subprocess.run(["cargo", "bench", "--locked", "--bench", "audit", "--", "latency_0ms"],
-                   cwd=ROOT, check=True, stdout=subprocess.DEVNULL)
+    bench = subprocess.run(["cargo", "bench", "--locked", "--bench", "audit", "--", "latency_0ms"],
+                           cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    if bench.returncode != 0:
+        raise SystemExit(f"cargo bench --bench audit failed:\n{bench.stderr}")
     group = target_dir() / "criterion" / "audit_256_pats_concurrency_16"
     median = {}
     for plan in ("two_calls", "one_call"):
-        estimates = json.loads((group / plan / "latency_0ms" / "new" / "estimates.json").read_text())
+        estimates = json.loads((group / f"{plan}_latency_0ms" / "new" / "estimates.json").read_text())
         median[plan] = estimates["median"]["point_estimate"] / 1e9
         print(f"{plan:<12}{median[plan] * 1000:>10.2f} ms{256 / median[plan]:>10.0f} PATs/s")
     print(f"throughput ratio (two-call median / one-call median): "
