@@ -181,10 +181,10 @@ impl Verifier {
         run::block(py, verify_call(self.core()?, self.openings()?, token))
     }
 
-    /// Starts verifying one PAT; `done(True, (verdict, records))` when over.
-    fn start_verify(&self, token: String, done: Py<PyAny>) -> PyResult<run::Call> {
+    /// Starts verifying one PAT; `(verdict, records)` goes to `inbox` under `key` when over.
+    fn start_verify(&self, token: String, inbox: Py<run::Inbox>, key: u64) -> PyResult<run::Call> {
         let call = verify_call(self.core()?, self.openings()?, token);
-        run::start(async move { Ok(call.await) }, done)
+        run::start(async move { Ok(call.await) }, inbox, key)
     }
 
     /// The outage guard's state; `None` while it is closed.
@@ -310,15 +310,15 @@ impl Validator {
         run::block(py, call)
     }
 
-    /// *check*, started; `done(True, (answer, records))`.
-    fn start_check(&self, hotkey: String, done: Py<PyAny>) -> PyResult<run::Call> {
+    /// *check*, started; `(answer, records)` goes to `inbox` under `key`.
+    fn start_check(&self, hotkey: String, inbox: Py<run::Inbox>, key: u64) -> PyResult<run::Call> {
         let call = check_call(
             self.core()?,
             self.openings()?,
             Arc::clone(&self.store),
             hotkey,
         );
-        run::start(async move { Ok(call.await) }, done)
+        run::start(async move { Ok(call.await) }, inbox, key)
     }
 
     /// *broadcast*, blocking; `(answer, records)`.
@@ -334,10 +334,16 @@ impl Validator {
         )
     }
 
-    /// *broadcast*, started; `done(True, (answer, records))`.
-    fn start_broadcast(&self, hotkey: String, pat: String, done: Py<PyAny>) -> PyResult<run::Call> {
+    /// *broadcast*, started; `(answer, records)` goes to `inbox` under `key`.
+    fn start_broadcast(
+        &self,
+        hotkey: String,
+        pat: String,
+        inbox: Py<run::Inbox>,
+        key: u64,
+    ) -> PyResult<run::Call> {
         let call = broadcast_call(self.core()?, self.openings()?, hotkey, pat);
-        run::start(async move { Ok(call.await) }, done)
+        run::start(async move { Ok(call.await) }, inbox, key)
     }
 
     /// The audit, blocking; `(rows, records)`.
@@ -352,8 +358,13 @@ impl Validator {
         run::block(py, call)?.map_err(audit_error)
     }
 
-    /// The audit, started; `done(True, (rows, records))` or `done(False, exception)`.
-    fn start_audit(&self, concurrency: i64, done: Py<PyAny>) -> PyResult<run::Call> {
+    /// The audit, started; `(rows, records)` or the exception goes to `inbox` under `key`.
+    fn start_audit(
+        &self,
+        concurrency: i64,
+        inbox: Py<run::Inbox>,
+        key: u64,
+    ) -> PyResult<run::Call> {
         let concurrency = concurrency_of(concurrency)?;
         let call = audit_call(
             self.core()?,
@@ -361,7 +372,7 @@ impl Validator {
             Arc::clone(&self.store),
             concurrency,
         );
-        run::start(async move { call.await.map_err(audit_error) }, done)
+        run::start(async move { call.await.map_err(audit_error) }, inbox, key)
     }
 
     /// The outage guard's state; `None` while it is closed.
@@ -507,6 +518,7 @@ fn _pat_verdict(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_function(wrap_pyfunction!(classify, module)?)?;
     module.add_function(wrap_pyfunction!(after_fork_in_child, module)?)?;
     module.add_class::<run::Call>()?;
+    module.add_class::<run::Inbox>()?;
     module.add(
         "StoreUnavailableError",
         module.py().get_type::<StoreUnavailableError>(),

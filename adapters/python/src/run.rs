@@ -4,9 +4,9 @@
 //! - Blocking calls ([`block`]) wait for the task in slices of [`SLICE`] with the GIL
 //!   released, and between slices let Python run its signal handlers: Ctrl-C raises
 //!   `KeyboardInterrupt` within a slice, as `time.sleep` does, and aborts the task.
-//! - Awaited calls ([`start`]) hand the answer to a Python callable (which settles an asyncio
-//!   future on its own loop, see `pat_verdict/__init__.py`) and return a [`Call`] whose
-//!   `cancel` aborts the task: a cancelled `averify` sends no further request and a cancelled
+//! - Awaited calls ([`start`]) put the answer in their loop's [`Inbox`] (whose loop settles
+//!   the asyncio future, see `pat_verdict/__init__.py`) and return a [`Call`] whose `cancel`
+//!   aborts the task: a cancelled `averify` sends no further request and a cancelled
 //!   `abroadcast` starts no store write.
 //!
 //! Every call also records what it sent and what came back ([`Trail`], through
@@ -142,15 +142,77 @@ impl Call {
     }
 }
 
-/// Starts `call` on the runtime; its answer goes to `done(True, value)`, or its error to
-/// `done(False, exception)`, called on a runtime thread with the GIL taken once.
+/// An answer finished on the runtime, made a Python value only on its loop's thread.
+type Ready = Box<dyn FnOnce(Python<'_>) -> (bool, Py<PyAny>) + Send>;
+
+/// The answers of one event loop's awaited calls, finished on the runtime and not yet taken
+/// by the loop (`pat_verdict/__init__.py`'s `_Mailbox`, one per loop).
+///
+/// A runtime thread puts an answer here without the GIL, and takes the GIL only to wake the
+/// loop — once for every answer that finds the inbox empty, not once per answer: under load,
+/// one wake-up of the loop settles every call that finished meanwhile, and the runtime's few
+/// workers are not left waiting for the GIL while the loop runs Python.
+#[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Inbox")]
+pub(crate) struct Inbox {
+    ready: Mutex<Vec<(u64, Ready)>>,
+    /// Called with the GIL when an answer arrives in an empty inbox; schedules the loop's
+    /// `take` (it swallows a closed loop itself).
+    wake: Py<PyAny>,
+}
+
+#[pymethods]
+impl Inbox {
+    #[new]
+    fn new(wake: Py<PyAny>) -> Self {
+        Self {
+            ready: Mutex::new(Vec::new()),
+            wake,
+        }
+    }
+
+    /// Every answer that arrived since the last `take`, as `(key, ok, value)`: `value` is
+    /// the answer when `ok`, else the exception. The next answer wakes the loop again.
+    fn take(&self, py: Python<'_>) -> Vec<(u64, bool, Py<PyAny>)> {
+        let ready = std::mem::take(&mut *self.ready.lock().unwrap_or_else(PoisonError::into_inner));
+        ready
+            .into_iter()
+            .map(|(key, answer)| {
+                let (ok, value) = answer(py);
+                (key, ok, value)
+            })
+            .collect()
+    }
+}
+
+impl Inbox {
+    /// Puts `answer` for `key`; wakes the loop when the inbox was empty.
+    fn put(&self, key: u64, answer: Ready) {
+        let first = {
+            let mut ready = self.ready.lock().unwrap_or_else(PoisonError::into_inner);
+            ready.push((key, answer));
+            ready.len() == 1
+        };
+        if first {
+            Python::attach(|py| {
+                // The callable swallows a closed loop itself; anything else is a bug to show.
+                if let Err(error) = self.wake.call0(py) {
+                    error.write_unraisable(py, None);
+                }
+            });
+        }
+    }
+}
+
+/// Starts `call` on the runtime; its answer goes to `inbox` under `key` — `(True, value)`,
+/// or `(False, exception)` for an error.
 ///
 /// # Errors
 ///
 /// `RuntimeError` when the runtime cannot start.
 pub(crate) fn start<T>(
     call: impl Future<Output = PyResult<T>> + Send + 'static,
-    done: Py<PyAny>,
+    inbox: Py<Inbox>,
+    key: u64,
 ) -> PyResult<Call>
 where
     T: for<'py> IntoPyObject<'py> + Send + 'static,
@@ -158,18 +220,15 @@ where
     let runtime = wiring::runtime()?;
     let task = runtime.spawn(async move {
         let out = call.await;
-        Python::attach(|py| {
-            let delivered = match out {
-                Ok(value) => value
-                    .into_py_any(py)
-                    .and_then(|value| done.call1(py, (true, value))),
-                Err(error) => done.call1(py, (false, error.into_value(py))),
-            };
-            // The callback swallows a closed loop itself; anything else is a bug to show.
-            if let Err(error) = delivered {
-                error.write_unraisable(py, None);
-            }
-        });
+        inbox.get().put(
+            key,
+            Box::new(
+                move |py| match out.and_then(|value| value.into_py_any(py)) {
+                    Ok(value) => (true, value),
+                    Err(error) => (false, error.into_value(py).into_any()),
+                },
+            ),
+        );
     });
     Ok(Call(Mutex::new(Some(task.abort_handle()))))
 }

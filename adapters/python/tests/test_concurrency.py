@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import threading
 import time
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 from conftest import FakeGithub, new_token
+import pat_verdict
 from pat_verdict import Verifier, _pat_verdict
 
 
@@ -113,3 +115,77 @@ def test_hundreds_of_averify_calls_share_a_bounded_pool_of_threads(fake: FakeGit
     assert kinds == ["valid"] * 300
     # The runtime's workers plus the bounded blocking pool -- not a thread per call.
     assert peak - baseline <= _pat_verdict.BLOCKING_THREADS + (os.cpu_count() or 2) + 4, peak
+
+
+# ---- the hand-over from the runtime to the loops ----
+
+
+def test_concurrent_calls_on_several_loops_each_get_their_own_answer(fake: FakeGithub) -> None:
+    # Answers reach each loop in batches (one wake-up settles every call finished meanwhile):
+    # none may land on another call's future, another loop's, or be lost.
+    ids = {new_token(): number for number in range(100, 148)}
+    for token, number in ids.items():
+        fake.valid(token, number, f"miner{number}")
+    malformed = "not a token"  # answered at once, before any request
+    verifier = Verifier(fake.url)
+    results: List[List[Tuple[str, Optional[str]]]] = []
+
+    async def all_at_once() -> List[Tuple[str, Optional[str]]]:
+        tokens = [token for token in ids for _ in range(2)] + [malformed] * 16
+        verdicts = await asyncio.gather(*(verifier.averify(token) for token in tokens))
+        return [(token, verdict.github_id) for token, verdict in zip(tokens, verdicts)]
+
+    def in_a_loop() -> None:
+        results.append(asyncio.run(all_at_once()))
+
+    threads = [threading.Thread(target=in_a_loop) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    in_a_loop()
+    for thread in threads:
+        thread.join()
+    assert len(results) == 4
+    for answers in results:
+        for token, answered in answers:
+            assert answered == (str(ids[token]) if token in ids else None)
+
+
+def test_cancelled_calls_leave_no_future_behind(fake: FakeGithub) -> None:
+    token = slow_token(fake, 400)
+    verifier = Verifier(fake.url)
+
+    async def cancel_them() -> int:
+        calls = [asyncio.ensure_future(verifier.averify(token)) for _ in range(20)]
+        await asyncio.sleep(0.1)
+        for call in calls:
+            call.cancel()
+        await asyncio.gather(*calls, return_exceptions=True)
+        done = await verifier.averify("not a token")  # one more, answered
+        assert done.kind == "invalid"
+        # The loop's mailbox: every future settled or cancelled is forgotten.
+        mailbox = pat_verdict._mailbox(asyncio.get_running_loop())
+        return len(mailbox.futures)
+
+    assert asyncio.run(cancel_them()) == 0
+
+
+def test_an_answer_for_a_closed_loop_is_dropped_quietly(fake: FakeGithub) -> None:
+    token = slow_token(fake, 300)
+    verifier = Verifier(fake.url)
+    unraisable: List[object] = []
+    hook = sys.unraisablehook
+    sys.unraisablehook = unraisable.append
+    loop = asyncio.new_event_loop()
+    try:
+        task = loop.create_task(verifier.averify(token))
+        loop.run_until_complete(asyncio.sleep(0.05))  # started, not answered
+        loop.close()  # the task is still referenced: its call is not cancelled
+        deadline = time.monotonic() + 5
+        while fake.count(token, "graphql") < 1 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        time.sleep(0.3)  # the answer arrives at the closed loop meanwhile
+        assert fake.count(token, "graphql") == 1, "the call ran to its end"
+        assert not task.done()
+    finally:
+        sys.unraisablehook = hook
+    assert unraisable == []

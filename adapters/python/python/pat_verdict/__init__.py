@@ -26,8 +26,11 @@ from __future__ import annotations
 import asyncio
 import collections.abc
 import functools
+import itertools
 import logging
 import os
+import threading
+import weakref
 from typing import (
     TYPE_CHECKING,
     Any,
@@ -163,26 +166,78 @@ def _settle(future: "asyncio.Future[Any]", ok: bool, value: Any) -> None:
         future.set_exception(value)
 
 
-def _deliver(
-    loop: asyncio.AbstractEventLoop, future: "asyncio.Future[Any]", ok: bool, value: Any
-) -> None:
-    # Called on a runtime thread: hand the answer to the future's own loop.
+class _Mailbox:
+    """The awaited calls of one event loop: their futures by key, and the inbox the runtime
+    puts their answers in. One wake-up of the loop settles every call that finished since
+    the last, and the runtime never waits for the GIL to hand over an answer."""
+
+    __slots__ = ("loop", "inbox", "futures", "keys", "__weakref__")
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.futures: Dict[int, "asyncio.Future[Any]"] = {}
+        self.keys = itertools.count()
+        # The inbox holds the mailbox weakly: no cycle through the Rust object.
+        self.inbox = _pat_verdict._Inbox(functools.partial(_wake, loop, weakref.ref(self)))
+
+    def take(self) -> None:
+        """On the loop: settles every answer that arrived."""
+        for key, ok, value in self.inbox.take():
+            future = self.futures.pop(key, None)
+            if future is not None:
+                _settle(future, ok, value)
+
+
+def _wake(loop: asyncio.AbstractEventLoop, mailbox: "weakref.ref[_Mailbox]") -> None:
+    # Called on a runtime thread when an answer finds the inbox empty.
+    alive = mailbox()
+    if alive is None:  # nobody waits any more
+        return
     try:
-        loop.call_soon_threadsafe(_settle, future, ok, value)
+        loop.call_soon_threadsafe(alive.take)
     except RuntimeError:  # the loop is closed: nobody waits any more
         pass
+
+
+_mailboxes = threading.local()
+
+
+def _mailbox(loop: asyncio.AbstractEventLoop) -> _Mailbox:
+    """This thread's mailbox for `loop` (a thread runs one loop at a time)."""
+    mailbox: Optional[_Mailbox] = getattr(_mailboxes, "current", None)
+    if mailbox is None or mailbox.loop is not loop:
+        mailbox = _mailboxes.current = _Mailbox(loop)
+    return mailbox
+
+
+def _forget_mailboxes() -> None:
+    # A forked child starts with none: the parent's inbox may be locked by a thread the child
+    # does not have.
+    _mailboxes.__dict__.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_mailboxes)
 
 
 async def _awaited(start: Callable[..., Any], *args: Any) -> Any:
     """Starts the call only now (on first await) and aborts it if the awaiting task is
     cancelled: no request and no store write starts after that."""
     loop = asyncio.get_running_loop()
+    mailbox = _mailbox(loop)
     future: asyncio.Future[Any] = loop.create_future()
-    call = start(*args, functools.partial(_deliver, loop, future))
+    key = next(mailbox.keys)
+    mailbox.futures[key] = future
+    try:
+        call = start(*args, mailbox.inbox, key)
+    except BaseException:
+        del mailbox.futures[key]
+        raise
     try:
         return await future
     finally:
         call.cancel()
+        mailbox.futures.pop(key, None)
 
 
 class _Observed:
