@@ -68,18 +68,7 @@ def package_audit(store: Path, url: str, concurrency: int, pats: int) -> int:
 
 
 def package_gather(url: str, concurrency: int, pats: int) -> int:
-    verifier = pat_verdict.Verifier(url)
-
-    async def all_of_them() -> int:
-        limit = asyncio.Semaphore(concurrency)
-
-        async def one(uid: int) -> bool:
-            async with limit:
-                return (await verifier.averify(f"ghp_bench_{uid}")).kind == "valid"
-
-        return sum(await asyncio.gather(*(one(uid) for uid in range(pats))))
-
-    return asyncio.run(all_of_them())
+    return gather(pat_verdict.Verifier(url), concurrency, pats)
 
 
 def side_by_side(args: argparse.Namespace, latency_ms: int) -> None:
