@@ -54,8 +54,6 @@ mod error;
 mod resolver;
 mod roots;
 
-use ureq::unversioned::transport::{Connector, DefaultConnector};
-
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,6 +66,7 @@ use pat_verdict::{
 use thiserror::Error;
 use ureq::http::{Request, header};
 use ureq::tls::{Certificate, PemItem, RootCerts, TlsConfig};
+use ureq::unversioned::transport::{Connector, DefaultConnector};
 use ureq::{Agent, SendBody};
 
 pub use crate::error::{Phase, transport_error};

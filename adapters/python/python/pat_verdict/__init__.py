@@ -69,10 +69,6 @@ if TYPE_CHECKING:
 _logger = logging.getLogger("pat_verdict")
 _logger.addHandler(logging.NullHandler())
 
-# A child forked after first use (multiprocessing's `fork`, gunicorn's pre-fork) gets a
-# runtime of its own on its next call, never the parent's without its threads.
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_pat_verdict._after_fork_in_child)
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 """A file name: ``str``, ``bytes`` or any ``os.PathLike``."""
@@ -210,14 +206,16 @@ def _mailbox(loop: asyncio.AbstractEventLoop) -> _Mailbox:
     return mailbox
 
 
-def _forget_mailboxes() -> None:
-    # A forked child starts with none: the parent's inbox may be locked by a thread the child
-    # does not have.
+def _after_fork_in_child() -> None:
+    # A child forked after first use (multiprocessing's `fork`, gunicorn's pre-fork) gets a
+    # runtime of its own on its next call, never the parent's without its threads, and no
+    # mailbox: the parent's inbox may be locked by a thread the child does not have.
+    _pat_verdict._after_fork_in_child()
     _mailboxes.__dict__.clear()
 
 
 if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_forget_mailboxes)
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 async def _awaited(start: Callable[..., Any], *args: Any) -> Any:
@@ -227,12 +225,10 @@ async def _awaited(start: Callable[..., Any], *args: Any) -> Any:
     mailbox = _mailbox(loop)
     future: asyncio.Future[Any] = loop.create_future()
     key = next(mailbox.keys)
+    call = start(*args, mailbox.inbox, key)
+    # Registered after the start, safely: the answer is taken on this loop's thread, which
+    # cannot run `take` before this coroutine's next await.
     mailbox.futures[key] = future
-    try:
-        call = start(*args, mailbox.inbox, key)
-    except BaseException:
-        del mailbox.futures[key]
-        raise
     try:
         return await future
     finally:
