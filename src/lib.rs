@@ -122,7 +122,7 @@ pub use store::{
     Extra, KNOWN_KEYS, Listing, OptionalKey, SaveOutcome, StoredPat, UnusableEntry, plan_save,
 };
 pub use time::UnixTime;
-pub use token::{REDACTED, Token, TokenError};
+pub use token::{MAX_TOKEN_LEN, REDACTED, Token, TokenError, TokenId, TokenIds};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
 pub use verification::{
     Answered, Halted, IdentityKnown, Plan, Request, SendRequest, Step, Verification, Wait,

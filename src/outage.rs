@@ -3,8 +3,11 @@
 //!
 //! During an incident every verification would otherwise spend its retries before saying
 //! Inconclusive, multiplying GitHub's load while it recovers. The guard counts **consecutive
-//! GitHub-side failures**, request by request and across verifications, and after `threshold`
-//! of them answers every request at once instead of sending it. It is a plain value like the
+//! GitHub-side failures**, across verifications but at most one per token (a [`TokenId`],
+//! never the token), and after `threshold` of them answers every request at once instead of
+//! sending it. Counting tokens, not requests, is what keeps one miner from switching
+//! verification off for every miner: a hostile "token" that makes whatever is in front of
+//! GitHub fail counts once, however often it is sent (added 2026-12-07). It is a plain value like the
 //! [`Verification`](crate::Verification) machine: no clock, no I/O, no globals. Time enters as
 //! a monotonic `now` ([`Duration`] since any fixed origin, the reading the machine takes) plus,
 //! with each answer, the wall clock ([`UnixTime`]) the reason text and
@@ -13,7 +16,8 @@
 //! tells it what came back.
 //!
 //! ```text
-//!  ┌──────────────────┐  GitHub-side failure: count + 1; evidence: count = 0;
+//!                        a token's first GitHub-side failure: count + 1 (the same
+//!  ┌──────────────────┐  token failing again: unchanged); evidence: count = 0;
 //!  │ Closed { count } │  rate limit: unchanged; before_request → Go
 //!  └──────────────────┘ ◄────────────────────────────────────────────┐
 //!     │ count reaches threshold (never when threshold is 0)          │
@@ -60,7 +64,9 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use pat_verdict::{GuardChange, GuardOutcome, OutageGuard, OutageSettings, Permit, UnixTime};
+//! use pat_verdict::{
+//!     GuardChange, GuardOutcome, OutageGuard, OutageSettings, Permit, Token, TokenIds, UnixTime,
+//! };
 //!
 //! let settings = OutageSettings::new(2, Duration::from_secs(30)).unwrap();
 //! let mut guard = OutageGuard::new(settings);
@@ -68,12 +74,18 @@
 //! let at = |secs: u64| (Duration::from_secs(secs), UnixTime(wall.0 + secs as i64));
 //! let timeout = Duration::from_secs(12);
 //! let failure = GuardOutcome::GithubSideFailure { retry_after: None };
+//! let ids = TokenIds::default();
+//! let [alice, bob, carol] = ["ghp_alice", "ghp_bob", "ghp_carol"]
+//!     .map(|raw| ids.id(&Token::parse(raw).unwrap()));
 //!
-//! // Closed: requests go; two 503s in a row open it.
+//! // Closed: requests go. One token failing, however often, counts once.
 //! let (now, w) = at(0);
 //! assert!(matches!(guard.before_request(now, timeout), Permit::Go));
-//! assert_eq!(guard.record(failure, now, w), GuardChange::Unchanged);
-//! assert_eq!(guard.record(failure, now, w), GuardChange::Opened);
+//! for _ in 0..10 {
+//!     assert_eq!(guard.record(failure, alice, now, w), GuardChange::Unchanged);
+//! }
+//! // A second token's 503 makes two failures in a row: it opens.
+//! assert_eq!(guard.record(failure, bob, now, w), GuardChange::Opened);
 //!
 //! // Open: every request is answered at once, with no request.
 //! let Permit::ShortCircuit(refusal) = guard.before_request(at(10).0, timeout) else { panic!() };
@@ -88,22 +100,25 @@
 //!
 //! // The probe failed: open again, the cool-down doubled (60 s).
 //! let (now, w) = at(32);
-//! assert_eq!(guard.record_probe(ticket, failure, now, w), GuardChange::Reopened);
+//! assert_eq!(guard.record_probe(ticket, failure, carol, now, w), GuardChange::Reopened);
 //! assert_eq!(guard.state().unwrap().retry_at, UnixTime(wall.0 + 92));
 //!
 //! // The next probe gets evidence about its PAT (valid or invalid): GitHub is back.
 //! let Permit::Probe(ticket) = guard.before_request(at(92).0, timeout) else { panic!() };
 //! let (now, w) = at(93);
-//! assert_eq!(guard.record_probe(ticket, GuardOutcome::Evidence, now, w), GuardChange::Closed);
+//! let change = guard.record_probe(ticket, GuardOutcome::Evidence, alice, now, w);
+//! assert_eq!(change, GuardChange::Closed);
 //! assert!(guard.state().is_none());
 //! assert!(matches!(guard.before_request(at(94).0, timeout), Permit::Go));
 //! ```
 
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 use thiserror::Error;
 
 use crate::time::UnixTime;
+use crate::token::TokenId;
 use crate::verdict::Verdict;
 
 /// Consecutive GitHub-side failures that open the guard, unless configured otherwise.
@@ -383,10 +398,9 @@ pub struct OutageState {
     pub probing: bool,
 }
 
-/// An open guard's memory.
+/// An open guard's memory (the failures it counted are the guard's `counted` tokens).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Outage {
-    failures: u32,
     opened_at: UnixTime,
     /// The cool-down in force (doubled after each failed probe).
     cooldown: Duration,
@@ -411,10 +425,9 @@ impl Outage {
         wall.plus(Duration::from_secs(whole))
     }
 
-    /// Counts one more failure; its `retry-after` may push the next probe later, never
+    /// One more failure while open: its `retry-after` may push the next probe later, never
     /// earlier.
     fn fail(&mut self, retry_after: Option<Duration>, now: Duration) {
-        self.failures = self.failures.saturating_add(1);
         if let Some(wait) = retry_after {
             self.retry_at = self
                 .retry_at
@@ -425,9 +438,7 @@ impl Outage {
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum State {
-    Closed {
-        failures: u32,
-    },
+    Closed,
     Open(Outage),
     Probing {
         outage: Outage,
@@ -446,6 +457,11 @@ enum State {
 pub struct OutageGuard {
     settings: OutageSettings,
     state: State,
+    /// The tokens whose GitHub-side failure is in the count of consecutive failures, one
+    /// each: ids, never tokens, kept only while the count lasts (evidence or closing forgets
+    /// them). While closed there are fewer than `threshold`; while open, one more for each
+    /// token failing as a probe or a straggler.
+    counted: BTreeSet<TokenId>,
     /// The latest monotonic reading seen: a reading older than this is taken as this.
     latest: Duration,
     /// The id of the last probe let through.
@@ -465,7 +481,8 @@ impl OutageGuard {
     pub fn new(settings: OutageSettings) -> Self {
         Self {
             settings,
-            state: State::Closed { failures: 0 },
+            state: State::Closed,
+            counted: BTreeSet::new(),
             latest: Duration::ZERO,
             probes: 0,
         }
@@ -484,38 +501,48 @@ impl OutageGuard {
     pub fn before_request(&mut self, now: Duration, timeout: Duration) -> Permit {
         let now = self.advance(now);
         match self.state {
-            State::Closed { .. } => Permit::Go,
+            State::Closed => Permit::Go,
             State::Open(outage) if now >= outage.retry_at => self.probe(outage, now, timeout),
             State::Probing {
                 outage,
                 lease_until,
                 ..
             } if now >= lease_until => self.probe(outage, now, timeout),
-            State::Open(outage) => Permit::ShortCircuit(refusal(&outage, now, false)),
-            State::Probing { outage, .. } => Permit::ShortCircuit(refusal(&outage, now, true)),
+            State::Open(outage) => {
+                Permit::ShortCircuit(refusal(&outage, self.failures(), now, false))
+            }
+            State::Probing { outage, .. } => {
+                Permit::ShortCircuit(refusal(&outage, self.failures(), now, true))
+            }
         }
     }
 
-    /// Records the answer to a request sent on [`Permit::Go`] (or one whose probe ticket is no
-    /// longer current), at monotonic `now` and wall time `wall`.
-    pub fn record(&mut self, outcome: GuardOutcome, now: Duration, wall: UnixTime) -> GuardChange {
+    /// Records the answer to a request for `token` sent on [`Permit::Go`] (or one whose probe
+    /// ticket is no longer current), at monotonic `now` and wall time `wall`. A GitHub-side
+    /// failure counts only if no failure of the same token is counted already: one miner's
+    /// token, however often it fails, cannot open the guard every miner shares.
+    pub fn record(
+        &mut self,
+        outcome: GuardOutcome,
+        token: TokenId,
+        now: Duration,
+        wall: UnixTime,
+    ) -> GuardChange {
         let now = self.advance(now);
         if self.settings.is_off() {
             return GuardChange::Unchanged;
         }
         match (&mut self.state, outcome) {
-            (State::Closed { failures }, GuardOutcome::GithubSideFailure { retry_after }) => {
-                *failures = failures.saturating_add(1);
-                let count = *failures;
-                if count >= self.settings.threshold {
-                    self.open(count, retry_after, now, wall);
+            (State::Closed, GuardOutcome::GithubSideFailure { retry_after }) => {
+                if self.counted.insert(token) && self.failures() >= self.settings.threshold {
+                    self.open(retry_after, now, wall);
                     return GuardChange::Opened;
                 }
                 GuardChange::Unchanged
             }
-            (State::Closed { .. }, GuardOutcome::RateLimited) => GuardChange::Unchanged,
-            (State::Closed { failures }, GuardOutcome::Evidence) => {
-                *failures = 0;
+            (State::Closed, GuardOutcome::RateLimited) => GuardChange::Unchanged,
+            (State::Closed, GuardOutcome::Evidence) => {
+                self.counted.clear();
                 GuardChange::Unchanged
             }
             (
@@ -523,6 +550,7 @@ impl OutageGuard {
                 GuardOutcome::GithubSideFailure { retry_after },
             ) => {
                 outage.fail(retry_after, now);
+                self.counted.insert(token);
                 GuardChange::Unchanged
             }
             (
@@ -532,13 +560,15 @@ impl OutageGuard {
         }
     }
 
-    /// Records the probe's answer, at monotonic `now` and wall time `wall`: a GitHub-side
-    /// failure opens the guard again with the cool-down doubled; any other answer closes it.
-    /// A ticket that is no longer current is recorded as [`record`](Self::record) would.
+    /// Records the answer to the probe, sent for `token`, at monotonic `now` and wall time
+    /// `wall`: a GitHub-side failure opens the guard again with the cool-down doubled (and
+    /// counts, if that token's failure is not counted yet); any other answer closes it. A
+    /// ticket that is no longer current is recorded as [`record`](Self::record) would.
     pub fn record_probe(
         &mut self,
         ticket: ProbeTicket,
         outcome: GuardOutcome,
+        token: TokenId,
         now: Duration,
         wall: UnixTime,
     ) -> GuardChange {
@@ -546,15 +576,15 @@ impl OutageGuard {
             mut outage, probe, ..
         } = self.state
         else {
-            return self.record(outcome, now, wall);
+            return self.record(outcome, token, now, wall);
         };
         if probe != ticket.id {
-            return self.record(outcome, now, wall);
+            return self.record(outcome, token, now, wall);
         }
         let now = self.advance(now);
         match outcome {
             GuardOutcome::GithubSideFailure { retry_after } => {
-                outage.failures = outage.failures.saturating_add(1);
+                self.counted.insert(token);
                 outage.cooldown = cooldown(outage.cooldown.saturating_mul(2), retry_after);
                 outage.retry_at = now.saturating_add(outage.cooldown);
                 outage.anchor = (now, wall);
@@ -581,14 +611,14 @@ impl OutageGuard {
     #[must_use]
     pub fn state(&self) -> Option<OutageState> {
         let (outage, probing) = match &self.state {
-            State::Closed { .. } => return None,
+            State::Closed => return None,
             State::Open(outage) => (outage, false),
             State::Probing { outage, .. } => (outage, true),
         };
         Some(OutageState {
             opened_at: outage.opened_at,
             retry_at: outage.wall(outage.retry_at),
-            failures: outage.failures,
+            failures: self.failures(),
             probing,
         })
     }
@@ -596,16 +626,14 @@ impl OutageGuard {
     /// Whether the guard is open or probing: `pat_verdict_outage_guard_open` is 1 then.
     #[must_use]
     pub fn is_open(&self) -> bool {
-        !matches!(self.state, State::Closed { .. })
+        !matches!(self.state, State::Closed)
     }
 
-    /// Consecutive GitHub-side failures counted so far (0 after any evidence).
+    /// Consecutive GitHub-side failures counted so far, at most one per token (0 after any
+    /// evidence).
     #[must_use]
     pub fn failures(&self) -> u32 {
-        match &self.state {
-            State::Closed { failures } => *failures,
-            State::Open(outage) | State::Probing { outage, .. } => outage.failures,
-        }
+        u32::try_from(self.counted.len()).unwrap_or(u32::MAX)
     }
 
     /// `now`, or the latest reading seen if `now` is older (time never runs backwards here).
@@ -614,16 +642,9 @@ impl OutageGuard {
         self.latest
     }
 
-    fn open(
-        &mut self,
-        failures: u32,
-        retry_after: Option<Duration>,
-        now: Duration,
-        wall: UnixTime,
-    ) {
+    fn open(&mut self, retry_after: Option<Duration>, now: Duration, wall: UnixTime) {
         let cooldown = cooldown(self.settings.cooldown, retry_after);
         self.state = State::Open(Outage {
-            failures,
             opened_at: wall,
             cooldown,
             retry_at: now.saturating_add(cooldown),
@@ -632,7 +653,8 @@ impl OutageGuard {
     }
 
     fn close(&mut self) -> GuardChange {
-        self.state = State::Closed { failures: 0 };
+        self.state = State::Closed;
+        self.counted.clear();
         GuardChange::Closed
     }
 
@@ -654,14 +676,14 @@ fn cooldown(base: Duration, retry_after: Option<Duration>) -> Duration {
         .min(MAX_OUTAGE_COOLDOWN)
 }
 
-fn refusal(outage: &Outage, now: Duration, probing: bool) -> Refusal {
+fn refusal(outage: &Outage, failures: u32, now: Duration, probing: bool) -> Refusal {
     let until = if probing {
         outage.retry_at.max(now)
     } else {
         outage.retry_at
     };
     Refusal {
-        failures: outage.failures,
+        failures,
         opened_at: outage.opened_at,
         retry_at: outage.wall(until),
         wait: until.saturating_sub(now),
@@ -718,7 +740,6 @@ mod tests {
     #[test]
     fn wall_times_round_up_to_the_second() {
         let outage = Outage {
-            failures: 6,
             opened_at: UnixTime(100),
             cooldown: DEFAULT_OUTAGE_COOLDOWN,
             retry_at: Duration::from_millis(30_500),

@@ -1,13 +1,17 @@
 //! The PAT as a type that cannot leak, and its pre-check (docs/contract.md §5).
 //!
 //! A [`Token`] exists only for strings that may be sent to GitHub: stripped of surrounding
-//! whitespace, non-empty, and made of visible ASCII (0x21–0x7E) only, so a CR/LF can never
-//! inject a header. No prefix is required: classic (`ghp_`), fine-grained (`github_pat_`),
-//! OAuth and legacy 40-hex tokens all pass. Its `Debug` shows `Token([REDACTED])` and it has
-//! no `Display`, so it cannot reach a log line or an error by accident.
+//! whitespace, non-empty, at most [`MAX_TOKEN_LEN`] characters, and made of GitHub's token
+//! alphabet (`A–Z a–z 0–9 _`) only, so a CR/LF can never inject a header and a miner cannot
+//! make a request fail on purpose with a 100 KB "token" (which the outage guard every miner
+//! shares would read as GitHub failing). No prefix is required: classic (`ghp_`),
+//! fine-grained (`github_pat_`), OAuth and legacy 40-hex tokens all pass. Its `Debug` shows
+//! `Token([REDACTED])` and it has no `Display`, so it cannot reach a log line or an error by
+//! accident.
 
 use std::borrow::Cow;
 use std::fmt;
+use std::hash::{BuildHasher, RandomState};
 
 use secrecy::zeroize::Zeroizing;
 use secrecy::{ExposeSecret, SecretString};
@@ -15,6 +19,17 @@ use thiserror::Error;
 
 /// What a token is replaced with wherever outside text repeats it.
 pub const REDACTED: &str = "[REDACTED]";
+
+/// The longest token sent to GitHub, in characters: GitHub documents its tokens as up to 255
+/// characters (docs/contract.md §5, added 2026-12-07).
+pub const MAX_TOKEN_LEN: usize = 255;
+
+/// Whether `c` is in GitHub's token alphabet (`A–Z a–z 0–9 _`): every token family GitHub
+/// issues (`ghp_`, `github_pat_`, `gho_`, `ghu_`, `ghs_`, `ghr_`, legacy 40-hex) is made of it.
+#[must_use]
+pub const fn in_token_alphabet(c: char) -> bool {
+    c.is_ascii_alphanumeric() || c == '_'
+}
 
 /// A PAT that passed the pre-check of docs/contract.md §5. Cloning it is cheap enough for per-call use.
 #[derive(Clone)]
@@ -26,11 +41,21 @@ pub enum TokenError {
     /// Nothing left after stripping whitespace.
     #[error("no token was provided")]
     Empty,
-    /// A character outside visible ASCII, at this 1-based character position.
-    #[error("the token has a character outside visible ASCII at position {position}")]
+    /// A character outside GitHub's token alphabet (`A–Z a–z 0–9 _`), at this 1-based
+    /// character position.
+    #[error(
+        "the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position {position}"
+    )]
     Malformed {
         /// 1-based position (in characters, after stripping) of the first bad character.
         position: usize,
+    },
+    /// Longer than [`MAX_TOKEN_LEN`] characters: no GitHub token is, and sending it would only
+    /// make whatever is in front of GitHub fail the request.
+    #[error("the token is {length} characters long; GitHub's tokens have at most 255")]
+    TooLong {
+        /// Its length in characters, after stripping.
+        length: usize,
     },
 }
 
@@ -41,7 +66,13 @@ impl Token {
         if trimmed.is_empty() {
             return Err(TokenError::Empty);
         }
-        if let Some(index) = trimmed.chars().position(|c| !matches!(c, '\x21'..='\x7e')) {
+        // The length first: a hostile size costs one pass over it, and its message names a
+        // number, never the text.
+        let length = trimmed.chars().count();
+        if length > MAX_TOKEN_LEN {
+            return Err(TokenError::TooLong { length });
+        }
+        if let Some(index) = trimmed.chars().position(|c| !in_token_alphabet(c)) {
             return Err(TokenError::Malformed {
                 position: index + 1,
             });
@@ -112,6 +143,37 @@ impl Token {
     }
 }
 
+/// A name for a token that is not the token: a keyed hash ([`TokenIds::id`]), so the outage
+/// guard can count at most one failure per token (docs/contract.md §10, added 2026-12-07)
+/// without keeping a token it could leak. Equal for the same token under the same
+/// [`TokenIds`]; says nothing about the token without the key, which never leaves the
+/// process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct TokenId(u64);
+
+impl TokenId {
+    /// A token id from a raw number: for tests of the guard, which need ids, not tokens.
+    #[cfg(any(test, feature = "testing"))]
+    #[must_use]
+    pub const fn from_raw(raw: u64) -> Self {
+        Self(raw)
+    }
+}
+
+/// The key behind [`TokenId`]s: SipHash with the per-process random keys the standard
+/// library gives every `HashMap` (no clock, no I/O of ours). One per outage guard, so ids
+/// from two verifiers never meet.
+#[derive(Clone, Debug, Default)]
+pub struct TokenIds(RandomState);
+
+impl TokenIds {
+    /// The id of `token` under this key.
+    #[must_use]
+    pub fn id(&self, token: &Token) -> TokenId {
+        TokenId(self.0.hash_one(token.expose_secret()))
+    }
+}
+
 /// Whether `text` holds `lower` (already lower-case ASCII), ignoring ASCII case.
 fn contains_ignoring_case(text: &str, lower: &str) -> bool {
     Zeroizing::new(text.to_ascii_lowercase()).contains(lower)
@@ -174,13 +236,41 @@ mod tests {
     }
 
     #[test]
-    fn a_token_that_reappears_across_the_marker_withholds_the_text() {
-        // The marker itself as the token: replacing it leaves it, so nothing is shown.
-        let token = Token::parse("[redacted]").expect("visible ASCII");
+    fn a_token_that_reappears_in_the_marker_withholds_the_text() {
+        // The marker's own word as the token: replacing it spells it again, so nothing is
+        // shown. (The alphabet keeps `[` and `]` out of tokens, so no token can straddle the
+        // marker's brackets any more; the guard stays for the word itself.)
+        let token = Token::parse("redacted").expect("in the alphabet");
         assert_eq!(token.redact("x [REDACTED] y"), "");
-        // A token whose replacement joins with the marker to spell it again.
-        let token = Token::parse("ED]ED]").expect("visible ASCII");
-        let shown = token.redact("[REDACTED]ED]ED]");
-        assert!(!shown.to_ascii_lowercase().contains("ed]ed]"), "{shown}");
+        assert_eq!(token.redact("nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn the_shape_rule_refuses_long_tokens_and_foreign_characters() {
+        let longest = format!("ghp_{}", "a".repeat(MAX_TOKEN_LEN - 4));
+        assert!(Token::parse(&longest).is_ok());
+        let one_more = format!("{longest}b");
+        assert_eq!(
+            Token::parse(&one_more).err(),
+            Some(TokenError::TooLong { length: 256 })
+        );
+        // Length is counted in characters after stripping, and checked before the alphabet.
+        assert!(Token::parse(&format!("  {longest}\n")).is_ok());
+        assert_eq!(
+            Token::parse(&"é".repeat(300)).err(),
+            Some(TokenError::TooLong { length: 300 })
+        );
+        for (raw, position) in [("ghp-abc", 4), ("ghp_a.b", 6), ("a:b", 2), ("ghp_ab=", 7)] {
+            assert_eq!(
+                Token::parse(raw).err(),
+                Some(TokenError::Malformed { position }),
+                "{raw}"
+            );
+        }
+        let message = TokenError::TooLong { length: 100_000 }.to_string();
+        assert_eq!(
+            message,
+            "the token is 100000 characters long; GitHub's tokens have at most 255"
+        );
     }
 }

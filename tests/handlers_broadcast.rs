@@ -103,12 +103,42 @@ async fn empty_or_malformed_tokens_are_rejected_without_a_request() {
     assert_eq!(
         response,
         rejected(
-            "Malformed Github PAT from miner 2: the token has a character outside visible ASCII at position 8",
+            "Malformed Github PAT from miner 2: the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position 8",
             false
         )
     );
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
     assert_eq!(world.store.write_calls(), 0);
+}
+
+/// §5's shape rule (added 2026-12-07): a "token" longer than any GitHub token, or with a
+/// character GitHub's tokens never have, is refused before anything is sent, so it cannot make
+/// whatever is in front of GitHub fail requests on the guard every miner shares; the reason
+/// names the length or the position, never the token.
+#[tokio::test]
+async fn oversized_or_foreign_tokens_are_malformed_without_a_request() {
+    let world = World::new();
+    let huge = format!("ghp_{}", "A".repeat(100_000));
+    let response = world.broadcast("hotkey_1", &huge).await;
+    assert_eq!(
+        response,
+        rejected(
+            "Malformed Github PAT from miner 1: the token is 100004 characters long; GitHub's tokens have at most 255",
+            false
+        )
+    );
+    let response = world.broadcast("hotkey_2", "ghp-abcdef").await;
+    assert_eq!(
+        response,
+        rejected(
+            "Malformed Github PAT from miner 2: the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position 4",
+            false
+        )
+    );
+    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+    // 255 characters are a token: this one is sent.
+    world.broadcast("hotkey_2", &"b".repeat(255)).await;
+    assert_eq!(world.github.requests(Endpoint::Identity), 1);
 }
 
 #[tokio::test]

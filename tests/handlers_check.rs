@@ -199,7 +199,7 @@ async fn stored_pat_that_cannot_be_sent_is_invalid_and_never_sent() {
     assert_eq!(
         row(&response),
         invalid_pat(
-            "Stored PAT for miner 1 is malformed (the token has a character outside visible ASCII at position 8); broadcast a new one"
+            "Stored PAT for miner 1 is malformed (the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position 8); broadcast a new one"
         )
     );
     assert_eq!(response.category, CheckCategory::InvalidPat);

@@ -16,12 +16,14 @@
 
 mod common;
 
+use std::collections::BTreeSet;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use common::config;
 use pat_verdict::{
     GuardChange, GuardOutcome, MAX_OUTAGE_COOLDOWN, OutageGuard, OutageSettings, PROBE_GRACE,
-    Permit, ProbeTicket, UnixTime, Verdict,
+    Permit, ProbeTicket, TokenId, UnixTime, Verdict,
 };
 use proptest::prelude::*;
 
@@ -43,6 +45,13 @@ fn failure_after(secs: u64) -> GuardOutcome {
     GuardOutcome::GithubSideFailure {
         retry_after: Some(Duration::from_secs(secs)),
     }
+}
+
+/// A token id no other answer of the test used: "n failures in a row" in the hand-driven
+/// tests are n miners' tokens failing, each once.
+fn fresh_token() -> TokenId {
+    static NEXT: AtomicU64 = AtomicU64::new(1 << 32);
+    TokenId::from_raw(NEXT.fetch_add(1, Ordering::Relaxed))
 }
 
 fn secs(s: u64) -> Duration {
@@ -79,7 +88,7 @@ fn probe_at(guard: &mut OutageGuard, at: u64, timeout: Duration, why: &str) -> P
 
 /// `outcome` recorded at `at` seconds, by a host whose wall clock agrees ([`wall`]).
 fn record_at(guard: &mut OutageGuard, outcome: GuardOutcome, at: u64) -> GuardChange {
-    guard.record(outcome, secs(at), wall(secs(at)))
+    guard.record(outcome, fresh_token(), secs(at), wall(secs(at)))
 }
 
 /// The probe `ticket`'s answer `outcome`, recorded at `at` seconds as [`record_at`] does.
@@ -89,7 +98,7 @@ fn answer_probe(
     outcome: GuardOutcome,
     at: u64,
 ) -> GuardChange {
-    guard.record_probe(ticket, outcome, secs(at), wall(secs(at)))
+    guard.record_probe(ticket, outcome, fresh_token(), secs(at), wall(secs(at)))
 }
 
 fn settings(threshold: u32, cooldown_secs: u64) -> OutageSettings {
@@ -101,7 +110,6 @@ fn settings(threshold: u32, cooldown_secs: u64) -> OutageSettings {
 /// An open guard, as the contract describes it.
 #[derive(Clone, Debug)]
 struct ModelOutage {
-    failures: u32,
     /// The cool-down in force: doubled after a failed probe.
     cooldown: Duration,
     /// The earliest monotonic time the probe may go.
@@ -116,8 +124,9 @@ struct Model {
     cooldown: Duration,
     /// The latest time seen: an older reading counts as this one.
     latest: Duration,
-    /// Consecutive GitHub-side failures while closed.
-    count: u32,
+    /// The tokens whose GitHub-side failure is in the count of consecutive failures: at most
+    /// one failure per token counts (added 2026-12-07).
+    counted: BTreeSet<u64>,
     open: Option<ModelOutage>,
     probes: u64,
 }
@@ -136,7 +145,7 @@ impl Model {
             threshold: settings.threshold(),
             cooldown: settings.cooldown(),
             latest: Duration::ZERO,
-            count: 0,
+            counted: BTreeSet::new(),
             open: None,
             probes: 0,
         }
@@ -173,8 +182,20 @@ impl Model {
         Expect::Probe(self.probes)
     }
 
-    /// The answer to a request; `probe` is the model number of its probe, if it was one.
-    fn answer(&mut self, probe: Option<u64>, outcome: GuardOutcome, now: Duration) -> GuardChange {
+    /// Consecutive GitHub-side failures counted, one per token.
+    fn failures(&self) -> u32 {
+        u32::try_from(self.counted.len()).expect("a test counts few tokens")
+    }
+
+    /// The answer to a request for `token`; `probe` is the model number of its probe, if it
+    /// was one.
+    fn answer(
+        &mut self,
+        probe: Option<u64>,
+        token: u64,
+        outcome: GuardOutcome,
+        now: Duration,
+    ) -> GuardChange {
         let now = self.tick(now);
         if self.threshold == 0 {
             return GuardChange::Unchanged;
@@ -182,35 +203,33 @@ impl Model {
         let Some(outage) = &mut self.open else {
             match outcome {
                 GuardOutcome::GithubSideFailure { retry_after } => {
-                    self.count += 1;
-                    if self.count >= self.threshold {
+                    let new = self.counted.insert(token);
+                    if new && self.failures() >= self.threshold {
                         let cooldown = Self::cool(self.cooldown, retry_after);
                         self.open = Some(ModelOutage {
-                            failures: self.count,
                             cooldown,
                             retry_at: now + cooldown,
                             probe: None,
                         });
-                        self.count = 0;
                         return GuardChange::Opened;
                     }
                 }
                 GuardOutcome::RateLimited => {}
-                GuardOutcome::Evidence => self.count = 0,
+                GuardOutcome::Evidence => self.counted.clear(),
             }
             return GuardChange::Unchanged;
         };
         let current = probe.is_some() && outage.probe.map(|(id, _)| id) == probe;
         match outcome {
             GuardOutcome::GithubSideFailure { retry_after } if current => {
-                outage.failures += 1;
+                self.counted.insert(token);
                 outage.cooldown = Self::cool(outage.cooldown * 2, retry_after);
                 outage.retry_at = now + outage.cooldown;
                 outage.probe = None;
                 GuardChange::Reopened
             }
             GuardOutcome::GithubSideFailure { retry_after } => {
-                outage.failures += 1;
+                self.counted.insert(token);
                 if let Some(wait) = retry_after {
                     outage.retry_at = outage
                         .retry_at
@@ -220,6 +239,7 @@ impl Model {
             }
             GuardOutcome::RateLimited | GuardOutcome::Evidence => {
                 self.open = None;
+                self.counted.clear();
                 GuardChange::Closed
             }
         }
@@ -240,8 +260,13 @@ impl Model {
 #[derive(Clone, Debug)]
 enum Event {
     /// Time moves by `dt_ms` (negative: a reading taken earlier reaches the lock later), then
-    /// a request asks the guard.
-    Request { dt_ms: i64, timeout: Duration },
+    /// a request for token number `token` asks the guard (a few tokens, so the same one
+    /// often fails again).
+    Request {
+        dt_ms: i64,
+        timeout: Duration,
+        token: u64,
+    },
     /// Time moves, then the answer to the in-flight request number `pick` comes back.
     Answer {
         dt_ms: i64,
@@ -291,7 +316,8 @@ fn arb_timeout() -> impl Strategy<Value = Duration> {
 
 fn arb_event() -> impl Strategy<Value = Event> {
     prop_oneof![
-        4 => (arb_dt(), arb_timeout()).prop_map(|(dt_ms, timeout)| Event::Request { dt_ms, timeout }),
+        4 => (arb_dt(), arb_timeout(), 0_u64..6)
+            .prop_map(|(dt_ms, timeout, token)| Event::Request { dt_ms, timeout, token }),
         4 => (arb_dt(), any::<usize>(), arb_outcome())
             .prop_map(|(dt_ms, pick, outcome)| Event::Answer { dt_ms, pick, outcome }),
         1 => any::<usize>().prop_map(|pick| Event::Abandon { pick }),
@@ -312,6 +338,7 @@ fn arb_settings() -> impl Strategy<Value = OutageSettings> {
 /// A request sent and not yet answered.
 struct InFlight {
     ticket: Option<(ProbeTicket, u64)>,
+    token: u64,
 }
 
 /// One thing that happened in a run, in order, stamped with the guard's time.
@@ -364,7 +391,11 @@ fn play(settings: OutageSettings, events: &[Event]) -> Result<Seen, TestCaseErro
     let mut seen = Seen::default();
     for event in events {
         match event {
-            Event::Request { dt_ms, timeout } => {
+            Event::Request {
+                dt_ms,
+                timeout,
+                token,
+            } => {
                 now_ms = now_ms.saturating_add_signed(*dt_ms);
                 let now = Duration::from_millis(now_ms);
                 let was_open = guard.is_open();
@@ -373,7 +404,10 @@ fn play(settings: OutageSettings, events: &[Event]) -> Result<Seen, TestCaseErro
                 match (&permit, expect) {
                     (Permit::Go, Expect::Go) => {
                         prop_assert!(!was_open, "a request went while the guard was open");
-                        in_flight.push(InFlight { ticket: None });
+                        in_flight.push(InFlight {
+                            ticket: None,
+                            token: *token,
+                        });
                     }
                     (Permit::ShortCircuit(refusal), Expect::ShortCircuit) => {
                         prop_assert!(was_open, "refused while closed");
@@ -403,6 +437,7 @@ fn play(settings: OutageSettings, events: &[Event]) -> Result<Seen, TestCaseErro
                 if let (Permit::Probe(ticket), Expect::Probe(id)) = (permit, expect) {
                     in_flight.push(InFlight {
                         ticket: Some((ticket, id)),
+                        token: *token,
                     });
                 }
                 seen.happenings.push(Happening::Request {
@@ -424,16 +459,17 @@ fn play(settings: OutageSettings, events: &[Event]) -> Result<Seen, TestCaseErro
                 let was_open = guard.is_open();
                 let failures_before = guard.failures();
                 let sent = in_flight.swap_remove(pick % in_flight.len());
+                let token = TokenId::from_raw(sent.token);
                 let (change, expected) = match sent.ticket {
                     None => (
-                        guard.record(*outcome, now, wall(now)),
-                        model.answer(None, *outcome, now),
+                        guard.record(*outcome, token, now, wall(now)),
+                        model.answer(None, sent.token, *outcome, now),
                     ),
                     Some((ticket, id)) => {
                         seen.happenings.push(Happening::ProbeOver { id });
                         (
-                            guard.record_probe(ticket, *outcome, now, wall(now)),
-                            model.answer(Some(id), *outcome, now),
+                            guard.record_probe(ticket, *outcome, token, now, wall(now)),
+                            model.answer(Some(id), sent.token, *outcome, now),
                         )
                     }
                 };
@@ -475,12 +511,11 @@ fn play(settings: OutageSettings, events: &[Event]) -> Result<Seen, TestCaseErro
         let state = guard.state();
         prop_assert_eq!(state.is_some(), model.open.is_some());
         prop_assert_eq!(guard.is_open(), model.open.is_some());
+        prop_assert_eq!(guard.failures(), model.failures());
         if let (Some(state), Some(outage)) = (state, &model.open) {
-            prop_assert_eq!(state.failures, outage.failures);
+            prop_assert_eq!(state.failures, model.failures());
             prop_assert_eq!(state.probing, outage.probe.is_some());
             prop_assert!(outage.cooldown <= MAX_OUTAGE_COOLDOWN);
-        } else {
-            prop_assert_eq!(guard.failures(), model.count);
         }
     }
     Ok(seen)
@@ -569,7 +604,7 @@ proptest! {
                 now = Duration::from_millis(
                     u64::try_from(now.as_millis()).unwrap().saturating_add_signed(*dt_ms),
                 );
-                let change = guard.record(*outcome, now, wall(now));
+                let change = guard.record(*outcome, fresh_token(), now, wall(now));
                 if change == GuardChange::Opened {
                     prop_assert!(
                         matches!(outcome, GuardOutcome::GithubSideFailure { .. }),
@@ -580,6 +615,57 @@ proptest! {
                 }
             }
         }
+    }
+
+    /// §10 (added 2026-12-07): with no evidence between them, GitHub-side failures and rate
+    /// limits from a few tokens, in any order and any number of times each, open the guard
+    /// exactly when the `threshold`-th distinct token fails — never sooner; so one token alone,
+    /// however often it fails, never opens a guard whose threshold is above 1.
+    #[test]
+    fn only_threshold_distinct_tokens_open_it(
+        threshold in 1_u32..8,
+        answers in proptest::collection::vec((0_u64..10, any::<bool>(), 0_u64..3), 0..200),
+    ) {
+        let mut guard = OutageGuard::new(settings(threshold, 30));
+        let mut failed = BTreeSet::new();
+        for (at, (token, rate_limited, repeat)) in answers.into_iter().enumerate() {
+            let now = Duration::from_millis(u64::try_from(at).unwrap());
+            let outcome = if rate_limited { GuardOutcome::RateLimited } else { failure() };
+            for _ in 0..=repeat {
+                prop_assert!(matches!(guard.before_request(now, TIMEOUT), Permit::Go));
+                let change = guard.record(outcome, TokenId::from_raw(token), now, wall(now));
+                if !rate_limited {
+                    failed.insert(token);
+                }
+                let should_open = u32::try_from(failed.len()).unwrap() >= threshold;
+                prop_assert_eq!(guard.is_open(), should_open, "{} tokens failed", failed.len());
+                if should_open {
+                    prop_assert_eq!(guard.failures(), threshold);
+                    prop_assert!(change == GuardChange::Opened);
+                    return Ok(());
+                }
+            }
+        }
+    }
+
+    /// §10 (added 2026-12-07): one token failing any number of times, with any retry-after,
+    /// leaves a guard of threshold 2 or more closed, its count at one.
+    #[test]
+    fn one_token_never_opens_it(
+        threshold in 2_u32..8,
+        token in any::<u64>(),
+        retry_afters in proptest::collection::vec(arb_retry_after(), 1..300),
+    ) {
+        let mut guard = OutageGuard::new(settings(threshold, 30));
+        for (at, retry_after) in retry_afters.into_iter().enumerate() {
+            let now = Duration::from_millis(u64::try_from(at).unwrap());
+            prop_assert!(matches!(guard.before_request(now, TIMEOUT), Permit::Go));
+            let outcome = GuardOutcome::GithubSideFailure { retry_after };
+            let change = guard.record(outcome, TokenId::from_raw(token), now, wall(now));
+            prop_assert_eq!(change, GuardChange::Unchanged);
+        }
+        prop_assert!(guard.state().is_none());
+        prop_assert_eq!(guard.failures(), 1);
     }
 
     /// §10: a threshold of 0 turns the guard off: every request goes, it never opens.
@@ -610,7 +696,7 @@ proptest! {
         for i in 0..rate_limited {
             let now = Duration::from_millis(u64::try_from(i).unwrap());
             prop_assert!(matches!(guard.before_request(now, TIMEOUT), Permit::Go));
-            prop_assert_eq!(guard.record(GuardOutcome::RateLimited, now, wall(now)), GuardChange::Unchanged);
+            prop_assert_eq!(guard.record(GuardOutcome::RateLimited, fresh_token(), now, wall(now)), GuardChange::Unchanged);
         }
         prop_assert!(guard.state().is_none());
         let expected = if threshold == 0 { 0 } else { failures_before };
@@ -629,7 +715,7 @@ proptest! {
         let mut guard = OutageGuard::new(OutageSettings::new(threshold, cooldown).unwrap());
         let mut now = Duration::ZERO;
         for _ in 0..threshold {
-            guard.record(failure(), now, wall(now));
+            guard.record(failure(), fresh_token(), now, wall(now));
         }
         prop_assert!(guard.is_open());
         let mut expected = cooldown;
@@ -648,6 +734,7 @@ proptest! {
             let change = guard.record_probe(
                 ticket,
                 GuardOutcome::GithubSideFailure { retry_after },
+                fresh_token(),
                 now,
                 wall(now),
             );
@@ -669,7 +756,7 @@ proptest! {
     ) {
         let mut guard = OutageGuard::new(settings(1, cooldown_s));
         let now = secs(1_000);
-        prop_assert_eq!(guard.record(failure_after(retry_after_s), now, wall(now)), GuardChange::Opened);
+        prop_assert_eq!(guard.record(failure_after(retry_after_s), fresh_token(), now, wall(now)), GuardChange::Opened);
         let wait = secs(cooldown_s.max(retry_after_s).min(600));
         let state = guard.state().unwrap();
         prop_assert_eq!(state.retry_at, wall(now + wait));
@@ -702,7 +789,7 @@ proptest! {
             prop_assert!(matches!(permit, Permit::ShortCircuit(_)), "two probes at {:?}", at);
         }
         // The lost probe's answer, if it ever comes, is taken as any straggler's.
-        let change = guard.record_probe(lost, GuardOutcome::Evidence, at, wall(at));
+        let change = guard.record_probe(lost, GuardOutcome::Evidence, fresh_token(), at, wall(at));
         prop_assert_eq!(change, GuardChange::Closed);
     }
 }
@@ -713,7 +800,7 @@ proptest! {
 fn opened_default(now: Duration) -> OutageGuard {
     let mut guard = OutageGuard::default();
     for n in 1..=6 {
-        let change = guard.record(failure(), now, wall(now));
+        let change = guard.record(failure(), fresh_token(), now, wall(now));
         let expected = if n == 6 {
             GuardChange::Opened
         } else {
@@ -855,7 +942,7 @@ fn a_failed_probe_reopens_with_the_cooldown_doubled_up_to_ten_minutes() {
         };
         let now = retry_at + secs(1);
         assert_eq!(
-            guard.record_probe(ticket, failure(), now, wall(now)),
+            guard.record_probe(ticket, failure(), fresh_token(), now, wall(now)),
             GuardChange::Reopened
         );
         let state = guard.state().unwrap();

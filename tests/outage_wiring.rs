@@ -37,9 +37,9 @@ fn token(n: usize) -> String {
     format!("ghp_outage_{n:03}")
 }
 
-/// A GitHub answering 503 to everything: the default guard (threshold 6) opens after the
-/// sixth failure, every later verification is Inconclusive at once with G1 and no request,
-/// and the counters say so.
+/// A GitHub answering 503 to everything: the default guard (threshold 6) opens when the
+/// sixth miner's token fails (each token counts once, however many attempts it took), every
+/// later verification is Inconclusive at once with G1 and no request, and the counters say so.
 #[tokio::test]
 async fn an_outage_is_noticed_once_and_answered_at_once() {
     let (_clock, github, verifier) = verifier(None);
@@ -50,8 +50,11 @@ async fn an_outage_is_noticed_once_and_answered_at_once() {
     for n in 0..40 {
         reports.push(verifier.verify(&SecretString::from(token(n))).await);
     }
-    // Two verifications of three attempts each reach the threshold; nothing after them is sent.
-    assert_eq!(github.requests(Endpoint::Identity), 6);
+    // Five tokens spend their three attempts; the sixth token's first failure opens the guard
+    // and its retry is answered at once; nothing after it is sent.
+    assert_eq!(github.requests(Endpoint::Identity), 16);
+    assert!(reports[..5].iter().all(|report| report.requests() == 3));
+    assert_eq!(reports[5].requests(), 1);
     assert!(
         reports
             .iter()
@@ -64,7 +67,7 @@ async fn an_outage_is_noticed_once_and_answered_at_once() {
     );
     let state = verifier.outage().expect("open");
     assert_eq!(state.failures, 6);
-    // Opened after the two verifications' backoff, for the 30 s cool-down.
+    // Opened after the verifications' backoff, for the 30 s cool-down.
     assert_eq!(state.retry_at.0 - state.opened_at.0, 30);
     let g1 = short_circuit_reason(6, state.retry_at);
     assert!(
@@ -73,23 +76,25 @@ async fn an_outage_is_noticed_once_and_answered_at_once() {
         ),
         "{g1}"
     );
-    for report in &reports[2..] {
+    for report in &reports[5..] {
+        assert_eq!(report.verdict().error(), Some(g1.as_str()), "{report:?}");
+    }
+    for report in &reports[6..] {
         assert_eq!(report.requests(), 0, "{report:?}");
-        assert_eq!(report.verdict().error(), Some(g1.as_str()));
     }
     let counters = verifier.counters();
-    assert_eq!(counters.verdicts(VerdictCause::GithubDown), 2);
-    assert_eq!(counters.verdicts(VerdictCause::ShortCircuited), 38);
-    assert_eq!(counters.requests_sent(), 6);
+    assert_eq!(counters.verdicts(VerdictCause::GithubDown), 5);
+    assert_eq!(counters.verdicts(VerdictCause::ShortCircuited), 35);
+    assert_eq!(counters.requests_sent(), 16);
     assert_eq!(counters.guard_opened(), 1);
     let text = verifier.metrics_text();
     for line in [
         "pat_verdict_outage_guard_open 1\n",
         "pat_verdict_outage_guard_opened_total 1\n",
-        "pat_verdict_verdicts_total{verdict=\"inconclusive\",cause=\"short_circuited\"} 38\n",
-        "pat_verdict_github_requests_total{endpoint=\"user\",outcome=\"5xx\"} 6\n",
+        "pat_verdict_verdicts_total{verdict=\"inconclusive\",cause=\"short_circuited\"} 35\n",
+        "pat_verdict_github_requests_total{endpoint=\"user\",outcome=\"5xx\"} 16\n",
         "pat_verdict_github_requests_total{endpoint=\"graphql\",outcome=\"2xx\"} 0\n",
-        "pat_verdict_github_request_seconds_count{endpoint=\"user\"} 6\n",
+        "pat_verdict_github_request_seconds_count{endpoint=\"user\"} 16\n",
     ] {
         assert!(text.contains(line), "{line} missing from:\n{text}");
     }
@@ -101,12 +106,14 @@ async fn an_outage_is_noticed_once_and_answered_at_once() {
 async fn after_the_cool_down_one_probe_closes_the_guard() {
     let settings = OutageSettings::new(2, Duration::from_secs(30)).expect("valid settings");
     let (clock, github, verifier) = verifier(Some(settings));
-    github.on("ghp_down", Endpoint::Identity, [Reply::status(502)]);
-    let first = verifier.verify(&SecretString::from("ghp_down")).await;
-    assert_eq!(first.kind(), VerdictKind::Inconclusive);
+    for down in ["ghp_down_1", "ghp_down_2"] {
+        github.on(down, Endpoint::Identity, [Reply::status(502)]);
+        let report = verifier.verify(&SecretString::from(down)).await;
+        assert_eq!(report.kind(), VerdictKind::Inconclusive);
+    }
     assert!(
         verifier.outage().is_some(),
-        "two failures open a guard of threshold 2"
+        "two tokens failing open a guard of threshold 2"
     );
     let sent = github.requests(Endpoint::Identity);
 
@@ -133,6 +140,26 @@ async fn after_the_cool_down_one_probe_closes_the_guard() {
             .metrics_text()
             .contains("pat_verdict_outage_guard_open 0\n")
     );
+}
+
+/// One miner's token, however often it fails, is one failure: a token sent again and again
+/// into answers that look like GitHub failing (a hostile miner's broadcasts) leaves the guard
+/// closed for every other miner (docs/contract.md §10, added 2026-12-07).
+#[tokio::test]
+async fn one_token_failing_again_and_again_never_opens_the_guard() {
+    let settings = OutageSettings::new(2, Duration::from_secs(30)).expect("valid settings");
+    let (_clock, github, verifier) = verifier(Some(settings));
+    github.on("ghp_hostile", Endpoint::Identity, [Reply::status(502)]);
+    for _ in 0..20 {
+        let report = verifier.verify(&SecretString::from("ghp_hostile")).await;
+        assert_eq!(report.requests(), 3, "{report:?}");
+    }
+    assert_eq!(verifier.outage(), None);
+    // An honest miner is judged as usual.
+    github.valid("ghp_honest", 7, "octocat");
+    let honest = verifier.verify(&SecretString::from("ghp_honest")).await;
+    assert_eq!(honest.verdict(), Verdict::Valid(()));
+    assert_eq!(verifier.counters().guard_opened(), 0);
 }
 
 /// Rate limits are about one token: eight tokens rate limited one after another (more than

@@ -1,21 +1,23 @@
-//! docs/contract.md §5, the token before any request: surrounding whitespace stripped, empty → `Empty`,
-//! any character outside visible ASCII (0x21–0x7E) → `Malformed`, every visible-ASCII string
-//! accepted with no prefix required, and the token never in a `Debug` output or an error.
+//! docs/contract.md §5, the token before any request: surrounding whitespace stripped, empty →
+//! `Empty`, longer than 255 characters → `TooLong`, any character outside GitHub's token
+//! alphabet (`A–Z a–z 0–9 _`) → `Malformed` (the shape rule, added 2026-12-07; it was visible
+//! ASCII before), every string of the alphabet up to 255 characters accepted with no prefix
+//! required, and the token never in a `Debug` output or an error.
 
 mod common;
 
 use common::config;
-use pat_verdict::{SecretString, Token, TokenError};
+use pat_verdict::{MAX_TOKEN_LEN, SecretString, Token, TokenError};
 use proptest::prelude::*;
 
-/// Visible ASCII, 0x21–0x7E: what a token is made of.
-fn is_visible_ascii(c: char) -> bool {
-    ('\x21'..='\x7e').contains(&c)
+/// GitHub's token alphabet, written apart from the code: what a token is made of.
+fn in_alphabet(c: char) -> bool {
+    c.is_ascii_uppercase() || c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'
 }
 
-/// A non-empty string of visible ASCII.
+/// A non-empty string of the alphabet, short enough to be a token.
 fn arb_visible() -> impl Strategy<Value = String> {
-    "[!-~]{1,100}"
+    "[A-Za-z0-9_]{1,100}"
 }
 
 /// Whitespace, ASCII and not.
@@ -29,20 +31,22 @@ fn arb_whitespace() -> impl Strategy<Value = String> {
     .prop_map(|chars| chars.into_iter().collect())
 }
 
-/// A character that is not visible ASCII and not whitespace (so stripping cannot remove it).
+/// A character outside the alphabet and not whitespace (so stripping cannot remove it):
+/// visible punctuation (`-`, `.`, `:`, `[`) as well as control and non-ASCII characters.
 fn arb_bad_char() -> impl Strategy<Value = char> {
     prop_oneof![
         proptest::sample::select(vec![
-            '\0', '\x01', '\x1b', '\x1f', '\x7f', 'é', 'ß', '€', '😀', '\u{200b}', '\u{feff}',
+            '\0', '\x01', '\x1b', '\x1f', '\x7f', 'é', 'ß', '€', '😀', '\u{200b}', '\u{feff}', '-',
+            '.', ':', '[', ']', '=', '!', '~', '/', '+',
         ]),
         any::<char>(),
     ]
-    .prop_filter("not visible ASCII, not whitespace", |c| {
-        !is_visible_ascii(*c) && !c.is_whitespace()
+    .prop_filter("outside the alphabet, not whitespace", |c| {
+        !in_alphabet(*c) && !c.is_whitespace()
     })
 }
 
-/// A character outside visible ASCII, whitespace included (a space inside the token, a CR/LF).
+/// A character outside the alphabet, whitespace included (a space inside the token, a CR/LF).
 fn arb_outside_visible() -> impl Strategy<Value = char> {
     prop_oneof![
         proptest::sample::select(vec![' ', '\t', '\r', '\n', '\u{a0}']),
@@ -53,7 +57,8 @@ fn arb_outside_visible() -> impl Strategy<Value = char> {
 proptest! {
     #![proptest_config(config(256))]
 
-    /// §5: every visible-ASCII string is a token, kept as it is; no prefix is required.
+    /// §5: every string of the alphabet up to 255 characters is a token, kept as it is; no
+    /// prefix is required.
     #[test]
     fn token_every_visible_ascii_string_is_accepted(raw in arb_visible()) {
         let token = Token::parse(&raw).map_err(|e| TestCaseError::fail(e.to_string()))?;
@@ -91,7 +96,7 @@ proptest! {
         prop_assert_eq!(Token::parse(&blank).err(), Some(TokenError::Empty));
     }
 
-    /// §5: one character outside visible ASCII inside the token → `Malformed`, at that
+    /// §5: one character outside the alphabet inside the token → `Malformed`, at that
     /// character's 1-based position (counted after stripping).
     #[test]
     fn token_char_outside_visible_ascii_is_malformed(
@@ -108,8 +113,8 @@ proptest! {
         );
     }
 
-    /// §5: a character outside visible ASCII at either end that stripping does not remove
-    /// (a NUL, DEL, an accent, a zero-width space) is `Malformed` too.
+    /// §5: a character outside the alphabet at either end that stripping does not remove
+    /// (a NUL, DEL, an accent, a zero-width space, a `-`) is `Malformed` too.
     #[test]
     fn token_char_outside_visible_ascii_at_an_end_is_malformed(
         bad in arb_bad_char(),
@@ -136,14 +141,20 @@ proptest! {
         prop_assert!(malformed, "a CR/LF was accepted");
     }
 
-    /// §5 as a whole, over any string: accepted exactly when, once stripped, it is non-empty
-    /// visible ASCII; and never a panic.
+    /// §5 as a whole, over any string: accepted exactly when, once stripped, it is non-empty,
+    /// at most 255 characters and of the alphabet; and never a panic.
     #[test]
-    fn token_parse_agrees_with_spec_on_any_string(raw in prop_oneof!["\\PC{0,40}", ".{0,40}", "\\PC*"]) {
+    fn token_parse_agrees_with_spec_on_any_string(
+        raw in prop_oneof![
+            "\\PC{0,40}", ".{0,40}", "\\PC*", "[A-Za-z0-9_]{250,260}", "[A-Za-z0-9_ -]{0,300}",
+        ],
+    ) {
         let stripped = raw.trim();
         let wanted = if stripped.is_empty() {
             Err(TokenError::Empty)
-        } else if let Some(index) = stripped.chars().position(|c| !is_visible_ascii(c)) {
+        } else if stripped.chars().count() > 255 {
+            Err(TokenError::TooLong { length: stripped.chars().count() })
+        } else if let Some(index) = stripped.chars().position(|c| !in_alphabet(c)) {
             Err(TokenError::Malformed { position: index + 1 })
         } else {
             Ok(stripped.to_owned())
@@ -175,9 +186,9 @@ proptest! {
     /// §5: the token never appears in an error (its `Debug` or its `Display`).
     #[test]
     fn token_error_never_contains_the_token(
-        head in "[!-~]{20,60}",
+        head in "[A-Za-z0-9_]{20,60}",
         bad in arb_outside_visible(),
-        tail in "[!-~]{20,60}",
+        tail in "[A-Za-z0-9_]{20,60}",
     ) {
         let error = Token::parse(&format!("{head}{bad}{tail}"))
             .err()
@@ -202,5 +213,29 @@ fn token_spec_families_pass() {
             Token::parse(raw).map(|t| t.expose_secret().to_owned()),
             Ok(raw.to_owned())
         );
+    }
+}
+
+/// §5's shape rule (added 2026-12-07): 255 characters pass, 256 are `TooLong`, whatever they
+/// are made of; the error names the length, never the text.
+#[test]
+fn token_longer_than_255_characters_is_too_long() {
+    let longest = "a".repeat(MAX_TOKEN_LEN);
+    assert_eq!(
+        Token::parse(&longest).map(|t| t.expose_secret().len()),
+        Ok(255)
+    );
+    for (raw, length) in [
+        ("a".repeat(256), 256),
+        (format!("ghp_{}", "x".repeat(100_000)), 100_004),
+        ("-".repeat(300), 300),
+    ] {
+        let error = Token::parse(&raw).err();
+        assert_eq!(error, Some(TokenError::TooLong { length }));
+        let shown = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            !shown.contains("aaaaaaaa") && !shown.contains("xxxxxxxx") && !shown.contains("---")
+        );
+        assert!(shown.contains(&length.to_string()), "{shown}");
     }
 }

@@ -1,5 +1,6 @@
-//! The token pre-check (docs/contract.md §5) and redaction over any text: a token is only ever visible
-//! ASCII and non-empty, and a redacted text never holds it, in any ASCII case.
+//! The token pre-check (docs/contract.md §5) and redaction over any text: a token is only ever
+//! 1 to 255 characters of GitHub's alphabet (`A–Z a–z 0–9 _`), and a redacted text never holds
+//! it, in any ASCII case.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -11,7 +12,8 @@ fuzz_target!(|input: (String, String)| {
         Ok(token) => {
             let secret = token.expose_secret();
             assert!(!secret.is_empty());
-            assert!(secret.bytes().all(|b| (0x21..=0x7e).contains(&b)));
+            assert!(secret.len() <= 255);
+            assert!(secret.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'));
             assert_eq!(secret, raw.trim());
             let redacted = token.redact(&text);
             assert!(
@@ -24,8 +26,13 @@ fuzz_target!(|input: (String, String)| {
         }
         Err(TokenError::Empty) => assert!(raw.trim().is_empty()),
         Err(TokenError::Malformed { position }) => {
+            assert!(raw.trim().chars().count() <= 255);
             let bad = raw.trim().chars().nth(position - 1);
-            assert!(bad.is_some_and(|c| !('\x21'..='\x7e').contains(&c)));
+            assert!(bad.is_some_and(|c| !(c.is_ascii_alphanumeric() || c == '_')));
+        }
+        Err(TokenError::TooLong { length }) => {
+            assert_eq!(length, raw.trim().chars().count());
+            assert!(length > 255);
         }
     }
 });

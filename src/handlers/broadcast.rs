@@ -112,7 +112,9 @@ impl From<BroadcastOutcome> for BroadcastResponse {
 fn token_rejection(uid: Uid, error: TokenError) -> BroadcastOutcome {
     BroadcastOutcome::Rejected(match error {
         TokenError::Empty => messages::no_pat_provided(uid),
-        TokenError::Malformed { .. } => messages::malformed_pat(uid, error),
+        TokenError::Malformed { .. } | TokenError::TooLong { .. } => {
+            messages::malformed_pat(uid, error)
+        }
     })
 }
 

@@ -181,7 +181,7 @@ fn stored_token(
     match Token::from_secret(&entry.pat) {
         Ok(token) => Ok(token),
         Err(TokenError::Empty) => Err(CheckOutcome::NoPat),
-        Err(error @ TokenError::Malformed { .. }) => {
+        Err(error @ (TokenError::Malformed { .. } | TokenError::TooLong { .. })) => {
             debug_assert!(!entry.pat.expose_secret().is_empty());
             Err(CheckOutcome::InvalidPat(messages::stored_pat_malformed(
                 uid, error,

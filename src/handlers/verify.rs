@@ -15,6 +15,7 @@ use crate::outage::{OutageGuard, OutageSettings, OutageState, Permit};
 use crate::policy::RetryPolicy;
 use crate::ports::{Clock, GithubApi};
 use crate::report::VerifyReport;
+use crate::token::TokenIds;
 use crate::verdict::Identity;
 use crate::verification::{Halted, Plan, Step, Verification};
 
@@ -36,6 +37,8 @@ pub struct Verifier<G, C> {
 struct Shared {
     guard: Mutex<OutageGuard>,
     counters: Mutex<Counters>,
+    /// Names each token for the guard without the guard keeping it.
+    token_ids: TokenIds,
 }
 
 /// The value behind `lock`, even if a thread panicked while holding it: the guard and the
@@ -76,7 +79,7 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
         Self {
             shared: Arc::new(Shared {
                 guard: Mutex::new(OutageGuard::new(settings)),
-                counters: Mutex::default(),
+                ..Shared::default()
             }),
             ..self
         }
@@ -162,9 +165,10 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
         loop {
             step = match step {
                 Step::Send(call) => {
-                    let (endpoint, timeout) = {
+                    let (endpoint, timeout, token_id) = {
                         let request = call.request();
-                        (request.endpoint(), request.timeout())
+                        let token_id = self.shared.token_ids.id(request.token());
+                        (request.endpoint(), request.timeout(), token_id)
                     };
                     let permit =
                         locked(&self.shared.guard).before_request(self.clock.monotonic(), timeout);
@@ -189,8 +193,10 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
                     let change = {
                         let mut guard = locked(&self.shared.guard);
                         match probe {
-                            Some(ticket) => guard.record_probe(ticket, answered.guard, now, wall),
-                            None => guard.record(answered.guard, now, wall),
+                            Some(ticket) => {
+                                guard.record_probe(ticket, answered.guard, token_id, now, wall)
+                            }
+                            None => guard.record(answered.guard, token_id, now, wall),
                         }
                     };
                     {

@@ -9,7 +9,7 @@
 //!   place. A variable that is set but empty is passed on, and the pre-check calls it
 //!   Invalid at stage `token` (exit 1), as docs/contract.md §5 says of an empty token;
 //! - text that is not UTF-8 is passed on with each bad byte replaced by U+FFFD, which the
-//!   pre-check rejects as malformed (outside visible ASCII) — still without a request;
+//!   pre-check rejects as malformed (outside the token alphabet) — still without a request;
 //! - standard input is read up to [`STDIN_CAP`] bytes; more is a usage error rather than an
 //!   unbounded read of whatever was piped in by mistake; so is more than one line (blank
 //!   lines aside): two tokens, or a whole `.env` file, are a mistake in what was piped, not a

@@ -197,7 +197,10 @@ fn two_lines_on_token_stdin_are_a_usage_error_saying_so() {
         .verify_stdin(&["--token-stdin"], format!("{SECRET}\nghp_another\n"))
         .exiting(2);
     out.assert_stderr_has(&["more than one line: --token-stdin expects exactly one token"]);
-    assert!(!out.stdout.contains("outside visible ASCII"), "{out:?}");
+    assert!(
+        !out.stdout.contains("outside GitHub's token alphabet"),
+        "{out:?}"
+    );
     assert_eq!(fixture.all_requests(), 0);
 }
 

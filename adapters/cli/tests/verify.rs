@@ -154,7 +154,7 @@ fn a_malformed_token_is_never_sent() {
         assert!(
             value["reason"]
                 .as_str()
-                .is_some_and(|r| r.contains("outside visible ASCII"))
+                .is_some_and(|r| r.contains("outside GitHub's token alphabet"))
         );
         assert!(!out.stdout.contains("SECRET") && !out.stderr.contains("SECRET"));
     }

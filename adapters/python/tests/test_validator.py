@@ -164,7 +164,7 @@ def test_broadcast_unregistered(fake: FakeGithub, tmp_path: Path, token: str) ->
     [
         ("   ", "No Github PAT provided by miner 2"),
         ("ghp_a\r\nX-Evil: 1", "Malformed Github PAT from miner 2: "
-         "the token has a character outside visible ASCII at position 6"),
+         "the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position 6"),
     ],
 )
 def test_broadcast_bad_token(fake: FakeGithub, tmp_path: Path, pat: str, reason: str) -> None:
