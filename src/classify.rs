@@ -89,7 +89,7 @@ impl Shown<'_> {
     }
 
     /// The verdict with its reason redacted: a last guard for words that did not pass
-    /// through [`Shown::quote`] (a transport failure's detail), which are never cut.
+    /// through [`Shown::quote`].
     fn finish<T>(self, verdict: Verdict<T>) -> Verdict<T> {
         match self.0 {
             Some(token) => verdict.map_reason(|reason| token.redact(reason)),
@@ -156,11 +156,11 @@ fn graphql<T>(
     shown: Shown<'_>,
     valid: impl FnOnce(&serde_json::Map<String, Value>, &HttpResponse) -> Verdict<T>,
 ) -> Verdict<T> {
-    let (response, [errors, data]) = match fields_of_200(endpoint, result, now, &["errors", "data"])
-    {
-        Ok(found) => found,
-        Err(verdict) => return shown.finish(verdict),
-    };
+    let (response, [errors, data]) =
+        match fields_of_200(endpoint, result, now, shown, &["errors", "data"]) {
+            Ok(found) => found,
+            Err(verdict) => return shown.finish(verdict),
+        };
     match errors {
         None | Some(Value::Null) => {}
         Some(Value::Array(errors)) => {
@@ -197,11 +197,16 @@ fn graphql<T>(
 
 fn identity(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Identity> {
     let endpoint = Endpoint::Identity;
-    let (response, [id, login, message, errors]) =
-        match fields_of_200(endpoint, result, now, &["id", "login", "message", "errors"]) {
-            Ok(found) => found,
-            Err(verdict) => return shown.finish(verdict),
-        };
+    let (response, [id, login, message, errors]) = match fields_of_200(
+        endpoint,
+        result,
+        now,
+        shown,
+        &["id", "login", "message", "errors"],
+    ) {
+        Ok(found) => found,
+        Err(verdict) => return shown.finish(verdict),
+    };
     let github_id = match id {
         None | Some(Value::Null) => {
             return identity_without_id(message.as_ref(), errors.as_ref(), response, now, shown);
@@ -302,9 +307,10 @@ fn fields_of_200<'a, T, const N: usize>(
     endpoint: Endpoint,
     result: &'a CallResult,
     now: UnixTime,
+    shown: Shown<'_>,
     keys: &'static [&'static str; N],
 ) -> Result<(&'a HttpResponse, [Option<Value>; N]), Verdict<T>> {
-    let response = by_status(endpoint, result, now)?;
+    let response = by_status(endpoint, result, now, shown)?;
     let bytes = match &response.body {
         Body::Complete(bytes) => bytes,
         Body::OverCap { cap } => {
@@ -323,16 +329,21 @@ fn fields_of_200<'a, T, const N: usize>(
 }
 
 /// Everything that the status (or its absence) decides; `Ok` is a 200 whose body decides.
-fn by_status<T>(
+fn by_status<'a, T>(
     endpoint: Endpoint,
-    result: &CallResult,
+    result: &'a CallResult,
     now: UnixTime,
-) -> Result<&HttpResponse, Verdict<T>> {
+    shown: Shown<'_>,
+) -> Result<&'a HttpResponse, Verdict<T>> {
     let response = match result {
         Ok(response) => response,
+        // The client's words are outside text like GitHub's (a host hands them over as it
+        // likes): redacted, then cut, so a 10 MB detail never becomes a 10 MB reason.
         Err(error) => {
             return Err(Verdict::inconclusive(messages::unreachable(
-                endpoint, error,
+                endpoint,
+                error.kind,
+                &shown.quote(&error.detail),
             )));
         }
     };

@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use crate::http::{Endpoint, TransportError};
+use crate::http::{Endpoint, TransportErrorKind};
 use crate::miner::Uid;
 use crate::token::TokenError;
 
@@ -33,7 +33,8 @@ pub fn no_pat_provided(uid: Uid) -> String {
     format!("No Github PAT provided by miner {uid}")
 }
 
-/// broadcast: the PAT has a character that could never be sent (docs/contract.md §5).
+/// broadcast: the PAT has a character that could never be sent, or is longer than any GitHub
+/// token (docs/contract.md §5).
 #[must_use]
 pub fn malformed_pat(uid: Uid, error: TokenError) -> String {
     format!("Malformed Github PAT from miner {uid}: {error}")
@@ -127,10 +128,11 @@ pub fn contradiction_unresolved() -> String {
 /// A GraphQL rate-limit error that came without a message.
 pub const GRAPHQL_RATE_LIMITED: &str = "GitHub GraphQL API rate limit exceeded";
 
-/// No HTTP answer at all.
+/// No HTTP answer at all: the failure's kind, then the client's own words (already redacted
+/// and cut by the caller).
 #[must_use]
-pub fn unreachable(endpoint: Endpoint, error: &TransportError) -> String {
-    format!("{} unreachable: {error}", endpoint.api_name())
+pub fn unreachable(endpoint: Endpoint, kind: TransportErrorKind, detail: &str) -> String {
+    format!("{} unreachable: {kind}: {detail}", endpoint.api_name())
 }
 
 /// A GraphQL error that is evidence against the PAT.

@@ -13,8 +13,10 @@ use common::{
     config, expected_retry_after, invalid_reason, mentions_rate_limit, object_with, response,
     string_text, text,
 };
-use pat_verdict::classify_test_query;
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
+use pat_verdict::{
+    Token, TransportError, TransportErrorKind, classify_test_query, classify_test_query_redacting,
+};
 use pat_verdict::{UnixTime, Verdict, Viewer};
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -744,6 +746,34 @@ fn expected_retry_after_model_is_strict_where_spec_is() {
 #[test]
 fn test_query_every_transport_kind_is_inconclusive() {
     common::check_every_transport_kind(classify_test_query);
+}
+
+/// A transport failure's words are outside text like GitHub's (docs/contract.md §5, added
+/// 2026-12-07): a host that hands over a 10 MB detail gets a reason cut to the quoting limit,
+/// and a token straddling the cut is redacted before it, so not even its first half shows.
+#[test]
+fn a_transport_detail_is_redacted_then_cut_like_githubs_words() {
+    let huge: CallResult = Err(TransportError::new(
+        TransportErrorKind::Other,
+        "x".repeat(10_000_000),
+    ));
+    let verdict = classify_test_query(&huge, at(0));
+    let reason = verdict.error().unwrap_or_default();
+    assert!(reason.starts_with("GitHub GraphQL API unreachable: transport failure: xxx"));
+    assert!(
+        reason.chars().count() <= 300 + 60,
+        "{} characters",
+        reason.len()
+    );
+    assert!(reason.ends_with('…'));
+
+    let token = Token::parse("ghp_straddling0123456789").unwrap_or_else(|e| panic!("{e}"));
+    let detail = format!("{}{}", "y".repeat(290), token.expose_secret());
+    let straddling: CallResult = Err(TransportError::new(TransportErrorKind::Connect, detail));
+    let verdict = classify_test_query_redacting(&straddling, at(0), &token);
+    let reason = verdict.error().unwrap_or_default();
+    assert!(!reason.contains("ghp_strad"), "{reason}");
+    assert!(reason.contains("[RED"), "{reason}");
 }
 
 /// The shapes issue 15 lists, each as GitHub (or what stands in front of it) really sent it,

@@ -20,8 +20,8 @@ use std::time::{Duration, Instant};
 use pat_verdict::BoxError;
 use pat_verdict::StoreError;
 
-use crate::JsonStoreError;
 use crate::format::{self, Entries, Keep};
+use crate::{JsonStoreError, MAX_STORE_BYTES};
 
 /// Temp file names are unique within the process by this counter and across processes by pid.
 static TEMP_COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -306,12 +306,24 @@ fn load(layout: &Layout, keep: Keep) -> Result<Entries, StoreError> {
             found: file_kind(&meta.file_type()),
         })));
     }
+    let too_large = |size| {
+        StoreError::Read(Box::new(JsonStoreError::TooLarge {
+            path: layout.file.clone(),
+            size,
+        }))
+    };
+    if meta.len() > MAX_STORE_BYTES {
+        return Err(too_large(meta.len()));
+    }
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes).map_err(io_error(
-        StoreError::Read,
-        "cannot read",
-        &layout.file,
-    ))?;
+    // One byte past the cap tells a file that grew since it was looked at.
+    (&mut file)
+        .take(MAX_STORE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io_error(StoreError::Read, "cannot read", &layout.file))?;
+    if bytes.len() as u64 > MAX_STORE_BYTES {
+        return Err(too_large(bytes.len() as u64));
+    }
     format::decode(&bytes, keep).map_err(|problem| {
         StoreError::Corrupt(Box::new(JsonStoreError::Corrupt {
             path: layout.file.clone(),

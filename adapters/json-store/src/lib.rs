@@ -89,6 +89,12 @@ pub const ENV_VAR: &str = "GITTENSOR_MINER_PATS_FILE";
 /// The store file when neither `--store` nor [`ENV_VAR`] names one.
 pub const DEFAULT_PATH: &str = "data/miner_pats.json";
 
+/// The largest store file read: 64 MiB. gittensor's store for 256 miners is about 60 KB, so
+/// a larger file is not a store anyone wrote; reading it whole on every check (three
+/// concurrent checks of a 2 GB file held 6 GB) would let a broken or hostile file take the
+/// validator down. It is unavailable, with a reason, and read no further.
+pub const MAX_STORE_BYTES: u64 = 64 * 1024 * 1024;
+
 /// How long an operation waits for a lock someone else holds, unless
 /// [`with_lock_wait`](JsonStore::with_lock_wait) says otherwise: the verdict's default
 /// deadline (docs/contract.md §4), so a store never answers later than a verdict would.
@@ -134,6 +140,19 @@ pub enum JsonStoreError {
         path: PathBuf,
         /// What it is instead.
         found: &'static str,
+    },
+    /// The store file is larger than [`MAX_STORE_BYTES`]: read no further (a 2 GB file, sparse
+    /// or not, must not cost 2 GB a read).
+    #[error(
+        "{} is {size} bytes, more than a PAT store can be (at most {} bytes)",
+        path.display(),
+        MAX_STORE_BYTES
+    )]
+    TooLarge {
+        /// The store file.
+        path: PathBuf,
+        /// Its size, or at least how much was found before reading stopped.
+        size: u64,
     },
     /// Another process held the lock for longer than the store may wait.
     #[error(

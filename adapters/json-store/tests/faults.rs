@@ -334,3 +334,32 @@ async fn a_file_this_store_writes_reads_back_in_pythons_json_load() {
     assert_eq!(by_uid(3)["github_id"], json!("9919"));
     assert_eq!(by_uid(7)["github_id"], json!(""));
 }
+
+/// A store file larger than 64 MiB is unavailable with a reason and read no further
+/// (docs/contract.md §7, added 2026-12-07): a 2 GB sparse file costs nothing to look at, and
+/// is never rewritten (no wipe).
+#[tokio::test]
+async fn a_store_larger_than_64_mib_is_unavailable_and_not_read() {
+    let (dir, store, _) = store_holding(A_GOOD_FILE);
+    let path = dir.path().join("miner_pats.json");
+    let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len(2 * 1024 * 1024 * 1024).unwrap();
+    drop(file);
+    unavailable_everywhere(&store, "more than a PAT store can be").await;
+    assert_eq!(
+        fs::metadata(&path).unwrap().len(),
+        2 * 1024 * 1024 * 1024,
+        "untouched"
+    );
+    // Exactly at the cap it is read (and found corrupt: it is not JSON), one byte more is not.
+    let file = fs::OpenOptions::new().write(true).open(&path).unwrap();
+    file.set_len(pat_verdict_json_store::MAX_STORE_BYTES)
+        .unwrap();
+    drop(file);
+    let at_cap = store.get(Uid(1)).await.unwrap_err();
+    assert!(
+        matches!(at_cap, StoreError::Corrupt(_)),
+        "{}",
+        full_text(&at_cap)
+    );
+}
