@@ -15,6 +15,7 @@ use std::fmt;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
+use crate::cause::{AccountId, Cause, OddAnswer, RateLimit, WhyRefused};
 use crate::github_failure;
 use crate::http::{Body, CallResult, Endpoint, HttpResponse, RelevantHeaders};
 use crate::messages;
@@ -110,12 +111,10 @@ fn test_query(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<V
 fn one_call(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Identity> {
     graphql(Endpoint::OneCall, result, now, shown, |viewer, response| {
         let github_id = match viewer.get("databaseId") {
-            None | Some(Value::Null) => {
-                return Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID);
-            }
+            None | Some(Value::Null) => return no_account_id(AccountId::Missing),
             Some(id) => match decimal_id(id) {
                 Some(id) if shown.redact(&id) == id.as_str() => id,
-                Some(_) | None => return Verdict::inconclusive(messages::IDENTITY_ID_NOT_DECIMAL),
+                Some(_) | None => return no_account_id(AccountId::NotDecimal),
             },
         };
         Verdict::Valid(Identity {
@@ -171,27 +170,16 @@ fn graphql<T>(
                 };
             }
         }
-        Some(_) => {
-            return Verdict::inconclusive(messages::body_unexpected(
-                endpoint,
-                "`errors` is not an array",
-            ));
-        }
+        Some(_) => return unexpected(endpoint, "`errors` is not an array"),
     }
     match data {
-        None | Some(Value::Null) => Verdict::invalid(messages::VIEWER_MISSING),
+        None | Some(Value::Null) => Verdict::because(Cause::NoViewer, None),
         Some(Value::Object(data)) => match data.get("viewer") {
-            None | Some(Value::Null) => Verdict::invalid(messages::VIEWER_MISSING),
+            None | Some(Value::Null) => Verdict::because(Cause::NoViewer, None),
             Some(Value::Object(viewer)) => valid(viewer, response),
-            Some(_) => Verdict::inconclusive(messages::body_unexpected(
-                endpoint,
-                "`data.viewer` is not an object",
-            )),
+            Some(_) => unexpected(endpoint, "`data.viewer` is not an object"),
         },
-        Some(_) => Verdict::inconclusive(messages::body_unexpected(
-            endpoint,
-            "`data` is not an object",
-        )),
+        Some(_) => unexpected(endpoint, "`data` is not an object"),
     }
 }
 
@@ -215,7 +203,7 @@ fn identity(result: &CallResult, now: UnixTime, shown: Shown<'_>) -> Verdict<Ide
             // An id that repeats the token (an all-digit token, echoed) is the request
             // reflected, not GitHub's answer.
             Some(id) if shown.redact(&id) == id.as_str() => id,
-            Some(_) | None => return Verdict::inconclusive(messages::IDENTITY_ID_NOT_DECIMAL),
+            Some(_) | None => return no_account_id(AccountId::NotDecimal),
         },
     };
     Verdict::Valid(Identity {
@@ -265,8 +253,27 @@ fn identity_without_id(
     };
     match failure {
         Some(message) => github_failed(Endpoint::Identity, message, &response.headers, now, shown),
-        None => Verdict::inconclusive(messages::IDENTITY_WITHOUT_ID),
+        None => no_account_id(AccountId::Missing),
     }
+}
+
+/// A 200 without a usable account id (R12): inconclusive, never an identity.
+fn no_account_id<T>(why: AccountId) -> Verdict<T> {
+    Verdict::because(Cause::NoAccountId(why), None)
+}
+
+/// A 200 whose JSON has a shape GitHub never sends (R11).
+fn unexpected<T>(endpoint: Endpoint, what: &'static str) -> Verdict<T> {
+    not_github(endpoint, OddAnswer::Unexpected { what }, None)
+}
+
+/// An answer that is not GitHub's API speaking.
+fn not_github<T>(
+    endpoint: Endpoint,
+    answer: OddAnswer,
+    retry_after: Option<std::time::Duration>,
+) -> Verdict<T> {
+    Verdict::because(Cause::NotGithub { endpoint, answer }, retry_after)
 }
 
 /// The id as a decimal string, when it is a non-negative integer: a JSON number without
@@ -314,13 +321,11 @@ fn fields_of_200<'a, T, const N: usize>(
     let bytes = match &response.body {
         Body::Complete(bytes) => bytes,
         Body::OverCap { cap } => {
-            return Err(Verdict::inconclusive(messages::body_over_cap(
-                endpoint, *cap,
-            )));
+            return Err(not_github(endpoint, OddAnswer::OverCap { cap: *cap }, None));
         }
         // A 200 handed over without its body is read as the JSON `null` a parsed empty
         // answer is (`response.json()` gives `None` for `null`): nothing to judge.
-        Body::Absent => return Err(Verdict::inconclusive(messages::body_not_object(endpoint))),
+        Body::Absent => return Err(not_github(endpoint, OddAnswer::NotObject, None)),
     };
     match parse_object(bytes, keys) {
         Ok(fields) => Ok((response, fields)),
@@ -340,22 +345,30 @@ fn by_status<'a, T>(
         // The client's words are outside text like GitHub's (a host hands them over as it
         // likes): redacted, then cut, so a 10 MB detail never becomes a 10 MB reason.
         Err(error) => {
-            return Err(Verdict::inconclusive(messages::unreachable(
+            let cause = Cause::Transport {
                 endpoint,
-                error.kind,
-                &shown.quote(&error.detail),
-            )));
+                kind: error.kind,
+                detail: shown.quote(&error.detail),
+            };
+            return Err(Verdict::because(cause, None));
         }
     };
     let status = response.status;
     let headers = &response.headers;
     let limited = |status| {
-        let retry_after = rate_limit::retry_after(headers, now, true);
-        Err(Verdict::Inconclusive {
-            reason: messages::rate_limited(endpoint, status, retry_after),
-            retry_after,
-            rate_limited: true,
-        })
+        let wait = rate_limit::retry_after(headers, now, true);
+        let cause = Cause::RateLimited(RateLimit::Status {
+            endpoint,
+            status,
+            wait,
+        });
+        Err(Verdict::because(cause, wait))
+    };
+    let not_evidence = |cause| {
+        Err(Verdict::because(
+            cause,
+            rate_limit::retry_after(headers, now, false),
+        ))
     };
     match status {
         200 => Ok(response),
@@ -366,33 +379,54 @@ fn by_status<'a, T>(
                 && (rate_limit::signalled_by_headers(headers) || body.says_rate_limited())
             {
                 limited(status)
-            } else if body.is_githubs() {
-                Err(Verdict::invalid(messages::api_returned(endpoint, status)))
-            } else {
+            } else if !body.is_githubs() {
                 // Not GitHub's API answering: a proxy, a firewall, the edge, a web UI.
-                Err(Verdict::Inconclusive {
-                    reason: messages::not_githubs_json(endpoint, status),
-                    retry_after: rate_limit::retry_after(headers, now, false),
-                    rate_limited: false,
+                let answer = OddAnswer::NotGithubsJson { status };
+                not_evidence(Cause::NotGithub { endpoint, answer })
+            } else if status == 403 && body.refuses_user_agent() {
+                let why = WhyRefused::UserAgent;
+                not_evidence(Cause::RequestRefused {
+                    endpoint,
+                    status,
+                    why,
                 })
+            } else {
+                match status {
+                    // The only 4xx GitHub sends about a token on these endpoints.
+                    401 => Err(Verdict::because(Cause::BadCredentials { endpoint }, None)),
+                    403 => Err(Verdict::because(Cause::Forbidden { endpoint }, None)),
+                    // `/user` and `/graphql` exist for every token: any other 4xx says the
+                    // route or the request is wrong, never the token (docs/contract.md §13).
+                    _ => {
+                        let why = WhyRefused::Route;
+                        not_evidence(Cause::RequestRefused {
+                            endpoint,
+                            status,
+                            why,
+                        })
+                    }
+                }
             }
         }
-        // 5xx, 1xx, 3xx, other 2xx and nonsense statuses: GitHub said nothing about the PAT.
-        _ => Err(Verdict::Inconclusive {
-            reason: messages::api_returned(endpoint, status),
-            retry_after: rate_limit::retry_after(headers, now, false),
-            rate_limited: false,
+        500..=599 => not_evidence(Cause::GithubDown { endpoint, status }),
+        // 1xx, 3xx, other 2xx and nonsense statuses: GitHub said nothing about the PAT.
+        _ => not_evidence(Cause::NotGithub {
+            endpoint,
+            answer: OddAnswer::Status { status },
         }),
     }
 }
 
 fn unreadable_body<T>(endpoint: Endpoint, error: &serde_json::Error) -> Verdict<T> {
-    Verdict::inconclusive(match error.classify() {
-        serde_json::error::Category::Data => messages::body_not_object(endpoint),
+    let answer = match error.classify() {
+        serde_json::error::Category::Data => OddAnswer::NotObject,
         serde_json::error::Category::Io
         | serde_json::error::Category::Syntax
-        | serde_json::error::Category::Eof => messages::body_not_json(endpoint, &error.to_string()),
-    })
+        | serde_json::error::Category::Eof => OddAnswer::NotJson {
+            error: error.to_string(),
+        },
+    };
+    not_github(endpoint, answer, None)
 }
 
 /// Whether `errors[0]` of a GraphQL answer is a rate limit: its `type` (GitHub sends both
@@ -426,11 +460,10 @@ fn graphql_error<'a, T>(
 ) -> GraphqlError<'a, T> {
     let message = first.get("message").and_then(Value::as_str);
     GraphqlError::Verdict(if is_graphql_rate_limit(first) {
-        Verdict::Inconclusive {
-            reason: shown.quote(message.unwrap_or(messages::GRAPHQL_RATE_LIMITED)),
-            retry_after: rate_limit::retry_after(headers, now, true),
-            rate_limited: true,
-        }
+        let cause = Cause::RateLimited(RateLimit::Graphql {
+            message: message.map(|message| shown.quote(message)),
+        });
+        Verdict::because(cause, rate_limit::retry_after(headers, now, true))
     } else if github_failure::is_github_failure(first) {
         let viewer = data
             .and_then(|data| data.get("viewer"))
@@ -440,9 +473,10 @@ fn graphql_error<'a, T>(
             None => github_failed(Endpoint::TestQuery, message, headers, now, shown),
         }
     } else {
-        Verdict::invalid(messages::graphql_error(
-            message.map(|message| shown.quote(message)).as_deref(),
-        ))
+        let cause = Cause::GraphqlError {
+            message: message.map(|message| shown.quote(message)),
+        };
+        Verdict::because(cause, None)
     })
 }
 
@@ -455,14 +489,11 @@ fn github_failed<T>(
     now: UnixTime,
     shown: Shown<'_>,
 ) -> Verdict<T> {
-    Verdict::Inconclusive {
-        reason: messages::github_failed(
-            endpoint,
-            message.map(|message| shown.quote(message)).as_deref(),
-        ),
-        retry_after: rate_limit::retry_after(headers, now, false),
-        rate_limited: false,
-    }
+    let cause = Cause::GithubFailure {
+        endpoint,
+        message: message.map(|message| shown.quote(message)),
+    };
+    Verdict::because(cause, rate_limit::retry_after(headers, now, false))
 }
 
 /// The viewer of a valid test query, its login made fit to show.
@@ -505,6 +536,24 @@ impl<'a> ErrorBody<'a> {
     /// Whether the body came from GitHub's API, or there is none to say otherwise.
     fn is_githubs(&self) -> bool {
         matches!(self, Self::Absent | Self::Object(_))
+    }
+
+    /// Whether GitHub's JSON refuses the request's User-Agent (docs/contract.md §13): a
+    /// `documentation_url` about it (`…#user-agent-required`), a structured signal, whatever
+    /// the message says; else a message saying the User-Agent is missing or invalid.
+    fn refuses_user_agent(&self) -> bool {
+        let Self::Object([message, _, documentation_url]) = self else {
+            return false;
+        };
+        fn text(value: &Option<Value>) -> Option<&[u8]> {
+            value.as_ref().and_then(Value::as_str).map(str::as_bytes)
+        }
+        text(documentation_url)
+            .is_some_and(|url| rate_limit::contains_ignore_ascii_case(url, b"user-agent-required"))
+            || text(message).is_some_and(|message| {
+                rate_limit::contains_ignore_ascii_case(message, b"user agent")
+                    || rate_limit::contains_ignore_ascii_case(message, b"user-agent")
+            })
     }
 
     /// Whether the body says it is a rate limit (docs/contract.md §4): a REST `message` with
@@ -648,7 +697,13 @@ mod tests {
         let verdict = classify_test_query(&ok("[null, null]"), UnixTime(0));
         assert_eq!(
             verdict,
-            Verdict::inconclusive(messages::body_not_object(Endpoint::TestQuery))
+            Verdict::because(
+                Cause::NotGithub {
+                    endpoint: Endpoint::TestQuery,
+                    answer: OddAnswer::NotObject
+                },
+                None
+            )
         );
     }
 

@@ -15,10 +15,10 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use pat_verdict::{Counters, VerdictCause};
+//! use pat_verdict::{Counters, CauseKind};
 //!
 //! let mut counters = Counters::default();
-//! counters.count_verdict(VerdictCause::GithubDown);
+//! counters.count_verdict(CauseKind::GithubDown);
 //! let text = counters.to_prometheus(false);
 //! assert!(text.contains("pat_verdict_verdicts_total{verdict=\"inconclusive\",cause=\"github_down\"} 1\n"));
 //! assert!(text.contains("pat_verdict_outage_guard_open 0\n"));
@@ -29,12 +29,13 @@ use std::time::Duration;
 
 use serde_json::{Map, Value, json};
 
+use crate::cause::CauseKind;
 use crate::handlers::CheckCategory;
 use crate::http::Endpoint;
 use crate::metrics::{
     BroadcastCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS, GITHUB_REQUESTS_TOTAL,
     HANDLER_ANSWERS_TOTAL, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL, REQUEST_SECONDS_BUCKETS,
-    RequestOutcome, VERDICTS_TOTAL, VerdictCause,
+    RequestOutcome, VERDICTS_TOTAL,
 };
 use crate::outage::GuardChange;
 use crate::verification::Answered;
@@ -78,7 +79,7 @@ impl Histogram {
 /// The counters of docs/contract.md §10's table for one driver. See the module docs.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Counters {
-    verdicts: [u64; VerdictCause::ALL.len()],
+    verdicts: [u64; CauseKind::ALL.len()],
     requests: [[u64; RequestOutcome::ALL.len()]; 2],
     seconds: [Histogram; 2],
     opened: u64,
@@ -108,8 +109,8 @@ impl Counters {
     }
 
     /// One verification ended, for `cause` (which names its verdict).
-    pub fn count_verdict(&mut self, cause: VerdictCause) {
-        self.verdicts[index(&VerdictCause::ALL, &cause)] += 1;
+    pub fn count_verdict(&mut self, cause: CauseKind) {
+        self.verdicts[index(&CauseKind::ALL, &cause)] += 1;
     }
 
     /// The outage guard changed (only its opening is counted: a failed probe's reopening is
@@ -138,8 +139,8 @@ impl Counters {
 
     /// Verifications that ended for `cause` so far.
     #[must_use]
-    pub fn verdicts(&self, cause: VerdictCause) -> u64 {
-        self.verdicts[index(&VerdictCause::ALL, &cause)]
+    pub fn verdicts(&self, cause: CauseKind) -> u64 {
+        self.verdicts[index(&CauseKind::ALL, &cause)]
     }
 
     /// Times the outage guard opened so far.
@@ -159,7 +160,7 @@ impl Counters {
             "Verdicts given, by verdict and the cause that decided it.",
             "counter",
         );
-        for (cause, count) in VerdictCause::ALL.iter().zip(self.verdicts) {
+        for (cause, count) in CauseKind::ALL.iter().zip(self.verdicts) {
             let _ = writeln!(
                 text,
                 "{VERDICTS_TOTAL}{{verdict=\"{}\",cause=\"{cause}\"}} {count}",
@@ -250,7 +251,7 @@ impl Counters {
     #[must_use]
     pub fn to_json(&self, guard_open: bool) -> Value {
         let mut verdicts = Map::new();
-        for (cause, count) in VerdictCause::ALL.iter().zip(self.verdicts) {
+        for (cause, count) in CauseKind::ALL.iter().zip(self.verdicts) {
             let by_cause = verdicts
                 .entry(cause.verdict().as_str())
                 .or_insert_with(|| Value::Object(Map::new()));

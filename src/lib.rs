@@ -53,6 +53,7 @@
 #![deny(missing_docs)]
 
 mod api_url;
+mod cause;
 mod classify;
 mod counters;
 mod deadline;
@@ -81,6 +82,9 @@ mod words;
 pub mod testing;
 
 pub use api_url::{ApiUrl, ApiUrlError};
+pub use cause::{
+    AccountId, AnswerCause, Cause, CauseKind, HandlerCause, OddAnswer, RateLimit, WhyRefused,
+};
 pub use classify::{
     classify_identity, classify_identity_redacting, classify_one_call, classify_one_call_redacting,
     classify_test_query, classify_test_query_redacting, token_info,
@@ -100,7 +104,7 @@ pub use messages::format_seconds;
 pub use metrics::{
     BroadcastCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS, GITHUB_REQUESTS_TOTAL,
     HANDLER_ANSWERS_TOTAL, HandlerEndpoint, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL,
-    REQUEST_SECONDS_BUCKETS, RequestOutcome, VERDICTS_TOTAL, VerdictCause, endpoint_label,
+    REQUEST_SECONDS_BUCKETS, RequestOutcome, VERDICTS_TOTAL, endpoint_label,
 };
 pub use miner::{Hotkey, Uid};
 pub use outage::{

@@ -3,8 +3,10 @@
 
 use std::time::Duration;
 
+use crate::cause::WhyRefused;
 use crate::http::{Endpoint, TransportErrorKind};
 use crate::miner::Uid;
+use crate::time::UnixTime;
 use crate::token::TokenError;
 
 // ---- handlers (docs/contract.md §6) ----
@@ -122,6 +124,36 @@ pub fn contradiction_unresolved() -> String {
     format!(
         "{} right after the /user lookup accepted the token, with no time left to ask again",
         api_returned(Endpoint::TestQuery, 401)
+    )
+}
+
+/// GitHub's JSON refusing the request, not the token (R17, docs/contract.md §13): the route
+/// or the request is wrong, and the words say what to check.
+#[must_use]
+pub fn request_refused(endpoint: Endpoint, status: u16, why: WhyRefused) -> String {
+    match why {
+        WhyRefused::Route => format!(
+            "{}: GitHub refused the request, not the token (is the API URL GitHub's API root? a proxy rewriting requests?)",
+            api_returned(endpoint, status)
+        ),
+        WhyRefused::UserAgent => format!(
+            "{}: GitHub refused the request's User-Agent, not the token",
+            api_returned(endpoint, status)
+        ),
+    }
+}
+
+/// The outage guard's at-once answer (G1, docs/contract.md §10): `GitHub API unavailable: 6
+/// requests in a row failed; not asking again before 14:03:30Z`. Only the time of day is
+/// shown: the guard never waits more than ten minutes, so the date is never in doubt.
+#[must_use]
+pub fn short_circuit(failures: u32, retry_at: UnixTime) -> String {
+    let secs = retry_at.0.rem_euclid(86_400);
+    format!(
+        "GitHub API unavailable: {failures} requests in a row failed; not asking again before {:02}:{:02}:{:02}Z",
+        secs / 3600,
+        secs / 60 % 60,
+        secs % 60
     )
 }
 

@@ -10,7 +10,7 @@
 //!
 //! | metric | type | labels |
 //! |---|---|---|
-//! | [`VERDICTS_TOTAL`] | counter | `verdict` ([`VerdictKind`]), `cause` ([`VerdictCause`]) |
+//! | [`VERDICTS_TOTAL`] | counter | `verdict` ([`VerdictKind`](crate::VerdictKind)), `cause` ([`CauseKind`](crate::CauseKind)) |
 //! | [`GITHUB_REQUESTS_TOTAL`] | counter | `endpoint` ([`endpoint_label`]), `outcome` ([`RequestOutcome`]) |
 //! | [`GITHUB_REQUEST_SECONDS`] | histogram, [`REQUEST_SECONDS_BUCKETS`] | `endpoint` |
 //! | [`OUTAGE_GUARD_OPEN`] | gauge ([`OutageGuard::is_open`](crate::OutageGuard::is_open)) | — |
@@ -21,26 +21,22 @@
 //! start (a series that appears only at the first outage is hard to alert on).
 //!
 //! ```
-//! use pat_verdict::{
-//!     VerdictCause, RetryPolicy, SecretString, Step, Verification, VerdictKind,
-//! };
+//! use pat_verdict::{CauseKind, RetryPolicy, SecretString, Step, Verification, VerdictKind};
 //! use std::time::Duration;
 //!
-//! // A token refused before any request is counted as {verdict="invalid", cause="token"}.
+//! // A token refused before any request is counted as {verdict="invalid", cause="malformed_token"}.
 //! let Step::Done(report) =
 //!     Verification::start(&SecretString::from(""), RetryPolicy::default(), Duration::ZERO)
 //! else {
 //!     unreachable!("an empty token is never sent");
 //! };
-//! let cause = VerdictCause::of_report(&report, None);
-//! assert_eq!((report.kind().as_str(), cause.as_str()), ("invalid", "token"));
+//! let cause = report.cause_kind();
+//! assert_eq!((report.kind().as_str(), cause.as_str()), ("invalid", "malformed_token"));
 //! assert_eq!(cause.verdict(), VerdictKind::Invalid);
 //! ```
 
 use crate::handlers::{BroadcastOutcome, CheckCategory};
 use crate::http::{CallResult, Endpoint};
-use crate::report::{Stage, VerifyReport};
-use crate::verdict::{Verdict, VerdictKind};
 
 /// Verdicts given, by verdict and cause (counter).
 pub const VERDICTS_TOTAL: &str = "pat_verdict_verdicts_total";
@@ -58,130 +54,6 @@ pub const HANDLER_ANSWERS_TOTAL: &str = "pat_verdict_handler_answers_total";
 /// The request-duration histogram's upper bounds, in seconds: from a quick answer (50 ms) to
 /// the default deadline's worth (10 s), the range a dashboard needs to see GitHub slow down.
 pub const REQUEST_SECONDS_BUCKETS: [f64; 8] = [0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
-
-crate::words::words! {
-    /// Why a verification ended as it did: the `cause` label of [`VERDICTS_TOTAL`]. One cause
-    /// belongs to exactly one verdict ([`VerdictCause::verdict`]), so the two labels never disagree.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum VerdictCause {
-        /// Valid: the PAT works.
-        Ok => "ok",
-        /// Invalid on GitHub's evidence.
-        Evidence => "evidence",
-        /// Inconclusive: GitHub answered 5xx.
-        GithubDown => "github_down",
-        /// Inconclusive: no HTTP answer (connect, reset, timeout, DNS, TLS, truncated).
-        Transport => "transport",
-        /// Inconclusive: a rate limit (docs/contract.md §4).
-        RateLimited => "rate_limited",
-        /// Inconclusive: GitHub's API answered 2xx with a JSON object that was not a judgement —
-        /// its own failure inside a 200 (§2), or `/user` without a usable id.
-        GithubFailure => "github_failure",
-        /// Inconclusive: an answer that did not come from GitHub's API — a body that is not a JSON
-        /// object (HTML, text, empty, over the cap), a 1xx or 3xx, a nonsense status.
-        NotGithub => "not_github",
-        /// Inconclusive at once: the outage guard was open, no request was sent.
-        ShortCircuited => "short_circuited",
-        /// Inconclusive: the deadline passed before the call could be (re)tried.
-        Deadline => "deadline",
-        /// Invalid before any request: the token pre-check (docs/contract.md §5).
-        Token => "token",
-    }
-}
-
-impl VerdictCause {
-    /// The verdict this cause goes with: the `verdict` label next to it.
-    #[must_use]
-    pub const fn verdict(self) -> VerdictKind {
-        match self {
-            Self::Ok => VerdictKind::Valid,
-            Self::Evidence | Self::Token => VerdictKind::Invalid,
-            Self::GithubDown
-            | Self::Transport
-            | Self::RateLimited
-            | Self::GithubFailure
-            | Self::NotGithub
-            | Self::ShortCircuited
-            | Self::Deadline => VerdictKind::Inconclusive,
-        }
-    }
-
-    /// The cause of one answer, from what came back and the classifiers' verdict on it:
-    ///
-    /// | answer | cause |
-    /// |---|---|
-    /// | judged Valid | `ok` |
-    /// | judged Invalid | `evidence` |
-    /// | judged Inconclusive and rate limited | `rate_limited` |
-    /// | a transport failure | `transport` |
-    /// | 500–599 | `github_down` |
-    /// | 2xx with a body that is a JSON object | `github_failure` |
-    /// | anything else (a body that is not a JSON object or is over the cap, 1xx, 3xx, 4xx not GitHub's JSON, a nonsense status) | `not_github` |
-    ///
-    /// Only an Inconclusive answer that is not 5xx nor a transport failure has its body looked
-    /// at, so the happy path parses nothing twice.
-    #[must_use]
-    pub fn of_answer<T>(result: &CallResult, verdict: &Verdict<T>) -> Self {
-        match verdict {
-            Verdict::Valid(_) => return Self::Ok,
-            Verdict::Invalid { .. } => return Self::Evidence,
-            Verdict::Inconclusive {
-                rate_limited: true, ..
-            } => return Self::RateLimited,
-            Verdict::Inconclusive { .. } => {}
-        }
-        let response = match result {
-            Err(_) => return Self::Transport,
-            Ok(response) => response,
-        };
-        match response.status {
-            500..=599 => Self::GithubDown,
-            200..=299 if is_json_object(response.body.bytes()) => Self::GithubFailure,
-            _ => Self::NotGithub,
-        }
-    }
-
-    /// The cause of a finished verification. `decided_by` is the cause of the answer that gave
-    /// the verification its verdict ([`VerdictCause::of_answer`] on the last answer of the call it
-    /// stopped at), [`VerdictCause::ShortCircuited`] when the outage guard answered instead, or
-    /// `None` when no answer decided it (the deadline passed before the call could be
-    /// (re)tried; or the token pre-check). A `decided_by` that does not fit the report's
-    /// verdict is not believed: the report wins.
-    #[must_use]
-    pub fn of_report(report: &VerifyReport, decided_by: Option<VerdictCause>) -> Self {
-        let (stage, verdict) = match report {
-            VerifyReport::Valid { .. } => return Self::Ok,
-            VerifyReport::Stopped { stage, verdict, .. } => (*stage, verdict),
-        };
-        match verdict {
-            Verdict::Valid(never) => match *never {},
-            Verdict::Invalid { .. } if stage == Stage::Token => Self::Token,
-            Verdict::Invalid { .. } => Self::Evidence,
-            Verdict::Inconclusive {
-                rate_limited: true, ..
-            } => Self::RateLimited,
-            Verdict::Inconclusive { .. } => match decided_by {
-                Some(
-                    cause @ (Self::GithubDown
-                    | Self::Transport
-                    | Self::GithubFailure
-                    | Self::NotGithub
-                    | Self::ShortCircuited),
-                ) => cause,
-                Some(
-                    Self::Ok | Self::Evidence | Self::Token | Self::RateLimited | Self::Deadline,
-                )
-                | None => Self::Deadline,
-            },
-        }
-    }
-}
-
-fn is_json_object(body: Option<&[u8]>) -> bool {
-    body.is_some_and(|bytes| {
-        serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(bytes).is_ok()
-    })
-}
 
 /// The `endpoint` label of the request metrics: `user` or `graphql` (the path, without the
 /// slash: what an operator sees in GitHub's own docs).
@@ -290,21 +162,19 @@ impl From<&BroadcastOutcome> for BroadcastCategory {
     fn from(outcome: &BroadcastOutcome) -> Self {
         match outcome {
             BroadcastOutcome::Accepted => Self::Accepted,
-            BroadcastOutcome::Rejected(_) => Self::Rejected,
-            BroadcastOutcome::RetryLater(_) => Self::RetryLater,
+            BroadcastOutcome::Rejected { .. } => Self::Rejected,
+            BroadcastOutcome::RetryLater { .. } => Self::RetryLater,
         }
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use proptest::prelude::*;
 
     use super::*;
     use crate::classify::{classify_identity, classify_test_query};
-    use crate::http::{Body, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind};
+    use crate::http::{HttpResponse, TransportError, TransportErrorKind};
     use crate::time::UnixTime;
 
     const NOW: UnixTime = UnixTime(1_767_225_600);
@@ -315,7 +185,7 @@ mod tests {
 
     #[test]
     fn label_values_are_the_contracts_words() {
-        let causes: Vec<&str> = VerdictCause::ALL
+        let causes: Vec<&str> = crate::cause::CauseKind::ALL
             .iter()
             .map(|cause| cause.as_str())
             .collect();
@@ -323,15 +193,21 @@ mod tests {
             causes,
             [
                 "ok",
-                "evidence",
-                "github_down",
-                "transport",
+                "malformed_token",
+                "bad_credentials",
+                "forbidden",
+                "graphql_error",
+                "no_viewer",
                 "rate_limited",
+                "github_down",
                 "github_failure",
                 "not_github",
-                "short_circuited",
+                "request_refused",
+                "no_account_id",
+                "transport",
+                "contradicted",
                 "deadline",
-                "token"
+                "short_circuited"
             ]
         );
         let outcomes: Vec<&str> = RequestOutcome::ALL.iter().map(|o| o.as_str()).collect();
@@ -356,7 +232,11 @@ mod tests {
             ["accepted", "rejected", "retry_later"]
         );
         assert_eq!(
-            BroadcastCategory::from(&BroadcastOutcome::RetryLater("x".into())).to_string(),
+            BroadcastCategory::from(&BroadcastOutcome::retry_later(
+                "x",
+                crate::HandlerCause::StoreUnavailable
+            ))
+            .to_string(),
             "retry_later"
         );
     }
@@ -378,112 +258,6 @@ mod tests {
             );
         }
         assert!(REQUEST_SECONDS_BUCKETS.windows(2).all(|w| w[0] < w[1]));
-    }
-
-    #[test]
-    fn each_answer_has_the_cause_of_the_table() {
-        let cases: [(CallResult, VerdictCause); 11] = [
-            (
-                answer(200, r#"{"data": {"viewer": {"login": "octocat"}}}"#),
-                VerdictCause::Ok,
-            ),
-            (
-                answer(401, r#"{"message": "Bad credentials"}"#),
-                VerdictCause::Evidence,
-            ),
-            (answer(503, ""), VerdictCause::GithubDown),
-            (
-                answer(502, "<html>bad gateway</html>"),
-                VerdictCause::GithubDown,
-            ),
-            (answer(429, ""), VerdictCause::RateLimited),
-            (
-                Err(TransportError::new(TransportErrorKind::Dns, "no such host")),
-                VerdictCause::Transport,
-            ),
-            (
-                answer(200, r#"{"errors": "not a list"}"#),
-                VerdictCause::GithubFailure,
-            ),
-            (answer(200, "<html>"), VerdictCause::NotGithub),
-            (answer(200, "[1]"), VerdictCause::NotGithub),
-            (answer(302, ""), VerdictCause::NotGithub),
-            (
-                Ok(HttpResponse {
-                    status: 200,
-                    headers: RelevantHeaders::default(),
-                    body: Body::OverCap { cap: 1024 },
-                }),
-                VerdictCause::NotGithub,
-            ),
-        ];
-        for (result, cause) in cases {
-            let verdict = classify_test_query(&result, NOW);
-            assert_eq!(
-                VerdictCause::of_answer(&result, &verdict),
-                cause,
-                "{result:?}"
-            );
-        }
-        let no_id = answer(200, r#"{"login": "octocat"}"#);
-        let verdict = classify_identity(&no_id, NOW);
-        assert_eq!(
-            VerdictCause::of_answer(&no_id, &verdict),
-            VerdictCause::GithubFailure
-        );
-    }
-
-    fn report(verdict: Verdict, stage: Option<Stage>) -> VerifyReport {
-        crate::testing::report(verdict, stage.unwrap_or(Stage::Identity))
-    }
-
-    #[test]
-    fn a_reports_cause_is_the_deciding_answers_unless_the_verdict_says_otherwise() {
-        let outage = report(
-            Verdict::inconclusive("GitHub GraphQL API returned 503"),
-            Some(Stage::TestQuery),
-        );
-        assert_eq!(
-            VerdictCause::of_report(&outage, Some(VerdictCause::GithubDown)),
-            VerdictCause::GithubDown
-        );
-        assert_eq!(
-            VerdictCause::of_report(&outage, Some(VerdictCause::ShortCircuited)),
-            VerdictCause::ShortCircuited
-        );
-        assert_eq!(
-            VerdictCause::of_report(&outage, None),
-            VerdictCause::Deadline
-        );
-        // A cause of another verdict is not believed.
-        assert_eq!(
-            VerdictCause::of_report(&outage, Some(VerdictCause::Ok)),
-            VerdictCause::Deadline
-        );
-        let valid = report(Verdict::Valid(()), None);
-        assert_eq!(
-            VerdictCause::of_report(&valid, Some(VerdictCause::Transport)),
-            VerdictCause::Ok
-        );
-        let token = report(Verdict::invalid("empty"), Some(Stage::Token));
-        assert_eq!(VerdictCause::of_report(&token, None), VerdictCause::Token);
-        let evidence = report(Verdict::invalid("401"), Some(Stage::Identity));
-        assert_eq!(
-            VerdictCause::of_report(&evidence, None),
-            VerdictCause::Evidence
-        );
-        let limited = report(
-            Verdict::Inconclusive {
-                reason: "429".into(),
-                retry_after: Some(Duration::from_secs(60)),
-                rate_limited: true,
-            },
-            Some(Stage::Identity),
-        );
-        assert_eq!(
-            VerdictCause::of_report(&limited, None),
-            VerdictCause::RateLimited
-        );
     }
 
     fn arb_result() -> impl Strategy<Value = CallResult> {
@@ -520,11 +294,7 @@ mod tests {
             } else {
                 classify_test_query(&result, NOW).map(|_| ())
             };
-            let cause = VerdictCause::of_answer(&result, &verdict);
-            prop_assert_eq!(cause.verdict(), verdict.kind());
-            let stage = (!matches!(verdict, Verdict::Valid(()))).then_some(Stage::Identity);
-            let report = report(verdict.clone(), stage);
-            prop_assert_eq!(VerdictCause::of_report(&report, Some(cause)), cause);
+            prop_assert_eq!(verdict.cause_kind().verdict(), verdict.kind());
             match (&result, RequestOutcome::of(&result)) {
                 (Err(_), outcome) => prop_assert_eq!(outcome, RequestOutcome::Transport),
                 (Ok(response), outcome) => {

@@ -117,6 +117,7 @@ use std::time::Duration;
 
 use thiserror::Error;
 
+use crate::cause::Cause;
 use crate::time::UnixTime;
 use crate::token::TokenId;
 use crate::verdict::Verdict;
@@ -283,14 +284,8 @@ impl GuardOutcome {
     pub fn of_verdict<T>(verdict: &Verdict<T>) -> Self {
         match verdict {
             Verdict::Valid(_) | Verdict::Invalid { .. } => Self::Evidence,
-            Verdict::Inconclusive {
-                rate_limited: true, ..
-            } => Self::RateLimited,
-            Verdict::Inconclusive {
-                rate_limited: false,
-                retry_after,
-                ..
-            } => Self::GithubSideFailure {
+            Verdict::Inconclusive { .. } if verdict.rate_limited() => Self::RateLimited,
+            Verdict::Inconclusive { retry_after, .. } => Self::GithubSideFailure {
                 retry_after: *retry_after,
             },
         }
@@ -345,30 +340,25 @@ impl Refusal {
         short_circuit_reason(self.failures, self.retry_at)
     }
 
-    /// The verdict for the request not sent: Inconclusive (`transient_failure` true), not a
-    /// rate limit, carrying the wait when there is one.
+    /// The verdict for the request not sent: Inconclusive (`transient_failure` true),
+    /// `short_circuited`, carrying the wait when there is one.
     #[must_use]
     pub fn verdict<T>(&self) -> Verdict<T> {
-        Verdict::Inconclusive {
-            reason: self.reason(),
-            retry_after: (!self.wait.is_zero()).then_some(self.wait),
-            rate_limited: false,
-        }
+        Verdict::because(
+            Cause::ShortCircuited {
+                failures: self.failures,
+                retry_at: self.retry_at,
+            },
+            (!self.wait.is_zero()).then_some(self.wait),
+        )
     }
 }
 
-/// The short-circuit reason: `GitHub API unavailable: 6 requests in a row failed; not asking
-/// again before 14:03:30Z`. Only the time of day is shown: the guard never waits more than
-/// [`MAX_OUTAGE_COOLDOWN`], so the date is never in doubt.
+/// The short-circuit reason (G1): `GitHub API unavailable: 6 requests in a row failed; not
+/// asking again before 14:03:30Z`.
 #[must_use]
 pub fn short_circuit_reason(failures: u32, retry_at: UnixTime) -> String {
-    let secs = retry_at.0.rem_euclid(86_400);
-    format!(
-        "GitHub API unavailable: {failures} requests in a row failed; not asking again before {:02}:{:02}:{:02}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60
-    )
+    crate::messages::short_circuit(failures, retry_at)
 }
 
 /// What an answer changed, for the drivers' counters and log lines

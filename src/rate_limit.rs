@@ -19,7 +19,10 @@ pub const RATE_LIMIT_PHRASES: &[&str] = &[
     "abuse detection",
     "please wait a few minutes",
     "try again later",
-    "maximum number of login attempts exceeded",
+    // GitHub's failed-login lockout, by its stable part: the contract's "Maximum number of
+    // login attempts exceeded" and GitHub's real "Max number of login attempt exceeded"
+    // (docs/contract.md §13, added 2026-12-07).
+    "login attempt",
 ];
 
 /// Whether `text` carries one of [`RATE_LIMIT_PHRASES`] (ASCII case-insensitive, anywhere

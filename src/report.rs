@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use serde::{Serialize, Serializer};
 
+use crate::cause::{AnswerCause, Cause, CauseKind, HandlerCause};
 use crate::time::UnixTime;
 use crate::verdict::{Identity, Verdict, VerdictKind, Viewer};
 
@@ -70,7 +71,7 @@ impl VerifyReport {
     pub fn verdict(&self) -> Verdict {
         match self {
             Self::Valid { .. } => Verdict::Valid(()),
-            Self::Stopped { verdict, .. } => verdict.clone().map(|never| match never {}),
+            Self::Stopped { verdict, .. } => verdict.clone().widen(),
         }
     }
 
@@ -80,6 +81,24 @@ impl VerifyReport {
         match self {
             Self::Valid { .. } => VerdictKind::Valid,
             Self::Stopped { verdict, .. } => verdict.kind(),
+        }
+    }
+
+    /// Why: the cause's word, [`CauseKind::Ok`] when valid (docs/contract.md §13).
+    #[must_use]
+    pub fn cause_kind(&self) -> CauseKind {
+        match self {
+            Self::Valid { .. } => CauseKind::Ok,
+            Self::Stopped { verdict, .. } => verdict.cause_kind(),
+        }
+    }
+
+    /// Why, as a value; `None` when valid.
+    #[must_use]
+    pub fn cause(&self) -> Option<&Cause> {
+        match self {
+            Self::Valid { .. } => None,
+            Self::Stopped { verdict, .. } => verdict.cause(),
         }
     }
 
@@ -146,8 +165,8 @@ impl VerifyReport {
 /// and the Python package's `Verdict` holds, made only from a verdict, so its fields never
 /// disagree. Keys in the contract's order, every one always present (`null` when unknown).
 ///
-/// `rate_limited` and `requests` are part of the value (people and Python read them) but not
-/// of the contract's `verify` object, whose keys are only ever added at the end.
+/// `requests` is part of the value (people and Python read it) but not of the contract's
+/// `verify` object, whose keys are only ever added at the end (`cause`, added 2026-12-07).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct VerifyResponse {
     /// Which verdict.
@@ -168,9 +187,8 @@ pub struct VerifyResponse {
     pub scopes: Option<Vec<String>>,
     /// When the token expires, ISO-8601 UTC.
     pub expires_at: Option<String>,
-    /// GitHub refused for rate reasons rather than failing (inconclusive only).
-    #[serde(skip)]
-    pub rate_limited: bool,
+    /// Why, as one word (docs/contract.md §13): `ok` when valid.
+    pub cause: AnswerCause,
     /// GitHub requests the verdict cost, retries included (0 for one classified answer).
     #[serde(skip)]
     pub requests: u32,
@@ -193,6 +211,12 @@ fn whole_seconds<S: Serializer>(wait: &Option<Duration>, out: S) -> Result<S::Ok
 }
 
 impl VerifyResponse {
+    /// Whether GitHub refused for rate reasons rather than failing (inconclusive only).
+    #[must_use]
+    pub fn rate_limited(&self) -> bool {
+        self.cause == AnswerCause::Verdict(CauseKind::RateLimited)
+    }
+
     /// The wait GitHub asked for in whole seconds, rounded up, as the wire says it.
     #[must_use]
     pub fn retry_after_secs(&self) -> Option<u64> {
@@ -202,14 +226,7 @@ impl VerifyResponse {
     /// The response of `verdict` alone (no identity, no request counted), stopped at `stage`
     /// unless valid.
     fn of_verdict<T>(verdict: &Verdict<T>, stage: Stage, requests: u32) -> Self {
-        let (retry_after, rate_limited) = match verdict {
-            Verdict::Inconclusive {
-                retry_after,
-                rate_limited,
-                ..
-            } => (*retry_after, *rate_limited),
-            Verdict::Valid(_) | Verdict::Invalid { .. } => (None, false),
-        };
+        let retry_after = verdict.retry_after();
         Self {
             verdict: verdict.kind(),
             github_id: None,
@@ -219,7 +236,7 @@ impl VerifyResponse {
             retry_after,
             scopes: None,
             expires_at: None,
-            rate_limited,
+            cause: verdict.cause_kind().into(),
             requests,
         }
     }
@@ -289,7 +306,7 @@ pub(crate) fn unjudged(reason: String) -> VerifyResponse {
         retry_after: None,
         scopes: None,
         expires_at: None,
-        rate_limited: false,
+        cause: HandlerCause::StoreUnavailable.into(),
         requests: 0,
     }
 }

@@ -13,27 +13,34 @@ use std::time::Duration;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::cause::{Cause, CauseKind};
 use crate::time::UnixTime;
 
 /// The outcome of a call (or of a whole verification). `T` is what a valid answer carries:
 /// an [`Identity`] for `GET /user`, a [`Viewer`] for the test query, `()` when nothing is.
+///
+/// A verdict that is not valid carries its [`Cause`], and is built from it
+/// ([`Verdict::because`]): the variant and the reason text are functions of the cause
+/// (docs/contract.md §13).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Verdict<T = ()> {
     /// The PAT works.
     Valid(T),
     /// GitHub gave evidence that the PAT itself is bad: tell the miner to fix it.
     Invalid {
-        /// Why, in words a miner can act on.
+        /// Why, as a value: an evidence cause.
+        cause: Cause,
+        /// Why, in words a miner can act on: the cause rendered.
         reason: String,
     },
     /// We learned nothing about the PAT (outage, rate limit, odd answer): retry later.
     Inconclusive {
-        /// What went wrong, in words.
+        /// Why, as a value: a cause that is not evidence.
+        cause: Cause,
+        /// What went wrong, in words: the cause rendered.
         reason: String,
         /// How long GitHub asked us to wait, when it said.
         retry_after: Option<Duration>,
-        /// GitHub refused for rate reasons (docs/contract.md §4) rather than failing.
-        rate_limited: bool,
     },
 }
 
@@ -52,19 +59,19 @@ crate::words::words! {
 }
 
 impl<T> Verdict<T> {
-    /// An inconclusive verdict that is not a rate limit and names no wait.
-    pub fn inconclusive(reason: impl Into<String>) -> Self {
-        Self::Inconclusive {
-            reason: reason.into(),
-            retry_after: None,
-            rate_limited: false,
-        }
-    }
-
-    /// An invalid verdict.
-    pub fn invalid(reason: impl Into<String>) -> Self {
-        Self::Invalid {
-            reason: reason.into(),
+    /// The verdict `cause` makes: `Invalid` when it is evidence, else `Inconclusive` with the
+    /// wait GitHub asked for (dropped for evidence: there is nothing to retry), the reason
+    /// rendered from the cause.
+    pub fn because(cause: Cause, retry_after: Option<Duration>) -> Self {
+        let reason = cause.to_string();
+        if cause.is_evidence() {
+            Self::Invalid { cause, reason }
+        } else {
+            Self::Inconclusive {
+                cause,
+                reason,
+                retry_after,
+            }
         }
     }
 
@@ -73,14 +80,35 @@ impl<T> Verdict<T> {
     pub fn error(&self) -> Option<&str> {
         match self {
             Self::Valid(_) => None,
-            Self::Invalid { reason } | Self::Inconclusive { reason, .. } => Some(reason),
+            Self::Invalid { reason, .. } | Self::Inconclusive { reason, .. } => Some(reason),
         }
+    }
+
+    /// Why it is not valid; `None` when it is.
+    #[must_use]
+    pub fn cause(&self) -> Option<&Cause> {
+        match self {
+            Self::Valid(_) => None,
+            Self::Invalid { cause, .. } | Self::Inconclusive { cause, .. } => Some(cause),
+        }
+    }
+
+    /// The cause's word on the wire: [`CauseKind::Ok`] when valid.
+    #[must_use]
+    pub fn cause_kind(&self) -> CauseKind {
+        self.cause().map_or(CauseKind::Ok, Cause::kind)
     }
 
     /// gittensor's `transient_failure` field: true exactly when the verdict is inconclusive.
     #[must_use]
     pub fn transient_failure(&self) -> bool {
         matches!(self, Self::Inconclusive { .. })
+    }
+
+    /// Whether GitHub refused for rate reasons (docs/contract.md §4) rather than failing.
+    #[must_use]
+    pub fn rate_limited(&self) -> bool {
+        self.cause_kind() == CauseKind::RateLimited
     }
 
     /// Which of the three verdicts this is.
@@ -104,18 +132,9 @@ impl<T> Verdict<T> {
 
     /// The same verdict with the valid payload transformed.
     pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Verdict<U> {
-        match self {
-            Self::Valid(value) => Verdict::Valid(f(value)),
-            Self::Invalid { reason } => Verdict::Invalid { reason },
-            Self::Inconclusive {
-                reason,
-                retry_after,
-                rate_limited,
-            } => Verdict::Inconclusive {
-                reason,
-                retry_after,
-                rate_limited,
-            },
+        match self.into_result() {
+            Ok(value) => Verdict::Valid(f(value)),
+            Err(failed) => failed.widen(),
         }
     }
 
@@ -128,33 +147,59 @@ impl<T> Verdict<T> {
     pub fn into_result(self) -> Result<T, Verdict<std::convert::Infallible>> {
         match self {
             Self::Valid(value) => Ok(value),
-            Self::Invalid { reason } => Err(Verdict::Invalid { reason }),
+            Self::Invalid { cause, reason } => Err(Verdict::Invalid { cause, reason }),
             Self::Inconclusive {
+                cause,
                 reason,
                 retry_after,
-                rate_limited,
             } => Err(Verdict::Inconclusive {
+                cause,
                 reason,
                 retry_after,
-                rate_limited,
             }),
         }
     }
+}
 
-    /// The same verdict with its reason text passed through `f` (used to redact the token).
+impl<T> Verdict<T> {
+    /// The same verdict with its reason text passed through `f` (a last redaction of the
+    /// token, docs/contract.md §5); the cause is kept.
     #[must_use]
     pub(crate) fn map_reason(self, f: impl FnOnce(&str) -> String) -> Self {
         match self {
             Self::Valid(value) => Self::Valid(value),
-            Self::Invalid { reason } => Self::Invalid { reason: f(&reason) },
+            Self::Invalid { cause, reason } => Self::Invalid {
+                cause,
+                reason: f(&reason),
+            },
             Self::Inconclusive {
+                cause,
                 reason,
                 retry_after,
-                rate_limited,
             } => Self::Inconclusive {
+                cause,
                 reason: f(&reason),
                 retry_after,
-                rate_limited,
+            },
+        }
+    }
+}
+
+impl Verdict<std::convert::Infallible> {
+    /// A verdict that cannot be valid, as a verdict of any payload.
+    #[must_use]
+    pub fn widen<U>(self) -> Verdict<U> {
+        match self {
+            Self::Valid(never) => match never {},
+            Self::Invalid { cause, reason } => Verdict::Invalid { cause, reason },
+            Self::Inconclusive {
+                cause,
+                reason,
+                retry_after,
+            } => Verdict::Inconclusive {
+                cause,
+                reason,
+                retry_after,
             },
         }
     }

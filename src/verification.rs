@@ -76,12 +76,12 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
+use crate::cause::{Cause, CauseKind};
 use crate::classify::{
     classify_identity_redacting, classify_one_call_redacting, classify_test_query_redacting,
 };
 use crate::http::{CallResult, Endpoint};
-use crate::messages;
-use crate::metrics::{RequestOutcome, VerdictCause};
+use crate::metrics::RequestOutcome;
 use crate::outage::GuardOutcome;
 use crate::policy::{Next, RetryPolicy};
 use crate::report::{Stage, VerifyReport};
@@ -161,7 +161,7 @@ impl Verification {
             Ok(token) => Self::with_token_planned(token, plan, policy, now),
             Err(error) => Step::Done(VerifyReport::stopped(
                 Stage::Token,
-                Verdict::invalid(error.to_string()),
+                Verdict::because(Cause::MalformedToken(error), None),
                 None,
                 0,
             )),
@@ -204,7 +204,8 @@ impl Machine {
     fn ready(self, now: Duration) -> Step {
         let timeout = self.remaining(now);
         if timeout.is_zero() {
-            let verdict = Verdict::inconclusive(messages::deadline_passed(self.policy.deadline));
+            let deadline = self.policy.deadline;
+            let verdict = Verdict::because(Cause::Deadline { deadline }, None);
             return self.finish(verdict);
         }
         Step::Send(SendRequest {
@@ -365,7 +366,7 @@ impl Machine {
         let elapsed = now.saturating_sub(self.started);
         match self.policy.next_attempt(self.attempts, elapsed, None) {
             Next::Retry { wait } => self.wait(wait, now),
-            Next::Stop => self.finish(Verdict::inconclusive(messages::contradiction_unresolved())),
+            Next::Stop => self.finish(Verdict::because(Cause::Contradicted, None)),
         }
     }
 }
@@ -546,8 +547,8 @@ pub struct Answered {
     pub outcome: RequestOutcome,
     /// What it means to the outage guard.
     pub guard: GuardOutcome,
-    /// The `cause` label of a verdict this answer decides.
-    pub cause: VerdictCause,
+    /// The cause of the verdict the classifier gave this answer.
+    pub cause: CauseKind,
 }
 
 impl Answered {
@@ -556,7 +557,7 @@ impl Answered {
             endpoint,
             outcome: RequestOutcome::of(result),
             guard: GuardOutcome::of_verdict(verdict),
-            cause: VerdictCause::of_answer(result, verdict),
+            cause: verdict.cause_kind(),
         }
     }
 }

@@ -33,7 +33,7 @@ fn script_race(world: &World) {
 }
 
 async fn assert_one_winner(world: &World, answers: [BroadcastOutcome; 2]) {
-    let locked = BroadcastOutcome::Rejected(LOCKED.to_owned());
+    let locked = BroadcastOutcome::rejected(LOCKED, pat_verdict::HandlerCause::IdentityLocked);
     let winner_id = match &answers {
         [BroadcastOutcome::Accepted, loser] if *loser == locked => "1001",
         [loser, BroadcastOutcome::Accepted] if *loser == locked => "2002",

@@ -579,7 +579,7 @@ fn identity_id_that_is_not_an_integer_is_inconclusive() {
     for (id, reason) in cases {
         let body = format!(r#"{{"id": {id}, "login": "octocat"}}"#);
         let verdict = classify_identity(&Ok(HttpResponse::new(200, body)), UnixTime(0));
-        assert_eq!(verdict, Verdict::inconclusive(reason), "id {id}");
+        assert_eq!(verdict, common::inconclusive(reason), "id {id}");
     }
 }
 
@@ -597,7 +597,7 @@ fn identity_string_id_must_be_plain_digits_that_fit() {
     ] {
         let body = format!(r#"{{"id": {id}, "login": "octocat"}}"#);
         let verdict = classify_identity(&Ok(HttpResponse::new(200, body)), UnixTime(0));
-        assert_eq!(verdict, Verdict::inconclusive(NOT_DECIMAL), "id {id}");
+        assert_eq!(verdict, common::inconclusive(NOT_DECIMAL), "id {id}");
     }
     let body = r#"{"id": "18446744073709551615", "login": "octocat"}"#;
     let Verdict::Valid(identity) =
@@ -619,7 +619,7 @@ fn identity_id_that_echoes_the_token_is_inconclusive() {
             classify_identity_redacting(&Ok(HttpResponse::new(200, body)), UnixTime(0), &token);
         assert_eq!(
             verdict,
-            Verdict::inconclusive(
+            common::inconclusive(
                 "GitHub /user API returned an account id that is not a non-negative integer"
             ),
             "id {id}"
@@ -649,7 +649,7 @@ fn user_answers_not_from_githubs_api_or_rate_limited_are_inconclusive() {
         let verdict = classify_identity(&Ok(HttpResponse::new(status, body)), UnixTime(0));
         assert_eq!(
             verdict,
-            Verdict::inconclusive(not_json(status)),
+            common::inconclusive(not_json(status)),
             "{status} {body:?}"
         );
     }
@@ -660,11 +660,7 @@ fn user_answers_not_from_githubs_api_or_rate_limited_are_inconclusive() {
         let verdict = classify_identity(&Ok(HttpResponse::new(403, body)), UnixTime(0));
         assert_eq!(
             verdict,
-            Verdict::Inconclusive {
-                reason: "GitHub /user API returned 403 (rate limited)".to_owned(),
-                retry_after: None,
-                rate_limited: true
-            }
+            common::rate_limited("GitHub /user API returned 403 (rate limited)", None)
         );
     }
     for (status, body) in [
@@ -678,9 +674,9 @@ fn user_answers_not_from_githubs_api_or_rate_limited_are_inconclusive() {
         let verdict = classify_identity(&Ok(HttpResponse::new(status, body)), UnixTime(0));
         assert_eq!(
             verdict,
-            Verdict::invalid(format!("GitHub /user API returned {status}"))
+            common::invalid(format!("GitHub /user API returned {status}"))
         );
     }
     let verdict = classify_identity(&Ok(HttpResponse::status_only(401)), UnixTime(0));
-    assert_eq!(verdict, Verdict::invalid("GitHub /user API returned 401"));
+    assert_eq!(verdict, common::invalid("GitHub /user API returned 401"));
 }

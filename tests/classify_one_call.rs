@@ -143,11 +143,16 @@ proptest! {
                             prop_assert!(false, "not valid with id {}: {:?}", id, other);
                         }
                     },
-                    Err(reason) => prop_assert_eq!(one_call, Verdict::inconclusive(reason)),
+                    Err(reason) => prop_assert_eq!(one_call, common::inconclusive(reason)),
                 }
             }
             not_valid @ (Verdict::Invalid { .. } | Verdict::Inconclusive { .. }) => {
-                prop_assert_eq!(one_call.map(|_| ()), not_valid.map(|_| ()));
+                // The same row of the table: verdict, reason, wait and cause (whose endpoint
+                // names the call, the one call here).
+                prop_assert_eq!(one_call.kind(), not_valid.kind());
+                prop_assert_eq!(one_call.error(), not_valid.error());
+                prop_assert_eq!(one_call.retry_after(), not_valid.retry_after());
+                prop_assert_eq!(one_call.cause_kind(), not_valid.cause_kind());
             }
         }
     }

@@ -291,7 +291,7 @@ proptest! {
         let verdict = classify(&response(200, RelevantHeaders::default(), body.into_bytes()), now)?;
         match login {
             Some(login) => prop_assert_eq!(verdict, Verdict::Valid(Viewer { login })),
-            None => prop_assert_eq!(verdict, Verdict::invalid(VIEWER_MISSING)),
+            None => prop_assert_eq!(verdict, common::invalid(VIEWER_MISSING)),
         }
     }
 
@@ -636,11 +636,7 @@ fn assert_403_rate_limited_without_a_wait(body: &[u8]) {
     let verdict = classify_test_query(&Ok(HttpResponse::new(403, body.to_vec())), UnixTime(0));
     assert_eq!(
         verdict,
-        Verdict::Inconclusive {
-            reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(),
-            retry_after: None,
-            rate_limited: true,
-        }
+        common::rate_limited("GitHub GraphQL API returned 403 (rate limited)", None)
     );
 }
 
@@ -692,11 +688,10 @@ fn test_query_graphql_rate_limited_example() {
     });
     assert_eq!(
         classify_test_query(&result, UnixTime(0)),
-        Verdict::Inconclusive {
-            reason: "API rate limit exceeded for user ID 1.".to_owned(),
-            retry_after: Some(std::time::Duration::from_secs(60)),
-            rate_limited: true,
-        }
+        common::rate_limited(
+            "API rate limit exceeded for user ID 1.",
+            Some(std::time::Duration::from_secs(60))
+        )
     );
 }
 
@@ -790,54 +785,57 @@ fn github_failures_seen_in_the_wild_are_never_invalid() {
         common::SOMETHING_WENT_WRONG
     );
     let went_wrong = serde_json::json!({"errors": [{"message": common::SOMETHING_WENT_WRONG}]});
-    let cases: Vec<(u16, String, Verdict<Viewer>)> = vec![
-        (200, went_wrong.to_string(), Verdict::inconclusive(failed.clone())),
+    let cases: Vec<(u16, String, common::Judged)> = vec![
+        (200, went_wrong.to_string(), common::inconclusive(failed.clone())),
         (
             200,
             serde_json::json!({"data": null, "errors": [{"message": common::SOMETHING_WENT_WRONG}]}).to_string(),
-            Verdict::inconclusive(failed.clone()),
-        ),
-        (
-            200,
-            serde_json::json!({"data": {"viewer": {"login": "octocat"}}, "errors": [{"message": common::SOMETHING_WENT_WRONG}]}).to_string(),
-            Verdict::Valid(Viewer { login: Some("octocat".to_owned()) }),
+            common::inconclusive(failed.clone()),
         ),
         (
             200,
             r#"{"data": null, "errors": [{"type": "RESOURCE_LIMITS_EXCEEDED", "message": "Resource limits for this query exceeded."}]}"#.to_owned(),
-            Verdict::inconclusive("GitHub GraphQL API failed: Resource limits for this query exceeded."),
+            common::inconclusive("GitHub GraphQL API failed: Resource limits for this query exceeded."),
         ),
         (
             403,
             r#"{"message": "You have triggered an abuse detection mechanism. Please wait a few minutes before you try again.", "documentation_url": "https://docs.github.com/en/free-pro-team@latest/rest/overview/resources-in-the-rest-api#abuse-rate-limits"}"#.to_owned(),
-            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+            common::rate_limited("GitHub GraphQL API returned 403 (rate limited)", None),
         ),
         (
             403,
             r#"{"message": "Maximum number of login attempts exceeded. Please try again later.", "documentation_url": "https://docs.github.com/rest"}"#.to_owned(),
-            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+            common::rate_limited("GitHub GraphQL API returned 403 (rate limited)", None),
         ),
         (
             403,
             r#"{"message": "Forbidden", "documentation_url": "https://docs.github.com/rest/using-the-rest-api/rate-limits-for-the-rest-api#about-secondary-rate-limits"}"#.to_owned(),
-            Verdict::Inconclusive { reason: "GitHub GraphQL API returned 403 (rate limited)".to_owned(), retry_after: None, rate_limited: true },
+            common::rate_limited("GitHub GraphQL API returned 403 (rate limited)", None),
         ),
         (
             200,
             r#"{"errors": [{"type": "FORBIDDEN", "message": "Forbidden", "documentation_url": "https://docs.github.com/graphql/overview/rate-limits-and-node-limits-for-the-graphql-api#secondary-rate-limits"}]}"#.to_owned(),
-            Verdict::Inconclusive { reason: "Forbidden".to_owned(), retry_after: None, rate_limited: true },
+            common::rate_limited("Forbidden", None),
         ),
-        (403, "<!DOCTYPE html><html><body>Access denied by the web application firewall</body></html>".to_owned(), Verdict::inconclusive(not_json(403))),
-        (404, "<html><body><h1>Not Found</h1></body></html>".to_owned(), Verdict::inconclusive(not_json(404))),
-        (404, "404 page not found\n".to_owned(), Verdict::inconclusive(not_json(404))),
-        (403, String::new(), Verdict::inconclusive(not_json(403))),
-        (401, String::new(), Verdict::inconclusive(not_json(401))),
+        (403, "<!DOCTYPE html><html><body>Access denied by the web application firewall</body></html>".to_owned(), common::inconclusive(not_json(403))),
+        (404, "<html><body><h1>Not Found</h1></body></html>".to_owned(), common::inconclusive(not_json(404))),
+        (404, "404 page not found\n".to_owned(), common::inconclusive(not_json(404))),
+        (403, String::new(), common::inconclusive(not_json(403))),
+        (401, String::new(), common::inconclusive(not_json(401))),
     ];
     for (status, body, expected) in cases {
         let verdict =
             classify_test_query(&Ok(HttpResponse::new(status, body.clone())), UnixTime(0));
         assert_eq!(verdict, expected, "{status} {body}");
     }
+    // GitHub's own failure beside a viewer that came back: the PAT works.
+    let body = serde_json::json!({"data": {"viewer": {"login": "octocat"}}, "errors": [{"message": common::SOMETHING_WENT_WRONG}]}).to_string();
+    assert_eq!(
+        classify_test_query(&Ok(HttpResponse::new(200, body)), UnixTime(0)),
+        Verdict::Valid(Viewer {
+            login: Some("octocat".to_owned())
+        })
+    );
 }
 
 /// Evidence stays evidence (issue 15, and gittensor's own tests): each of these is Invalid
@@ -860,11 +858,6 @@ fn evidence_stays_evidence() {
             403,
             r#"{"message": "Resource not accessible by personal access token", "documentation_url": "https://docs.github.com/rest"}"#,
             "GitHub GraphQL API returned 403",
-        ),
-        (
-            422,
-            r#"{"message": "Validation Failed", "errors": [], "documentation_url": "https://docs.github.com/rest"}"#,
-            "GitHub GraphQL API returned 422",
         ),
         (
             200,
@@ -897,14 +890,16 @@ fn evidence_stays_evidence() {
     ];
     for (status, body, reason) in cases {
         let verdict = classify_test_query(&Ok(HttpResponse::new(status, body)), UnixTime(0));
-        assert_eq!(verdict, Verdict::invalid(reason), "{status} {body}");
+        assert_eq!(verdict, common::invalid(reason), "{status} {body}");
     }
-    // Classified from its status alone: the seed's table.
-    for status in [401, 403, 404, 422] {
+    // Classified from its status alone: the seed's table, for the two statuses that are
+    // about a token (docs/contract.md §13: a 404 or a 422 refuses the request; changed
+    // 2026-12-07 from the seed's "any other 4xx").
+    for status in [401, 403] {
         let verdict = classify_test_query(&Ok(HttpResponse::status_only(status)), UnixTime(0));
         assert_eq!(
             verdict,
-            Verdict::invalid(format!("GitHub GraphQL API returned {status}"))
+            common::invalid(format!("GitHub GraphQL API returned {status}"))
         );
     }
 }

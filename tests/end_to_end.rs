@@ -14,8 +14,8 @@ use std::time::Duration;
 
 use pat_verdict::testing::entry;
 use pat_verdict::{
-    BroadcastOutcome, CheckCategory, CheckResponse, Endpoint, Hotkey, HotkeyList, PatStore,
-    RetryPolicy, SecretString, Uid, Validator, Verifier,
+    BroadcastOutcome, CauseKind, CheckCategory, CheckResponse, Endpoint, Hotkey, HotkeyList,
+    PatStore, RetryPolicy, SecretString, Uid, Validator, Verifier,
 };
 use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_json_store::JsonStore;
@@ -103,9 +103,9 @@ async fn seed_reproduction_over_real_sockets() {
     let answer = setup.broadcast("hotkey_1", "ghp_stored").await;
     assert_eq!(
         answer,
-        BroadcastOutcome::RetryLater(
-            "GitHub API temporarily unavailable during PAT test query; retry the broadcast in a few minutes. (GitHub GraphQL API returned 503)"
-                .to_owned()
+        BroadcastOutcome::retry_later(
+            "GitHub API temporarily unavailable during PAT test query; retry the broadcast in a few minutes. (GitHub GraphQL API returned 503)",
+            CauseKind::GithubDown
         )
     );
     let after = std::fs::read(&setup.path).expect("the store file");
@@ -147,7 +147,7 @@ async fn a_corrupt_store_file_fails_closed_and_is_not_replaced() {
     std::fs::create_dir_all(setup.path.parent().expect("a parent")).expect("mkdir");
     std::fs::write(&setup.path, b"{ not json").expect("write");
     let answer = setup.broadcast("hotkey_0", "ghp_fresh").await;
-    let BroadcastOutcome::RetryLater(reason) = answer else {
+    let BroadcastOutcome::RetryLater { reason, .. } = answer else {
         panic!("a corrupt store is retryable: {answer:?}");
     };
     assert!(

@@ -10,27 +10,48 @@ mod world;
 
 use pat_verdict::testing::{Reply, entry};
 use pat_verdict::{
-    BroadcastOutcome, BroadcastResponse, Endpoint, ExposeSecret, GithubId, PatStore,
-    TransportErrorKind, Uid,
+    BroadcastOutcome, BroadcastResponse, CauseKind, Endpoint, ExposeSecret, GithubId, HandlerCause,
+    PatStore, TransportErrorKind, Uid,
 };
 use serde_json::json;
 use world::{World, hk};
 
 const LOCKED: &str = "GitHub identity is locked for this hotkey. Deregister and re-register to change GitHub accounts.";
 
-fn rejected(reason: &str, retryable: bool) -> BroadcastOutcome {
-    if retryable {
-        BroadcastOutcome::RetryLater(reason.to_owned())
-    } else {
-        BroadcastOutcome::Rejected(reason.to_owned())
+/// A rejection as §6's tables state it: the words and whether it is retryable (the cause is
+/// §13's, asserted by the tests of causes).
+#[derive(Debug)]
+struct Rejection {
+    reason: String,
+    retryable: bool,
+}
+
+impl PartialEq<Rejection> for BroadcastOutcome {
+    fn eq(&self, other: &Rejection) -> bool {
+        match self {
+            BroadcastOutcome::Accepted => false,
+            BroadcastOutcome::Rejected { reason, .. } => {
+                !other.retryable && *reason == other.reason
+            }
+            BroadcastOutcome::RetryLater { reason, .. } => {
+                other.retryable && *reason == other.reason
+            }
+        }
+    }
+}
+
+fn rejected(reason: &str, retryable: bool) -> Rejection {
+    Rejection {
+        reason: reason.to_owned(),
+        retryable,
     }
 }
 
 /// The reason of a retryable rejection; any other answer fails the test.
 fn retry_later(outcome: BroadcastOutcome) -> String {
     match outcome {
-        BroadcastOutcome::RetryLater(reason) => reason,
-        other @ (BroadcastOutcome::Accepted | BroadcastOutcome::Rejected(_)) => {
+        BroadcastOutcome::RetryLater { reason, .. } => reason,
+        other @ (BroadcastOutcome::Accepted | BroadcastOutcome::Rejected { .. }) => {
             panic!("expected a retryable rejection, got {other:?}")
         }
     }
@@ -321,25 +342,21 @@ async fn the_pat_is_never_echoed_in_any_answer() {
 #[test]
 fn each_outcome_goes_on_the_wire_as_accepted_reason_retryable() {
     assert_eq!(BroadcastOutcome::Accepted.rejection_reason(), None);
-    assert_eq!(
-        BroadcastOutcome::Rejected("no".into()).rejection_reason(),
-        Some("no")
-    );
-    assert_eq!(
-        BroadcastOutcome::RetryLater("later".into()).rejection_reason(),
-        Some("later")
-    );
+    let no = || BroadcastOutcome::rejected("no", HandlerCause::IdentityLocked);
+    let later = || BroadcastOutcome::retry_later("later", CauseKind::GithubDown);
+    assert_eq!(no().rejection_reason(), Some("no"));
+    assert_eq!(later().rejection_reason(), Some("later"));
     let wire = |outcome| serde_json::to_string(&BroadcastResponse::from(outcome)).expect("json");
     assert_eq!(
         wire(BroadcastOutcome::Accepted),
-        r#"{"accepted":true,"rejection_reason":null,"retryable":false}"#
+        r#"{"accepted":true,"rejection_reason":null,"retryable":false,"cause":"ok"}"#
     );
     assert_eq!(
-        wire(BroadcastOutcome::Rejected("no".into())),
-        r#"{"accepted":false,"rejection_reason":"no","retryable":false}"#
+        wire(no()),
+        r#"{"accepted":false,"rejection_reason":"no","retryable":false,"cause":"identity_locked"}"#
     );
     assert_eq!(
-        wire(BroadcastOutcome::RetryLater("later".into())),
-        r#"{"accepted":false,"rejection_reason":"later","retryable":true}"#
+        wire(later()),
+        r#"{"accepted":false,"rejection_reason":"later","retryable":true,"cause":"github_down"}"#
     );
 }

@@ -215,7 +215,7 @@ async fn empty_stored_pat_is_no_pat() {
 
 #[test]
 fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
-    use pat_verdict::{CheckOutcome, CheckResponse, Unavailable};
+    use pat_verdict::{CauseKind, CheckOutcome, CheckResponse, Unavailable};
     let cases = [
         (CheckOutcome::Valid, (Some(true), Some(true), None), "valid"),
         (
@@ -228,12 +228,15 @@ fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
             "no_pat",
         ),
         (
-            CheckOutcome::InvalidPat("PAT test query failed: x".into()),
+            CheckOutcome::InvalidPat {
+                reason: "PAT test query failed: x".into(),
+                cause: CauseKind::GraphqlError,
+            },
             (Some(true), Some(false), Some("PAT test query failed: x")),
             "invalid_pat",
         ),
         (
-            CheckOutcome::Inconclusive(Unavailable::Github),
+            CheckOutcome::Inconclusive(Unavailable::Github(CauseKind::GithubDown)),
             (Some(true), None, Some(UNAVAILABLE)),
             "inconclusive",
         ),

@@ -2,11 +2,13 @@
 //! verification can give, what *check* and *broadcast* answer. The rule the project exists
 //! for holds over all of them: an inconclusive verdict never tells a miner the PAT is bad.
 
+mod common;
+
 use std::time::Duration;
 
 use pat_verdict::{
-    BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse, GithubId,
-    Identity, Stage, TokenInfo, Uid, Unavailable, Verdict, VerifyReport, Viewer,
+    AnswerCause, BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse,
+    GithubId, Identity, Stage, TokenInfo, Uid, Unavailable, Verdict, VerifyReport, Viewer,
 };
 use proptest::prelude::*;
 
@@ -20,19 +22,8 @@ fn arb_identity() -> impl Strategy<Value = Identity> {
 
 /// A verdict that is not valid, as a verification stops on it.
 fn arb_failure() -> impl Strategy<Value = Verdict<std::convert::Infallible>> {
-    prop_oneof![
-        "[ -~]{0,40}".prop_map(Verdict::invalid),
-        (
-            "[ -~]{0,40}",
-            proptest::option::of(0_u64..100_000),
-            any::<bool>()
-        )
-            .prop_map(|(reason, wait, rate_limited)| Verdict::Inconclusive {
-                reason,
-                retry_after: wait.map(Duration::from_millis),
-                rate_limited,
-            }),
-    ]
+    (common::arb_cause(), proptest::option::of(0_u64..100_000))
+        .prop_map(|(cause, wait)| Verdict::because(cause, wait.map(Duration::from_millis)))
 }
 
 /// Every report a verification can end in, by either plan: valid with its identity and viewer,
@@ -79,19 +70,21 @@ proptest! {
         let wire = CheckResponse::from(outcome.clone());
         match (&report, report.verdict()) {
             (VerifyReport::Valid { .. }, _) => prop_assert_eq!(outcome, CheckOutcome::Valid),
-            (_, Verdict::Inconclusive { .. }) => {
-                prop_assert_eq!(outcome, CheckOutcome::Inconclusive(Unavailable::Github));
+            (_, Verdict::Inconclusive { cause, .. }) => {
+                prop_assert_eq!(outcome, CheckOutcome::Inconclusive(Unavailable::Github(cause.kind())));
                 prop_assert_eq!(wire.pat_valid, None);
                 prop_assert_eq!(wire.category, CheckCategory::Inconclusive);
+                prop_assert_eq!(wire.cause, AnswerCause::Verdict(cause.kind()));
             }
-            (_, Verdict::Invalid { reason }) => {
+            (_, Verdict::Invalid { reason, cause }) => {
                 let expected = if report.stage() == Some(Stage::TestQuery) {
                     format!("PAT test query failed: {reason}")
                 } else {
                     format!("No Github id found for miner {uid}'s PAT")
                 };
-                prop_assert_eq!(outcome, CheckOutcome::InvalidPat(expected));
+                prop_assert_eq!(outcome, CheckOutcome::InvalidPat { reason: expected, cause: cause.kind() });
                 prop_assert_eq!(wire.pat_valid, Some(false));
+                prop_assert_eq!(wire.cause, AnswerCause::Verdict(cause.kind()));
             }
             (_, Verdict::Valid(())) => prop_assert!(false, "a stopped report is never valid"),
         }
@@ -104,7 +97,7 @@ proptest! {
         let judged = BroadcastOutcome::judged(Uid(uid), &report);
         match (&report, report.verdict()) {
             (VerifyReport::Valid { identity, .. }, _) => prop_assert_eq!(judged, Ok(identity)),
-            (_, Verdict::Inconclusive { reason, .. }) => {
+            (_, Verdict::Inconclusive { reason, cause, .. }) => {
                 let answer = judged.expect_err("not valid");
                 let expected = if report.stage() == Some(Stage::TestQuery) {
                     format!(
@@ -117,18 +110,18 @@ proptest! {
                          failed transiently"
                     )
                 };
-                prop_assert_eq!(&answer, &BroadcastOutcome::RetryLater(expected));
+                prop_assert_eq!(&answer, &BroadcastOutcome::retry_later(expected, cause.kind()));
                 let wire = BroadcastResponse::from(answer);
                 prop_assert!(wire.retryable && !wire.accepted);
             }
-            (_, Verdict::Invalid { reason }) => {
+            (_, Verdict::Invalid { reason, cause }) => {
                 let answer = judged.expect_err("not valid");
                 let expected = if report.stage() == Some(Stage::TestQuery) {
                     format!("PAT test query failed: {reason}")
                 } else {
                     format!("No Github id found for miner {uid}'s PAT")
                 };
-                prop_assert_eq!(&answer, &BroadcastOutcome::Rejected(expected));
+                prop_assert_eq!(&answer, &BroadcastOutcome::rejected(expected, cause.kind()));
                 let wire = BroadcastResponse::from(answer);
                 prop_assert!(!wire.retryable && !wire.accepted);
             }
@@ -143,7 +136,7 @@ proptest! {
         let broadcast = BroadcastOutcome::judged(Uid(uid), &report);
         prop_assert_eq!(
             check.category() == CheckCategory::InvalidPat,
-            matches!(broadcast, Err(BroadcastOutcome::Rejected(_)))
+            matches!(broadcast, Err(BroadcastOutcome::Rejected { .. }))
         );
         prop_assert_eq!(check == CheckOutcome::Valid, broadcast.is_ok());
     }

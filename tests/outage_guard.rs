@@ -22,8 +22,8 @@ use std::time::Duration;
 
 use common::config;
 use pat_verdict::{
-    GuardChange, GuardOutcome, MAX_OUTAGE_COOLDOWN, OutageGuard, OutageSettings, PROBE_GRACE,
-    Permit, ProbeTicket, TokenId, UnixTime, Verdict,
+    Cause, CauseKind, Endpoint, GuardChange, GuardOutcome, MAX_OUTAGE_COOLDOWN, OutageGuard,
+    OutageSettings, PROBE_GRACE, Permit, ProbeTicket, RateLimit, TokenId, UnixTime, Verdict,
 };
 use proptest::prelude::*;
 
@@ -839,14 +839,10 @@ fn six_failures_in_a_row_open_it_and_every_request_is_answered_at_once() {
         );
         assert_eq!(refusal.wait, secs(130 - at));
         let verdict: Verdict = refusal.verdict();
-        assert_eq!(
-            verdict,
-            Verdict::Inconclusive {
-                reason: refusal.reason(),
-                retry_after: Some(secs(130 - at)),
-                rate_limited: false,
-            }
-        );
+        assert_eq!(verdict.error(), Some(refusal.reason().as_str()));
+        assert_eq!(verdict.retry_after(), Some(secs(130 - at)));
+        assert_eq!(verdict.cause_kind(), CauseKind::ShortCircuited);
+        assert!(verdict.transient_failure());
     }
 }
 
@@ -1087,24 +1083,31 @@ fn the_guard_switched_off_lets_everything_through() {
 fn the_outcome_of_a_verdict_follows_the_table() {
     let valid: Verdict = Verdict::Valid(());
     assert_eq!(GuardOutcome::of_verdict(&valid), GuardOutcome::Evidence);
-    let invalid: Verdict = Verdict::invalid("GitHub /user API returned 401");
+    let user = Endpoint::Identity;
+    let invalid: Verdict = Verdict::because(Cause::BadCredentials { endpoint: user }, None);
     assert_eq!(GuardOutcome::of_verdict(&invalid), GuardOutcome::Evidence);
-    let rate_limited: Verdict = Verdict::Inconclusive {
-        reason: "GitHub /user API returned 429 (rate limited)".into(),
-        retry_after: Some(secs(60)),
-        rate_limited: true,
+    let limit = RateLimit::Status {
+        endpoint: user,
+        status: 429,
+        wait: Some(secs(60)),
     };
+    let rate_limited: Verdict = Verdict::because(Cause::RateLimited(limit), Some(secs(60)));
     assert_eq!(
         GuardOutcome::of_verdict(&rate_limited),
         GuardOutcome::RateLimited
     );
-    let outage: Verdict = Verdict::Inconclusive {
-        reason: "GitHub GraphQL API returned 503".into(),
-        retry_after: Some(secs(120)),
-        rate_limited: false,
+    let down = Cause::GithubDown {
+        endpoint: Endpoint::TestQuery,
+        status: 503,
     };
+    let outage: Verdict = Verdict::because(down, Some(secs(120)));
     assert_eq!(GuardOutcome::of_verdict(&outage), failure_after(120));
-    let unreachable: Verdict = Verdict::inconclusive("GitHub /user API unreachable: timed out");
+    let timed_out = Cause::Transport {
+        endpoint: user,
+        kind: pat_verdict::TransportErrorKind::Timeout,
+        detail: String::new(),
+    };
+    let unreachable: Verdict = Verdict::because(timed_out, None);
     assert_eq!(GuardOutcome::of_verdict(&unreachable), failure());
 }
 

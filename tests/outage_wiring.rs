@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use pat_verdict::testing::{ManualClock, Reply, ScriptedGithub};
 use pat_verdict::{
-    Endpoint, OutageSettings, RetryPolicy, SecretString, Stage, Verdict, VerdictCause, VerdictKind,
+    CauseKind, Endpoint, OutageSettings, RetryPolicy, SecretString, Stage, Verdict, VerdictKind,
     Verifier, short_circuit_reason,
 };
 
@@ -83,8 +83,8 @@ async fn an_outage_is_noticed_once_and_answered_at_once() {
         assert_eq!(report.requests(), 0, "{report:?}");
     }
     let counters = verifier.counters();
-    assert_eq!(counters.verdicts(VerdictCause::GithubDown), 5);
-    assert_eq!(counters.verdicts(VerdictCause::ShortCircuited), 35);
+    assert_eq!(counters.verdicts(CauseKind::GithubDown), 5);
+    assert_eq!(counters.verdicts(CauseKind::ShortCircuited), 35);
     assert_eq!(counters.requests_sent(), 16);
     assert_eq!(counters.guard_opened(), 1);
     let text = verifier.metrics_text();
@@ -175,16 +175,7 @@ async fn rate_limited_tokens_do_not_open_the_guard() {
     for n in 0..8 {
         let report = verifier.verify(&SecretString::from(token(n))).await;
         assert_eq!(report.kind(), VerdictKind::Inconclusive);
-        assert!(
-            matches!(
-                report.verdict(),
-                Verdict::Inconclusive {
-                    rate_limited: true,
-                    ..
-                }
-            ),
-            "{report:?}"
-        );
+        assert!(report.verdict().rate_limited(), "{report:?}");
         sent += report.requests();
         assert_eq!(verifier.outage(), None, "after token {n}");
     }
@@ -194,7 +185,7 @@ async fn rate_limited_tokens_do_not_open_the_guard() {
         "every attempt was sent"
     );
     assert!(sent >= 8);
-    assert_eq!(verifier.counters().verdicts(VerdictCause::RateLimited), 8);
+    assert_eq!(verifier.counters().verdicts(CauseKind::RateLimited), 8);
 }
 
 /// Turned off, the guard never answers for GitHub: every verification spends its attempts.
@@ -216,8 +207,8 @@ async fn every_series_starts_at_zero() {
     let (_clock, _github, verifier) = verifier(None);
     let text = verifier.metrics_text();
     let samples: Vec<&str> = text.lines().filter(|line| !line.starts_with('#')).collect();
-    // 10 causes + 2 × 5 outcomes + 2 × (9 buckets + sum + count) + 2 guard lines + 5 + 3 answers.
-    assert_eq!(samples.len(), 10 + 10 + 22 + 2 + 8, "{text}");
+    // 16 causes + 2 × 5 outcomes + 2 × (9 buckets + sum + count) + 2 guard lines + 5 + 3 answers.
+    assert_eq!(samples.len(), 16 + 10 + 22 + 2 + 8, "{text}");
     assert!(samples.iter().all(|line| line.ends_with(" 0")), "{text}");
     for family in [
         "pat_verdict_verdicts_total counter",

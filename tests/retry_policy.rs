@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::config;
-use pat_verdict::Verdict;
+use pat_verdict::{Cause, Endpoint, RateLimit, Verdict};
 use pat_verdict::{DEFAULT_DEADLINE, Next, RetryPolicy};
 use proptest::prelude::*;
 
@@ -33,13 +33,26 @@ fn arb_retry_after() -> impl Strategy<Value = Option<Duration>> {
 }
 
 fn arb_inconclusive() -> impl Strategy<Value = Verdict> {
-    ("\\PC{0,20}", arb_retry_after(), any::<bool>()).prop_map(
-        |(reason, retry_after, rate_limited)| Verdict::Inconclusive {
-            reason,
-            retry_after,
-            rate_limited,
-        },
-    )
+    (arb_retry_after(), any::<bool>())
+        .prop_map(|(retry_after, rate_limited)| inconclusive(retry_after, rate_limited))
+}
+
+/// An Inconclusive verdict: a rate limit (429) or GitHub down (503), with this wait.
+fn inconclusive(retry_after: Option<Duration>, rate_limited: bool) -> Verdict {
+    let endpoint = Endpoint::TestQuery;
+    let cause = if rate_limited {
+        Cause::RateLimited(RateLimit::Status {
+            endpoint,
+            status: 429,
+            wait: retry_after,
+        })
+    } else {
+        Cause::GithubDown {
+            endpoint,
+            status: 503,
+        }
+    };
+    Verdict::because(cause, retry_after)
 }
 
 /// Attempts so far: mostly the ones that may be retried, sometimes any count at all.
@@ -76,7 +89,7 @@ proptest! {
         elapsed in arb_elapsed(),
         reason in "\\PC{0,20}",
     ) {
-        let verdict: Verdict = Verdict::invalid(reason);
+        let verdict: Verdict = Verdict::because(Cause::GraphqlError { message: Some(reason) }, None);
         prop_assert_eq!(policy.after_attempt(attempts, elapsed, &verdict), Next::Stop);
     }
 
@@ -110,11 +123,7 @@ proptest! {
             let slack = policy.deadline.saturating_sub(wanted + Duration::from_secs(1));
             let slack_ms = usize::try_from(slack.as_millis()).unwrap_or(usize::MAX);
             let elapsed_ms = u64::try_from(at.index(slack_ms + 1)).unwrap_or(0);
-            let verdict: Verdict = Verdict::Inconclusive {
-                reason: "GitHub GraphQL API returned 503".to_owned(),
-                retry_after,
-                rate_limited,
-            };
+            let verdict: Verdict = inconclusive(retry_after, rate_limited);
             (policy, verdict, Duration::from_millis(elapsed_ms))
         }),
         attempts in 1..MAX_ATTEMPTS,
@@ -133,11 +142,7 @@ proptest! {
         elapsed_ms in 0_u64..=5_000,
         retry_after_ms in proptest::option::of(0_u64..=2_000),
     ) {
-        let verdict: Verdict = Verdict::Inconclusive {
-            reason: "GitHub GraphQL API returned 503".to_owned(),
-            retry_after: retry_after_ms.map(Duration::from_millis),
-            rate_limited: false,
-        };
+        let verdict: Verdict = inconclusive(retry_after_ms.map(Duration::from_millis), false);
         let next = RetryPolicy::default().after_attempt(
             attempts,
             Duration::from_millis(elapsed_ms),
@@ -174,11 +179,7 @@ proptest! {
             .deadline
             .saturating_sub(elapsed)
             .saturating_add(Duration::from_millis(past_by_ms));
-        let verdict: Verdict = Verdict::Inconclusive {
-            reason: "rate limited".to_owned(),
-            retry_after: Some(retry_after),
-            rate_limited,
-        };
+        let verdict: Verdict = inconclusive(Some(retry_after), rate_limited);
         prop_assert_eq!(policy.after_attempt(attempts, elapsed, &verdict), Next::Stop);
     }
 
@@ -213,7 +214,7 @@ proptest! {
     #[test]
     fn policy_backoff_grows(deadline_s in 12_u64..=600, attempts in 1_u32..64) {
         let policy = RetryPolicy::with_deadline(Duration::from_secs(deadline_s));
-        let failed: Verdict = Verdict::inconclusive("GitHub GraphQL API returned 502");
+        let failed = inconclusive(None, false);
         let first = policy.after_attempt(1, Duration::ZERO, &failed);
         let second = policy.after_attempt(2, Duration::ZERO, &failed);
         match (first, second) {
@@ -241,11 +242,7 @@ proptest! {
         for (took, retry_after) in attempts_took {
             attempts += 1;
             elapsed = elapsed.saturating_add(took);
-            let verdict: Verdict = Verdict::Inconclusive {
-                reason: "GitHub GraphQL API returned 503".to_owned(),
-                retry_after,
-                rate_limited: retry_after.is_some(),
-            };
+            let verdict: Verdict = inconclusive(retry_after, retry_after.is_some());
             match policy.after_attempt(attempts, elapsed, &verdict) {
                 Next::Retry { wait } => {
                     elapsed = elapsed.saturating_add(wait);
@@ -275,7 +272,7 @@ fn policy_defaults_match_spec() {
 #[test]
 fn policy_default_walk_through() {
     let policy = RetryPolicy::default();
-    let failed: Verdict = Verdict::inconclusive("GitHub GraphQL API returned 503");
+    let failed: Verdict = inconclusive(None, false);
     let Next::Retry { wait: first } = policy.after_attempt(1, Duration::ZERO, &failed) else {
         panic!("first failure not retried");
     };
@@ -291,7 +288,7 @@ fn policy_default_walk_through() {
 #[test]
 fn policy_retry_that_leaves_exactly_the_minimum_attempt_time_is_made() {
     let policy = RetryPolicy::default();
-    let outage: Verdict = Verdict::inconclusive("GitHub GraphQL API returned 503");
+    let outage: Verdict = inconclusive(None, false);
     let wait = policy.backoff(1);
     let last_start = policy.deadline - wait - policy.min_attempt_time;
     assert_eq!(

@@ -6,12 +6,15 @@
 //! "GitHub contradicting itself"). The same holds of the one-call plan (§11), whose every
 //! request is the one call and whose verdict is the one call's classifier on its last answer.
 
+mod common;
+
 use std::time::Duration;
 
 use pat_verdict::{
-    CallResult, Endpoint, HttpResponse, IdentityKnown, Plan, RelevantHeaders, RetryPolicy,
-    SecretString, SendRequest, Stage, Step, TransportError, TransportErrorKind, UnixTime, Verdict,
-    Verification, VerifyReport, classify_identity, classify_one_call, classify_test_query,
+    CallResult, CauseKind, Endpoint, HttpResponse, IdentityKnown, Plan, RelevantHeaders,
+    RetryPolicy, SecretString, SendRequest, Stage, Step, TransportError, TransportErrorKind,
+    UnixTime, Verdict, Verification, VerifyReport, classify_identity, classify_one_call,
+    classify_test_query,
 };
 use proptest::prelude::*;
 
@@ -312,7 +315,8 @@ proptest! {
                 match last(Endpoint::TestQuery) {
                     // The first 401 after the valid identity, with no room to ask again.
                     Some(_) if last_index.is_some_and(|i| first_evidence_401(&run, i)) => {
-                        prop_assert_eq!(report.verdict(), Verdict::<()>::inconclusive(UNRESOLVED));
+                        prop_assert_eq!(report.verdict(), common::inconclusive(UNRESOLVED));
+                        prop_assert_eq!(report.cause_kind(), CauseKind::Contradicted);
                     }
                     Some(verdict) => prop_assert_eq!(verdict, report.verdict()),
                     // The identity used up the deadline: no test query was sent.
@@ -322,6 +326,7 @@ proptest! {
                             policy.deadline.as_secs_f64()
                         );
                         prop_assert_eq!(report.verdict().error().map(str::to_owned), Some(words.clone()));
+                        prop_assert_eq!(report.cause_kind(), CauseKind::Deadline);
                     }
                 }
             }
@@ -433,7 +438,7 @@ proptest! {
                     prop_assert_eq!(&run.report.verdict(), &Verdict::Valid(()));
                 }
                 if after == 401 && evidence_401(&run, at + 1) {
-                    prop_assert_eq!(&run.report.verdict(), &Verdict::<()>::invalid("GitHub GraphQL API returned 401"));
+                    prop_assert_eq!(&run.report.verdict(), &common::invalid("GitHub GraphQL API returned 401"));
                 }
             }
             None => {
@@ -441,7 +446,7 @@ proptest! {
                 let fits = test_attempts_then < 3
                     && answered_at + policy.backoff(u32::try_from(test_attempts_then).unwrap_or(u32::MAX)) + policy.min_attempt_time <= policy.deadline;
                 prop_assert!(!fits, "a retry that fitted was not made");
-                prop_assert_eq!(&run.report.verdict(), &Verdict::<()>::inconclusive(UNRESOLVED));
+                prop_assert_eq!(&run.report.verdict(), &common::inconclusive(UNRESOLVED));
             }
         }
     }
@@ -488,7 +493,7 @@ fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
     );
     assert_eq!(
         run_bad.report.verdict(),
-        Verdict::invalid("GitHub GraphQL API returned 401")
+        common::invalid("GitHub GraphQL API returned 401")
     );
     assert_eq!(run_bad.report.stage(), Some(Stage::TestQuery));
     assert_eq!(run_bad.report.requests(), 3);
@@ -498,10 +503,7 @@ fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
         RetryPolicy::with_deadline(Duration::from_millis(600)),
         Duration::ZERO,
     );
-    assert_eq!(
-        run_short.report.verdict(),
-        Verdict::<()>::inconclusive(UNRESOLVED)
-    );
+    assert_eq!(run_short.report.verdict(), common::inconclusive(UNRESOLVED));
     assert_eq!(run_short.report.requests(), 2);
     // A 401 at the identity is not a contradiction: no retry.
     let denied = Answer {
@@ -511,7 +513,7 @@ fn a_test_query_401_after_a_valid_identity_is_asked_again_once() {
     let run_identity = run(&[denied], RetryPolicy::default(), Duration::ZERO);
     assert_eq!(
         run_identity.report.verdict(),
-        Verdict::invalid("GitHub /user API returned 401")
+        common::invalid("GitHub /user API returned 401")
     );
     assert_eq!(run_identity.report.requests(), 1);
 }

@@ -8,6 +8,7 @@ use secrecy::SecretString;
 use serde::Serialize;
 
 use super::Validator;
+use crate::cause::{AnswerCause, CauseKind, HandlerCause};
 use crate::messages;
 use crate::metrics::BroadcastCategory;
 use crate::miner::{Hotkey, Uid};
@@ -24,10 +25,20 @@ pub enum BroadcastOutcome {
     /// The PAT was stored.
     Accepted,
     /// Refused on evidence (or by the pin): sending the same again will not help.
-    Rejected(String),
+    Rejected {
+        /// Why, in the words miners read.
+        reason: String,
+        /// Why, as one word.
+        cause: AnswerCause,
+    },
     /// Refused for now (GitHub or the store was unavailable): the same broadcast may succeed
     /// later.
-    RetryLater(String),
+    RetryLater {
+        /// Why, in the words miners read.
+        reason: String,
+        /// Why, as one word.
+        cause: AnswerCause,
+    },
 }
 
 impl BroadcastOutcome {
@@ -36,7 +47,32 @@ impl BroadcastOutcome {
     pub fn rejection_reason(&self) -> Option<&str> {
         match self {
             Self::Accepted => None,
-            Self::Rejected(reason) | Self::RetryLater(reason) => Some(reason),
+            Self::Rejected { reason, .. } | Self::RetryLater { reason, .. } => Some(reason),
+        }
+    }
+
+    /// Why, as one word (docs/contract.md §13): `ok` when accepted.
+    #[must_use]
+    pub const fn cause(&self) -> AnswerCause {
+        match self {
+            Self::Accepted => AnswerCause::Verdict(CauseKind::Ok),
+            Self::Rejected { cause, .. } | Self::RetryLater { cause, .. } => *cause,
+        }
+    }
+
+    /// Refused for good, in these words, for this cause.
+    pub fn rejected(reason: impl Into<String>, cause: impl Into<AnswerCause>) -> Self {
+        Self::Rejected {
+            reason: reason.into(),
+            cause: cause.into(),
+        }
+    }
+
+    /// Refused for now, in these words, for this cause.
+    pub fn retry_later(reason: impl Into<String>, cause: impl Into<AnswerCause>) -> Self {
+        Self::RetryLater {
+            reason: reason.into(),
+            cause: cause.into(),
         }
     }
 
@@ -52,25 +88,29 @@ impl BroadcastOutcome {
             VerifyReport::Valid { identity, .. } => return Ok(identity),
             VerifyReport::Stopped { stage, verdict, .. } => (*stage, verdict),
         };
+        let cause = verdict.cause_kind();
         Err(match (stage, verdict) {
             (_, Verdict::Valid(never)) => match *never {},
             (Stage::Token | Stage::Identity, Verdict::Invalid { .. }) => {
-                Self::Rejected(messages::no_github_id(uid))
+                Self::rejected(messages::no_github_id(uid), cause)
             }
             (Stage::Token | Stage::Identity, Verdict::Inconclusive { .. }) => {
-                Self::RetryLater(messages::identity_transient(uid))
+                Self::retry_later(messages::identity_transient(uid), cause)
             }
-            (Stage::TestQuery, Verdict::Invalid { reason }) => {
-                Self::Rejected(messages::test_query_failed(reason))
+            (Stage::TestQuery, Verdict::Invalid { reason, .. }) => {
+                Self::rejected(messages::test_query_failed(reason), cause)
             }
             (Stage::TestQuery, Verdict::Inconclusive { reason, .. }) => {
-                Self::RetryLater(messages::github_unavailable_broadcast(reason))
+                Self::retry_later(messages::github_unavailable_broadcast(reason), cause)
             }
         })
     }
 
     fn store_unavailable(error: &StoreError) -> Self {
-        Self::RetryLater(messages::store_unavailable(&error_chain(error)))
+        Self::retry_later(
+            messages::store_unavailable(&error_chain(error)),
+            HandlerCause::StoreUnavailable,
+        )
     }
 }
 
@@ -86,36 +126,40 @@ pub struct BroadcastResponse {
     pub rejection_reason: Option<String>,
     /// Whether the same broadcast may succeed later (GitHub or the store was unavailable).
     pub retryable: bool,
+    /// Why, as one word (docs/contract.md §13): `ok` when accepted.
+    pub cause: AnswerCause,
 }
 
 impl From<BroadcastOutcome> for BroadcastResponse {
     fn from(outcome: BroadcastOutcome) -> Self {
         let (accepted, retryable) = match &outcome {
             BroadcastOutcome::Accepted => (true, false),
-            BroadcastOutcome::Rejected(_) => (false, false),
-            BroadcastOutcome::RetryLater(_) => (false, true),
+            BroadcastOutcome::Rejected { .. } => (false, false),
+            BroadcastOutcome::RetryLater { .. } => (false, true),
         };
+        let cause = outcome.cause();
         let rejection_reason = match outcome {
             BroadcastOutcome::Accepted => None,
-            BroadcastOutcome::Rejected(reason) | BroadcastOutcome::RetryLater(reason) => {
-                Some(reason)
-            }
+            BroadcastOutcome::Rejected { reason, .. }
+            | BroadcastOutcome::RetryLater { reason, .. } => Some(reason),
         };
         Self {
             accepted,
             rejection_reason,
             retryable,
+            cause,
         }
     }
 }
 
 fn token_rejection(uid: Uid, error: TokenError) -> BroadcastOutcome {
-    BroadcastOutcome::Rejected(match error {
+    let reason = match error {
         TokenError::Empty => messages::no_pat_provided(uid),
         TokenError::Malformed { .. } | TokenError::TooLong { .. } => {
             messages::malformed_pat(uid, error)
         }
-    })
+    };
+    BroadcastOutcome::rejected(reason, CauseKind::MalformedToken)
 }
 
 impl<G: GithubApi, S: PatStore, R: Registry, C: Clock> Validator<G, S, R, C> {
@@ -132,7 +176,10 @@ impl<G: GithubApi, S: PatStore, R: Registry, C: Clock> Validator<G, S, R, C> {
     /// *broadcast*'s answer, before it is counted.
     async fn broadcast_uncounted(&self, hotkey: &Hotkey, pat: &SecretString) -> BroadcastOutcome {
         let Some(uid) = self.registry.uid_of(hotkey) else {
-            return BroadcastOutcome::Rejected(messages::HOTKEY_NOT_REGISTERED.to_owned());
+            return BroadcastOutcome::rejected(
+                messages::HOTKEY_NOT_REGISTERED,
+                HandlerCause::NotRegistered,
+            );
         };
         let token = match Token::from_secret(pat) {
             Ok(token) => token,
@@ -151,8 +198,9 @@ impl<G: GithubApi, S: PatStore, R: Registry, C: Clock> Validator<G, S, R, C> {
                         if pin_decision(existing.as_ref(), hotkey, &github_id)
                             == PinDecision::Locked
                         {
-                            ControlFlow::Break(BroadcastOutcome::Rejected(
-                                messages::IDENTITY_LOCKED.to_owned(),
+                            ControlFlow::Break(BroadcastOutcome::rejected(
+                                messages::IDENTITY_LOCKED,
+                                HandlerCause::IdentityLocked,
                             ))
                         } else {
                             ControlFlow::Continue(())
@@ -183,7 +231,7 @@ impl<G: GithubApi, S: PatStore, R: Registry, C: Clock> Validator<G, S, R, C> {
         match self.store.save_pinned(entry).await {
             Ok(SaveOutcome::Saved) => BroadcastOutcome::Accepted,
             Ok(SaveOutcome::IdentityLocked) => {
-                BroadcastOutcome::Rejected(messages::IDENTITY_LOCKED.to_owned())
+                BroadcastOutcome::rejected(messages::IDENTITY_LOCKED, HandlerCause::IdentityLocked)
             }
             Err(error) => BroadcastOutcome::store_unavailable(&error),
         }

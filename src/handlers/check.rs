@@ -6,6 +6,7 @@ use crate::ports::{Clock, GithubApi};
 use secrecy::ExposeSecret;
 use serde::Serialize;
 
+use crate::cause::{AnswerCause, CauseKind, HandlerCause};
 use crate::messages;
 use crate::miner::{Hotkey, Uid};
 use crate::ports::{PatStore, Registry};
@@ -23,8 +24,13 @@ pub enum CheckOutcome {
     Valid,
     /// We looked and hold no (current) PAT for this miner.
     NoPat,
-    /// We hold a PAT and GitHub gave evidence that it is bad; the reason says what.
-    InvalidPat(String),
+    /// We hold a PAT and GitHub gave evidence that it is bad (or it cannot be sent).
+    InvalidPat {
+        /// What, in the words miners read.
+        reason: String,
+        /// Why, as a value: an evidence cause.
+        cause: CauseKind,
+    },
     /// We could not tell: never "no PAT" while we could not look.
     Inconclusive(Unavailable),
     /// We did not look: the hotkey is not registered.
@@ -34,8 +40,8 @@ pub enum CheckOutcome {
 /// Who could not answer a check.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Unavailable {
-    /// GitHub (an outage, a rate limit, an odd answer, the deadline).
-    Github,
+    /// GitHub (an outage, a rate limit, an odd answer, the deadline), for this cause.
+    Github(CauseKind),
     /// The store could not be read; `detail` is the failure with its causes (the path and the
     /// OS error), because a corrupt file or a directory will not fix itself on retry.
     Store {
@@ -51,7 +57,7 @@ impl CheckOutcome {
         match self {
             Self::Valid => CheckCategory::Valid,
             Self::NoPat => CheckCategory::NoPat,
-            Self::InvalidPat(_) => CheckCategory::InvalidPat,
+            Self::InvalidPat { .. } => CheckCategory::InvalidPat,
             Self::Inconclusive(_) => CheckCategory::Inconclusive,
             Self::NoResponse => CheckCategory::NoResponse,
         }
@@ -63,10 +69,27 @@ impl CheckOutcome {
         match self {
             Self::Valid => None,
             Self::NoPat => Some(messages::NO_PAT_STORED),
-            Self::InvalidPat(reason) => Some(reason),
-            Self::Inconclusive(Unavailable::Github) => Some(messages::GITHUB_UNAVAILABLE_CHECK),
+            Self::InvalidPat { reason, .. } => Some(reason),
+            Self::Inconclusive(Unavailable::Github(_)) => Some(messages::GITHUB_UNAVAILABLE_CHECK),
             Self::Inconclusive(Unavailable::Store { .. }) => Some(messages::STORE_UNAVAILABLE),
             Self::NoResponse => Some(messages::HOTKEY_NOT_REGISTERED),
+        }
+    }
+
+    /// Why, as one word (docs/contract.md §13): the verification's cause where it decided,
+    /// the handler's own word where the handler did.
+    #[must_use]
+    pub const fn cause(&self) -> AnswerCause {
+        match self {
+            Self::Valid => AnswerCause::Verdict(CauseKind::Ok),
+            Self::NoPat => AnswerCause::Handler(HandlerCause::NoPat),
+            Self::InvalidPat { cause, .. } | Self::Inconclusive(Unavailable::Github(cause)) => {
+                AnswerCause::Verdict(*cause)
+            }
+            Self::Inconclusive(Unavailable::Store { .. }) => {
+                AnswerCause::Handler(HandlerCause::StoreUnavailable)
+            }
+            Self::NoResponse => AnswerCause::Handler(HandlerCause::NotRegistered),
         }
     }
 
@@ -78,15 +101,18 @@ impl CheckOutcome {
             VerifyReport::Valid { .. } => return Self::Valid,
             VerifyReport::Stopped { stage, verdict, .. } => (*stage, verdict),
         };
+        let cause = verdict.cause_kind();
         match (verdict, stage) {
             (Verdict::Valid(never), _) => match *never {},
-            (Verdict::Inconclusive { .. }, _) => Self::Inconclusive(Unavailable::Github),
-            (Verdict::Invalid { reason }, Stage::TestQuery) => {
-                Self::InvalidPat(messages::test_query_failed(reason))
-            }
-            (Verdict::Invalid { .. }, Stage::Identity | Stage::Token) => {
-                Self::InvalidPat(messages::no_github_id(uid))
-            }
+            (Verdict::Inconclusive { .. }, _) => Self::Inconclusive(Unavailable::Github(cause)),
+            (Verdict::Invalid { reason, .. }, Stage::TestQuery) => Self::InvalidPat {
+                reason: messages::test_query_failed(reason),
+                cause,
+            },
+            (Verdict::Invalid { .. }, Stage::Identity | Stage::Token) => Self::InvalidPat {
+                reason: messages::no_github_id(uid),
+                cause,
+            },
         }
     }
 }
@@ -106,6 +132,8 @@ pub struct CheckResponse {
     pub rejection_reason: Option<String>,
     /// The row a miner's CLI shows.
     pub category: CheckCategory,
+    /// Why, as one word (docs/contract.md §13).
+    pub cause: AnswerCause,
     /// Why the store is unavailable (path and OS error); only then present.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
@@ -116,19 +144,20 @@ impl From<CheckOutcome> for CheckResponse {
         let (has_pat, pat_valid) = match &outcome {
             CheckOutcome::Valid => (Some(true), Some(true)),
             CheckOutcome::NoPat => (Some(false), Some(false)),
-            CheckOutcome::InvalidPat(_) => (Some(true), Some(false)),
-            CheckOutcome::Inconclusive(Unavailable::Github) => (Some(true), None),
+            CheckOutcome::InvalidPat { .. } => (Some(true), Some(false)),
+            CheckOutcome::Inconclusive(Unavailable::Github(_)) => (Some(true), None),
             CheckOutcome::Inconclusive(Unavailable::Store { .. }) => (Some(false), None),
             CheckOutcome::NoResponse => (None, None),
         };
         let rejection_reason = outcome.rejection_reason().map(str::to_owned);
         let category = outcome.category();
+        let cause = outcome.cause();
         let detail = match outcome {
             CheckOutcome::Inconclusive(Unavailable::Store { detail }) => Some(detail),
             CheckOutcome::Valid
             | CheckOutcome::NoPat
-            | CheckOutcome::InvalidPat(_)
-            | CheckOutcome::Inconclusive(Unavailable::Github)
+            | CheckOutcome::InvalidPat { .. }
+            | CheckOutcome::Inconclusive(Unavailable::Github(_))
             | CheckOutcome::NoResponse => None,
         };
         Self {
@@ -136,6 +165,7 @@ impl From<CheckOutcome> for CheckResponse {
             pat_valid,
             rejection_reason,
             category,
+            cause,
             detail,
         }
     }
@@ -183,9 +213,10 @@ fn stored_token(
         Err(TokenError::Empty) => Err(CheckOutcome::NoPat),
         Err(error @ (TokenError::Malformed { .. } | TokenError::TooLong { .. })) => {
             debug_assert!(!entry.pat.expose_secret().is_empty());
-            Err(CheckOutcome::InvalidPat(messages::stored_pat_malformed(
-                uid, error,
-            )))
+            Err(CheckOutcome::InvalidPat {
+                reason: messages::stored_pat_malformed(uid, error),
+                cause: CauseKind::MalformedToken,
+            })
         }
     }
 }

@@ -33,8 +33,8 @@
 //! use std::sync::Arc;
 //! use pat_verdict::testing::{ManualClock, Reply, ScriptedGithub, entry};
 //! use pat_verdict::{
-//!     CheckCategory, CheckOutcome, CheckResponse, Endpoint, Hotkey, HotkeyList, RetryPolicy,
-//!     Unavailable, Validator, Verifier,
+//!     CauseKind, CheckCategory, CheckOutcome, CheckResponse, Endpoint, Hotkey, HotkeyList,
+//!     RetryPolicy, Unavailable, Validator, Verifier,
 //! };
 //! use pat_verdict_memory_store::MemoryStore;
 //!
@@ -50,7 +50,7 @@
 //! let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
 //! let answer = runtime.block_on(validator.check(&Hotkey::new("hotkey_1")));
 //! // Not "invalid": GitHub was down.
-//! assert_eq!(answer, CheckOutcome::Inconclusive(Unavailable::Github));
+//! assert_eq!(answer, CheckOutcome::Inconclusive(Unavailable::Github(CauseKind::GithubDown)));
 //! let wire = CheckResponse::from(answer);
 //! assert_eq!((wire.has_pat, wire.pat_valid), (Some(true), None));
 //! assert_eq!(wire.category, CheckCategory::Inconclusive);

@@ -10,7 +10,6 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use secrecy::SecretString;
 
 use crate::counters::Counters;
-use crate::metrics::VerdictCause;
 use crate::outage::{OutageGuard, OutageSettings, OutageState, Permit};
 use crate::policy::RetryPolicy;
 use crate::ports::{Clock, GithubApi};
@@ -159,9 +158,6 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
         F: Future<Output = ControlFlow<R>>,
     {
         let mut pin = Some(pin);
-        // The cause of the answer that would decide the verdict if the machine ended now:
-        // the last answer's, until a wait or the identity step moves on from it.
-        let mut decided_by = None;
         loop {
             step = match step {
                 Step::Send(call) => {
@@ -174,7 +170,6 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
                         locked(&self.shared.guard).before_request(self.clock.monotonic(), timeout);
                     let probe = match permit {
                         Permit::ShortCircuit(refusal) => {
-                            decided_by = Some(VerdictCause::ShortCircuited);
                             step = call.refuse(refusal.verdict());
                             continue;
                         }
@@ -204,18 +199,15 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
                         counters.count_request(&answered, now.saturating_sub(sent));
                         counters.count_guard(change);
                     }
-                    decided_by = Some(answered.cause);
                     next
                 }
                 Step::Wait(wait) => {
-                    decided_by = None;
                     self.clock
                         .sleep(wait.duration_from(self.clock.monotonic()))
                         .await;
                     wait.resume(self.clock.monotonic())
                 }
                 Step::IdentityKnown(known) => {
-                    decided_by = None;
                     let decision = match pin.take() {
                         Some(pin) => pin(known.identity()).await,
                         None => ControlFlow::Continue(()),
@@ -226,7 +218,7 @@ impl<G: GithubApi, C: Clock> Verifier<G, C> {
                     }
                 }
                 Step::Done(report) => {
-                    let cause = VerdictCause::of_report(&report, decided_by);
+                    let cause = report.cause_kind();
                     self.count(|counters| counters.count_verdict(cause));
                     return Ok(report);
                 }

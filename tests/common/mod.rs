@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use pat_verdict::{
     Body, CallResult, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind, UnixTime,
-    Verdict,
+    Verdict, WhyRefused,
 };
 use proptest::collection::vec;
 use proptest::prelude::*;
@@ -67,8 +67,8 @@ pub fn inconclusive_parts<T>(
         Verdict::Inconclusive {
             reason,
             retry_after,
-            rate_limited,
-        } => Ok((reason, *retry_after, *rate_limited)),
+            ..
+        } => Ok((reason, *retry_after, verdict.rate_limited())),
         Verdict::Valid(_) | Verdict::Invalid { .. } => Err(TestCaseError::fail(format!(
             "expected Inconclusive, got {}: {:?}",
             kind_name(verdict),
@@ -80,7 +80,7 @@ pub fn inconclusive_parts<T>(
 /// The reason of an Invalid verdict, or a test failure naming what came instead.
 pub fn invalid_reason<T>(verdict: &Verdict<T>) -> Result<&str, TestCaseError> {
     match verdict {
-        Verdict::Invalid { reason } => Ok(reason),
+        Verdict::Invalid { reason, .. } => Ok(reason),
         Verdict::Valid(_) | Verdict::Inconclusive { .. } => Err(TestCaseError::fail(format!(
             "expected Invalid, got {}: {:?}",
             kind_name(verdict),
@@ -623,6 +623,49 @@ pub fn arb_plain_message() -> impl Strategy<Value = String> {
 
 /// Whether a 4xx body is one GitHub's API sends (a JSON object), or none was handed over
 /// (docs/contract.md §2 "An answer that did not come from GitHub's API").
+/// The contract's 4xx rule, made exact (docs/contract.md §13, added 2026-12-07): with GitHub's
+/// JSON (or no body), only 401 and 403 are evidence about the token; a 403 refusing the
+/// User-Agent and every other 4xx (not 408, 429) refuse the request. `None` for evidence.
+pub fn refused_request(status: u16, body: &Body) -> Option<WhyRefused> {
+    match status {
+        401 => None,
+        403 if refuses_user_agent(body) => Some(WhyRefused::UserAgent),
+        403 => None,
+        _ => Some(WhyRefused::Route),
+    }
+}
+
+/// Whether a 4xx body is GitHub's JSON refusing the User-Agent: its `documentation_url` names
+/// `user-agent-required`, or its `message` speaks of the user agent (any case).
+pub fn refuses_user_agent(body: &Body) -> bool {
+    let Some(Value::Object(object)) = body.bytes().and_then(|b| serde_json::from_slice(b).ok())
+    else {
+        return false;
+    };
+    let text = |key: &str| {
+        object
+            .get(key)
+            .and_then(Value::as_str)
+            .map(str::to_ascii_lowercase)
+    };
+    text("documentation_url").is_some_and(|url| url.contains("user-agent-required"))
+        || text("message").is_some_and(|m| m.contains("user agent") || m.contains("user-agent"))
+}
+
+/// R17, as the contract words it.
+pub fn request_refused_reason(api: &str, status: u16, why: WhyRefused) -> String {
+    match why {
+        WhyRefused::Route => format!(
+            "{api} returned {status}: GitHub refused the request, not the token (is the API URL GitHub's API root? a proxy rewriting requests?)"
+        ),
+        WhyRefused::UserAgent => {
+            format!(
+                "{api} returned {status}: GitHub refused the request's User-Agent, not the token"
+            )
+        }
+    }
+}
+
 pub fn from_githubs_api(body: &Body) -> bool {
     match body {
         Body::Absent => true,
@@ -719,10 +762,16 @@ impl<T> Answered<'_, T> {
     pub fn check_4xx(&self, body: &Body) -> Result<(), TestCaseError> {
         let Self { api, status, .. } = self;
         if from_githubs_api(body) {
-            prop_assert_eq!(
-                invalid_reason(self.verdict)?,
-                format!("{api} returned {status}")
-            );
+            match refused_request(*status, body) {
+                None => prop_assert_eq!(
+                    invalid_reason(self.verdict)?,
+                    format!("{api} returned {status}")
+                ),
+                Some(why) => {
+                    let (reason, _) = self.inconclusive(false)?;
+                    prop_assert_eq!(reason, request_refused_reason(api, *status, why));
+                }
+            }
         } else {
             let (reason, _) = self.inconclusive(false)?;
             prop_assert_eq!(
@@ -863,16 +912,15 @@ pub fn arb_any_answer(good: BoxedStrategy<Body>) -> BoxedStrategy<(i64, HttpResp
         .boxed()
 }
 
-/// docs/contract.md §1's principle over any answer: only a 200 is Valid; only a 4xx other
-/// than 408 and 429 is Invalid, and a 200 too where `invalid_200` says the classifier's
+/// docs/contract.md §1's principle over any answer: only a 200 is Valid; only a 401 or a 403
+/// is Invalid (§13's exact 4xx rule), and a 200 too where `invalid_200` says the classifier's
 /// table has an Invalid 200 (§2 does, §3 does not).
 pub fn check_only_evidence_decides<T>(
     verdict: &Verdict<T>,
     status: u16,
     invalid_200: bool,
 ) -> Result<(), TestCaseError> {
-    let evidence_status = (invalid_200 && status == 200)
-        || ((400..=499).contains(&status) && status != 408 && status != 429);
+    let evidence_status = (invalid_200 && status == 200) || matches!(status, 401 | 403);
     match verdict {
         Verdict::Valid(_) => prop_assert_eq!(status, 200),
         Verdict::Invalid { .. } => prop_assert!(evidence_status, "Invalid from {}", status),
@@ -1012,7 +1060,13 @@ macro_rules! classifier_row {
         ) {
             let result = Ok(::pat_verdict::HttpResponse { status, headers, body: ::pat_verdict::Body::Absent });
             let verdict = $classify(&result, now)?;
-            prop_assert_eq!($crate::common::invalid_reason(&verdict)?, format!("{} returned {status}", $api));
+            match $crate::common::refused_request(status, &::pat_verdict::Body::Absent) {
+                None => prop_assert_eq!($crate::common::invalid_reason(&verdict)?, format!("{} returned {status}", $api)),
+                Some(why) => prop_assert_eq!(
+                    $crate::common::inconclusive_parts(&verdict)?.0,
+                    $crate::common::request_refused_reason($api, status, why)
+                ),
+            }
         });
     };
     ($(#[$meta:meta])* status_inconclusive $name:ident($api:expr, $classify:ident, $status:expr, $body:expr)) => {
@@ -1038,3 +1092,159 @@ macro_rules! classifier_row {
     reason = "only the classifier test files state rows with it"
 )]
 pub(crate) use classifier_row;
+
+// ---- whole verdicts, by what the contract's tables say of them ----
+
+/// A verdict that is not valid as the contract's tables state it: which verdict, the reason
+/// text, the wait and whether it is a rate limit. The cause is §13's, asserted where the tests
+/// of causes look at it; a verdict equals this when all of these agree.
+#[derive(Clone, Debug)]
+pub struct Judged {
+    pub invalid: bool,
+    pub reason: String,
+    pub retry_after: Option<Duration>,
+    pub rate_limited: bool,
+}
+
+impl<T> PartialEq<Judged> for Verdict<T> {
+    fn eq(&self, judged: &Judged) -> bool {
+        matches!(self, Verdict::Invalid { .. }) == judged.invalid
+            && !matches!(self, Verdict::Valid(_))
+            && self.error() == Some(judged.reason.as_str())
+            && self.retry_after() == judged.retry_after
+            && self.rate_limited() == judged.rate_limited
+    }
+}
+
+/// Invalid, for `reason`.
+#[allow(
+    dead_code,
+    reason = "not every test file judges an invalid verdict whole"
+)]
+pub fn invalid(reason: impl Into<String>) -> Judged {
+    Judged {
+        invalid: true,
+        reason: reason.into(),
+        retry_after: None,
+        rate_limited: false,
+    }
+}
+
+/// Inconclusive, not a rate limit, no wait, for `reason`.
+#[allow(
+    dead_code,
+    reason = "not every test file judges an inconclusive verdict whole"
+)]
+pub fn inconclusive(reason: impl Into<String>) -> Judged {
+    Judged {
+        invalid: false,
+        reason: reason.into(),
+        retry_after: None,
+        rate_limited: false,
+    }
+}
+
+/// Inconclusive and rate limited, with this wait, for `reason`.
+#[allow(dead_code, reason = "not every test file judges a rate limit whole")]
+pub fn rate_limited(reason: impl Into<String>, retry_after: Option<Duration>) -> Judged {
+    Judged {
+        invalid: false,
+        reason: reason.into(),
+        retry_after,
+        rate_limited: true,
+    }
+}
+
+/// Any cause a verdict can carry (docs/contract.md §13), with arbitrary parts.
+#[allow(
+    dead_code,
+    reason = "only the tests of causes and handlers draw causes"
+)]
+pub fn arb_cause() -> BoxedStrategy<pat_verdict::Cause> {
+    use pat_verdict::{AccountId, Cause, Endpoint, OddAnswer, RateLimit, TokenError};
+    let endpoint = prop_oneof![
+        Just(Endpoint::Identity),
+        Just(Endpoint::TestQuery),
+        Just(Endpoint::OneCall)
+    ];
+    let text = proptest::option::of("[ -~]{0,30}");
+    let wait = proptest::option::of((0_u64..100_000).prop_map(Duration::from_millis));
+    let odd = prop_oneof![
+        (400_u16..500).prop_map(|status| OddAnswer::NotGithubsJson { status }),
+        any::<u16>().prop_map(|status| OddAnswer::Status { status }),
+        any::<usize>().prop_map(|cap| OddAnswer::OverCap { cap }),
+        "[ -~]{0,30}".prop_map(|error| OddAnswer::NotJson { error }),
+        Just(OddAnswer::NotObject),
+        Just(OddAnswer::Unexpected {
+            what: "`errors` is not an array"
+        }),
+    ];
+    prop_oneof![
+        prop_oneof![
+            Just(TokenError::Empty),
+            (1_usize..256).prop_map(|position| TokenError::Malformed { position }),
+            (256_usize..1_000_000).prop_map(|length| TokenError::TooLong { length }),
+        ]
+        .prop_map(Cause::MalformedToken),
+        endpoint
+            .clone()
+            .prop_map(|endpoint| Cause::BadCredentials { endpoint }),
+        endpoint
+            .clone()
+            .prop_map(|endpoint| Cause::Forbidden { endpoint }),
+        text.clone()
+            .prop_map(|message| Cause::GraphqlError { message }),
+        Just(Cause::NoViewer),
+        (endpoint.clone(), any::<u16>(), wait).prop_map(|(endpoint, status, wait)| {
+            Cause::RateLimited(RateLimit::Status {
+                endpoint,
+                status,
+                wait,
+            })
+        }),
+        text.clone()
+            .prop_map(|message| Cause::RateLimited(RateLimit::Graphql { message })),
+        (endpoint.clone(), 500_u16..600)
+            .prop_map(|(endpoint, status)| Cause::GithubDown { endpoint, status }),
+        (endpoint.clone(), text)
+            .prop_map(|(endpoint, message)| Cause::GithubFailure { endpoint, message }),
+        (endpoint.clone(), odd)
+            .prop_map(|(endpoint, answer)| Cause::NotGithub { endpoint, answer }),
+        (
+            endpoint.clone(),
+            400_u16..500,
+            prop_oneof![
+                Just(pat_verdict::WhyRefused::Route),
+                Just(pat_verdict::WhyRefused::UserAgent)
+            ]
+        )
+            .prop_map(|(endpoint, status, why)| Cause::RequestRefused {
+                endpoint,
+                status,
+                why
+            }),
+        prop_oneof![Just(AccountId::Missing), Just(AccountId::NotDecimal)]
+            .prop_map(Cause::NoAccountId),
+        (
+            endpoint,
+            proptest::sample::select(&ALL_TRANSPORT_KINDS[..]),
+            "[ -~]{0,30}"
+        )
+            .prop_map(|(endpoint, kind, detail)| {
+                Cause::Transport {
+                    endpoint,
+                    kind,
+                    detail,
+                }
+            }),
+        Just(Cause::Contradicted),
+        (1_u64..3_600_000).prop_map(|ms| Cause::Deadline {
+            deadline: Duration::from_millis(ms)
+        }),
+        (any::<u32>(), any::<i64>()).prop_map(|(failures, retry_at)| Cause::ShortCircuited {
+            failures,
+            retry_at: UnixTime(retry_at)
+        }),
+    ]
+    .boxed()
+}

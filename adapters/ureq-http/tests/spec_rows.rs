@@ -101,9 +101,9 @@ async fn test_query_408_429_and_rate_limited_403_are_inconclusive_rate_limited()
 }
 
 #[tokio::test]
-async fn test_query_other_4xx_is_invalid() {
+async fn test_query_401_and_403_are_invalid_and_other_4xx_refuse_the_request() {
     let github = fake();
-    for status in [400, 401, 403, 404, 422] {
+    for status in [401, 403] {
         let verdict = test_query(
             &github,
             Reply::json(status, json!({ "message": "Bad credentials" })),
@@ -111,7 +111,23 @@ async fn test_query_other_4xx_is_invalid() {
         .await;
         assert_eq!(
             verdict,
-            Verdict::invalid(format!("GitHub GraphQL API returned {status}")),
+            common::invalid(format!("GitHub GraphQL API returned {status}")),
+            "{status}"
+        );
+    }
+    // docs/contract.md §13 (added 2026-12-07): the seed's "any other 4xx is Invalid" made
+    // exact; these say the request or the route is wrong, not the token.
+    for status in [400, 404, 422] {
+        let verdict = test_query(
+            &github,
+            Reply::json(status, json!({ "message": "Not Found" })),
+        )
+        .await;
+        assert_eq!(
+            verdict,
+            common::inconclusive(format!(
+                "GitHub GraphQL API returned {status}: GitHub refused the request, not the token (is the API URL GitHub's API root? a proxy rewriting requests?)"
+            )),
             "{status}"
         );
     }
@@ -140,12 +156,12 @@ async fn test_query_200_other_errors_are_invalid_and_checked_before_data() {
     });
     assert_eq!(
         test_query(&github, Reply::json(200, body)).await,
-        Verdict::invalid("GraphQL error: Resource not accessible by personal access token")
+        common::invalid("GraphQL error: Resource not accessible by personal access token")
     );
     let no_message = json!({ "errors": [{ "type": "FORBIDDEN" }] });
     assert_eq!(
         test_query(&github, Reply::json(200, no_message)).await,
-        Verdict::invalid("GraphQL error: unknown")
+        common::invalid("GraphQL error: unknown")
     );
 }
 
@@ -160,7 +176,7 @@ async fn test_query_200_without_a_viewer_is_invalid() {
     ] {
         assert_eq!(
             test_query(&github, Reply::json(200, body.clone())).await,
-            Verdict::invalid("Fine-grained PATs need 'Public Repositories (read-only)' permission"),
+            common::invalid("Fine-grained PATs need 'Public Repositories (read-only)' permission"),
             "{body}"
         );
     }
@@ -193,7 +209,7 @@ async fn test_query_1xx_3xx_and_other_2xx_are_inconclusive() {
         .await;
         assert_eq!(
             verdict,
-            Verdict::inconclusive(format!("GitHub GraphQL API returned {status}")),
+            common::inconclusive(format!("GitHub GraphQL API returned {status}")),
             "{status}"
         );
     }
@@ -280,15 +296,21 @@ async fn identity_408_429_and_rate_limited_403_are_inconclusive_rate_limited() {
 }
 
 #[tokio::test]
-async fn identity_other_4xx_is_invalid() {
+async fn identity_401_and_403_are_invalid_and_other_4xx_refuse_the_request() {
     let github = fake();
-    for status in [400, 401, 403, 404] {
+    for (status, kind) in [
+        (401, VerdictKind::Invalid),
+        (403, VerdictKind::Invalid),
+        // docs/contract.md §13 (added 2026-12-07): not about the token.
+        (400, VerdictKind::Inconclusive),
+        (404, VerdictKind::Inconclusive),
+    ] {
         let verdict = identity(
             &github,
             Reply::json(status, json!({ "message": "Bad credentials" })),
         )
         .await;
-        assert_eq!(verdict.kind(), VerdictKind::Invalid, "{status}");
+        assert_eq!(verdict.kind(), kind, "{status}");
     }
 }
 
@@ -401,7 +423,7 @@ async fn requests_per_verdict() {
     let report = verifier.verify(&secret("ghp_fine")).await;
     assert_eq!(
         report.verdict(),
-        Verdict::invalid("Fine-grained PATs need 'Public Repositories (read-only)' permission")
+        common::invalid("Fine-grained PATs need 'Public Repositories (read-only)' permission")
     );
     assert_eq!(report.requests(), 2);
 

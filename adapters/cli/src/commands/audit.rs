@@ -85,7 +85,7 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
     );
     summary.short_circuited = verifier
         .counters()
-        .verdicts(pat_verdict::VerdictCause::ShortCircuited);
+        .verdicts(pat_verdict::CauseKind::ShortCircuited);
     if let Some(path) = &args.metrics_file {
         write_metrics(path, &verifier.metrics_text())?;
     }
@@ -203,7 +203,7 @@ fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palett
 
 #[cfg(test)]
 mod tests {
-    use pat_verdict::{GithubId, Stage, Uid, Verdict, VerifyReport};
+    use pat_verdict::{Cause, Endpoint, GithubId, Stage, Uid, Verdict, VerifyReport};
     use serde_json::{Value, json};
 
     use super::*;
@@ -212,7 +212,12 @@ mod tests {
     fn json_lines_are_a_row_then_the_summary() {
         let report = VerifyReport::Stopped {
             stage: Stage::Identity,
-            verdict: Verdict::invalid("GitHub /user API returned 401"),
+            verdict: Verdict::because(
+                Cause::BadCredentials {
+                    endpoint: Endpoint::Identity,
+                },
+                None,
+            ),
             identity: None,
             requests: 1,
         };

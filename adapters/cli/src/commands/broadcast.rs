@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use pat_verdict::{BroadcastOutcome, BroadcastResponse, CheckOutcome, Hotkey};
+use pat_verdict::{AnswerCause, BroadcastOutcome, BroadcastResponse, HandlerCause, Hotkey};
 use pat_verdict_json_store::JsonStore;
 
 use crate::args::{BroadcastArgs, Common};
@@ -28,7 +28,7 @@ pub async fn run(common: &Common, args: &BroadcastArgs, palette: Palette) -> Res
     tracing::info!(
         %hotkey,
         accepted = matches!(outcome, BroadcastOutcome::Accepted),
-        retryable = matches!(outcome, BroadcastOutcome::RetryLater(_)),
+        retryable = matches!(outcome, BroadcastOutcome::RetryLater { .. }),
         "broadcast"
     );
     let text = if common.json {
@@ -62,8 +62,8 @@ pub async fn run(common: &Common, args: &BroadcastArgs, palette: Palette) -> Res
 pub const fn exit_for(outcome: &BroadcastOutcome) -> Exit {
     match outcome {
         BroadcastOutcome::Accepted => Exit::Success,
-        BroadcastOutcome::RetryLater(_) => Exit::TryLater,
-        BroadcastOutcome::Rejected(_) => Exit::Rejected,
+        BroadcastOutcome::RetryLater { .. } => Exit::TryLater,
+        BroadcastOutcome::Rejected { .. } => Exit::Rejected,
     }
 }
 
@@ -72,8 +72,8 @@ pub const fn exit_for(outcome: &BroadcastOutcome) -> Exit {
 pub fn outcome(outcome: &BroadcastOutcome) -> Cell {
     match outcome {
         BroadcastOutcome::Accepted => Cell::new("accepted", Tone::Good),
-        BroadcastOutcome::RetryLater(_) => Cell::new("retry later", Tone::Warn),
-        BroadcastOutcome::Rejected(_) => Cell::new("rejected", Tone::Bad),
+        BroadcastOutcome::RetryLater { .. } => Cell::new("retry later", Tone::Warn),
+        BroadcastOutcome::Rejected { .. } => Cell::new("rejected", Tone::Bad),
     }
 }
 
@@ -90,18 +90,18 @@ fn human(
     table.pair("broadcast", outcome(response));
     let reason = response.rejection_reason();
     super::reason_and_context(&mut table, reason, hotkey, store);
-    let not_registered = CheckOutcome::NoResponse.rejection_reason();
     let why = match response {
-        BroadcastOutcome::Rejected(reason) if Some(reason.as_str()) == not_registered => {
-            Some(super::not_registered(hotkey, hotkeys, registered))
-        }
-        BroadcastOutcome::RetryLater(reason) if super::is_corrupt(reason) => Some(format!(
+        BroadcastOutcome::Rejected {
+            cause: AnswerCause::Handler(HandlerCause::NotRegistered),
+            ..
+        } => Some(super::not_registered(hotkey, hotkeys, registered)),
+        BroadcastOutcome::RetryLater { reason, .. } if super::is_corrupt(reason) => Some(format!(
             "{} is corrupt: fix or restore it (retrying does not help a corrupt file)",
             store.path().display()
         )),
         BroadcastOutcome::Accepted
-        | BroadcastOutcome::Rejected(_)
-        | BroadcastOutcome::RetryLater(_) => None,
+        | BroadcastOutcome::Rejected { .. }
+        | BroadcastOutcome::RetryLater { .. } => None,
     };
     if let Some(why) = why {
         table.pair("why", Cell::new(why, Tone::Warn));
@@ -117,11 +117,17 @@ mod tests {
     fn exit_codes_follow_the_spec() {
         assert_eq!(exit_for(&BroadcastOutcome::Accepted), Exit::Success);
         assert_eq!(
-            exit_for(&BroadcastOutcome::Rejected("no".into())),
+            exit_for(&BroadcastOutcome::rejected(
+                "no",
+                HandlerCause::IdentityLocked
+            )),
             Exit::Rejected
         );
         assert_eq!(
-            exit_for(&BroadcastOutcome::RetryLater("later".into())),
+            exit_for(&BroadcastOutcome::retry_later(
+                "later",
+                HandlerCause::StoreUnavailable
+            )),
             Exit::TryLater
         );
     }

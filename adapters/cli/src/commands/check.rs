@@ -112,7 +112,7 @@ fn why(
         CheckOutcome::Inconclusive(Unavailable::Store { detail }) => {
             Some(super::store_detail(detail))
         }
-        CheckOutcome::InvalidPat(_) | CheckOutcome::Inconclusive(Unavailable::Github) => {
+        CheckOutcome::InvalidPat { .. } | CheckOutcome::Inconclusive(Unavailable::Github(_)) => {
             let reason = report?.verdict().error()?.to_owned();
             Some(hints::annotate(&reason, context.api_url))
         }
@@ -145,8 +145,8 @@ fn human(
         }
         CheckOutcome::Valid
         | CheckOutcome::NoPat
-        | CheckOutcome::InvalidPat(_)
-        | CheckOutcome::Inconclusive(Unavailable::Github)
+        | CheckOutcome::InvalidPat { .. }
+        | CheckOutcome::Inconclusive(Unavailable::Github(_))
         | CheckOutcome::NoResponse => yes_no(wire.has_pat, "did not look (not registered)"),
     };
     table.pair("has PAT", Cell::plain(has_pat));

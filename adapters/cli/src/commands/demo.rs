@@ -240,7 +240,7 @@ impl Outcome {
     fn outage_reported_invalid(&self) -> bool {
         self.scenario.outage
             && (self.verify.kind() == VerdictKind::Invalid
-                || matches!(self.broadcast, BroadcastOutcome::Rejected(_))
+                || matches!(self.broadcast, BroadcastOutcome::Rejected { .. })
                 || matches!(
                     self.check.category(),
                     CheckCategory::InvalidPat | CheckCategory::NoPat

@@ -104,7 +104,7 @@ pub fn human(response: &VerifyResponse, palette: Palette) -> String {
     );
     let mut text = table.render(palette);
     if kind == VerdictKind::Inconclusive {
-        let why = if response.rate_limited {
+        let why = if response.rate_limited() {
             "GitHub is rate-limiting these requests"
         } else {
             "GitHub could not answer"
@@ -165,7 +165,7 @@ fn human_duration(left: Duration) -> String {
 
 #[cfg(test)]
 mod tests {
-    use pat_verdict::{GithubId, Identity, TokenInfo, Verdict, Viewer};
+    use pat_verdict::{Cause, Endpoint, GithubId, Identity, TokenInfo, Verdict, Viewer};
     use serde_json::{Value, json};
 
     use super::*;
@@ -242,11 +242,13 @@ mod tests {
     #[test]
     fn inconclusive_says_it_is_not_evidence() {
         let report = VerifyReport::Stopped {
-            verdict: Verdict::Inconclusive {
-                reason: "GitHub GraphQL API returned 503".to_owned(),
-                retry_after: Some(Duration::from_millis(1500)),
-                rate_limited: false,
-            },
+            verdict: Verdict::because(
+                Cause::GithubDown {
+                    endpoint: Endpoint::TestQuery,
+                    status: 503,
+                },
+                Some(Duration::from_millis(1500)),
+            ),
             stage: Stage::TestQuery,
             identity: None,
             requests: 3,

@@ -69,11 +69,36 @@ pub fn reason<T: std::fmt::Debug>(verdict: &Verdict<T>) -> &str {
 }
 
 pub fn is_rate_limited<T>(verdict: &Verdict<T>) -> bool {
-    matches!(
-        verdict,
-        Verdict::Inconclusive {
-            rate_limited: true,
-            ..
-        }
-    )
+    verdict.rate_limited()
+}
+
+/// A verdict that is not valid as the contract's tables state it: which one and its words.
+#[derive(Debug)]
+pub struct Judged {
+    pub kind: pat_verdict::VerdictKind,
+    pub reason: String,
+}
+
+impl<T> PartialEq<Judged> for Verdict<T> {
+    fn eq(&self, judged: &Judged) -> bool {
+        self.kind() == judged.kind && self.error() == Some(judged.reason.as_str())
+    }
+}
+
+/// Invalid, for `reason`.
+#[allow(dead_code, reason = "not every test file judges a verdict whole")]
+pub fn invalid(reason: impl Into<String>) -> Judged {
+    Judged {
+        kind: pat_verdict::VerdictKind::Invalid,
+        reason: reason.into(),
+    }
+}
+
+/// Inconclusive, for `reason`.
+#[allow(dead_code, reason = "not every test file judges a verdict whole")]
+pub fn inconclusive(reason: impl Into<String>) -> Judged {
+    Judged {
+        kind: pat_verdict::VerdictKind::Inconclusive,
+        reason: reason.into(),
+    }
 }
