@@ -68,7 +68,9 @@ Examples:
 --json prints one row per entry as it finishes (completion order), then the summary.
 Exit status: 0 when the audit ran, whatever the verdicts (inconclusive rows were not judged:
 audit again later; an entry that cannot be used is an inconclusive row saying why), 66 when
-the store file does not exist, 75 when the store cannot be read or is corrupt, 2 usage error.";
+the store file does not exist, 75 when the store cannot be read or is corrupt, 73 when
+--metrics-file cannot be written (the rows still print), 141 when stdout's reader went away
+(the audit stopped sending), 2 usage error.";
 
 const DEMO_EXAMPLES: &str = "\
 Examples:

@@ -21,10 +21,19 @@ pub enum Exit {
     /// An input file does not exist (`EX_NOINPUT`): `audit` of a store file that is not
     /// there — a typo in `--store` must not look like an audit of nothing.
     NoInput,
+    /// An output file cannot be created (`EX_CANTCREAT`): `audit --metrics-file` into a
+    /// folder that does not exist or cannot be written. Not "try again later": retrying
+    /// will not create the folder, a person must.
+    CantCreate,
     /// Inconclusive: GitHub or the store was unavailable; try again later (`EX_TEMPFAIL`).
     TryLater,
     /// A bug or an environment failure that fits none of the above (`EX_SOFTWARE`).
     Internal,
+    /// `audit --json`'s reader went away (its stdout is a closed pipe): the audit stopped
+    /// sending requests. 141 is what a shell reports for a program that SIGPIPE ended
+    /// (128 + 13), so `set -o pipefail` scripts see what they see for `yes | head -1`; it is
+    /// neither success (the audit did not run to its end) nor "try again later".
+    ReaderGone,
 }
 
 impl Exit {
@@ -36,8 +45,10 @@ impl Exit {
             Self::Rejected => 1,
             Self::Usage => 2,
             Self::NoInput => 66,
+            Self::CantCreate => 73,
             Self::TryLater => 75,
             Self::Internal => 70,
+            Self::ReaderGone => 141,
         }
     }
 }
@@ -58,6 +69,10 @@ pub enum Failure {
     /// An input file the command needs does not exist (exit 66).
     #[error("{0}")]
     NoInput(String),
+    /// An output file the command was asked to write cannot be created (exit 73): the
+    /// message names what to fix.
+    #[error("{0}")]
+    CantCreate(String),
     /// Something needed is unavailable right now (the store, a socket): exit 75.
     #[error("{0}")]
     Unavailable(String),
@@ -73,6 +88,7 @@ impl Failure {
         match self {
             Self::Usage(_) => Exit::Usage,
             Self::NoInput(_) => Exit::NoInput,
+            Self::CantCreate(_) => Exit::CantCreate,
             Self::Unavailable(_) => Exit::TryLater,
             Self::Internal(_) => Exit::Internal,
         }

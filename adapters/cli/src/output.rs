@@ -205,13 +205,39 @@ impl Table {
 ///
 /// Any other write error, which the caller reports.
 pub fn emit(text: &str) -> io::Result<()> {
+    match deliver(text) {
+        Ok(Delivery::Written | Delivery::ReaderGone) => Ok(()),
+        Err(error) => Err(error),
+    }
+}
+
+/// What became of text written to stdout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Delivery {
+    /// It was handed to the reader (or to the pipe's buffer, for the reader to take).
+    Written,
+    /// Nobody reads stdout any more (a closed pipe: `| head -1` has what it wanted). Rust
+    /// ignores SIGPIPE, so the write fails with `EPIPE` instead of ending the process: a
+    /// command that streams (`audit --json`) learns this way that it should stop working
+    /// for nobody.
+    ReaderGone,
+}
+
+/// Writes `text` to stdout and says whether anyone is still reading: [`emit`] for a command
+/// that needs to know.
+///
+/// # Errors
+///
+/// Any write error other than a closed pipe.
+pub fn deliver(text: &str) -> io::Result<Delivery> {
     let mut stdout = io::stdout().lock();
     let written = stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush());
     match written {
-        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+        Ok(()) => Ok(Delivery::Written),
+        Err(error) if error.kind() == io::ErrorKind::BrokenPipe => Ok(Delivery::ReaderGone),
+        Err(error) => Err(error),
     }
 }
 

@@ -3,6 +3,7 @@
 //! finishes, then the summary.
 
 use std::io::IsTerminal;
+use std::path::Path;
 use std::pin::pin;
 
 use futures::StreamExt;
@@ -14,7 +15,7 @@ use pat_verdict_json_store::ENV_VAR;
 
 use crate::args::{AuditArgs, Common};
 use crate::exit::{Exit, Failure};
-use crate::output::{Cell, Palette, Table, Tone, or_dash};
+use crate::output::{self, Cell, Delivery, Palette, Table, Tone, or_dash};
 use crate::wiring;
 
 /// Runs `audit`.
@@ -25,8 +26,13 @@ use crate::wiring;
 /// must not look like an audit that found nothing. [`Failure::Unavailable`] (exit 75) when
 /// the store cannot be read: nothing was audited, and "try again later" is the truth — the
 /// same answer `check` gives for a store outage. [`Failure::Usage`] for an unusable
-/// `--api-url`. An entry that cannot be used is not a failure: it is a row of its own,
-/// inconclusive, saying why (docs/contract.md §7).
+/// `--api-url`. [`Failure::CantCreate`] (exit 73) when `--metrics-file` cannot be written,
+/// after the rows or the table have been printed in full. An entry that cannot be used is
+/// not a failure: it is a row of its own, inconclusive, saying why (docs/contract.md §7).
+///
+/// A reader that goes away (`audit --json | head -1`) stops the audit: no request is sent
+/// after the write that found the pipe closed, the metrics file is left as it was, and the
+/// exit status is [`Exit::ReaderGone`] (141, as a shell reports a program SIGPIPE ended).
 pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<Exit, Failure> {
     let verifier = wiring::verifier(common)?;
     let store = wiring::store(&args.store, common.timeout);
@@ -50,11 +56,83 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         )),
     })?;
     let bar = progress_bar(listing.entries.len());
-    // Machines get each row the moment it is known (memory stays flat however large the
-    // store); people get one table in uid order at the end.
+    let audited = {
+        let stream = audit(&verifier, listing, usize::from(args.concurrency));
+        collect(stream, common, &bar).await
+    };
+    // The stream, and with it every verification not yet finished, is gone: nothing more is
+    // sent, whatever ended the loop.
+    bar.finish_and_clear();
+    let Audited::Complete {
+        mut rows,
+        mut summary,
+    } = audited?
+    else {
+        // A partial run's counters would read as a drop in verdicts on a dashboard: the
+        // metrics file keeps the last complete audit (node_exporter's file mtime shows its age).
+        tracing::info!("standard output closed: audit stopped, metrics file left as it was");
+        return Ok(Exit::ReaderGone);
+    };
+    tracing::info!(
+        valid = summary.valid,
+        invalid = summary.invalid,
+        inconclusive = summary.inconclusive,
+        "audit finished"
+    );
+    summary.short_circuited = verifier
+        .counters()
+        .verdicts(pat_verdict::CauseKind::ShortCircuited);
+    // Written before the summary is printed (a reader that stops at the summary finds the
+    // file in place), but its failure is reported after it: an unwritable metrics file
+    // costs neither the rows nor the table.
+    let metrics = match &args.metrics_file {
+        Some(path) => write_metrics(path, &verifier.metrics_text()),
+        None => Ok(()),
+    };
+    let delivery = if common.json {
+        deliver(&super::json_line(&summary)?)?
+    } else {
+        // Rows arrive in the order they finish; uid order makes runs comparable.
+        in_uid_order(&mut rows);
+        let store = store.path().display().to_string();
+        deliver(&human(&rows, &summary, &store, palette))?
+    };
+    metrics?;
+    Ok(match delivery {
+        Delivery::Written => Exit::Success,
+        Delivery::ReaderGone => Exit::ReaderGone,
+    })
+}
+
+/// How the loop over the rows ended.
+enum Audited {
+    /// Every entry was audited: the rows kept for people (none for `--json`, which printed
+    /// each as it came) and the counts.
+    Complete {
+        rows: Vec<AuditRow>,
+        summary: AuditSummary,
+    },
+    /// `--json`'s reader went away: the loop stopped at the first row nobody would read.
+    ReaderGone,
+}
+
+/// Takes the rows as they finish: machines get each the moment it is known (memory stays
+/// flat however large the store), people get them kept for one table at the end. Returns at
+/// the first row written into a closed pipe, so the stream is dropped unpolled and no
+/// further verification starts.
+///
+/// # Errors
+///
+/// A write to stdout that failed for any reason but a closed pipe, or a row that cannot be
+/// encoded.
+async fn collect(
+    stream: impl futures::Stream<Item = AuditRow>,
+    common: &Common,
+    bar: &ProgressBar,
+) -> Result<Audited, Failure> {
+    let mut stream = pin!(stream);
     let mut rows = Vec::new();
     let mut summary = AuditSummary::default();
-    let mut stream = pin!(audit(&verifier, listing, usize::from(args.concurrency)));
     while let Some(mut row) = stream.next().await {
         row.verdict.reason = row
             .verdict
@@ -71,58 +149,84 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
             bar.inc(1);
         }
         if common.json {
-            super::print(&super::json_line(&row)?)?;
+            if deliver(&super::json_line(&row)?)? == Delivery::ReaderGone {
+                return Ok(Audited::ReaderGone);
+            }
         } else {
             rows.push(row);
         }
     }
-    bar.finish_and_clear();
-    tracing::info!(
-        valid = summary.valid,
-        invalid = summary.invalid,
-        inconclusive = summary.inconclusive,
-        "audit finished"
-    );
-    summary.short_circuited = verifier
-        .counters()
-        .verdicts(pat_verdict::CauseKind::ShortCircuited);
-    if let Some(path) = &args.metrics_file {
-        write_metrics(path, &verifier.metrics_text())?;
-    }
-    if common.json {
-        super::print(&super::json_line(&summary)?)?;
-    } else {
-        // Rows arrive in the order they finish; uid order makes runs comparable.
-        in_uid_order(&mut rows);
-        let store = store.path().display().to_string();
-        super::print(&human(&rows, &summary, &store, palette))?;
-    }
-    Ok(Exit::Success)
+    Ok(Audited::Complete { rows, summary })
 }
 
-/// Writes `text` to `path` atomically: a temporary file beside it, flushed, then renamed over
-/// it, so node_exporter's textfile collector never reads half a file.
+/// [`output::deliver`], its failures as [`Failure`]s: an answer nobody received because
+/// stdout broke (other than a closed pipe) must not look like success.
+fn deliver(text: &str) -> Result<Delivery, Failure> {
+    output::deliver(text)
+        .map_err(|error| Failure::Unavailable(format!("cannot write to standard output: {error}")))
+}
+
+/// Writes `text` to `path` atomically: a temporary file beside it, flushed, made readable by
+/// everyone (0644: it holds counts, no secret, and node_exporter's textfile collector runs
+/// as its own user), then renamed over it, so the collector never reads half a file.
 ///
 /// # Errors
 ///
-/// [`Failure::Unavailable`] naming the path and the OS error (the audit itself ran).
-fn write_metrics(path: &std::path::Path, text: &str) -> Result<(), Failure> {
+/// [`Failure::CantCreate`] naming the path, what to fix and the OS error (the audit itself
+/// ran and its output is printed regardless).
+fn write_metrics(path: &Path, text: &str) -> Result<(), Failure> {
     use std::io::Write as _;
-    let failed = |error: std::io::Error| {
-        Failure::Unavailable(format!(
-            "cannot write the metrics file {}: {error}",
-            crate::output::safe(&path.display().to_string())
-        ))
-    };
     let folder = match path.parent() {
         Some(parent) if !parent.as_os_str().is_empty() => parent,
-        _ => std::path::Path::new("."),
+        _ => Path::new("."),
     };
+    let failed = |error: std::io::Error| Failure::CantCreate(metrics_failure(path, folder, &error));
     let mut file = tempfile::NamedTempFile::new_in(folder).map_err(failed)?;
     file.write_all(text.as_bytes()).map_err(failed)?;
+    readable_by_all(file.as_file()).map_err(failed)?;
     file.as_file().sync_all().map_err(failed)?;
     file.persist(path).map_err(|error| failed(error.error))?;
     Ok(())
+}
+
+/// The metrics file's mode: read by node_exporter's user, written by ours only.
+#[cfg(unix)]
+fn readable_by_all(file: &std::fs::File) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt as _;
+    // fchmod, not the mode at creation: the umask (077 under many services) must not take
+    // node_exporter's read access away again.
+    file.set_permissions(std::fs::Permissions::from_mode(0o644))
+}
+
+/// Elsewhere files are readable by other users already, or modes do not apply.
+#[cfg(not(unix))]
+fn readable_by_all(_file: &std::fs::File) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Why the metrics file at `path` (in `folder`) could not be written, saying what to fix.
+fn metrics_failure(path: &Path, folder: &Path, error: &std::io::Error) -> String {
+    use std::io::ErrorKind;
+    let file = output::safe(&path.display().to_string()).into_owned();
+    let dir = output::safe(&folder.display().to_string()).into_owned();
+    let fix = if !folder.exists() {
+        format!(
+            "the folder {dir} does not exist: create it (node_exporter's textfile folder) or point --metrics-file elsewhere"
+        )
+    } else if !folder.is_dir() {
+        format!("{dir} is not a folder: point --metrics-file into a folder")
+    } else if path.is_dir() {
+        format!(
+            "{file} is a folder: give --metrics-file a file name, such as {file}/pat_verdict.prom"
+        )
+    } else if error.kind() == ErrorKind::PermissionDenied {
+        format!(
+            "this user may not create files in {dir}: give it write access or point --metrics-file elsewhere"
+        )
+    } else {
+        "fix the cause below; retrying as it is will likely fail again".to_owned()
+    };
+    format!("cannot write the metrics file {file}: {fix} ({error}); the audit itself ran")
 }
 
 /// A bar on stderr when it is a terminal; hidden otherwise, so logs and pipes stay clean.
