@@ -41,6 +41,7 @@ from typing import Any, Callable, Coroutine, Dict, List, Optional, Tuple
 from unittest import mock
 
 import bittensor.utils.networking as networking
+from bittensor.utils.btlogging import logging as bt_logging
 
 from gittensor_synapses import PatBroadcastSynapse, PatCheckSynapse
 
@@ -156,7 +157,7 @@ def main() -> int:
     plan_path, results_path = sys.argv[2], sys.argv[3]
     with open(plan_path, encoding="utf-8") as file:
         plan: Dict[str, Any] = json.load(file)
-    bt.logging.set_info(True)  # as a validator started with --logging.info
+    bt_logging.set_info(True)  # as a validator started with --logging.info
 
     with mock.patch.object(networking, "get_external_ip", return_value="127.0.0.1"), \
             tempfile.TemporaryDirectory() as folder:
@@ -255,7 +256,8 @@ def main() -> int:
             },
         }
         for dendrite in dendrites.values():
-            loop.run_until_complete(dendrite.aclose_session())
+            close: Any = dendrite.aclose_session  # untyped in bittensor
+            loop.run_until_complete(close())
         loop.close()
         axon.stop()
     with open(results_path, "w", encoding="utf-8") as file:
