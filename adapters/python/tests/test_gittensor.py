@@ -114,7 +114,9 @@ def neuron() -> GittensorValidator:
     return GittensorValidator(list(HOTKEYS))
 
 
-def run_broadcast(validator_: GittensorValidator, synapse: PatBroadcastSynapse) -> PatBroadcastSynapse:
+def run_broadcast(
+    validator_: GittensorValidator, synapse: PatBroadcastSynapse
+) -> PatBroadcastSynapse:
     return asyncio.run(handle_pat_broadcast(validator_, synapse))
 
 
@@ -390,6 +392,21 @@ def test_a_malformed_variable_stops_the_import(name: str, value: str) -> None:
     assert value in done.stderr
 
 
+@pytest.mark.parametrize("name, value, words", [
+    ("PAT_VERDICT_TIMEOUT", "-1", "timeout"),
+    ("PAT_VERDICT_API_URL", "ftp://example.invalid", "api_url"),
+    ("PAT_VERDICT_OUTAGE_COOLDOWN", "0", "cool-down"),
+])
+def test_a_bad_value_stops_the_import(name: str, value: str, words: str) -> None:
+    # The Validator's own checks, at import: not at a miner's first call.
+    env = dict(os.environ, **{name: value})
+    done = subprocess.run([sys.executable, "-c", "import pat_verdict.gittensor"], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode != 0
+    assert "ValueError" in done.stderr and words in done.stderr, done.stderr
+    assert f"${name}" in done.stderr  # the operator learns which variable to fix
+
+
 # ---- fork -------------------------------------------------------------------------------------
 
 
@@ -431,7 +448,9 @@ def test_log_lines_as_gittensors_and_never_the_token(
     run_broadcast(neuron(), PatBroadcastSynapse(stored, HOTKEYS[1]))  # another account: pinned
     run_check(neuron(), PatCheckSynapse(HOTKEYS[1]))
     run_check(neuron(), PatCheckSynapse(HOTKEYS[2]))
-    lines = [(r.levelno, r.getMessage()) for r in caplog.records if r.getMessage().startswith("PAT ")]
+    lines = [
+        (r.levelno, r.getMessage()) for r in caplog.records if r.getMessage().startswith("PAT ")
+    ]
     one, two = HOTKEYS[1][:16], HOTKEYS[2][:16]
     assert lines == [
         (adapter._success_level(),

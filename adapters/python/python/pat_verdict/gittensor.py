@@ -473,7 +473,9 @@ async def _check(neuron: Neuron, synapse: C) -> C:
     elif category == "no_pat":
         _logger.info(f"PAT check result — UID: {uid}: no PAT stored")
     elif category == "invalid_pat":
-        _logger.warning(f"PAT check result — UID: {uid}: validation failed: {answer.rejection_reason}")
+        _logger.warning(
+            f"PAT check result — UID: {uid}: validation failed: {answer.rejection_reason}"
+        )
     elif answer.has_pat:  # inconclusive: GitHub could not tell
         _logger.warning(f"PAT check result — UID: {uid}: GitHub API temporarily unavailable")
     else:  # inconclusive: the store could not be read
@@ -573,6 +575,19 @@ _GITTENSOR_BROADCAST, _GITTENSOR_CHECK = _gittensor_synapses()
 _annotate(handle_pat_broadcast, _GITTENSOR_BROADCAST or BroadcastSynapse)
 _annotate(handle_pat_check, _GITTENSOR_CHECK or CheckSynapse)
 
-# Checked now, so a malformed variable stops the validator at start, not a miner's call.
-_from_environment()
+
+def _check_environment() -> None:
+    """Checks the ``PAT_VERDICT_*`` variables as the ``Validator`` will take them, so a bad
+    one stops the validator at start (this import) rather than failing a miner's call."""
+    chosen = _keywords(_from_environment())
+    if not chosen:
+        return
+    try:
+        Verifier(**chosen)
+    except ValueError as error:
+        names = ", ".join(f"${_ENV_PREFIX}{name.upper()}" for name in chosen)
+        raise ValueError(f"pat_verdict.gittensor's settings from {names}: {error}") from None
+
+
+_check_environment()
 _join_bittensor_logging()
