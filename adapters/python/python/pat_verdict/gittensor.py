@@ -215,6 +215,8 @@ def _keywords(chosen: Settings) -> Dict[str, Any]:
 _lock = threading.Lock()
 _configured: Optional[Settings] = None
 _validators: Dict[str, Validator] = {}
+_inherited: List[Validator] = []
+"""A parent's Validators in a forked child: kept, never used nor dropped there."""
 _storage_module: Optional[Any] = None
 _storage_looked_up = False
 
@@ -222,12 +224,16 @@ _DEFAULT_STORE = os.path.join("data", "miner_pats.json")
 
 
 def _after_fork_in_child() -> None:
-    # The lock may have been held by another thread of the parent, which the child does not
-    # have. The Validators stay: each rebuilds its runtime, guard and counters in the child
-    # (pat_verdict's objects are fork-aware), and a collector registered before the fork
-    # keeps reading the object the handlers use.
+    # One Validator per process: a forked child builds its own on first use. pat_verdict's
+    # objects do rebuild their runtime, guard and counters in a child, but a lock the
+    # parent's runtime threads held at the fork (the hotkeys', while a call was reading
+    # them) would be held forever in the child, and every call sets the hotkeys. The
+    # parent's objects are kept, unused: dropping them here could touch what the parent's
+    # threads held. This module's own lock is made anew for the same reason.
     global _lock
     _lock = threading.Lock()
+    _inherited.extend(_validators.values())
+    _validators.clear()
 
 
 if hasattr(os, "register_at_fork"):
@@ -315,8 +321,9 @@ def configure(
 
 def validator() -> Validator:
     """The ``Validator`` the handlers share for the current store (:func:`store_path`): built
-    on first use with :func:`settings`, then the same object for every call of this process,
-    so every miner's call shares one outage guard and one set of counters. For
+    on first use with :func:`settings`, then the same object for every call of this process
+    (a forked child builds its own), so every miner's call shares one outage guard and one
+    set of counters. For
     ``validator().metrics_text()`` and ``pat_verdict.prometheus.register(validator())``.
     Its ``hotkeys`` are set from the metagraph at every handler call."""
     path = store_path()
