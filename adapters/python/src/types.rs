@@ -37,7 +37,7 @@ impl Verdict {
     /// the same name. `ValueError` for a `kind` or `stage` not among the documented words or
     /// a negative `retry_after`.
     #[new]
-    #[pyo3(signature = (kind, error=None, rate_limited=false, retry_after=None, stage=None, github_id=None, login=None, expires_at=None, scopes=None, requests=0))]
+    #[pyo3(signature = (kind, error=None, rate_limited=false, retry_after=None, stage=None, github_id=None, login=None, expires_at=None, scopes=None, requests=0, cause=None))]
     #[expect(
         clippy::too_many_arguments,
         reason = "one keyword argument per attribute, as a dataclass"
@@ -53,9 +53,12 @@ impl Verdict {
         expires_at: Option<String>,
         scopes: Option<Vec<String>>,
         requests: u32,
+        cause: Option<&str>,
     ) -> PyResult<Self> {
+        let verdict = one_of("kind", kind, &VerdictKind::ALL, |kind| kind.as_str())?;
+        let cause = answer_cause(cause, verdict, rate_limited)?;
         Ok(Self(VerifyResponse {
-            verdict: one_of("kind", kind, &VerdictKind::ALL, |kind| kind.as_str())?,
+            verdict,
             github_id,
             login,
             reason: error,
@@ -65,7 +68,7 @@ impl Verdict {
             retry_after: retry_after.map(seconds).transpose()?,
             scopes,
             expires_at,
-            rate_limited,
+            cause,
             requests,
         }))
     }
@@ -87,6 +90,7 @@ impl Verdict {
             this.expires_at(),
             this.scopes(),
             this.requests(),
+            this.cause(),
         )
             .into_pyobject(py)?;
         Ok((slf.get_type().into_any(), args))
@@ -113,7 +117,13 @@ impl Verdict {
     /// GitHub refused for rate reasons (a rate or abuse limit) rather than failing.
     #[getter]
     fn rate_limited(&self) -> bool {
-        self.0.rate_limited
+        self.0.rate_limited()
+    }
+
+    /// Why, as one word (docs/contract.md §13): `"ok"` when valid.
+    #[getter]
+    fn cause(&self) -> &'static str {
+        self.0.cause.as_str()
     }
 
     /// How long GitHub asked us to wait, in seconds, when it said.
@@ -172,7 +182,7 @@ impl Verdict {
         if let Some(error) = self.error() {
             text.push_str(&format!(", error={}", repr_opt(py, Some(error))?));
         }
-        if self.0.rate_limited {
+        if self.0.rate_limited() {
             text.push_str(", rate_limited=True");
         }
         if let Some(wait) = self.retry_after() {
@@ -622,6 +632,54 @@ fn epoch_seconds(what: &str, value: &Bound<'_, PyAny>) -> PyResult<i64> {
 
 /// The value among `values` whose word is `word`, or `ValueError` naming `what` and the
 /// words it may be (the core's, so a word added there is accepted here).
+/// The cause a host gave a `Verdict` it builds: one of the contract's words; when it gives none,
+/// `ok` for a valid verdict and `rate_limited` for a rate-limited one (the two the other
+/// arguments already say).
+fn answer_cause(
+    word: Option<&str>,
+    verdict: VerdictKind,
+    rate_limited: bool,
+) -> PyResult<pat_verdict::AnswerCause> {
+    use pat_verdict::{AnswerCause, CauseKind, HandlerCause};
+    let cause = match word {
+        Some(word) => CauseKind::ALL
+            .iter()
+            .map(|&cause| AnswerCause::from(cause))
+            .chain(
+                HandlerCause::ALL
+                    .iter()
+                    .map(|&cause| AnswerCause::from(cause)),
+            )
+            .find(|cause| cause.as_str() == word)
+            .ok_or_else(|| {
+                PyValueError::new_err(format!(
+                    "cause must be one of {}, not {word:?}",
+                    CauseKind::ALL.map(CauseKind::as_str).join(", ")
+                ))
+            })?,
+        None if verdict == VerdictKind::Valid => CauseKind::Ok.into(),
+        None if rate_limited => CauseKind::RateLimited.into(),
+        None => {
+            return Err(PyValueError::new_err(
+                "cause is required for a verdict that is not valid (one of the contract's words, e.g. 'github_down')",
+            ));
+        }
+    };
+    let expected = match cause {
+        AnswerCause::Verdict(cause) => cause.verdict(),
+        AnswerCause::Handler(_) => VerdictKind::Inconclusive,
+    };
+    if expected != verdict || rate_limited != (cause == CauseKind::RateLimited.into()) {
+        return Err(PyValueError::new_err(format!(
+            "cause {:?} does not go with kind {:?} and rate_limited={}",
+            cause.as_str(),
+            verdict.as_str(),
+            if rate_limited { "True" } else { "False" }
+        )));
+    }
+    Ok(cause)
+}
+
 fn one_of<T: Copy>(
     what: &str,
     word: &str,

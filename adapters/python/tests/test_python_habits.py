@@ -291,7 +291,7 @@ def test_value_objects(value: Any) -> None:
 def test_keyword_construction_and_to_dict() -> None:
     assert VERDICT.transient_failure is True and VERDICT.retry_after == 1.5
     assert VERDICT.to_dict()["retry_after_secs"] == 2
-    assert VERDICT != Verdict("inconclusive", stage="identity")
+    assert VERDICT != Verdict("inconclusive", stage="identity", cause="github_down")
     assert CheckResponse(category="valid", has_pat=True, pat_valid=True).to_dict() == {
         "has_pat": True, "pat_valid": True, "rejection_reason": None, "category": "valid"}
     assert BroadcastResponse(accepted=True).to_dict() == {
