@@ -36,10 +36,10 @@ use std::time::Duration;
 use serde::Serialize;
 
 use crate::http::{Endpoint, TransportErrorKind};
+use crate::kind::VerdictKind;
 use crate::messages;
 use crate::time::UnixTime;
 use crate::token::TokenError;
-use crate::verdict::VerdictKind;
 
 /// Why a verdict that is not `Valid` is what it is. Every string inside came from outside
 /// (GitHub, an HTTP client) and was redacted and cut where it was read, so rendering it is
@@ -415,7 +415,10 @@ impl fmt::Display for Cause {
                 endpoint,
                 status,
                 why,
-            } => f.write_str(&messages::request_refused(*endpoint, *status, *why)),
+            } => f.write_str(&match why {
+                WhyRefused::Route => messages::request_refused(*endpoint, *status),
+                WhyRefused::UserAgent => messages::user_agent_refused(*endpoint, *status),
+            }),
             Self::NoAccountId(AccountId::Missing) => f.write_str(messages::IDENTITY_WITHOUT_ID),
             Self::NoAccountId(AccountId::NotDecimal) => {
                 f.write_str(messages::IDENTITY_ID_NOT_DECIMAL)

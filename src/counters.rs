@@ -30,12 +30,11 @@ use std::time::Duration;
 use serde_json::{Map, Value, json};
 
 use crate::cause::CauseKind;
-use crate::handlers::CheckCategory;
 use crate::http::Endpoint;
 use crate::metrics::{
-    BroadcastCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS, GITHUB_REQUESTS_TOTAL,
-    HANDLER_ANSWERS_TOTAL, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL, REQUEST_SECONDS_BUCKETS,
-    RequestOutcome, VERDICTS_TOTAL,
+    BroadcastCategory, CheckCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS,
+    GITHUB_REQUESTS_TOTAL, HANDLER_ANSWERS_TOTAL, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL,
+    REQUEST_SECONDS_BUCKETS, RequestOutcome, VERDICTS_TOTAL,
 };
 use crate::outage::GuardChange;
 use crate::verification::Answered;

@@ -61,6 +61,7 @@ mod display;
 mod github_failure;
 mod handlers;
 mod http;
+mod kind;
 mod messages;
 mod metrics;
 mod miner;
@@ -103,8 +104,8 @@ pub use http::{
 pub use messages::format_seconds;
 pub use metrics::{
     BroadcastCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS, GITHUB_REQUESTS_TOTAL,
-    HANDLER_ANSWERS_TOTAL, HandlerEndpoint, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL,
-    REQUEST_SECONDS_BUCKETS, RequestOutcome, VERDICTS_TOTAL, endpoint_label,
+    HANDLER_ANSWERS_TOTAL, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL, REQUEST_SECONDS_BUCKETS,
+    RequestOutcome, VERDICTS_TOTAL, endpoint_label,
 };
 pub use miner::{Hotkey, Uid};
 pub use outage::{

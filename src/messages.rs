@@ -3,7 +3,6 @@
 
 use std::time::Duration;
 
-use crate::cause::WhyRefused;
 use crate::http::{Endpoint, TransportErrorKind};
 use crate::miner::Uid;
 use crate::time::UnixTime;
@@ -130,17 +129,20 @@ pub fn contradiction_unresolved() -> String {
 /// GitHub's JSON refusing the request, not the token (R17, docs/contract.md §13): the route
 /// or the request is wrong, and the words say what to check.
 #[must_use]
-pub fn request_refused(endpoint: Endpoint, status: u16, why: WhyRefused) -> String {
-    match why {
-        WhyRefused::Route => format!(
-            "{}: GitHub refused the request, not the token (is the API URL GitHub's API root? a proxy rewriting requests?)",
-            api_returned(endpoint, status)
-        ),
-        WhyRefused::UserAgent => format!(
-            "{}: GitHub refused the request's User-Agent, not the token",
-            api_returned(endpoint, status)
-        ),
-    }
+pub fn request_refused(endpoint: Endpoint, status: u16) -> String {
+    format!(
+        "{}: GitHub refused the request, not the token (is the API URL GitHub's API root? a proxy rewriting requests?)",
+        api_returned(endpoint, status)
+    )
+}
+
+/// GitHub refusing the request's User-Agent (R17′, docs/contract.md §13).
+#[must_use]
+pub fn user_agent_refused(endpoint: Endpoint, status: u16) -> String {
+    format!(
+        "{}: GitHub refused the request's User-Agent, not the token",
+        api_returned(endpoint, status)
+    )
 }
 
 /// The outage guard's at-once answer (G1, docs/contract.md §10): `GitHub API unavailable: 6

@@ -15,7 +15,7 @@
 //! | [`GITHUB_REQUEST_SECONDS`] | histogram, [`REQUEST_SECONDS_BUCKETS`] | `endpoint` |
 //! | [`OUTAGE_GUARD_OPEN`] | gauge ([`OutageGuard::is_open`](crate::OutageGuard::is_open)) | — |
 //! | [`OUTAGE_GUARD_OPENED_TOTAL`] | counter ([`GuardChange::Opened`](crate::GuardChange::Opened)) | — |
-//! | [`HANDLER_ANSWERS_TOTAL`] | counter | `endpoint` ([`HandlerEndpoint`]), `category` ([`CheckCategory`], [`BroadcastCategory`]) |
+//! | [`HANDLER_ANSWERS_TOTAL`] | counter | `endpoint` (`check`, `broadcast`), `category` ([`CheckCategory`], [`BroadcastCategory`]) |
 //!
 //! Every label enum has an `ALL` list, so an exporter can publish each series at zero from the
 //! start (a series that appears only at the first outage is hard to alert on).
@@ -35,7 +35,6 @@
 //! assert_eq!(cause.verdict(), VerdictKind::Invalid);
 //! ```
 
-use crate::handlers::{BroadcastOutcome, CheckCategory};
 use crate::http::{CallResult, Endpoint};
 
 /// Verdicts given, by verdict and cause (counter).
@@ -106,46 +105,28 @@ impl RequestOutcome {
 }
 
 crate::words::words! {
-    /// The validator endpoint that answered: the `endpoint` label of [`HANDLER_ANSWERS_TOTAL`].
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-    pub enum HandlerEndpoint {
-        /// A miner asked about its stored PAT; `category` is a [`CheckCategory`].
-        Check => "check",
-        /// A miner sent a PAT; `category` is a [`BroadcastCategory`].
-        Broadcast => "broadcast",
+    /// The row a miner's CLI shows for a check answer (docs/contract.md §6), and the
+    /// `category` label of [`HANDLER_ANSWERS_TOTAL`] for `endpoint="check"`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
+    #[serde(rename_all = "snake_case")]
+    pub enum CheckCategory {
+        /// `pat_valid` is true.
+        Valid => "valid",
+        /// We looked and hold no PAT for this miner.
+        NoPat => "no_pat",
+        /// We hold a PAT and GitHub says it is bad.
+        InvalidPat => "invalid_pat",
+        /// We could not tell: GitHub was unavailable, or the store was (never "no PAT" while we
+        /// could not look).
+        Inconclusive => "inconclusive",
+        /// We did not look: the hotkey is not registered.
+        NoResponse => "no_response",
     }
 }
-
-impl HandlerEndpoint {
-    /// Every `category` label this endpoint answers with.
-    #[must_use]
-    pub const fn categories(self) -> &'static [&'static str] {
-        match self {
-            Self::Check => &CHECK_CATEGORIES,
-            Self::Broadcast => &BROADCAST_CATEGORIES,
-        }
-    }
-}
-
-/// The check endpoint's categories (docs/contract.md §6), as label values.
-const CHECK_CATEGORIES: [&str; 5] = [
-    CheckCategory::Valid.as_str(),
-    CheckCategory::NoPat.as_str(),
-    CheckCategory::InvalidPat.as_str(),
-    CheckCategory::Inconclusive.as_str(),
-    CheckCategory::NoResponse.as_str(),
-];
-
-/// The broadcast endpoint's categories, as label values.
-const BROADCAST_CATEGORIES: [&str; 3] = [
-    BroadcastCategory::Accepted.as_str(),
-    BroadcastCategory::Rejected.as_str(),
-    BroadcastCategory::RetryLater.as_str(),
-];
 
 crate::words::words! {
     /// A broadcast answer's `category` label. §6 names the check's categories; a broadcast has
-    /// three outcomes, named after [`BroadcastOutcome`]'s: stored, refused for good, refused for
+    /// three outcomes, named after [`BroadcastOutcome`](crate::BroadcastOutcome)'s: stored, refused for good, refused for
     /// now (`retryable: true` on the wire).
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
     pub enum BroadcastCategory {
@@ -155,16 +136,6 @@ crate::words::words! {
         Rejected => "rejected",
         /// Refused for now: GitHub or the store was unavailable.
         RetryLater => "retry_later",
-    }
-}
-
-impl From<&BroadcastOutcome> for BroadcastCategory {
-    fn from(outcome: &BroadcastOutcome) -> Self {
-        match outcome {
-            BroadcastOutcome::Accepted => Self::Accepted,
-            BroadcastOutcome::Rejected { .. } => Self::Rejected,
-            BroadcastOutcome::RetryLater { .. } => Self::RetryLater,
-        }
     }
 }
 
@@ -214,11 +185,7 @@ mod tests {
         assert_eq!(outcomes, ["2xx", "3xx", "4xx", "5xx", "transport"]);
         assert_eq!(ENDPOINT_LABELS.map(|(_, label)| label), ["user", "graphql"]);
         assert_eq!(
-            HandlerEndpoint::ALL.map(HandlerEndpoint::as_str),
-            ["check", "broadcast"]
-        );
-        assert_eq!(
-            HandlerEndpoint::Check.categories(),
+            CheckCategory::ALL.map(CheckCategory::as_str),
             [
                 "valid",
                 "no_pat",
@@ -228,16 +195,8 @@ mod tests {
             ]
         );
         assert_eq!(
-            HandlerEndpoint::Broadcast.categories(),
+            BroadcastCategory::ALL.map(BroadcastCategory::as_str),
             ["accepted", "rejected", "retry_later"]
-        );
-        assert_eq!(
-            BroadcastCategory::from(&BroadcastOutcome::retry_later(
-                "x",
-                crate::HandlerCause::StoreUnavailable
-            ))
-            .to_string(),
-            "retry_later"
         );
     }
 

@@ -14,6 +14,7 @@ use std::time::Duration;
 use serde::{Deserialize, Deserializer, Serialize};
 
 use crate::cause::{Cause, CauseKind};
+pub use crate::kind::VerdictKind;
 use crate::time::UnixTime;
 
 /// The outcome of a call (or of a whole verification). `T` is what a valid answer carries:
@@ -42,20 +43,6 @@ pub enum Verdict<T = ()> {
         /// How long GitHub asked us to wait, when it said.
         retry_after: Option<Duration>,
     },
-}
-
-crate::words::words! {
-    /// The three verdicts without their payloads, for counting and for JSON (`"valid"`, …).
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum VerdictKind {
-        /// See [`Verdict::Valid`].
-        Valid => "valid",
-        /// See [`Verdict::Invalid`].
-        Invalid => "invalid",
-        /// See [`Verdict::Inconclusive`].
-        Inconclusive => "inconclusive",
-    }
 }
 
 impl<T> Verdict<T> {

@@ -152,6 +152,16 @@ impl From<BroadcastOutcome> for BroadcastResponse {
     }
 }
 
+impl From<&BroadcastOutcome> for BroadcastCategory {
+    fn from(outcome: &BroadcastOutcome) -> Self {
+        match outcome {
+            BroadcastOutcome::Accepted => Self::Accepted,
+            BroadcastOutcome::Rejected { .. } => Self::Rejected,
+            BroadcastOutcome::RetryLater { .. } => Self::RetryLater,
+        }
+    }
+}
+
 fn token_rejection(uid: Uid, error: TokenError) -> BroadcastOutcome {
     let reason = match error {
         TokenError::Empty => messages::no_pat_provided(uid),

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::cause::{AnswerCause, CauseKind, HandlerCause};
 use crate::messages;
+pub use crate::metrics::CheckCategory;
 use crate::miner::{Hotkey, Uid};
 use crate::ports::{PatStore, Registry};
 use crate::ports::{StoreError, error_chain};
@@ -168,25 +169,6 @@ impl From<CheckOutcome> for CheckResponse {
             cause,
             detail,
         }
-    }
-}
-
-crate::words::words! {
-    /// The row a miner's CLI shows for a check answer.
-    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-    #[serde(rename_all = "snake_case")]
-    pub enum CheckCategory {
-        /// `pat_valid` is true.
-        Valid => "valid",
-        /// We looked and hold no PAT for this miner.
-        NoPat => "no_pat",
-        /// We hold a PAT and GitHub says it is bad.
-        InvalidPat => "invalid_pat",
-        /// We could not tell: GitHub was unavailable, or the store was (never "no PAT" while we
-        /// could not look).
-        Inconclusive => "inconclusive",
-        /// We did not look: the hotkey is not registered.
-        NoResponse => "no_response",
     }
 }
 
