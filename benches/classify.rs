@@ -181,7 +181,11 @@ fn helpers(c: &mut Criterion) {
         })
     });
     let policy = RetryPolicy::default();
-    let outage: Verdict = Verdict::inconclusive("GitHub GraphQL API returned 503");
+    let down = pat_verdict::Cause::GithubDown {
+        endpoint: pat_verdict::Endpoint::TestQuery,
+        status: 503,
+    };
+    let outage: Verdict = Verdict::because(down, None);
     group.bench_function("retry_policy_after_attempt", |b| {
         b.iter(|| {
             policy.after_attempt(black_box(1), black_box(Duration::from_millis(300)), &outage)
