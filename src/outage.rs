@@ -27,7 +27,7 @@
 //!  └─────────────────────────────┘ ──────────────────────────────────┤ failure: the
 //!     │ before_request at or    ▲  probe failed: reopen with the     │ probe's, or one
 //!     │ after retry_at          │  cool-down × 2 (≤ 600 s);          │ sent before the
-//!     │ → Probe(ticket)         │  abandon(ticket): the next         │ guard opened
+//!     │ → Probe(ticket)         │                                    │ guard opened
 //!     ▼                         │  request probes at once            │
 //!  ┌─────────────────────────────┐                                   │
 //!  │ Probing { ticket, lease }   │ ──────────────────────────────────┘
@@ -44,10 +44,9 @@
 //!
 //! - **A probe whose answer never comes** (the driver was cancelled, the deadline dropped the
 //!   future) must not wedge the guard. A [`ProbeTicket`] is a plain value (its drop cannot
-//!   reach the guard), so two things release it: the driver may call
-//!   [`OutageGuard::abandon`], and in any case the probe's lease runs out — the request's own
-//!   timeout plus [`PROBE_GRACE`], at most [`MAX_OUTAGE_COOLDOWN`] — after which the next
-//!   request goes as the probe. A lost probe is no answer: it neither closes the guard nor
+//!   reach the guard), so the probe's lease releases it: the request's own timeout plus
+//!   [`PROBE_GRACE`], at most [`MAX_OUTAGE_COOLDOWN`], after which the next request goes as
+//!   the probe. A lost probe is no answer: it neither closes the guard nor
 //!   doubles the cool-down.
 //! - **Answers of requests sent before the guard opened** (stragglers) arrive while it is open.
 //!   A failure adds to the count and may push `retry_at` later with its `retry-after`; any
@@ -299,7 +298,7 @@ pub enum Permit {
     /// The guard is closed: send it, then [`OutageGuard::record`] what came back.
     Go,
     /// The guard is open and the cool-down is over: send it as the one probe, then
-    /// [`OutageGuard::record_probe`] what came back (or [`OutageGuard::abandon`] it).
+    /// [`OutageGuard::record_probe`] what came back (an unanswered probe ends with its lease).
     Probe(ProbeTicket),
     /// The guard is open: do not send it; the verification is Inconclusive at once
     /// ([`Refusal::verdict`]), with no request.
@@ -307,11 +306,11 @@ pub enum Permit {
 }
 
 /// The right to send the one probe. Not `Clone`: there is one probe at a time, and giving the
-/// ticket back ([`OutageGuard::record_probe`], [`OutageGuard::abandon`]) consumes it. A ticket
+/// ticket back ([`OutageGuard::record_probe`]) consumes it. A ticket
 /// from an earlier probe (its lease ran out, or the guard closed meanwhile) is recognised as
 /// such: its answer then counts as any other request's.
 #[derive(Debug, PartialEq, Eq)]
-#[must_use = "a probe's answer must be recorded (record_probe) or the probe abandoned"]
+#[must_use = "a probe's answer must be recorded (record_probe)"]
 pub struct ProbeTicket {
     id: u64,
 }
@@ -582,17 +581,6 @@ impl OutageGuard {
                 GuardChange::Reopened
             }
             GuardOutcome::RateLimited | GuardOutcome::Evidence => self.close(),
-        }
-    }
-
-    /// The probe will not be answered (its driver was cancelled before the answer came): the
-    /// next request may probe at once. Neither closes the guard nor doubles the cool-down. A
-    /// ticket that is no longer current changes nothing.
-    pub fn abandon(&mut self, ticket: ProbeTicket) {
-        if let State::Probing { outage, probe, .. } = self.state
-            && probe == ticket.id
-        {
-            self.state = State::Open(outage);
         }
     }
 

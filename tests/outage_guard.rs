@@ -1,5 +1,5 @@
 //! docs/contract.md §10, the outage guard, driven by hand with any sequence of requests,
-//! answers, abandoned and forgotten probes and times (forwards, repeated and backwards): no
+//! answers, forgotten probes and times (forwards, repeated and backwards): no
 //! request goes while the guard is open except the one probe per cool-down; it opens exactly
 //! at `threshold` consecutive GitHub-side failures; the first answer that is not a GitHub-side
 //! failure closes it; rate limits never count; threshold 0 never opens; the cool-down honours a
@@ -244,14 +244,6 @@ impl Model {
             }
         }
     }
-
-    fn abandon(&mut self, probe: u64) {
-        if let Some(outage) = &mut self.open
-            && outage.probe.map(|(id, _)| id) == Some(probe)
-        {
-            outage.probe = None;
-        }
-    }
 }
 
 // ---- the runs ----
@@ -273,9 +265,6 @@ enum Event {
         pick: usize,
         outcome: GuardOutcome,
     },
-    /// The driver of in-flight request `pick` was cancelled and says so (a probe is
-    /// abandoned; a plain request just goes away).
-    Abandon { pick: usize },
     /// The driver of in-flight request `pick` vanished without a word.
     Forget { pick: usize },
 }
@@ -320,7 +309,6 @@ fn arb_event() -> impl Strategy<Value = Event> {
             .prop_map(|(dt_ms, timeout, token)| Event::Request { dt_ms, timeout, token }),
         4 => (arb_dt(), any::<usize>(), arb_outcome())
             .prop_map(|(dt_ms, pick, outcome)| Event::Answer { dt_ms, pick, outcome }),
-        1 => any::<usize>().prop_map(|pick| Event::Abandon { pick }),
         1 => any::<usize>().prop_map(|pick| Event::Forget { pick }),
     ]
 }
@@ -353,7 +341,7 @@ enum Happening {
         at: Duration,
         change: GuardChange,
     },
-    /// A probe's answer was recorded, or it was abandoned.
+    /// A probe's answer was recorded.
     ProbeOver {
         id: u64,
     },
@@ -490,17 +478,6 @@ fn play(settings: OutageSettings, events: &[Event]) -> Result<Seen, TestCaseErro
                     change,
                 });
             }
-            Event::Abandon { pick } => {
-                if in_flight.is_empty() {
-                    continue;
-                }
-                let sent = in_flight.swap_remove(pick % in_flight.len());
-                if let Some((ticket, id)) = sent.ticket {
-                    guard.abandon(ticket);
-                    model.abandon(id);
-                    seen.happenings.push(Happening::ProbeOver { id });
-                }
-            }
             Event::Forget { pick } => {
                 if !in_flight.is_empty() {
                     in_flight.swap_remove(pick % in_flight.len());
@@ -537,7 +514,7 @@ proptest! {
     /// §10, without the model: a request goes only while closed; a probe never goes before
     /// the configured cool-down since the guard (re)opened, counted in the latest time the
     /// guard has seen (a clock read out of order cannot bring it earlier); and a probe goes
-    /// only when every earlier probe of that opening was answered, abandoned or past its lease.
+    /// only when every earlier probe of that opening was answered or past its lease.
     #[test]
     fn no_request_while_open_and_no_early_or_second_probe(
         settings in arb_settings(),
@@ -988,21 +965,6 @@ fn a_straggler_with_evidence_closes_it() {
         GuardChange::Closed
     );
     assert_eq!(permit_at(&mut guard, 2), Granted::Go);
-}
-
-#[test]
-fn an_abandoned_probe_lets_the_next_request_probe_at_once() {
-    let mut guard = opened_default(secs(0));
-    let ticket = probe_at(&mut guard, 30, TIMEOUT, "no probe");
-    guard.abandon(ticket);
-    let state = guard.state().unwrap();
-    assert!(!state.probing);
-    assert_eq!(
-        state.retry_at,
-        wall(secs(30)),
-        "the cool-down is not doubled"
-    );
-    assert_eq!(permit_at(&mut guard, 31), Granted::Probe);
 }
 
 /// A probe whose answer never comes is presumed lost when its lease ends: its timeout and

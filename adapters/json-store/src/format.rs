@@ -648,6 +648,27 @@ mod tests {
         assert!(written.contains(r#""github_id": 42,"#), "{written}");
     }
 
+    /// docs/contract.md §7: a `github_id` number that is not an integer (`42.5`, or `4.2e1`,
+    /// which JSON holds as a float even though it equals 42) is never turned into a pin a
+    /// miner would be held to: the entry cannot be used, and is kept as it was.
+    #[test]
+    fn a_github_id_that_is_not_an_integer_is_never_a_pin() {
+        for number in ["42.5", "4.2e1", "4.2E1", "42.0", "-0.5", "1e3"] {
+            let text =
+                format!(r#"[{{"uid": 1, "hotkey": "hk", "pat": "ghp_x", "github_id": {number}}}]"#);
+            let entries = decode(text.as_bytes(), Keep::AsRead).unwrap();
+            assert!(entries.usable.is_empty(), "{number}");
+            assert_eq!(entries.unusable.len(), 1, "{number}");
+        }
+        let largest =
+            br#"[{"uid": 1, "hotkey": "hk", "pat": "ghp_x", "github_id": 18446744073709551615}]"#;
+        let entries = decode(largest, Keep::AsRead).unwrap();
+        assert_eq!(
+            entries.usable[&Uid(1)].github_id,
+            GithubId::new("18446744073709551615")
+        );
+    }
+
     #[test]
     fn a_duplicate_uid_reads_as_its_last_entry() {
         let entries = decode(
