@@ -217,11 +217,12 @@ async fn identity_pin_refuses_another_account_for_the_same_hotkey() {
 #[tokio::test]
 async fn pin_compares_ids_as_strings_so_old_numeric_ids_do_not_lock_out() {
     let world = World::new();
-    let old: pat_verdict::StoredPat = serde_json::from_value(json!({
-        "uid": 1, "hotkey": "hotkey_1", "pat": "ghp_old", "github_id": 1001,
-        "stored_at": "2025-06-01T00:00:00+00:00"
-    }))
-    .expect("an old entry parses");
+    // As the JSON store reads an old file's `"github_id": 1001` (its reader is tested on the
+    // file itself in adapters/json-store): the id as its decimal string, the number kept.
+    let mut old = entry(1, "hotkey_1", "ghp_old", "1001");
+    let number = serde_json::value::to_raw_value(&json!(1001)).expect("a number");
+    old.extra
+        .read_raw(pat_verdict::OptionalKey::GithubId, "1001", number);
     world.seed(old).await;
     world.github.valid("ghp_rotated", 1001, "miner1");
     let response = world.broadcast("hotkey_1", "ghp_rotated").await;
