@@ -183,15 +183,16 @@ fn body_of(body: Option<&Bound<'_, PyAny>>) -> PyResult<Body> {
     })
 }
 
-/// Epoch seconds, whole (a fraction never changes a header's meaning).
+/// Epoch seconds, whole (a fraction never changes a header's meaning), from the argument
+/// `name`.
 ///
 /// # Errors
 ///
 /// `ValueError` for NaN or infinity (an `int` beyond every float included).
-pub(crate) fn unix_time(now: &Number) -> PyResult<UnixTime> {
+pub(crate) fn unix_time(now: &Number, name: &str) -> PyResult<UnixTime> {
     if !now.value.is_finite() {
         return Err(PyValueError::new_err(format!(
-            "now must be a finite number of seconds, not {now}"
+            "{name} must be a finite number of seconds, not {now}"
         )));
     }
     // `as` saturates for values beyond i64, which is the meaning wanted.
@@ -277,6 +278,13 @@ impl<'a, 'py> FromPyObject<'a, 'py> for Count {
             }),
             Err(error) => Err(error),
         }
+    }
+}
+
+impl Count {
+    /// The number given, when 64 bits hold it (else it was saturated).
+    pub(crate) fn exact(&self) -> Option<i64> {
+        self.given.is_none().then_some(self.value)
     }
 }
 

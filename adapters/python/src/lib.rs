@@ -72,7 +72,7 @@ fn classify(
     transport_error: Option<&Bound<'_, PyAny>>,
     now: Option<convert::Number>,
 ) -> PyResult<Verdict> {
-    let (result, now) = call(status, body, headers, transport_error, now)?;
+    let (result, now) = call(status, body, headers, transport_error, now, "now")?;
     Ok(if identity {
         convert::classify_identity(&result, now)
     } else {
@@ -81,13 +81,15 @@ fn classify(
 }
 
 /// What a host's client got back, converted for the core, and the wall time (`now`, default
-/// the machine's clock): shared by the classifiers and `Verification.receive`.
+/// the machine's clock; its argument's name is `now_name`): shared by the classifiers and
+/// `Verification.receive`.
 pub(crate) fn call(
     status: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
     transport_error: Option<&Bound<'_, PyAny>>,
     now: Option<convert::Number>,
+    now_name: &str,
 ) -> PyResult<(pat_verdict::CallResult, pat_verdict::UnixTime)> {
     let transport_error = match transport_error {
         Some(text) => Some(
@@ -102,7 +104,7 @@ pub(crate) fn call(
     let status = status.map(convert::status).transpose()?;
     let result = convert::call_result(status, body, headers, transport_error.as_deref())?;
     let now = match now {
-        Some(now) => convert::unix_time(&now)?,
+        Some(now) => convert::unix_time(&now, now_name)?,
         None => wiring::now(),
     };
     Ok((result, now))
@@ -521,13 +523,17 @@ fn after_fork_in_child() {
     wiring::forget_runtime();
 }
 
-/// `concurrency` of an audit: at least 1 (the core would take 0 as 1 without a word).
+/// `concurrency` of an audit: at least 1 (the core would take 0 as 1 without a word), and a
+/// count that 64 bits hold.
 fn concurrency_of(concurrency: &Count) -> PyResult<usize> {
-    usize::try_from(concurrency.value)
-        .ok()
+    concurrency
+        .exact()
+        .and_then(|exact| usize::try_from(exact).ok())
         .filter(|concurrency| *concurrency >= 1)
         .ok_or_else(|| {
-            PyValueError::new_err(format!("concurrency must be at least 1, not {concurrency}"))
+            PyValueError::new_err(format!(
+                "concurrency must be at least 1 and below 2**63, not {concurrency}"
+            ))
         })
 }
 

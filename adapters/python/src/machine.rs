@@ -249,7 +249,7 @@ impl Verification {
         wall: Option<Number>,
     ) -> PyResult<Py<PyAny>> {
         // Every conversion (and every call into Python) happens before the lock is taken.
-        let (result, wall) = crate::call(status, body, headers, transport_error, wall)?;
+        let (result, wall) = crate::call(status, body, headers, transport_error, wall, "wall")?;
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "receive()", |state| match state {
             State::Send(send) => Ok(state_of(send.receive(result, now, wall))),
