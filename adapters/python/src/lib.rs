@@ -517,7 +517,10 @@ fn libc_enoent() -> i32 {
     2
 }
 
-/// Forgets the runtime in a forked child; called by `os.register_at_fork`.
+/// Forgets the runtime in a forked child; called by `os.register_at_fork`. Everything else a
+/// child can reach is per process already: each object's core, HTTP client, guard, counters
+/// and registry are rebuilt on first use there ([`ForkLocal`]), and a `_Call` or `_Inbox` of
+/// the parent's is left alone (`run`).
 #[pyfunction(name = "_after_fork_in_child")]
 fn after_fork_in_child() {
     wiring::forget_runtime();

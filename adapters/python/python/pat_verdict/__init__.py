@@ -199,7 +199,9 @@ def _mailbox(loop: asyncio.AbstractEventLoop) -> _Mailbox:
 def _after_fork_in_child() -> None:
     # A child forked after first use (multiprocessing's `fork`, gunicorn's pre-fork) gets a
     # runtime of its own on its next call, never the parent's without its threads, and no
-    # mailbox: the parent's inbox may be locked by a thread the child does not have.
+    # mailbox: the parent's inbox may be locked by a thread the child does not have. Each
+    # Verifier's and Validator's core, client and hotkey registry are rebuilt there on first
+    # use (the extension checks the process id), so no lock of the parent's is ever taken.
     _pat_verdict._after_fork_in_child()
     _mailboxes.__dict__.clear()
 
