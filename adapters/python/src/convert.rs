@@ -6,7 +6,7 @@ use std::borrow::Cow;
 
 use pat_verdict::{BODY_CAP, Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{TransportError, TransportErrorKind, UnixTime, VerifyReport, VerifyResponse};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 
@@ -183,23 +183,137 @@ fn body_of(body: Option<&Bound<'_, PyAny>>) -> PyResult<Body> {
     })
 }
 
-/// Epoch seconds, whole (a fraction never changes a header's meaning).
+/// Epoch seconds, whole (a fraction never changes a header's meaning), from the argument
+/// `name`.
 ///
 /// # Errors
 ///
-/// `ValueError` for NaN or infinity.
-pub(crate) fn unix_time(now: f64) -> PyResult<UnixTime> {
-    if !now.is_finite() {
-        return Err(PyValueError::new_err(
-            "now must be a finite number of seconds",
-        ));
+/// `ValueError` for NaN or infinity (an `int` beyond every float included).
+pub(crate) fn unix_time(now: &Number, name: &str) -> PyResult<UnixTime> {
+    if !now.value.is_finite() {
+        return Err(PyValueError::new_err(format!(
+            "{name} must be a finite number of seconds, not {now}"
+        )));
     }
     // `as` saturates for values beyond i64, which is the meaning wanted.
     #[expect(
         clippy::cast_possible_truncation,
         reason = "seconds since the epoch; the fraction is dropped on purpose, far values saturate"
     )]
-    Ok(UnixTime(now.floor() as i64))
+    Ok(UnixTime(now.value.floor() as i64))
+}
+
+/// A number as Python gave it (`int` or `float`), for an argument whose range is checked
+/// after the conversion. An `int` beyond every float is infinity with its sign: outside every
+/// range, so it gets the same `ValueError` as any other value out of range, never Python's
+/// `OverflowError` from the conversion. The message quotes what was given (its [`Display`]).
+///
+/// [`Display`]: std::fmt::Display
+#[derive(Clone, Debug)]
+pub(crate) struct Number {
+    pub(crate) value: f64,
+    /// How to quote the argument when `value` is not what was given.
+    given: Option<String>,
+}
+
+impl From<f64> for Number {
+    fn from(value: f64) -> Self {
+        Self { value, given: None }
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Number {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        match obj.extract::<f64>() {
+            Ok(value) => Ok(Self::from(value)),
+            Err(error) if error.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Self {
+                value: if obj.gt(0)? {
+                    f64::INFINITY
+                } else {
+                    f64::NEG_INFINITY
+                },
+                given: Some(quoted(&obj)),
+            }),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+impl std::fmt::Display for Number {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.given {
+            Some(given) => f.write_str(given),
+            None => write!(f, "{}", self.value),
+        }
+    }
+}
+
+/// A whole number as Python gave it, for an argument whose range is checked after the
+/// conversion: one beyond 64 bits saturates (outside every range), so it gets the same
+/// `ValueError` as any other value out of range, never `OverflowError`. The message quotes
+/// what was given.
+#[derive(Clone, Debug)]
+pub(crate) struct Count {
+    pub(crate) value: i64,
+    given: Option<String>,
+}
+
+impl From<i64> for Count {
+    fn from(value: i64) -> Self {
+        Self { value, given: None }
+    }
+}
+
+impl<'a, 'py> FromPyObject<'a, 'py> for Count {
+    type Error = PyErr;
+
+    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
+        match obj.extract::<i64>() {
+            Ok(value) => Ok(Self::from(value)),
+            Err(error) if error.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Self {
+                value: if obj.gt(0)? { i64::MAX } else { i64::MIN },
+                given: Some(quoted(&obj)),
+            }),
+            Err(error) => Err(error),
+        }
+    }
+}
+
+impl Count {
+    /// The number given, when 64 bits hold it (else it was saturated).
+    pub(crate) fn exact(&self) -> Option<i64> {
+        self.given.is_none().then_some(self.value)
+    }
+}
+
+impl std::fmt::Display for Count {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match &self.given {
+            Some(given) => f.write_str(given),
+            None => write!(f, "{}", self.value),
+        }
+    }
+}
+
+/// A number too large to convert, as a message quotes it: its `repr` when short, else its
+/// size (the digits of `2**1024` help nobody, and `repr` refuses an `int` over 4,300 digits).
+fn quoted(obj: &Bound<'_, PyAny>) -> String {
+    const SHORT: usize = 40;
+    if let Ok(repr) = obj.repr()
+        && let Ok(repr) = repr.to_cow()
+        && repr.chars().count() <= SHORT
+    {
+        return repr.into_owned();
+    }
+    match obj
+        .call_method0("bit_length")
+        .and_then(|bits| bits.extract::<u64>())
+    {
+        Ok(bits) => format!("an int of {bits} bits"),
+        Err(_) => "a number too large to convert".to_owned(),
+    }
 }
 
 // ---- out of the core ----

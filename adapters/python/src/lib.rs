@@ -36,13 +36,14 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use pat_verdict::Plan;
+use pat_verdict::{Plan, RetryPolicy};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
+use crate::convert::{Count, Number};
 use crate::log::Records;
 use crate::types::{AuditRow, BroadcastResponse, CheckResponse, OutageState, Verdict};
-use crate::wiring::{AuditError, CoreValidator, CoreVerifier, LiveHotkeys, Settings};
+use crate::wiring::{AuditError, CoreValidator, CoreVerifier, Hotkeys, LiveHotkeys, Settings};
 
 pyo3::create_exception!(
     pat_verdict,
@@ -69,9 +70,9 @@ fn classify(
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
     transport_error: Option<&Bound<'_, PyAny>>,
-    now: Option<f64>,
+    now: Option<convert::Number>,
 ) -> PyResult<Verdict> {
-    let (result, now) = call(status, body, headers, transport_error, now)?;
+    let (result, now) = call(status, body, headers, transport_error, now, "now")?;
     Ok(if identity {
         convert::classify_identity(&result, now)
     } else {
@@ -80,13 +81,15 @@ fn classify(
 }
 
 /// What a host's client got back, converted for the core, and the wall time (`now`, default
-/// the machine's clock): shared by the classifiers and `Verification.receive`.
+/// the machine's clock; its argument's name is `now_name`): shared by the classifiers and
+/// `Verification.receive`.
 pub(crate) fn call(
     status: Option<&Bound<'_, PyAny>>,
     body: Option<&Bound<'_, PyAny>>,
     headers: Option<&Bound<'_, PyAny>>,
     transport_error: Option<&Bound<'_, PyAny>>,
-    now: Option<f64>,
+    now: Option<convert::Number>,
+    now_name: &str,
 ) -> PyResult<(pat_verdict::CallResult, pat_verdict::UnixTime)> {
     let transport_error = match transport_error {
         Some(text) => Some(
@@ -101,20 +104,28 @@ pub(crate) fn call(
     let status = status.map(convert::status).transpose()?;
     let result = convert::call_result(status, body, headers, transport_error.as_deref())?;
     let now = match now {
-        Some(now) => convert::unix_time(now)?,
+        Some(now) => convert::unix_time(&now, now_name)?,
         None => wiring::now(),
     };
     Ok((result, now))
 }
 
 /// What a `Verifier` or `Validator` wired up, rebuilt in a process forked after first use:
-/// the parent's HTTP client (its pooled connections, its locks) is never shared with the
-/// child. Only touched with the GIL held, so no lock is held across a fork.
+/// the parent's HTTP client (its pooled connections, its locks), its outage guard and
+/// counters (the core's mutexes) and its registry (a lock the runtime's threads take) are
+/// never shared with the child, where a lock held at the fork by one of the parent's threads
+/// would stay held forever. The slot itself is only touched with the GIL held and never
+/// across a release of it, so no thread holds it at a fork (which happens with the GIL held).
 struct ForkLocal<T>(Mutex<(u32, Arc<T>)>);
 
 impl<T> ForkLocal<T> {
     fn new(value: T) -> Self {
-        Self(Mutex::new((std::process::id(), Arc::new(value))))
+        Self::shared(Arc::new(value))
+    }
+
+    /// A slot holding `value`, which the caller shares with something else of this process.
+    fn shared(value: Arc<T>) -> Self {
+        Self(Mutex::new((std::process::id(), value)))
     }
 
     /// The value of this process, built again by `rebuild` in a forked child; the parent's
@@ -157,17 +168,17 @@ impl Verifier {
     #[pyo3(signature = (api_url, timeout, attempts, ca_file, outage_threshold, outage_cooldown, one_call, /))]
     fn new(
         api_url: Option<String>,
-        timeout: f64,
-        attempts: i64,
+        timeout: Number,
+        attempts: Count,
         ca_file: Option<PathBuf>,
-        outage_threshold: u32,
-        outage_cooldown: f64,
+        outage_threshold: Count,
+        outage_cooldown: Number,
         one_call: bool,
     ) -> PyResult<Self> {
         wiring::runtime()?;
         let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
-        let mut settings = wiring::settings(&api_url, timeout, attempts, ca_file.as_deref())?;
-        settings.outage = wiring::outage(outage_threshold, outage_cooldown)?;
+        let mut settings = wiring::settings(&api_url, &timeout, &attempts, ca_file.as_deref())?;
+        settings.outage = wiring::outage(&outage_threshold, &outage_cooldown)?;
         settings.plan = wiring::plan(one_call);
         Ok(Self {
             core: ForkLocal::new(wiring::verifier(&settings)?),
@@ -232,7 +243,12 @@ struct Validator {
     core: ForkLocal<CoreValidator>,
     /// As `_Verifier`'s: the guard's openings already logged in this process.
     openings: ForkLocal<AtomicU64>,
-    hotkeys: Arc<LiveHotkeys>,
+    /// The registry this process's calls read (the core holds the same one).
+    registry: ForkLocal<LiveHotkeys>,
+    /// The hotkeys as Python last set them: what `hotkeys` answers and what a forked child's
+    /// registry is built from. Only touched with the GIL held and never across a release of
+    /// it, like [`ForkLocal`]'s slot, so a child can always take it.
+    hotkeys: Mutex<Arc<Hotkeys>>,
     store: Arc<PathBuf>,
     settings: Settings,
 }
@@ -243,9 +259,19 @@ impl Validator {
             wiring::validator(
                 &self.settings,
                 self.store.as_ref().clone(),
-                Arc::clone(&self.hotkeys),
+                self.registry()?,
             )
         })
+    }
+
+    /// This process's registry; in a forked child a new one, over the hotkeys last set.
+    fn registry(&self) -> PyResult<Arc<LiveHotkeys>> {
+        self.registry
+            .get(|| Ok(LiveHotkeys::new(Arc::clone(&self.hotkeys_set()))))
+    }
+
+    fn hotkeys_set(&self) -> std::sync::MutexGuard<'_, Arc<Hotkeys>> {
+        self.hotkeys.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn openings(&self) -> PyResult<Arc<AtomicU64>> {
@@ -265,24 +291,26 @@ impl Validator {
         store: PathBuf,
         hotkeys: Vec<String>,
         api_url: Option<String>,
-        timeout: f64,
+        timeout: Number,
         ca_file: Option<PathBuf>,
-        outage_threshold: u32,
-        outage_cooldown: f64,
+        outage_threshold: Count,
+        outage_cooldown: Number,
         one_call: bool,
     ) -> PyResult<Self> {
         wiring::runtime()?;
-        let max_attempts = 3;
+        let attempts = Count::from(i64::from(RetryPolicy::default().max_attempts));
         let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
-        let mut settings = wiring::settings(&api_url, timeout, max_attempts, ca_file.as_deref())?;
-        settings.outage = wiring::outage(outage_threshold, outage_cooldown)?;
+        let mut settings = wiring::settings(&api_url, &timeout, &attempts, ca_file.as_deref())?;
+        settings.outage = wiring::outage(&outage_threshold, &outage_cooldown)?;
         settings.plan = wiring::plan(one_call);
-        let hotkeys = Arc::new(LiveHotkeys::new(hotkeys));
-        let core = wiring::validator(&settings, store.clone(), Arc::clone(&hotkeys))?;
+        let hotkeys = Arc::new(Hotkeys::new(hotkeys));
+        let registry = Arc::new(LiveHotkeys::new(Arc::clone(&hotkeys)));
+        let core = wiring::validator(&settings, store.clone(), Arc::clone(&registry))?;
         Ok(Self {
             core: ForkLocal::new(core),
             openings: ForkLocal::new(AtomicU64::new(0)),
-            hotkeys,
+            registry: ForkLocal::shared(registry),
+            hotkeys: Mutex::new(hotkeys),
             store: Arc::new(store),
             settings,
         })
@@ -290,13 +318,18 @@ impl Validator {
 
     /// The subnet's hotkeys in uid order (index = uid).
     fn get_hotkeys(&self) -> Vec<String> {
-        self.hotkeys.get()
+        self.hotkeys_set().list().to_vec()
     }
 
-    /// Replaces the registry (the metagraph changed); calls in flight keep the list they
-    /// started with.
-    fn set_hotkeys(&self, hotkeys: Vec<String>) {
-        self.hotkeys.set(hotkeys);
+    /// Replaces the registry (the metagraph changed); calls in flight see the old or the new
+    /// one. The lookup is built with the GIL released.
+    fn set_hotkeys(&self, py: Python<'_>, hotkeys: Vec<String>) -> PyResult<()> {
+        let hotkeys = py.detach(move || Arc::new(Hotkeys::new(hotkeys)));
+        let registry = self.registry()?;
+        let old = std::mem::replace(&mut *self.hotkeys_set(), Arc::clone(&hotkeys));
+        registry.set(hotkeys);
+        drop(old);
+        Ok(())
     }
 
     /// *check*, blocking; `(answer, records)`.
@@ -347,8 +380,8 @@ impl Validator {
     }
 
     /// The audit, blocking; `(rows, records)`.
-    fn audit(&self, py: Python<'_>, concurrency: i64) -> PyResult<(Vec<AuditRow>, Records)> {
-        let concurrency = concurrency_of(concurrency)?;
+    fn audit(&self, py: Python<'_>, concurrency: Count) -> PyResult<(Vec<AuditRow>, Records)> {
+        let concurrency = concurrency_of(&concurrency)?;
         let call = audit_call(
             self.core()?,
             self.openings()?,
@@ -361,11 +394,11 @@ impl Validator {
     /// The audit, started; `(rows, records)` or the exception goes to `inbox` under `key`.
     fn start_audit(
         &self,
-        concurrency: i64,
+        concurrency: Count,
         inbox: Py<run::Inbox>,
         key: u64,
     ) -> PyResult<run::Call> {
-        let concurrency = concurrency_of(concurrency)?;
+        let concurrency = concurrency_of(&concurrency)?;
         let call = audit_call(
             self.core()?,
             self.openings()?,
@@ -391,10 +424,10 @@ impl Validator {
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
+        let hotkeys = self.hotkeys_set().list().len();
         Ok(format!(
-            "Validator(store={}, hotkeys=<{} hotkeys>, api_url={}, timeout={:?}, {})",
+            "Validator(store={}, hotkeys=<{hotkeys} hotkeys>, api_url={}, timeout={:?}, {})",
             pyo3::types::PyString::new(py, &self.store.display().to_string()).repr()?,
-            self.hotkeys.get().len(),
             pyo3::types::PyString::new(py, &self.settings.api_url).repr()?,
             self.settings.timeout,
             outage_repr(&self.settings),
@@ -484,18 +517,26 @@ fn libc_enoent() -> i32 {
     2
 }
 
-/// Forgets the runtime in a forked child; called by `os.register_at_fork`.
+/// Forgets the runtime in a forked child; called by `os.register_at_fork`. Everything else a
+/// child can reach is per process already: each object's core, HTTP client, guard, counters
+/// and registry are rebuilt on first use there ([`ForkLocal`]), and a `_Call` or `_Inbox` of
+/// the parent's is left alone (`run`).
 #[pyfunction(name = "_after_fork_in_child")]
 fn after_fork_in_child() {
     wiring::forget_runtime();
 }
 
-fn concurrency_of(concurrency: i64) -> PyResult<usize> {
-    usize::try_from(concurrency)
-        .ok()
+/// `concurrency` of an audit: at least 1 (the core would take 0 as 1 without a word), and a
+/// count that 64 bits hold.
+fn concurrency_of(concurrency: &Count) -> PyResult<usize> {
+    concurrency
+        .exact()
+        .and_then(|exact| usize::try_from(exact).ok())
         .filter(|concurrency| *concurrency >= 1)
         .ok_or_else(|| {
-            PyValueError::new_err(format!("concurrency must be at least 1, not {concurrency}"))
+            PyValueError::new_err(format!(
+                "concurrency must be at least 1 and below 2**63, not {concurrency}"
+            ))
         })
 }
 

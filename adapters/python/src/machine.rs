@@ -20,7 +20,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
-use crate::convert;
+use crate::convert::{self, Count, Number};
 use crate::types::{Verdict, repr_opt};
 use crate::wiring;
 
@@ -52,8 +52,8 @@ impl State {
 }
 
 /// A monotonic reading from Python: finite and not negative.
-fn monotonic(now: f64, what: &str) -> PyResult<Duration> {
-    Duration::try_from_secs_f64(now).map_err(|_| {
+fn monotonic(now: &Number, what: &str) -> PyResult<Duration> {
+    Duration::try_from_secs_f64(now.value).map_err(|_| {
         PyValueError::new_err(format!(
             "{what} must be a finite, non-negative number of seconds (time.monotonic()), not {now}"
         ))
@@ -62,12 +62,12 @@ fn monotonic(now: f64, what: &str) -> PyResult<Duration> {
 
 /// `now` as given, else Python's `time.monotonic()`: the clock a host's own `now` values come
 /// from, so given and defaulted readings can be mixed.
-fn now_or_monotonic(py: Python<'_>, now: Option<f64>) -> PyResult<Duration> {
+fn now_or_monotonic(py: Python<'_>, now: Option<Number>) -> PyResult<Duration> {
     let now = match now {
         Some(now) => now,
         None => py.import("time")?.call_method0("monotonic")?.extract()?,
     };
-    monotonic(now, "now")
+    monotonic(&now, "now")
 }
 
 /// One verification driven by the host's own HTTP client. See the module documentation.
@@ -177,16 +177,19 @@ impl Verification {
     /// call of docs/contract.md §11), at monotonic `now` (default `time.monotonic()`): the
     /// deadline of `timeout` seconds counts from it, `attempts` per call.
     #[new]
-    #[pyo3(signature = (token, *, timeout=12.0, attempts=3, now=None, one_call=false))]
+    #[pyo3(
+        signature = (token, *, timeout=Number::from(12.0), attempts=Count::from(3), now=None, one_call=false),
+        text_signature = "(token, *, timeout=12.0, attempts=3, now=None, one_call=False)"
+    )]
     fn new(
         py: Python<'_>,
         token: String,
-        timeout: f64,
-        attempts: i64,
-        now: Option<f64>,
+        timeout: Number,
+        attempts: Count,
+        now: Option<Number>,
         one_call: bool,
     ) -> PyResult<Self> {
-        let settings = wiring::settings(wiring::DEFAULT_API_URL, timeout, attempts, None)?;
+        let settings = wiring::settings(wiring::DEFAULT_API_URL, &timeout, &attempts, None)?;
         let policy: RetryPolicy = wiring::policy(&settings);
         let now = now_or_monotonic(py, now)?;
         let pat = SecretString::from(token);
@@ -242,11 +245,11 @@ impl Verification {
         body: Option<&Bound<'_, PyAny>>,
         headers: Option<&Bound<'_, PyAny>>,
         transport_error: Option<&Bound<'_, PyAny>>,
-        now: Option<f64>,
-        wall: Option<f64>,
+        now: Option<Number>,
+        wall: Option<Number>,
     ) -> PyResult<Py<PyAny>> {
         // Every conversion (and every call into Python) happens before the lock is taken.
-        let (result, wall) = crate::call(status, body, headers, transport_error, wall)?;
+        let (result, wall) = crate::call(status, body, headers, transport_error, wall, "wall")?;
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "receive()", |state| match state {
             State::Send(send) => Ok(state_of(send.receive(result, now, wall))),
@@ -259,7 +262,7 @@ impl Verification {
     /// The wait is over, at monotonic `now` (default `time.monotonic()`): the next attempt, or
     /// the end when the deadline passed meanwhile.
     #[pyo3(signature = (*, now=None))]
-    fn resume(&self, py: Python<'_>, now: Option<f64>) -> PyResult<Py<PyAny>> {
+    fn resume(&self, py: Python<'_>, now: Option<Number>) -> PyResult<Py<PyAny>> {
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "resume()", |state| match state {
             State::Wait(wait) => Ok(state_of(wait.resume(now))),
@@ -272,7 +275,7 @@ impl Verification {
     /// The pin allows the account: go on to the test query at monotonic `now`, within the
     /// same deadline.
     #[pyo3(signature = (*, now=None))]
-    fn proceed(&self, py: Python<'_>, now: Option<f64>) -> PyResult<Py<PyAny>> {
+    fn proceed(&self, py: Python<'_>, now: Option<Number>) -> PyResult<Py<PyAny>> {
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "proceed()", |state| match state {
             State::Identity(known) => Ok(state_of(known.proceed(now))),
@@ -418,7 +421,7 @@ impl WaitStep {
 
     /// Seconds from monotonic `now` (default `time.monotonic()`) until then; 0 when past.
     #[pyo3(signature = (now=None))]
-    fn seconds_from(&self, py: Python<'_>, now: Option<f64>) -> PyResult<f64> {
+    fn seconds_from(&self, py: Python<'_>, now: Option<Number>) -> PyResult<f64> {
         let now = now_or_monotonic(py, now)?;
         Ok(self.until.saturating_sub(now).as_secs_f64())
     }

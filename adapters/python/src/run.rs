@@ -16,7 +16,7 @@
 use std::cell::RefCell;
 use std::future::Future;
 use std::sync::mpsc::{RecvTimeoutError, sync_channel};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -128,16 +128,50 @@ pub(crate) fn block<T: Send + 'static>(
 }
 
 /// A call running for an awaiting coroutine; `cancel` abandons it.
+///
+/// Its task belongs to the runtime of the process that started it. In a process forked from
+/// that one (a coroutine awaiting across the fork) the task does not exist and its runtime
+/// has no threads: aborting it there would take the runtime's locks, which one of the
+/// parent's threads may have held at the fork, so there the handle is forgotten untouched.
 #[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Call")]
-pub(crate) struct Call(Mutex<Option<AbortHandle>>);
+pub(crate) struct Call {
+    pid: u32,
+    /// Only touched with the GIL held, so never held at a fork.
+    task: Mutex<Option<AbortHandle>>,
+}
 
 #[pymethods]
 impl Call {
     /// Aborts the task if it is still running: it is dropped at its next await, so no
-    /// request and no store write starts after this. Does nothing once it has finished.
+    /// request and no store write starts after this. Does nothing once it has finished, nor
+    /// in a forked child (where the task never runs).
     fn cancel(&self) {
-        if let Some(task) = self.0.lock().unwrap_or_else(PoisonError::into_inner).take() {
-            task.abort();
+        let task = self
+            .task
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(task) = task {
+            if self.pid == std::process::id() {
+                task.abort();
+            } else {
+                std::mem::forget(task);
+            }
+        }
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        // In a forked child even the handle's drop would touch the parent's task.
+        if self.pid != std::process::id()
+            && let Some(task) = self
+                .task
+                .get_mut()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+        {
+            std::mem::forget(task);
         }
     }
 }
@@ -153,7 +187,14 @@ type Ready = Box<dyn FnOnce(Python<'_>) -> (bool, Py<PyAny>) + Send>;
 /// one wake-up of the loop settles every call that finished meanwhile, and the runtime's few
 /// workers are not left waiting for the GIL while the loop runs Python.
 #[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Inbox")]
-pub(crate) struct Inbox {
+pub(crate) struct Inbox(Arc<Answers>);
+
+/// What an [`Inbox`] holds, shared with the tasks that answer into it.
+struct Answers {
+    /// The process the inbox was made in: only that process's runtime answers into it.
+    pid: u32,
+    /// Taken by runtime threads without the GIL, so a fork may catch it held by a thread
+    /// the child does not have: a forked child never takes it.
     ready: Mutex<Vec<(u64, Ready)>>,
     /// Called with the GIL when an answer arrives in an empty inbox; schedules the loop's
     /// `take` (it swallows a closed loop itself).
@@ -164,16 +205,23 @@ pub(crate) struct Inbox {
 impl Inbox {
     #[new]
     fn new(wake: Py<PyAny>) -> Self {
-        Self {
+        Self(Arc::new(Answers {
+            pid: std::process::id(),
             ready: Mutex::new(Vec::new()),
             wake,
-        }
+        }))
     }
 
     /// Every answer that arrived since the last `take`, as `(key, ok, value)`: `value` is
-    /// the answer when `ok`, else the exception. The next answer wakes the loop again.
+    /// the answer when `ok`, else the exception. The next answer wakes the loop again. In a
+    /// forked child, nothing: the answers were the parent's.
     fn take(&self, py: Python<'_>) -> Vec<(u64, bool, Py<PyAny>)> {
-        let ready = std::mem::take(&mut *self.ready.lock().unwrap_or_else(PoisonError::into_inner));
+        let answers = &self.0;
+        if answers.pid != std::process::id() {
+            return Vec::new();
+        }
+        let ready =
+            std::mem::take(&mut *answers.ready.lock().unwrap_or_else(PoisonError::into_inner));
         ready
             .into_iter()
             .map(|(key, answer)| {
@@ -184,7 +232,7 @@ impl Inbox {
     }
 }
 
-impl Inbox {
+impl Answers {
     /// Puts `answer` for `key`; wakes the loop when the inbox was empty.
     fn put(&self, key: u64, answer: Ready) {
         let first = {
@@ -199,6 +247,21 @@ impl Inbox {
                     error.write_unraisable(py, None);
                 }
             });
+        }
+    }
+}
+
+/// An inbox as a runtime task holds it. A Python object dropped without the GIL is queued in
+/// pyo3's global pool under a lock, and a fork that catches a runtime thread holding that lock
+/// leaves it held in the child, where pyo3 takes it again: so a task never drops the inbox's
+/// Python callable without the GIL. Only the last holder owns it, and takes the GIL for that;
+/// every other drop is a plain count.
+struct Held(Option<Arc<Answers>>);
+
+impl Drop for Held {
+    fn drop(&mut self) {
+        if let Some(last) = self.0.take().and_then(Arc::into_inner) {
+            Python::attach(move |_| drop(last));
         }
     }
 }
@@ -218,9 +281,11 @@ where
     T: for<'py> IntoPyObject<'py> + Send + 'static,
 {
     let runtime = wiring::runtime()?;
+    let inbox = Held(Some(Arc::clone(&inbox.get().0)));
     let task = runtime.spawn(async move {
         let out = call.await;
-        inbox.get().put(
+        let Some(answers) = &inbox.0 else { return };
+        answers.put(
             key,
             Box::new(
                 move |py| match out.and_then(|value| value.into_py_any(py)) {
@@ -230,5 +295,8 @@ where
             ),
         );
     });
-    Ok(Call(Mutex::new(Some(task.abort_handle()))))
+    Ok(Call {
+        pid: std::process::id(),
+        task: Mutex::new(Some(task.abort_handle())),
+    })
 }

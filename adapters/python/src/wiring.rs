@@ -5,7 +5,7 @@
 //! This file and [`crate::convert`] are the only ones that name the core's API.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -21,7 +21,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use tokio::runtime::Runtime;
 
-use crate::convert;
+use crate::convert::{self, Count, Number};
 use crate::run::Logged;
 use crate::types::{AuditRow, BroadcastResponse, CheckResponse, Verdict};
 
@@ -99,18 +99,18 @@ pub(crate) struct Settings {
 /// file.
 pub(crate) fn settings(
     api_url: &str,
-    timeout: f64,
-    attempts: i64,
+    timeout: &Number,
+    attempts: &Count,
     ca_file: Option<&Path>,
 ) -> PyResult<Settings> {
-    pat_verdict::deadline_from_secs(timeout).map_err(|_| {
+    pat_verdict::deadline_from_secs(timeout.value).map_err(|_| {
         PyValueError::new_err(format!(
             "timeout must be more than 0 and at most {} seconds, not {timeout}",
             pat_verdict::MAX_DEADLINE.as_secs()
         ))
     })?;
     let max = i64::from(RetryPolicy::default().max_attempts);
-    let attempts = u32::try_from(attempts)
+    let attempts = u32::try_from(attempts.value)
         .ok()
         .filter(|attempts| (1..=max).contains(&i64::from(*attempts)))
         .ok_or_else(|| {
@@ -121,7 +121,7 @@ pub(crate) fn settings(
     }
     Ok(Settings {
         api_url: api_url.to_owned(),
-        timeout,
+        timeout: timeout.value,
         attempts,
         ca_file: ca_file.map(Path::to_path_buf),
         outage: OutageSettings::default(),
@@ -130,14 +130,20 @@ pub(crate) fn settings(
 }
 
 /// The outage guard's settings from `outage_threshold` and `outage_cooldown` (the Python
-/// wrapper has checked their types and that the threshold fits: any `u32`, `0` turning the
-/// guard off).
+/// wrapper has checked their types): any threshold a `u32` holds, `0` turning the guard off.
 ///
 /// # Errors
 ///
-/// `ValueError` with the core's words for a cool-down outside (0, 600] seconds.
-pub(crate) fn outage(threshold: u32, cooldown: f64) -> PyResult<OutageSettings> {
-    pat_verdict::outage_cooldown_from_secs(cooldown)
+/// `ValueError` for a threshold a `u32` does not hold, with the core's words for a cool-down
+/// outside (0, 600] seconds.
+pub(crate) fn outage(threshold: &Count, cooldown: &Number) -> PyResult<OutageSettings> {
+    let threshold = u32::try_from(threshold.value).map_err(|_| {
+        PyValueError::new_err(format!(
+            "outage_threshold must be from 0 (the guard off) to {}, not {threshold}",
+            u32::MAX
+        ))
+    })?;
+    pat_verdict::outage_cooldown_from_secs(cooldown.value)
         .and_then(|cooldown| OutageSettings::new(threshold, cooldown))
         .map_err(|error| PyValueError::new_err(error.to_string()))
 }
@@ -244,41 +250,63 @@ pub(crate) fn validator(
     ))
 }
 
-/// The subnet's registry as Python last set it (the metagraph changes): index = uid.
-#[derive(Debug, Default)]
-pub(crate) struct LiveHotkeys(RwLock<(Vec<String>, HotkeyList)>);
+/// The subnet's hotkeys as Python set them (index = uid), with the core's lookup over them.
+/// Immutable once built: a change of the metagraph is a new one, swapped in whole.
+#[derive(Debug)]
+pub(crate) struct Hotkeys {
+    list: Vec<String>,
+    lookup: HotkeyList,
+}
+
+impl Hotkeys {
+    /// The registry of `hotkeys` in uid order.
+    pub(crate) fn new(hotkeys: Vec<String>) -> Self {
+        let lookup = HotkeyList::new(hotkeys.iter().cloned().map(Hotkey::new).collect());
+        Self {
+            list: hotkeys,
+            lookup,
+        }
+    }
+
+    /// The hotkeys in uid order, as set.
+    pub(crate) fn list(&self) -> &[String] {
+        &self.list
+    }
+}
+
+/// The registry the runtime's calls read, in one process: the [`Hotkeys`] last set.
+///
+/// The lock is held only to take or swap the `Arc` — never during a lookup, and never by a
+/// thread waiting for the GIL — and a process forked from this one never touches it: a
+/// `_Validator` builds a registry of its own in the child (`lib.rs`, `ForkLocal`), since a
+/// runtime thread of the parent may hold this lock at the fork and that thread does not
+/// exist in the child.
+#[derive(Debug)]
+pub(crate) struct LiveHotkeys(Mutex<Arc<Hotkeys>>);
 
 impl LiveHotkeys {
-    /// A registry of `hotkeys` in uid order.
-    pub(crate) fn new(hotkeys: Vec<String>) -> Self {
-        let live = Self::default();
-        live.set(hotkeys);
-        live
+    /// A registry that reads `hotkeys` until [`LiveHotkeys::set`].
+    pub(crate) fn new(hotkeys: Arc<Hotkeys>) -> Self {
+        Self(Mutex::new(hotkeys))
     }
 
-    /// Replaces the whole list at once; calls in flight see the old or the new one.
-    pub(crate) fn set(&self, hotkeys: Vec<String>) {
-        let list = HotkeyList::new(hotkeys.iter().cloned().map(Hotkey::new).collect());
-        *self.0.write().unwrap_or_else(PoisonError::into_inner) = (hotkeys, list);
+    /// Replaces the whole registry at once; calls in flight see the old or the new one. The
+    /// old one is dropped after the lock is released (a million hotkeys take a while).
+    pub(crate) fn set(&self, hotkeys: Arc<Hotkeys>) {
+        let old = std::mem::replace(&mut *self.current(), hotkeys);
+        drop(old);
     }
 
-    /// The list as set.
-    pub(crate) fn get(&self) -> Vec<String> {
-        self.0
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .0
-            .clone()
+    fn current(&self) -> std::sync::MutexGuard<'_, Arc<Hotkeys>> {
+        self.0.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
 impl Registry for LiveHotkeys {
     fn uid_of(&self, hotkey: &Hotkey) -> Option<Uid> {
-        self.0
-            .read()
-            .unwrap_or_else(PoisonError::into_inner)
-            .1
-            .uid_of(hotkey)
+        // The lookup runs on a snapshot, outside the lock.
+        let hotkeys = Arc::clone(&self.current());
+        hotkeys.lookup.uid_of(hotkey)
     }
 }
 

@@ -93,9 +93,11 @@ def _opt_str(name: str, value: object) -> Optional[str]:
 
 
 def _number(name: str, value: object) -> float:
+    # Passed on as given: an int too large for a float is the extension's to refuse, with
+    # the ValueError and the words of any other value out of range.
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise TypeError(f"argument '{name}' must be a number, not {_type_name(value)}")
-    return float(value)
+    return value
 
 
 def _int(name: str, value: object) -> int:
@@ -104,23 +106,11 @@ def _int(name: str, value: object) -> int:
     return value
 
 
-_U32_MAX = 0xFFFF_FFFF
-
-
 def _bool(name: str, value: object) -> bool:
     # `1` or `"yes"` for a flag is a mistake to say, not a truth value to guess.
     if not isinstance(value, bool):
         raise TypeError(f"argument '{name}' must be bool, not {_type_name(value)}")
     return value
-
-
-def _threshold(value: object) -> int:
-    threshold = _int("outage_threshold", value)
-    if not 0 <= threshold <= _U32_MAX:
-        raise ValueError(
-            f"outage_threshold must be from 0 (the guard off) to {_U32_MAX}, not {threshold}"
-        )
-    return threshold
 
 
 def _path(name: str, value: object) -> str:
@@ -209,7 +199,9 @@ def _mailbox(loop: asyncio.AbstractEventLoop) -> _Mailbox:
 def _after_fork_in_child() -> None:
     # A child forked after first use (multiprocessing's `fork`, gunicorn's pre-fork) gets a
     # runtime of its own on its next call, never the parent's without its threads, and no
-    # mailbox: the parent's inbox may be locked by a thread the child does not have.
+    # mailbox: the parent's inbox may be locked by a thread the child does not have. Each
+    # Verifier's and Validator's core, client and hotkey registry are rebuilt there on first
+    # use (the extension checks the process id), so no lock of the parent's is ever taken.
     _pat_verdict._after_fork_in_child()
     _mailboxes.__dict__.clear()
 
@@ -234,6 +226,15 @@ async def _awaited(start: Callable[..., Any], *args: Any) -> Any:
     finally:
         call.cancel()
         mailbox.futures.pop(key, None)
+
+
+def _repr(wrapper: "Union[Verifier, Validator]") -> str:
+    # An object whose __init__ raised has no engine; its repr must still work (a traceback
+    # that shows locals calls it).
+    core = getattr(wrapper, "_core", None)
+    if core is None:
+        return f"<{type(wrapper).__module__}.{type(wrapper).__qualname__} object at {id(wrapper):#x}, not initialized>"
+    return repr(core)
 
 
 class _Observed:
@@ -304,7 +305,7 @@ class Verifier(_Observed):
             _number("timeout", timeout),
             _int("attempts", attempts),
             _opt_path("ca_file", ca_file),
-            _threshold(outage_threshold),
+            _int("outage_threshold", outage_threshold),
             _number("outage_cooldown", outage_cooldown),
             _bool("one_call", one_call),
         )
@@ -325,7 +326,7 @@ class Verifier(_Observed):
         return cast(Verdict, verdict)
 
     def __repr__(self) -> str:
-        return repr(self._core)
+        return _repr(self)
 
 
 class Validator(_Observed):
@@ -363,7 +364,7 @@ class Validator(_Observed):
             _opt_str("api_url", api_url),
             _number("timeout", timeout),
             _opt_path("ca_file", ca_file),
-            _threshold(outage_threshold),
+            _int("outage_threshold", outage_threshold),
             _number("outage_cooldown", outage_cooldown),
             _bool("one_call", one_call),
         )
@@ -424,7 +425,7 @@ class Validator(_Observed):
         return cast(List[AuditRow], rows)
 
     def __repr__(self) -> str:
-        return repr(self._core)
+        return _repr(self)
 
 
 Step = Union[SendStep, WaitStep, IdentityStep, DoneStep, HaltedStep]
