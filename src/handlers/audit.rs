@@ -101,7 +101,7 @@ pub struct AuditSummary {
     /// Verifications the outage guard answered at once, with no request for the call it
     /// stopped (docs/contract.md §10). A row does not say so: the driver sets it from its
     /// counters ([`Counters::verdicts`](crate::Counters::verdicts) of
-    /// [`VerdictCause::ShortCircuited`](crate::VerdictCause::ShortCircuited)).
+    /// [`CauseKind::ShortCircuited`](crate::CauseKind::ShortCircuited)).
     pub short_circuited: u64,
     /// Of the inconclusive, the entries that cannot be used (never sent to GitHub).
     #[serde(skip)]
