@@ -114,7 +114,10 @@ pub use outage::{
     short_circuit_reason,
 };
 pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
-pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
+pub use ports::{
+    BoxError, Clock, GithubApi, PatStore, Registry, StoreError, StoreFailure, StoreFailureKind,
+    error_chain,
+};
 pub use rate_limit::{
     MAX_RETRY_AFTER, RATE_LIMIT_PHRASES, documentation_url_signals_rate_limit, mentions_rate_limit,
     retry_after,
