@@ -108,7 +108,10 @@ pub use outage::{
     OutageSettingsError, OutageState, outage_cooldown_from_secs, parse_outage_cooldown,
 };
 pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
-pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
+pub use ports::{
+    BoxError, Clock, GithubApi, PatStore, Registry, StoreError, StoreFailure, StoreFailureKind,
+    error_chain,
+};
 pub use registry::HotkeyList;
 pub use report::{Stage, VerifyReport, VerifyResponse};
 pub use secrecy::{ExposeSecret, SecretString};

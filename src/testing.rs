@@ -30,7 +30,7 @@ use crate::http::{
     Body, CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
 };
 use crate::miner::{Hotkey, Uid};
-use crate::ports::{Clock, GithubApi, PatStore, StoreError};
+use crate::ports::{Clock, GithubApi, PatStore, StoreError, StoreFailure, StoreFailureKind};
 use crate::report::{Stage, VerifyReport};
 use crate::store::{SaveOutcome, StoredPat};
 use crate::time::UnixTime;
@@ -741,7 +741,10 @@ impl<S: PatStore> FaultyStore<S> {
 
     fn read_fault(&self) -> Result<(), StoreError> {
         if self.fail_reads.load(Ordering::SeqCst) {
-            return Err(StoreError::Read("injected read failure".into()));
+            return Err(StoreError::Read(StoreFailure::new(
+                StoreFailureKind::Io,
+                "injected read failure",
+            )));
         }
         Ok(())
     }
@@ -750,7 +753,10 @@ impl<S: PatStore> FaultyStore<S> {
         self.writes.fetch_add(1, Ordering::SeqCst);
         self.read_fault()?;
         if self.fail_writes.load(Ordering::SeqCst) {
-            return Err(StoreError::Write("injected write failure".into()));
+            return Err(StoreError::Write(StoreFailure::new(
+                StoreFailureKind::Io,
+                "injected write failure",
+            )));
         }
         Ok(())
     }
