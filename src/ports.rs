@@ -258,8 +258,8 @@ fn os_error_number(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
 }
 
 /// The kinds of store failure a reader acts on differently (docs/contract.md §7, §13).
+/// Exhaustive on purpose: a new kind must make every reader decide what it means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum StoreFailureKind {
     /// The store file does not exist. A store reads a missing file as an empty store; this
     /// kind is for the callers to whom a missing file is an answer of its own (an audit: exit

@@ -53,7 +53,21 @@ pub fn for_cause(cause: Option<&Cause>, api_url: &str) -> Option<String> {
             "(the server does not speak TLS: is the scheme of --api-url wrong? try http://)"
                 .to_owned(),
         ),
-        _ => None,
+        Cause::RequestRefused { .. }
+        | Cause::Transport { .. }
+        | Cause::MalformedToken(_)
+        | Cause::BadCredentials { .. }
+        | Cause::Forbidden { .. }
+        | Cause::GraphqlError { .. }
+        | Cause::NoViewer
+        | Cause::RateLimited(_)
+        | Cause::GithubDown { .. }
+        | Cause::GithubFailure { .. }
+        | Cause::NotGithub { .. }
+        | Cause::NoAccountId(_)
+        | Cause::Contradicted
+        | Cause::Deadline { .. }
+        | Cause::ShortCircuited { .. } => None,
     }
 }
 

@@ -99,9 +99,10 @@ fn io_kind(error: &io::Error, phase: Phase) -> TransportErrorKind {
 /// `InvalidMessage`, "received corrupt message") is [`NotTls`](TransportErrorKind::NotTls),
 /// the rest (a certificate, a protocol version, an alert) [`Tls`](TransportErrorKind::Tls).
 fn tls_kind(error: &rustls::Error) -> TransportErrorKind {
-    match error {
-        rustls::Error::InvalidMessage(_) => TransportErrorKind::NotTls,
-        _ => TransportErrorKind::Tls,
+    if matches!(error, rustls::Error::InvalidMessage(_)) {
+        TransportErrorKind::NotTls
+    } else {
+        TransportErrorKind::Tls
     }
 }
 

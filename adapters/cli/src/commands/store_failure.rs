@@ -60,11 +60,16 @@ pub fn audit_failure(error: &StoreError, store: &Path) -> Failure {
             "cannot audit: {} does not exist (check --store or ${ENV_VAR})",
             store.display()
         )),
-        kind if needs_a_person(Some(kind)) => Failure::Unavailable(format!(
+        StoreFailureKind::Corrupt => Failure::Unavailable(format!(
             "cannot audit: {}: {FIX_OR_RESTORE}",
             error_chain(error)
         )),
-        _ => Failure::Unavailable(format!(
+        StoreFailureKind::NotAFile
+        | StoreFailureKind::LockHeld
+        | StoreFailureKind::Permission
+        | StoreFailureKind::TooLarge
+        | StoreFailureKind::Io
+        | StoreFailureKind::Other => Failure::Unavailable(format!(
             "cannot audit: the PAT store is unavailable ({})",
             error_chain(error)
         )),
