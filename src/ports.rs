@@ -138,10 +138,13 @@ impl StoreError {
 
     /// What kind of failure, for a reader that acts on it: the CLI's exit status and advice,
     /// Python's exception. A [`Corrupt`](Self::Corrupt) store is always
-    /// [`StoreFailureKind::Corrupt`].
+    /// [`StoreFailureKind::Corrupt`], whatever its failure says.
     #[must_use]
     pub const fn kind(&self) -> StoreFailureKind {
-        self.failure().kind()
+        match self {
+            Self::Corrupt(_) => StoreFailureKind::Corrupt,
+            Self::Read(failure) | Self::Write(failure) => failure.kind(),
+        }
     }
 
     /// The file (or folder, or lock file) the failure is about, when the store has one: what
@@ -255,8 +258,8 @@ fn os_error_number(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
 }
 
 /// The kinds of store failure a reader acts on differently (docs/contract.md §7, §13).
+/// Exhaustive on purpose: a new kind must make every reader decide what it means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum StoreFailureKind {
     /// The store file does not exist. A store reads a missing file as an empty store; this
     /// kind is for the callers to whom a missing file is an answer of its own (an audit: exit
@@ -348,8 +351,9 @@ mod tests {
         assert_eq!(error.errno(), Some(13));
         assert_eq!(error.path(), Some(Path::new("/srv/miner_pats.json")));
 
-        let plain = StoreError::Corrupt(StoreFailure::new(StoreFailureKind::Corrupt, "bad"));
+        let plain = StoreError::Corrupt(StoreFailure::new(StoreFailureKind::Other, "bad"));
         assert_eq!(error_chain(&plain), "the PAT store is corrupt: bad");
+        assert_eq!(plain.kind(), StoreFailureKind::Corrupt);
         assert_eq!((plain.errno(), plain.path()), (None, None));
         let stated = StoreFailure::new(StoreFailureKind::NotAFile, "a directory").with_errno(21);
         assert_eq!(stated.errno(), Some(21));

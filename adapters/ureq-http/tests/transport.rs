@@ -332,17 +332,20 @@ async fn an_unresolvable_host_is_a_dns_failure() {
     );
 }
 
+/// A plain-text peer is a TLS failure of its own kind, `NotTls` (read from rustls's error,
+/// not its words), whose text is still R5's `TLS failed`.
 #[tokio::test]
 async fn https_to_a_plain_http_server_is_a_tls_failure() {
     let github = fake();
     let https = github.url().replacen("http://", "https://", 1);
     let client = UreqGithub::new(&https).expect("valid");
-    fails_as(
-        TransportErrorKind::Tls,
+    let error = fails_as(
+        TransportErrorKind::NotTls,
         client
             .send(Endpoint::Identity, &token("ghp_tls"), TIMEOUT)
             .await,
     );
+    assert!(error.to_string().starts_with("TLS failed: "), "{error}");
 }
 
 #[tokio::test]
