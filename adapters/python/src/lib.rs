@@ -629,7 +629,10 @@ fn _pat_verdict(module: &Bound<'_, PyModule>) -> PyResult<()> {
     // The core's defaults, so `pat_verdict/__init__.py` shows them in its signatures without
     // repeating them.
     module.add("DEFAULT_API_URL", pat_verdict::DEFAULT_API_URL)?;
-    module.add("DEFAULT_TIMEOUT", pat_verdict::DEFAULT_DEADLINE.as_secs_f64())?;
+    module.add(
+        "DEFAULT_TIMEOUT",
+        pat_verdict::DEFAULT_DEADLINE.as_secs_f64(),
+    )?;
     module.add("MAX_ATTEMPTS", RetryPolicy::default().max_attempts)?;
     module.add(
         "DEFAULT_OUTAGE_THRESHOLD",

@@ -126,7 +126,11 @@ fn github(settings: &Settings) -> PyResult<UreqGithub> {
         builder = builder.ca_file(ca_file.clone());
     }
     let github = builder.build().map_err(|error| match error {
-        ClientError::ApiUrl(_) => PyValueError::new_err(format!("api_url: {error}")),
+        // The core says what a scheme-less URL meant, as the CLI's `--api-url` does.
+        ClientError::ApiUrl(kind) => PyValueError::new_err(match kind.meant(&settings.api_url) {
+            Some(meant) => format!("api_url: {error}: did you mean {meant}?"),
+            None => format!("api_url: {error}"),
+        }),
         ClientError::CaFileUnreadable { .. }
         | ClientError::CaFileInvalid { .. }
         | ClientError::CaFileEmpty { .. } => PyValueError::new_err(format!("ca_file: {error}")),
