@@ -14,13 +14,13 @@
 //! format node_exporter's textfile collector and `promtool check metrics` read.
 //!
 //! ```
-//! use std::time::Duration;
-//! use pat_verdict::{Counters, CauseKind};
+//! use pat_verdict::{CauseKind, Counters};
 //!
-//! let mut counters = Counters::default();
-//! counters.count_verdict(CauseKind::GithubDown);
+//! // Every series from the start, at zero.
+//! let counters = Counters::default();
+//! assert_eq!(counters.verdicts(CauseKind::GithubDown), 0);
 //! let text = counters.to_prometheus(false);
-//! assert!(text.contains("pat_verdict_verdicts_total{verdict=\"inconclusive\",cause=\"github_down\"} 1\n"));
+//! assert!(text.contains("pat_verdict_verdicts_total{verdict=\"inconclusive\",cause=\"github_down\"} 0\n"));
 //! assert!(text.contains("pat_verdict_outage_guard_open 0\n"));
 //! ```
 
@@ -101,32 +101,32 @@ fn index<T: PartialEq>(all: &[T], value: &T) -> usize {
 
 impl Counters {
     /// One request sent and answered (or failed in transport), which took `took`.
-    pub fn count_request(&mut self, answered: &Answered, took: Duration) {
+    pub(crate) fn count_request(&mut self, answered: &Answered, took: Duration) {
         let endpoint = endpoint_index(answered.endpoint);
         self.requests[endpoint][index(&RequestOutcome::ALL, &answered.outcome)] += 1;
         self.seconds[endpoint].observe(took);
     }
 
     /// One verification ended, for `cause` (which names its verdict).
-    pub fn count_verdict(&mut self, cause: CauseKind) {
+    pub(crate) fn count_verdict(&mut self, cause: CauseKind) {
         self.verdicts[index(&CauseKind::ALL, &cause)] += 1;
     }
 
     /// The outage guard changed (only its opening is counted: a failed probe's reopening is
     /// the same outage).
-    pub fn count_guard(&mut self, change: GuardChange) {
+    pub(crate) fn count_guard(&mut self, change: GuardChange) {
         if change == GuardChange::Opened {
             self.opened += 1;
         }
     }
 
     /// The check endpoint answered `category`.
-    pub fn count_check(&mut self, category: CheckCategory) {
+    pub(crate) fn count_check(&mut self, category: CheckCategory) {
         self.check[index(&CheckCategory::ALL, &category)] += 1;
     }
 
     /// The broadcast endpoint answered `category`.
-    pub fn count_broadcast(&mut self, category: BroadcastCategory) {
+    pub(crate) fn count_broadcast(&mut self, category: BroadcastCategory) {
         self.broadcast[index(&BroadcastCategory::ALL, &category)] += 1;
     }
 

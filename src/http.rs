@@ -274,6 +274,11 @@ pub enum TransportErrorKind {
     ConnectionReset,
     /// The TLS handshake or session failed.
     Tls,
+    /// The peer's bytes are not TLS at all: it answered in plain text, most often because an
+    /// `https://` URL names an `http://` server. A distinct kind so that a reader can say so
+    /// (the CLI's "try http://") without reading the HTTP client's words; its text is
+    /// [`Tls`](Self::Tls)'s, `TLS failed`, so the reason (R5) reads as it did.
+    NotTls,
     /// The body ended before its declared length.
     TruncatedBody,
     /// The response could not be read as HTTP.
@@ -289,7 +294,7 @@ impl fmt::Display for TransportErrorKind {
             Self::Connect => "connection failed",
             Self::Dns => "host name did not resolve",
             Self::ConnectionReset => "connection reset",
-            Self::Tls => "TLS failed",
+            Self::Tls | Self::NotTls => "TLS failed",
             Self::TruncatedBody => "response body truncated",
             Self::Protocol => "malformed HTTP response",
             Self::Other => "transport failure",

@@ -88,7 +88,7 @@ pub use cause::{
 };
 pub use classify::{
     classify_identity, classify_identity_redacting, classify_one_call, classify_one_call_redacting,
-    classify_test_query, classify_test_query_redacting, token_info,
+    classify_test_query, classify_test_query_redacting,
 };
 pub use counters::Counters;
 pub use deadline::{DeadlineError, MAX_DEADLINE, deadline_from_secs, parse_deadline};
@@ -98,27 +98,19 @@ pub use handlers::{
     CheckResponse, Unavailable, Validator, Verifier, audit, audit_with, in_uid_order,
 };
 pub use http::{
-    BODY_CAP, Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, ONE_CALL_BODY,
-    RelevantHeaders, TEST_QUERY_BODY, TransportError, TransportErrorKind,
+    BODY_CAP, Body, CallResult, DEFAULT_API_URL, Endpoint, HttpResponse, RelevantHeaders,
+    TransportError, TransportErrorKind,
 };
 pub use messages::format_seconds;
-pub use metrics::{
-    BroadcastCategory, ENDPOINT_LABELS, GITHUB_REQUEST_SECONDS, GITHUB_REQUESTS_TOTAL,
-    HANDLER_ANSWERS_TOTAL, OUTAGE_GUARD_OPEN, OUTAGE_GUARD_OPENED_TOTAL, REQUEST_SECONDS_BUCKETS,
-    RequestOutcome, VERDICTS_TOTAL, endpoint_label,
-};
 pub use miner::{Hotkey, Uid};
 pub use outage::{
-    DEFAULT_OUTAGE_COOLDOWN, DEFAULT_OUTAGE_THRESHOLD, GuardChange, GuardOutcome,
-    MAX_OUTAGE_COOLDOWN, OutageGuard, OutageSettings, OutageSettingsError, OutageState,
-    PROBE_GRACE, Permit, ProbeTicket, Refusal, outage_cooldown_from_secs, parse_outage_cooldown,
-    short_circuit_reason,
+    DEFAULT_OUTAGE_COOLDOWN, DEFAULT_OUTAGE_THRESHOLD, MAX_OUTAGE_COOLDOWN, OutageSettings,
+    OutageSettingsError, OutageState, outage_cooldown_from_secs, parse_outage_cooldown,
 };
 pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
-pub use ports::{BoxError, Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
-pub use rate_limit::{
-    MAX_RETRY_AFTER, RATE_LIMIT_PHRASES, documentation_url_signals_rate_limit, mentions_rate_limit,
-    retry_after,
+pub use ports::{
+    BoxError, Clock, GithubApi, PatStore, Registry, StoreError, StoreFailure, StoreFailureKind,
+    error_chain,
 };
 pub use registry::HotkeyList;
 pub use report::{Stage, VerifyReport, VerifyResponse};
@@ -127,7 +119,7 @@ pub use store::{
     Extra, KNOWN_KEYS, Listing, OptionalKey, SaveOutcome, StoredPat, UnusableEntry, plan_save,
 };
 pub use time::UnixTime;
-pub use token::{MAX_TOKEN_LEN, REDACTED, Token, TokenError, TokenId, TokenIds};
+pub use token::{MAX_TOKEN_LEN, REDACTED, Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
 pub use verification::{
     Answered, Halted, IdentityKnown, Plan, Request, SendRequest, Step, Verification, Wait,

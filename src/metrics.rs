@@ -106,7 +106,7 @@ impl RequestOutcome {
 
 crate::words::words! {
     /// The row a miner's CLI shows for a check answer (docs/contract.md §6), and the
-    /// `category` label of [`HANDLER_ANSWERS_TOTAL`] for `endpoint="check"`.
+    /// `category` label of `pat_verdict_handler_answers_total` for `endpoint="check"`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize)]
     #[serde(rename_all = "snake_case")]
     pub enum CheckCategory {

@@ -63,9 +63,8 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use pat_verdict::{
-//!     GuardChange, GuardOutcome, OutageGuard, OutageSettings, Permit, Token, TokenIds, UnixTime,
-//! };
+//! use pat_verdict::testing::{GuardChange, GuardOutcome, OutageGuard, Permit, TokenIds};
+//! use pat_verdict::{OutageSettings, Token, UnixTime};
 //!
 //! let settings = OutageSettings::new(2, Duration::from_secs(30)).unwrap();
 //! let mut guard = OutageGuard::new(settings);
@@ -333,7 +332,8 @@ pub struct Refusal {
 
 impl Refusal {
     /// The reason text (docs/contract.md §10): `GitHub API unavailable: {n} requests in a row
-    /// failed; not asking again before {HH:MM:SS}Z`.
+    /// failed; not asking again before {HH:MM:SS}Z` — the verdict's, for tests that compare.
+    #[cfg(any(test, feature = "testing"))]
     #[must_use]
     pub fn reason(&self) -> String {
         short_circuit_reason(self.failures, self.retry_at)
@@ -355,6 +355,7 @@ impl Refusal {
 
 /// The short-circuit reason (G1): `GitHub API unavailable: 6 requests in a row failed; not
 /// asking again before 14:03:30Z`.
+#[cfg(any(test, feature = "testing"))]
 #[must_use]
 pub fn short_circuit_reason(failures: u32, retry_at: UnixTime) -> String {
     crate::messages::short_circuit(failures, retry_at)
@@ -475,12 +476,6 @@ impl OutageGuard {
             latest: Duration::ZERO,
             probes: 0,
         }
-    }
-
-    /// The settings it was made with.
-    #[must_use]
-    pub fn settings(&self) -> OutageSettings {
-        self.settings
     }
 
     /// Asks whether a request may go at monotonic `now`. `timeout` is how long that request

@@ -6,6 +6,7 @@
 //! `std::io::Error`) into a [`TransportError`](crate::http::TransportError) or a
 //! [`StoreError`] at the edge, keeping the cause.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -49,7 +50,8 @@ pub trait Clock: Send + Sync {
 ///
 /// Every method returns within a bound the store was given (the verdict's deadline, docs/contract.md §7):
 /// a store that must wait — for a lock held by another process — waits only that long, then
-/// answers [`StoreError::Read`] or [`StoreError::Write`] ("unavailable", retryable).
+/// answers [`StoreError::Read`] or [`StoreError::Write`] of kind
+/// [`StoreFailureKind::LockHeld`] ("unavailable", retryable).
 ///
 /// An entry the store holds but cannot use ([`UnusableEntry`](crate::store::UnusableEntry))
 /// affects only its own uid: [`get`](Self::get) and [`save_pinned`](Self::save_pinned) for
@@ -103,19 +105,181 @@ pub fn error_chain(error: &dyn std::error::Error) -> String {
 }
 
 /// The store could not do what was asked. Handlers answer "store unavailable" (retryable).
+///
+/// The variant says what was being done (its words open the error's text); the
+/// [`StoreFailure`] inside says what went wrong as values — its [kind](Self::kind), the
+/// [path](Self::path) and the OS error number ([`errno`](Self::errno)) — so a reader that
+/// must act on the why (the CLI's exit 66 and "fix or restore it", Python's
+/// `StoreUnavailableError.errno` and `.filename`) decides from values, never from the text
+/// (docs/contract.md §13). The text, with its causes ([`error_chain`]), is for people.
 #[derive(Debug, Error)]
 pub enum StoreError {
     /// It could not be read (I/O, permissions, not a regular file, a lock not granted in
     /// time).
     #[error("cannot read the PAT store")]
-    Read(#[source] BoxError),
+    Read(#[source] StoreFailure),
     /// It was read but is not a store (bad JSON, not an array of entries), or the entry for
     /// the uid asked about cannot be used.
     #[error("the PAT store is corrupt")]
-    Corrupt(#[source] BoxError),
+    Corrupt(#[source] StoreFailure),
     /// It could not be written (including a lock not granted in time).
     #[error("cannot write the PAT store")]
-    Write(#[source] BoxError),
+    Write(#[source] StoreFailure),
+}
+
+impl StoreError {
+    /// What went wrong, as values.
+    #[must_use]
+    pub const fn failure(&self) -> &StoreFailure {
+        match self {
+            Self::Read(failure) | Self::Corrupt(failure) | Self::Write(failure) => failure,
+        }
+    }
+
+    /// What kind of failure, for a reader that acts on it: the CLI's exit status and advice,
+    /// Python's exception. A [`Corrupt`](Self::Corrupt) store is always
+    /// [`StoreFailureKind::Corrupt`], whatever its failure says.
+    #[must_use]
+    pub const fn kind(&self) -> StoreFailureKind {
+        match self {
+            Self::Corrupt(_) => StoreFailureKind::Corrupt,
+            Self::Read(failure) | Self::Write(failure) => failure.kind(),
+        }
+    }
+
+    /// The file (or folder, or lock file) the failure is about, when the store has one: what
+    /// Python's `OSError.filename` holds.
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.failure().path()
+    }
+
+    /// The operating system's error number, when the failure was the operating system's (or
+    /// is the one it would give, as `EISDIR` for a directory): what Python's `OSError.errno`
+    /// holds.
+    #[must_use]
+    pub const fn errno(&self) -> Option<i32> {
+        self.failure().errno()
+    }
+}
+
+/// What went wrong in a store, as values, and the adapter's own error as its cause.
+///
+/// Its text is the cause's text and its [`source`](std::error::Error::source) the cause's
+/// source, so wrapping an error in one changes no message: [`error_chain`] of a
+/// [`StoreError`] reads as it did when the variants held the cause directly.
+#[derive(Debug)]
+pub struct StoreFailure {
+    kind: StoreFailureKind,
+    path: Option<PathBuf>,
+    errno: Option<i32>,
+    cause: BoxError,
+}
+
+impl StoreFailure {
+    /// A failure of `kind` caused by `cause`, with the OS error number found in `cause`'s
+    /// chain (the first [`std::io::Error`] that has one), if any.
+    pub fn new(kind: StoreFailureKind, cause: impl Into<BoxError>) -> Self {
+        let cause = cause.into();
+        let errno = os_error_number(&*cause);
+        Self {
+            kind,
+            path: None,
+            errno,
+            cause,
+        }
+    }
+
+    /// The same, about the file (or folder, or lock file) at `path`.
+    #[must_use]
+    pub fn at(mut self, path: impl Into<PathBuf>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+
+    /// The same, with the OS error number `errno` (for a failure the store found without an
+    /// OS call failing, stated as the OS would: `EISDIR` for a directory).
+    #[must_use]
+    pub const fn with_errno(mut self, errno: i32) -> Self {
+        self.errno = Some(errno);
+        self
+    }
+
+    /// What kind of failure.
+    #[must_use]
+    pub const fn kind(&self) -> StoreFailureKind {
+        self.kind
+    }
+
+    /// The file the failure is about, if the store said.
+    #[must_use]
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The OS error number, if any.
+    #[must_use]
+    pub const fn errno(&self) -> Option<i32> {
+        self.errno
+    }
+
+    /// The adapter's own error.
+    #[must_use]
+    pub fn cause(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.cause
+    }
+}
+
+impl std::fmt::Display for StoreFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.cause.fmt(f)
+    }
+}
+
+impl std::error::Error for StoreFailure {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        self.cause.source()
+    }
+}
+
+/// The first OS error number in `error`'s chain, `error` included.
+fn os_error_number(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
+    let mut next = Some(error);
+    while let Some(error) = next {
+        if let Some(code) = error
+            .downcast_ref::<std::io::Error>()
+            .and_then(std::io::Error::raw_os_error)
+        {
+            return Some(code);
+        }
+        next = error.source();
+    }
+    None
+}
+
+/// The kinds of store failure a reader acts on differently (docs/contract.md §7, §13).
+/// Exhaustive on purpose: a new kind must make every reader decide what it means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum StoreFailureKind {
+    /// The store file does not exist. A store reads a missing file as an empty store; this
+    /// kind is for the callers to whom a missing file is an answer of its own (an audit: exit
+    /// 66, Python's `FileNotFoundError`).
+    Missing,
+    /// The store path is not a regular file (a directory, a FIFO, a device).
+    NotAFile,
+    /// Another process held the store's lock for longer than the store may wait.
+    LockHeld,
+    /// The operating system refused access (`EACCES`, `EPERM`).
+    Permission,
+    /// The file was read but is not a store, or the entry asked about cannot be used:
+    /// retrying does not help, a person must fix or restore it.
+    Corrupt,
+    /// The file is larger than a store can be.
+    TooLarge,
+    /// Another failure of the operating system's (reading, writing, locking, syncing).
+    Io,
+    /// Anything else (the store's own work failed).
+    Other,
 }
 
 #[async_trait]
@@ -160,5 +324,38 @@ impl<T: PatStore + ?Sized> PatStore for Arc<T> {
 impl<T: Registry + ?Sized> Registry for Arc<T> {
     fn uid_of(&self, hotkey: &Hotkey) -> Option<Uid> {
         (**self).uid_of(hotkey)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An adapter's error with a cause of its own, as a store's are.
+    #[derive(Debug, Error)]
+    #[error("cannot open /srv/miner_pats.json")]
+    struct Opening(#[source] std::io::Error);
+
+    #[test]
+    fn a_failure_changes_no_words_and_finds_the_os_error_number() {
+        let os = std::io::Error::from_raw_os_error(13);
+        let os_text = os.to_string();
+        let error = StoreError::Read(
+            StoreFailure::new(StoreFailureKind::Permission, Opening(os)).at("/srv/miner_pats.json"),
+        );
+        assert_eq!(
+            error_chain(&error),
+            format!("cannot read the PAT store: cannot open /srv/miner_pats.json: {os_text}")
+        );
+        assert_eq!(error.kind(), StoreFailureKind::Permission);
+        assert_eq!(error.errno(), Some(13));
+        assert_eq!(error.path(), Some(Path::new("/srv/miner_pats.json")));
+
+        let plain = StoreError::Corrupt(StoreFailure::new(StoreFailureKind::Other, "bad"));
+        assert_eq!(error_chain(&plain), "the PAT store is corrupt: bad");
+        assert_eq!(plain.kind(), StoreFailureKind::Corrupt);
+        assert_eq!((plain.errno(), plain.path()), (None, None));
+        let stated = StoreFailure::new(StoreFailureKind::NotAFile, "a directory").with_errno(21);
+        assert_eq!(stated.errno(), Some(21));
     }
 }

@@ -30,7 +30,7 @@ use crate::http::{
     Body, CallResult, Endpoint, HttpResponse, RelevantHeaders, TransportError, TransportErrorKind,
 };
 use crate::miner::{Hotkey, Uid};
-use crate::ports::{Clock, GithubApi, PatStore, StoreError};
+use crate::ports::{Clock, GithubApi, PatStore, StoreError, StoreFailure, StoreFailureKind};
 use crate::report::{Stage, VerifyReport};
 use crate::store::{SaveOutcome, StoredPat};
 use crate::time::UnixTime;
@@ -175,10 +175,25 @@ pub struct Hold {
 /// GitHub's words for its own failure in a 200 (docs/contract.md §2), with a request id.
 pub const SOMETHING_WENT_WRONG: &str = "Something went wrong while executing your query. This may be the result of a timeout, or it could be a GitHub bug. Please include `D4C1:2F3A:9B1E0C:A1B2C3:6756F0A1` when reporting this issue.";
 
+/// The scopes and expiry of a `/user` answer's headers, which a valid identity carries.
+pub use crate::classify::token_info;
 pub use crate::http::BODY_CAP;
-/// The two header readers behind [`retry_after`](crate::retry_after), for the property
-/// tests and fuzz targets that check each over any text.
-pub use crate::rate_limit::{parse_ratelimit_reset, parse_retry_after};
+/// The outage guard's machinery (docs/contract.md §10), a pure value every `Verifier` holds:
+/// for its property tests, which drive it by hand. Hosts set it with `OutageSettings` and read
+/// it with `OutageState`.
+pub use crate::outage::{
+    GuardChange, GuardOutcome, OutageGuard, PROBE_GRACE, Permit, ProbeTicket, Refusal,
+    short_circuit_reason,
+};
+/// The rate-limit rules of docs/contract.md §4 one by one — the signals, the wait and its
+/// two header readers — for the property tests and fuzz targets that check each over any
+/// text. Hosts get them through the classifiers' verdicts.
+pub use crate::rate_limit::{
+    MAX_RETRY_AFTER, RATE_LIMIT_PHRASES, documentation_url_signals_rate_limit, mentions_rate_limit,
+    parse_ratelimit_reset, parse_retry_after, retry_after,
+};
+/// The name the guard knows a token by (a keyed hash, never the token).
+pub use crate::token::{TokenId, TokenIds};
 
 impl Reply {
     /// A reply that answers `answer` at once, with no headers.
@@ -726,7 +741,10 @@ impl<S: PatStore> FaultyStore<S> {
 
     fn read_fault(&self) -> Result<(), StoreError> {
         if self.fail_reads.load(Ordering::SeqCst) {
-            return Err(StoreError::Read("injected read failure".into()));
+            return Err(StoreError::Read(StoreFailure::new(
+                StoreFailureKind::Io,
+                "injected read failure",
+            )));
         }
         Ok(())
     }
@@ -735,7 +753,10 @@ impl<S: PatStore> FaultyStore<S> {
         self.writes.fetch_add(1, Ordering::SeqCst);
         self.read_fault()?;
         if self.fail_writes.load(Ordering::SeqCst) {
-            return Err(StoreError::Write("injected write failure".into()));
+            return Err(StoreError::Write(StoreFailure::new(
+                StoreFailureKind::Io,
+                "injected write failure",
+            )));
         }
         Ok(())
     }

@@ -530,7 +530,7 @@ impl SendRequest {
 
     /// The outage guard answered for this request instead of GitHub (docs/contract.md §10):
     /// the verification ends at this call's stage with `verdict` (Inconclusive, from
-    /// [`Refusal::verdict`](crate::Refusal::verdict)), and no request is counted: none was sent.
+    /// the guard's refusal), and no request is counted: none was sent.
     #[must_use]
     pub fn refuse(self, verdict: Verdict<Infallible>) -> Step {
         self.machine.finish(verdict)

@@ -116,7 +116,7 @@ async fn an_unusable_entry_is_a_row_of_its_own_and_is_counted() {
     let line = serde_json::to_string(unusable).expect("serializes");
     assert!(
         line.starts_with(r#"{"uid":2,"hotkey":"hk2","verdict":"inconclusive","reason":"#)
-            && line.ends_with(r#","github_id":null,"requests":0}"#),
+            && line.ends_with(r#","github_id":null,"requests":0,"cause":"store_unavailable"}"#),
         "{line}"
     );
     assert_eq!(

@@ -12,9 +12,10 @@ use common::{
     arb_rate_limit_403_body, at, check_body_inconclusive, check_seed_view, config,
     mentions_rate_limit, object_with, response, string_text, text,
 };
+use pat_verdict::testing::token_info;
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
 use pat_verdict::{GithubId, Identity, TokenInfo, UnixTime, Verdict};
-use pat_verdict::{Token, classify_identity, classify_identity_redacting, token_info};
+use pat_verdict::{Token, classify_identity, classify_identity_redacting};
 use proptest::collection::vec;
 use proptest::prelude::*;
 

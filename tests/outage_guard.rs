@@ -21,9 +21,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use common::config;
+use pat_verdict::testing::{
+    GuardChange, GuardOutcome, OutageGuard, PROBE_GRACE, Permit, ProbeTicket, TokenId,
+};
 use pat_verdict::{
-    Cause, CauseKind, Endpoint, GuardChange, GuardOutcome, MAX_OUTAGE_COOLDOWN, OutageGuard,
-    OutageSettings, PROBE_GRACE, Permit, ProbeTicket, RateLimit, TokenId, UnixTime, Verdict,
+    Cause, CauseKind, Endpoint, MAX_OUTAGE_COOLDOWN, OutageSettings, RateLimit, UnixTime, Verdict,
 };
 use proptest::prelude::*;
 

@@ -12,8 +12,8 @@ mod common;
 use std::time::Duration;
 
 use common::config;
-use pat_verdict::MAX_RETRY_AFTER;
 use pat_verdict::UnixTime;
+use pat_verdict::testing::MAX_RETRY_AFTER;
 use pat_verdict::testing::{parse_ratelimit_reset, parse_retry_after};
 use proptest::prelude::*;
 

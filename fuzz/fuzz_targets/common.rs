@@ -3,7 +3,7 @@
 
 use libfuzzer_sys::arbitrary::{self, Arbitrary};
 use pat_verdict::{Body, CallResult, HttpResponse, RelevantHeaders};
-use pat_verdict::MAX_RETRY_AFTER;
+use pat_verdict::testing::MAX_RETRY_AFTER;
 use pat_verdict::{Token, TransportError, TransportErrorKind, UnixTime, Verdict};
 
 /// One answer: a transport failure or a status, any headers (the relevant names are

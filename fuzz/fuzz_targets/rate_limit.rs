@@ -6,7 +6,7 @@ use libfuzzer_sys::fuzz_target;
 use pat_verdict::UnixTime;
 use pat_verdict::RelevantHeaders;
 use pat_verdict::testing::{parse_ratelimit_reset, parse_retry_after};
-use pat_verdict::{MAX_RETRY_AFTER, retry_after};
+use pat_verdict::testing::{MAX_RETRY_AFTER, retry_after};
 
 fuzz_target!(|input: (String, String, String, i64, bool)| {
     let (retry, reset, remaining, now, limited) = input;
@@ -31,5 +31,5 @@ fuzz_target!(|input: (String, String, String, i64, bool)| {
     if let Some(wait) = retry_after(&headers, now, limited) {
         assert!(wait <= MAX_RETRY_AFTER);
     }
-    let _ = pat_verdict::mentions_rate_limit(retry.as_bytes());
+    let _ = pat_verdict::testing::mentions_rate_limit(retry.as_bytes());
 });

@@ -21,7 +21,8 @@ use crate::verdict::{GithubId, VerdictKind};
 /// One store entry's audit: whose it is and the verdict on its PAT.
 ///
 /// On the wire (docs/contract.md §8) `{"uid", "hotkey", "verdict", "reason", "github_id",
-/// "requests"}`, `null` where the entry has no readable value.
+/// "requests", "cause"}` (`cause` added 2026-12-07, §13), `null` where the entry has no
+/// readable value.
 #[derive(Clone, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct AuditRow {
@@ -66,14 +67,15 @@ impl AuditRow {
 
 impl Serialize for AuditRow {
     fn serialize<S: Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
-        let mut row = out.serialize_struct("AuditRow", 6)?;
+        let mut row = out.serialize_struct("AuditRow", 7)?;
         row.serialize_field("uid", &self.uid)?;
         row.serialize_field("hotkey", &self.hotkey)?;
         row.serialize_field("verdict", &self.verdict.verdict)?;
         row.serialize_field("reason", &self.verdict.reason)?;
         row.serialize_field("github_id", &self.github_id)?;
-        // `requests` last: it came later, and keys are only ever added at the end.
+        // Later keys last, in the order they came: keys are only ever added at the end.
         row.serialize_field("requests", &self.verdict.requests)?;
+        row.serialize_field("cause", &self.verdict.cause)?;
         row.end()
     }
 }
@@ -101,7 +103,7 @@ pub struct AuditSummary {
     /// Verifications the outage guard answered at once, with no request for the call it
     /// stopped (docs/contract.md §10). A row does not say so: the driver sets it from its
     /// counters ([`Counters::verdicts`](crate::Counters::verdicts) of
-    /// [`VerdictCause::ShortCircuited`](crate::VerdictCause::ShortCircuited)).
+    /// [`CauseKind::ShortCircuited`](crate::CauseKind::ShortCircuited)).
     pub short_circuited: u64,
     /// Of the inconclusive, the entries that cannot be used (never sent to GitHub).
     #[serde(skip)]

@@ -309,12 +309,13 @@ pub fn check_github_failed<T>(
 // ---- transport ----
 
 /// Every kind of transport failure.
-pub const ALL_TRANSPORT_KINDS: [TransportErrorKind; 8] = [
+pub const ALL_TRANSPORT_KINDS: [TransportErrorKind; 9] = [
     TransportErrorKind::Timeout,
     TransportErrorKind::Connect,
     TransportErrorKind::Dns,
     TransportErrorKind::ConnectionReset,
     TransportErrorKind::Tls,
+    TransportErrorKind::NotTls,
     TransportErrorKind::TruncatedBody,
     TransportErrorKind::Protocol,
     TransportErrorKind::Other,
@@ -329,6 +330,7 @@ const fn is_listed(kind: TransportErrorKind) {
         | TransportErrorKind::Dns
         | TransportErrorKind::ConnectionReset
         | TransportErrorKind::Tls
+        | TransportErrorKind::NotTls
         | TransportErrorKind::TruncatedBody
         | TransportErrorKind::Protocol
         | TransportErrorKind::Other => {}

@@ -14,6 +14,7 @@ const AUDIT_ROW_KEYS: &[&str] = &[
     "reason",
     "github_id",
     "requests",
+    "cause",
 ];
 const AUDIT_SUMMARY_KEYS: &[&str] = &[
     "valid",
@@ -64,7 +65,7 @@ fn audit_json_prints_a_line_per_entry_then_the_summary() {
     for row in &lines[..3] {
         assert_eq!(keys(row), sorted(AUDIT_ROW_KEYS));
     }
-    // In the contract's order, `requests` added at the end.
+    // In the contract's order, `requests` then `cause` added at the end.
     for line in out.stdout.lines().take(3) {
         assert!(line.starts_with(r#"{"uid":"#), "{line}");
         let at = |key: &str| line.find(&format!("\"{key}\":")).unwrap_or(usize::MAX);
@@ -73,14 +74,16 @@ fn audit_json_prints_a_line_per_entry_then_the_summary() {
     }
     assert_eq!(
         lines[0],
-        json!({"uid": 0, "hotkey": "5Alice", "verdict": "valid", "reason": null, "github_id": "1", "requests": 2})
+        json!({"uid": 0, "hotkey": "5Alice", "verdict": "valid", "reason": null, "github_id": "1", "requests": 2, "cause": "ok"})
     );
     // `requests` as the table shows it: one for a 401, three for Carol's 503 burst.
     assert_eq!(lines[1]["requests"], 1);
     assert_eq!(lines[2]["requests"], 3);
     assert_eq!(lines[1]["verdict"], "invalid");
     assert_eq!(lines[1]["reason"], "GitHub /user API returned 401");
+    assert_eq!(lines[1]["cause"], "bad_credentials");
     assert_eq!(lines[2]["verdict"], "inconclusive");
+    assert_eq!(lines[2]["cause"], "github_down");
     assert_eq!(keys(&lines[3]), sorted(AUDIT_SUMMARY_KEYS));
     assert_eq!(
         lines[3],

@@ -7,8 +7,14 @@ use common::{Fixture, SECRET, keys, read_store, run, sorted};
 use pat_verdict_fake_github::Reply;
 use serde_json::{Value, json};
 
-const CHECK_KEYS: &[&str] = &["has_pat", "pat_valid", "rejection_reason", "category"];
-const BROADCAST_KEYS: &[&str] = &["accepted", "rejection_reason", "retryable"];
+const CHECK_KEYS: &[&str] = &[
+    "has_pat",
+    "pat_valid",
+    "rejection_reason",
+    "category",
+    "cause",
+];
+const BROADCAST_KEYS: &[&str] = &["accepted", "rejection_reason", "retryable", "cause"];
 
 fn broadcast(fixture: &Fixture, hotkey: &str, token: &str, extra: &[&str]) -> common::Run {
     run(fixture
@@ -38,7 +44,7 @@ fn broadcast_stores_the_pat_and_check_then_says_valid() {
     assert_eq!(keys(&value), sorted(BROADCAST_KEYS));
     assert_eq!(
         value,
-        json!({"accepted": true, "rejection_reason": null, "retryable": false})
+        json!({"accepted": true, "rejection_reason": null, "retryable": false, "cause": "ok"})
     );
     let stored = read_store(&fixture.store());
     assert_eq!(stored.len(), 1);
@@ -50,7 +56,7 @@ fn broadcast_stores_the_pat_and_check_then_says_valid() {
     assert_eq!(keys(&value), sorted(CHECK_KEYS));
     assert_eq!(
         value,
-        json!({"has_pat": true, "pat_valid": true, "rejection_reason": null, "category": "valid"})
+        json!({"has_pat": true, "pat_valid": true, "rejection_reason": null, "category": "valid", "cause": "ok"})
     );
 }
 
@@ -74,7 +80,8 @@ fn broadcast_of_a_revoked_pat_is_rejected_exit_1_and_stores_nothing() {
         json!({
             "accepted": false,
             "rejection_reason": "No Github id found for miner 1's PAT",
-            "retryable": false
+            "retryable": false,
+            "cause": "bad_credentials"
         })
     );
     assert!(!fixture.store().exists());
@@ -165,7 +172,8 @@ fn check_with_a_corrupt_store_is_inconclusive_exit_75() {
             "has_pat": false,
             "pat_valid": null,
             "rejection_reason": "Validator PAT store temporarily unavailable; please retry.",
-            "category": "inconclusive"
+            "category": "inconclusive",
+            "cause": "store_unavailable"
         })
     );
     assert_eq!(fixture.all_requests(), 0);
@@ -189,7 +197,8 @@ fn check_from_an_unregistered_hotkey_is_no_response_exit_1() {
             "has_pat": null,
             "pat_valid": null,
             "rejection_reason": "Hotkey not registered on subnet",
-            "category": "no_response"
+            "category": "no_response",
+            "cause": "not_registered"
         })
     );
 }
@@ -217,7 +226,8 @@ fn check_during_a_github_outage_is_inconclusive_exit_75() {
             "has_pat": true,
             "pat_valid": null,
             "rejection_reason": "GitHub API temporarily unavailable; retry the check in a few minutes.",
-            "category": "inconclusive"
+            "category": "inconclusive",
+            "cause": "transport"
         })
     );
 }

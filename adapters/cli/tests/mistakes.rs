@@ -26,18 +26,37 @@ fn exit_for(verdict: &serde_json::Value) -> i32 {
     }
 }
 
-/// The hint a 404 from GitHub adds to the reason: the API root may be wrong.
-const API_ROOT_HINT: &str = "(is --api-url the API root?)";
+/// The hint the CLI adds when GitHub's JSON refuses the route (a 404 on `/user` or
+/// `/graphql`, R17): which `--api-url` the run had, and what GitHub's roots look like. The
+/// core's reason already asks, in words every face can use, whether "the API URL" is the root.
+fn api_root_hint(fixture: &Fixture) -> String {
+    format!(
+        "(--api-url is {}: GitHub's API root is https://api.github.com, an Enterprise server's \
+         https://HOST/api/v3)",
+        fixture.github.url()
+    )
+}
 
-/// `verify --json` of [`SECRET`] ends its reason with [`API_ROOT_HINT`], exiting as its verdict
-/// says (the hint changes words, never the verdict); returns the reason. Both 404 cases (the
-/// identity lookup and the test query) are asked this way.
+/// `verify --json` of [`SECRET`] ends its reason with [`api_root_hint`] after the core's
+/// question about the API root, and is inconclusive (exit 75): the dated 4xx rule
+/// (docs/contract.md §13, 2026-12-07) — a refused request is not evidence against the PAT.
+/// Returns the reason. Both 404 cases (the identity lookup and the test query) are asked this
+/// way.
 #[track_caller]
 fn assert_api_root_hint(fixture: &Fixture) -> String {
     let out = fixture.verify_json(SECRET, &[]);
-    let reason = out.json()["reason"].as_str().unwrap_or_default().to_owned();
-    assert!(reason.ends_with(API_ROOT_HINT), "{out:?}");
-    assert_eq!(out.code, exit_for(&out.json()["verdict"]), "{out:?}");
+    let value = out.json_exiting(75);
+    let reason = value["reason"].as_str().unwrap_or_default().to_owned();
+    assert!(reason.ends_with(&api_root_hint(fixture)), "{out:?}");
+    assert!(
+        reason.contains(
+            "GitHub refused the request, not the token (is the API URL GitHub's API root?"
+        ),
+        "{out:?}"
+    );
+    assert_eq!(value["verdict"], "inconclusive", "{out:?}");
+    assert_eq!(value["cause"], "request_refused", "{out:?}");
+    assert_eq!(out.code, exit_for(&value["verdict"]), "{out:?}");
     reason
 }
 
@@ -96,7 +115,12 @@ fn a_404_from_github_asks_whether_api_url_is_the_api_root() {
     assert!(reason.contains("404"), "{reason}");
 
     run(fixture.cmd().arg("verify").env("GITHUB_TOKEN", SECRET))
-        .assert_stdout_has(&[API_ROOT_HINT]);
+        .exiting(75)
+        .assert_stdout_has(&[
+            &api_root_hint(&fixture),
+            "GitHub refused the request, not the PAT: this is not evidence against the PAT. \
+             Check --api-url (and any proxy) before trying again.",
+        ]);
 
     // The same for the test query.
     let fixture = Fixture::new();

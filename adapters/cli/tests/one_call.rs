@@ -35,6 +35,8 @@ struct Row {
     name: &'static str,
     reply: fn() -> Reply,
     verdict: &'static str,
+    /// The verdict's cause on the wire (docs/contract.md §13).
+    cause: &'static str,
     reason: Option<&'static str>,
 }
 
@@ -47,24 +49,28 @@ fn rows() -> Vec<Row> {
             name: "5xx",
             reply: || Reply::status(503),
             verdict: "inconclusive",
+            cause: "github_down",
             reason: Some("GitHub GraphQL API returned 503"),
         },
         Row {
             name: "transport failure",
             reply: Reply::reset,
             verdict: "inconclusive",
+            cause: "transport",
             reason: None,
         },
         Row {
             name: "408",
             reply: || Reply::status(408),
             verdict: "inconclusive",
+            cause: "rate_limited",
             reason: Some("GitHub GraphQL API returned 408 (rate limited)"),
         },
         Row {
             name: "429 with retry-after",
             reply: || Reply::status(429).header("retry-after", "30"),
             verdict: "inconclusive",
+            cause: "rate_limited",
             reason: Some("GitHub GraphQL API returned 429 (rate limited; retry after 30 s)"),
         },
         Row {
@@ -74,12 +80,14 @@ fn rows() -> Vec<Row> {
                     .header("x-ratelimit-remaining", "0")
             },
             verdict: "inconclusive",
+            cause: "rate_limited",
             reason: Some("GitHub GraphQL API returned 403 (rate limited)"),
         },
         Row {
             name: "4xx with an HTML page",
             reply: || Reply::not_json(403),
             verdict: "inconclusive",
+            cause: "not_github",
             reason: Some(
                 "GitHub GraphQL API returned 403 with a body that is not GitHub's JSON (a proxy, a firewall or a wrong API URL?)",
             ),
@@ -88,13 +96,18 @@ fn rows() -> Vec<Row> {
             name: "401 bad credentials",
             reply: Reply::bad_credentials,
             verdict: "invalid",
+            cause: "bad_credentials",
             reason: Some("GitHub GraphQL API returned 401"),
         },
         Row {
+            // Changed by the dated 4xx rule (docs/contract.md §13, 2026-12-07): a 422 with
+            // GitHub's JSON refuses the request, not the token; it was `invalid`.
             name: "4xx with a JSON object",
             reply: || Reply::json(422, json!({})),
-            verdict: "invalid",
-            reason: Some("GitHub GraphQL API returned 422"),
+            verdict: "inconclusive",
+            cause: "request_refused",
+            // R17's words, then the CLI's hint naming --api-url (asserted in mistakes.rs).
+            reason: None,
         },
         Row {
             name: "200 GraphQL rate limit",
@@ -104,12 +117,14 @@ fn rows() -> Vec<Row> {
                 )
             },
             verdict: "inconclusive",
+            cause: "rate_limited",
             reason: Some("API rate limit exceeded for user"),
         },
         Row {
             name: "200 GitHub's own failure",
             reply: Reply::github_failure,
             verdict: "inconclusive",
+            cause: "github_failure",
             reason: None,
         },
         Row {
@@ -120,48 +135,56 @@ fn rows() -> Vec<Row> {
                 )
             },
             verdict: "invalid",
+            cause: "graphql_error",
             reason: Some("GraphQL error: Resource not accessible by personal access token"),
         },
         Row {
             name: "200 data null",
             reply: || ok(json!({"data": null})),
             verdict: "invalid",
+            cause: "no_viewer",
             reason: Some("Fine-grained PATs need 'Public Repositories (read-only)' permission"),
         },
         Row {
             name: "200 viewer null",
             reply: || ok(json!({"data": {"viewer": null}})),
             verdict: "invalid",
+            cause: "no_viewer",
             reason: Some("Fine-grained PATs need 'Public Repositories (read-only)' permission"),
         },
         Row {
             name: "200 larger than the cap",
             reply: || Reply::oversized(200, BODY_CAP as u64 + 1),
             verdict: "inconclusive",
+            cause: "not_github",
             reason: None,
         },
         Row {
             name: "200 not JSON",
             reply: || Reply::body(200, "<html>"),
             verdict: "inconclusive",
+            cause: "not_github",
             reason: None,
         },
         Row {
             name: "200 JSON not an object",
             reply: || ok(json!([null, null])),
             verdict: "inconclusive",
+            cause: "not_github",
             reason: Some("GitHub GraphQL API returned JSON that is not an object"),
         },
         Row {
             name: "3xx",
             reply: || Reply::status(302).header("location", "http://127.0.0.1:1/"),
             verdict: "inconclusive",
+            cause: "not_github",
             reason: Some("GitHub GraphQL API returned 302"),
         },
         Row {
             name: "2xx other than 200",
             reply: || Reply::status(204),
             verdict: "inconclusive",
+            cause: "not_github",
             reason: Some("GitHub GraphQL API returned 204"),
         },
     ]
@@ -176,6 +199,7 @@ fn every_row_of_the_test_query_table_decides_the_one_call() {
         let expected_code = if row.verdict == "invalid" { 1 } else { 75 };
         assert_eq!(code, expected_code, "{name}: {value}");
         assert_eq!(value["stage"], "test_query", "{name}: {value}");
+        assert_eq!(value["cause"], row.cause, "{name}: {value}");
         let reason = value["reason"].as_str().unwrap_or_default();
         match row.reason {
             Some(expected) => assert_eq!(reason, expected, "{name}"),
@@ -352,6 +376,7 @@ fn the_handlers_speak_of_the_test_query_when_the_one_call_fails() {
             "accepted": false,
             "rejection_reason": "PAT test query failed: GitHub GraphQL API returned 401",
             "retryable": false,
+            "cause": "bad_credentials",
         })
     );
     fixture.write_store(&[(1, SECRET, "42")]);

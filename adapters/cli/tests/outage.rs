@@ -71,12 +71,15 @@ fn an_audit_into_an_outage_asks_github_a_few_times_not_a_thousand() {
     ] {
         assert!(text.contains(&line), "{line} missing from:\n{text}");
     }
-    // The short-circuited rows say why, and when GitHub is asked again.
-    let reason = rows
+    // Each short-circuited row says so as its cause (one per verdict the counters counted),
+    // and in words why, and when GitHub is asked again.
+    let guarded: Vec<&serde_json::Value> = rows
         .iter()
-        .filter_map(|row| row["reason"].as_str())
-        .find(|reason| reason.starts_with("GitHub API unavailable: "))
-        .expect("a short-circuited row");
+        .filter(|row| row["cause"] == "short_circuited")
+        .collect();
+    assert_eq!(guarded.len() as u64, short_circuited, "{summary}");
+    let reason = guarded[0]["reason"].as_str().expect("a reason");
+    assert!(reason.starts_with("GitHub API unavailable: "), "{reason}");
     assert!(
         reason.contains(" requests in a row failed; not asking again before "),
         "{reason}"

@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 /// docs/contract.md §8's example answer of `verify --json` for a revoked PAT, byte for byte:
 /// every key shown is always present, in the order shown. The tests take the key set from it,
 /// so they hold the answer to the contract's own words rather than to a list of their own.
-const CONTRACT_REVOKED_LINE: &str = r#"{"verdict":"invalid","github_id":null,"login":null,"reason":"GitHub /user API returned 401","stage":"identity","retry_after_secs":null,"scopes":null,"expires_at":null}"#;
+const CONTRACT_REVOKED_LINE: &str = r#"{"verdict":"invalid","github_id":null,"login":null,"reason":"GitHub /user API returned 401","stage":"identity","retry_after_secs":null,"scopes":null,"expires_at":null,"cause":"bad_credentials"}"#;
 
 /// The keys of every `verify --json` answer, sorted: those of [`CONTRACT_REVOKED_LINE`].
 #[expect(
@@ -51,6 +51,7 @@ fn valid_pat_exits_0_with_every_json_key() {
             "retry_after_secs": null,
             "scopes": ["repo", "read:org"],
             "expires_at": "2099-01-02T22:04:05Z",
+            "cause": "ok",
         })
     );
     assert_eq!(fixture.requests_for(SECRET), 2);
@@ -96,6 +97,7 @@ fn a_503_burst_is_inconclusive_exit_75_after_three_attempts() {
     assert_eq!(value["verdict"], "inconclusive");
     assert_eq!(value["stage"], "test_query");
     assert_eq!(value["reason"], "GitHub GraphQL API returned 503");
+    assert_eq!(value["cause"], "github_down");
     assert_eq!(fixture.github.requests_for(SECRET, Endpoint::TestQuery), 3);
 }
 
@@ -107,6 +109,7 @@ fn a_rate_limit_past_the_deadline_is_inconclusive_at_once_with_retry_after() {
     let value = out.json_exiting(75);
     assert_eq!(value["verdict"], "inconclusive");
     assert_eq!(value["retry_after_secs"], 120);
+    assert_eq!(value["cause"], "rate_limited");
     assert_eq!(fixture.requests_for(SECRET), 1);
 }
 
@@ -136,6 +139,7 @@ fn a_connection_reset_is_inconclusive() {
         .verify_json(SECRET, &["--timeout", "2"])
         .json_exiting(75);
     assert_eq!(value["verdict"], "inconclusive");
+    assert_eq!(value["cause"], "transport");
 }
 
 #[test]
@@ -151,6 +155,7 @@ fn a_malformed_token_is_never_sent() {
         assert_eq!(keys(&value), verify_keys());
         assert_eq!(value["verdict"], "invalid");
         assert_eq!(value["stage"], "token");
+        assert_eq!(value["cause"], "malformed_token");
         assert!(
             value["reason"]
                 .as_str()

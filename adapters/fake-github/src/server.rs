@@ -469,6 +469,7 @@ fn play(stream: &mut impl Wire, shared: &Shared, reply: Reply, keep_alive: bool)
                 | TransportErrorKind::Dns
                 | TransportErrorKind::ConnectionReset
                 | TransportErrorKind::Tls
+                | TransportErrorKind::NotTls
                 | TransportErrorKind::Other => Answer::Reset,
             };
             play(

@@ -61,7 +61,7 @@ fn get_user(auth: &str) -> String {
 }
 
 fn post_graphql(auth: &str) -> String {
-    let body = pat_verdict::TEST_QUERY_BODY;
+    let body = pat_verdict::Endpoint::TestQuery.body().unwrap_or_default();
     format!(
         "POST /graphql HTTP/1.1\r\nHost: x\r\nAuthorization: {auth}\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
@@ -327,7 +327,7 @@ fn oversized_bodies_stream_their_exact_length() {
 
 fn request(method: &str, path: &str, auth: &str) -> String {
     let body = if method == "POST" {
-        pat_verdict::TEST_QUERY_BODY
+        pat_verdict::Endpoint::TestQuery.body().unwrap_or_default()
     } else {
         ""
     };

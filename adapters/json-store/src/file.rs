@@ -17,8 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use pat_verdict::BoxError;
-use pat_verdict::StoreError;
+use pat_verdict::{StoreError, StoreFailure};
 
 use crate::format::{self, Entries, Keep};
 use crate::{JsonStoreError, MAX_STORE_BYTES};
@@ -102,24 +101,27 @@ fn resolve_links(path: &Path) -> io::Result<PathBuf> {
 }
 
 fn io_error(
-    wrap: fn(BoxError) -> StoreError,
+    wrap: fn(StoreFailure) -> StoreError,
     doing: &'static str,
     path: &Path,
 ) -> impl FnOnce(io::Error) -> StoreError {
     let path = path.to_owned();
     move |source| {
-        wrap(Box::new(JsonStoreError::Io {
-            doing,
-            path,
-            source,
-        }))
+        wrap(
+            JsonStoreError::Io {
+                doing,
+                path,
+                source,
+            }
+            .into(),
+        )
     }
 }
 
 /// What is at the store's path.
 enum Found {
-    /// Nothing: an empty store.
-    Missing,
+    /// Nothing: an empty store (the OS's "not found", for a caller to whom that is an answer).
+    Missing(io::Error),
     /// A regular file.
     File,
 }
@@ -127,16 +129,48 @@ enum Found {
 /// Looks at the store file without opening it: a missing file is an empty store; anything but
 /// a regular file (a directory, a FIFO that would block an open, a device) is unavailable at
 /// once; every other failure to look is unavailable too (docs/contract.md §7).
-fn look(layout: &Layout, wrap: fn(BoxError) -> StoreError) -> Result<Found, StoreError> {
+fn look(layout: &Layout, wrap: fn(StoreFailure) -> StoreError) -> Result<Found, StoreError> {
     match fs::metadata(&layout.file) {
         Ok(meta) if meta.is_file() => Ok(Found::File),
-        Ok(meta) => Err(wrap(Box::new(JsonStoreError::NotAFile {
-            path: layout.file.clone(),
-            found: file_kind(&meta.file_type()),
-        }))),
-        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Found::Missing),
+        Ok(meta) => Err(wrap(not_a_file(&layout.file, &meta.file_type()))),
+        Err(error) if error.kind() == io::ErrorKind::NotFound => Ok(Found::Missing(error)),
         Err(error) => Err(io_error(wrap, "cannot look at", &layout.file)(error)),
     }
+}
+
+/// `Ok` when the store file exists (or cannot be looked at: the read says why), decided as
+/// every read decides "missing" (symbolic links followed); else [`StoreError::Read`] of kind
+/// [`Missing`](pat_verdict::StoreFailureKind::Missing), with the path and the OS's error
+/// number.
+pub(crate) fn exists(path: &Path) -> Result<(), StoreError> {
+    let Ok(layout) = Layout::new(path) else {
+        return Ok(());
+    };
+    match look(&layout, StoreError::Read) {
+        Ok(Found::Missing(error)) => Err(StoreError::Read(
+            JsonStoreError::Missing {
+                path: layout.file,
+                source: error,
+            }
+            .into(),
+        )),
+        Ok(Found::File) | Err(_) => Ok(()),
+    }
+}
+
+/// The failure of a store path that is not a regular file, with the OS's `EISDIR` for a
+/// directory (what opening it to write would answer), so hosts that read error numbers see
+/// what they would see from `open()`.
+fn not_a_file(path: &Path, kind: &fs::FileType) -> StoreFailure {
+    let failure = StoreFailure::from(JsonStoreError::NotAFile {
+        path: path.to_owned(),
+        found: file_kind(kind),
+    });
+    #[cfg(unix)]
+    if kind.is_dir() {
+        return failure.with_errno(libc::EISDIR);
+    }
+    failure
 }
 
 /// Every entry, read under a shared lock waited for at most `wait`.
@@ -148,7 +182,7 @@ fn look(layout: &Layout, wrap: fn(BoxError) -> StoreError) -> Result<Found, Stor
 /// a write in progress. Any other failure to open the lock is an error, never "empty".
 pub(crate) fn read(path: &Path, wait: Duration) -> Result<Entries, StoreError> {
     let layout = Layout::new(path).map_err(io_error(StoreError::Read, "cannot resolve", path))?;
-    if let Found::Missing = look(&layout, StoreError::Read)? {
+    if let Found::Missing(_) = look(&layout, StoreError::Read)? {
         return Ok(Entries::default());
     }
     let lock = match open_lock(&layout.lock, true) {
@@ -222,7 +256,11 @@ fn open_lock(path: &Path, write: bool) -> io::Result<File> {
     options.open(path)
 }
 
-fn lock_open_error(wrap: fn(BoxError) -> StoreError, lock: &Path, error: io::Error) -> StoreError {
+fn lock_open_error(
+    wrap: fn(StoreFailure) -> StoreError,
+    lock: &Path,
+    error: io::Error,
+) -> StoreError {
     #[cfg(unix)]
     if error.raw_os_error() == Some(libc::ELOOP) {
         return io_error(
@@ -248,7 +286,7 @@ fn lock_within(
     mode: Mode,
     wait: Duration,
     path: &Path,
-    wrap: fn(BoxError) -> StoreError,
+    wrap: fn(StoreFailure) -> StoreError,
 ) -> Result<(), StoreError> {
     #[expect(
         clippy::disallowed_methods,
@@ -270,10 +308,13 @@ fn lock_within(
         }
         let waited = started.elapsed();
         if waited >= wait {
-            return Err(wrap(Box::new(JsonStoreError::LockTimeout {
-                path: path.to_owned(),
-                waited: wait,
-            })));
+            return Err(wrap(
+                JsonStoreError::LockTimeout {
+                    path: path.to_owned(),
+                    waited: wait,
+                }
+                .into(),
+            ));
         }
         std::thread::sleep(pause.min(wait - waited));
         pause = (pause * 2).min(MAX_LOCK_PAUSE);
@@ -301,16 +342,19 @@ fn load(layout: &Layout, keep: Keep) -> Result<Entries, StoreError> {
         file.metadata()
             .map_err(io_error(StoreError::Read, "cannot look at", &layout.file))?;
     if !meta.is_file() {
-        return Err(StoreError::Read(Box::new(JsonStoreError::NotAFile {
-            path: layout.file.clone(),
-            found: file_kind(&meta.file_type()),
-        })));
+        return Err(StoreError::Read(not_a_file(
+            &layout.file,
+            &meta.file_type(),
+        )));
     }
     let too_large = |size| {
-        StoreError::Read(Box::new(JsonStoreError::TooLarge {
-            path: layout.file.clone(),
-            size,
-        }))
+        StoreError::Read(
+            JsonStoreError::TooLarge {
+                path: layout.file.clone(),
+                size,
+            }
+            .into(),
+        )
     };
     if meta.len() > MAX_STORE_BYTES {
         return Err(too_large(meta.len()));
@@ -325,10 +369,13 @@ fn load(layout: &Layout, keep: Keep) -> Result<Entries, StoreError> {
         return Err(too_large(bytes.len() as u64));
     }
     format::decode(&bytes, keep).map_err(|problem| {
-        StoreError::Corrupt(Box::new(JsonStoreError::Corrupt {
-            path: layout.file.clone(),
-            problem,
-        }))
+        StoreError::Corrupt(
+            JsonStoreError::Corrupt {
+                path: layout.file.clone(),
+                problem,
+            }
+            .into(),
+        )
     })
 }
 
@@ -393,9 +440,12 @@ fn remove_stale_temp_files(layout: &Layout) {
 /// store and syncs the folder, so a crash at any point leaves the old or the new store whole.
 fn replace(layout: &Layout, entries: &Entries) -> Result<(), StoreError> {
     let bytes = format::encode(entries).map_err(|_| {
-        StoreError::Write(Box::new(JsonStoreError::Encode {
-            path: layout.file.clone(),
-        }))
+        StoreError::Write(
+            JsonStoreError::Encode {
+                path: layout.file.clone(),
+            }
+            .into(),
+        )
     })?;
     let temp = layout.temp_path();
     let mut options = OpenOptions::new();

@@ -74,7 +74,8 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use pat_verdict::{
-    BoxError, Listing, PatStore, SaveOutcome, StoreError, StoredPat, Uid, plan_save,
+    Listing, PatStore, SaveOutcome, StoreError, StoreFailure, StoreFailureKind, StoredPat, Uid,
+    plan_save,
 };
 use thiserror::Error;
 
@@ -121,6 +122,16 @@ pub enum JsonStoreError {
         /// The file or folder it was done to.
         path: PathBuf,
         /// The operating system's error.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The store file does not exist: an empty store to every operation, and an answer of its
+    /// own to a caller that asks with [`JsonStore::require_file`] (an audit).
+    #[error("{} does not exist", path.display())]
+    Missing {
+        /// The store file (after following symbolic links).
+        path: PathBuf,
+        /// The operating system's "not found".
         #[source]
         source: std::io::Error,
     },
@@ -193,6 +204,52 @@ pub enum JsonStoreError {
     },
 }
 
+impl JsonStoreError {
+    /// The kind a reader acts on (docs/contract.md §13): decided here, where the failure is
+    /// known, so no reader has to read the text.
+    #[must_use]
+    pub fn kind(&self) -> StoreFailureKind {
+        match self {
+            Self::Io { source, .. } if source.kind() == std::io::ErrorKind::PermissionDenied => {
+                StoreFailureKind::Permission
+            }
+            Self::Io { .. } => StoreFailureKind::Io,
+            Self::Missing { .. } => StoreFailureKind::Missing,
+            Self::Corrupt { .. } | Self::UnusableEntry { .. } => StoreFailureKind::Corrupt,
+            Self::NotAFile { .. } => StoreFailureKind::NotAFile,
+            Self::TooLarge { .. } => StoreFailureKind::TooLarge,
+            Self::LockTimeout { .. } => StoreFailureKind::LockHeld,
+            Self::Encode { .. } | Self::Task { .. } => StoreFailureKind::Other,
+        }
+    }
+
+    /// The file (or folder, or lock file) it is about.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        match self {
+            Self::Io { path, .. }
+            | Self::Missing { path, .. }
+            | Self::Corrupt { path, .. }
+            | Self::NotAFile { path, .. }
+            | Self::TooLarge { path, .. }
+            | Self::LockTimeout { path, .. }
+            | Self::UnusableEntry { path, .. }
+            | Self::Encode { path }
+            | Self::Task { path, .. } => path,
+        }
+    }
+}
+
+/// The core's failure, with this error's kind, path and OS error number as values and this
+/// error as its cause (its text unchanged).
+impl From<JsonStoreError> for StoreFailure {
+    fn from(error: JsonStoreError) -> Self {
+        let kind = error.kind();
+        let path = error.path().to_owned();
+        Self::new(kind, error).at(path)
+    }
+}
+
 /// PATs in a `miner_pats.json` file. Cheap to clone; holds only the path and the lock wait,
 /// so any number of clones, threads and processes may use one file at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -232,30 +289,51 @@ impl JsonStore {
         &self.path
     }
 
+    /// `Ok` when the store file exists; a [`StoreError::Read`] of kind
+    /// [`StoreFailureKind::Missing`] (with the path and the OS's error number) when it does
+    /// not. Every operation reads a missing file as an empty store; this is for a caller to
+    /// whom a missing store is an answer of its own — an audit of a file that is not there is
+    /// a typo in a path, not an audit of nothing — decided as the operations decide it
+    /// (symbolic links followed). A store that cannot even be looked at is `Ok` here: the
+    /// operation that follows says why. One `stat`, on the calling thread.
+    ///
+    /// # Errors
+    ///
+    /// As above: only the missing store.
+    pub fn require_file(&self) -> Result<(), StoreError> {
+        file::exists(&self.path)
+    }
+
     /// Runs `work` on the blocking pool; a task that did not finish becomes a `wrap` error.
     async fn blocking<R: Send + 'static>(
         &self,
-        wrap: fn(BoxError) -> StoreError,
+        wrap: fn(StoreFailure) -> StoreError,
         work: impl FnOnce(&Path, Duration) -> Result<R, StoreError> + Send + 'static,
     ) -> Result<R, StoreError> {
         let path = self.path.clone();
         let wait = self.lock_wait;
         let task = tokio::task::spawn_blocking(move || work(&path, wait));
         task.await.unwrap_or_else(|source| {
-            Err(wrap(Box::new(JsonStoreError::Task {
-                path: self.path.clone(),
-                source,
-            })))
+            Err(wrap(
+                JsonStoreError::Task {
+                    path: self.path.clone(),
+                    source,
+                }
+                .into(),
+            ))
         })
     }
 }
 
 fn unusable_entry(path: &Path, uid: Uid, problem: Problem) -> StoreError {
-    StoreError::Corrupt(Box::new(JsonStoreError::UnusableEntry {
-        path: path.to_owned(),
-        uid,
-        problem,
-    }))
+    StoreError::Corrupt(
+        JsonStoreError::UnusableEntry {
+            path: path.to_owned(),
+            uid,
+            problem,
+        }
+        .into(),
+    )
 }
 
 #[async_trait]
@@ -347,6 +425,35 @@ mod tests {
             resolve_path(flag, Some(OsString::new())),
             PathBuf::from("/a/flag.json")
         );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_refused_access_is_permission_with_its_errno_and_its_words_unchanged() {
+        let error = JsonStoreError::Io {
+            doing: "cannot open",
+            path: PathBuf::from("/srv/miner_pats.json"),
+            source: std::io::Error::from_raw_os_error(libc::EACCES),
+        };
+        let text = error.to_string();
+        let failure = StoreFailure::from(error);
+        assert_eq!(failure.kind(), StoreFailureKind::Permission);
+        assert_eq!(failure.errno(), Some(libc::EACCES));
+        assert_eq!(failure.path(), Some(Path::new("/srv/miner_pats.json")));
+        let error = StoreError::Read(failure);
+        assert_eq!(
+            pat_verdict::error_chain(&error),
+            format!(
+                "cannot read the PAT store: {text}: {}",
+                std::io::Error::from_raw_os_error(libc::EACCES)
+            )
+        );
+        let other = JsonStoreError::Io {
+            doing: "cannot sync",
+            path: PathBuf::from("/srv"),
+            source: std::io::Error::from_raw_os_error(libc::EIO),
+        };
+        assert_eq!(other.kind(), StoreFailureKind::Io);
     }
 
     #[test]

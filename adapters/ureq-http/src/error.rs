@@ -25,7 +25,8 @@ pub enum Phase {
 /// | `ConnectionFailed`, I/O refused / unreachable / address unavailable | `Connect` |
 /// | I/O reset / aborted / broken pipe; a peer that closed before answering | `ConnectionReset` |
 /// | a peer that closed in the body (ureq 3 turns a short body *and* a reset there into `UnexpectedEof`) | `TruncatedBody` |
-/// | `Tls`, `Rustls`, `Pem`, `TlsRequired`, an I/O error wrapping a `rustls::Error` | `Tls` |
+/// | rustls's `InvalidMessage` (the peer's bytes are not TLS: a plain-text server), directly or inside an I/O error | `NotTls` |
+/// | `Tls`, `Rustls`, `Pem`, `TlsRequired`, an I/O error wrapping another `rustls::Error` | `Tls` |
 /// | `Protocol`, `LargeResponseHeader`, `BodyStalled`, I/O `InvalidData` | `Protocol` |
 /// | anything else | `Other` |
 #[must_use]
@@ -46,7 +47,8 @@ fn kind_of(error: &ureq::Error, phase: Phase) -> TransportErrorKind {
         E::HostNotFound => Kind::Dns,
         E::ConnectionFailed => Kind::Connect,
         E::Io(io) => io_kind(io, phase),
-        E::Tls(_) | E::Pem(_) | E::Rustls(_) | E::TlsRequired => Kind::Tls,
+        E::Rustls(error) => tls_kind(error),
+        E::Tls(_) | E::Pem(_) | E::TlsRequired => Kind::Tls,
         E::Protocol(_) | E::LargeResponseHeader(..) | E::BodyStalled => Kind::Protocol,
         _ => Kind::Other,
     }
@@ -58,11 +60,11 @@ fn io_kind(error: &io::Error, phase: Phase) -> TransportErrorKind {
 
     // rustls's errors (a bad certificate, a peer that does not speak TLS) reach ureq as I/O
     // errors wrapping them.
-    if error
+    if let Some(tls) = error
         .get_ref()
-        .is_some_and(|inner| inner.is::<rustls::Error>())
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>())
     {
-        return Kind::Tls;
+        return tls_kind(tls);
     }
 
     #[expect(
@@ -90,6 +92,17 @@ fn io_kind(error: &io::Error, phase: Phase) -> TransportErrorKind {
         Io::InvalidData => Kind::Protocol,
         _ if is_failed_lookup(error) => Kind::Dns,
         _ => Kind::Other,
+    }
+}
+
+/// A rustls failure's kind: a peer whose bytes are not TLS records (rustls:
+/// `InvalidMessage`, "received corrupt message") is [`NotTls`](TransportErrorKind::NotTls),
+/// the rest (a certificate, a protocol version, an alert) [`Tls`](TransportErrorKind::Tls).
+fn tls_kind(error: &rustls::Error) -> TransportErrorKind {
+    if matches!(error, rustls::Error::InvalidMessage(_)) {
+        TransportErrorKind::NotTls
+    } else {
+        TransportErrorKind::Tls
     }
 }
 
@@ -154,6 +167,26 @@ mod tests {
             (
                 ureq::Error::Io(io::ErrorKind::TimedOut.into()),
                 Kind::Timeout,
+            ),
+            (
+                ureq::Error::Io(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    rustls::Error::InvalidMessage(rustls::InvalidMessage::InvalidContentType),
+                )),
+                Kind::NotTls,
+            ),
+            (
+                ureq::Error::Rustls(rustls::Error::InvalidMessage(
+                    rustls::InvalidMessage::InvalidContentType,
+                )),
+                Kind::NotTls,
+            ),
+            (
+                ureq::Error::Io(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    rustls::Error::InvalidCertificate(rustls::CertificateError::UnknownIssuer),
+                )),
+                Kind::Tls,
             ),
         ];
         for (error, kind) in cases {

@@ -12,7 +12,6 @@ mod common;
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use pat_verdict::TEST_QUERY_BODY;
 use pat_verdict::testing::ScriptedGithub;
 use pat_verdict::{ApiUrlError, BODY_CAP};
 use pat_verdict::{Body, Endpoint, GithubApi, HttpResponse, TransportError, TransportErrorKind};
@@ -111,7 +110,10 @@ async fn requests_have_the_schemes_headers_and_body_github_expects() {
     );
     assert_eq!(post.auth_scheme.as_deref(), Some("Bearer"));
     assert_eq!(post.header("content-type"), Some("application/json"));
-    assert_eq!(post.body, TEST_QUERY_BODY.as_bytes());
+    assert_eq!(
+        Some(post.body.as_slice()),
+        Endpoint::TestQuery.body().map(str::as_bytes)
+    );
     assert_eq!(
         post.header("user-agent"),
         Some(concat!("pat-verdict/", env!("CARGO_PKG_VERSION")))
@@ -330,17 +332,20 @@ async fn an_unresolvable_host_is_a_dns_failure() {
     );
 }
 
+/// A plain-text peer is a TLS failure of its own kind, `NotTls` (read from rustls's error,
+/// not its words), whose text is still R5's `TLS failed`.
 #[tokio::test]
 async fn https_to_a_plain_http_server_is_a_tls_failure() {
     let github = fake();
     let https = github.url().replacen("http://", "https://", 1);
     let client = UreqGithub::new(&https).expect("valid");
-    fails_as(
-        TransportErrorKind::Tls,
+    let error = fails_as(
+        TransportErrorKind::NotTls,
         client
             .send(Endpoint::Identity, &token("ghp_tls"), TIMEOUT)
             .await,
     );
+    assert!(error.to_string().starts_with("TLS failed: "), "{error}");
 }
 
 #[tokio::test]

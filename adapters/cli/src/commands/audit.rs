@@ -8,15 +8,14 @@ use std::pin::pin;
 
 use futures::StreamExt;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use pat_verdict::{
-    AuditRow, AuditSummary, Hotkey, PatStore, StoreError, audit, error_chain, in_uid_order,
-};
-use pat_verdict_json_store::ENV_VAR;
+use pat_verdict::{AuditRow, AuditSummary, CauseKind, Hotkey, PatStore, audit_with, in_uid_order};
 
 use crate::args::{AuditArgs, Common};
 use crate::exit::{Exit, Failure};
 use crate::output::{self, Cell, Delivery, Palette, Table, Tone, or_dash};
 use crate::wiring;
+
+use super::store_failure;
 
 /// Runs `audit`.
 ///
@@ -36,28 +35,27 @@ use crate::wiring;
 pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<Exit, Failure> {
     let verifier = wiring::verifier(common)?;
     let store = wiring::store(&args.store, common.timeout);
-    if let Err(error) = std::fs::metadata(store.path())
-        && error.kind() == std::io::ErrorKind::NotFound
-    {
-        return Err(Failure::NoInput(format!(
-            "cannot audit: {} does not exist (check --store or ${ENV_VAR})",
-            store.path().display()
-        )));
+    // A store file that does not exist is an answer of its own here (exit 66), decided by
+    // the store as every read decides "missing"; every failure by its kind.
+    let listing = match store.require_file() {
+        Ok(()) => store.listing().await,
+        Err(missing) => Err(missing),
     }
-    let listing = store.listing().await.map_err(|error| match error {
-        // Exit 75 either way (nothing was audited), but a corrupt file needs a person.
-        StoreError::Corrupt(_) => Failure::Unavailable(format!(
-            "cannot audit: {}: fix or restore it (retrying does not help a corrupt file)",
-            error_chain(&error)
-        )),
-        StoreError::Read(_) | StoreError::Write(_) => Failure::Unavailable(format!(
-            "cannot audit: the PAT store is unavailable ({})",
-            error_chain(&error)
-        )),
-    })?;
+    .map_err(|error| store_failure::audit_failure(&error, store.path()))?;
     let bar = progress_bar(listing.entries.len());
     let audited = {
-        let stream = audit(&verifier, listing, usize::from(args.concurrency));
+        let (verifier, api_url) = (&verifier, common.api_url.as_str());
+        // Each row's hint is decided where its verdict's cause is at hand: a row keeps only
+        // the cause's word.
+        let stream = audit_with(
+            listing,
+            usize::from(args.concurrency),
+            move |pat| async move {
+                let report = verifier.verify(&pat).await;
+                let hint = crate::hints::for_cause(report.cause(), api_url);
+                (report, hint)
+            },
+        );
         collect(stream, common, &bar).await
     };
     // The stream, and with it every verification not yet finished, is gone: nothing more is
@@ -66,6 +64,7 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
     let Audited::Complete {
         mut rows,
         mut summary,
+        refused,
     } = audited?
     else {
         // A partial run's counters would read as a drop in verdicts on a dashboard: the
@@ -95,7 +94,7 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         // Rows arrive in the order they finish; uid order makes runs comparable.
         in_uid_order(&mut rows);
         let store = store.path().display().to_string();
-        deliver(&human(&rows, &summary, &store, palette))?
+        deliver(&human(&rows, &summary, refused, &store, palette))?
     };
     metrics?;
     Ok(match delivery {
@@ -111,6 +110,9 @@ enum Audited {
     Complete {
         rows: Vec<AuditRow>,
         summary: AuditSummary,
+        /// Rows whose request GitHub refused (`request_refused`): a wrong `--api-url`, not
+        /// GitHub being down.
+        refused: usize,
     },
     /// `--json`'s reader went away: the loop stopped at the first row nobody would read.
     ReaderGone,
@@ -126,18 +128,20 @@ enum Audited {
 /// A write to stdout that failed for any reason but a closed pipe, or a row that cannot be
 /// encoded.
 async fn collect(
-    stream: impl futures::Stream<Item = AuditRow>,
+    stream: impl futures::Stream<Item = (AuditRow, Option<Option<String>>)>,
     common: &Common,
     bar: &ProgressBar,
 ) -> Result<Audited, Failure> {
     let mut stream = pin!(stream);
     let mut rows = Vec::new();
     let mut summary = AuditSummary::default();
-    while let Some(mut row) = stream.next().await {
+    let mut refused = 0;
+    while let Some((mut row, hint)) = stream.next().await {
         row.verdict.reason = row
             .verdict
             .reason
-            .map(|reason| crate::hints::annotate(&reason, &common.api_url));
+            .map(|reason| crate::hints::append(&reason, hint.flatten().as_deref()));
+        refused += usize::from(row.verdict.cause == CauseKind::RequestRefused.into());
         tracing::debug!(
             uid = row.uid.map(|uid| uid.0),
             verdict = %row.verdict.verdict,
@@ -156,7 +160,11 @@ async fn collect(
             rows.push(row);
         }
     }
-    Ok(Audited::Complete { rows, summary })
+    Ok(Audited::Complete {
+        rows,
+        summary,
+        refused,
+    })
 }
 
 /// [`output::deliver`], its failures as [`Failure`]s: an answer nobody received because
@@ -244,8 +252,15 @@ fn progress_bar(len: usize) -> ProgressBar {
     bar
 }
 
-/// The table and summary for people.
-fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palette) -> String {
+/// The table and summary for people; `refused` rows are inconclusive because GitHub refused
+/// the request (their cause), which waiting will not fix.
+fn human(
+    rows: &[AuditRow],
+    summary: &AuditSummary,
+    refused: usize,
+    store: &str,
+    palette: Palette,
+) -> String {
     if rows.is_empty() {
         return format!(
             "{} holds no PATs: nothing to audit.\n",
@@ -285,10 +300,19 @@ fn human(rows: &[AuditRow], summary: &AuditSummary, store: &str, palette: Palett
     );
     counts.pair("total", Cell::plain(summary.total.to_string()));
     text.push_str(&counts.render(palette));
-    if summary.inconclusive > summary.unusable {
+    if summary.inconclusive > summary.unusable + refused {
         text.push_str(&palette.paint(
             "Inconclusive PATs were not judged (GitHub could not answer): audit again later \
              before telling anyone to rotate.\n",
+            Tone::Warn,
+        ));
+    }
+    if refused > 0 {
+        text.push_str(&palette.paint(
+            &format!(
+                "{refused} PATs were not judged because GitHub refused the request, not the \
+                 PAT (see their reason): check --api-url (and any proxy) before auditing again.\n"
+            ),
             Tone::Warn,
         ));
     }

@@ -4,11 +4,11 @@
 use std::path::Path;
 
 use pat_verdict::{AnswerCause, BroadcastOutcome, BroadcastResponse, HandlerCause, Hotkey};
-use pat_verdict_json_store::JsonStore;
 
 use crate::args::{BroadcastArgs, Common};
 use crate::exit::{Exit, Failure};
 use crate::output::{Cell, Palette, Table, Tone};
+use crate::wiring::CliStore;
 use crate::{token_source, wiring};
 
 /// Runs `broadcast`.
@@ -82,23 +82,23 @@ pub fn outcome(outcome: &BroadcastOutcome) -> Cell {
 fn human(
     response: &BroadcastOutcome,
     hotkey: &Hotkey,
-    store: &JsonStore,
+    store: &CliStore,
     (hotkeys, registered): (&Path, usize),
     palette: Palette,
 ) -> String {
     let mut table = Table::new();
     table.pair("broadcast", outcome(response));
     let reason = response.rejection_reason();
-    super::reason_and_context(&mut table, reason, hotkey, store);
+    super::reason_and_context(&mut table, reason, hotkey, store.path());
     let why = match response {
         BroadcastOutcome::Rejected {
             cause: AnswerCause::Handler(HandlerCause::NotRegistered),
             ..
         } => Some(super::not_registered(hotkey, hotkeys, registered)),
-        BroadcastOutcome::RetryLater { reason, .. } if super::is_corrupt(reason) => Some(format!(
-            "{} is corrupt: fix or restore it (retrying does not help a corrupt file)",
-            store.path().display()
-        )),
+        BroadcastOutcome::RetryLater {
+            cause: AnswerCause::Handler(HandlerCause::StoreUnavailable),
+            ..
+        } => super::store_failure::broadcast_why(store.failure_kind(), store.path()),
         BroadcastOutcome::Accepted
         | BroadcastOutcome::Rejected { .. }
         | BroadcastOutcome::RetryLater { .. } => None,

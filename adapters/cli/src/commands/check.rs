@@ -3,12 +3,12 @@
 use std::path::Path;
 
 use pat_verdict::{CheckCategory, CheckOutcome, CheckResponse, Hotkey, Unavailable, VerifyReport};
-use pat_verdict_json_store::JsonStore;
 
-use super::yes_no;
+use super::{store_failure, yes_no};
 use crate::args::{CheckArgs, Common};
 use crate::exit::{Exit, Failure};
 use crate::output::{Cell, Palette, Table, Tone};
+use crate::wiring::CliStore;
 use crate::{hints, wiring};
 
 /// What people are told besides the miner's answer: the registry checked, and the flag
@@ -20,6 +20,8 @@ struct Context<'a> {
     registered: usize,
     /// `--api-url`, for [`hints::annotate`].
     api_url: &'a str,
+    /// The store behind the answer.
+    store: &'a CliStore,
 }
 
 /// Runs `check`.
@@ -37,7 +39,11 @@ pub async fn run(common: &Common, args: &CheckArgs, palette: Palette) -> Result<
     let (outcome, report) = validator.check_with_report(&hotkey).await;
     let category = outcome.category();
     tracing::info!(%hotkey, %category, "checked");
-    let missing = missing_store(&outcome, validator.store());
+    // A store file that does not exist is an empty store (no_pat): say so, decided from the
+    // store's kind of failure, so a typo in --store does not read as "never broadcast".
+    let missing = (category == CheckCategory::NoPat)
+        .then(|| store_failure::missing_for_check(validator.store().json()))
+        .flatten();
     let text = if common.json {
         let mut response = CheckResponse::from(outcome);
         if response.detail.is_none() {
@@ -49,12 +55,12 @@ pub async fn run(common: &Common, args: &CheckArgs, palette: Palette) -> Result<
             hotkeys: &args.miner.hotkeys,
             registered,
             api_url: &common.api_url,
+            store: validator.store(),
         };
         human(
             &outcome,
             report.as_ref(),
             &hotkey,
-            validator.store(),
             &context,
             missing,
             palette,
@@ -76,25 +82,6 @@ pub const fn exit_for(category: CheckCategory) -> Exit {
     }
 }
 
-/// Whether the store file does not exist (as opposed to exists, or cannot be looked at).
-fn store_file_missing(store: &JsonStore) -> bool {
-    matches!(
-        std::fs::metadata(store.path()),
-        Err(error) if error.kind() == std::io::ErrorKind::NotFound
-    )
-}
-
-/// For a `no_pat` answer from a store file that does not exist, the words that say so: a
-/// typo in `--store` must not read as "this miner never broadcast".
-fn missing_store(outcome: &CheckOutcome, store: &JsonStore) -> Option<String> {
-    (outcome.category() == CheckCategory::NoPat && store_file_missing(store)).then(|| {
-        format!(
-            "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
-            store.path().display()
-        )
-    })
-}
-
 /// Why, for people, beyond the miner's words: the verdict's own reason when GitHub judged
 /// the stored PAT, the registry when the hotkey is not in it, what to do about a corrupt store.
 fn why(
@@ -110,11 +97,12 @@ fn why(
             context.registered,
         )),
         CheckOutcome::Inconclusive(Unavailable::Store { detail }) => {
-            Some(super::store_detail(detail))
+            Some(store_failure::detail(detail, context.store.failure_kind()))
         }
         CheckOutcome::InvalidPat { .. } | CheckOutcome::Inconclusive(Unavailable::Github(_)) => {
-            let reason = report?.verdict().error()?.to_owned();
-            Some(hints::annotate(&reason, context.api_url))
+            let report = report?;
+            let reason = report.verdict().error()?.to_owned();
+            Some(hints::annotate(&reason, report.cause(), context.api_url))
         }
         CheckOutcome::Valid | CheckOutcome::NoPat => None,
     }
@@ -125,7 +113,6 @@ fn human(
     outcome: &CheckOutcome,
     report: Option<&VerifyReport>,
     hotkey: &Hotkey,
-    store: &JsonStore,
     context: &Context<'_>,
     missing: Option<String>,
     palette: Palette,
@@ -151,7 +138,12 @@ fn human(
     };
     table.pair("has PAT", Cell::plain(has_pat));
     table.pair("PAT valid", Cell::plain(yes_no(wire.pat_valid, "unknown")));
-    super::reason_and_context(&mut table, outcome.rejection_reason(), hotkey, store);
+    super::reason_and_context(
+        &mut table,
+        outcome.rejection_reason(),
+        hotkey,
+        context.store.path(),
+    );
     if let Some(why) = why(outcome, report, hotkey, context) {
         table.pair("why", Cell::new(why, Tone::Warn));
     }
@@ -181,7 +173,7 @@ mod tests {
         let line = serde_json::to_string(&CheckResponse::from(outcome)).expect("serializes");
         assert_eq!(
             line,
-            r#"{"has_pat":false,"pat_valid":null,"rejection_reason":"Validator PAT store temporarily unavailable; please retry.","category":"inconclusive","detail":"cannot read the PAT store: data/miner_pats.json: Is a directory"}"#
+            r#"{"has_pat":false,"pat_valid":null,"rejection_reason":"Validator PAT store temporarily unavailable; please retry.","category":"inconclusive","cause":"store_unavailable","detail":"cannot read the PAT store: data/miner_pats.json: Is a directory"}"#
         );
         let line = serde_json::to_string(&CheckResponse::from(CheckOutcome::NoPat)).expect("json");
         assert!(!line.contains("detail"), "{line}");

@@ -40,7 +40,7 @@ use super::broadcast;
 use crate::args::Common;
 use crate::exit::{Exit, Failure};
 use crate::output::{Cell, Palette, Table, Tone};
-use crate::wiring::CliValidator;
+use crate::wiring::{CliStore, CliValidator};
 
 /// The demo's deadline unless `--timeout` says otherwise: short, so a stalled GitHub costs
 /// seconds, long enough for the 503 burst to show all three attempts (0, 0.5 s, 1.5 s).
@@ -329,7 +329,7 @@ impl Validators {
                     .collect(),
             )
         };
-        let store = || JsonStore::new(folder.path().join("miner_pats.json"));
+        let store = || CliStore::new(JsonStore::new(folder.path().join("miner_pats.json")));
         // Each scenario shows its own verdict: with the outage guard on, the outage scenarios
         // would have the others answered at once as inconclusive (docs/contract.md §10).
         let verifier = Verifier::new(

@@ -6,12 +6,12 @@ mod audit;
 mod broadcast;
 mod check;
 mod demo;
+mod store_failure;
 mod verify;
 
 use std::path::Path;
 
-use pat_verdict::{Hotkey, StoreError};
-use pat_verdict_json_store::JsonStore;
+use pat_verdict::Hotkey;
 use serde::Serialize;
 
 use crate::args::{Cli, Command};
@@ -73,13 +73,10 @@ fn yes_no(value: Option<bool>, unknown: &str) -> String {
 
 /// The rows that close `check`'s and `broadcast`'s answers for people: why (or a dash), and
 /// which hotkey and store the answer is about.
-fn reason_and_context(table: &mut Table, reason: Option<&str>, hotkey: &Hotkey, store: &JsonStore) {
+fn reason_and_context(table: &mut Table, reason: Option<&str>, hotkey: &Hotkey, store: &Path) {
     table.pair("reason", Cell::plain(or_dash(reason)));
     table.pair("hotkey", Cell::new(hotkey.as_str(), Tone::Dim));
-    table.pair(
-        "store",
-        Cell::new(store.path().display().to_string(), Tone::Dim),
-    );
+    table.pair("store", Cell::new(store.display().to_string(), Tone::Dim));
 }
 
 /// The `why` for a hotkey the registry does not hold: which file was looked in, and how many
@@ -90,20 +87,4 @@ fn not_registered(hotkey: &Hotkey, hotkeys: &Path, registered: usize) -> String 
         hotkeys.display(),
         if registered == 1 { "" } else { "s" }
     )
-}
-
-/// Whether a store failure's text (its cause chain) is a corrupt store: retrying will not
-/// help, someone must fix or restore the file.
-fn is_corrupt(detail: &str) -> bool {
-    let corrupt = StoreError::Corrupt(Box::new(std::io::Error::other(""))).to_string();
-    detail.contains(&corrupt)
-}
-
-/// A store failure's detail for people: as it is, and for a corrupt store what to do.
-fn store_detail(detail: &str) -> String {
-    if is_corrupt(detail) {
-        format!("{detail}: fix or restore it (retrying does not help a corrupt file)")
-    } else {
-        detail.to_owned()
-    }
 }

@@ -2,7 +2,9 @@
 
 use std::time::Duration;
 
-use pat_verdict::{Stage, UnixTime, VerdictKind, VerifyReport, VerifyResponse};
+use pat_verdict::{
+    AnswerCause, CauseKind, Stage, UnixTime, VerdictKind, VerifyReport, VerifyResponse,
+};
 
 use crate::args::{Common, VerifyArgs};
 use crate::exit::{Exit, Failure};
@@ -43,15 +45,15 @@ pub async fn run(common: &Common, args: &VerifyArgs, palette: Palette) -> Result
     Ok(exit_for(response.verdict))
 }
 
-/// The report's wire form with the CLI's [hint](crate::hints::for_reason) about `--api-url`
-/// added to the verdict's reason, for people and in JSON alike; the verdict itself is
-/// unchanged.
+/// The report's wire form with the CLI's [hint](crate::hints::for_cause) about `--api-url`
+/// added to the verdict's reason, for people and in JSON alike, decided from the verdict's
+/// cause; the verdict itself is unchanged.
 #[must_use]
 pub fn annotated(report: &VerifyReport, api_url: &str) -> VerifyResponse {
     let mut response = VerifyResponse::from(report);
     response.reason = response
         .reason
-        .map(|reason| crate::hints::annotate(&reason, api_url));
+        .map(|reason| crate::hints::annotate(&reason, report.cause(), api_url));
     response
 }
 
@@ -104,17 +106,28 @@ pub fn human(response: &VerifyResponse, palette: Palette) -> String {
     );
     let mut text = table.render(palette);
     if kind == VerdictKind::Inconclusive {
-        let why = if response.rate_limited() {
-            "GitHub is rate-limiting these requests"
-        } else {
-            "GitHub could not answer"
-        };
-        text.push_str(&palette.paint(
-            &format!("{why}: this is not evidence against the PAT. Try again later.\n"),
-            Tone::Warn,
-        ));
+        text.push_str(&palette.paint(not_evidence(response.cause), Tone::Warn));
     }
     text
+}
+
+/// The line that closes an inconclusive verdict for people, from its cause: never evidence
+/// against the PAT, and what to do — wait for GitHub, or, when the request itself was
+/// refused, fix the request (retrying a wrong `--api-url` fails the same way).
+const fn not_evidence(cause: AnswerCause) -> &'static str {
+    match cause {
+        AnswerCause::Verdict(CauseKind::RateLimited) => {
+            "GitHub is rate-limiting these requests: this is not evidence against the PAT. \
+             Try again later.\n"
+        }
+        AnswerCause::Verdict(CauseKind::RequestRefused) => {
+            "GitHub refused the request, not the PAT: this is not evidence against the PAT. \
+             Check --api-url (and any proxy) before trying again.\n"
+        }
+        AnswerCause::Verdict(_) | AnswerCause::Handler(_) => {
+            "GitHub could not answer: this is not evidence against the PAT. Try again later.\n"
+        }
+    }
 }
 
 /// Where verification stopped, in words.
@@ -197,6 +210,8 @@ mod tests {
             line.starts_with(r#"{"verdict":"valid","github_id":"42","login""#),
             "{line}"
         );
+        // `cause` (added 2026-12-07) comes last: keys are only ever added at the end.
+        assert!(line.ends_with(r#","cause":"ok"}"#), "{line}");
         let value = value(&report);
         let keys: Vec<&str> = value
             .as_object()
@@ -213,6 +228,7 @@ mod tests {
             "retry_after_secs",
             "scopes",
             "expires_at",
+            "cause",
         ];
         expected.sort_unstable();
         let mut keys = keys;
@@ -256,6 +272,28 @@ mod tests {
         let text = human(&VerifyResponse::from(&report), Palette::plain());
         assert!(text.contains("not evidence against the PAT"), "{text}");
         assert!(text.contains("retry after  2 s"), "{text}");
+        assert!(text.contains("Try again later"), "{text}");
         assert_eq!(value(&report)["retry_after_secs"], 2);
+        assert_eq!(value(&report)["cause"], "github_down");
+
+        // A refused request: not evidence either, but waiting will not fix the request.
+        let refused = VerifyReport::Stopped {
+            verdict: Verdict::because(
+                Cause::RequestRefused {
+                    endpoint: Endpoint::Identity,
+                    status: 404,
+                    why: pat_verdict::WhyRefused::Route,
+                },
+                None,
+            ),
+            stage: Stage::Identity,
+            identity: None,
+            requests: 1,
+        };
+        let text = human(&VerifyResponse::from(&refused), Palette::plain());
+        assert!(text.contains("not evidence against the PAT"), "{text}");
+        assert!(text.contains("Check --api-url"), "{text}");
+        assert!(!text.contains("Try again later"), "{text}");
+        assert_eq!(value(&refused)["cause"], "request_refused");
     }
 }
