@@ -43,14 +43,14 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use pat_verdict::{Hotkey, Plan, Registry, RetryPolicy};
+use pat_verdict::{Hotkey, Plan, Registry, RetryPolicy, StoreError, StoreFailureKind, error_chain};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::convert::{Count, Number};
 use crate::log::{Caller, Records};
 use crate::types::{AuditRow, BroadcastResponse, CheckResponse, OutageState, Verdict};
-use crate::wiring::{AuditError, CoreValidator, CoreVerifier, Hotkeys, LiveHotkeys, Settings};
+use crate::wiring::{CoreValidator, CoreVerifier, Hotkeys, LiveHotkeys, Settings};
 
 pyo3::create_exception!(
     pat_verdict,
@@ -363,7 +363,7 @@ impl Validator {
 
     /// *check*, blocking; `(answer, records)`.
     fn check(&self, py: Python<'_>, hotkey: String) -> PyResult<(CheckResponse, Records)> {
-        let call = check_call(self.call()?, Arc::clone(&self.store), hotkey);
+        let call = check_call(self.call()?, hotkey);
         runtime::block(py, call)
     }
 
@@ -374,7 +374,7 @@ impl Validator {
         inbox: Py<runtime::Inbox>,
         key: u64,
     ) -> PyResult<runtime::Call> {
-        let call = check_call(self.call()?, Arc::clone(&self.store), hotkey);
+        let call = check_call(self.call()?, hotkey);
         runtime::start(async move { Ok(call.await) }, inbox, key)
     }
 
@@ -403,13 +403,8 @@ impl Validator {
     /// The audit, blocking; `(rows, records)`.
     fn audit(&self, py: Python<'_>, concurrency: Count) -> PyResult<(Vec<AuditRow>, Records)> {
         let concurrency = concurrency_of(&concurrency)?;
-        let call = audit_call(
-            self.core()?,
-            self.openings()?,
-            Arc::clone(&self.store),
-            concurrency,
-        );
-        runtime::block(py, call)?.map_err(audit_error)
+        let call = audit_call(self.core()?, self.openings()?, concurrency);
+        runtime::block(py, call)?.map_err(|error| audit_error(&error))
     }
 
     /// The audit, started; `(rows, records)` or the exception goes to `inbox` under `key`.
@@ -420,13 +415,12 @@ impl Validator {
         key: u64,
     ) -> PyResult<runtime::Call> {
         let concurrency = concurrency_of(&concurrency)?;
-        let call = audit_call(
-            self.core()?,
-            self.openings()?,
-            Arc::clone(&self.store),
-            concurrency,
-        );
-        runtime::start(async move { call.await.map_err(audit_error) }, inbox, key)
+        let call = audit_call(self.core()?, self.openings()?, concurrency);
+        runtime::start(
+            async move { call.await.map_err(|error| audit_error(&error)) },
+            inbox,
+            key,
+        )
     }
 
     /// The outage guard's state; `None` while it is closed.
@@ -472,14 +466,10 @@ fn outage_repr(settings: &Settings) -> String {
 }
 
 /// One check, traced, with its records (the guard's opening among them).
-async fn check_call(
-    call: HandlerCall,
-    store: Arc<PathBuf>,
-    hotkey: String,
-) -> (CheckResponse, Records) {
+async fn check_call(call: HandlerCall, hotkey: String) -> (CheckResponse, Records) {
     let hotkey = Hotkey::new(hotkey);
     let (answer, trail) =
-        trace::traced(wiring::check(Arc::clone(&call.core), store, hotkey.clone())).await;
+        trace::traced(wiring::check(Arc::clone(&call.core), hotkey.clone())).await;
     let caller = Caller {
         uid: call.registry.uid_of(&hotkey),
         hotkey: hotkey.as_str(),
@@ -525,10 +515,9 @@ async fn broadcast_call(
 async fn audit_call(
     core: Arc<CoreValidator>,
     openings: Arc<AtomicU64>,
-    store: Arc<PathBuf>,
     concurrency: usize,
-) -> Result<(Vec<AuditRow>, Records), AuditError> {
-    let done = wiring::audit(Arc::clone(&core), store, concurrency).await?;
+) -> Result<(Vec<AuditRow>, Records), StoreError> {
+    let done = wiring::audit(Arc::clone(&core), concurrency).await?;
     let mut records = Records::new();
     let mut rows = Vec::with_capacity(done.len());
     for (row, trail) in done {
@@ -550,32 +539,61 @@ async fn audit_call(
     ))
 }
 
-/// An audit that could not run, as Python's exceptions: a missing store is
-/// `FileNotFoundError` (as `open()` raises), anything else `StoreUnavailableError`, both with
-/// `errno`, `strerror` and `filename` where the OS gave them.
-fn audit_error(error: AuditError) -> PyErr {
-    match error {
-        AuditError::Missing(path) => PyFileNotFoundError::new_err((
-            libc_enoent(),
-            "No such file or directory",
-            path.display().to_string(),
-        )),
-        AuditError::Unavailable {
+/// An audit that could not run, as Python's exceptions, decided by the store failure's kind:
+/// a missing store is `FileNotFoundError` (as `open()` raises), anything else
+/// `StoreUnavailableError`; both an `OSError` with `errno`, `strerror` and `filename` where
+/// the store gave an OS error number. Built without the GIL (on the runtime, for an awaited
+/// audit): Python makes the exception from its arguments when it is raised.
+fn audit_error(error: &StoreError) -> PyErr {
+    let filename = error.path().map(|path| path.display().to_string());
+    let message = format!(
+        "cannot audit: the PAT store is unavailable ({})",
+        error_chain(error)
+    );
+    match (error.kind(), error.errno()) {
+        (StoreFailureKind::Missing, errno) => PyFileNotFoundError::new_err(MissingStore {
+            errno,
+            filename,
             message,
-            errno: Some(errno),
-            path,
-        } => StoreUnavailableError::new_err((errno, message, path.display().to_string())),
-        AuditError::Unavailable {
-            message,
-            errno: None,
-            ..
-        } => StoreUnavailableError::new_err(message),
+        }),
+        (_, Some(errno)) => StoreUnavailableError::new_err((errno, message, filename)),
+        (_, None) => StoreUnavailableError::new_err(message),
     }
 }
 
-/// `errno.ENOENT`, the same number on every system CPython and this crate build for.
-fn libc_enoent() -> i32 {
-    2
+/// The arguments of the `FileNotFoundError` of an audit of a store file that does not exist,
+/// made when Python raises it (with the GIL): `(errno, strerror, filename)` with the OS's own
+/// `strerror`, as `open()` gives them; the error number is the store's (the OS's "not
+/// found"), else Python's `errno.ENOENT`.
+struct MissingStore {
+    errno: Option<i32>,
+    filename: Option<String>,
+    /// The words when Python's `errno` or `os` module cannot be reached (never, in practice).
+    message: String,
+}
+
+impl pyo3::PyErrArguments for MissingStore {
+    fn arguments(self, py: Python<'_>) -> Py<PyAny> {
+        let described = || -> PyResult<Py<PyAny>> {
+            let errno: i32 = match self.errno {
+                Some(errno) => errno,
+                None => py.import("errno")?.getattr("ENOENT")?.extract()?,
+            };
+            let strerror: String = py
+                .import("os")?
+                .call_method1("strerror", (errno,))?
+                .extract()?;
+            Ok((errno, strerror, self.filename.clone())
+                .into_pyobject(py)?
+                .into_any()
+                .unbind())
+        };
+        described().unwrap_or_else(|_| {
+            pyo3::types::PyString::new(py, &self.message)
+                .into_any()
+                .unbind()
+        })
+    }
 }
 
 /// Forgets the runtime in a forked child; called by `os.register_at_fork`. Everything else a

@@ -8,10 +8,9 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::StreamExt;
-use pat_verdict::error_chain;
 use pat_verdict::{
-    Hotkey, HotkeyList, OutageSettings, OutageState, PatStore, Plan, Registry, RetryPolicy,
-    SecretString, Uid, VerifyResponse,
+    CheckCategory, Hotkey, HotkeyList, OutageSettings, OutageState, PatStore, Plan, Registry,
+    RetryPolicy, SecretString, StoreError, StoreFailureKind, Uid, VerifyResponse,
 };
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
@@ -270,28 +269,25 @@ pub(crate) async fn verify(verifier: Arc<CoreVerifier>, pat: SecretString) -> Ve
 
 /// The check endpoint. A store file that does not exist is an empty store (docs/contract.md
 /// §7), so the answer is `no_pat`; its `detail` says the file does not exist yet, since a
-/// typo in the path looks exactly like that.
+/// typo in the path looks exactly like that — decided as every read decides "missing", by
+/// the store's kind of failure, in the CLI's words (docs/contract.md §8).
 pub(crate) async fn check(
     validator: Arc<CoreValidator>,
-    store: Arc<PathBuf>,
     hotkey: Hotkey,
 ) -> pat_verdict::CheckResponse {
     let mut answer = pat_verdict::CheckResponse::from(validator.check(&hotkey).await);
-    if answer.category == pat_verdict::CheckCategory::NoPat
-        && answer.detail.is_none()
-        && missing(&store)
-    {
-        answer.detail = Some(format!(
-            "the PAT store {} does not exist yet",
-            store.display()
-        ));
+    if answer.category == CheckCategory::NoPat && answer.detail.is_none() {
+        let store = validator.store();
+        if let Err(error) = store.require_file()
+            && error.kind() == StoreFailureKind::Missing
+        {
+            answer.detail = Some(format!(
+                "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
+                store.path().display()
+            ));
+        }
     }
     answer
-}
-
-/// Whether nothing at all is at `path` (an error other than "not found" is not "missing").
-fn missing(path: &Path) -> bool {
-    matches!(std::fs::symlink_metadata(path), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// The broadcast endpoint.
@@ -303,65 +299,29 @@ pub(crate) async fn broadcast(
     validator.broadcast(&hotkey, &pat).await.into()
 }
 
-/// Why an audit could not run.
-#[derive(Debug)]
-pub(crate) enum AuditError {
-    /// The store file does not exist (the CLI exits 66): Python's `FileNotFoundError`.
-    Missing(PathBuf),
-    /// The store could not be read as a whole: the message, and the OS error number when
-    /// the cause was one.
-    Unavailable {
-        message: String,
-        errno: Option<i32>,
-        path: PathBuf,
-    },
-}
-
 /// Every stored PAT re-verified through the core's audit, `concurrency` at a time, each row
 /// with what its verification did (`None` for an entry the store cannot use, which is the
 /// core's row of its own, inconclusive with the store's reason), in the order they finished.
 /// Each verification is traced on its own, so one entry's retries never look like another's.
+///
+/// # Errors
+///
+/// The store's failure, with its kind, path and OS error number: one of kind
+/// [`StoreFailureKind::Missing`] when the store file does not exist (an audit of nothing is a
+/// typo in a path, not an audit), decided as every read decides "missing".
 pub(crate) async fn audit(
     validator: Arc<CoreValidator>,
-    store: Arc<PathBuf>,
     concurrency: usize,
-) -> Result<Vec<(pat_verdict::AuditRow, Option<Trail>)>, AuditError> {
-    if missing(&store) {
-        return Err(AuditError::Missing(store.as_ref().clone()));
-    }
-    let listing = validator
-        .store()
-        .listing()
-        .await
-        .map_err(|error| AuditError::Unavailable {
-            message: format!(
-                "cannot audit: the PAT store is unavailable ({})",
-                error_chain(&error)
-            ),
-            errno: os_error(&error),
-            path: store.as_ref().clone(),
-        })?;
+) -> Result<Vec<(pat_verdict::AuditRow, Option<Trail>)>, StoreError> {
+    let store = validator.store();
+    store.require_file()?;
+    let listing = store.listing().await?;
     let verifier = validator.verifier();
     Ok(pat_verdict::audit_with(listing, concurrency, |pat| {
         crate::trace::traced(async move { verifier.verify(&pat).await })
     })
     .collect()
     .await)
-}
-
-/// The OS error number somewhere in `error`'s causes, if the failure was the OS's.
-fn os_error(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
-    let mut cause = Some(error);
-    while let Some(error) = cause {
-        if let Some(code) = error
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::raw_os_error)
-        {
-            return Some(code);
-        }
-        cause = error.source();
-    }
-    None
 }
 
 /// Now, from the machine's clock: the default `now` of the classifiers.

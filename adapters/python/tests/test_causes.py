@@ -11,8 +11,11 @@ The classifier rows use ``classify_*`` on synthesized answers; the rows that nee
 from __future__ import annotations
 
 import ast
+import asyncio
+import errno
 import inspect
 import logging
+import os
 import pickle
 import re
 from pathlib import Path
@@ -442,3 +445,45 @@ def test_the_defaults_are_the_core_s() -> None:
         f"outage_cooldown={pat_verdict.DEFAULT_OUTAGE_COOLDOWN!r}, one_call=False)")
     with pytest.raises(ValueError, match=f"from 1 to {pat_verdict.MAX_ATTEMPTS}"):
         Verifier(attempts=pat_verdict.MAX_ATTEMPTS + 1)
+
+
+# ---- store failures as values (docs/contract.md §9, §13) ----
+
+
+def test_an_audit_of_a_directory_raises_with_errno_and_filename(
+    fake: FakeGithub, tmp_path: Path
+) -> None:
+    directory = tmp_path / "a_directory"
+    directory.mkdir()
+    with pytest.raises(pat_verdict.StoreUnavailableError) as raised:
+        Validator(directory, ["hk_0"], api_url=fake.url).audit()
+    assert isinstance(raised.value, OSError)
+    assert raised.value.errno == errno.EISDIR
+    assert raised.value.filename == str(directory)
+    assert raised.value.strerror is not None
+    assert raised.value.strerror.startswith("cannot audit: the PAT store is unavailable (")
+
+
+def test_an_audit_of_a_corrupt_store_has_no_os_error_number(
+    fake: FakeGithub, tmp_path: Path
+) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text("[1, 2", encoding="utf-8")
+    with pytest.raises(pat_verdict.StoreUnavailableError) as raised:
+        asyncio.run(Validator(broken, ["hk_0"], api_url=fake.url).aaudit())
+    assert raised.value.errno is None and "broken.json" in str(raised.value)
+
+
+def test_a_missing_store_is_one_answer_in_the_cli_s_words(
+    fake: FakeGithub, tmp_path: Path
+) -> None:
+    missing = tmp_path / "typo.json"
+    validator = Validator(missing, ["hk_0"], api_url=fake.url)
+    answer = validator.check("hk_0")
+    assert (answer.category, answer.cause) == ("no_pat", "no_pat")
+    assert answer.detail == (
+        f"{missing} does not exist yet: no PAT has been stored (a broadcast creates it)")
+    with pytest.raises(FileNotFoundError) as raised:
+        asyncio.run(validator.aaudit())
+    assert (raised.value.errno, raised.value.strerror, raised.value.filename) == (
+        errno.ENOENT, os.strerror(errno.ENOENT), str(missing))
