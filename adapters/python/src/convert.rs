@@ -51,6 +51,38 @@ pub(crate) fn call_result(
     }
 }
 
+/// What a host's client got back, converted for the core, and the wall time it gave (`now`,
+/// whose argument's name is `now_name`; `None` for the machine's clock, which the caller
+/// reads): shared by the classifiers and `Verification.receive`.
+///
+/// # Errors
+///
+/// As [`call_result`] and [`unix_time`]; `TypeError` for a `transport_error` that is not a
+/// `str`.
+pub(crate) fn host_answer(
+    status: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+    headers: Option<&Bound<'_, PyAny>>,
+    transport_error: Option<&Bound<'_, PyAny>>,
+    now: Option<Number>,
+    now_name: &str,
+) -> PyResult<(CallResult, Option<UnixTime>)> {
+    let transport_error = match transport_error {
+        Some(text) => Some(
+            text.cast::<pyo3::types::PyString>()
+                .map_err(|_| {
+                    pyo3::exceptions::PyTypeError::new_err("transport_error must be a str")
+                })?
+                .to_cow()?,
+        ),
+        None => None,
+    };
+    let status = status.map(self::status).transpose()?;
+    let result = call_result(status, body, headers, transport_error.as_deref())?;
+    let now = now.map(|now| unix_time(&now, now_name)).transpose()?;
+    Ok((result, now))
+}
+
 /// A status as Python gave it: an `int` of any size (out of range is judged by
 /// [`call_result`]).
 ///

@@ -79,42 +79,13 @@ fn classify(
     transport_error: Option<&Bound<'_, PyAny>>,
     now: Option<convert::Number>,
 ) -> PyResult<Verdict> {
-    let (result, now) = call(status, body, headers, transport_error, now, "now")?;
+    let (result, now) = convert::host_answer(status, body, headers, transport_error, now, "now")?;
+    let now = now.unwrap_or_else(wiring::now);
     Ok(if identity {
         convert::classify_identity(&result, now)
     } else {
         convert::classify_test_query(&result, now)
     })
-}
-
-/// What a host's client got back, converted for the core, and the wall time (`now`, default
-/// the machine's clock; its argument's name is `now_name`): shared by the classifiers and
-/// `Verification.receive`.
-pub(crate) fn call(
-    status: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-    headers: Option<&Bound<'_, PyAny>>,
-    transport_error: Option<&Bound<'_, PyAny>>,
-    now: Option<convert::Number>,
-    now_name: &str,
-) -> PyResult<(pat_verdict::CallResult, pat_verdict::UnixTime)> {
-    let transport_error = match transport_error {
-        Some(text) => Some(
-            text.cast::<pyo3::types::PyString>()
-                .map_err(|_| {
-                    pyo3::exceptions::PyTypeError::new_err("transport_error must be a str")
-                })?
-                .to_cow()?,
-        ),
-        None => None,
-    };
-    let status = status.map(convert::status).transpose()?;
-    let result = convert::call_result(status, body, headers, transport_error.as_deref())?;
-    let now = match now {
-        Some(now) => convert::unix_time(&now, now_name)?,
-        None => wiring::now(),
-    };
-    Ok((result, now))
 }
 
 /// What a `Verifier` or `Validator` wired up, rebuilt in a process forked after first use:

@@ -20,7 +20,7 @@ use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
-use crate::convert::{Count, Number};
+use crate::convert::{self, Count, Number};
 use crate::types::{Verdict, repr_opt};
 use crate::wiring;
 
@@ -251,7 +251,9 @@ impl Verification {
         wall: Option<Number>,
     ) -> PyResult<Py<PyAny>> {
         // Every conversion (and every call into Python) happens before the lock is taken.
-        let (result, wall) = crate::call(status, body, headers, transport_error, wall, "wall")?;
+        let (result, wall) =
+            convert::host_answer(status, body, headers, transport_error, wall, "wall")?;
+        let wall = wall.unwrap_or_else(wiring::now);
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "receive()", |state| match state {
             State::Send(send) => Ok(state_of(send.receive(result, now, wall))),
