@@ -93,7 +93,7 @@ pub struct Verdict {
     /// When the token expires (ISO-8601 UTC), from GitHub's expiration header.
     #[pyo3(get)]
     expires_at: Option<String>,
-    /// Why, as one word (docs/contract.md §13): `"ok"` when valid, else what GitHub said or
+    /// Why, as one word of the contract's cause table: `"ok"` when valid, else what GitHub said or
     /// failed to say (`"bad_credentials"`, `"github_down"`, `"request_refused"`…).
     #[pyo3(get)]
     cause: &'static str,
@@ -247,7 +247,7 @@ pub struct CheckResponse {
     /// `"valid"`, `"no_pat"`, `"invalid_pat"`, `"inconclusive"` or `"no_response"`.
     #[pyo3(get)]
     category: &'static str,
-    /// Why, as one word (docs/contract.md §13): the verification's cause when one decided
+    /// Why, as one word of the contract's cause table: the verification's cause when one decided
     /// (`"ok"`, `"bad_credentials"`, `"github_down"`…), else the handler's own (`"no_pat"`,
     /// `"not_registered"`, `"store_unavailable"`).
     #[pyo3(get)]
@@ -361,7 +361,7 @@ pub struct BroadcastResponse {
     /// Whether the same broadcast may succeed later (GitHub or the store was unavailable).
     #[pyo3(get)]
     retryable: bool,
-    /// Why, as one word (docs/contract.md §13): the verification's cause when one decided
+    /// Why, as one word of the contract's cause table: the verification's cause when one decided
     /// (`"ok"`, `"bad_credentials"`, `"github_down"`…), else the handler's own
     /// (`"not_registered"`, `"identity_locked"`, `"store_unavailable"`).
     #[pyo3(get)]

@@ -46,6 +46,7 @@ LOCKOUT = {"message": "Max number of login attempt exceeded",
            "documentation_url": "https://docs.github.com/rest"}
 USER_AGENT = {"message": "Missing or invalid User Agent string. "
               "See https://developer.github.com/v3/#user-agent-required"}
+RATE_LIMIT_DOCS = "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"
 # A hotkey as long as a real ss58 address: the records show its first 16 characters only.
 HOTKEY = "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty"
 
@@ -63,15 +64,15 @@ def rows() -> List[Tuple[str, str, Verdict]]:
          query(403, body={"message": "Resource not accessible by personal access token"})),
         ("forbidden: 403 alone", "forbidden", identity(403)),
         ("graphql_error", "graphql_error",
-         query(200, body={"errors": [{"type": "FORBIDDEN", "message": "Resource not accessible"}]})),
+         query(200, body={"errors": [{"type": "FORBIDDEN",
+                                      "message": "Resource not accessible"}]})),
         ("no_viewer", "no_viewer", query(200, body={"data": None})),
         ("rate_limited: 429", "rate_limited", query(429)),
         ("rate_limited: primary", "rate_limited",
          identity(403, headers={"x-ratelimit-remaining": "0"}, body={"message": "x"})),
         ("rate_limited: GitHub's lockout wording", "rate_limited", identity(403, body=LOCKOUT)),
         ("rate_limited: documentation_url", "rate_limited",
-         identity(403, body={"message": "Forbidden", "documentation_url":
-                             "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api"})),
+         identity(403, body={"message": "Forbidden", "documentation_url": RATE_LIMIT_DOCS})),
         ("rate_limited: GraphQL", "rate_limited",
          query(200, body={"errors": [{"type": "RATE_LIMITED", "message": "API rate limit"}]})),
         ("github_down", "github_down", identity(503)),
@@ -487,3 +488,13 @@ def test_a_missing_store_is_one_answer_in_the_cli_s_words(
         asyncio.run(validator.aaudit())
     assert (raised.value.errno, raised.value.strerror, raised.value.filename) == (
         errno.ENOENT, os.strerror(errno.ENOENT), str(missing))
+
+
+@pytest.mark.parametrize("cls", [Verdict, CheckResponse, BroadcastResponse, pat_verdict.AuditRow,
+                                 pat_verdict.OutageState])
+def test_every_attribute_says_what_it_means(cls: Any) -> None:
+    for name in dir(cls):
+        attribute = inspect.getattr_static(cls, name)
+        if type(attribute).__name__ == "getset_descriptor":
+            assert attribute.__doc__ and len(attribute.__doc__) > 10, (cls, name)
+            assert "docs/contract.md" not in attribute.__doc__, (cls, name)
