@@ -97,6 +97,48 @@ pub enum ApiUrlError {
     Path,
 }
 
+impl ApiUrlError {
+    /// The URL the operator probably meant by `given`, the text this error refused: for a
+    /// missing scheme only (`127.0.0.1:45115`, `ghe.example.com/api/v3`), with `http://` for
+    /// a loopback host (a fake or a local proxy) and `https://` otherwise. `None` for any other
+    /// error, and when `given` holds anything that makes it more than a host, port and path
+    /// (credentials, a query, spaces, control characters) — it is then not repeated, as it
+    /// may hold a secret — or when the URL with the scheme would not parse either.
+    ///
+    /// Every face (the CLI's `--api-url`, Python's `api_url=`) says `did you mean …?` from
+    /// here, so the hint is decided once, from the error's kind.
+    ///
+    /// ```
+    /// use pat_verdict::ApiUrl;
+    ///
+    /// let error = ApiUrl::parse("127.0.0.1:45115").unwrap_err();
+    /// assert_eq!(error.meant("127.0.0.1:45115").as_deref(), Some("http://127.0.0.1:45115"));
+    /// let error = ApiUrl::parse("user:pw@host").unwrap_err();
+    /// assert_eq!(error.meant("user:pw@host"), None);
+    /// ```
+    #[must_use]
+    pub fn meant(self, given: &str) -> Option<String> {
+        if self != Self::Scheme {
+            return None;
+        }
+        let value = given.trim();
+        let plain = !value.is_empty()
+            && !value.contains("://")
+            && value
+                .chars()
+                .all(|c| c.is_ascii_graphic() && !matches!(c, '@' | '?' | '#' | '\\'));
+        if !plain {
+            return None;
+        }
+        let host = value.split(['/', ':']).next().unwrap_or_default();
+        let loopback =
+            host == "localhost" || host.starts_with("127.") || value.starts_with("[::1]");
+        let scheme = if loopback { "http" } else { "https" };
+        let meant = format!("{scheme}://{value}");
+        ApiUrl::parse(&meant).is_ok().then_some(meant)
+    }
+}
+
 impl ApiUrl {
     /// Parses `text` strictly (see the module documentation).
     ///
@@ -280,6 +322,37 @@ fn check_path(path: &str) -> Result<(), ApiUrlError> {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn a_url_without_a_scheme_is_meant_with_one() {
+        let meant = |given: &str| ApiUrl::parse(given).err().and_then(|e| e.meant(given));
+        assert_eq!(
+            meant("127.0.0.1:45115").as_deref(),
+            Some("http://127.0.0.1:45115")
+        );
+        assert_eq!(
+            meant("localhost:8080/api/v3").as_deref(),
+            Some("http://localhost:8080/api/v3")
+        );
+        assert_eq!(meant("[::1]:8080").as_deref(), Some("http://[::1]:8080"));
+        assert_eq!(
+            meant("ghe.example.com/api/v3").as_deref(),
+            Some("https://ghe.example.com/api/v3")
+        );
+        // Not a missing scheme, more than a host, port and path, or still not a URL.
+        for not_repeated in [
+            "",
+            "ftp://x",
+            "user:pw@host",
+            "a b",
+            "host?x=1",
+            "x\u{1b}",
+            "host:abc",
+            "http://host:0",
+        ] {
+            assert_eq!(meant(not_repeated), None, "{not_repeated:?}");
+        }
+    }
     use super::*;
 
     #[test]

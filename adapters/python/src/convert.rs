@@ -5,13 +5,13 @@
 use std::borrow::Cow;
 
 use pat_verdict::{BODY_CAP, Body, CallResult, HttpResponse, RelevantHeaders};
-use pat_verdict::{TransportError, TransportErrorKind, UnixTime, VerifyReport, VerifyResponse};
+use pat_verdict::{TransportError, TransportErrorKind, UnixTime, VerifyResponse};
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyByteArray, PyBytes, PyDict, PyString};
 
 use crate::json;
-use crate::types::{AuditRow, BroadcastResponse, CheckResponse, Verdict};
+use crate::types::Verdict;
 
 // ---- into the core ----
 
@@ -49,6 +49,38 @@ pub(crate) fn call_result(
             "give status (GitHub answered) or transport_error (it did not)",
         )),
     }
+}
+
+/// What a host's client got back, converted for the core, and the wall time it gave (`now`,
+/// whose argument's name is `now_name`; `None` for the machine's clock, which the caller
+/// reads): shared by the classifiers and `Verification.receive`.
+///
+/// # Errors
+///
+/// As [`call_result`] and [`unix_time`]; `TypeError` for a `transport_error` that is not a
+/// `str`.
+pub(crate) fn host_answer(
+    status: Option<&Bound<'_, PyAny>>,
+    body: Option<&Bound<'_, PyAny>>,
+    headers: Option<&Bound<'_, PyAny>>,
+    transport_error: Option<&Bound<'_, PyAny>>,
+    now: Option<Number>,
+    now_name: &str,
+) -> PyResult<(CallResult, Option<UnixTime>)> {
+    let transport_error = match transport_error {
+        Some(text) => Some(
+            text.cast::<pyo3::types::PyString>()
+                .map_err(|_| {
+                    pyo3::exceptions::PyTypeError::new_err("transport_error must be a str")
+                })?
+                .to_cow()?,
+        ),
+        None => None,
+    };
+    let status = status.map(self::status).transpose()?;
+    let result = call_result(status, body, headers, transport_error.as_deref())?;
+    let now = now.map(|now| unix_time(&now, now_name)).transpose()?;
+    Ok((result, now))
 }
 
 /// A status as Python gave it: an `int` of any size (out of range is judged by
@@ -316,59 +348,18 @@ fn quoted(obj: &Bound<'_, PyAny>) -> String {
     }
 }
 
-// ---- out of the core ----
-
-/// A whole verification's verdict. The core has already redacted the token from every
-/// GitHub-supplied string in it (reason, login, id, scopes), before any cut.
-pub(crate) fn report_verdict(report: &VerifyReport) -> Verdict {
-    Verdict(VerifyResponse::from(report))
-}
-
-/// The check handler's answer.
-pub(crate) fn check_response(answer: &pat_verdict::CheckResponse) -> CheckResponse {
-    CheckResponse {
-        has_pat: answer.has_pat,
-        pat_valid: answer.pat_valid,
-        rejection_reason: answer.rejection_reason.clone(),
-        category: answer.category.as_str(),
-        detail: answer.detail.clone(),
-    }
-}
-
-/// The broadcast handler's answer.
-pub(crate) fn broadcast_response(answer: &pat_verdict::BroadcastResponse) -> BroadcastResponse {
-    BroadcastResponse {
-        accepted: answer.accepted,
-        rejection_reason: answer.rejection_reason.clone(),
-        retryable: answer.retryable,
-    }
-}
-
-/// One audited entry, when it has a uid to name (an entry without one affects no miner's
-/// answers, and Python's `AuditRow.uid` is an `int`).
-pub(crate) fn audit_row(row: pat_verdict::AuditRow) -> Option<AuditRow> {
-    Some(AuditRow {
-        uid: row.uid?.0,
-        hotkey: row
-            .hotkey
-            .map_or_else(String::new, |hotkey| hotkey.as_str().to_owned()),
-        github_id: row.github_id.map(|id| id.as_str().to_owned()),
-        verdict: Verdict(row.verdict),
-    })
-}
-
 // ---- the pure classifiers ----
 
 /// docs/contract.md §2 on what a host's own client got back.
 pub(crate) fn classify_test_query(result: &CallResult, now: UnixTime) -> Verdict {
-    Verdict(VerifyResponse::from(&pat_verdict::classify_test_query(
+    Verdict::from(&VerifyResponse::from(&pat_verdict::classify_test_query(
         result, now,
     )))
 }
 
 /// docs/contract.md §3 on what a host's own client got back.
 pub(crate) fn classify_identity(result: &CallResult, now: UnixTime) -> Verdict {
-    Verdict(VerifyResponse::from(&pat_verdict::classify_identity(
+    Verdict::from(&VerifyResponse::from(&pat_verdict::classify_identity(
         result, now,
     )))
 }

@@ -12,9 +12,15 @@
 //!   own HTTP client but want the whole verification (retries, deadline, pin point) decided.
 //! - `_Verifier`, `_Validator`: the engines of the Python classes `Verifier` and `Validator`
 //!   (`pat_verdict/__init__.py`, which checks arguments, makes the `a…` methods coroutine
-//!   functions and logs). Every call is a task on the shared runtime ([`run`]): blocking
+//!   functions and logs). Every call is a task on the shared runtime ([`runtime`]): blocking
 //!   calls wait for it answering Ctrl-C, awaited ones settle an asyncio future and are
-//!   aborted on cancel; a process forked after first use rebuilds runtime and clients.
+//!   aborted on cancel; a process forked after first use rebuilds runtime and clients. Each
+//!   call is traced ([`trace`]) and its log records built here, from its answer ([`log`]).
+//!
+//! The modules form a tree: this one uses every other; [`wiring`] uses [`trace`],
+//! [`convert`]; [`machine`] uses [`convert`], [`types`], [`wiring`]; [`log`] uses [`trace`];
+//! [`convert`] and [`types`] use [`json`]; [`runtime`], [`trace`] and [`json`] use nothing
+//! of this crate.
 //! - `Verdict`, `CheckResponse`, `BroadcastResponse`, `AuditRow`: frozen value objects.
 //!
 //! Bad arguments raise `ValueError` (a wrong type `TypeError`); an outage or a store failure
@@ -28,7 +34,8 @@ mod convert;
 mod json;
 mod log;
 mod machine;
-mod run;
+mod runtime;
+mod trace;
 mod types;
 mod wiring;
 
@@ -36,14 +43,14 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use pat_verdict::{Plan, RetryPolicy};
+use pat_verdict::{Hotkey, Plan, Registry, RetryPolicy, StoreError, StoreFailureKind, error_chain};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
 use crate::convert::{Count, Number};
-use crate::log::Records;
+use crate::log::{Caller, Records};
 use crate::types::{AuditRow, BroadcastResponse, CheckResponse, OutageState, Verdict};
-use crate::wiring::{AuditError, CoreValidator, CoreVerifier, Hotkeys, LiveHotkeys, Settings};
+use crate::wiring::{CoreValidator, CoreVerifier, Hotkeys, LiveHotkeys, Settings};
 
 pyo3::create_exception!(
     pat_verdict,
@@ -72,42 +79,13 @@ fn classify(
     transport_error: Option<&Bound<'_, PyAny>>,
     now: Option<convert::Number>,
 ) -> PyResult<Verdict> {
-    let (result, now) = call(status, body, headers, transport_error, now, "now")?;
+    let (result, now) = convert::host_answer(status, body, headers, transport_error, now, "now")?;
+    let now = now.unwrap_or_else(wiring::now);
     Ok(if identity {
         convert::classify_identity(&result, now)
     } else {
         convert::classify_test_query(&result, now)
     })
-}
-
-/// What a host's client got back, converted for the core, and the wall time (`now`, default
-/// the machine's clock; its argument's name is `now_name`): shared by the classifiers and
-/// `Verification.receive`.
-pub(crate) fn call(
-    status: Option<&Bound<'_, PyAny>>,
-    body: Option<&Bound<'_, PyAny>>,
-    headers: Option<&Bound<'_, PyAny>>,
-    transport_error: Option<&Bound<'_, PyAny>>,
-    now: Option<convert::Number>,
-    now_name: &str,
-) -> PyResult<(pat_verdict::CallResult, pat_verdict::UnixTime)> {
-    let transport_error = match transport_error {
-        Some(text) => Some(
-            text.cast::<pyo3::types::PyString>()
-                .map_err(|_| {
-                    pyo3::exceptions::PyTypeError::new_err("transport_error must be a str")
-                })?
-                .to_cow()?,
-        ),
-        None => None,
-    };
-    let status = status.map(convert::status).transpose()?;
-    let result = convert::call_result(status, body, headers, transport_error.as_deref())?;
-    let now = match now {
-        Some(now) => convert::unix_time(&now, now_name)?,
-        None => wiring::now(),
-    };
-    Ok((result, now))
 }
 
 /// What a `Verifier` or `Validator` wired up, rebuilt in a process forked after first use:
@@ -175,8 +153,8 @@ impl Verifier {
         outage_cooldown: Number,
         one_call: bool,
     ) -> PyResult<Self> {
-        wiring::runtime()?;
-        let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
+        runtime::runtime()?;
+        let api_url = api_url.unwrap_or_else(|| pat_verdict::DEFAULT_API_URL.to_owned());
         let mut settings = wiring::settings(&api_url, &timeout, &attempts, ca_file.as_deref())?;
         settings.outage = wiring::outage(&outage_threshold, &outage_cooldown)?;
         settings.plan = wiring::plan(one_call);
@@ -189,13 +167,18 @@ impl Verifier {
 
     /// Verifies one PAT, blocking with the GIL released; `(verdict, records)`.
     fn verify(&self, py: Python<'_>, token: String) -> PyResult<(Verdict, Records)> {
-        run::block(py, verify_call(self.core()?, self.openings()?, token))
+        runtime::block(py, verify_call(self.core()?, self.openings()?, token))
     }
 
     /// Starts verifying one PAT; `(verdict, records)` goes to `inbox` under `key` when over.
-    fn start_verify(&self, token: String, inbox: Py<run::Inbox>, key: u64) -> PyResult<run::Call> {
+    fn start_verify(
+        &self,
+        token: String,
+        inbox: Py<runtime::Inbox>,
+        key: u64,
+    ) -> PyResult<runtime::Call> {
         let call = verify_call(self.core()?, self.openings()?, token);
-        run::start(async move { Ok(call.await) }, inbox, key)
+        runtime::start(async move { Ok(call.await) }, inbox, key)
     }
 
     /// The outage guard's state; `None` while it is closed.
@@ -230,11 +213,11 @@ async fn verify_call(
     openings: Arc<AtomicU64>,
     token: String,
 ) -> (Verdict, Records) {
-    let (verdict, trail) = run::traced(wiring::verify(Arc::clone(&core), token.into())).await;
+    let (verdict, trail) = trace::traced(wiring::verify(Arc::clone(&core), token.into())).await;
     let mut records = Records::new();
-    log::verification("verify", &trail, &verdict.0, &mut records);
+    log::verification("verify", &trail, &verdict, &mut records);
     log::guard(&openings, wiring::guard_news(&core), &mut records);
-    (verdict, records)
+    (Verdict::from(&verdict), records)
 }
 
 /// The engine of `pat_verdict.Validator` (a Python class over this one, as `_Verifier`).
@@ -277,6 +260,23 @@ impl Validator {
     fn openings(&self) -> PyResult<Arc<AtomicU64>> {
         self.openings.get(|| Ok(AtomicU64::new(0)))
     }
+
+    /// What a handler call needs of this process's validator.
+    fn call(&self) -> PyResult<HandlerCall> {
+        Ok(HandlerCall {
+            core: self.core()?,
+            openings: self.openings()?,
+            registry: self.registry()?,
+        })
+    }
+}
+
+/// What a handler call holds of its validator: the core, the guard's openings already logged
+/// and the registry (whose uid the records name).
+struct HandlerCall {
+    core: Arc<CoreValidator>,
+    openings: Arc<AtomicU64>,
+    registry: Arc<LiveHotkeys>,
 }
 
 #[pymethods]
@@ -297,9 +297,9 @@ impl Validator {
         outage_cooldown: Number,
         one_call: bool,
     ) -> PyResult<Self> {
-        wiring::runtime()?;
+        runtime::runtime()?;
         let attempts = Count::from(i64::from(RetryPolicy::default().max_attempts));
-        let api_url = api_url.unwrap_or_else(|| wiring::DEFAULT_API_URL.to_owned());
+        let api_url = api_url.unwrap_or_else(|| pat_verdict::DEFAULT_API_URL.to_owned());
         let mut settings = wiring::settings(&api_url, &timeout, &attempts, ca_file.as_deref())?;
         settings.outage = wiring::outage(&outage_threshold, &outage_cooldown)?;
         settings.plan = wiring::plan(one_call);
@@ -334,24 +334,19 @@ impl Validator {
 
     /// *check*, blocking; `(answer, records)`.
     fn check(&self, py: Python<'_>, hotkey: String) -> PyResult<(CheckResponse, Records)> {
-        let call = check_call(
-            self.core()?,
-            self.openings()?,
-            Arc::clone(&self.store),
-            hotkey,
-        );
-        run::block(py, call)
+        let call = check_call(self.call()?, hotkey);
+        runtime::block(py, call)
     }
 
     /// *check*, started; `(answer, records)` goes to `inbox` under `key`.
-    fn start_check(&self, hotkey: String, inbox: Py<run::Inbox>, key: u64) -> PyResult<run::Call> {
-        let call = check_call(
-            self.core()?,
-            self.openings()?,
-            Arc::clone(&self.store),
-            hotkey,
-        );
-        run::start(async move { Ok(call.await) }, inbox, key)
+    fn start_check(
+        &self,
+        hotkey: String,
+        inbox: Py<runtime::Inbox>,
+        key: u64,
+    ) -> PyResult<runtime::Call> {
+        let call = check_call(self.call()?, hotkey);
+        runtime::start(async move { Ok(call.await) }, inbox, key)
     }
 
     /// *broadcast*, blocking; `(answer, records)`.
@@ -361,10 +356,7 @@ impl Validator {
         hotkey: String,
         pat: String,
     ) -> PyResult<(BroadcastResponse, Records)> {
-        run::block(
-            py,
-            broadcast_call(self.core()?, self.openings()?, hotkey, pat),
-        )
+        runtime::block(py, broadcast_call(self.call()?, hotkey, pat))
     }
 
     /// *broadcast*, started; `(answer, records)` goes to `inbox` under `key`.
@@ -372,40 +364,34 @@ impl Validator {
         &self,
         hotkey: String,
         pat: String,
-        inbox: Py<run::Inbox>,
+        inbox: Py<runtime::Inbox>,
         key: u64,
-    ) -> PyResult<run::Call> {
-        let call = broadcast_call(self.core()?, self.openings()?, hotkey, pat);
-        run::start(async move { Ok(call.await) }, inbox, key)
+    ) -> PyResult<runtime::Call> {
+        let call = broadcast_call(self.call()?, hotkey, pat);
+        runtime::start(async move { Ok(call.await) }, inbox, key)
     }
 
     /// The audit, blocking; `(rows, records)`.
     fn audit(&self, py: Python<'_>, concurrency: Count) -> PyResult<(Vec<AuditRow>, Records)> {
         let concurrency = concurrency_of(&concurrency)?;
-        let call = audit_call(
-            self.core()?,
-            self.openings()?,
-            Arc::clone(&self.store),
-            concurrency,
-        );
-        run::block(py, call)?.map_err(audit_error)
+        let call = audit_call(self.core()?, self.openings()?, concurrency);
+        runtime::block(py, call)?.map_err(|error| audit_error(&error))
     }
 
     /// The audit, started; `(rows, records)` or the exception goes to `inbox` under `key`.
     fn start_audit(
         &self,
         concurrency: Count,
-        inbox: Py<run::Inbox>,
+        inbox: Py<runtime::Inbox>,
         key: u64,
-    ) -> PyResult<run::Call> {
+    ) -> PyResult<runtime::Call> {
         let concurrency = concurrency_of(&concurrency)?;
-        let call = audit_call(
-            self.core()?,
-            self.openings()?,
-            Arc::clone(&self.store),
-            concurrency,
-        );
-        run::start(async move { call.await.map_err(audit_error) }, inbox, key)
+        let call = audit_call(self.core()?, self.openings()?, concurrency);
+        runtime::start(
+            async move { call.await.map_err(|error| audit_error(&error)) },
+            inbox,
+            key,
+        )
     }
 
     /// The outage guard's state; `None` while it is closed.
@@ -451,70 +437,134 @@ fn outage_repr(settings: &Settings) -> String {
 }
 
 /// One check, traced, with its records (the guard's opening among them).
-async fn check_call(
-    core: Arc<CoreValidator>,
-    openings: Arc<AtomicU64>,
-    store: Arc<PathBuf>,
-    hotkey: String,
-) -> (CheckResponse, Records) {
-    let (answer, trail) = run::traced(wiring::check(Arc::clone(&core), store, hotkey)).await;
-    let mut records = log::check(&trail, &answer);
-    log::guard(&openings, wiring::guard_news(core.verifier()), &mut records);
-    (answer, records)
+async fn check_call(call: HandlerCall, hotkey: String) -> (CheckResponse, Records) {
+    let hotkey = Hotkey::new(hotkey);
+    let (answer, trail) =
+        trace::traced(wiring::check(Arc::clone(&call.core), hotkey.clone())).await;
+    let caller = Caller {
+        uid: call.registry.uid_of(&hotkey),
+        hotkey: hotkey.as_str(),
+    };
+    let mut records = log::check(&caller, &trail, &answer);
+    log::guard(
+        &call.openings,
+        wiring::guard_news(call.core.verifier()),
+        &mut records,
+    );
+    (CheckResponse::from_core(&answer), records)
 }
 
 /// One broadcast, traced, with its records (the guard's opening among them).
 async fn broadcast_call(
-    core: Arc<CoreValidator>,
-    openings: Arc<AtomicU64>,
+    call: HandlerCall,
     hotkey: String,
     pat: String,
 ) -> (BroadcastResponse, Records) {
-    let (answer, trail) =
-        run::traced(wiring::broadcast(Arc::clone(&core), hotkey, pat.into())).await;
-    let mut records = log::broadcast(&trail, &answer);
-    log::guard(&openings, wiring::guard_news(core.verifier()), &mut records);
-    (answer, records)
+    let hotkey = Hotkey::new(hotkey);
+    let (answer, trail) = trace::traced(wiring::broadcast(
+        Arc::clone(&call.core),
+        hotkey.clone(),
+        pat.into(),
+    ))
+    .await;
+    let caller = Caller {
+        uid: call.registry.uid_of(&hotkey),
+        hotkey: hotkey.as_str(),
+    };
+    let mut records = log::broadcast(&caller, &trail, &answer);
+    log::guard(
+        &call.openings,
+        wiring::guard_news(call.core.verifier()),
+        &mut records,
+    );
+    (BroadcastResponse::from_core(&answer), records)
 }
 
-/// The audit, with its records (the guard's opening among them).
+/// The audit, with its records: one verification's for each entry verified, in the order
+/// they finished, then the guard's opening; the rows in uid order (the core's order for
+/// people and hosts). An entry without a uid affects no miner's answers and has no row.
 async fn audit_call(
     core: Arc<CoreValidator>,
     openings: Arc<AtomicU64>,
-    store: Arc<PathBuf>,
     concurrency: usize,
-) -> Result<(Vec<AuditRow>, Records), AuditError> {
-    let (rows, mut records) = wiring::audit(Arc::clone(&core), store, concurrency).await?;
+) -> Result<(Vec<AuditRow>, Records), StoreError> {
+    let done = wiring::audit(Arc::clone(&core), concurrency).await?;
+    let mut records = Records::new();
+    let mut rows = Vec::with_capacity(done.len());
+    for (row, trail) in done {
+        if let (Some(trail), Some(uid)) = (&trail, row.uid) {
+            log::verification(
+                &format!("audit of uid {uid}"),
+                trail,
+                &row.verdict,
+                &mut records,
+            );
+        }
+        rows.push(row);
+    }
+    pat_verdict::in_uid_order(&mut rows);
     log::guard(&openings, wiring::guard_news(core.verifier()), &mut records);
-    Ok((rows, records))
+    Ok((
+        rows.iter().filter_map(AuditRow::from_core).collect(),
+        records,
+    ))
 }
 
-/// An audit that could not run, as Python's exceptions: a missing store is
-/// `FileNotFoundError` (as `open()` raises), anything else `StoreUnavailableError`, both with
-/// `errno`, `strerror` and `filename` where the OS gave them.
-fn audit_error(error: AuditError) -> PyErr {
-    match error {
-        AuditError::Missing(path) => PyFileNotFoundError::new_err((
-            libc_enoent(),
-            "No such file or directory",
-            path.display().to_string(),
-        )),
-        AuditError::Unavailable {
+/// An audit that could not run, as Python's exceptions, decided by the store failure's kind:
+/// a missing store is `FileNotFoundError` (as `open()` raises), anything else
+/// `StoreUnavailableError`; both an `OSError` with `errno`, `strerror` and `filename` where
+/// the store gave an OS error number. Built without the GIL (on the runtime, for an awaited
+/// audit): Python makes the exception from its arguments when it is raised.
+fn audit_error(error: &StoreError) -> PyErr {
+    let filename = error.path().map(|path| path.display().to_string());
+    let message = format!(
+        "cannot audit: the PAT store is unavailable ({})",
+        error_chain(error)
+    );
+    match (error.kind(), error.errno()) {
+        (StoreFailureKind::Missing, errno) => PyFileNotFoundError::new_err(MissingStore {
+            errno,
+            filename,
             message,
-            errno: Some(errno),
-            path,
-        } => StoreUnavailableError::new_err((errno, message, path.display().to_string())),
-        AuditError::Unavailable {
-            message,
-            errno: None,
-            ..
-        } => StoreUnavailableError::new_err(message),
+        }),
+        (_, Some(errno)) => StoreUnavailableError::new_err((errno, message, filename)),
+        (_, None) => StoreUnavailableError::new_err(message),
     }
 }
 
-/// `errno.ENOENT`, the same number on every system CPython and this crate build for.
-fn libc_enoent() -> i32 {
-    2
+/// The arguments of the `FileNotFoundError` of an audit of a store file that does not exist,
+/// made when Python raises it (with the GIL): `(errno, strerror, filename)` with the OS's own
+/// `strerror`, as `open()` gives them; the error number is the store's (the OS's "not
+/// found"), else Python's `errno.ENOENT`.
+struct MissingStore {
+    errno: Option<i32>,
+    filename: Option<String>,
+    /// The words when Python's `errno` or `os` module cannot be reached (never, in practice).
+    message: String,
+}
+
+impl pyo3::PyErrArguments for MissingStore {
+    fn arguments(self, py: Python<'_>) -> Py<PyAny> {
+        let described = || -> PyResult<Py<PyAny>> {
+            let errno: i32 = match self.errno {
+                Some(errno) => errno,
+                None => py.import("errno")?.getattr("ENOENT")?.extract()?,
+            };
+            let strerror: String = py
+                .import("os")?
+                .call_method1("strerror", (errno,))?
+                .extract()?;
+            Ok((errno, strerror, self.filename.clone())
+                .into_pyobject(py)?
+                .into_any()
+                .unbind())
+        };
+        described().unwrap_or_else(|_| {
+            pyo3::types::PyString::new(py, &self.message)
+                .into_any()
+                .unbind()
+        })
+    }
 }
 
 /// Forgets the runtime in a forked child; called by `os.register_at_fork`. Everything else a
@@ -523,7 +573,7 @@ fn libc_enoent() -> i32 {
 /// the parent's is left alone (`run`).
 #[pyfunction(name = "_after_fork_in_child")]
 fn after_fork_in_child() {
-    wiring::forget_runtime();
+    runtime::forget_runtime();
 }
 
 /// `concurrency` of an audit: at least 1 (the core would take 0 as 1 without a word), and a
@@ -558,13 +608,29 @@ fn _pat_verdict(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add_class::<machine::HaltedStep>()?;
     module.add_function(wrap_pyfunction!(classify, module)?)?;
     module.add_function(wrap_pyfunction!(after_fork_in_child, module)?)?;
-    module.add_class::<run::Call>()?;
-    module.add_class::<run::Inbox>()?;
+    module.add_class::<runtime::Call>()?;
+    module.add_class::<runtime::Inbox>()?;
     module.add(
         "StoreUnavailableError",
         module.py().get_type::<StoreUnavailableError>(),
     )?;
     module.add("__version__", env!("CARGO_PKG_VERSION"))?;
-    module.add("BLOCKING_THREADS", wiring::BLOCKING_THREADS)?;
+    // The core's defaults, so `pat_verdict/__init__.py` shows them in its signatures without
+    // repeating them.
+    module.add("DEFAULT_API_URL", pat_verdict::DEFAULT_API_URL)?;
+    module.add(
+        "DEFAULT_TIMEOUT",
+        pat_verdict::DEFAULT_DEADLINE.as_secs_f64(),
+    )?;
+    module.add("MAX_ATTEMPTS", RetryPolicy::default().max_attempts)?;
+    module.add(
+        "DEFAULT_OUTAGE_THRESHOLD",
+        pat_verdict::DEFAULT_OUTAGE_THRESHOLD,
+    )?;
+    module.add(
+        "DEFAULT_OUTAGE_COOLDOWN",
+        pat_verdict::DEFAULT_OUTAGE_COOLDOWN.as_secs_f64(),
+    )?;
+    module.add("BLOCKING_THREADS", runtime::BLOCKING_THREADS)?;
     Ok(())
 }

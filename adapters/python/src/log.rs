@@ -1,5 +1,11 @@
 //! What each call tells the `pat_verdict` logger (docs/contract.md §9): one DEBUG record a
-//! verification, a WARNING for each retry and for every Inconclusive GitHub caused.
+//! verification or handler call, a WARNING for each retry and for every Inconclusive GitHub
+//! caused.
+//!
+//! The level is decided from the answer's cause (docs/contract.md §13), never from its
+//! words: a verification's cause whose verdict is Inconclusive is GitHub's doing (it failed,
+//! refused the request, rate-limited us, ran out the deadline, or the outage guard answered
+//! for it); a handler's own word (`store_unavailable`, `no_pat`…) and every Invalid are not.
 //!
 //! A WARNING also says when the outage guard opened (docs/contract.md §10), once per opening:
 //! from then on the answers are short-circuited, and an operator should hear why once rather
@@ -8,15 +14,15 @@
 //! The records are built here, as `(level, message)` pairs, and handed to Python with the
 //! answer; `pat_verdict/__init__.py` logs them in the caller's thread (or task), so the
 //! runtime's threads never take the GIL to log and a host's handlers never run on them.
-//! Nothing here can hold the token: the trail has endpoints and statuses only, and the
-//! reasons are the core's, already redacted.
+//! Nothing here can hold the token: the trail has endpoints and statuses only, the reasons
+//! are the core's, already redacted, and a handler's record shows the hotkey (public) cut to
+//! its first 16 characters, as gittensor's own handler logs do.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use crate::run::Trail;
-use pat_verdict::{OutageState, Stage, VerdictKind, VerifyResponse};
+use pat_verdict::{AnswerCause, OutageState, Stage, Uid, VerdictKind, VerifyResponse};
 
-use crate::types::{BroadcastResponse, CheckResponse};
+use crate::trace::Trail;
 
 /// `logging.DEBUG`.
 const DEBUG: u32 = 10;
@@ -25,6 +31,12 @@ const WARNING: u32 = 30;
 
 /// Records for Python's `logging`: `(level, message)`.
 pub(crate) type Records = Vec<(u32, String)>;
+
+/// Whether GitHub left the answer open: a verification decided it, and its verdict is
+/// Inconclusive.
+fn github_left_open(cause: AnswerCause) -> bool {
+    matches!(cause, AnswerCause::Verdict(cause) if cause.verdict() == VerdictKind::Inconclusive)
+}
 
 /// A WARNING for each request that was followed by another to the same endpoint: a retry.
 fn retries(trail: &Trail, records: &mut Records) {
@@ -45,6 +57,7 @@ fn retries(trail: &Trail, records: &mut Records) {
     }
 }
 
+/// How long the call took, as the records say it.
 fn millis(trail: &Trail) -> u128 {
     trail.elapsed.as_millis()
 }
@@ -60,52 +73,72 @@ pub(crate) fn verification(
     records.push((
         DEBUG,
         format!(
-            "{what}: {}, stage {}, reason {}, {} requests in {} ms",
+            "{what}: {}, cause {}, stage {}, reason {}, {} requests in {} ms",
             verdict.verdict,
+            verdict.cause,
             verdict.stage.map_or("none", Stage::as_str),
             verdict.reason.as_deref().unwrap_or("none"),
             verdict.requests,
             millis(trail)
         ),
     ));
-    if verdict.verdict == VerdictKind::Inconclusive
-        && let Some(stage @ (Stage::Identity | Stage::TestQuery)) = verdict.stage
-    {
+    if github_left_open(verdict.cause) {
         records.push((
             WARNING,
             format!(
-                "{what}: GitHub left the PAT unjudged (inconclusive at {}): {}",
-                stage.as_str(),
+                "{what}: GitHub left the PAT unjudged ({} at {}): {}",
+                verdict.cause,
+                verdict.stage.map_or("none", Stage::as_str),
                 verdict.reason.as_deref().unwrap_or("no reason given")
             ),
         ));
     }
 }
 
+/// Who a handler call was for, as gittensor's handler logs show it: the uid (`none` when the
+/// hotkey is not registered) and the hotkey's first 16 characters.
+pub(crate) struct Caller<'a> {
+    pub(crate) uid: Option<Uid>,
+    pub(crate) hotkey: &'a str,
+}
+
+impl std::fmt::Display for Caller<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.uid {
+            Some(uid) => write!(f, "UID: {}", uid.0)?,
+            None => f.write_str("UID: none")?,
+        }
+        let short: String = self.hotkey.chars().take(16).collect();
+        if short.is_empty() {
+            f.write_str(", hotkey: (none)")
+        } else {
+            write!(f, ", hotkey: {short}...")
+        }
+    }
+}
+
 /// The records of a check.
-pub(crate) fn check(trail: &Trail, answer: &CheckResponse) -> Records {
-    // Inconclusive without the store's `detail`: GitHub's doing, whether it was asked or the
-    // outage guard answered for it (no request then).
-    let github_failed = answer.category == "inconclusive" && answer.detail.is_none();
+pub(crate) fn check(
+    caller: &Caller<'_>,
+    trail: &Trail,
+    answer: &pat_verdict::CheckResponse,
+) -> Records {
     handler(
         "check",
-        answer.category,
+        caller,
+        answer.category.as_str(),
+        answer.cause,
         answer.rejection_reason.as_deref(),
-        github_failed,
         trail,
     )
 }
 
 /// The records of a broadcast.
-pub(crate) fn broadcast(trail: &Trail, answer: &BroadcastResponse) -> Records {
-    // Retryable after GitHub's last answer was no evidence, or before any request (the outage
-    // guard answered for GitHub; the store is only read after the identity): GitHub's doing.
-    let github_failed = !answer.accepted
-        && answer.retryable
-        && trail
-            .sent
-            .last()
-            .is_none_or(|sent| !sent.outcome.starts_with("answered 2"));
+pub(crate) fn broadcast(
+    caller: &Caller<'_>,
+    trail: &Trail,
+    answer: &pat_verdict::BroadcastResponse,
+) -> Records {
     let outcome = if answer.accepted {
         "accepted"
     } else {
@@ -113,9 +146,10 @@ pub(crate) fn broadcast(trail: &Trail, answer: &BroadcastResponse) -> Records {
     };
     handler(
         "broadcast",
+        caller,
         outcome,
+        answer.cause,
         answer.rejection_reason.as_deref(),
-        github_failed,
         trail,
     )
 }
@@ -124,9 +158,10 @@ pub(crate) fn broadcast(trail: &Trail, answer: &BroadcastResponse) -> Records {
 /// GitHub (not the store, not the PAT) left the answer open.
 fn handler(
     what: &str,
+    caller: &Caller<'_>,
     outcome: &str,
+    cause: AnswerCause,
     reason: Option<&str>,
-    github_failed: bool,
     trail: &Trail,
 ) -> Records {
     let mut records = Records::new();
@@ -135,15 +170,15 @@ fn handler(
     records.push((
         DEBUG,
         format!(
-            "{what}: {outcome}, reason {reason}, {} requests in {} ms",
+            "{what} ({caller}): {outcome}, cause {cause}, reason {reason}, {} requests in {} ms",
             trail.sent.len(),
             millis(trail)
         ),
     ));
-    if github_failed {
+    if github_left_open(cause) {
         records.push((
             WARNING,
-            format!("{what}: GitHub left the PAT unjudged: {reason}"),
+            format!("{what} ({caller}): GitHub left the PAT unjudged ({cause}): {reason}"),
         ));
     }
     records

@@ -115,7 +115,9 @@ fn state_of(step: Step) -> State {
         Step::Send(send) => State::Send(send),
         Step::Wait(wait) => State::Wait(wait),
         Step::IdentityKnown(known) => State::Identity(known),
-        Step::Done(report) => State::Done(convert::report_verdict(&report)),
+        Step::Done(report) => {
+            State::Done(Verdict::from(&pat_verdict::VerifyResponse::from(&report)))
+        }
     }
 }
 
@@ -178,7 +180,7 @@ impl Verification {
     /// deadline of `timeout` seconds counts from it, `attempts` per call.
     #[new]
     #[pyo3(
-        signature = (token, *, timeout=Number::from(12.0), attempts=Count::from(3), now=None, one_call=false),
+        signature = (token, *, timeout=Number::from(pat_verdict::DEFAULT_DEADLINE.as_secs_f64()), attempts=Count::from(i64::from(RetryPolicy::default().max_attempts)), now=None, one_call=false),
         text_signature = "(token, *, timeout=12.0, attempts=3, now=None, one_call=False)"
     )]
     fn new(
@@ -189,7 +191,7 @@ impl Verification {
         now: Option<Number>,
         one_call: bool,
     ) -> PyResult<Self> {
-        let settings = wiring::settings(wiring::DEFAULT_API_URL, &timeout, &attempts, None)?;
+        let settings = wiring::settings(pat_verdict::DEFAULT_API_URL, &timeout, &attempts, None)?;
         let policy: RetryPolicy = wiring::policy(&settings);
         let now = now_or_monotonic(py, now)?;
         let pat = SecretString::from(token);
@@ -249,7 +251,9 @@ impl Verification {
         wall: Option<Number>,
     ) -> PyResult<Py<PyAny>> {
         // Every conversion (and every call into Python) happens before the lock is taken.
-        let (result, wall) = crate::call(status, body, headers, transport_error, wall, "wall")?;
+        let (result, wall) =
+            convert::host_answer(status, body, headers, transport_error, wall, "wall")?;
+        let wall = wall.unwrap_or_else(wiring::now);
         let now = now_or_monotonic(py, now)?;
         self.advance(py, "receive()", |state| match state {
             State::Send(send) => Ok(state_of(send.receive(result, now, wall))),
@@ -348,7 +352,7 @@ impl SendStep {
 
     /// The full URL under `api_url`, with GitHub Enterprise Server's GraphQL rule
     /// (`…/api/v3` → `…/api/graphql`). `ValueError` for an API URL the strict parse refuses.
-    #[pyo3(signature = (api_url=wiring::DEFAULT_API_URL), text_signature = "($self, api_url='https://api.github.com')")]
+    #[pyo3(signature = (api_url=pat_verdict::DEFAULT_API_URL), text_signature = "($self, api_url='https://api.github.com')")]
     fn url(&self, api_url: &str) -> PyResult<String> {
         let api = ApiUrl::parse(api_url)
             .map_err(|error| PyValueError::new_err(format!("api_url: {error}")))?;

@@ -1,16 +1,24 @@
 //! The value objects Python sees: frozen, comparable, with a `__repr__` a person can read.
 //!
-//! `Verdict` holds the core's wire form of a verdict ([`VerifyResponse`]); the handlers'
-//! answers hold the same fields as the core's, filled in by [`crate::convert`]. None of them
-//! can hold the token: the core never puts it in an answer, and redacts the strings GitHub
-//! supplied (a login, an id) in case GitHub echoed it.
+//! Each is a plain struct whose fields are its Python attributes (`#[pyo3(get)]`, no
+//! hand-written getters) and whose serde form is its `to_dict()` ([`to_dict`], one path for
+//! all): the keys of the core's wire form (`verify --json`, the handlers' JSON), filled in
+//! from the core's answers by the `From` conversions below. The words (`kind`, `stage`,
+//! `category`, `cause`) are the core's `as_str`. None of them can hold the token: the core
+//! never puts it in an answer, and redacts the strings GitHub supplied (a login, an id) in
+//! case GitHub echoed it.
 
+use std::convert::Infallible;
 use std::time::Duration;
 
-use pat_verdict::{CheckCategory, Stage, UnixTime, VerdictKind, VerifyResponse};
+use pat_verdict::{
+    AnswerCause, CauseKind, CheckCategory, HandlerCause, Stage, UnixTime, VerdictKind,
+    VerifyResponse,
+};
 use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyDict, PyString, PyTuple};
+use pyo3::types::{PyDict, PyFloat, PyString, PyTuple};
+use serde::{Serialize, Serializer};
 
 /// Python's `repr` of an optional string: `'text'` with control characters escaped, or `None`.
 pub(crate) fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
@@ -20,22 +28,116 @@ pub(crate) fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
     }
 }
 
+/// The one `to_dict` of every value object: its serde form as a Python dict, keys in the
+/// order of the wire form.
+fn to_dict<'py>(py: Python<'py>, value: &impl Serialize) -> PyResult<Bound<'py, PyDict>> {
+    crate::json::to_dict(py, value)
+}
+
+/// A wait GitHub asked for: a `float` of seconds in Python (to the nanosecond, so a pickled
+/// verdict compares equal), whole seconds rounded up on the wire (`retry_after_secs`, as
+/// `verify --json` prints it).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Seconds(Duration);
+
+impl<'py> IntoPyObject<'py> for Seconds {
+    type Target = PyFloat;
+    type Output = Bound<'py, PyFloat>;
+    type Error = Infallible;
+
+    fn into_pyobject(self, py: Python<'py>) -> Result<Self::Output, Self::Error> {
+        Ok(PyFloat::new(py, self.0.as_secs_f64()))
+    }
+}
+
+impl Serialize for Seconds {
+    fn serialize<S: Serializer>(&self, out: S) -> Result<S::Ok, S::Error> {
+        out.serialize_u64(self.0.as_secs() + u64::from(self.0.subsec_nanos() > 0))
+    }
+}
+
 /// The verdict on a PAT: `kind` is `"valid"`, `"invalid"` (GitHub gave evidence against it)
-/// or `"inconclusive"` (GitHub could not be asked: retry later); the rest says why and what
-/// GitHub told about the token. Frozen, compared and hashed by value, picklable; build one by
-/// keyword for your own tests. `None` in an attribute means GitHub did not say.
+/// or `"inconclusive"` (GitHub could not be asked: retry later); `cause` says why in one word
+/// and the rest what GitHub told about the token. Frozen, compared and hashed by value,
+/// picklable; build one by keyword for your own tests. `None` in an attribute means GitHub
+/// did not say.
 ///
-/// It holds the core's wire form of a verdict, the object `pat-verdict verify --json` prints,
-/// so `to_dict()` is that object (plus `requests`) by construction.
+/// `to_dict()` is the object `pat-verdict verify --json` prints, plus `requests`.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "Verdict")]
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Verdict(pub(crate) VerifyResponse);
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Verdict {
+    /// `"valid"`, `"invalid"` or `"inconclusive"`.
+    #[pyo3(get)]
+    #[serde(rename = "verdict")]
+    kind: &'static str,
+    /// The account's numeric id as a decimal string, when the identity lookup was valid.
+    #[pyo3(get)]
+    github_id: Option<String>,
+    /// The account's login, when GitHub sent one.
+    #[pyo3(get)]
+    login: Option<String>,
+    /// gittensor's `error`: why the PAT is not valid; `None` when it is.
+    #[pyo3(get)]
+    #[serde(rename = "reason")]
+    error: Option<String>,
+    /// Where verification stopped when not valid: `"token"`, `"identity"`, `"test_query"`.
+    #[pyo3(get)]
+    stage: Option<&'static str>,
+    /// How long GitHub asked us to wait, in seconds, when it said.
+    #[pyo3(get)]
+    #[serde(rename = "retry_after_secs")]
+    retry_after: Option<Seconds>,
+    /// The classic PAT's scopes (`X-OAuth-Scopes`); `None` when GitHub did not say.
+    #[pyo3(get)]
+    scopes: Option<Vec<String>>,
+    /// When the token expires (ISO-8601 UTC), from GitHub's expiration header.
+    #[pyo3(get)]
+    expires_at: Option<String>,
+    /// Why, as one word of the contract's cause table: `"ok"` when valid, else what GitHub said or
+    /// failed to say (`"bad_credentials"`, `"github_down"`, `"request_refused"`…).
+    #[pyo3(get)]
+    cause: &'static str,
+    /// HTTP requests made for this verdict, retries included (0 for `classify_*`).
+    #[pyo3(get)]
+    requests: u32,
+    /// gittensor's `transient_failure`: true exactly when the verdict is inconclusive.
+    #[pyo3(get)]
+    #[serde(skip)]
+    transient_failure: bool,
+    /// GitHub refused for rate reasons (a rate or abuse limit, the failed-login lockout):
+    /// exactly when `cause` is `"rate_limited"`.
+    #[pyo3(get)]
+    #[serde(skip)]
+    rate_limited: bool,
+}
+
+impl From<&VerifyResponse> for Verdict {
+    fn from(wire: &VerifyResponse) -> Self {
+        Self {
+            kind: wire.verdict.as_str(),
+            github_id: wire.github_id.clone(),
+            login: wire.login.clone(),
+            error: wire.reason.clone(),
+            stage: wire.stage.map(Stage::as_str),
+            retry_after: wire.retry_after.map(Seconds),
+            scopes: wire.scopes.clone(),
+            expires_at: wire.expires_at.clone(),
+            cause: wire.cause.as_str(),
+            requests: wire.requests,
+            transient_failure: wire.verdict == VerdictKind::Inconclusive,
+            rate_limited: wire.rate_limited(),
+        }
+    }
+}
 
 #[pymethods]
 impl Verdict {
     /// A verdict built by hand, for a host's own tests; every argument as the attribute of
-    /// the same name. `ValueError` for a `kind` or `stage` not among the documented words or
-    /// a negative `retry_after`.
+    /// the same name. `cause` defaults to the one the other arguments imply (`"ok"` when
+    /// valid, `"rate_limited"` when `rate_limited`) or else the most common of its kind
+    /// (`"bad_credentials"` when invalid, `"github_down"` when inconclusive). `ValueError` for
+    /// a `kind`, `stage` or `cause` not among the documented words, a `cause` that does not go
+    /// with `kind` and `rate_limited`, or a negative `retry_after`.
     #[new]
     #[pyo3(signature = (kind, error=None, rate_limited=false, retry_after=None, stage=None, github_id=None, login=None, expires_at=None, scopes=None, requests=0, cause=None))]
     #[expect(
@@ -56,8 +158,8 @@ impl Verdict {
         cause: Option<&str>,
     ) -> PyResult<Self> {
         let verdict = one_of("kind", kind, &VerdictKind::ALL, |kind| kind.as_str())?;
-        let cause = answer_cause(cause, verdict, rate_limited)?;
-        Ok(Self(VerifyResponse {
+        let cause = verdict_cause(cause, verdict, rate_limited)?;
+        Ok(Self::from(&VerifyResponse {
             verdict,
             github_id,
             login,
@@ -77,165 +179,128 @@ impl Verdict {
     fn __reduce__<'py>(
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let py = slf.py();
         let this = slf.get();
         let args = (
-            this.kind(),
-            this.error(),
-            this.rate_limited(),
-            this.retry_after(),
-            this.stage(),
-            this.github_id(),
-            this.login(),
-            this.expires_at(),
-            this.scopes(),
-            this.requests(),
-            this.cause(),
+            this.kind,
+            this.error.clone(),
+            this.rate_limited,
+            this.retry_after,
+            this.stage,
+            this.github_id.clone(),
+            this.login.clone(),
+            this.expires_at.clone(),
+            this.scopes.clone(),
+            this.requests,
+            this.cause,
         )
-            .into_pyobject(py)?;
+            .into_pyobject(slf.py())?;
         Ok((slf.get_type().into_any(), args))
-    }
-
-    /// `"valid"`, `"invalid"` or `"inconclusive"`.
-    #[getter]
-    fn kind(&self) -> &'static str {
-        self.0.verdict.as_str()
-    }
-
-    /// gittensor's `error`: why the PAT is not valid; `None` when it is.
-    #[getter]
-    fn error(&self) -> Option<&str> {
-        self.0.reason.as_deref()
-    }
-
-    /// gittensor's `transient_failure`: true exactly when the verdict is inconclusive.
-    #[getter]
-    fn transient_failure(&self) -> bool {
-        self.0.verdict == VerdictKind::Inconclusive
-    }
-
-    /// GitHub refused for rate reasons (a rate or abuse limit) rather than failing.
-    #[getter]
-    fn rate_limited(&self) -> bool {
-        self.0.rate_limited()
-    }
-
-    /// Why, as one word (docs/contract.md §13): `"ok"` when valid.
-    #[getter]
-    fn cause(&self) -> &'static str {
-        self.0.cause.as_str()
-    }
-
-    /// How long GitHub asked us to wait, in seconds, when it said.
-    #[getter]
-    fn retry_after(&self) -> Option<f64> {
-        self.0.retry_after.map(|wait| wait.as_secs_f64())
-    }
-
-    /// Where verification stopped when not valid: `"token"`, `"identity"`, `"test_query"`.
-    #[getter]
-    fn stage(&self) -> Option<&'static str> {
-        self.0.stage.map(Stage::as_str)
-    }
-
-    /// The account's numeric id as a decimal string, when the identity lookup was valid.
-    #[getter]
-    fn github_id(&self) -> Option<&str> {
-        self.0.github_id.as_deref()
-    }
-
-    /// The account's login, when GitHub sent one.
-    #[getter]
-    fn login(&self) -> Option<&str> {
-        self.0.login.as_deref()
-    }
-
-    /// When the token expires (ISO-8601 UTC), from GitHub's expiration header.
-    #[getter]
-    fn expires_at(&self) -> Option<&str> {
-        self.0.expires_at.as_deref()
-    }
-
-    /// The classic PAT's scopes (`X-OAuth-Scopes`); `None` when GitHub did not say.
-    #[getter]
-    fn scopes(&self) -> Option<Vec<String>> {
-        self.0.scopes.clone()
-    }
-
-    /// HTTP requests made for this verdict, retries included (0 for `classify_*`).
-    #[getter]
-    fn requests(&self) -> u32 {
-        self.0.requests
     }
 
     /// The keys of `pat-verdict verify --json` plus `"requests"`: `verdict`, `github_id`,
     /// `login`, `reason`, `stage`, `retry_after_secs` (whole seconds, rounded up), `scopes`,
-    /// `expires_at`, `requests`.
+    /// `expires_at`, `cause`, `requests`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = crate::json::to_dict(py, &self.0)?;
-        dict.set_item("requests", self.0.requests)?;
-        Ok(dict)
+        to_dict(py, self)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let mut text = format!("Verdict(kind='{}'", self.kind());
-        if let Some(error) = self.error() {
+        let mut text = format!("Verdict(kind='{}'", self.kind);
+        if let Some(error) = &self.error {
             text.push_str(&format!(", error={}", repr_opt(py, Some(error))?));
         }
-        if self.0.rate_limited() {
+        if self.rate_limited {
             text.push_str(", rate_limited=True");
         }
-        if let Some(wait) = self.retry_after() {
-            text.push_str(&format!(", retry_after={wait:?}"));
+        if let Some(wait) = self.retry_after {
+            text.push_str(&format!(", retry_after={:?}", wait.0.as_secs_f64()));
         }
-        if let Some(stage) = self.stage() {
+        if let Some(stage) = self.stage {
             text.push_str(&format!(", stage='{stage}'"));
         }
-        if let Some(github_id) = self.github_id() {
+        if let Some(github_id) = &self.github_id {
             text.push_str(&format!(", github_id={}", repr_opt(py, Some(github_id))?));
         }
-        if let Some(login) = self.login() {
+        if let Some(login) = &self.login {
             text.push_str(&format!(", login={}", repr_opt(py, Some(login))?));
         }
-        text.push_str(&format!(", requests={})", self.0.requests));
+        text.push_str(&format!(", requests={})", self.requests));
         Ok(text)
     }
 }
 
 /// The check endpoint's answer, field for field as miners' CLIs read it: `has_pat` (`None`:
 /// the hotkey is not registered, we did not look), `pat_valid` (`None`: could not tell),
-/// `rejection_reason`, `category` and `detail`. Frozen, hashed by value, picklable.
+/// `rejection_reason`, `category`, `cause` and `detail`. Frozen, hashed by value, picklable.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "CheckResponse")]
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct CheckResponse {
-    pub(crate) has_pat: Option<bool>,
-    pub(crate) pat_valid: Option<bool>,
-    pub(crate) rejection_reason: Option<String>,
-    pub(crate) category: &'static str,
-    pub(crate) detail: Option<String>,
+    /// Whether we hold a PAT for this miner; `None` when we did not look (unregistered).
+    #[pyo3(get)]
+    has_pat: Option<bool>,
+    /// Whether it works; `None` when we could not tell (GitHub or the store unavailable).
+    #[pyo3(get)]
+    pat_valid: Option<bool>,
+    /// Why not, in words; `None` when valid.
+    #[pyo3(get)]
+    rejection_reason: Option<String>,
+    /// `"valid"`, `"no_pat"`, `"invalid_pat"`, `"inconclusive"` or `"no_response"`.
+    #[pyo3(get)]
+    category: &'static str,
+    /// Why, as one word of the contract's cause table: the verification's cause when one decided
+    /// (`"ok"`, `"bad_credentials"`, `"github_down"`…), else the handler's own (`"no_pat"`,
+    /// `"not_registered"`, `"store_unavailable"`).
+    #[pyo3(get)]
+    cause: &'static str,
+    /// Only when the store was unavailable: why (its path and the OS error), because a
+    /// corrupt file or a directory will not fix itself on retry; or, with `no_pat`, that the
+    /// store file does not exist yet. `None` otherwise.
+    #[pyo3(get)]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    detail: Option<String>,
+}
+
+impl CheckResponse {
+    /// The core's answer.
+    pub(crate) fn from_core(answer: &pat_verdict::CheckResponse) -> Self {
+        Self {
+            has_pat: answer.has_pat,
+            pat_valid: answer.pat_valid,
+            rejection_reason: answer.rejection_reason.clone(),
+            category: answer.category.as_str(),
+            cause: answer.cause.as_str(),
+            detail: answer.detail.clone(),
+        }
+    }
 }
 
 #[pymethods]
 impl CheckResponse {
     /// An answer built by hand, for a host's own tests; every argument as the attribute of
-    /// the same name. `ValueError` for a `category` not among the documented words.
+    /// the same name. `cause` defaults to the word `category` implies (`"ok"`, `"no_pat"`,
+    /// `"not_registered"`), `"bad_credentials"` for `invalid_pat`, and for `inconclusive`
+    /// `"store_unavailable"` with a `detail` or `"github_down"` without. `ValueError` for a
+    /// `category` or `cause` not among the documented words, or a `cause` that does not go
+    /// with `category`.
     #[new]
-    #[pyo3(signature = (category, has_pat=None, pat_valid=None, rejection_reason=None, detail=None))]
+    #[pyo3(signature = (category, has_pat=None, pat_valid=None, rejection_reason=None, detail=None, cause=None))]
     fn new(
         category: &str,
         has_pat: Option<bool>,
         pat_valid: Option<bool>,
         rejection_reason: Option<String>,
         detail: Option<String>,
+        cause: Option<&str>,
     ) -> PyResult<Self> {
+        let category = one_of("category", category, &CheckCategory::ALL, |category| {
+            category.as_str()
+        })?;
         Ok(Self {
             has_pat,
             pat_valid,
             rejection_reason,
-            category: one_of("category", category, &CheckCategory::ALL, |category| {
-                category.as_str()
-            })?
-            .as_str(),
+            category: category.as_str(),
+            cause: check_cause(cause, category, detail.is_some())?.as_str(),
             detail,
         })
     }
@@ -251,53 +316,16 @@ impl CheckResponse {
             this.pat_valid,
             this.rejection_reason.clone(),
             this.detail.clone(),
+            this.cause,
         )
             .into_pyobject(slf.py())?;
         Ok((slf.get_type().into_any(), args))
     }
 
     /// The answer as miners' CLIs read it: `has_pat`, `pat_valid`, `rejection_reason`,
-    /// `category`, and `detail` only when there is one.
+    /// `category`, `cause`, and `detail` only when there is one.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        dict.set_item("has_pat", self.has_pat)?;
-        dict.set_item("pat_valid", self.pat_valid)?;
-        dict.set_item("rejection_reason", self.rejection_reason.as_deref())?;
-        dict.set_item("category", self.category)?;
-        if let Some(detail) = &self.detail {
-            dict.set_item("detail", detail)?;
-        }
-        Ok(dict)
-    }
-    /// Whether we hold a PAT for this miner; `None` when we did not look (unregistered).
-    #[getter]
-    fn has_pat(&self) -> Option<bool> {
-        self.has_pat
-    }
-
-    /// Whether it works; `None` when we could not tell (GitHub or the store unavailable).
-    #[getter]
-    fn pat_valid(&self) -> Option<bool> {
-        self.pat_valid
-    }
-
-    /// Why not, in words; `None` when valid.
-    #[getter]
-    fn rejection_reason(&self) -> Option<&str> {
-        self.rejection_reason.as_deref()
-    }
-
-    /// `"valid"`, `"no_pat"`, `"invalid_pat"`, `"inconclusive"` or `"no_response"`.
-    #[getter]
-    fn category(&self) -> &'static str {
-        self.category
-    }
-
-    /// Only when the store was unavailable: why (its path and the OS error), because a
-    /// corrupt file or a directory will not fix itself on retry. `None` otherwise.
-    #[getter]
-    fn detail(&self) -> Option<&str> {
-        self.detail.as_deref()
+        to_dict(py, self)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -320,27 +348,58 @@ impl CheckResponse {
 }
 
 /// The broadcast endpoint's answer: `accepted`, `rejection_reason` (`None` when accepted),
-/// `retryable`. The PAT is never echoed back. Frozen, hashed by value, picklable.
+/// `retryable`, `cause`. The PAT is never echoed back. Frozen, hashed by value, picklable.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "BroadcastResponse")]
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct BroadcastResponse {
-    pub(crate) accepted: bool,
-    pub(crate) rejection_reason: Option<String>,
-    pub(crate) retryable: bool,
+    /// Whether the PAT was stored.
+    #[pyo3(get)]
+    accepted: bool,
+    /// Why not, in words; `None` when accepted.
+    #[pyo3(get)]
+    rejection_reason: Option<String>,
+    /// Whether the same broadcast may succeed later (GitHub or the store was unavailable).
+    #[pyo3(get)]
+    retryable: bool,
+    /// Why, as one word of the contract's cause table: the verification's cause when one decided
+    /// (`"ok"`, `"bad_credentials"`, `"github_down"`…), else the handler's own
+    /// (`"not_registered"`, `"identity_locked"`, `"store_unavailable"`).
+    #[pyo3(get)]
+    cause: &'static str,
+}
+
+impl BroadcastResponse {
+    /// The core's answer.
+    pub(crate) fn from_core(answer: &pat_verdict::BroadcastResponse) -> Self {
+        Self {
+            accepted: answer.accepted,
+            rejection_reason: answer.rejection_reason.clone(),
+            retryable: answer.retryable,
+            cause: answer.cause.as_str(),
+        }
+    }
 }
 
 #[pymethods]
 impl BroadcastResponse {
     /// An answer built by hand, for a host's own tests; every argument as the attribute of
-    /// the same name.
+    /// the same name. `cause` defaults to `"ok"` when accepted, `"github_down"` when
+    /// retryable and `"bad_credentials"` otherwise. `ValueError` for a `cause` not among the
+    /// documented words or one that does not go with `accepted` and `retryable`.
     #[new]
-    #[pyo3(signature = (accepted, rejection_reason=None, retryable=false))]
-    fn new(accepted: bool, rejection_reason: Option<String>, retryable: bool) -> Self {
-        Self {
+    #[pyo3(signature = (accepted, rejection_reason=None, retryable=false, cause=None))]
+    fn new(
+        accepted: bool,
+        rejection_reason: Option<String>,
+        retryable: bool,
+        cause: Option<&str>,
+    ) -> PyResult<Self> {
+        Ok(Self {
             accepted,
             rejection_reason,
             retryable,
-        }
+            cause: broadcast_cause(cause, accepted, retryable)?.as_str(),
+        })
     }
 
     /// Pickling (and `copy`): the class and the constructor's arguments.
@@ -348,35 +407,19 @@ impl BroadcastResponse {
         slf: &Bound<'py, Self>,
     ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
         let this = slf.get();
-        let args = (this.accepted, this.rejection_reason.clone(), this.retryable)
+        let args = (
+            this.accepted,
+            this.rejection_reason.clone(),
+            this.retryable,
+            this.cause,
+        )
             .into_pyobject(slf.py())?;
         Ok((slf.get_type().into_any(), args))
     }
 
-    /// `accepted`, `rejection_reason`, `retryable`.
+    /// `accepted`, `rejection_reason`, `retryable`, `cause`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        dict.set_item("accepted", self.accepted)?;
-        dict.set_item("rejection_reason", self.rejection_reason.as_deref())?;
-        dict.set_item("retryable", self.retryable)?;
-        Ok(dict)
-    }
-    /// Whether the PAT was stored.
-    #[getter]
-    fn accepted(&self) -> bool {
-        self.accepted
-    }
-
-    /// Why not, in words; `None` when accepted.
-    #[getter]
-    fn rejection_reason(&self) -> Option<&str> {
-        self.rejection_reason.as_deref()
-    }
-
-    /// Whether the same broadcast may succeed later (GitHub or the store was unavailable).
-    #[getter]
-    fn retryable(&self) -> bool {
-        self.retryable
+        to_dict(py, self)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -392,12 +435,36 @@ impl BroadcastResponse {
 /// One stored PAT's verdict, from `Validator.audit`: its `uid`, `hotkey`, the `github_id` it
 /// is pinned to (`None`: none) and the `verdict`. Frozen, hashed by value, picklable.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "AuditRow")]
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AuditRow {
-    pub(crate) uid: u32,
-    pub(crate) hotkey: String,
-    pub(crate) github_id: Option<String>,
-    pub(crate) verdict: Verdict,
+    /// The entry's uid.
+    #[pyo3(get)]
+    uid: u32,
+    /// The entry's hotkey.
+    #[pyo3(get)]
+    hotkey: String,
+    /// The GitHub id the entry is pinned to; `None` when it names none.
+    #[pyo3(get)]
+    github_id: Option<String>,
+    /// The verdict on its PAT.
+    #[pyo3(get)]
+    verdict: Verdict,
+}
+
+impl AuditRow {
+    /// One audited entry, when it has a uid to name (an entry without one affects no miner's
+    /// answers, and Python's `AuditRow.uid` is an `int`).
+    pub(crate) fn from_core(row: &pat_verdict::AuditRow) -> Option<Self> {
+        Some(Self {
+            uid: row.uid?.0,
+            hotkey: row
+                .hotkey
+                .as_ref()
+                .map_or_else(String::new, |hotkey| hotkey.as_str().to_owned()),
+            github_id: row.github_id.as_ref().map(|id| id.as_str().to_owned()),
+            verdict: Verdict::from(&row.verdict),
+        })
+    }
 }
 
 #[pymethods]
@@ -437,35 +504,7 @@ impl AuditRow {
 
     /// `uid`, `hotkey`, `github_id` and `verdict` (the verdict's own `to_dict()`).
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        dict.set_item("uid", self.uid)?;
-        dict.set_item("hotkey", &self.hotkey)?;
-        dict.set_item("github_id", self.github_id.as_deref())?;
-        dict.set_item("verdict", self.verdict.to_dict(py)?)?;
-        Ok(dict)
-    }
-    /// The entry's uid.
-    #[getter]
-    fn uid(&self) -> u32 {
-        self.uid
-    }
-
-    /// The entry's hotkey.
-    #[getter]
-    fn hotkey(&self) -> &str {
-        &self.hotkey
-    }
-
-    /// The GitHub id the entry is pinned to; `None` when it names none.
-    #[getter]
-    fn github_id(&self) -> Option<&str> {
-        self.github_id.as_deref()
-    }
-
-    /// The verdict on its PAT.
-    #[getter]
-    fn verdict(&self) -> Verdict {
-        self.verdict.clone()
+        to_dict(py, self)
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -487,13 +526,19 @@ impl AuditRow {
 /// or show them. Frozen, compared and hashed by value, picklable; a snapshot that does not
 /// change as the guard does.
 #[pyclass(frozen, eq, hash, module = "pat_verdict", name = "OutageState")]
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct OutageState {
-    /// Seconds since the epoch, as the core keeps them.
+    /// Seconds since the epoch, as the core keeps them; ISO-8601 UTC in `to_dict()`.
+    #[serde(serialize_with = "iso8601")]
     pub(crate) opened_at: i64,
-    /// Seconds since the epoch.
+    /// Seconds since the epoch; ISO-8601 UTC in `to_dict()`.
+    #[serde(serialize_with = "iso8601")]
     pub(crate) retry_at: i64,
+    /// Consecutive GitHub-side failures counted so far.
+    #[pyo3(get)]
     pub(crate) failures: u32,
+    /// Whether the one probe is in flight (every other request waits for its answer).
+    #[pyo3(get)]
     pub(crate) probing: bool,
 }
 
@@ -560,27 +605,10 @@ impl OutageState {
         utc_datetime(py, self.retry_at)
     }
 
-    /// Consecutive GitHub-side failures counted so far.
-    #[getter]
-    fn failures(&self) -> u32 {
-        self.failures
-    }
-
-    /// Whether the one probe is in flight (every other request waits for its answer).
-    #[getter]
-    fn probing(&self) -> bool {
-        self.probing
-    }
-
     /// `opened_at` and `retry_at` as ISO-8601 UTC text (`2026-01-01T00:00:30Z`, the form of
     /// the store's `stored_at`), `failures`, `probing`: ready for `json.dumps`.
     fn to_dict<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyDict>> {
-        let dict = PyDict::new(py);
-        dict.set_item("opened_at", UnixTime(self.opened_at).to_iso8601())?;
-        dict.set_item("retry_at", UnixTime(self.retry_at).to_iso8601())?;
-        dict.set_item("failures", self.failures)?;
-        dict.set_item("probing", self.probing)?;
-        Ok(dict)
+        to_dict(py, self)
     }
 
     fn __repr__(&self) -> String {
@@ -592,6 +620,15 @@ impl OutageState {
             py_bool(Some(self.probing))
         )
     }
+}
+
+/// Seconds since the epoch as `to_dict()` writes them: ISO-8601 UTC text.
+#[expect(
+    clippy::trivially_copy_pass_by_ref,
+    reason = "serde's `serialize_with` hands the field by reference"
+)]
+fn iso8601<S: Serializer>(secs: &i64, out: S) -> Result<S::Ok, S::Error> {
+    out.serialize_str(&UnixTime(*secs).to_iso8601())
 }
 
 /// `secs` since the epoch as a timezone-aware UTC `datetime` (abi3 has no datetime C API, so
@@ -630,56 +667,147 @@ fn epoch_seconds(what: &str, value: &Bound<'_, PyAny>) -> PyResult<i64> {
         .extract()
 }
 
-/// The value among `values` whose word is `word`, or `ValueError` naming `what` and the
-/// words it may be (the core's, so a word added there is accepted here).
-/// The cause a host gave a `Verdict` it builds: one of the contract's words; when it gives none,
-/// `ok` for a valid verdict and `rate_limited` for a rate-limited one (the two the other
-/// arguments already say).
-fn answer_cause(
-    word: Option<&str>,
-    verdict: VerdictKind,
-    rate_limited: bool,
-) -> PyResult<pat_verdict::AnswerCause> {
-    use pat_verdict::{AnswerCause, CauseKind, HandlerCause};
-    let cause = match word {
-        Some(word) => CauseKind::ALL
-            .iter()
-            .map(|&cause| AnswerCause::from(cause))
-            .chain(
-                HandlerCause::ALL
-                    .iter()
-                    .map(|&cause| AnswerCause::from(cause)),
-            )
-            .find(|cause| cause.as_str() == word)
-            .ok_or_else(|| {
-                PyValueError::new_err(format!(
-                    "cause must be one of {}, not {word:?}",
-                    CauseKind::ALL.map(CauseKind::as_str).join(", ")
-                ))
-            })?,
-        None if verdict == VerdictKind::Valid => CauseKind::Ok.into(),
-        None if rate_limited => CauseKind::RateLimited.into(),
-        None => {
-            return Err(PyValueError::new_err(
-                "cause is required for a verdict that is not valid (one of the contract's words, e.g. 'github_down')",
-            ));
-        }
+/// A cause word a host gave: one of the contract's (a verification's or a handler's).
+fn parse_cause(word: &str) -> PyResult<AnswerCause> {
+    let every = || {
+        CauseKind::ALL
+            .into_iter()
+            .map(AnswerCause::from)
+            .chain(HandlerCause::ALL.into_iter().map(AnswerCause::from))
     };
-    let expected = match cause {
-        AnswerCause::Verdict(cause) => cause.verdict(),
-        AnswerCause::Handler(_) => VerdictKind::Inconclusive,
-    };
-    if expected != verdict || rate_limited != (cause == CauseKind::RateLimited.into()) {
-        return Err(PyValueError::new_err(format!(
-            "cause {:?} does not go with kind {:?} and rate_limited={}",
-            cause.as_str(),
-            verdict.as_str(),
-            if rate_limited { "True" } else { "False" }
-        )));
-    }
-    Ok(cause)
+    every().find(|cause| cause.as_str() == word).ok_or_else(|| {
+        let words: Vec<&str> = every().map(AnswerCause::as_str).collect();
+        PyValueError::new_err(format!(
+            "cause must be one of {}, not {word:?}",
+            words.join(", ")
+        ))
+    })
 }
 
+/// `cause` as given, else `default`, when `fits` says it goes with the other arguments
+/// (`with` names them for the message).
+fn cause_or(
+    word: Option<&str>,
+    default: impl Into<AnswerCause>,
+    fits: impl Fn(AnswerCause) -> bool,
+    with: impl FnOnce() -> String,
+) -> PyResult<AnswerCause> {
+    let cause = word.map_or_else(|| Ok(default.into()), parse_cause)?;
+    if fits(cause) {
+        Ok(cause)
+    } else {
+        Err(PyValueError::new_err(format!(
+            "cause {:?} does not go with {}",
+            cause.as_str(),
+            with()
+        )))
+    }
+}
+
+/// Whether `cause` is a verification's cause whose verdict is `kind`.
+fn decides(cause: AnswerCause, kind: VerdictKind) -> bool {
+    matches!(cause, AnswerCause::Verdict(cause) if cause.verdict() == kind)
+}
+
+/// A built `Verdict`'s cause (docs/contract.md §9): its verdict must be `kind`, and it is
+/// `rate_limited` exactly when `rate_limited` is; an audit row's `store_unavailable` is the one
+/// handler word a verdict carries. By default the one the other arguments imply, else the
+/// most common of its kind.
+fn verdict_cause(
+    word: Option<&str>,
+    kind: VerdictKind,
+    rate_limited: bool,
+) -> PyResult<AnswerCause> {
+    let default = match kind {
+        _ if rate_limited => CauseKind::RateLimited,
+        VerdictKind::Valid => CauseKind::Ok,
+        VerdictKind::Invalid => CauseKind::BadCredentials,
+        VerdictKind::Inconclusive => CauseKind::GithubDown,
+    };
+    cause_or(
+        word,
+        default,
+        |cause| {
+            let store = AnswerCause::Handler(HandlerCause::StoreUnavailable);
+            (decides(cause, kind) || (cause == store && kind == VerdictKind::Inconclusive))
+                && rate_limited == (cause == CauseKind::RateLimited.into())
+        },
+        || {
+            format!(
+                "kind {:?} and rate_limited={}",
+                kind.as_str(),
+                py_bool(Some(rate_limited))
+            )
+        },
+    )
+}
+
+/// A built `CheckResponse`'s cause: the one its category is answered with (docs/contract.md
+/// §6, §13). By default the word the category implies, `bad_credentials` for `invalid_pat`,
+/// and for `inconclusive` `store_unavailable` with a `detail`, `github_down` without.
+fn check_cause(word: Option<&str>, category: CheckCategory, detail: bool) -> PyResult<AnswerCause> {
+    let store = AnswerCause::Handler(HandlerCause::StoreUnavailable);
+    let default: AnswerCause = match category {
+        CheckCategory::Valid => CauseKind::Ok.into(),
+        CheckCategory::NoPat => HandlerCause::NoPat.into(),
+        CheckCategory::InvalidPat => CauseKind::BadCredentials.into(),
+        CheckCategory::Inconclusive if detail => store,
+        CheckCategory::Inconclusive => CauseKind::GithubDown.into(),
+        CheckCategory::NoResponse => HandlerCause::NotRegistered.into(),
+    };
+    cause_or(
+        word,
+        default,
+        |cause| match category {
+            CheckCategory::InvalidPat => decides(cause, VerdictKind::Invalid),
+            CheckCategory::Inconclusive => {
+                decides(cause, VerdictKind::Inconclusive) || cause == store
+            }
+            CheckCategory::Valid | CheckCategory::NoPat | CheckCategory::NoResponse => {
+                cause == default
+            }
+        },
+        || format!("category {:?}", category.as_str()),
+    )
+}
+
+/// A built `BroadcastResponse`'s cause: `ok` when accepted; when retryable, a cause of an
+/// inconclusive verdict or `store_unavailable`; when refused for good, evidence,
+/// `not_registered` or `identity_locked`. By default `ok`, `github_down` or
+/// `bad_credentials`.
+fn broadcast_cause(word: Option<&str>, accepted: bool, retryable: bool) -> PyResult<AnswerCause> {
+    let default = match (accepted, retryable) {
+        (true, _) => CauseKind::Ok,
+        (false, true) => CauseKind::GithubDown,
+        (false, false) => CauseKind::BadCredentials,
+    };
+    cause_or(
+        word,
+        default,
+        |cause| match (accepted, retryable) {
+            (true, _) => cause == CauseKind::Ok.into(),
+            (false, true) => {
+                decides(cause, VerdictKind::Inconclusive)
+                    || cause == HandlerCause::StoreUnavailable.into()
+            }
+            (false, false) => {
+                decides(cause, VerdictKind::Invalid)
+                    || cause == HandlerCause::NotRegistered.into()
+                    || cause == HandlerCause::IdentityLocked.into()
+            }
+        },
+        || {
+            format!(
+                "accepted={} and retryable={}",
+                py_bool(Some(accepted)),
+                py_bool(Some(retryable))
+            )
+        },
+    )
+}
+
+/// The value among `values` whose word is `word`, or `ValueError` naming `what` and the
+/// words it may be (the core's, so a word added there is accepted here).
 fn one_of<T: Copy>(
     what: &str,
     word: &str,

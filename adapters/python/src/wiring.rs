@@ -1,79 +1,25 @@
-//! Which real thing stands behind which port, for Python: GitHub over the ureq adapter, the
-//! machine's clock, `miner_pats.json` through the JSON store, a registry Python can replace,
-//! and one shared tokio runtime that every call, blocking or awaited, runs on.
-//!
-//! This file and [`crate::convert`] are the only ones that name the core's API.
+//! Which real thing stands behind which port, for Python: GitHub over the ureq adapter (each
+//! request traced, [`crate::trace`]), the machine's clock, `miner_pats.json` through the JSON
+//! store and a registry Python can replace; and the calls, as futures that own what they need
+//! and answer the core's own values (converting them and telling the log is the caller's).
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::StreamExt;
-use pat_verdict::error_chain;
 use pat_verdict::{
-    Hotkey, HotkeyList, OutageSettings, OutageState, PatStore, Plan, Registry, RetryPolicy,
-    SecretString, Uid,
+    CheckCategory, Hotkey, HotkeyList, OutageSettings, OutageState, PatStore, Plan, Registry,
+    RetryPolicy, SecretString, StoreError, StoreFailureKind, Uid, VerifyResponse,
 };
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::{ClientError, UreqGithub};
-use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::exceptions::PyValueError;
 use pyo3::prelude::*;
-use tokio::runtime::Runtime;
 
-use crate::convert::{self, Count, Number};
-use crate::run::Logged;
-use crate::types::{AuditRow, BroadcastResponse, CheckResponse, Verdict};
-
-/// The GitHub API root when none is given.
-pub(crate) const DEFAULT_API_URL: &str = pat_verdict::DEFAULT_API_URL;
-
-/// Threads of the blocking pool that every HTTP call and store operation runs on (the ureq
-/// adapter and the JSON store use `spawn_blocking`). Tokio's default is 512; a bound keeps
-/// hundreds of concurrent `averify` calls to a bounded number of OS threads — extra calls
-/// wait their turn inside the runtime, not in a thread of their own.
-pub(crate) const BLOCKING_THREADS: usize = 64;
-
-/// The runtime and the process it was built in. Only touched with the GIL held (every
-/// caller is a Python call), so no thread can hold the lock while the process forks.
-static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
-
-/// The one runtime of this process, built on first use. A child forked after first use
-/// inherits the parent's runtime without its threads: that one is left alone (never shut
-/// down, which would wait on threads that do not exist) and a new one is built.
-///
-/// # Errors
-///
-/// `RuntimeError` when the operating system refuses the runtime's threads.
-pub(crate) fn runtime() -> PyResult<&'static Runtime> {
-    let mut slot = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
-    let pid = std::process::id();
-    if let Some((built_in, runtime)) = *slot
-        && built_in == pid
-    {
-        return Ok(runtime);
-    }
-    let built = tokio::runtime::Builder::new_multi_thread()
-        .thread_name("pat-verdict")
-        .max_blocking_threads(BLOCKING_THREADS)
-        .enable_all()
-        .build()
-        .map_err(|error| {
-            PyRuntimeError::new_err(format!("cannot start pat_verdict's runtime: {error}"))
-        })?;
-    // Leaked on purpose: it lives as long as the process, and a forked child must never
-    // drop its parent's.
-    let runtime: &'static Runtime = Box::leak(Box::new(built));
-    *slot = Some((pid, runtime));
-    Ok(runtime)
-}
-
-/// Forgets the runtime in a forked child (`os.register_at_fork`), so the next call builds
-/// one with live threads. The process id check of [`runtime`] does the same for a fork
-/// Python did not see.
-pub(crate) fn forget_runtime() {
-    *RUNTIME.lock().unwrap_or_else(PoisonError::into_inner) = None;
-}
+use crate::convert::{Count, Number};
+use crate::trace::{Logged, Trail};
 
 /// What `Verifier` and `Validator` are configured with, checked.
 #[derive(Clone, Debug)]
@@ -179,7 +125,11 @@ fn github(settings: &Settings) -> PyResult<UreqGithub> {
         builder = builder.ca_file(ca_file.clone());
     }
     let github = builder.build().map_err(|error| match error {
-        ClientError::ApiUrl(_) => PyValueError::new_err(format!("api_url: {error}")),
+        // The core says what a scheme-less URL meant, as the CLI's `--api-url` does.
+        ClientError::ApiUrl(kind) => PyValueError::new_err(match kind.meant(&settings.api_url) {
+            Some(meant) => format!("api_url: {error}: did you mean {meant}?"),
+            None => format!("api_url: {error}"),
+        }),
         ClientError::CaFileUnreadable { .. }
         | ClientError::CaFileInvalid { .. }
         | ClientError::CaFileEmpty { .. } => PyValueError::new_err(format!("ca_file: {error}")),
@@ -312,130 +262,69 @@ impl Registry for LiveHotkeys {
 
 // ---- the calls, as futures that own what they need (so they can run on any thread) ----
 
-/// Verifies `pat` (pre-check, identity, test query).
-pub(crate) async fn verify(verifier: Arc<CoreVerifier>, pat: SecretString) -> Verdict {
-    let report = verifier.verify(&pat).await;
-    convert::report_verdict(&report)
+/// Verifies `pat` (pre-check, identity, test query); the verdict in its wire form.
+pub(crate) async fn verify(verifier: Arc<CoreVerifier>, pat: SecretString) -> VerifyResponse {
+    VerifyResponse::from(&verifier.verify(&pat).await)
 }
 
 /// The check endpoint. A store file that does not exist is an empty store (docs/contract.md
 /// §7), so the answer is `no_pat`; its `detail` says the file does not exist yet, since a
-/// typo in the path looks exactly like that.
+/// typo in the path looks exactly like that — decided as every read decides "missing", by
+/// the store's kind of failure, in the CLI's words (docs/contract.md §8).
 pub(crate) async fn check(
     validator: Arc<CoreValidator>,
-    store: Arc<PathBuf>,
-    hotkey: String,
-) -> CheckResponse {
-    let mut answer = convert::check_response(&validator.check(&Hotkey::new(hotkey)).await.into());
-    if answer.category == "no_pat" && answer.detail.is_none() && missing(&store) {
-        answer.detail = Some(format!(
-            "the PAT store {} does not exist yet",
-            store.display()
-        ));
+    hotkey: Hotkey,
+) -> pat_verdict::CheckResponse {
+    let mut answer = pat_verdict::CheckResponse::from(validator.check(&hotkey).await);
+    if answer.category == CheckCategory::NoPat && answer.detail.is_none() {
+        let store = validator.store();
+        if let Err(error) = store.require_file()
+            && error.kind() == StoreFailureKind::Missing
+        {
+            answer.detail = Some(format!(
+                "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
+                store.path().display()
+            ));
+        }
     }
     answer
-}
-
-/// Whether nothing at all is at `path` (an error other than "not found" is not "missing").
-fn missing(path: &Path) -> bool {
-    matches!(std::fs::symlink_metadata(path), Err(error) if error.kind() == std::io::ErrorKind::NotFound)
 }
 
 /// The broadcast endpoint.
 pub(crate) async fn broadcast(
     validator: Arc<CoreValidator>,
-    hotkey: String,
+    hotkey: Hotkey,
     pat: SecretString,
-) -> BroadcastResponse {
-    convert::broadcast_response(&validator.broadcast(&Hotkey::new(hotkey), &pat).await.into())
+) -> pat_verdict::BroadcastResponse {
+    validator.broadcast(&hotkey, &pat).await.into()
 }
 
-/// Why an audit could not run.
-#[derive(Debug)]
-pub(crate) enum AuditError {
-    /// The store file does not exist (the CLI exits 66): Python's `FileNotFoundError`.
-    Missing(PathBuf),
-    /// The store could not be read as a whole: the message, and the OS error number when
-    /// the cause was one.
-    Unavailable {
-        message: String,
-        errno: Option<i32>,
-        path: PathBuf,
-    },
-}
-
-/// Every stored PAT re-verified through the core's audit, `concurrency` at a time, rows in
-/// uid order (the core's order for people and hosts). An entry the store cannot use
-/// (docs/contract.md §7) is the core's row of its own, inconclusive with the store's reason;
-/// one without a uid affects no miner's answers and has no row here. Each verification is
-/// traced on its own, so one entry's retries never look like another's.
+/// Every stored PAT re-verified through the core's audit, `concurrency` at a time, each row
+/// with what its verification did (`None` for an entry the store cannot use, which is the
+/// core's row of its own, inconclusive with the store's reason), in the order they finished.
+/// Each verification is traced on its own, so one entry's retries never look like another's.
+///
+/// # Errors
+///
+/// The store's failure, with its kind, path and OS error number: one of kind
+/// [`StoreFailureKind::Missing`] when the store file does not exist (an audit of nothing is a
+/// typo in a path, not an audit), decided as every read decides "missing".
 pub(crate) async fn audit(
     validator: Arc<CoreValidator>,
-    store: Arc<PathBuf>,
     concurrency: usize,
-) -> Result<(Vec<AuditRow>, crate::log::Records), AuditError> {
-    if missing(&store) {
-        return Err(AuditError::Missing(store.as_ref().clone()));
-    }
-    let listing = validator
-        .store()
-        .listing()
-        .await
-        .map_err(|error| AuditError::Unavailable {
-            message: format!(
-                "cannot audit: the PAT store is unavailable ({})",
-                error_chain(&error)
-            ),
-            errno: os_error(&error),
-            path: store.as_ref().clone(),
-        })?;
+) -> Result<Vec<(pat_verdict::AuditRow, Option<Trail>)>, StoreError> {
+    let store = validator.store();
+    store.require_file()?;
+    let listing = store.listing().await?;
     let verifier = validator.verifier();
-    let done: Vec<_> = pat_verdict::audit_with(listing, concurrency, |pat| {
-        crate::run::traced(async move { verifier.verify(&pat).await })
+    Ok(pat_verdict::audit_with(listing, concurrency, |pat| {
+        crate::trace::traced(async move { verifier.verify(&pat).await })
     })
     .collect()
-    .await;
-    let mut records = crate::log::Records::new();
-    let mut rows = Vec::with_capacity(done.len());
-    for (row, trail) in done {
-        if let (Some(trail), Some(uid)) = (&trail, row.uid) {
-            crate::log::verification(
-                &format!("audit of uid {uid}"),
-                trail,
-                &row.verdict,
-                &mut records,
-            );
-        }
-        rows.push(row);
-    }
-    pat_verdict::in_uid_order(&mut rows);
-    Ok((
-        rows.into_iter().filter_map(convert::audit_row).collect(),
-        records,
-    ))
-}
-
-/// The OS error number somewhere in `error`'s causes, if the failure was the OS's.
-fn os_error(error: &(dyn std::error::Error + 'static)) -> Option<i32> {
-    let mut cause = Some(error);
-    while let Some(error) = cause {
-        if let Some(code) = error
-            .downcast_ref::<std::io::Error>()
-            .and_then(std::io::Error::raw_os_error)
-        {
-            return Some(code);
-        }
-        cause = error.source();
-    }
-    None
+    .await)
 }
 
 /// Now, from the machine's clock: the default `now` of the classifiers.
 pub(crate) fn now() -> pat_verdict::UnixTime {
     pat_verdict::Clock::wall(&SystemClock::new())
-}
-
-/// A monotonic reading from the machine's clock: how long a call took, for its log record.
-pub(crate) fn monotonic() -> Duration {
-    pat_verdict::Clock::monotonic(&SystemClock::new())
 }

@@ -116,10 +116,24 @@ def test_query_rate_limits_are_inconclusive(
     assert "rate limited" in verdict.error
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 410, 422, 499])
-def test_query_other_4xx_is_invalid(status: int) -> None:
+@pytest.mark.parametrize("status", [401, 403])
+def test_query_401_and_403_are_invalid(status: int) -> None:
+    # docs/contract.md §13 (2026-12-07): of the 4xx, only 401 and 403 are about the token.
     verdict = classify_test_query(status, body={"message": "Bad credentials"})
     assert_invalid(verdict, f"GitHub GraphQL API returned {status}")
+    assert verdict.stage == "test_query"
+
+
+REFUSED = "GitHub refused the request, not the token (is the API URL GitHub's API root? a proxy rewriting requests?)"
+
+
+@pytest.mark.parametrize("status", [400, 404, 405, 406, 410, 415, 422, 499])
+def test_query_other_4xx_is_a_refused_request(status: int) -> None:
+    # docs/contract.md §13 (2026-12-07): any other 4xx with GitHub's JSON refuses the request.
+    verdict = classify_test_query(status, body={"message": "Bad credentials"})
+    assert_inconclusive(verdict)
+    assert verdict.cause == "request_refused"
+    assert verdict.error == f"GitHub GraphQL API returned {status}: {REFUSED}"
     assert verdict.stage == "test_query"
 
 
@@ -232,10 +246,19 @@ def test_identity_rate_limits_are_inconclusive(
     assert verdict.error is not None and verdict.error.startswith(f"GitHub /user API returned {status}")
 
 
-@pytest.mark.parametrize("status", [400, 401, 403, 404, 422])
-def test_identity_other_4xx_is_invalid(status: int) -> None:
+@pytest.mark.parametrize("status", [401, 403])
+def test_identity_401_and_403_are_invalid(status: int) -> None:
     verdict = classify_identity(status, body={"message": "Bad credentials"})
     assert_invalid(verdict, f"GitHub /user API returned {status}")
+    assert verdict.stage == "identity"
+
+
+@pytest.mark.parametrize("status", [400, 404, 405, 406, 410, 415, 422])
+def test_identity_other_4xx_is_a_refused_request(status: int) -> None:
+    verdict = classify_identity(status, body={"message": "Bad credentials"})
+    assert_inconclusive(verdict)
+    assert verdict.cause == "request_refused"
+    assert verdict.error == f"GitHub /user API returned {status}: {REFUSED}"
     assert verdict.stage == "identity"
 
 
@@ -428,6 +451,7 @@ def test_to_dict_of_a_classified_verdict() -> None:
         "retry_after_secs": None,
         "scopes": None,
         "expires_at": None,
+        "cause": "bad_credentials",
         "requests": 0,
     }
 
@@ -555,11 +579,9 @@ def test_a_4xx_that_is_not_githubs_json_is_inconclusive(
         (401, {}, "GitHub GraphQL API returned 401"),
         (401, {"message": "Bad credentials"}, "GitHub GraphQL API returned 401"),
         (401, None, "GitHub GraphQL API returned 401"),
-        (404, None, "GitHub GraphQL API returned 404"),
         (403, {"message": "Sorry. Your account was suspended."}, "GitHub GraphQL API returned 403"),
         (403, {"message": "Resource not accessible by personal access token"},
          "GitHub GraphQL API returned 403"),
-        (422, {"message": "Validation Failed"}, "GitHub GraphQL API returned 422"),
         (200, {"errors": [{"message": "Bad credentials"}]}, "GraphQL error: Bad credentials"),
         (200, {"errors": [{"type": "FORBIDDEN", "message": "Something went wrong"}]},
          "GraphQL error: Something went wrong"),

@@ -67,8 +67,10 @@ ROWS: List[Any] = [
      "(a proxy, a firewall or a wrong API URL?)"),
     ("401 bad credentials", {"status": 401, "json": {"message": "Bad credentials"}},
      "invalid", False, f"{GRAPHQL} returned 401"),
-    ("4xx with a JSON object", {"status": 422, "json": {}}, "invalid", False,
-     f"{GRAPHQL} returned 422"),
+    # docs/contract.md §13 (2026-12-07): a 4xx other than 401/403 refuses the request.
+    ("4xx with a JSON object", {"status": 422, "json": {}}, "inconclusive", False,
+     f"{GRAPHQL} returned 422: GitHub refused the request, not the token "
+     "(is the API URL GitHub's API root? a proxy rewriting requests?)"),
     ("200 GraphQL rate limit",
      ok({"errors": [{"type": "RATE_LIMITED", "message": "API rate limit exceeded for user"}]}),
      "inconclusive", True, "API rate limit exceeded for user"),

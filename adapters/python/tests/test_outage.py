@@ -127,21 +127,31 @@ def test_an_audit_of_256_pats_into_an_outage_sends_at_most_64_requests(
 def test_while_open_check_answers_at_once_without_a_request(
     fake: FakeGithub, tmp_path: Path
 ) -> None:
-    down, up = new_token(), new_token()
+    down, other_down, up = new_token(), new_token(), new_token()
     fake.script(down, "user", DOWN)
+    fake.script(other_down, "user", DOWN)
     fake.valid(up, 21, "twentyone")
     store = tmp_path / "miner_pats.json"
-    write_store(store, [entry(0, "hk_0", down, None), entry(1, "hk_1", up, None)])
+    write_store(store, [entry(0, "hk_0", down, None), entry(1, "hk_1", up, None),
+                        entry(2, "hk_2", other_down, None)])
     validator = Validator(
-        store, ["hk_0", "hk_1"], api_url=fake.url, outage_threshold=2, outage_cooldown=30.0
+        store, ["hk_0", "hk_1", "hk_2"], api_url=fake.url, outage_threshold=2,
+        outage_cooldown=30.0
     )
     assert validator.outage is None
 
     first = validator.check("hk_0")
-    assert (first.category, first.pat_valid, first.rejection_reason) == (
-        "inconclusive", None, GITHUB_UNAVAILABLE_CHECK)
-    # Two failures open a guard of threshold 2: the third attempt is never sent.
-    assert fake.count(down, "user") == 2
+    assert (first.category, first.pat_valid, first.rejection_reason, first.cause) == (
+        "inconclusive", None, GITHUB_UNAVAILABLE_CHECK, "github_down")
+    # One token's failures count once (docs/contract.md §16): its three attempts leave the
+    # guard closed...
+    assert fake.count(down, "user") == 3
+    assert validator.outage is None
+    # ...and a second token's first failure opens a guard of threshold 2: its retries are
+    # never sent.
+    second = validator.check("hk_2")
+    assert (second.category, second.cause) == ("inconclusive", "short_circuited")
+    assert fake.count(other_down, "user") == 1
     state = validator.outage
     assert state is not None
     assert state.failures >= 2
@@ -160,9 +170,9 @@ def test_while_open_check_answers_at_once_without_a_request(
         "inconclusive", True, None, GITHUB_UNAVAILABLE_CHECK)
     assert fake.count(up, "user") == 0 and fake.count(up, "graphql") == 0
     again = asyncio.run(validator.acheck("hk_0"))
-    assert again.category == "inconclusive" and fake.count(down, "user") == 2
+    assert again.category == "inconclusive" and fake.count(down, "user") == 3
     answers = validator.metrics()["handler_answers"]["check"]
-    assert answers["inconclusive"] == 3 and answers["valid"] == 0
+    assert answers["inconclusive"] == 4 and answers["valid"] == 0
 
 
 def test_after_the_cool_down_one_probe_closes_the_guard(fake: FakeGithub) -> None:
@@ -183,16 +193,23 @@ def test_after_the_cool_down_one_probe_closes_the_guard(fake: FakeGithub) -> Non
 
 
 def test_the_guard_is_shared_across_threads_and_event_loops(fake: FakeGithub) -> None:
-    down, up = new_token(), new_token()
+    down, other_down, up = new_token(), new_token(), new_token()
     fake.script(down, "user", DOWN)
+    fake.script(other_down, "user", DOWN)
     fake.valid(up, 23, "twentythree")
     verifier = Verifier(fake.url, outage_threshold=2, outage_cooldown=30.0)
     verdicts: List[Any] = []
+
+    async def two_down() -> None:
+        # Two tokens: one token's failures count once (docs/contract.md §16).
+        verdicts.append(await verifier.averify(down))
+        verdicts.append(await verifier.averify(other_down))
+
     # Opened from an event loop in another thread...
-    thread = threading.Thread(target=lambda: verdicts.append(asyncio.run(verifier.averify(down))))
+    thread = threading.Thread(target=lambda: asyncio.run(two_down()))
     thread.start()
     thread.join(timeout=30)
-    assert verdicts and verdicts[0].kind == "inconclusive"
+    assert [verdict.cause for verdict in verdicts] == ["github_down", "short_circuited"]
     # ...it answers this thread's blocking call and a fresh loop's at once.
     assert verifier.verify(up).requests == 0
     assert asyncio.run(verifier.averify(up)).requests == 0
@@ -308,7 +325,7 @@ def test_metrics_text_parses_with_the_run_s_counts(fake: FakeGithub) -> None:
     assert value(found, verdicts, verdict="valid", cause="ok") == 1
     assert value(found, verdicts, verdict="inconclusive", cause="github_down") == 2
     assert value(found, verdicts, verdict="inconclusive", cause="short_circuited") == 1
-    assert value(found, verdicts, verdict="invalid", cause="evidence") == 0
+    assert value(found, verdicts, verdict="invalid", cause="bad_credentials") == 0
     requests = "pat_verdict_github_requests_total"
     assert value(found, requests, endpoint="user", outcome="2xx") == 1
     assert value(found, requests, endpoint="user", outcome="5xx") == 2

@@ -292,10 +292,12 @@ def test_keyword_construction_and_to_dict() -> None:
     assert VERDICT.transient_failure is True and VERDICT.retry_after == 1.5
     assert VERDICT.to_dict()["retry_after_secs"] == 2
     assert VERDICT != Verdict("inconclusive", stage="identity", cause="github_down")
+    # docs/contract.md §13 (2026-12-07): every answer's to_dict() has its "cause".
     assert CheckResponse(category="valid", has_pat=True, pat_valid=True).to_dict() == {
-        "has_pat": True, "pat_valid": True, "rejection_reason": None, "category": "valid"}
+        "has_pat": True, "pat_valid": True, "rejection_reason": None, "category": "valid",
+        "cause": "ok"}
     assert BroadcastResponse(accepted=True).to_dict() == {
-        "accepted": True, "rejection_reason": None, "retryable": False}
+        "accepted": True, "rejection_reason": None, "retryable": False, "cause": "ok"}
     row = AuditRow(uid=0, hotkey="hk", github_id=None, verdict=Verdict("valid"))
     assert row.to_dict()["verdict"]["verdict"] == "valid"
     with pytest.raises(ValueError, match="kind"):

@@ -31,6 +31,7 @@ def test_a_working_pat_is_valid_with_its_account(fake: FakeGithub, token: str) -
         "retry_after_secs": None,
         "scopes": None,
         "expires_at": None,
+        "cause": "ok",
         "requests": 2,
     }
 

@@ -47,6 +47,11 @@ from typing import (
 
 from . import _pat_verdict
 from ._pat_verdict import (
+    DEFAULT_API_URL,
+    DEFAULT_OUTAGE_COOLDOWN,
+    DEFAULT_OUTAGE_THRESHOLD,
+    DEFAULT_TIMEOUT,
+    MAX_ATTEMPTS,
     AuditRow,
     BroadcastResponse,
     CheckResponse,
@@ -72,9 +77,6 @@ _logger.addHandler(logging.NullHandler())
 
 StrPath = Union[str, bytes, "os.PathLike[str]", "os.PathLike[bytes]"]
 """A file name: ``str``, ``bytes`` or any ``os.PathLike``."""
-
-DEFAULT_API_URL = "https://api.github.com"
-
 
 def _type_name(value: object) -> str:
     return "None" if value is None else type(value).__name__
@@ -293,11 +295,11 @@ class Verifier(_Observed):
         self,
         api_url: Optional[str] = None,
         *,
-        timeout: float = 12.0,
-        attempts: int = 3,
+        timeout: float = DEFAULT_TIMEOUT,
+        attempts: int = MAX_ATTEMPTS,
         ca_file: Optional[StrPath] = None,
-        outage_threshold: int = 6,
-        outage_cooldown: float = 30.0,
+        outage_threshold: int = DEFAULT_OUTAGE_THRESHOLD,
+        outage_cooldown: float = DEFAULT_OUTAGE_COOLDOWN,
         one_call: bool = False,
     ) -> None:
         self._core = _pat_verdict._Verifier(
@@ -352,10 +354,10 @@ class Validator(_Observed):
         hotkeys: Sequence[str],
         *,
         api_url: Optional[str] = None,
-        timeout: float = 12.0,
+        timeout: float = DEFAULT_TIMEOUT,
         ca_file: Optional[StrPath] = None,
-        outage_threshold: int = 6,
-        outage_cooldown: float = 30.0,
+        outage_threshold: int = DEFAULT_OUTAGE_THRESHOLD,
+        outage_cooldown: float = DEFAULT_OUTAGE_COOLDOWN,
         one_call: bool = False,
     ) -> None:
         self._core = _pat_verdict._Validator(
@@ -473,6 +475,10 @@ def classify_identity(
 
 __all__ = [
     "DEFAULT_API_URL",
+    "DEFAULT_OUTAGE_COOLDOWN",
+    "DEFAULT_OUTAGE_THRESHOLD",
+    "DEFAULT_TIMEOUT",
+    "MAX_ATTEMPTS",
     "StrPath",
     "AuditRow",
     "BroadcastResponse",

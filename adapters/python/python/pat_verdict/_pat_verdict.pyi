@@ -8,10 +8,65 @@ from typing import Any, Callable, Dict, List, Literal, Mapping, Optional, Tuple,
 __version__: str
 BLOCKING_THREADS: int
 """Threads of the shared runtime's blocking pool that carry the HTTP calls and store work."""
+DEFAULT_API_URL: str
+"""The GitHub API root when none is given: ``https://api.github.com``."""
+DEFAULT_TIMEOUT: float
+"""Seconds a whole verification may take by default, retries included (12.0)."""
+MAX_ATTEMPTS: int
+"""Tries per call at most, and by default (3)."""
+DEFAULT_OUTAGE_THRESHOLD: int
+"""GitHub-side failures in a row that open the outage guard by default (6)."""
+DEFAULT_OUTAGE_COOLDOWN: float
+"""Seconds the open guard waits before its probe by default (30.0)."""
 
 VerdictKind = Literal["valid", "invalid", "inconclusive"]
 Stage = Literal["token", "identity", "test_query"]
 Category = Literal["valid", "no_pat", "invalid_pat", "inconclusive", "no_response"]
+VerdictCause = Literal[
+    "ok",
+    "malformed_token",
+    "bad_credentials",
+    "forbidden",
+    "graphql_error",
+    "no_viewer",
+    "rate_limited",
+    "github_down",
+    "github_failure",
+    "not_github",
+    "request_refused",
+    "no_account_id",
+    "transport",
+    "contradicted",
+    "deadline",
+    "short_circuited",
+    "store_unavailable",
+]
+"""Why a verdict is what it is (docs/contract.md §13); ``store_unavailable`` only for an audit
+row whose entry the store cannot use."""
+AnswerCause = Literal[
+    "ok",
+    "malformed_token",
+    "bad_credentials",
+    "forbidden",
+    "graphql_error",
+    "no_viewer",
+    "rate_limited",
+    "github_down",
+    "github_failure",
+    "not_github",
+    "request_refused",
+    "no_account_id",
+    "transport",
+    "contradicted",
+    "deadline",
+    "short_circuited",
+    "no_pat",
+    "not_registered",
+    "identity_locked",
+    "store_unavailable",
+]
+"""Why a check or broadcast answer is what it is: a verification's cause, or the handler's own
+word (``no_pat``, ``not_registered``, ``identity_locked``, ``store_unavailable``)."""
 
 JsonValue = Union[None, bool, int, float, str, List[Any], Dict[str, Any]]
 """What ``json.loads`` (and ``requests``' ``response.json()``) returns."""
@@ -39,6 +94,7 @@ class Verdict:
         expires_at: Optional[str] = None,
         scopes: Optional[List[str]] = None,
         requests: int = 0,
+        cause: Optional[VerdictCause] = None,
     ) -> Verdict: ...
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
     def __eq__(self, other: object, /) -> bool: ...
@@ -53,7 +109,11 @@ class Verdict:
     def transient_failure(self) -> bool:
         """gittensor's ``transient_failure``: true exactly when inconclusive."""
     @property
-    def rate_limited(self) -> bool: ...
+    def rate_limited(self) -> bool:
+        """Exactly when ``cause`` is ``"rate_limited"``."""
+    @property
+    def cause(self) -> VerdictCause:
+        """Why, as one word: ``"ok"`` when valid."""
     @property
     def retry_after(self) -> Optional[float]:
         """Seconds GitHub asked to wait, when it said."""
@@ -75,7 +135,7 @@ class Verdict:
     def to_dict(self) -> Dict[str, Any]:
         """The keys of ``pat-verdict verify --json`` plus ``"requests"``: ``verdict``,
         ``github_id``, ``login``, ``reason``, ``stage``, ``retry_after_secs`` (whole seconds,
-        rounded up), ``scopes``, ``expires_at``, ``requests``."""
+        rounded up), ``scopes``, ``expires_at``, ``cause``, ``requests``."""
 
 @final
 class CheckResponse:
@@ -88,13 +148,14 @@ class CheckResponse:
         pat_valid: Optional[bool] = None,
         rejection_reason: Optional[str] = None,
         detail: Optional[str] = None,
+        cause: Optional[AnswerCause] = None,
     ) -> CheckResponse: ...
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def to_dict(self) -> Dict[str, Any]:
-        """``has_pat``, ``pat_valid``, ``rejection_reason``, ``category`` (and ``detail`` when
-        there is one)."""
+        """``has_pat``, ``pat_valid``, ``rejection_reason``, ``category``, ``cause`` (and
+        ``detail`` when there is one)."""
 
     @property
     def has_pat(self) -> Optional[bool]: ...
@@ -105,8 +166,12 @@ class CheckResponse:
     @property
     def category(self) -> Category: ...
     @property
+    def cause(self) -> AnswerCause:
+        """Why, as one word: the verification's cause, or the handler's own."""
+    @property
     def detail(self) -> Optional[str]:
-        """Only when the store was unavailable: why (its path and the OS error)."""
+        """Only when the store was unavailable: why (its path and the OS error); or, with
+        ``no_pat``, that the store file does not exist yet."""
 
 @final
 class BroadcastResponse:
@@ -114,13 +179,17 @@ class BroadcastResponse:
     never echoes the PAT."""
 
     def __new__(
-        cls, accepted: bool, rejection_reason: Optional[str] = None, retryable: bool = False
+        cls,
+        accepted: bool,
+        rejection_reason: Optional[str] = None,
+        retryable: bool = False,
+        cause: Optional[AnswerCause] = None,
     ) -> BroadcastResponse: ...
     def __reduce__(self) -> Tuple[Any, Tuple[Any, ...]]: ...
     def __eq__(self, other: object, /) -> bool: ...
     def __hash__(self) -> int: ...
     def to_dict(self) -> Dict[str, Any]:
-        """``accepted``, ``rejection_reason``, ``retryable``."""
+        """``accepted``, ``rejection_reason``, ``retryable``, ``cause``."""
 
     @property
     def accepted(self) -> bool: ...
@@ -128,6 +197,9 @@ class BroadcastResponse:
     def rejection_reason(self) -> Optional[str]: ...
     @property
     def retryable(self) -> bool: ...
+    @property
+    def cause(self) -> AnswerCause:
+        """Why, as one word: the verification's cause, or the handler's own."""
 
 @final
 class AuditRow:
@@ -350,8 +422,8 @@ class Verification:
         cls,
         token: str,
         *,
-        timeout: float = 12.0,
-        attempts: int = 3,
+        timeout: float = ...,
+        attempts: int = ...,
         now: Optional[float] = None,
         one_call: bool = False,
     ) -> Verification: ...

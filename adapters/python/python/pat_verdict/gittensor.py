@@ -483,7 +483,7 @@ async def _check(neuron: Neuron, synapse: C) -> C:
         _logger.warning(
             f"PAT check result — UID: {uid}: validation failed: {answer.rejection_reason}"
         )
-    elif answer.has_pat:  # inconclusive: GitHub could not tell
+    elif answer.cause != "store_unavailable":  # inconclusive: GitHub could not tell
         _logger.warning(f"PAT check result — UID: {uid}: GitHub API temporarily unavailable")
     else:  # inconclusive: the store could not be read
         _logger.warning(

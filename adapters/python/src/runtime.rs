@@ -1,5 +1,5 @@
-//! How a call runs for Python: always as a task on the shared runtime, so the caller can
-//! walk away from it.
+//! The one shared tokio runtime every call runs on, and how a call runs for Python: always
+//! as a task on it, so the caller can walk away from it.
 //!
 //! - Blocking calls ([`block`]) wait for the task in slices of [`SLICE`] with the GIL
 //!   released, and between slices let Python run its signal handlers: Ctrl-C raises
@@ -9,83 +9,68 @@
 //!   aborts the task: a cancelled `averify` sends no further request and a cancelled
 //!   `abroadcast` starts no store write.
 //!
-//! Every call also records what it sent and what came back ([`Trail`], through
-//! [`Logged`]), so Python can log each retry without the GIL ever being taken on the
-//! runtime's threads for logging.
+//! A leaf: it names nothing else of this crate.
 
-use std::cell::RefCell;
 use std::future::Future;
 use std::sync::mpsc::{RecvTimeoutError, sync_channel};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use async_trait::async_trait;
-use pat_verdict::{CallResult, Endpoint, GithubApi, Token};
 use pyo3::IntoPyObjectExt;
 use pyo3::exceptions::PyRuntimeError;
 use pyo3::prelude::*;
+use tokio::runtime::Runtime;
 use tokio::task::AbortHandle;
-
-use crate::wiring;
 
 /// How long a blocking call waits between looks at Python's signals: Ctrl-C is answered
 /// within this (docs/contract.md §9 promises about 0.2 s).
 pub(crate) const SLICE: Duration = Duration::from_millis(50);
 
-/// One request a call sent, and in a few words what came back (never the token).
-#[derive(Clone, Debug)]
-pub(crate) struct Sent {
-    pub(crate) endpoint: Endpoint,
-    pub(crate) outcome: String,
-}
+/// Threads of the blocking pool that every HTTP call and store operation runs on (the ureq
+/// adapter and the JSON store use `spawn_blocking`). Tokio's default is 512; a bound keeps
+/// hundreds of concurrent `averify` calls to a bounded number of OS threads — extra calls
+/// wait their turn inside the runtime, not in a thread of their own.
+pub(crate) const BLOCKING_THREADS: usize = 64;
 
-tokio::task_local! {
-    /// The requests of the call running in this task.
-    static TRAIL: RefCell<Vec<Sent>>;
-}
+/// The runtime and the process it was built in. Only touched with the GIL held (every
+/// caller is a Python call), so no thread can hold the lock while the process forks.
+static RUNTIME: Mutex<Option<(u32, &'static Runtime)>> = Mutex::new(None);
 
-/// What one call did: its requests in order and how long it took.
-#[derive(Debug, Default)]
-pub(crate) struct Trail {
-    pub(crate) sent: Vec<Sent>,
-    pub(crate) elapsed: Duration,
-}
-
-/// Runs `call`, recording every request it sends through [`Logged`].
-pub(crate) async fn traced<T>(call: impl Future<Output = T>) -> (T, Trail) {
-    let started = wiring::monotonic();
-    TRAIL
-        .scope(RefCell::new(Vec::new()), async move {
-            let out = call.await;
-            let sent = TRAIL.with(RefCell::take);
-            (
-                out,
-                Trail {
-                    sent,
-                    elapsed: wiring::monotonic().saturating_sub(started),
-                },
-            )
-        })
-        .await
-}
-
-/// A GitHub client that notes each request of the current call in its [`Trail`].
-#[derive(Debug)]
-pub(crate) struct Logged<G>(pub(crate) G);
-
-#[async_trait]
-impl<G: GithubApi> GithubApi for Logged<G> {
-    async fn send(&self, endpoint: Endpoint, token: &Token, timeout: Duration) -> CallResult {
-        let result = self.0.send(endpoint, token, timeout).await;
-        let outcome = match &result {
-            Ok(response) => format!("answered {}", response.status),
-            // The kind only: an adapter's detail is free text.
-            Err(error) => format!("failed in transport ({})", error.kind),
-        };
-        // Outside a traced call (none today) there is nothing to note it in.
-        let _ = TRAIL.try_with(|trail| trail.borrow_mut().push(Sent { endpoint, outcome }));
-        result
+/// The one runtime of this process, built on first use. A child forked after first use
+/// inherits the parent's runtime without its threads: that one is left alone (never shut
+/// down, which would wait on threads that do not exist) and a new one is built.
+///
+/// # Errors
+///
+/// `RuntimeError` when the operating system refuses the runtime's threads.
+pub(crate) fn runtime() -> PyResult<&'static Runtime> {
+    let mut slot = RUNTIME.lock().unwrap_or_else(PoisonError::into_inner);
+    let pid = std::process::id();
+    if let Some((built_in, runtime)) = *slot
+        && built_in == pid
+    {
+        return Ok(runtime);
     }
+    let built = tokio::runtime::Builder::new_multi_thread()
+        .thread_name("pat-verdict")
+        .max_blocking_threads(BLOCKING_THREADS)
+        .enable_all()
+        .build()
+        .map_err(|error| {
+            PyRuntimeError::new_err(format!("cannot start pat_verdict's runtime: {error}"))
+        })?;
+    // Leaked on purpose: it lives as long as the process, and a forked child must never
+    // drop its parent's.
+    let runtime: &'static Runtime = Box::leak(Box::new(built));
+    *slot = Some((pid, runtime));
+    Ok(runtime)
+}
+
+/// Forgets the runtime in a forked child (`os.register_at_fork`), so the next call builds
+/// one with live threads. The process id check of [`runtime`] does the same for a fork
+/// Python did not see.
+pub(crate) fn forget_runtime() {
+    *RUNTIME.lock().unwrap_or_else(PoisonError::into_inner) = None;
 }
 
 /// Runs `call` on the runtime and waits for it with the GIL released, answering signals.
@@ -98,7 +83,7 @@ pub(crate) fn block<T: Send + 'static>(
     py: Python<'_>,
     call: impl Future<Output = T> + Send + 'static,
 ) -> PyResult<T> {
-    let runtime = wiring::runtime()?;
+    let runtime = runtime()?;
     let (sender, mut receiver) = sync_channel(1);
     let task = runtime.spawn(async move {
         // The receiver is gone only when the caller was interrupted.
@@ -280,7 +265,7 @@ pub(crate) fn start<T>(
 where
     T: for<'py> IntoPyObject<'py> + Send + 'static,
 {
-    let runtime = wiring::runtime()?;
+    let runtime = runtime()?;
     let inbox = Held(Some(Arc::clone(&inbox.get().0)));
     let task = runtime.spawn(async move {
         let out = call.await;
