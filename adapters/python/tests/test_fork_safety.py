@@ -1,4 +1,4 @@
-"""docs/contract.md §9 and SPEC §16: a process forked while the runtime is busy works in the
+"""docs/contract.md §9 and §16: a process forked while the runtime is busy works in the
 child, and nothing there hangs.
 
 The parent's runtime threads are kept inside `Validator` hotkey lookups (checks of a hotkey

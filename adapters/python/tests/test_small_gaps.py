@@ -1,4 +1,4 @@
-"""SPEC §16's smaller gaps, as Python sees them: the repr of an object whose `__init__`
+"""docs/contract.md §16's smaller gaps, as Python sees them: the repr of an object whose `__init__`
 raised, `ValueError` (never `OverflowError`) for numbers too large for any range, a host's
 `transport_error` detail cut, and a token too long for GitHub refused before anything is sent.
 """
