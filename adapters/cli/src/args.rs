@@ -3,7 +3,7 @@
 //! There is deliberately no flag that takes the token itself: argv is visible to every user
 //! of the machine (`ps`, `/proc/*/cmdline`) and lands in shell history. The token comes from
 //! an environment variable or standard input ([`TokenArgs`]), read by
-//! [`token_source`](crate::token_source) — and not through clap's `env` feature either,
+//! the command's `token_source` module — and not through clap's `env` feature either,
 //! because clap prints an `env` argument's value in `--help`.
 
 use std::path::PathBuf;
@@ -101,6 +101,10 @@ pub struct Common {
     /// request.
     // Checked when the client is built (wiring), not by clap: clap's error would repeat the
     // value, and a mistaken paste can hold a credential.
+    #[allow(
+        rustdoc::broken_intra_doc_links,
+        reason = "this doc is clap's --help text, where [/PATH] means optional, not a link"
+    )]
     #[arg(long, global = true, value_name = "URL", default_value = DEFAULT_API_URL)]
     pub api_url: String,
 
