@@ -3,7 +3,7 @@
 //! There is deliberately no flag that takes the token itself: argv is visible to every user
 //! of the machine (`ps`, `/proc/*/cmdline`) and lands in shell history. The token comes from
 //! an environment variable or standard input ([`TokenArgs`]), read by
-//! [`token_source`](crate::token_source) — and not through clap's `env` feature either,
+//! the command's `token_source` module — and not through clap's `env` feature either,
 //! because clap prints an `env` argument's value in `--help`.
 
 use std::path::PathBuf;
@@ -21,7 +21,6 @@ pub const DEFAULT_CONCURRENCY: u16 = 16;
 
 const TOP_EXAMPLES: &str = "\
 Examples:
-  pat-verdict demo                                  # see every scenario, no network, no token
   GITHUB_TOKEN=ghp_… pat-verdict verify             # judge one PAT
   pat-verdict check --hotkeys hotkeys.json --hotkey 5F…
   pat-verdict audit --store data/miner_pats.json --json
@@ -72,14 +71,6 @@ the store file does not exist, 75 when the store cannot be read or is corrupt, 7
 --metrics-file cannot be written (the rows still print), 141 when stdout's reader went away
 (the audit stopped sending), 2 usage error.";
 
-const DEMO_EXAMPLES: &str = "\
-Examples:
-  pat-verdict demo
-  pat-verdict demo --json
-
-The demo ignores --api-url and needs no token: it starts a fake GitHub on 127.0.0.1.
-Its deadline is 2 s unless --timeout says otherwise.";
-
 /// `pat-verdict`: decide whether a GitHub PAT is valid, invalid, or impossible to judge now.
 #[derive(Debug, Parser)]
 #[command(
@@ -110,12 +101,16 @@ pub struct Common {
     /// request.
     // Checked when the client is built (wiring), not by clap: clap's error would repeat the
     // value, and a mistaken paste can hold a credential.
+    #[allow(
+        rustdoc::broken_intra_doc_links,
+        reason = "this doc is clap's --help text, where [/PATH] means optional, not a link"
+    )]
     #[arg(long, global = true, value_name = "URL", default_value = DEFAULT_API_URL)]
     pub api_url: String,
 
     /// Deadline for one whole verdict — identity, test query and every retry — in seconds,
     /// more than 0 and at most 3600 [default: 12].
-    // `demo`'s help says its own default (2): see [`command`].
+    // The demo (adapters/demo) says its own default (2) in its help.
     #[arg(
         long,
         global = true,
@@ -154,7 +149,7 @@ pub struct Common {
     #[arg(long, global = true, value_name = "PEM")]
     pub ca_file: Option<PathBuf>,
 
-    /// Print one JSON object (audit and demo: one per line) instead of text for people.
+    /// Print one JSON object (audit: one per line) instead of text for people.
     #[arg(long, global = true)]
     pub json: bool,
 }
@@ -175,9 +170,6 @@ pub enum Command {
     /// Re-validate every stored PAT and summarize.
     #[command(after_help = AUDIT_EXAMPLES)]
     Audit(AuditArgs),
-    /// Show every scenario against a fake GitHub on loopback: no network, no token.
-    #[command(after_help = DEMO_EXAMPLES)]
-    Demo,
 }
 
 /// Where the PAT is read from. Never argv (see the module doc).
@@ -274,38 +266,17 @@ pub struct AuditArgs {
     pub metrics_file: Option<PathBuf>,
 }
 
-/// The command line clap parses: [`Cli`], with `demo`'s help adjusted to what `demo` does.
+/// The command line clap parses: [`Cli`]'s.
 ///
 /// The common flags are `global` so they may stand before or after the subcommand, which
-/// also puts them in every subcommand's help. `demo` talks only to its own fake GitHub: it
-/// accepts `--api-url` and `--ca-file` (a script may pass them to every subcommand) but its
-/// help hides them, and its `--timeout` says demo's own default. It hides `--one-call` too:
-/// its scenarios show both plans whatever the flag says.
+/// also puts them in every subcommand's help. The demo (`pat-verdict-demo`, adapters/demo) is
+/// a program of its own: it parses [`Common`] with its own help, so the command operators
+/// install carries no fake GitHub (docs/contract.md §15).
 #[must_use]
 pub fn command() -> clap::Command {
     use clap::CommandFactory as _;
 
-    let command = Cli::command();
-    // A subcommand's own argument with a global one's id shadows it there (clap does not
-    // propagate a global argument to a subcommand that defines the id), and its value still
-    // lands in the same place of the matches.
-    let demo_copy = |id: &str, adjust: &dyn Fn(clap::Arg) -> clap::Arg| {
-        command
-            .get_arguments()
-            .find(|arg| arg.get_id() == id)
-            .map(|arg| adjust(arg.clone().global(false)))
-    };
-    let hidden: Vec<clap::Arg> = ["api_url", "ca_file", "one_call"]
-        .into_iter()
-        .filter_map(|id| demo_copy(id, &|arg| arg.hide(true)))
-        .chain(demo_copy("timeout", &|arg| {
-            arg.help(
-                "Deadline for each scenario's verdict, in seconds, more than 0 and at most 3600 \
-                 [default: 2]",
-            )
-        }))
-        .collect();
-    command.mut_subcommand("demo", |demo| demo.args(hidden))
+    Cli::command()
 }
 
 /// Reads `--timeout`: a number of seconds in (0, 3600] (docs/contract.md §8). `0`, negatives, `NaN`,

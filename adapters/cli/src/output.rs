@@ -10,8 +10,11 @@ use std::fmt::Write as _;
 use std::io::{self, IsTerminal, Write};
 
 use anstyle::{AnsiColor, Style};
-use pat_verdict::{CheckCategory, VerdictKind};
+use pat_verdict::{BroadcastOutcome, CheckCategory, VerdictKind};
 use pat_verdict::{escape_control, needs_escape};
+use serde::Serialize;
+
+use crate::exit::Failure;
 
 /// The meaning a piece of text carries, which decides its colour.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -128,6 +131,16 @@ impl Cell {
     pub fn plain(text: impl Into<String>) -> Self {
         Self::new(text, Tone::Plain)
     }
+
+    /// A broadcast's result as one word with its tone: `accepted`, `rejected`, `retry later`.
+    #[must_use]
+    pub fn of_broadcast(outcome: &BroadcastOutcome) -> Self {
+        match outcome {
+            BroadcastOutcome::Accepted => Self::new("accepted", Tone::Good),
+            BroadcastOutcome::RetryLater { .. } => Self::new("retry later", Tone::Warn),
+            BroadcastOutcome::Rejected { .. } => Self::new("rejected", Tone::Bad),
+        }
+    }
 }
 
 /// Rows aligned in columns. Widths count characters of the unstyled text, so colour codes
@@ -209,6 +222,32 @@ pub fn emit(text: &str) -> io::Result<()> {
         Ok(Delivery::Written | Delivery::ReaderGone) => Ok(()),
         Err(error) => Err(error),
     }
+}
+
+/// Writes a command's output, turning a failed write (other than a closed pipe) into a
+/// failure: an answer nobody received must not look like success.
+///
+/// # Errors
+///
+/// [`Failure::Unavailable`] when standard output cannot be written.
+pub fn print(text: &str) -> Result<(), Failure> {
+    emit(text)
+        .map_err(|error| Failure::Unavailable(format!("cannot write to standard output: {error}")))
+}
+
+/// `value` as one line of JSON. Output shapes are structs, not `json!` maps, so keys come
+/// out in docs/contract.md §8's order (serde_json sorts a map's keys).
+///
+/// # Errors
+///
+/// [`Failure::Internal`] if serialization fails, which plain structs of strings, numbers and
+/// options cannot do.
+pub fn json_line(value: &impl Serialize) -> Result<String, Failure> {
+    let line = serde_json::to_string(value)
+        .map_err(|error| Failure::Internal(format!("cannot encode the JSON output: {error}")))?;
+    let mut line = json_safe(line);
+    line.push('\n');
+    Ok(line)
 }
 
 /// What became of text written to stdout.

@@ -67,16 +67,6 @@ pub const fn exit_for(outcome: &BroadcastOutcome) -> Exit {
     }
 }
 
-/// The result as one word with its tone: `accepted`, `rejected`, `retry later`.
-#[must_use]
-pub fn outcome(outcome: &BroadcastOutcome) -> Cell {
-    match outcome {
-        BroadcastOutcome::Accepted => Cell::new("accepted", Tone::Good),
-        BroadcastOutcome::RetryLater { .. } => Cell::new("retry later", Tone::Warn),
-        BroadcastOutcome::Rejected { .. } => Cell::new("rejected", Tone::Bad),
-    }
-}
-
 /// The answer for people, with a `why` when the miner's words leave out what the operator
 /// must do: which registry lacks the hotkey, or that a corrupt store needs fixing.
 fn human(
@@ -87,7 +77,7 @@ fn human(
     palette: Palette,
 ) -> String {
     let mut table = Table::new();
-    table.pair("broadcast", outcome(response));
+    table.pair("broadcast", Cell::of_broadcast(response));
     let reason = response.rejection_reason();
     super::reason_and_context(&mut table, reason, hotkey, store.path());
     let why = match response {

@@ -5,18 +5,18 @@
 mod audit;
 mod broadcast;
 mod check;
-mod demo;
 mod store_failure;
 mod verify;
 
 use std::path::Path;
 
 use pat_verdict::Hotkey;
-use serde::Serialize;
 
 use crate::args::{Cli, Command};
 use crate::exit::{Exit, Failure};
-use crate::output::{self, Cell, Palette, Table, Tone, or_dash};
+// Every subcommand writes its answer through these two.
+use crate::output::{Cell, Palette, Table, Tone, or_dash};
+use crate::output::{json_line, print};
 
 /// Runs the parsed command line.
 ///
@@ -35,30 +35,7 @@ pub async fn run(cli: Cli) -> Result<Exit, Failure> {
         Command::Check(args) => check::run(&common, &args, palette).await,
         Command::Broadcast(args) => broadcast::run(&common, &args, palette).await,
         Command::Audit(args) => audit::run(&common, &args, palette).await,
-        Command::Demo => demo::run(&common, palette).await,
     }
-}
-
-/// Writes a command's output, turning a failed write (other than a closed pipe) into a
-/// failure: an answer nobody received must not look like success.
-fn print(text: &str) -> Result<(), Failure> {
-    output::emit(text)
-        .map_err(|error| Failure::Unavailable(format!("cannot write to standard output: {error}")))
-}
-
-/// `value` as one line of JSON. Output shapes are structs, not `json!` maps, so keys come
-/// out in docs/contract.md §8's order (serde_json sorts a map's keys).
-///
-/// # Errors
-///
-/// [`Failure::Internal`] if serialization fails, which plain structs of strings, numbers and
-/// options cannot do.
-fn json_line(value: &impl Serialize) -> Result<String, Failure> {
-    let line = serde_json::to_string(value)
-        .map_err(|error| Failure::Internal(format!("cannot encode the JSON output: {error}")))?;
-    let mut line = output::json_safe(line);
-    line.push('\n');
-    Ok(line)
 }
 
 /// `Some(true)` → "yes", `Some(false)` → "no", `None` → `unknown`: the three states of the

@@ -71,7 +71,7 @@ fn the_metrics_file_is_readable_by_node_exporter_whatever_the_umask() {
         .env_remove("RUST_LOG")
         .env("NO_COLOR", "1")
         .args(["-c", "umask 077 && exec \"$0\" \"$@\""])
-        .arg(env!("CARGO_BIN_EXE_pat-verdict"))
+        .arg(common::pat_verdict())
         .args(["--api-url", &fixture.github.url(), "audit", "--json"])
         .arg("--metrics-file")
         .arg(&metrics)
@@ -197,7 +197,7 @@ fn an_audit_whose_reader_goes_away_stops_sending_requests() {
     let metrics = fixture.dir.path().join("pat_verdict.prom");
     std::fs::write(&metrics, "# the last complete audit\n").expect("write");
     let concurrency = 1;
-    let mut child = StdCommand::new(env!("CARGO_BIN_EXE_pat-verdict"))
+    let mut child = StdCommand::new(common::pat_verdict())
         .current_dir(fixture.dir.path())
         .env_remove("GITHUB_TOKEN")
         .env_remove("RUST_LOG")

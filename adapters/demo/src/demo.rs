@@ -1,6 +1,6 @@
-//! `demo`: the README's first command. Every scenario of docs/contract.md §2–§6 against a fake GitHub
-//! on loopback — no network, no token — through the same adapters production uses: the ureq
-//! client, the system clock, a `miner_pats.json` in a temporary folder and a hotkey list.
+//! The demo: every scenario of docs/contract.md §2–§6 against a fake GitHub on loopback — no
+//! network, no token — through the same adapters production uses: the ureq client, the system
+//! clock, a `miner_pats.json` in a temporary folder and a hotkey list.
 //!
 //! Each scenario is one miner whose PAT was stored while GitHub was healthy. GitHub then
 //! behaves as the scenario says, and the demo runs `verify`, then `broadcast` (the miner
@@ -36,11 +36,10 @@ use pat_verdict_ureq_http::UreqGithub;
 use serde::Serialize;
 use serde_json::json;
 
-use super::broadcast;
-use crate::args::Common;
-use crate::exit::{Exit, Failure};
-use crate::output::{Cell, Palette, Table, Tone};
-use crate::wiring::{CliStore, CliValidator};
+use pat_verdict_cli::args::Common;
+use pat_verdict_cli::exit::{Exit, Failure};
+use pat_verdict_cli::output::{self, Cell, Palette, Table, Tone};
+use pat_verdict_cli::wiring::{CliStore, CliValidator};
 
 /// The demo's deadline unless `--timeout` says otherwise: short, so a stalled GitHub costs
 /// seconds, long enough for the 503 burst to show all three attempts (0, 0.5 s, 1.5 s).
@@ -248,7 +247,7 @@ impl Outcome {
     }
 }
 
-/// Runs `demo`.
+/// Runs the demo.
 ///
 /// # Errors
 ///
@@ -289,7 +288,7 @@ pub async fn run(common: &Common, palette: Palette) -> Result<Exit, Failure> {
     } else {
         human(&outcomes, &github.url(), deadline, broken, elapsed, palette)
     };
-    super::print(&text)?;
+    output::print(&text)?;
     Ok(if broken == 0 {
         Exit::Success
     } else {
@@ -425,7 +424,7 @@ struct SummaryJson {
 fn json_lines(outcomes: &[Outcome], broken: usize, elapsed: Duration) -> Result<String, Failure> {
     let mut text = String::new();
     for outcome in outcomes {
-        text.push_str(&super::json_line(&ScenarioJson {
+        text.push_str(&output::json_line(&ScenarioJson {
             scenario: outcome.scenario.name,
             github: outcome.scenario.github,
             outage: outcome.scenario.outage,
@@ -435,7 +434,7 @@ fn json_lines(outcomes: &[Outcome], broken: usize, elapsed: Duration) -> Result<
             check: outcome.check.clone().into(),
         })?);
     }
-    text.push_str(&super::json_line(&SummaryJson {
+    text.push_str(&output::json_line(&SummaryJson {
         scenarios: outcomes.len(),
         outages: outcomes.iter().filter(|o| o.scenario.outage).count(),
         outages_reported_invalid: broken,
@@ -477,7 +476,7 @@ fn human(
             Cell::plain(outcome.scenario.github),
             Cell::new(outcome.verify.requests().to_string(), Tone::Dim),
             Cell::new(kind.as_str(), Tone::of_verdict(kind)),
-            broadcast::outcome(&outcome.broadcast),
+            Cell::of_broadcast(&outcome.broadcast),
             Cell::new(category.as_str(), Tone::of_category(category)),
             Cell::plain(outcome.check.rejection_reason().unwrap_or("—")),
         ]);

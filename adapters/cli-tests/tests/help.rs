@@ -29,30 +29,6 @@ fn the_top_level_help_lists_every_exit_status() {
 }
 
 #[test]
-fn demo_help_hides_the_flags_demo_ignores_and_says_its_own_deadline() {
-    let text = help(&["demo"]);
-    assert!(!text.contains("--api-url <URL>"), "{text}");
-    assert!(!text.contains("--ca-file <PEM>"), "{text}");
-    assert!(text.contains("--timeout <SECONDS>"), "{text}");
-    assert!(text.contains("[default: 2]"), "{text}");
-    assert!(!text.contains("[default: 12"), "{text}");
-    // Still accepted, before or after the subcommand (a script may pass them to all).
-    for args in [
-        &["demo", "--api-url", "http://127.0.0.1:9", "--help"][..],
-        &[
-            "--api-url",
-            "http://127.0.0.1:9",
-            "--ca-file",
-            "x.pem",
-            "demo",
-            "--help",
-        ],
-    ] {
-        assert_eq!(run(bare().args(args)).code, 0, "{args:?}");
-    }
-}
-
-#[test]
 fn every_other_subcommand_shows_the_default_deadline_of_12_seconds() {
     for sub in ["verify", "check", "broadcast", "audit"] {
         let text = help(&[sub]);

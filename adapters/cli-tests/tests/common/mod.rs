@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use assert_cmd::Command;
 use pat_verdict::Endpoint;
+use pat_verdict_cli_tests::Program;
 use pat_verdict_fake_github::{FakeGithub, Reply};
 use serde_json::{Value, json};
 use tempfile::TempDir;
@@ -178,9 +179,30 @@ impl Fixture {
     }
 }
 
+/// The `pat-verdict` executable, built from the sources as they are now
+/// ([`pat_verdict_cli_tests::path`] says why it is built, not looked for).
+pub fn pat_verdict() -> &'static Path {
+    program(Program::PatVerdict)
+}
+
+/// `program`'s executable; a test that cannot have it fails with the command that builds it.
+fn program(program: Program) -> &'static Path {
+    pat_verdict_cli_tests::path(program).unwrap_or_else(|error| panic!("{error}"))
+}
+
 /// `pat-verdict` with a clean environment and no `--api-url`.
 pub fn bare() -> Command {
-    let mut cmd = Command::new(env!("CARGO_BIN_EXE_pat-verdict"));
+    clean(pat_verdict())
+}
+
+/// `pat-verdict-demo` with a clean environment.
+pub fn demo() -> Command {
+    clean(program(Program::Demo))
+}
+
+/// `executable` with a clean environment: no token, no store variable, no logging, no colour.
+fn clean(executable: &Path) -> Command {
+    let mut cmd = Command::new(executable);
     cmd.env_remove("GITHUB_TOKEN")
         .env_remove("GITTENSOR_MINER_PATS_FILE")
         .env_remove("RUST_LOG")

@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{Fixture, bare};
+use common::{Fixture, bare, demo};
 
 /// Tokens of each format, each distinctive enough that a leak is found by `contains`.
 const TOKENS: [&str; 4] = [
@@ -16,12 +16,11 @@ const TOKENS: [&str; 4] = [
 ];
 
 /// Where the subcommand goes: each one, and the top level (no subcommand).
-const SUBCOMMANDS: [Option<&str>; 6] = [
+const SUBCOMMANDS: [Option<&str>; 5] = [
     Some("verify"),
     Some("check"),
     Some("broadcast"),
     Some("audit"),
-    Some("demo"),
     None,
 ];
 
@@ -95,6 +94,22 @@ fn a_token_anywhere_on_the_command_line_is_never_printed_and_exits_2() {
     }
     assert_eq!(runs, TOKENS.len() * SUBCOMMANDS.len() * PLACES.len());
     assert_eq!(fixture.all_requests(), 0, "nothing was sent");
+}
+
+#[test]
+fn the_demo_refuses_a_token_anywhere_on_its_command_line_too() {
+    // `pat-verdict-demo` was `pat-verdict demo`: a token typed after it is refused the same way.
+    for token in TOKENS {
+        for place in PLACES {
+            let args: Vec<String> = place.iter().map(|arg| arg.replace("{}", token)).collect();
+            let out = demo()
+                .env("RUST_LOG", "trace")
+                .args(&args)
+                .output()
+                .expect("runs");
+            assert_refused(&out, token, &format!("demo {args:?}"));
+        }
+    }
 }
 
 #[test]
