@@ -4,26 +4,6 @@
 
 use pat_verdict::{Cause, DEFAULT_API_URL, TransportErrorKind, WhyRefused};
 
-/// The URL `--api-url` probably meant when it was given without a scheme
-/// (`127.0.0.1:45115`): `http://` for a loopback host (a fake or a local proxy), `https://`
-/// otherwise. `None` when the value has a scheme, or holds anything that makes it more than
-/// a host, port and path (credentials, spaces, control characters): it is then not repeated.
-#[must_use]
-pub fn api_url_with_scheme(value: &str) -> Option<String> {
-    let plain = !value.is_empty()
-        && !value.contains("://")
-        && value
-            .chars()
-            .all(|c| c.is_ascii_graphic() && !matches!(c, '@' | '?' | '#' | '\\'));
-    if !plain {
-        return None;
-    }
-    let host = value.split(['/', ':']).next().unwrap_or_default();
-    let loopback = host == "localhost" || host.starts_with("127.") || value.starts_with("[::1]");
-    let scheme = if loopback { "http" } else { "https" };
-    Some(format!("{scheme}://{value}"))
-}
-
 /// A hint to append to a verdict's reason, decided from its cause (docs/contract.md §13:
 /// nothing reads a reason to learn the why) and the `--api-url` it was judged against:
 ///
@@ -99,25 +79,6 @@ mod tests {
     use pat_verdict::Endpoint;
 
     use super::*;
-
-    #[test]
-    fn a_url_without_a_scheme_gets_one() {
-        assert_eq!(
-            api_url_with_scheme("127.0.0.1:45115").as_deref(),
-            Some("http://127.0.0.1:45115")
-        );
-        assert_eq!(
-            api_url_with_scheme("localhost:8080/api/v3").as_deref(),
-            Some("http://localhost:8080/api/v3")
-        );
-        assert_eq!(
-            api_url_with_scheme("ghe.example.com/api/v3").as_deref(),
-            Some("https://ghe.example.com/api/v3")
-        );
-        for not_repeated in ["", "ftp://x", "user:pw@host", "a b", "host?x=1", "x\u{1b}"] {
-            assert_eq!(api_url_with_scheme(not_repeated), None, "{not_repeated:?}");
-        }
-    }
 
     /// A transport failure of `kind` on `/user`, in ureq's words.
     fn transport(kind: TransportErrorKind, detail: &str) -> Cause {

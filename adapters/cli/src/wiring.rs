@@ -113,7 +113,7 @@ pub fn github(common: &Common) -> Result<UreqGithub, Failure> {
     }
     builder.build().map_err(|error| match error {
         ClientError::ApiUrl(error) => {
-            Failure::Usage(match crate::hints::api_url_with_scheme(&common.api_url) {
+            Failure::Usage(match error.meant(&common.api_url) {
                 // The value is a bare host and port (nothing secret): say what it meant.
                 Some(meant) => format!("--api-url: {error}: did you mean {meant}?"),
                 None => format!("--api-url: {error}"),
