@@ -21,7 +21,8 @@
 //! rate-limit signals, the token pre-check ([`Token`]), the strict API URL ([`ApiUrl`]) and
 //! deadline ([`parse_deadline`]) an operator gives, escaping outside text for people
 //! ([`escape_control`]), the retry and deadline policy ([`RetryPolicy`]), one verification as a
-//! pure state machine ([`Verification`]), the identity pin ([`plan_save`]), every user-facing
+//! pure state machine ([`verification::Verification`]), the identity pin
+//! ([`store::plan_save`]), every user-facing
 //! message, and the handlers' logic ([`Validator`], answering [`CheckOutcome`] and
 //! [`BroadcastOutcome`]), written against the ports ([`GithubApi`], [`Clock`], [`PatStore`],
 //! [`Registry`]).
@@ -35,8 +36,12 @@
 //!
 //! ## The surface
 //!
-//! Modules are private; every public type has one path, at the crate root. The fakes for
-//! tests live in `testing` (feature `testing`).
+//! Every public item has one path. What a host or an adapter uses is re-exported at the crate
+//! root from private modules (as quinn-proto does); three subsystems a host reaches as a whole
+//! are public modules of their own: [`verification`] (the machine a host with its own HTTP
+//! client drives), [`outage`] (the guard, its settings and state) and [`store`] (the entry model
+//! and the pin every store adapter shares). The fakes for tests, and the rules the property
+//! tests check one by one, live in `testing` (feature `testing`).
 //!
 //! ## Example
 //!
@@ -65,18 +70,18 @@ mod kind;
 mod messages;
 mod metrics;
 mod miner;
-mod outage;
+pub mod outage;
 mod policy;
 mod ports;
 mod rate_limit;
 mod registry;
 mod report;
-mod store;
+pub mod store;
 mod text_id;
 mod time;
 mod token;
 mod verdict;
-mod verification;
+pub mod verification;
 mod words;
 
 #[cfg(feature = "testing")]
@@ -103,10 +108,6 @@ pub use http::{
 };
 pub use messages::format_seconds;
 pub use miner::{Hotkey, Uid};
-pub use outage::{
-    DEFAULT_OUTAGE_COOLDOWN, DEFAULT_OUTAGE_THRESHOLD, MAX_OUTAGE_COOLDOWN, OutageSettings,
-    OutageSettingsError, OutageState, outage_cooldown_from_secs, parse_outage_cooldown,
-};
 pub use policy::{DEFAULT_DEADLINE, Next, RetryPolicy};
 pub use ports::{
     BoxError, Clock, GithubApi, PatStore, Registry, StoreError, StoreFailure, StoreFailureKind,
@@ -115,12 +116,6 @@ pub use ports::{
 pub use registry::HotkeyList;
 pub use report::{Stage, VerifyReport, VerifyResponse};
 pub use secrecy::{ExposeSecret, SecretString};
-pub use store::{
-    Extra, KNOWN_KEYS, Listing, OptionalKey, SaveOutcome, StoredPat, UnusableEntry, plan_save,
-};
 pub use time::UnixTime;
 pub use token::{MAX_TOKEN_LEN, REDACTED, Token, TokenError};
 pub use verdict::{GithubId, Identity, TokenInfo, Verdict, VerdictKind, Viewer};
-pub use verification::{
-    Answered, Halted, IdentityKnown, Plan, Request, SendRequest, Step, Verification, Wait,
-};

@@ -21,7 +21,8 @@
 //! start (a series that appears only at the first outage is hard to alert on).
 //!
 //! ```
-//! use pat_verdict::{CauseKind, RetryPolicy, SecretString, Step, Verification, VerdictKind};
+//! use pat_verdict::{CauseKind, RetryPolicy, SecretString, VerdictKind};
+//! use pat_verdict::verification::{Step, Verification};
 //! use std::time::Duration;
 //!
 //! // A token refused before any request is counted as {verdict="invalid", cause="malformed_token"}.

@@ -8,7 +8,7 @@
 //! sending it. Counting tokens, not requests, is what keeps one miner from switching
 //! verification off for every miner: a hostile "token" that makes whatever is in front of
 //! GitHub fail counts once, however often it is sent (added 2026-12-07). It is a plain value like the
-//! [`Verification`](crate::Verification) machine: no clock, no I/O, no globals. Time enters as
+//! [`Verification`](crate::verification::Verification) machine: no clock, no I/O, no globals. Time enters as
 //! a monotonic `now` ([`Duration`] since any fixed origin, the reading the machine takes) plus,
 //! with each answer, the wall clock ([`UnixTime`]) the reason text and
 //! [`OutageState`] show. A driver holds one guard per API root (behind a mutex, shared by every
@@ -63,8 +63,9 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use pat_verdict::testing::{GuardChange, GuardOutcome, OutageGuard, Permit, TokenIds};
-//! use pat_verdict::{OutageSettings, Token, UnixTime};
+//! use pat_verdict::outage::{GuardChange, GuardOutcome, OutageGuard, Permit, TokenIds};
+//! use pat_verdict::{Token, UnixTime};
+//! use pat_verdict::outage::OutageSettings;
 //!
 //! let settings = OutageSettings::new(2, Duration::from_secs(30)).unwrap();
 //! let mut guard = OutageGuard::new(settings);
@@ -117,7 +118,8 @@ use thiserror::Error;
 
 use crate::cause::Cause;
 use crate::time::UnixTime;
-use crate::token::TokenId;
+/// The name the guard knows a token by (a keyed hash, never the token), and its key.
+pub use crate::token::{TokenId, TokenIds};
 use crate::verdict::Verdict;
 
 /// Consecutive GitHub-side failures that open the guard, unless configured otherwise.
@@ -479,7 +481,7 @@ impl OutageGuard {
     }
 
     /// Asks whether a request may go at monotonic `now`. `timeout` is how long that request
-    /// may take ([`Request::timeout`](crate::Request::timeout)): if it becomes the probe and no
+    /// may take ([`Request::timeout`](crate::verification::Request::timeout)): if it becomes the probe and no
     /// answer is recorded within it (plus [`PROBE_GRACE`], at most [`MAX_OUTAGE_COOLDOWN`]),
     /// the probe is presumed lost and the next request probes instead.
     pub fn before_request(&mut self, now: Duration, timeout: Duration) -> Permit {

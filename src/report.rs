@@ -36,7 +36,7 @@ impl From<crate::http::Endpoint> for Stage {
     }
 }
 
-/// Everything one verification learned: what [`Step::Done`](crate::Step::Done) carries.
+/// Everything one verification learned: what [`Step::Done`](crate::verification::Step::Done) carries.
 ///
 /// It says what happened, so no reader meets a combination that cannot be: a valid PAT
 /// always has its identity and viewer and no stage; a stopped one always has a stage and a

@@ -223,7 +223,7 @@ impl Serialize for StoredPat {
 
 /// Whether a save may go ahead, decided from the entry already stored for the uid.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum PinDecision {
+pub(crate) enum PinDecision {
     /// No entry, a new miner on the uid (other hotkey), or the same account: save.
     Allow,
     /// The same hotkey is stored with another GitHub account: refuse.
@@ -234,7 +234,7 @@ pub enum PinDecision {
 /// hotkey on the uid (a new miner) may register any account, and so may the hotkey of an
 /// entry that [pins nothing](StoredPat::pins_nothing) (docs/contract.md §7, as gittensor reads it).
 #[must_use]
-pub fn pin_decision(
+pub(crate) fn pin_decision(
     existing: Option<&StoredPat>,
     hotkey: &Hotkey,
     github_id: &GithubId,

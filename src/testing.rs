@@ -178,13 +178,6 @@ pub const SOMETHING_WENT_WRONG: &str = "Something went wrong while executing you
 /// The scopes and expiry of a `/user` answer's headers, which a valid identity carries.
 pub use crate::classify::token_info;
 pub use crate::http::BODY_CAP;
-/// The outage guard's machinery (docs/contract.md §10), a pure value every `Verifier` holds:
-/// for its property tests, which drive it by hand. Hosts set it with `OutageSettings` and read
-/// it with `OutageState`.
-pub use crate::outage::{
-    GuardChange, GuardOutcome, OutageGuard, PROBE_GRACE, Permit, ProbeTicket, Refusal,
-    short_circuit_reason,
-};
 /// The rate-limit rules of docs/contract.md §4 one by one — the signals, the wait and its
 /// two header readers — for the property tests and fuzz targets that check each over any
 /// text. Hosts get them through the classifiers' verdicts.
@@ -192,8 +185,6 @@ pub use crate::rate_limit::{
     MAX_RETRY_AFTER, RATE_LIMIT_PHRASES, documentation_url_signals_rate_limit, mentions_rate_limit,
     parse_ratelimit_reset, parse_retry_after, retry_after,
 };
-/// The name the guard knows a token by (a keyed hash, never the token).
-pub use crate::token::{TokenId, TokenIds};
 
 impl Reply {
     /// A reply that answers `answer` at once, with no headers.

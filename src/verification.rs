@@ -32,10 +32,8 @@
 //!
 //! ```
 //! use std::time::Duration;
-//! use pat_verdict::{
-//!     CallResult, Endpoint, HttpResponse, RetryPolicy, SecretString, Step, UnixTime,
-//!     Verdict, Verification,
-//! };
+//! use pat_verdict::{CallResult, Endpoint, HttpResponse, RetryPolicy, SecretString, UnixTime, Verdict};
+//! use pat_verdict::verification::{Step, Verification};
 //!
 //! let wall = UnixTime(1_767_225_600);
 //! let mut now = Duration::ZERO;

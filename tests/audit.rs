@@ -3,10 +3,10 @@
 mod world;
 
 use futures::StreamExt;
+use pat_verdict::store::UnusableEntry;
 use pat_verdict::testing::{Reply, entry};
 use pat_verdict::{
-    AuditRow, AuditSummary, Endpoint, Hotkey, PatStore, Uid, UnusableEntry, VerdictKind, audit,
-    in_uid_order,
+    AuditRow, AuditSummary, Endpoint, Hotkey, PatStore, Uid, VerdictKind, audit, in_uid_order,
 };
 use world::World;
 

@@ -352,7 +352,8 @@ async fn the_machine_and_the_guard_name_their_own_causes() {
     // (verification_machine.rs): a verification whose deadline leaves no room to send says so.
 
     // The guard open: answered at once.
-    let settings = pat_verdict::OutageSettings::new(1, Duration::from_secs(30)).expect("valid");
+    let settings =
+        pat_verdict::outage::OutageSettings::new(1, Duration::from_secs(30)).expect("valid");
     let verifier =
         Verifier::new(github.clone(), clock, RetryPolicy::default()).with_outage(settings);
     github.on("ghp_down", Endpoint::Identity, [Reply::status(503)]);

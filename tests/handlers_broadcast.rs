@@ -57,7 +57,7 @@ fn retry_later(outcome: BroadcastOutcome) -> String {
     }
 }
 
-async fn stored(world: &World, uid: u32) -> Option<pat_verdict::StoredPat> {
+async fn stored(world: &World, uid: u32) -> Option<pat_verdict::store::StoredPat> {
     world
         .store
         .inner()
@@ -222,7 +222,7 @@ async fn pin_compares_ids_as_strings_so_old_numeric_ids_do_not_lock_out() {
     let mut old = entry(1, "hotkey_1", "ghp_old", "1001");
     let number = serde_json::value::to_raw_value(&json!(1001)).expect("a number");
     old.extra
-        .read_raw(pat_verdict::OptionalKey::GithubId, "1001", number);
+        .read_raw(pat_verdict::store::OptionalKey::GithubId, "1001", number);
     world.seed(old).await;
     world.github.valid("ghp_rotated", 1001, "miner1");
     let response = world.broadcast("hotkey_1", "ghp_rotated").await;

@@ -21,12 +21,11 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use common::config;
-use pat_verdict::testing::{
+use pat_verdict::outage::{
     GuardChange, GuardOutcome, OutageGuard, PROBE_GRACE, Permit, ProbeTicket, TokenId,
 };
-use pat_verdict::{
-    Cause, CauseKind, Endpoint, MAX_OUTAGE_COOLDOWN, OutageSettings, RateLimit, UnixTime, Verdict,
-};
+use pat_verdict::outage::{MAX_OUTAGE_COOLDOWN, OutageSettings};
+use pat_verdict::{Cause, CauseKind, Endpoint, RateLimit, UnixTime, Verdict};
 use proptest::prelude::*;
 
 /// Monotonic zero is this wall time: 2026-01-01T00:00:00Z.

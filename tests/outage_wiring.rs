@@ -6,10 +6,11 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use pat_verdict::testing::{ManualClock, Reply, ScriptedGithub, short_circuit_reason};
+use pat_verdict::outage::OutageSettings;
+use pat_verdict::outage::short_circuit_reason;
+use pat_verdict::testing::{ManualClock, Reply, ScriptedGithub};
 use pat_verdict::{
-    CauseKind, Endpoint, OutageSettings, RetryPolicy, SecretString, Stage, Verdict, VerdictKind,
-    Verifier,
+    CauseKind, Endpoint, RetryPolicy, SecretString, Stage, Verdict, VerdictKind, Verifier,
 };
 
 const WALL: pat_verdict::UnixTime = pat_verdict::UnixTime(1_767_225_600); // 2026-01-01T00:00:00Z

@@ -10,11 +10,11 @@ mod common;
 
 use std::time::Duration;
 
+use pat_verdict::verification::{IdentityKnown, Plan, SendRequest, Step, Verification};
 use pat_verdict::{
-    CallResult, CauseKind, Endpoint, HttpResponse, IdentityKnown, Plan, RelevantHeaders,
-    RetryPolicy, SecretString, SendRequest, Stage, Step, TransportError, TransportErrorKind,
-    UnixTime, Verdict, Verification, VerifyReport, classify_identity, classify_one_call,
-    classify_test_query,
+    CallResult, CauseKind, Endpoint, HttpResponse, RelevantHeaders, RetryPolicy, SecretString,
+    Stage, TransportError, TransportErrorKind, UnixTime, Verdict, VerifyReport, classify_identity,
+    classify_one_call, classify_test_query,
 };
 use proptest::prelude::*;
 

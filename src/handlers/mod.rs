@@ -21,7 +21,7 @@
 //!          [broadcast only] pin check + save, one atomic store step ──► accepted
 //! ```
 //!
-//! Every step of it is the pure [`Verification`](crate::Verification) machine (whose module
+//! Every step of it is the pure [`Verification`](crate::verification::Verification) machine (whose module
 //! draws it in detail); [`Verifier`] is the one async driver that runs it over the ports, and
 //! the handlers only pin (at the identity) and save.
 //!

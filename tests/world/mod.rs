@@ -106,7 +106,7 @@ impl World {
     }
 
     /// Puts an entry in the store directly (not counted as a handler's write).
-    pub async fn seed(&self, entry: pat_verdict::StoredPat) {
+    pub async fn seed(&self, entry: pat_verdict::store::StoredPat) {
         use pat_verdict::PatStore;
         self.store
             .inner()

@@ -288,7 +288,7 @@ pub fn parse_timeout(text: &str) -> Result<Duration, String> {
 
 /// Reads `--outage-cooldown`: a number of seconds in (0, 600] (docs/contract.md §10).
 pub fn parse_outage_cooldown(text: &str) -> Result<Duration, String> {
-    pat_verdict::parse_outage_cooldown(text).map_err(|error| error.to_string())
+    pat_verdict::outage::parse_outage_cooldown(text).map_err(|error| error.to_string())
 }
 
 #[cfg(test)]

@@ -8,11 +8,12 @@ use std::sync::OnceLock;
 use std::time::Duration;
 
 use async_trait::async_trait;
-use pat_verdict::{DEFAULT_DEADLINE, Listing, PatStore, SaveOutcome, StoreError};
-use pat_verdict::{
-    Hotkey, HotkeyList, OutageSettings, Plan, RetryPolicy, StoreFailureKind, StoredPat, Uid,
-    Validator, Verifier,
-};
+use pat_verdict::outage::OutageSettings;
+use pat_verdict::store::StoredPat;
+use pat_verdict::store::{Listing, SaveOutcome};
+use pat_verdict::verification::Plan;
+use pat_verdict::{DEFAULT_DEADLINE, PatStore, StoreError};
+use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, StoreFailureKind, Uid, Validator, Verifier};
 use pat_verdict_json_store::{ENV_VAR, JsonStore, resolve_path};
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::{ClientError, UreqGithub};

@@ -23,11 +23,13 @@
 use std::time::Duration;
 
 use futures::future::join_all;
+use pat_verdict::outage::OutageSettings;
+use pat_verdict::store::StoredPat;
+use pat_verdict::verification::Plan;
 use pat_verdict::{
     BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse, Clock,
-    Endpoint, GithubId, Hotkey, HotkeyList, OutageSettings, PatStore, Plan, RetryPolicy,
-    SecretString, StoredPat, Uid, UnixTime, Validator, VerdictKind, Verifier, VerifyReport,
-    VerifyResponse,
+    Endpoint, GithubId, Hotkey, HotkeyList, PatStore, RetryPolicy, SecretString, Uid, UnixTime,
+    Validator, VerdictKind, Verifier, VerifyReport, VerifyResponse,
 };
 use pat_verdict_fake_github::{FakeGithub, Reply};
 use pat_verdict_json_store::JsonStore;

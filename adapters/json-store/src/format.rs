@@ -18,8 +18,9 @@
 use std::collections::BTreeMap;
 use std::fmt;
 
-use pat_verdict::OptionalKey;
-use pat_verdict::{GithubId, Hotkey, SecretString, StoredPat, Uid, UnusableEntry};
+use pat_verdict::store::OptionalKey;
+use pat_verdict::store::{StoredPat, UnusableEntry};
+use pat_verdict::{GithubId, Hotkey, SecretString, Uid};
 use serde::Deserializer as _;
 use serde::ser::SerializeSeq;
 use serde_json::Value;
@@ -362,7 +363,7 @@ fn entry_from(
         },
     }
     for (key, value) in &object.0 {
-        if !pat_verdict::KNOWN_KEYS.contains(&key.as_str()) {
+        if !pat_verdict::store::KNOWN_KEYS.contains(&key.as_str()) {
             entry.extra.insert(key.clone(), value.clone());
         }
     }

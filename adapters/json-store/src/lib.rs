@@ -73,10 +73,8 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use async_trait::async_trait;
-use pat_verdict::{
-    Listing, PatStore, SaveOutcome, StoreError, StoreFailure, StoreFailureKind, StoredPat, Uid,
-    plan_save,
-};
+use pat_verdict::store::{Listing, SaveOutcome, StoredPat, plan_save};
+use pat_verdict::{PatStore, StoreError, StoreFailure, StoreFailureKind, Uid};
 use thiserror::Error;
 
 mod file;

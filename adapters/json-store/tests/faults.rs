@@ -12,8 +12,9 @@ use std::os::unix::fs::symlink;
 use std::path::Path;
 use std::process::Command;
 
+use pat_verdict::store::SaveOutcome;
 use pat_verdict::testing::entry;
-use pat_verdict::{GithubId, Hotkey, PatStore, SaveOutcome, StoreError, Uid};
+use pat_verdict::{GithubId, Hotkey, PatStore, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
 use common::{
@@ -203,7 +204,7 @@ trait PatText {
     fn pat_text(&self) -> String;
 }
 
-impl PatText for pat_verdict::StoredPat {
+impl PatText for pat_verdict::store::StoredPat {
     fn pat_text(&self) -> String {
         pat_verdict::ExposeSecret::expose_secret(&self.pat).to_owned()
     }

@@ -11,8 +11,9 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 use std::sync::{Arc, Barrier};
 
+use pat_verdict::store::SaveOutcome;
 use pat_verdict::testing::{entry, store_contract};
-use pat_verdict::{GithubId, PatStore, SaveOutcome, StoreError, Uid};
+use pat_verdict::{GithubId, PatStore, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
 use common::{

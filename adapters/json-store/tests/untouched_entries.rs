@@ -9,8 +9,9 @@ mod common;
 
 use std::fs;
 
+use pat_verdict::PatStore;
+use pat_verdict::store::SaveOutcome;
 use pat_verdict::testing::entry;
-use pat_verdict::{PatStore, SaveOutcome};
 use serde_json::value::RawValue;
 
 use common::{assert_saves, python3, store_holding, upsert};

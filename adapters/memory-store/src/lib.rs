@@ -10,8 +10,9 @@ use std::collections::BTreeMap;
 use std::sync::{Mutex, MutexGuard, PoisonError};
 
 use async_trait::async_trait;
-use pat_verdict::plan_save;
-use pat_verdict::{PatStore, SaveOutcome, StoreError, StoredPat, Uid};
+use pat_verdict::store::plan_save;
+use pat_verdict::store::{SaveOutcome, StoredPat};
+use pat_verdict::{PatStore, StoreError, Uid};
 
 /// PATs in memory, by uid.
 #[derive(Debug, Default)]

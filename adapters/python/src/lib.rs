@@ -43,7 +43,8 @@ use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
 
-use pat_verdict::{Hotkey, Plan, Registry, RetryPolicy, StoreError, StoreFailureKind, error_chain};
+use pat_verdict::verification::Plan;
+use pat_verdict::{Hotkey, Registry, RetryPolicy, StoreError, StoreFailureKind, error_chain};
 use pyo3::exceptions::{PyFileNotFoundError, PyOSError, PyValueError};
 use pyo3::prelude::*;
 
@@ -625,11 +626,11 @@ fn _pat_verdict(module: &Bound<'_, PyModule>) -> PyResult<()> {
     module.add("MAX_ATTEMPTS", RetryPolicy::default().max_attempts)?;
     module.add(
         "DEFAULT_OUTAGE_THRESHOLD",
-        pat_verdict::DEFAULT_OUTAGE_THRESHOLD,
+        pat_verdict::outage::DEFAULT_OUTAGE_THRESHOLD,
     )?;
     module.add(
         "DEFAULT_OUTAGE_COOLDOWN",
-        pat_verdict::DEFAULT_OUTAGE_COOLDOWN.as_secs_f64(),
+        pat_verdict::outage::DEFAULT_OUTAGE_COOLDOWN.as_secs_f64(),
     )?;
     module.add("BLOCKING_THREADS", runtime::BLOCKING_THREADS)?;
     Ok(())

@@ -20,7 +20,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use pat_verdict::{AnswerCause, OutageState, Stage, Uid, VerdictKind, VerifyResponse};
+use pat_verdict::outage::OutageState;
+use pat_verdict::{AnswerCause, Stage, Uid, VerdictKind, VerifyResponse};
 
 use crate::trace::Trail;
 

@@ -1,4 +1,4 @@
-//! The core's step-by-step verification machine ([`pat_verdict::Verification`]) for Python:
+//! The core's step-by-step verification machine ([`pat_verdict::verification::Verification`]) for Python:
 //! a host that keeps its own HTTP client (`requests`, `aiohttp`) drives a whole verification —
 //! token pre-check, identity, retries with backoff and `Retry-After`, the one deadline, the
 //! identity pin point, the test query — and sends every request itself.
@@ -12,10 +12,10 @@
 use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
-use pat_verdict::{
-    ApiUrl, Endpoint, ExposeSecret, IdentityKnown, REDACTED, RetryPolicy, SecretString,
-    SendRequest, Stage, Step, Verification as CoreVerification, Wait,
+use pat_verdict::verification::{
+    IdentityKnown, SendRequest, Step, Verification as CoreVerification, Wait,
 };
+use pat_verdict::{ApiUrl, Endpoint, ExposeSecret, REDACTED, RetryPolicy, SecretString, Stage};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};

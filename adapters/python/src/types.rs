@@ -542,8 +542,8 @@ pub struct OutageState {
     pub(crate) probing: bool,
 }
 
-impl From<pat_verdict::OutageState> for OutageState {
-    fn from(state: pat_verdict::OutageState) -> Self {
+impl From<pat_verdict::outage::OutageState> for OutageState {
+    fn from(state: pat_verdict::outage::OutageState) -> Self {
         Self {
             opened_at: state.opened_at.0,
             retry_at: state.retry_at.0,

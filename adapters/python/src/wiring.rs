@@ -8,9 +8,11 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
 use futures::StreamExt;
+use pat_verdict::outage::{OutageSettings, OutageState};
+use pat_verdict::verification::Plan;
 use pat_verdict::{
-    CheckCategory, Hotkey, HotkeyList, OutageSettings, OutageState, PatStore, Plan, Registry,
-    RetryPolicy, SecretString, StoreError, StoreFailureKind, Uid, VerifyResponse,
+    CheckCategory, Hotkey, HotkeyList, PatStore, Registry, RetryPolicy, SecretString, StoreError,
+    StoreFailureKind, Uid, VerifyResponse,
 };
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
@@ -89,7 +91,7 @@ pub(crate) fn outage(threshold: &Count, cooldown: &Number) -> PyResult<OutageSet
             u32::MAX
         ))
     })?;
-    pat_verdict::outage_cooldown_from_secs(cooldown.value)
+    pat_verdict::outage::outage_cooldown_from_secs(cooldown.value)
         .and_then(|cooldown| OutageSettings::new(threshold, cooldown))
         .map_err(|error| PyValueError::new_err(error.to_string()))
 }

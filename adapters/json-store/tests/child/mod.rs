@@ -19,8 +19,9 @@ use std::io::{Read, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use pat_verdict::PatStore;
+use pat_verdict::store::SaveOutcome;
 use pat_verdict::testing::entry;
-use pat_verdict::{PatStore, SaveOutcome};
 use pat_verdict_json_store::JsonStore;
 use serde_json::value::RawValue;
 

@@ -6,7 +6,8 @@ use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use pat_verdict::{PatStore, SaveOutcome, StoreError, StoredPat, Uid, error_chain};
+use pat_verdict::store::{SaveOutcome, StoredPat};
+use pat_verdict::{PatStore, StoreError, Uid, error_chain};
 use pat_verdict_json_store::JsonStore;
 use serde_json::Value;
 
