@@ -297,8 +297,13 @@ def _stub_literal(name: str) -> List[str]:
         ):
             assert isinstance(node.value, ast.Subscript)
             assert isinstance(node.value.slice, ast.Tuple)
-            return [element.value for element in node.value.slice.elts
-                    if isinstance(element, ast.Constant) and isinstance(element.value, str)]
+            words: List[str] = []
+            for element in node.value.slice.elts:
+                if isinstance(element, ast.Constant) and isinstance(element.value, str):
+                    words.append(element.value)
+                elif isinstance(element, ast.Name):  # another Literal alias, nested
+                    words.extend(_stub_literal(element.id))
+            return words
     raise AssertionError(f"{name} is not in the stub")
 
 

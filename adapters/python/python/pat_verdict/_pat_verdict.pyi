@@ -43,28 +43,7 @@ VerdictCause = Literal[
 ]
 """Why a verdict is what it is (docs/contract.md §13); ``store_unavailable`` only for an audit
 row whose entry the store cannot use."""
-AnswerCause = Literal[
-    "ok",
-    "malformed_token",
-    "bad_credentials",
-    "forbidden",
-    "graphql_error",
-    "no_viewer",
-    "rate_limited",
-    "github_down",
-    "github_failure",
-    "not_github",
-    "request_refused",
-    "no_account_id",
-    "transport",
-    "contradicted",
-    "deadline",
-    "short_circuited",
-    "no_pat",
-    "not_registered",
-    "identity_locked",
-    "store_unavailable",
-]
+AnswerCause = Literal[VerdictCause, "no_pat", "not_registered", "identity_locked"]
 """Why a check or broadcast answer is what it is: a verification's cause, or the handler's own
 word (``no_pat``, ``not_registered``, ``identity_locked``, ``store_unavailable``)."""
 
