@@ -18,7 +18,12 @@ fuzz_target!(|answer: common::Answer| {
     if test_query.kind() == VerdictKind::Valid {
         assert_ne!(plain.kind(), VerdictKind::Invalid, "a viewer that came back is not evidence");
     } else {
-        assert_eq!(plain.clone().map(|_| ()), test_query.map(|_| ()), "not §2's verdict");
+        // The same row of §2's table: verdict, reason, wait and cause word (the cause's
+        // endpoint names the call, the one call here).
+        assert_eq!(plain.kind(), test_query.kind(), "not §2's verdict");
+        assert_eq!(plain.error(), test_query.error(), "not §2's reason");
+        assert_eq!(plain.retry_after(), test_query.retry_after(), "not §2's wait");
+        assert_eq!(plain.cause_kind(), test_query.cause_kind(), "not §2's cause");
     }
     if let Verdict::Valid(identity) = &plain {
         let id = identity.github_id.as_str();
