@@ -28,13 +28,7 @@ const AUDIT_SUMMARY_KEYS: &[&str] = &[
 
 /// A store of three: uid 0 valid, uid 1 revoked, uid 2 behind a 503 burst.
 fn three_entries() -> Fixture {
-    let fixture = Fixture::new();
-    fixture.write_store(&[
-        (0, "ghp_aliceValid", "1"),
-        (1, SECRET, "2"),
-        (2, "ghp_carolBurst", "3"),
-    ]);
-    fixture.github.valid("ghp_aliceValid", 1, "alice");
+    let fixture = Fixture::with_three_entries("ghp_carolBurst");
     fixture
         .github
         .script("ghp_carolBurst", Endpoint::Identity, [Reply::status(503)]);

@@ -6,6 +6,7 @@
 mod common;
 
 use common::{demo, keys, run, sorted};
+use serde_json::Value;
 
 #[test]
 fn demo_runs_every_scenario_and_exits_0() {
@@ -47,12 +48,11 @@ fn demo_json_is_one_object_per_scenario_then_a_summary() {
             assert_ne!(line["check"]["category"], "invalid_pat", "{line}");
         }
     }
-    let Some(bug) = lines
-        .iter()
-        .find(|line| line["scenario"] == "GitHub bug in a 200")
-    else {
-        panic!("no scenario of GitHub's own failure in a 200: {out:?}");
+    let scenario = |name: &str| -> &Value {
+        let found = lines.iter().find(|line| line["scenario"] == name);
+        found.unwrap_or_else(|| panic!("no scenario {name:?}: {out:?}"))
     };
+    let bug = scenario("GitHub bug in a 200");
     assert_eq!(bug["verify"]["verdict"], "inconclusive", "{bug}");
     assert!(
         bug["verify"]["reason"].as_str().is_some_and(
@@ -62,12 +62,7 @@ fn demo_json_is_one_object_per_scenario_then_a_summary() {
     );
     assert_eq!(bug["check"]["category"], "inconclusive", "{bug}");
     // The one-call scenario (docs/contract.md §11): valid in one request, pinned by the id.
-    let Some(one_call) = lines
-        .iter()
-        .find(|line| line["scenario"] == "valid PAT, one call")
-    else {
-        panic!("no one-call scenario: {out:?}");
-    };
+    let one_call = scenario("valid PAT, one call");
     assert_eq!(one_call["requests"], 1, "{one_call}");
     assert_eq!(one_call["verify"]["verdict"], "valid", "{one_call}");
     assert_eq!(one_call["verify"]["github_id"], "5830010", "{one_call}");

@@ -312,21 +312,27 @@ fn an_outage_is_asked_again_within_the_deadline_and_then_valid() {
 }
 
 /// `broadcast --json --one-call --hotkey 5Bob` with `$GITHUB_TOKEN` = [`SECRET`].
-fn broadcast(fixture: &Fixture) -> common::Run {
-    run(fixture
+/// Bob's `broadcast --one-call` of [`SECRET`], which GitHub answers with `reply`, over a
+/// store holding `stored` (uid, PAT, `github_id`) entries: the fixture and the answer,
+/// exited with `exit`.
+fn broadcast(stored: &[(u32, &str, &str)], reply: Reply, exit: i32) -> (Fixture, Value) {
+    let fixture = Fixture::new();
+    if !stored.is_empty() {
+        fixture.write_store(stored);
+    }
+    fixture.github.script(SECRET, Endpoint::OneCall, [reply]);
+    let value = run(fixture
         .handler("broadcast", "5Bob")
         .args(["--json", "--one-call", "--timeout", "1"])
         .env("GITHUB_TOKEN", SECRET))
+    .json_exiting(exit);
+    (fixture, value)
 }
 
 #[test]
 fn broadcast_pins_the_database_id_and_refuses_another_account() {
     // A fresh hotkey: stored, pinned to the viewer's databaseId, with one request.
-    let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::OneCall, [ok(viewer(json!(42)))]);
-    let value = broadcast(&fixture).json_exiting(0);
+    let (fixture, value) = broadcast(&[], ok(viewer(json!(42))), 0);
     assert_eq!(value["accepted"], true, "{value}");
     let stored = read_store(&fixture.store());
     assert_eq!(stored[0]["github_id"], "42");
@@ -334,12 +340,7 @@ fn broadcast_pins_the_database_id_and_refuses_another_account() {
     assert_eq!(fixture.github.requests_for(SECRET, Endpoint::Identity), 0);
 
     // The hotkey is pinned to account 7: a PAT of account 42 is refused, the entry kept.
-    let fixture = Fixture::new();
-    fixture.write_store(&[(1, "ghp_oldPat", "7")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::OneCall, [ok(viewer(json!(42)))]);
-    let value = broadcast(&fixture).json_exiting(1);
+    let (fixture, value) = broadcast(&[(1, "ghp_oldPat", "7")], ok(viewer(json!(42))), 1);
     assert!(
         value["rejection_reason"]
             .as_str()
@@ -349,12 +350,7 @@ fn broadcast_pins_the_database_id_and_refuses_another_account() {
     assert_eq!(read_store(&fixture.store())[0]["github_id"], "7");
 
     // The same account again (a rotated PAT): accepted, still pinned to 7.
-    let fixture = Fixture::new();
-    fixture.write_store(&[(1, "ghp_oldPat", "7")]);
-    fixture
-        .github
-        .script(SECRET, Endpoint::OneCall, [ok(viewer(json!(7)))]);
-    let value = broadcast(&fixture).json_exiting(0);
+    let (fixture, value) = broadcast(&[(1, "ghp_oldPat", "7")], ok(viewer(json!(7))), 0);
     assert_eq!(value["accepted"], true, "{value}");
     let stored = read_store(&fixture.store());
     assert_eq!(stored[0]["github_id"], "7");
@@ -365,11 +361,7 @@ fn broadcast_pins_the_database_id_and_refuses_another_account() {
 fn the_handlers_speak_of_the_test_query_when_the_one_call_fails() {
     // Invalid: broadcast rejects in the test query's words (two calls would say
     // "No Github id found…"), and check calls the PAT invalid in the same words.
-    let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::OneCall, [Reply::bad_credentials()]);
-    let value = broadcast(&fixture).json_exiting(1);
+    let (fixture, value) = broadcast(&[], Reply::bad_credentials(), 1);
     assert_eq!(
         value,
         json!({
@@ -389,11 +381,7 @@ fn the_handlers_speak_of_the_test_query_when_the_one_call_fails() {
 
     // Inconclusive: broadcast says to retry in the test query's words; check says GitHub is
     // unavailable. The store is left as it was.
-    let fixture = Fixture::new();
-    fixture
-        .github
-        .script(SECRET, Endpoint::OneCall, [Reply::status(503)]);
-    let value = broadcast(&fixture).json_exiting(75);
+    let (fixture, value) = broadcast(&[], Reply::status(503), 75);
     assert_eq!(value["accepted"], false);
     assert_eq!(value["retryable"], true);
     assert_eq!(

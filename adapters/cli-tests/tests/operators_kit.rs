@@ -22,14 +22,7 @@ use serde_json::{Value, json};
 
 /// A store of three: uid 0 valid, uid 1 revoked (the shared secret), uid 2 revoked too.
 fn three_entries() -> Fixture {
-    let fixture = Fixture::new();
-    fixture.write_store(&[
-        (0, "ghp_aliceValid", "1"),
-        (1, SECRET, "2"),
-        (2, "ghp_carolRevoked", "3"),
-    ]);
-    fixture.github.valid("ghp_aliceValid", 1, "alice");
-    fixture
+    Fixture::with_three_entries("ghp_carolRevoked")
 }
 
 /// `audit --json --metrics-file M --store S` against the fake.
@@ -174,26 +167,14 @@ fn an_audit_whose_reader_goes_away_stops_sending_requests() {
     // uid 0 is answered at once (GitHub's 401); every other PAT's answer waits behind a gate
     // the test opens only once the reader is gone, so the audit cannot have written more
     // than the first row into the pipe before it closed: the bound below is exact, not a race.
-    let entries: Vec<Value> = (0..MANY)
-        .map(|uid| {
-            let token = format!("ghp_gone_{uid:04}");
-            let reply = Reply::bad_credentials();
-            let reply = if uid == 0 {
-                reply
-            } else {
-                reply.held("reader")
-            };
-            fixture.github.script(&token, Endpoint::Identity, [reply]);
-            json!({
-                "uid": uid,
-                "hotkey": format!("hk{uid}"),
-                "pat": token,
-                "github_id": uid.to_string(),
-                "stored_at": "2026-01-01T00:00:00Z",
-            })
-        })
-        .collect();
-    std::fs::write(fixture.store(), Value::Array(entries).to_string()).expect("write store");
+    fixture.write_many(MANY, "ghp_gone_", |uid| {
+        let reply = Reply::bad_credentials();
+        if uid == 0 {
+            reply
+        } else {
+            reply.held("reader")
+        }
+    });
     let metrics = fixture.dir.path().join("pat_verdict.prom");
     std::fs::write(&metrics, "# the last complete audit\n").expect("write");
     let concurrency = 1;

@@ -10,28 +10,12 @@
 mod common;
 
 use common::{Fixture, run};
-use pat_verdict::Endpoint;
 use pat_verdict_fake_github::Reply;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 /// A store of `count` entries whose PATs the fake answers with 503, every attempt.
 fn outage_store(fixture: &Fixture, count: u32) {
-    let entries: Vec<Value> = (0..count)
-        .map(|uid| {
-            let token = format!("ghp_down_{uid:04}");
-            fixture
-                .github
-                .script(&token, Endpoint::Identity, [Reply::status(503)]);
-            json!({
-                "uid": uid,
-                "hotkey": format!("hk{uid}"),
-                "pat": token,
-                "github_id": uid.to_string(),
-                "stored_at": "2026-01-01T00:00:00Z",
-            })
-        })
-        .collect();
-    std::fs::write(fixture.store(), Value::Array(entries).to_string()).expect("write store");
+    fixture.write_many(count, "ghp_down_", |_| Reply::status(503));
 }
 
 #[test]
@@ -73,7 +57,7 @@ fn an_audit_into_an_outage_asks_github_a_few_times_not_a_thousand() {
     }
     // Each short-circuited row says so as its cause (one per verdict the counters counted),
     // and in words why, and when GitHub is asked again.
-    let guarded: Vec<&serde_json::Value> = rows
+    let guarded: Vec<&Value> = rows
         .iter()
         .filter(|row| row["cause"] == "short_circuited")
         .collect();

@@ -5,7 +5,7 @@ mod common;
 
 use std::time::Duration;
 
-use common::{Fixture, SECRET, keys, run};
+use common::{Fixture, Run, SECRET, keys, run};
 use pat_verdict::{Clock, Endpoint};
 use pat_verdict_fake_github::Reply;
 use pat_verdict_system_clock::SystemClock;
@@ -57,15 +57,22 @@ fn valid_pat_exits_0_with_every_json_key() {
     assert_eq!(fixture.requests_for(SECRET), 2);
 }
 
+/// `verify --json`'s line from `out`, which must be an Invalid verdict at `stage` with the
+/// contract's keys, exit 1.
+fn invalid_at(out: &Run, stage: &str) -> Value {
+    let value = out.json_exiting(1);
+    assert_eq!(keys(&value), verify_keys());
+    assert_eq!(value["verdict"], "invalid", "{value}");
+    assert_eq!(value["stage"], stage, "{value}");
+    value
+}
+
 #[test]
 fn revoked_pat_exits_1_at_the_identity_stage() {
     let fixture = Fixture::new();
     // Unscripted: the fake answers 401 Bad credentials.
     let out = fixture.verify_json(SECRET, &[]);
-    let value = out.json_exiting(1);
-    assert_eq!(keys(&value), verify_keys());
-    assert_eq!(value["verdict"], "invalid");
-    assert_eq!(value["stage"], "identity");
+    let value = invalid_at(&out, "identity");
     assert_eq!(value["reason"], "GitHub /user API returned 401");
     assert_eq!(value["github_id"], Value::Null);
     assert_eq!(fixture.requests_for(SECRET), 1, "evidence is never retried");
@@ -151,10 +158,7 @@ fn a_malformed_token_is_never_sent() {
         "ghp_SECRÉTsecret123",
     ] {
         let out = fixture.verify_json(bad, &[]);
-        let value = out.json_exiting(1);
-        assert_eq!(keys(&value), verify_keys());
-        assert_eq!(value["verdict"], "invalid");
-        assert_eq!(value["stage"], "token");
+        let value = invalid_at(&out, "token");
         assert_eq!(value["cause"], "malformed_token");
         assert!(
             value["reason"]

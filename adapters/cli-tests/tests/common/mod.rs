@@ -85,6 +85,40 @@ impl Fixture {
         std::fs::write(self.store(), Value::Array(entries).to_string()).expect("write store");
     }
 
+    /// Writes a store of `count` entries, uid `n` holding the token `{prefix}{n:04}` on
+    /// hotkey `hk{n}`, each token's identity call answered by `reply(n)`: the audits of many
+    /// PATs start this way.
+    pub fn write_many(&self, count: u32, prefix: &str, reply: impl Fn(u32) -> Reply) {
+        let entries: Vec<Value> = (0..count)
+            .map(|uid| {
+                let token = format!("{prefix}{uid:04}");
+                self.github.script(&token, Endpoint::Identity, [reply(uid)]);
+                json!({
+                    "uid": uid,
+                    "hotkey": format!("hk{uid}"),
+                    "pat": token,
+                    "github_id": uid.to_string(),
+                    "stored_at": "2026-01-01T00:00:00Z",
+                })
+            })
+            .collect();
+        std::fs::write(self.store(), Value::Array(entries).to_string()).expect("write store");
+    }
+
+    /// A store of three on [`HOTKEYS`]: uid 0 valid (`ghp_aliceValid`, account 1), uid 1
+    /// [`SECRET`] (unscripted: revoked), and uid 2 holding `third`, which the caller scripts
+    /// (or leaves revoked).
+    pub fn with_three_entries(third: &str) -> Self {
+        let fixture = Self::new();
+        fixture.write_store(&[
+            (0, "ghp_aliceValid", "1"),
+            (1, SECRET, "2"),
+            (2, third, "3"),
+        ]);
+        fixture.github.valid("ghp_aliceValid", 1, "alice");
+        fixture
+    }
+
     /// `pat-verdict` pointed at the fake, with a clean environment: no token, no store
     /// variable, no logging, no colour, run inside the scratch folder.
     pub fn cmd(&self) -> Command {
