@@ -44,10 +44,10 @@ mod server;
 #[cfg(feature = "tls")]
 pub mod tls;
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::net::{SocketAddr, TcpListener};
-use std::sync::Arc;
+use std::sync::{Arc, PoisonError};
 use std::sync::atomic::Ordering;
 use std::thread::JoinHandle;
 use std::time::Duration;
@@ -55,7 +55,7 @@ use std::time::Duration;
 use pat_verdict::Endpoint;
 use serde_json::json;
 
-use crate::server::{Shared, accept_loop, lock, wake_accept};
+use crate::server::{CountKey, Shared, accept_loop, lock, wake_accept};
 /// The vocabulary the fake is scripted in, shared with the in-memory
 /// `pat_verdict::testing::ScriptedGithub`: a test reads the same against either fake.
 pub use pat_verdict::testing::{Answer, Hold, Reply, SOMETHING_WENT_WRONG};
@@ -373,7 +373,7 @@ impl FakeGithub {
     /// passes; whether they did. See [`Arrivals::wait`].
     #[must_use]
     pub fn wait_for_requests(&self, endpoint: Endpoint, at_least: usize, limit: Duration) -> bool {
-        self.shared.wait_for(endpoint, None, at_least, limit)
+        self.arrivals().wait(endpoint, None, at_least, limit)
     }
 
     /// Blocks until `at_least` requests on `endpoint` with `token` have arrived, or `limit`
@@ -386,7 +386,7 @@ impl FakeGithub {
         at_least: usize,
         limit: Duration,
     ) -> bool {
-        self.shared.wait_for(endpoint, Some(token), at_least, limit)
+        self.arrivals().wait(endpoint, Some(token), at_least, limit)
     }
 
     /// Forgets every count, of requests and of connections (scripts stay).
@@ -418,7 +418,24 @@ impl Arrivals {
         at_least: usize,
         limit: Duration,
     ) -> bool {
-        self.shared.wait_for(endpoint, token, at_least, limit)
+        let seen = |counts: &HashMap<CountKey, usize>| -> usize {
+            counts
+                .iter()
+                .filter(|((counted, credential), _)| {
+                    *counted == endpoint
+                        && token.is_none_or(|token| credential.as_deref() == Some(token))
+                })
+                .map(|(_, count)| count)
+                .sum()
+        };
+        let (counts, _) = self
+            .shared
+            .arrived
+            .wait_timeout_while(lock(&self.shared.counts), limit, |counts| {
+                seen(counts) < at_least
+            })
+            .unwrap_or_else(PoisonError::into_inner);
+        seen(&counts) >= at_least
     }
 }
 

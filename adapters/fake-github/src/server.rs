@@ -35,7 +35,7 @@ pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 
 /// Requests are counted by endpoint and by the credential sent (any scheme); `None` when
 /// there was no `Authorization` header.
-type CountKey = (Endpoint, Option<String>);
+pub(crate) type CountKey = (Endpoint, Option<String>);
 
 /// What the accept thread, the connection threads and the handle share.
 pub(crate) struct Shared {
@@ -137,32 +137,6 @@ impl Shared {
     pub(crate) fn open_gate(&self, gate: &str) {
         lock(&self.control).open_gates.insert(gate.to_owned());
         self.stop_signal.notify_all();
-    }
-
-    /// Waits until `at_least` requests on `endpoint` (with `token`, or any) have been
-    /// counted, or `limit` passes; whether they were.
-    pub(crate) fn wait_for(
-        &self,
-        endpoint: Endpoint,
-        token: Option<&str>,
-        at_least: usize,
-        limit: Duration,
-    ) -> bool {
-        let seen = |counts: &HashMap<CountKey, usize>| -> usize {
-            counts
-                .iter()
-                .filter(|((counted, credential), _)| {
-                    *counted == endpoint
-                        && token.is_none_or(|token| credential.as_deref() == Some(token))
-                })
-                .map(|(_, count)| count)
-                .sum()
-        };
-        let (counts, _) = self
-            .arrived
-            .wait_timeout_while(lock(&self.counts), limit, |counts| seen(counts) < at_least)
-            .unwrap_or_else(PoisonError::into_inner);
-        seen(&counts) >= at_least
     }
 
     /// Marks the server stopping, wakes every pause and shuts every live socket down.
@@ -379,17 +353,7 @@ fn answer(stream: &mut impl Wire, shared: &Shared, request: &Request) -> After {
         .endpoint_at(&request.method, &request.path, &request.body)
     {
         Some(endpoint) => endpoint,
-        None => {
-            let body = json!({
-                "message": "Not Found",
-                "documentation_url": "https://docs.github.com/rest",
-                "status": "404"
-            });
-            if !shared.pause(latency) {
-                return After::Close;
-            }
-            return respond(stream, 404, &[], &body.to_string(), request.keep_alive);
-        }
+        None => return github_error(stream, shared, latency, 404, request.keep_alive),
     };
     let (scheme, credential) = match request.authorization.as_deref() {
         Some(value) => match value.split_once(' ') {
@@ -420,15 +384,7 @@ fn answer(stream: &mut impl Wire, shared: &Shared, request: &Request) -> After {
         _ => None,
     };
     let Some(reply) = reply else {
-        let body = json!({
-            "message": "Bad credentials",
-            "documentation_url": "https://docs.github.com/rest",
-            "status": "401"
-        });
-        if !shared.pause(latency) {
-            return After::Close;
-        }
-        return respond(stream, 401, &[], &body.to_string(), request.keep_alive);
+        return github_error(stream, shared, latency, 401, request.keep_alive);
     };
     if let Some(hold) = &reply.hold
         && !shared.pass(hold)
@@ -439,6 +395,31 @@ fn answer(stream: &mut impl Wire, shared: &Shared, request: &Request) -> After {
         return After::Close;
     }
     play(stream, shared, reply, request.keep_alive)
+}
+
+/// GitHub's own error for a route it does not have (404 `Not Found`) or a credential it does
+/// not know (401 `Bad credentials`), after the fake's latency.
+fn github_error(
+    stream: &mut impl Wire,
+    shared: &Shared,
+    latency: Duration,
+    status: u16,
+    keep_alive: bool,
+) -> After {
+    let message = if status == 404 {
+        "Not Found"
+    } else {
+        "Bad credentials"
+    };
+    let body = json!({
+        "message": message,
+        "documentation_url": "https://docs.github.com/rest",
+        "status": status.to_string(),
+    });
+    if !shared.pause(latency) {
+        return After::Close;
+    }
+    respond(stream, status, &[], &body.to_string(), keep_alive)
 }
 
 fn respond(
