@@ -21,12 +21,15 @@ fn answer(status: u16, body: &str) -> CallResult {
     Ok(HttpResponse::new(status, body))
 }
 
-/// The cause word both classifiers give `result` (they share §2's and §3's status rows).
-fn causes(result: &CallResult) -> (CauseKind, CauseKind) {
-    (
+/// Asserts that both classifiers give `result` the cause `expected` (they share §2's and
+/// §3's status rows).
+#[track_caller]
+fn assert_both(result: &CallResult, expected: CauseKind) {
+    let both = (
         classify_test_query(result, UnixTime(0)).cause_kind(),
         classify_identity(result, UnixTime(0)).cause_kind(),
-    )
+    );
+    assert_eq!(both, (expected, expected), "{result:?}");
 }
 
 /// The contract's table: which verdict each cause goes with, written apart from the code.
@@ -102,15 +105,9 @@ async fn malformed_token_sends_nothing() {
 #[test]
 fn a_401_is_bad_credentials() {
     let with_json = answer(401, r#"{"message": "Bad credentials"}"#);
-    assert_eq!(
-        causes(&with_json),
-        (CauseKind::BadCredentials, CauseKind::BadCredentials)
-    );
+    assert_both(&with_json, CauseKind::BadCredentials);
     let alone = Ok(HttpResponse::status_only(401));
-    assert_eq!(
-        causes(&alone),
-        (CauseKind::BadCredentials, CauseKind::BadCredentials)
-    );
+    assert_both(&alone, CauseKind::BadCredentials);
 }
 
 /// `forbidden`: a 403 with GitHub's JSON and no other signal.
@@ -120,10 +117,7 @@ fn a_plain_403_is_forbidden() {
         r#"{"message": "Resource not accessible by personal access token"}"#,
         r#"{"message": "Sorry. Your account was suspended."}"#,
     ] {
-        assert_eq!(
-            causes(&answer(403, body)),
-            (CauseKind::Forbidden, CauseKind::Forbidden)
-        );
+        assert_both(&answer(403, body), CauseKind::Forbidden);
     }
 }
 
@@ -174,11 +168,7 @@ fn every_rate_limit_signal_is_rate_limited() {
         ),
     ] {
         let result = answer(status, body);
-        assert_eq!(
-            causes(&result),
-            (CauseKind::RateLimited, CauseKind::RateLimited),
-            "{body}"
-        );
+        assert_both(&result, CauseKind::RateLimited);
         assert!(classify_identity(&result, UnixTime(0)).rate_limited());
     }
     let graphql = answer(
@@ -195,10 +185,7 @@ fn every_rate_limit_signal_is_rate_limited() {
 #[test]
 fn a_5xx_is_github_down() {
     for status in [500, 502, 503, 504] {
-        assert_eq!(
-            causes(&answer(status, "")),
-            (CauseKind::GithubDown, CauseKind::GithubDown)
-        );
+        assert_both(&answer(status, ""), CauseKind::GithubDown);
     }
 }
 
@@ -286,10 +273,7 @@ fn a_refused_request_is_not_evidence() {
         403,
         r#"{"message": "Forbidden", "documentation_url": "https://docs.github.com/rest#user-agent-required"}"#,
     );
-    assert_eq!(
-        causes(&by_url),
-        (CauseKind::RequestRefused, CauseKind::RequestRefused)
-    );
+    assert_both(&by_url, CauseKind::RequestRefused);
 }
 
 /// `no_account_id`: `/user` (or the one call) without a usable id.

@@ -109,6 +109,28 @@ def measure(argv: list) -> tuple:
     return wall, usage.ru_utime + usage.ru_stime, out
 
 
+def alternate(tools: dict, fake: "Fake", args) -> dict:
+    """Runs every tool args.runs times, alternating which goes first, each against a reset
+    fake that must find every PAT valid; each tool's wall and CPU seconds and calls per PAT
+    (run 0 warms caches and is dropped)."""
+    results = {name: {"wall": [], "cpu": [], "calls": []} for name in tools}
+    names = list(tools)
+    for run in range(args.runs + 1):
+        order = names if run % 2 == 0 else names[::-1]
+        for name in order:
+            fake.command("reset")
+            wall, cpu, out = measure(tools[name])
+            stats = fake.stats()
+            last = json.loads(out.strip().splitlines()[-1])
+            if last.get("valid") != args.pats:
+                raise SystemExit(f"{name}: expected {args.pats} valid, got {last}")
+            if run > 0:
+                results[name]["wall"].append(wall)
+                results[name]["cpu"].append(cpu)
+                results[name]["calls"].append(calls(stats) / args.pats)
+    return results
+
+
 def compare(args) -> None:
     require_requests()
     build()
@@ -122,21 +144,7 @@ def compare(args) -> None:
                                  "--store", str(store), "--api-url", fake.url,
                                  "--concurrency", str(args.concurrency)],
         }
-        results = {name: {"wall": [], "cpu": [], "calls": []} for name in tools}
-        names = list(tools)
-        for run in range(args.runs + 1):  # run 0 warms caches and is dropped
-            order = names if run % 2 == 0 else names[::-1]
-            for name in order:
-                fake.command("reset")
-                wall, cpu, out = measure(tools[name])
-                stats = fake.stats()
-                last = json.loads(out.strip().splitlines()[-1])
-                if last.get("valid") != args.pats:
-                    raise SystemExit(f"{name}: expected {args.pats} valid, got {last}")
-                if run > 0:
-                    results[name]["wall"].append(wall)
-                    results[name]["cpu"].append(cpu)
-                    results[name]["calls"].append(calls(stats) / args.pats)
+        results = alternate(tools, fake, args)
         fake.close()
 
     floor = 2 * args.latency_ms / 1000 * args.pats / args.concurrency
@@ -170,19 +178,7 @@ def plans(args) -> None:
         audit = [str(RELEASE / "pat-verdict"), "audit", "--json", "--store", str(store),
                  "--api-url", fake.url, "--concurrency", str(args.concurrency)]
         tools = {"two calls": audit, "--one-call": audit + ["--one-call"]}
-        results = {name: {"wall": [], "calls": []} for name in tools}
-        names = list(tools)
-        for run in range(args.runs + 1):  # run 0 warms caches and is dropped
-            order = names if run % 2 == 0 else names[::-1]
-            for name in order:
-                fake.command("reset")
-                wall, _, out = measure(tools[name])
-                last = json.loads(out.strip().splitlines()[-1])
-                if last.get("valid") != args.pats:
-                    raise SystemExit(f"{name}: expected {args.pats} valid, got {last}")
-                if run > 0:
-                    results[name]["wall"].append(wall)
-                    results[name]["calls"].append(calls(fake.stats()) / args.pats)
+        results = alternate(tools, fake, args)
         fake.close()
 
     print(f"pat-verdict audit, {args.pats} PATs, {args.latency_ms} ms per answer, concurrency "

@@ -103,33 +103,24 @@ async fn test_query_408_429_and_rate_limited_403_are_inconclusive_rate_limited()
 #[tokio::test]
 async fn test_query_401_and_403_are_invalid_and_other_4xx_refuse_the_request() {
     let github = fake();
-    for status in [401, 403] {
-        let verdict = test_query(
-            &github,
-            Reply::json(status, json!({ "message": "Bad credentials" })),
-        )
-        .await;
-        assert_eq!(
-            verdict,
-            common::invalid(format!("GitHub GraphQL API returned {status}")),
-            "{status}"
-        );
-    }
     // docs/contract.md §13 (added 2026-12-07): the seed's "any other 4xx is Invalid" made
-    // exact; these say the request or the route is wrong, not the token.
-    for status in [400, 404, 422] {
-        let verdict = test_query(
-            &github,
-            Reply::json(status, json!({ "message": "Not Found" })),
-        )
-        .await;
-        assert_eq!(
-            verdict,
-            common::inconclusive(format!(
-                "GitHub GraphQL API returned {status}: GitHub refused the request, not the token (is the API URL GitHub's API root? a proxy rewriting requests?)"
-            )),
-            "{status}"
-        );
+    // exact; 400, 404 and 422 say the request or the route is wrong, not the token.
+    let refused = "GitHub refused the request, not the token (is the API URL GitHub's API root? a proxy rewriting requests?)";
+    for (status, message) in [
+        (401, "Bad credentials"),
+        (403, "Bad credentials"),
+        (400, "Not Found"),
+        (404, "Not Found"),
+        (422, "Not Found"),
+    ] {
+        let verdict = test_query(&github, Reply::json(status, json!({ "message": message }))).await;
+        let returned = format!("GitHub GraphQL API returned {status}");
+        let expected = if matches!(status, 401 | 403) {
+            common::invalid(returned)
+        } else {
+            common::inconclusive(format!("{returned}: {refused}"))
+        };
+        assert_eq!(verdict, expected, "{status}");
     }
 }
 

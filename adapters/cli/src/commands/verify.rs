@@ -255,45 +255,49 @@ mod tests {
         );
     }
 
+    /// A verification stopped at `stage` after `requests` requests with an inconclusive
+    /// `cause`: its human text and its JSON line.
+    fn stopped(
+        cause: Cause,
+        wait: Option<Duration>,
+        stage: Stage,
+        requests: u32,
+    ) -> (String, Value) {
+        let report = VerifyReport::Stopped {
+            verdict: Verdict::because(cause, wait),
+            stage,
+            identity: None,
+            requests,
+        };
+        (
+            human(&VerifyResponse::from(&report), Palette::plain()),
+            value(&report),
+        )
+    }
+
     #[test]
     fn inconclusive_says_it_is_not_evidence() {
-        let report = VerifyReport::Stopped {
-            verdict: Verdict::because(
-                Cause::GithubDown {
-                    endpoint: Endpoint::TestQuery,
-                    status: 503,
-                },
-                Some(Duration::from_millis(1500)),
-            ),
-            stage: Stage::TestQuery,
-            identity: None,
-            requests: 3,
+        let down = Cause::GithubDown {
+            endpoint: Endpoint::TestQuery,
+            status: 503,
         };
-        let text = human(&VerifyResponse::from(&report), Palette::plain());
+        let (text, json) = stopped(down, Some(Duration::from_millis(1500)), Stage::TestQuery, 3);
         assert!(text.contains("not evidence against the PAT"), "{text}");
         assert!(text.contains("retry after  2 s"), "{text}");
         assert!(text.contains("Try again later"), "{text}");
-        assert_eq!(value(&report)["retry_after_secs"], 2);
-        assert_eq!(value(&report)["cause"], "github_down");
+        assert_eq!(json["retry_after_secs"], 2);
+        assert_eq!(json["cause"], "github_down");
 
         // A refused request: not evidence either, but waiting will not fix the request.
-        let refused = VerifyReport::Stopped {
-            verdict: Verdict::because(
-                Cause::RequestRefused {
-                    endpoint: Endpoint::Identity,
-                    status: 404,
-                    why: pat_verdict::WhyRefused::Route,
-                },
-                None,
-            ),
-            stage: Stage::Identity,
-            identity: None,
-            requests: 1,
+        let refused = Cause::RequestRefused {
+            endpoint: Endpoint::Identity,
+            status: 404,
+            why: pat_verdict::WhyRefused::Route,
         };
-        let text = human(&VerifyResponse::from(&refused), Palette::plain());
+        let (text, json) = stopped(refused, None, Stage::Identity, 1);
         assert!(text.contains("not evidence against the PAT"), "{text}");
         assert!(text.contains("Check --api-url"), "{text}");
         assert!(!text.contains("Try again later"), "{text}");
-        assert_eq!(value(&refused)["cause"], "request_refused");
+        assert_eq!(json["cause"], "request_refused");
     }
 }
