@@ -16,69 +16,33 @@ use pat_verdict::UnixTime;
 use pat_verdict::testing::MAX_RETRY_AFTER;
 use pat_verdict::testing::{parse_ratelimit_reset, parse_retry_after};
 use proptest::prelude::*;
+use time::OffsetDateTime;
+use time::macros::format_description;
 
-const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
-const LONG_DAYS: [&str; 7] = [
-    "Sunday",
-    "Monday",
-    "Tuesday",
-    "Wednesday",
-    "Thursday",
-    "Friday",
-    "Saturday",
-];
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
-
-/// The fields of `t` in UTC, read back from the ISO-8601 form the core writes.
-struct Fields {
-    year: i64,
-    month: usize,
-    day: u32,
-    time: String,
-    weekday: usize,
-}
-
-fn fields(t: UnixTime) -> Fields {
-    let iso = t.to_iso8601();
-    let number = |range: std::ops::Range<usize>| iso[range].parse::<i64>().expect("digits");
-    Fields {
-        year: number(0..4),
-        month: usize::try_from(number(5..7)).expect("a month") - 1,
-        day: u32::try_from(number(8..10)).expect("a day"),
-        time: iso[11..19].to_owned(),
-        // 1970-01-01 was a Thursday.
-        weekday: usize::try_from((t.0.div_euclid(86_400) + 4).rem_euclid(7)).expect("0..7"),
-    }
+/// `t` in UTC as the `time` crate reads it: an oracle written apart from the core's calendar.
+fn utc(t: UnixTime) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t.0).expect("an instant time can represent")
 }
 
 fn imf_fixdate(t: UnixTime) -> String {
-    let f = fields(t);
-    format!(
-        "{}, {:02} {} {:04} {} GMT",
-        DAYS[f.weekday], f.day, MONTHS[f.month], f.year, f.time
-    )
+    let form = format_description!(
+        "[weekday repr:short], [day] [month repr:short] [year] [hour]:[minute]:[second] GMT"
+    );
+    utc(t).format(form).expect("formats")
 }
 
 fn rfc850(t: UnixTime) -> String {
-    let f = fields(t);
-    format!(
-        "{}, {:02}-{}-{:02} {} GMT",
-        LONG_DAYS[f.weekday],
-        f.day,
-        MONTHS[f.month],
-        f.year % 100,
-        f.time
-    )
+    let form = format_description!(
+        "[weekday], [day]-[month repr:short]-[year repr:last_two] [hour]:[minute]:[second] GMT"
+    );
+    utc(t).format(form).expect("formats")
 }
 
 fn asctime(t: UnixTime) -> String {
-    let f = fields(t);
-    format!(
-        "{} {} {:>2} {} {:04}",
-        DAYS[f.weekday], MONTHS[f.month], f.day, f.time, f.year
-    )
+    let form = format_description!(
+        "[weekday repr:short] [month repr:short] [day padding:space] [hour]:[minute]:[second] [year]"
+    );
+    utc(t).format(form).expect("formats")
 }
 
 /// What docs/contract.md §4 says a date `at` means at `now`: the time until then, clamped.
