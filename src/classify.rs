@@ -12,6 +12,7 @@
 use std::borrow::Cow;
 use std::fmt;
 
+use serde::Deserializer as _;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde_json::Value;
 
@@ -598,7 +599,7 @@ fn parse_object<const N: usize>(
         mut deserializer: serde_json::Deserializer<R>,
         keys: &'static [&'static str; N],
     ) -> Result<[Option<Value>; N], serde_json::Error> {
-        let fields = ObjectSeed { keys }.deserialize(&mut deserializer)?;
+        let fields = (&mut deserializer).deserialize_map(ObjectFields { keys })?;
         deserializer.end()?;
         Ok(fields)
     }
@@ -608,22 +609,12 @@ fn parse_object<const N: usize>(
     }
 }
 
-struct ObjectSeed<const N: usize> {
+/// The wanted keys' values of one JSON object, every other value skipped.
+struct ObjectFields<const N: usize> {
     keys: &'static [&'static str; N],
 }
 
-impl<'de, const N: usize> DeserializeSeed<'de> for ObjectSeed<N> {
-    type Value = [Option<Value>; N];
-
-    fn deserialize<D: serde::Deserializer<'de>>(
-        self,
-        deserializer: D,
-    ) -> Result<Self::Value, D::Error> {
-        deserializer.deserialize_map(self)
-    }
-}
-
-impl<'de, const N: usize> Visitor<'de> for ObjectSeed<N> {
+impl<'de, const N: usize> Visitor<'de> for ObjectFields<N> {
     type Value = [Option<Value>; N];
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
