@@ -246,49 +246,23 @@ impl Machine {
         })
     }
 
-    /// The identity lookup's answer.
-    fn identity_answered(
-        self,
-        result: &CallResult,
-        now: Duration,
-        wall: UnixTime,
-    ) -> (Step, Answered) {
-        // GitHub's words may quote what it was sent: the classifier redacts the token from
-        // every string it keeps (reason, login, id, scopes) before cutting any
-        // (docs/contract.md §5).
-        let verdict = classify_identity_redacting(result, wall, &self.token);
-        self.answered(
-            Endpoint::Identity,
-            result,
-            verdict,
-            now,
-            |machine, identity| Step::IdentityKnown(IdentityKnown { machine, identity }),
-        )
+    /// A valid identity lookup: the test query comes next, with the identity.
+    fn identity_known(self, identity: Identity) -> Step {
+        Step::IdentityKnown(IdentityKnown {
+            machine: self,
+            identity,
+        })
     }
 
-    /// The one call's answer (docs/contract.md §11): a valid one is the whole verdict.
-    fn one_call_answered(
-        self,
-        result: &CallResult,
-        now: Duration,
-        wall: UnixTime,
-    ) -> (Step, Answered) {
-        let verdict = classify_one_call_redacting(result, wall, &self.token);
-        self.answered(
-            Endpoint::OneCall,
-            result,
-            verdict,
-            now,
-            |machine, identity| {
-                Step::Done(VerifyReport::Valid {
-                    viewer: Viewer {
-                        login: identity.login.clone(),
-                    },
-                    identity,
-                    requests: machine.requests,
-                })
+    /// A valid one call (docs/contract.md §11): the whole verdict.
+    fn valid_in_one_call(self, identity: Identity) -> Step {
+        Step::Done(VerifyReport::Valid {
+            viewer: Viewer {
+                login: identity.login.clone(),
             },
-        )
+            identity,
+            requests: self.requests,
+        })
     }
 
     /// A call's `verdict` on `result`: retried when the policy says so, else the end at this
@@ -517,10 +491,19 @@ impl SendRequest {
         // The identity is taken out for the test query's answer, which ends with it or puts
         // it back; `Identity` stands in meanwhile.
         match std::mem::replace(&mut machine.call, Call::Identity) {
-            Call::Identity => machine.identity_answered(result, now, wall),
+            // GitHub's words may quote what it was sent: the classifier redacts the token from
+            // every string it keeps (reason, login, id, scopes) before cutting any
+            // (docs/contract.md §5).
+            Call::Identity => {
+                let verdict = classify_identity_redacting(result, wall, &machine.token);
+                let valid = Machine::identity_known;
+                machine.answered(Endpoint::Identity, result, verdict, now, valid)
+            }
             Call::Both => {
                 machine.call = Call::Both;
-                machine.one_call_answered(result, now, wall)
+                let verdict = classify_one_call_redacting(result, wall, &machine.token);
+                let valid = Machine::valid_in_one_call;
+                machine.answered(Endpoint::OneCall, result, verdict, now, valid)
             }
             Call::TestQuery(identity) => machine.test_query_answered(identity, result, now, wall),
         }
