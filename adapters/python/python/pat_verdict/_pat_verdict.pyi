@@ -261,22 +261,15 @@ class _Inbox:
     def take(self) -> List[Tuple[int, bool, Any]]: ...
 
 _Records = List[Tuple[int, str]]
+_Settings = Tuple[Optional[str], float, int, Optional[str], int, float, bool]
+"""The engines' settings: ``(api_url, timeout, attempts, ca_file, outage_threshold,
+outage_cooldown, one_call)``."""
 
 @final
 class _Verifier:
     """The engine of ``pat_verdict.Verifier``."""
 
-    def __new__(
-        cls,
-        api_url: Optional[str],
-        timeout: float,
-        attempts: int,
-        ca_file: Optional[str],
-        outage_threshold: int,
-        outage_cooldown: float,
-        one_call: bool,
-        /,
-    ) -> _Verifier: ...
+    def __new__(cls, settings: _Settings, /) -> _Verifier: ...
     def verify(self, token: str) -> Tuple[Verdict, _Records]: ...
     def start_verify(self, token: str, inbox: _Inbox, key: int) -> _Call: ...
     def outage(self) -> Optional[OutageState]: ...
@@ -287,18 +280,7 @@ class _Verifier:
 class _Validator:
     """The engine of ``pat_verdict.Validator``."""
 
-    def __new__(
-        cls,
-        store: str,
-        hotkeys: List[str],
-        api_url: Optional[str],
-        timeout: float,
-        ca_file: Optional[str],
-        outage_threshold: int,
-        outage_cooldown: float,
-        one_call: bool,
-        /,
-    ) -> _Validator: ...
+    def __new__(cls, store: str, hotkeys: List[str], settings: _Settings, /) -> _Validator: ...
     def get_hotkeys(self) -> List[str]: ...
     def set_hotkeys(self, hotkeys: List[str]) -> None: ...
     def check(self, hotkey: str) -> Tuple[CheckResponse, _Records]: ...
