@@ -187,18 +187,9 @@ impl Verifier {
         runtime::block(py, verify_call(self.core()?, self.openings()?, token))
     }
 
-    /// Starts verifying one PAT; `(verdict, records)` goes to `inbox` under `key` when over.
-    fn start_verify(
-        &self,
-        token: String,
-        inbox: Py<runtime::Inbox>,
-        key: u64,
-    ) -> PyResult<runtime::Call> {
-        started(
-            verify_call(self.core()?, self.openings()?, token),
-            inbox,
-            key,
-        )
+    /// Starts verifying one PAT; `(verdict, records)` goes to `reply` when over.
+    fn start_verify(&self, token: String, reply: runtime::Reply) -> PyResult<runtime::Call> {
+        started(verify_call(self.core()?, self.openings()?, token), reply)
     }
 
     /// The outage guard's state; `None` while it is closed.
@@ -340,14 +331,9 @@ impl Validator {
         runtime::block(py, call)
     }
 
-    /// *check*, started; `(answer, records)` goes to `inbox` under `key`.
-    fn start_check(
-        &self,
-        hotkey: String,
-        inbox: Py<runtime::Inbox>,
-        key: u64,
-    ) -> PyResult<runtime::Call> {
-        started(check_call(self.call()?, hotkey), inbox, key)
+    /// *check*, started; `(answer, records)` goes to `reply`.
+    fn start_check(&self, hotkey: String, reply: runtime::Reply) -> PyResult<runtime::Call> {
+        started(check_call(self.call()?, hotkey), reply)
     }
 
     /// *broadcast*, blocking; `(answer, records)`.
@@ -360,15 +346,14 @@ impl Validator {
         runtime::block(py, broadcast_call(self.call()?, hotkey, pat))
     }
 
-    /// *broadcast*, started; `(answer, records)` goes to `inbox` under `key`.
+    /// *broadcast*, started; `(answer, records)` goes to `reply`.
     fn start_broadcast(
         &self,
         hotkey: String,
         pat: String,
-        inbox: Py<runtime::Inbox>,
-        key: u64,
+        reply: runtime::Reply,
     ) -> PyResult<runtime::Call> {
-        started(broadcast_call(self.call()?, hotkey, pat), inbox, key)
+        started(broadcast_call(self.call()?, hotkey, pat), reply)
     }
 
     /// The audit, blocking; `(rows, records)`.
@@ -378,19 +363,13 @@ impl Validator {
         runtime::block(py, call)?.map_err(|error| audit_error(&error))
     }
 
-    /// The audit, started; `(rows, records)` or the exception goes to `inbox` under `key`.
-    fn start_audit(
-        &self,
-        concurrency: Count,
-        inbox: Py<runtime::Inbox>,
-        key: u64,
-    ) -> PyResult<runtime::Call> {
+    /// The audit, started; `(rows, records)` or the exception goes to `reply`.
+    fn start_audit(&self, concurrency: Count, reply: runtime::Reply) -> PyResult<runtime::Call> {
         let concurrency = concurrency_of(&concurrency)?;
         let call = audit_call(self.core()?, self.openings()?, concurrency);
         runtime::start(
             async move { call.await.map_err(|error| audit_error(&error)) },
-            inbox,
-            key,
+            reply,
         )
     }
 
@@ -421,16 +400,15 @@ impl Validator {
     }
 }
 
-/// A call that cannot fail, started: its answer goes to `inbox` under `key` when over.
+/// A call that cannot fail, started: its answer goes to `reply` when over.
 fn started<T>(
     call: impl Future<Output = T> + Send + 'static,
-    inbox: Py<runtime::Inbox>,
-    key: u64,
+    reply: runtime::Reply,
 ) -> PyResult<runtime::Call>
 where
     T: for<'py> IntoPyObject<'py> + Send + 'static,
 {
-    runtime::start(async move { Ok(call.await) }, inbox, key)
+    runtime::start(async move { Ok(call.await) }, reply)
 }
 
 /// The outage and plan settings as the constructors' keyword arguments, for the reprs: an

@@ -29,6 +29,21 @@ pub(crate) fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
     }
 }
 
+/// A dataclass's repr, `Name(field=…, …)`: the class's name and the attributes named in
+/// `fields` (separated by spaces), each as Python's `repr` writes it.
+pub(crate) fn fields_repr<T>(slf: &Bound<'_, T>, fields: &str) -> PyResult<String> {
+    let slf = slf.as_any();
+    let mut text = format!("{}(", slf.get_type().name()?);
+    for (index, name) in fields.split(' ').enumerate() {
+        if index > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&format!("{name}={}", slf.getattr(name)?.repr()?));
+    }
+    text.push(')');
+    Ok(text)
+}
+
 /// The one `to_dict` of every value object: its serde form as a Python dict, keys in the
 /// order of the wire form.
 fn to_dict<'py>(py: Python<'py>, value: &impl Serialize) -> PyResult<Bound<'py, PyDict>> {
@@ -398,13 +413,8 @@ impl BroadcastResponse {
         to_dict(py, self)
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "BroadcastResponse(accepted={}, retryable={}, rejection_reason={})",
-            py_bool(Some(self.accepted)),
-            py_bool(Some(self.retryable)),
-            repr_opt(py, self.rejection_reason.as_deref())?
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        fields_repr(slf, "accepted retryable rejection_reason")
     }
 }
 
@@ -469,14 +479,8 @@ impl AuditRow {
         to_dict(py, self)
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "AuditRow(uid={}, hotkey={}, github_id={}, verdict={})",
-            self.uid,
-            repr_opt(py, Some(&self.hotkey))?,
-            repr_opt(py, self.github_id.as_deref())?,
-            self.verdict.__repr__(py)?
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        fields_repr(slf, "uid hotkey github_id verdict")
     }
 }
 

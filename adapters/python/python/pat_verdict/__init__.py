@@ -241,7 +241,7 @@ async def _awaited(start: Callable[..., Any], *args: Any) -> Any:
     mailbox = _mailbox(loop)
     future: asyncio.Future[Any] = loop.create_future()
     key = next(mailbox.keys)
-    call = start(*args, mailbox.inbox, key)
+    call = start(*args, (mailbox.inbox, key))
     # Registered after the start, safely: the answer is taken on this loop's thread, which
     # cannot run `take` before this coroutine's next await.
     mailbox.futures[key] = future
