@@ -23,22 +23,13 @@ VerdictKind = Literal["valid", "invalid", "inconclusive"]
 Stage = Literal["token", "identity", "test_query"]
 Category = Literal["valid", "no_pat", "invalid_pat", "inconclusive", "no_response"]
 VerdictCause = Literal[
+    # valid
     "ok",
-    "malformed_token",
-    "bad_credentials",
-    "forbidden",
-    "graphql_error",
-    "no_viewer",
-    "rate_limited",
-    "github_down",
-    "github_failure",
-    "not_github",
-    "request_refused",
-    "no_account_id",
-    "transport",
-    "contradicted",
-    "deadline",
-    "short_circuited",
+    # invalid: GitHub's evidence against the PAT
+    "malformed_token", "bad_credentials", "forbidden", "graphql_error", "no_viewer",
+    # inconclusive: GitHub could not be asked, or did not answer for the PAT
+    "rate_limited", "github_down", "github_failure", "not_github", "request_refused",
+    "no_account_id", "transport", "contradicted", "deadline", "short_circuited",
     "store_unavailable",
 ]
 """Why a verdict is what it is (docs/contract.md §13); ``store_unavailable`` only for an audit
