@@ -95,7 +95,7 @@ impl Serialize for Seconds {
 /// did not say.
 ///
 /// `to_dict()` is the object `pat-verdict verify --json` prints, plus `requests`.
-#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict", name = "Verdict")]
+#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Verdict {
     /// `"valid"`, `"invalid"` or `"inconclusive"`.
@@ -238,14 +238,7 @@ impl Verdict {
 /// The check endpoint's answer, field for field as miners' CLIs read it: `has_pat` (`None`:
 /// the hotkey is not registered, we did not look), `pat_valid` (`None`: could not tell),
 /// `rejection_reason`, `category`, `cause` and `detail`. Frozen, hashed by value, picklable.
-#[pyclass(
-    frozen,
-    eq,
-    hash,
-    get_all,
-    module = "pat_verdict",
-    name = "CheckResponse"
-)]
+#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct CheckResponse {
     /// Whether we hold a PAT for this miner; `None` when we did not look (unregistered).
@@ -347,14 +340,7 @@ impl CheckResponse {
 
 /// The broadcast endpoint's answer: `accepted`, `rejection_reason` (`None` when accepted),
 /// `retryable`, `cause`. The PAT is never echoed back. Frozen, hashed by value, picklable.
-#[pyclass(
-    frozen,
-    eq,
-    hash,
-    get_all,
-    module = "pat_verdict",
-    name = "BroadcastResponse"
-)]
+#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct BroadcastResponse {
     /// Whether the PAT was stored.
@@ -420,7 +406,7 @@ impl BroadcastResponse {
 
 /// One stored PAT's verdict, from `Validator.audit`: its `uid`, `hotkey`, the `github_id` it
 /// is pinned to (`None`: none) and the `verdict`. Frozen, hashed by value, picklable.
-#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict", name = "AuditRow")]
+#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AuditRow {
     /// The entry's uid.
@@ -491,7 +477,7 @@ impl AuditRow {
 /// UTC `datetime`s, to the second, so a host can compare them with `datetime.now(timezone.utc)`
 /// or show them. Frozen, compared and hashed by value, picklable; a snapshot that does not
 /// change as the guard does.
-#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "OutageState")]
+#[pyclass(frozen, eq, hash, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct OutageState {
     /// Seconds since the epoch, as the core keeps them; ISO-8601 UTC in `to_dict()`.
