@@ -8,12 +8,11 @@ could not answer (the broadcast should say "retry", not "no GitHub id"); otherwi
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 
 import requests
 
+import example_cli
 from gittensor_test_query import (
     BASE_GITHUB_API_URL,
     GITHUB_HTTP_TIMEOUT_SECONDS,
@@ -37,25 +36,7 @@ def github_identity(pat: str, api_url: str = BASE_GITHUB_API_URL) -> Verdict:
     return classify_identity(response.status_code, body=response.content, headers=response.headers)
 
 
-def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--api-url", default=None,
-                        help="the GitHub API root (default https://api.github.com)")
-    return parser.parse_args()
-
-
-def main() -> int:
-    """Look up the account of the PAT in $GITHUB_TOKEN and print the verdict."""
-    api_url = _arguments().api_url or BASE_GITHUB_API_URL
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        print("set GITHUB_TOKEN to the PAT to look up", file=sys.stderr)
-        return 2
-    verdict = github_identity(token, api_url)
-    print(f"identity: {verdict.kind} (github_id={verdict.github_id!r}, login={verdict.login!r}, "
-          f"error={verdict.error!r})")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # Look up the account of the PAT in $GITHUB_TOKEN and print the verdict.
+    sys.exit(example_cli.judge(__doc__, "to look up", github_identity, "identity",
+                               "github_id login error"))

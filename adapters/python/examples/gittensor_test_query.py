@@ -14,12 +14,11 @@ never tells a miner to rotate a working token.
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
 
 import requests
 
+import example_cli
 from pat_verdict import Verdict, classify_test_query
 
 BASE_GITHUB_API_URL = "https://api.github.com"
@@ -63,25 +62,7 @@ def _test_pat_against_repo(pat: str, api_url: str = BASE_GITHUB_API_URL) -> Verd
     )
 
 
-def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--api-url", default=None,
-                        help="the GitHub API root (default https://api.github.com)")
-    return parser.parse_args()
-
-
-def main() -> int:
-    """Judge the PAT in $GITHUB_TOKEN with the test query and print the verdict."""
-    api_url = _arguments().api_url or BASE_GITHUB_API_URL
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        print("set GITHUB_TOKEN to the PAT to test", file=sys.stderr)
-        return 2
-    verdict = _test_pat_against_repo(token, api_url)
-    print(f"test query: {verdict.kind} (error={verdict.error!r}, "
-          f"transient_failure={verdict.transient_failure})")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # Judge the PAT in $GITHUB_TOKEN with the test query and print the verdict.
+    sys.exit(example_cli.judge(__doc__, "to test", _test_pat_against_repo, "test query",
+                               "error transient_failure"))

@@ -9,7 +9,6 @@ copies the answer into the synapse. The awaited forms never block the axon's eve
 
 from __future__ import annotations
 
-import argparse
 import asyncio
 import os
 import sys
@@ -18,6 +17,7 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import List, Optional, Protocol
 
+import example_cli
 from pat_verdict import Validator
 
 
@@ -81,13 +81,6 @@ async def handle_pat_check(pats: Validator, neuron: Neuron, synapse: CheckSynaps
     return synapse
 
 
-def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--api-url", default=None,
-                        help="the GitHub API root (default https://api.github.com)")
-    return parser.parse_args()
-
-
 async def _demo(api_url: Optional[str], token: str, folder: Path) -> None:
     pats = Validator(folder / "miner_pats.json", [], api_url=api_url)
     neuron = SimpleNamespace(metagraph=SimpleNamespace(hotkeys=["hotkey_0", "hotkey_1"]))
@@ -105,17 +98,15 @@ async def _demo(api_url: Optional[str], token: str, folder: Path) -> None:
         print(f"audit: uid {row.uid} {row.hotkey}: {row.verdict.kind}")
 
 
+def _show(api_url: Optional[str], token: str) -> None:
+    with tempfile.TemporaryDirectory() as folder:
+        asyncio.run(_demo(api_url, token, Path(folder)))
+
+
 def main() -> int:
     """Broadcast the PAT in $GITHUB_TOKEN to a validator whose store is in a temporary
     folder, check it and audit the store; print each answer."""
-    api_url = _arguments().api_url
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        print("set GITHUB_TOKEN to the PAT a miner would broadcast", file=sys.stderr)
-        return 2
-    with tempfile.TemporaryDirectory() as folder:
-        asyncio.run(_demo(api_url, token, Path(folder)))
-    return 0
+    return example_cli.run(__doc__, "a miner would broadcast", _show)
 
 
 if __name__ == "__main__":

@@ -16,15 +16,13 @@ what to do next; this loop does it:
 
 from __future__ import annotations
 
-import argparse
-import os
 import sys
-
 import time
 from typing import Optional
 
 import requests
 
+import example_cli
 from gittensor_test_query import BASE_GITHUB_API_URL, transport_error
 from pat_verdict import (
     DoneStep,
@@ -82,28 +80,7 @@ def verify_with_requests(
             return None
 
 
-def _arguments() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--api-url", default=None,
-                        help="the GitHub API root (default https://api.github.com)")
-    return parser.parse_args()
-
-
-def main() -> int:
-    """Verify the PAT in $GITHUB_TOKEN with `requests` driving the machine; print the verdict."""
-    api_url = _arguments().api_url or BASE_GITHUB_API_URL
-    token = os.environ.get("GITHUB_TOKEN")
-    if not token:
-        print("set GITHUB_TOKEN to the PAT to verify", file=sys.stderr)
-        return 2
-    verdict = verify_with_requests(token, api_url)
-    if verdict is None:
-        print("stopped at the identity: the account is not the pinned one")
-    else:
-        print(f"verified with requests: {verdict.kind} (github_id={verdict.github_id!r}, "
-              f"requests={verdict.requests})")
-    return 0
-
-
 if __name__ == "__main__":
-    sys.exit(main())
+    # Verify the PAT in $GITHUB_TOKEN with `requests` driving the machine; print the verdict.
+    sys.exit(example_cli.judge(__doc__, "to verify", verify_with_requests,
+                               "verified with requests", "github_id requests"))

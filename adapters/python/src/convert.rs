@@ -241,71 +241,57 @@ pub(crate) fn unix_time(now: &Number, name: &str) -> PyResult<UnixTime> {
 /// `OverflowError` from the conversion. The message quotes what was given (its [`Display`]).
 ///
 /// [`Display`]: std::fmt::Display
-#[derive(Clone, Debug)]
-pub(crate) struct Number {
-    pub(crate) value: f64,
-    /// How to quote the argument when `value` is not what was given.
-    given: Option<String>,
-}
-
-impl From<f64> for Number {
-    fn from(value: f64) -> Self {
-        Self { value, given: None }
-    }
-}
-
-impl<'a, 'py> FromPyObject<'a, 'py> for Number {
-    type Error = PyErr;
-
-    fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        match obj.extract::<f64>() {
-            Ok(value) => Ok(Self::from(value)),
-            Err(error) if error.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Self {
-                value: if obj.gt(0)? {
-                    f64::INFINITY
-                } else {
-                    f64::NEG_INFINITY
-                },
-                given: Some(quoted(&obj)),
-            }),
-            Err(error) => Err(error),
-        }
-    }
-}
-
-impl std::fmt::Display for Number {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.given {
-            Some(given) => f.write_str(given),
-            None => write!(f, "{}", self.value),
-        }
-    }
-}
+pub(crate) type Number = Given<f64>;
 
 /// A whole number as Python gave it, for an argument whose range is checked after the
 /// conversion: one beyond 64 bits saturates (outside every range), so it gets the same
 /// `ValueError` as any other value out of range, never `OverflowError`. The message quotes
 /// what was given.
+pub(crate) type Count = Given<i64>;
+
+/// A [`Number`] or a [`Count`]: the value, saturated when Python's was beyond its type.
 #[derive(Clone, Debug)]
-pub(crate) struct Count {
-    pub(crate) value: i64,
+pub(crate) struct Given<T> {
+    pub(crate) value: T,
+    /// How to quote the argument when `value` is not what was given.
     given: Option<String>,
 }
 
-impl From<i64> for Count {
-    fn from(value: i64) -> Self {
+/// A number type an argument converts to, with the values a too large one saturates to.
+pub(crate) trait Saturating: Sized {
+    /// What an argument below every value of the type becomes.
+    const LOW: Self;
+    /// What an argument above every value of the type becomes.
+    const HIGH: Self;
+}
+
+impl Saturating for f64 {
+    const LOW: Self = f64::NEG_INFINITY;
+    const HIGH: Self = f64::INFINITY;
+}
+
+impl Saturating for i64 {
+    const LOW: Self = i64::MIN;
+    const HIGH: Self = i64::MAX;
+}
+
+impl<T> From<T> for Given<T> {
+    fn from(value: T) -> Self {
         Self { value, given: None }
     }
 }
 
-impl<'a, 'py> FromPyObject<'a, 'py> for Count {
+impl<'a, 'py, T> FromPyObject<'a, 'py> for Given<T>
+where
+    T: Saturating + FromPyObject<'a, 'py>,
+{
     type Error = PyErr;
 
     fn extract(obj: pyo3::Borrowed<'a, 'py, PyAny>) -> PyResult<Self> {
-        match obj.extract::<i64>() {
+        match obj.extract::<T>().map_err(Into::into) {
             Ok(value) => Ok(Self::from(value)),
             Err(error) if error.is_instance_of::<PyOverflowError>(obj.py()) => Ok(Self {
-                value: if obj.gt(0)? { i64::MAX } else { i64::MIN },
+                value: if obj.gt(0)? { T::HIGH } else { T::LOW },
                 given: Some(quoted(&obj)),
             }),
             Err(error) => Err(error),
@@ -320,7 +306,7 @@ impl Count {
     }
 }
 
-impl std::fmt::Display for Count {
+impl<T: std::fmt::Display> std::fmt::Display for Given<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match &self.given {
             Some(given) => f.write_str(given),

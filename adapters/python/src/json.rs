@@ -54,23 +54,9 @@ fn write(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> PyResult<
         }
         out.push(b'}');
     } else if let Ok(list) = value.cast::<PyList>() {
-        out.push(b'[');
-        for (index, item) in list.iter().enumerate() {
-            if index > 0 {
-                out.push(b',');
-            }
-            write(&item, out, depth + 1)?;
-        }
-        out.push(b']');
+        write_array(list.iter(), out, depth)?;
     } else if let Ok(tuple) = value.cast::<PyTuple>() {
-        out.push(b'[');
-        for (index, item) in tuple.iter().enumerate() {
-            if index > 0 {
-                out.push(b',');
-            }
-            write(&item, out, depth + 1)?;
-        }
-        out.push(b']');
+        write_array(tuple.iter(), out, depth)?;
     } else if let Ok(flag) = value.cast::<PyBool>() {
         // Before `int`: `bool` is a subclass of `int` in Python.
         out.extend_from_slice(if flag.is_true() { b"true" } else { b"false" });
@@ -84,6 +70,23 @@ fn write(value: &Bound<'_, PyAny>, out: &mut Vec<u8>, depth: usize) -> PyResult<
             value.get_type().name()?
         )));
     }
+    Ok(())
+}
+
+/// A JSON array of `items` (a `list` or a `tuple`), one level deeper than its container.
+fn write_array<'py>(
+    items: impl Iterator<Item = Bound<'py, PyAny>>,
+    out: &mut Vec<u8>,
+    depth: usize,
+) -> PyResult<()> {
+    out.push(b'[');
+    for (index, item) in items.enumerate() {
+        if index > 0 {
+            out.push(b',');
+        }
+        write(&item, out, depth + 1)?;
+    }
+    out.push(b']');
     Ok(())
 }
 

@@ -39,6 +39,7 @@ mod trace;
 mod types;
 mod wiring;
 
+use std::future::Future;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -120,6 +121,33 @@ impl<T> ForkLocal<T> {
     }
 }
 
+/// The settings both engines take, one tuple as `pat_verdict/__init__.py` passes it (each
+/// value checked there, in the order of the constructors' arguments): `(api_url, timeout,
+/// attempts, ca_file, outage_threshold, outage_cooldown, one_call)`.
+#[derive(FromPyObject)]
+struct EngineSettings(
+    Option<String>,
+    Number,
+    Count,
+    Option<PathBuf>,
+    Count,
+    Number,
+    bool,
+);
+
+impl EngineSettings {
+    /// The settings, checked against their ranges (`ValueError`), once the runtime runs.
+    fn build(self) -> PyResult<Settings> {
+        let Self(api_url, timeout, attempts, ca_file, threshold, cooldown, one_call) = self;
+        runtime::runtime()?;
+        let api_url = api_url.unwrap_or_else(|| pat_verdict::DEFAULT_API_URL.to_owned());
+        let mut settings = wiring::settings(&api_url, &timeout, &attempts, ca_file.as_deref())?;
+        settings.outage = wiring::outage(&threshold, &cooldown)?;
+        settings.plan = wiring::plan(one_call);
+        Ok(settings)
+    }
+}
+
 /// The engine of `pat_verdict.Verifier` (a Python class over this one: it checks the
 /// arguments, makes `averify` a coroutine function and logs the records).
 #[pyclass(frozen, module = "pat_verdict._pat_verdict", name = "_Verifier")]
@@ -144,21 +172,9 @@ impl Verifier {
 #[pymethods]
 impl Verifier {
     #[new]
-    #[pyo3(signature = (api_url, timeout, attempts, ca_file, outage_threshold, outage_cooldown, one_call, /))]
-    fn new(
-        api_url: Option<String>,
-        timeout: Number,
-        attempts: Count,
-        ca_file: Option<PathBuf>,
-        outage_threshold: Count,
-        outage_cooldown: Number,
-        one_call: bool,
-    ) -> PyResult<Self> {
-        runtime::runtime()?;
-        let api_url = api_url.unwrap_or_else(|| pat_verdict::DEFAULT_API_URL.to_owned());
-        let mut settings = wiring::settings(&api_url, &timeout, &attempts, ca_file.as_deref())?;
-        settings.outage = wiring::outage(&outage_threshold, &outage_cooldown)?;
-        settings.plan = wiring::plan(one_call);
+    #[pyo3(signature = (settings, /))]
+    fn new(settings: EngineSettings) -> PyResult<Self> {
+        let settings = settings.build()?;
         Ok(Self {
             core: ForkLocal::new(wiring::verifier(&settings)?),
             openings: ForkLocal::new(AtomicU64::new(0)),
@@ -171,15 +187,9 @@ impl Verifier {
         runtime::block(py, verify_call(self.core()?, self.openings()?, token))
     }
 
-    /// Starts verifying one PAT; `(verdict, records)` goes to `inbox` under `key` when over.
-    fn start_verify(
-        &self,
-        token: String,
-        inbox: Py<runtime::Inbox>,
-        key: u64,
-    ) -> PyResult<runtime::Call> {
-        let call = verify_call(self.core()?, self.openings()?, token);
-        runtime::start(async move { Ok(call.await) }, inbox, key)
+    /// Starts verifying one PAT; `(verdict, records)` goes to `reply` when over.
+    fn start_verify(&self, token: String, reply: runtime::Reply) -> PyResult<runtime::Call> {
+        started(verify_call(self.core()?, self.openings()?, token), reply)
     }
 
     /// The outage guard's state; `None` while it is closed.
@@ -283,27 +293,9 @@ struct HandlerCall {
 #[pymethods]
 impl Validator {
     #[new]
-    #[pyo3(signature = (store, hotkeys, api_url, timeout, ca_file, outage_threshold, outage_cooldown, one_call, /))]
-    #[expect(
-        clippy::too_many_arguments,
-        reason = "the Python constructor's keyword arguments, passed by position from __init__.py"
-    )]
-    fn new(
-        store: PathBuf,
-        hotkeys: Vec<String>,
-        api_url: Option<String>,
-        timeout: Number,
-        ca_file: Option<PathBuf>,
-        outage_threshold: Count,
-        outage_cooldown: Number,
-        one_call: bool,
-    ) -> PyResult<Self> {
-        runtime::runtime()?;
-        let attempts = Count::from(i64::from(RetryPolicy::default().max_attempts));
-        let api_url = api_url.unwrap_or_else(|| pat_verdict::DEFAULT_API_URL.to_owned());
-        let mut settings = wiring::settings(&api_url, &timeout, &attempts, ca_file.as_deref())?;
-        settings.outage = wiring::outage(&outage_threshold, &outage_cooldown)?;
-        settings.plan = wiring::plan(one_call);
+    #[pyo3(signature = (store, hotkeys, settings, /))]
+    fn new(store: PathBuf, hotkeys: Vec<String>, settings: EngineSettings) -> PyResult<Self> {
+        let settings = settings.build()?;
         let hotkeys = Arc::new(Hotkeys::new(hotkeys));
         let registry = Arc::new(LiveHotkeys::new(Arc::clone(&hotkeys)));
         let core = wiring::validator(&settings, store.clone(), Arc::clone(&registry))?;
@@ -339,15 +331,9 @@ impl Validator {
         runtime::block(py, call)
     }
 
-    /// *check*, started; `(answer, records)` goes to `inbox` under `key`.
-    fn start_check(
-        &self,
-        hotkey: String,
-        inbox: Py<runtime::Inbox>,
-        key: u64,
-    ) -> PyResult<runtime::Call> {
-        let call = check_call(self.call()?, hotkey);
-        runtime::start(async move { Ok(call.await) }, inbox, key)
+    /// *check*, started; `(answer, records)` goes to `reply`.
+    fn start_check(&self, hotkey: String, reply: runtime::Reply) -> PyResult<runtime::Call> {
+        started(check_call(self.call()?, hotkey), reply)
     }
 
     /// *broadcast*, blocking; `(answer, records)`.
@@ -360,16 +346,14 @@ impl Validator {
         runtime::block(py, broadcast_call(self.call()?, hotkey, pat))
     }
 
-    /// *broadcast*, started; `(answer, records)` goes to `inbox` under `key`.
+    /// *broadcast*, started; `(answer, records)` goes to `reply`.
     fn start_broadcast(
         &self,
         hotkey: String,
         pat: String,
-        inbox: Py<runtime::Inbox>,
-        key: u64,
+        reply: runtime::Reply,
     ) -> PyResult<runtime::Call> {
-        let call = broadcast_call(self.call()?, hotkey, pat);
-        runtime::start(async move { Ok(call.await) }, inbox, key)
+        started(broadcast_call(self.call()?, hotkey, pat), reply)
     }
 
     /// The audit, blocking; `(rows, records)`.
@@ -379,19 +363,13 @@ impl Validator {
         runtime::block(py, call)?.map_err(|error| audit_error(&error))
     }
 
-    /// The audit, started; `(rows, records)` or the exception goes to `inbox` under `key`.
-    fn start_audit(
-        &self,
-        concurrency: Count,
-        inbox: Py<runtime::Inbox>,
-        key: u64,
-    ) -> PyResult<runtime::Call> {
+    /// The audit, started; `(rows, records)` or the exception goes to `reply`.
+    fn start_audit(&self, concurrency: Count, reply: runtime::Reply) -> PyResult<runtime::Call> {
         let concurrency = concurrency_of(&concurrency)?;
         let call = audit_call(self.core()?, self.openings()?, concurrency);
         runtime::start(
             async move { call.await.map_err(|error| audit_error(&error)) },
-            inbox,
-            key,
+            reply,
         )
     }
 
@@ -422,6 +400,17 @@ impl Validator {
     }
 }
 
+/// A call that cannot fail, started: its answer goes to `reply` when over.
+fn started<T>(
+    call: impl Future<Output = T> + Send + 'static,
+    reply: runtime::Reply,
+) -> PyResult<runtime::Call>
+where
+    T: for<'py> IntoPyObject<'py> + Send + 'static,
+{
+    runtime::start(async move { Ok(call.await) }, reply)
+}
+
 /// The outage and plan settings as the constructors' keyword arguments, for the reprs: an
 /// operator reading a log sees which guard an object has and how many calls a verdict makes.
 fn outage_repr(settings: &Settings) -> String {
@@ -437,48 +426,62 @@ fn outage_repr(settings: &Settings) -> String {
     )
 }
 
-/// One check, traced, with its records (the guard's opening among them).
-async fn check_call(call: HandlerCall, hotkey: String) -> (CheckResponse, Records) {
+/// One handler call for `hotkey`, traced, with its records (the guard's opening among them):
+/// `handler` runs it on the core, `log` writes its records from the core's answer and
+/// `answer` converts that answer for Python.
+async fn handler_call<Core, Answer, Handled>(
+    call: HandlerCall,
+    hotkey: String,
+    handler: impl FnOnce(Arc<CoreValidator>, Hotkey) -> Handled,
+    log: fn(&Caller<'_>, &trace::Trail, &Core) -> Records,
+    answer: fn(&Core) -> Answer,
+) -> (Answer, Records)
+where
+    Handled: Future<Output = Core>,
+{
     let hotkey = Hotkey::new(hotkey);
-    let (answer, trail) =
-        trace::traced(wiring::check(Arc::clone(&call.core), hotkey.clone())).await;
+    let (core_answer, trail) = trace::traced(handler(Arc::clone(&call.core), hotkey.clone())).await;
     let caller = Caller {
         uid: call.registry.uid_of(&hotkey),
         hotkey: hotkey.as_str(),
     };
-    let mut records = log::check(&caller, &trail, &answer);
+    let mut records = log(&caller, &trail, &core_answer);
     log::guard(
         &call.openings,
         wiring::guard_news(call.core.verifier()),
         &mut records,
     );
-    (CheckResponse::from_core(&answer), records)
+    (answer(&core_answer), records)
+}
+
+/// One check, traced, with its records (the guard's opening among them).
+fn check_call(
+    call: HandlerCall,
+    hotkey: String,
+) -> impl Future<Output = (CheckResponse, Records)> + Send + 'static {
+    handler_call(
+        call,
+        hotkey,
+        wiring::check,
+        log::check,
+        CheckResponse::from_core,
+    )
 }
 
 /// One broadcast, traced, with its records (the guard's opening among them).
-async fn broadcast_call(
+fn broadcast_call(
     call: HandlerCall,
     hotkey: String,
     pat: String,
-) -> (BroadcastResponse, Records) {
-    let hotkey = Hotkey::new(hotkey);
-    let (answer, trail) = trace::traced(wiring::broadcast(
-        Arc::clone(&call.core),
-        hotkey.clone(),
-        pat.into(),
-    ))
-    .await;
-    let caller = Caller {
-        uid: call.registry.uid_of(&hotkey),
-        hotkey: hotkey.as_str(),
-    };
-    let mut records = log::broadcast(&caller, &trail, &answer);
-    log::guard(
-        &call.openings,
-        wiring::guard_news(call.core.verifier()),
-        &mut records,
-    );
-    (BroadcastResponse::from_core(&answer), records)
+) -> impl Future<Output = (BroadcastResponse, Records)> + Send + 'static {
+    let handler = move |core, hotkey| wiring::broadcast(core, hotkey, pat.into());
+    handler_call(
+        call,
+        hotkey,
+        handler,
+        log::broadcast,
+        BroadcastResponse::from_core,
+    )
 }
 
 /// The audit, with its records: one verification's for each entry verified, in the order

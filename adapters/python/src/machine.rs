@@ -15,13 +15,16 @@ use std::time::Duration;
 use pat_verdict::verification::{
     IdentityKnown, SendRequest, Step, Verification as CoreVerification, Wait,
 };
-use pat_verdict::{ApiUrl, Endpoint, ExposeSecret, REDACTED, RetryPolicy, SecretString, Stage};
+use pat_verdict::{
+    ApiUrl, CallResult, Endpoint, ExposeSecret, REDACTED, RetryPolicy, SecretString, Stage,
+    UnixTime,
+};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyString};
 
 use crate::convert::{self, Count, Number};
-use crate::types::{Verdict, repr_opt};
+use crate::types::{Verdict, fields_repr};
 use crate::wiring;
 
 /// The machine's current state, as the core left it.
@@ -51,6 +54,54 @@ impl State {
     }
 }
 
+/// A call of the host's that moves the machine on, with what it brought.
+enum Move {
+    /// `receive()`: what the pending request got, at monotonic `now` and epoch `wall`.
+    Receive(CallResult, Duration, UnixTime),
+    /// `resume()`, at monotonic `now`.
+    Resume(Duration),
+    /// `proceed()`, at monotonic `now`.
+    Proceed(Duration),
+    /// `stop(reason)`.
+    Stop(String),
+}
+
+impl Move {
+    /// The call, in the words of the error messages.
+    fn name(&self) -> &'static str {
+        match self {
+            Self::Receive(..) => "receive()",
+            Self::Resume(_) => "resume()",
+            Self::Proceed(_) => "proceed()",
+            Self::Stop(_) => "stop()",
+        }
+    }
+}
+
+impl State {
+    /// The state `step` leads to from this one (the core decides), or this one back when
+    /// `step` does not fit it: the one table of which call fits which state.
+    fn then(self, step: Move) -> Result<Self, Box<Self>> {
+        Ok(match (self, step) {
+            (Self::Send(send), Move::Receive(result, now, wall)) => {
+                state_of(send.receive(result, now, wall))
+            }
+            (Self::Wait(wait), Move::Resume(now)) => state_of(wait.resume(now)),
+            (Self::Identity(known), Move::Proceed(now)) => state_of(known.proceed(now)),
+            (Self::Identity(known), Move::Stop(reason)) => {
+                let halted = known.stop(reason);
+                Self::Halted(HaltedStep {
+                    reason: halted.reason,
+                    github_id: halted.identity.github_id.as_str().to_owned(),
+                    login: halted.identity.login,
+                    requests: halted.requests,
+                })
+            }
+            (state, _) => return Err(Box::new(state)),
+        })
+    }
+}
+
 /// A monotonic reading from Python: finite and not negative.
 fn monotonic(now: &Number, what: &str) -> PyResult<Duration> {
     Duration::try_from_secs_f64(now.value).map_err(|_| {
@@ -77,19 +128,15 @@ pub(crate) struct Verification {
 }
 
 impl Verification {
-    /// Runs `transition` on the current state; it answers the state back (`Err`) when it
-    /// does not fit, and then the state is put back and `wanted` raises `RuntimeError`.
-    fn advance(
-        &self,
-        py: Python<'_>,
-        wanted: &str,
-        transition: impl FnOnce(State) -> Result<State, Box<State>>,
-    ) -> PyResult<Py<PyAny>> {
+    /// Makes `step` from the current state; when it does not fit, the state is put back and
+    /// `RuntimeError` names the call and the state.
+    fn advance(&self, py: Python<'_>, step: Move) -> PyResult<Py<PyAny>> {
+        let wanted = step.name();
         let mut guard = self.state.lock().unwrap_or_else(PoisonError::into_inner);
         let state = guard
             .take()
             .ok_or_else(|| PyRuntimeError::new_err("the verification has no state"))?;
-        match transition(state) {
+        match state.then(step) {
             Ok(next) => {
                 let step = Snapshot::of(&next);
                 *guard = Some(next);
@@ -255,12 +302,7 @@ impl Verification {
             convert::host_answer(status, body, headers, transport_error, wall, "wall")?;
         let wall = wall.unwrap_or_else(wiring::now);
         let now = now_or_monotonic(py, now)?;
-        self.advance(py, "receive()", |state| match state {
-            State::Send(send) => Ok(state_of(send.receive(result, now, wall))),
-            other @ (State::Wait(_) | State::Identity(_) | State::Done(_) | State::Halted(_)) => {
-                Err(Box::new(other))
-            }
-        })
+        self.advance(py, Move::Receive(result, now, wall))
     }
 
     /// The wait is over, at monotonic `now` (default `time.monotonic()`): the next attempt, or
@@ -268,12 +310,7 @@ impl Verification {
     #[pyo3(signature = (*, now=None))]
     fn resume(&self, py: Python<'_>, now: Option<Number>) -> PyResult<Py<PyAny>> {
         let now = now_or_monotonic(py, now)?;
-        self.advance(py, "resume()", |state| match state {
-            State::Wait(wait) => Ok(state_of(wait.resume(now))),
-            other @ (State::Send(_) | State::Identity(_) | State::Done(_) | State::Halted(_)) => {
-                Err(Box::new(other))
-            }
-        })
+        self.advance(py, Move::Resume(now))
     }
 
     /// The pin allows the account: go on to the test query at monotonic `now`, within the
@@ -281,31 +318,13 @@ impl Verification {
     #[pyo3(signature = (*, now=None))]
     fn proceed(&self, py: Python<'_>, now: Option<Number>) -> PyResult<Py<PyAny>> {
         let now = now_or_monotonic(py, now)?;
-        self.advance(py, "proceed()", |state| match state {
-            State::Identity(known) => Ok(state_of(known.proceed(now))),
-            other @ (State::Send(_) | State::Wait(_) | State::Done(_) | State::Halted(_)) => {
-                Err(Box::new(other))
-            }
-        })
+        self.advance(py, Move::Proceed(now))
     }
 
     /// The pin refuses the account: the verification ends here with `reason` (no test query
     /// is sent). Answers a `HaltedStep`.
     fn stop(&self, py: Python<'_>, reason: String) -> PyResult<Py<PyAny>> {
-        self.advance(py, "stop()", |state| match state {
-            State::Identity(known) => {
-                let halted = known.stop(reason);
-                Ok(State::Halted(HaltedStep {
-                    reason: halted.reason,
-                    github_id: halted.identity.github_id.as_str().to_owned(),
-                    login: halted.identity.login,
-                    requests: halted.requests,
-                }))
-            }
-            other @ (State::Send(_) | State::Wait(_) | State::Done(_) | State::Halted(_)) => {
-                Err(Box::new(other))
-            }
-        })
+        self.advance(py, Move::Stop(reason))
     }
 
     fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
@@ -437,102 +456,53 @@ impl WaitStep {
 
 /// The identity call was valid: pin the account here, then `Verification.proceed()` or
 /// `Verification.stop(reason)`. The test query has not been sent.
-#[pyclass(frozen, module = "pat_verdict", name = "IdentityStep")]
+#[pyclass(frozen, get_all, module = "pat_verdict", name = "IdentityStep")]
 pub(crate) struct IdentityStep {
+    /// The account's numeric id as a decimal string.
     github_id: String,
+    /// The account's login, when GitHub sent one.
     login: Option<String>,
 }
 
 #[pymethods]
 impl IdentityStep {
-    /// The account's numeric id as a decimal string.
-    #[getter]
-    fn github_id(&self) -> &str {
-        &self.github_id
-    }
-
-    /// The account's login, when GitHub sent one.
-    #[getter]
-    fn login(&self) -> Option<&str> {
-        self.login.as_deref()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "IdentityStep(github_id={}, login={})",
-            PyString::new(py, &self.github_id).repr()?.to_cow()?,
-            repr_opt(py, self.login.as_deref())?
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        fields_repr(slf, "github_id login")
     }
 }
 
 /// The verification is over: `verdict` is what `Verifier.verify` would have answered.
-#[pyclass(frozen, module = "pat_verdict", name = "DoneStep")]
+#[pyclass(frozen, get_all, module = "pat_verdict", name = "DoneStep")]
 pub(crate) struct DoneStep {
+    /// The verdict, with `requests` counting every request sent (retries included).
     verdict: Verdict,
 }
 
 #[pymethods]
 impl DoneStep {
-    /// The verdict, with `requests` counting every request sent (retries included).
-    #[getter]
-    fn verdict(&self) -> Verdict {
-        self.verdict.clone()
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        let verdict = Py::new(py, self.verdict.clone())?;
-        Ok(format!(
-            "DoneStep(verdict={})",
-            verdict.bind(py).repr()?.to_cow()?
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        fields_repr(slf, "verdict")
     }
 }
 
 /// The caller stopped the verification at the identity (the pin refused the account): no
 /// verdict on the PAT, only the caller's reason and what was known.
-#[pyclass(frozen, module = "pat_verdict", name = "HaltedStep")]
+#[pyclass(frozen, get_all, module = "pat_verdict", name = "HaltedStep")]
 #[derive(Clone)]
 pub(crate) struct HaltedStep {
+    /// The reason given to `stop`.
     reason: String,
+    /// The account's id the identity call found.
     github_id: String,
+    /// Its login, when GitHub sent one.
     login: Option<String>,
+    /// Requests sent before the stop (retries included).
     requests: u32,
 }
 
 #[pymethods]
 impl HaltedStep {
-    /// The reason given to `stop`.
-    #[getter]
-    fn reason(&self) -> &str {
-        &self.reason
-    }
-
-    /// The account's id the identity call found.
-    #[getter]
-    fn github_id(&self) -> &str {
-        &self.github_id
-    }
-
-    /// Its login, when GitHub sent one.
-    #[getter]
-    fn login(&self) -> Option<&str> {
-        self.login.as_deref()
-    }
-
-    /// Requests sent before the stop (retries included).
-    #[getter]
-    fn requests(&self) -> u32 {
-        self.requests
-    }
-
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "HaltedStep(reason={}, github_id={}, login={}, requests={})",
-            PyString::new(py, &self.reason).repr()?.to_cow()?,
-            PyString::new(py, &self.github_id).repr()?.to_cow()?,
-            repr_opt(py, self.login.as_deref())?,
-            self.requests
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        fields_repr(slf, "reason github_id login requests")
     }
 }

@@ -112,6 +112,11 @@ pub(crate) fn block<T: Send + 'static>(
     }
 }
 
+/// Where a started call's answer goes: the awaiting event loop's inbox, under the key its
+/// future waits on (Python passes the two as one tuple, the last argument of every `start_…`).
+#[derive(FromPyObject)]
+pub(crate) struct Reply(Py<Inbox>, u64);
+
 /// A call running for an awaiting coroutine; `cancel` abandons it.
 ///
 /// Its task belongs to the runtime of the process that started it. In a process forked from
@@ -251,20 +256,20 @@ impl Drop for Held {
     }
 }
 
-/// Starts `call` on the runtime; its answer goes to `inbox` under `key` — `(True, value)`,
-/// or `(False, exception)` for an error.
+/// Starts `call` on the runtime; its answer goes to `reply`'s inbox under its key —
+/// `(True, value)`, or `(False, exception)` for an error.
 ///
 /// # Errors
 ///
 /// `RuntimeError` when the runtime cannot start.
 pub(crate) fn start<T>(
     call: impl Future<Output = PyResult<T>> + Send + 'static,
-    inbox: Py<Inbox>,
-    key: u64,
+    reply: Reply,
 ) -> PyResult<Call>
 where
     T: for<'py> IntoPyObject<'py> + Send + 'static,
 {
+    let Reply(inbox, key) = reply;
     let runtime = runtime()?;
     let inbox = Held(Some(Arc::clone(&inbox.get().0)));
     let task = runtime.spawn(async move {

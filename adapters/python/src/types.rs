@@ -1,8 +1,9 @@
 //! The value objects Python sees: frozen, comparable, with a `__repr__` a person can read.
 //!
-//! Each is a plain struct whose fields are its Python attributes (`#[pyo3(get)]`, no
-//! hand-written getters) and whose serde form is its `to_dict()` ([`to_dict`], one path for
-//! all): the keys of the core's wire form (`verify --json`, the handlers' JSON), filled in
+//! Each is a plain struct whose fields are its Python attributes (`get_all`, as pydantic-core
+//! does; `OutageState`'s times have getters of their own), whose serde form is its `to_dict()`
+//! ([`to_dict`], one path for all) and whose `__reduce__` is its constructor's arguments
+//! ([`reduce`], one path for all): the keys of the core's wire form (`verify --json`, the handlers' JSON), filled in
 //! from the core's answers by the `From` conversions below. The words (`kind`, `stage`,
 //! `category`, `cause`) are the core's `as_str`. None of them can hold the token: the core
 //! never puts it in an answer, and redacts the strings GitHub supplied (a login, an id) in
@@ -28,10 +29,41 @@ pub(crate) fn repr_opt(py: Python<'_>, text: Option<&str>) -> PyResult<String> {
     }
 }
 
+/// A dataclass's repr, `Name(field=…, …)`: the class's name and the attributes named in
+/// `fields` (separated by spaces), each as Python's `repr` writes it.
+pub(crate) fn fields_repr<T>(slf: &Bound<'_, T>, fields: &str) -> PyResult<String> {
+    let slf = slf.as_any();
+    let mut text = format!("{}(", slf.get_type().name()?);
+    for (index, name) in fields.split(' ').enumerate() {
+        if index > 0 {
+            text.push_str(", ");
+        }
+        text.push_str(&format!("{name}={}", slf.getattr(name)?.repr()?));
+    }
+    text.push(')');
+    Ok(text)
+}
+
 /// The one `to_dict` of every value object: its serde form as a Python dict, keys in the
 /// order of the wire form.
 fn to_dict<'py>(py: Python<'py>, value: &impl Serialize) -> PyResult<Bound<'py, PyDict>> {
     crate::json::to_dict(py, value)
+}
+
+/// What `__reduce__` answers: the class, and the arguments to call it with.
+type Reduced<'py> = (Bound<'py, PyAny>, Bound<'py, PyTuple>);
+
+/// The one `__reduce__` of every value object (pickling, `copy`): its class, called again
+/// with its attributes named in `args`, the constructor's argument names separated by spaces
+/// (as `collections.namedtuple` takes its fields). Every constructor argument is an attribute
+/// of the same name that gives its value back.
+fn reduce<'py, T>(slf: &Bound<'py, T>, args: &str) -> PyResult<Reduced<'py>> {
+    let slf = slf.as_any();
+    let values = args
+        .split(' ')
+        .map(|name| slf.getattr(name))
+        .collect::<PyResult<Vec<_>>>()?;
+    Ok((slf.get_type().into_any(), PyTuple::new(slf.py(), values)?))
 }
 
 /// A wait GitHub asked for: a `float` of seconds in Python (to the nanosecond, so a pickled
@@ -63,50 +95,38 @@ impl Serialize for Seconds {
 /// did not say.
 ///
 /// `to_dict()` is the object `pat-verdict verify --json` prints, plus `requests`.
-#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "Verdict")]
+#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Verdict {
     /// `"valid"`, `"invalid"` or `"inconclusive"`.
-    #[pyo3(get)]
     #[serde(rename = "verdict")]
     kind: &'static str,
     /// The account's numeric id as a decimal string, when the identity lookup was valid.
-    #[pyo3(get)]
     github_id: Option<String>,
     /// The account's login, when GitHub sent one.
-    #[pyo3(get)]
     login: Option<String>,
     /// gittensor's `error`: why the PAT is not valid; `None` when it is.
-    #[pyo3(get)]
     #[serde(rename = "reason")]
     error: Option<String>,
     /// Where verification stopped when not valid: `"token"`, `"identity"`, `"test_query"`.
-    #[pyo3(get)]
     stage: Option<&'static str>,
     /// How long GitHub asked us to wait, in seconds, when it said.
-    #[pyo3(get)]
     #[serde(rename = "retry_after_secs")]
     retry_after: Option<Seconds>,
     /// The classic PAT's scopes (`X-OAuth-Scopes`); `None` when GitHub did not say.
-    #[pyo3(get)]
     scopes: Option<Vec<String>>,
     /// When the token expires (ISO-8601 UTC), from GitHub's expiration header.
-    #[pyo3(get)]
     expires_at: Option<String>,
     /// Why, as one word of the contract's cause table: `"ok"` when valid, else what GitHub said or
     /// failed to say (`"bad_credentials"`, `"github_down"`, `"request_refused"`…).
-    #[pyo3(get)]
     cause: &'static str,
     /// HTTP requests made for this verdict, retries included (0 for `classify_*`).
-    #[pyo3(get)]
     requests: u32,
     /// gittensor's `transient_failure`: true exactly when the verdict is inconclusive.
-    #[pyo3(get)]
     #[serde(skip)]
     transient_failure: bool,
     /// GitHub refused for rate reasons (a rate or abuse limit, the failed-login lockout):
     /// exactly when `cause` is `"rate_limited"`.
-    #[pyo3(get)]
     #[serde(skip)]
     rate_limited: bool,
 }
@@ -176,25 +196,11 @@ impl Verdict {
     }
 
     /// Pickling (and `copy`): the class and the constructor's arguments.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let this = slf.get();
-        let args = (
-            this.kind,
-            this.error.clone(),
-            this.rate_limited,
-            this.retry_after,
-            this.stage,
-            this.github_id.clone(),
-            this.login.clone(),
-            this.expires_at.clone(),
-            this.scopes.clone(),
-            this.requests,
-            this.cause,
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduce(
+            slf,
+            "kind error rate_limited retry_after stage github_id login expires_at scopes requests cause",
         )
-            .into_pyobject(slf.py())?;
-        Ok((slf.get_type().into_any(), args))
     }
 
     /// The keys of `pat-verdict verify --json` plus `"requests"`: `verdict`, `github_id`,
@@ -232,30 +238,24 @@ impl Verdict {
 /// The check endpoint's answer, field for field as miners' CLIs read it: `has_pat` (`None`:
 /// the hotkey is not registered, we did not look), `pat_valid` (`None`: could not tell),
 /// `rejection_reason`, `category`, `cause` and `detail`. Frozen, hashed by value, picklable.
-#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "CheckResponse")]
+#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct CheckResponse {
     /// Whether we hold a PAT for this miner; `None` when we did not look (unregistered).
-    #[pyo3(get)]
     has_pat: Option<bool>,
     /// Whether it works; `None` when we could not tell (GitHub or the store unavailable).
-    #[pyo3(get)]
     pat_valid: Option<bool>,
     /// Why not, in words; `None` when valid.
-    #[pyo3(get)]
     rejection_reason: Option<String>,
     /// `"valid"`, `"no_pat"`, `"invalid_pat"`, `"inconclusive"` or `"no_response"`.
-    #[pyo3(get)]
     category: &'static str,
     /// Why, as one word of the contract's cause table: the verification's cause when one decided
     /// (`"ok"`, `"bad_credentials"`, `"github_down"`…), else the handler's own (`"no_pat"`,
     /// `"not_registered"`, `"store_unavailable"`).
-    #[pyo3(get)]
     cause: &'static str,
     /// Only when the store was unavailable: why (its path and the OS error), because a
     /// corrupt file or a directory will not fix itself on retry; or, with `no_pat`, that the
     /// store file does not exist yet. `None` otherwise.
-    #[pyo3(get)]
     #[serde(skip_serializing_if = "Option::is_none")]
     detail: Option<String>,
 }
@@ -306,20 +306,11 @@ impl CheckResponse {
     }
 
     /// Pickling (and `copy`): the class and the constructor's arguments.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let this = slf.get();
-        let args = (
-            this.category,
-            this.has_pat,
-            this.pat_valid,
-            this.rejection_reason.clone(),
-            this.detail.clone(),
-            this.cause,
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduce(
+            slf,
+            "category has_pat pat_valid rejection_reason detail cause",
         )
-            .into_pyobject(slf.py())?;
-        Ok((slf.get_type().into_any(), args))
     }
 
     /// The answer as miners' CLIs read it: `has_pat`, `pat_valid`, `rejection_reason`,
@@ -349,22 +340,18 @@ impl CheckResponse {
 
 /// The broadcast endpoint's answer: `accepted`, `rejection_reason` (`None` when accepted),
 /// `retryable`, `cause`. The PAT is never echoed back. Frozen, hashed by value, picklable.
-#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "BroadcastResponse")]
+#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct BroadcastResponse {
     /// Whether the PAT was stored.
-    #[pyo3(get)]
     accepted: bool,
     /// Why not, in words; `None` when accepted.
-    #[pyo3(get)]
     rejection_reason: Option<String>,
     /// Whether the same broadcast may succeed later (GitHub or the store was unavailable).
-    #[pyo3(get)]
     retryable: bool,
     /// Why, as one word of the contract's cause table: the verification's cause when one decided
     /// (`"ok"`, `"bad_credentials"`, `"github_down"`…), else the handler's own
     /// (`"not_registered"`, `"identity_locked"`, `"store_unavailable"`).
-    #[pyo3(get)]
     cause: &'static str,
 }
 
@@ -403,18 +390,8 @@ impl BroadcastResponse {
     }
 
     /// Pickling (and `copy`): the class and the constructor's arguments.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let this = slf.get();
-        let args = (
-            this.accepted,
-            this.rejection_reason.clone(),
-            this.retryable,
-            this.cause,
-        )
-            .into_pyobject(slf.py())?;
-        Ok((slf.get_type().into_any(), args))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduce(slf, "accepted rejection_reason retryable cause")
     }
 
     /// `accepted`, `rejection_reason`, `retryable`, `cause`.
@@ -422,32 +399,23 @@ impl BroadcastResponse {
         to_dict(py, self)
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "BroadcastResponse(accepted={}, retryable={}, rejection_reason={})",
-            py_bool(Some(self.accepted)),
-            py_bool(Some(self.retryable)),
-            repr_opt(py, self.rejection_reason.as_deref())?
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        fields_repr(slf, "accepted retryable rejection_reason")
     }
 }
 
 /// One stored PAT's verdict, from `Validator.audit`: its `uid`, `hotkey`, the `github_id` it
 /// is pinned to (`None`: none) and the `verdict`. Frozen, hashed by value, picklable.
-#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "AuditRow")]
+#[pyclass(frozen, eq, hash, get_all, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct AuditRow {
     /// The entry's uid.
-    #[pyo3(get)]
     uid: u32,
     /// The entry's hotkey.
-    #[pyo3(get)]
     hotkey: String,
     /// The GitHub id the entry is pinned to; `None` when it names none.
-    #[pyo3(get)]
     github_id: Option<String>,
     /// The verdict on its PAT.
-    #[pyo3(get)]
     verdict: Verdict,
 }
 
@@ -488,18 +456,8 @@ impl AuditRow {
     }
 
     /// Pickling (and `copy`): the class and the constructor's arguments.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let this = slf.get();
-        let args = (
-            this.uid,
-            this.hotkey.clone(),
-            this.github_id.clone(),
-            this.verdict.clone(),
-        )
-            .into_pyobject(slf.py())?;
-        Ok((slf.get_type().into_any(), args))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduce(slf, "uid hotkey github_id verdict")
     }
 
     /// `uid`, `hotkey`, `github_id` and `verdict` (the verdict's own `to_dict()`).
@@ -507,14 +465,8 @@ impl AuditRow {
         to_dict(py, self)
     }
 
-    fn __repr__(&self, py: Python<'_>) -> PyResult<String> {
-        Ok(format!(
-            "AuditRow(uid={}, hotkey={}, github_id={}, verdict={})",
-            self.uid,
-            repr_opt(py, Some(&self.hotkey))?,
-            repr_opt(py, self.github_id.as_deref())?,
-            self.verdict.__repr__(py)?
-        ))
+    fn __repr__(slf: &Bound<'_, Self>) -> PyResult<String> {
+        fields_repr(slf, "uid hotkey github_id verdict")
     }
 }
 
@@ -525,7 +477,7 @@ impl AuditRow {
 /// UTC `datetime`s, to the second, so a host can compare them with `datetime.now(timezone.utc)`
 /// or show them. Frozen, compared and hashed by value, picklable; a snapshot that does not
 /// change as the guard does.
-#[pyclass(frozen, eq, hash, module = "pat_verdict", name = "OutageState")]
+#[pyclass(frozen, eq, hash, module = "pat_verdict")]
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct OutageState {
     /// Seconds since the epoch, as the core keeps them; ISO-8601 UTC in `to_dict()`.
@@ -576,19 +528,8 @@ impl OutageState {
     }
 
     /// Pickling (and `copy`): the class and the constructor's arguments.
-    fn __reduce__<'py>(
-        slf: &Bound<'py, Self>,
-    ) -> PyResult<(Bound<'py, PyAny>, Bound<'py, PyTuple>)> {
-        let py = slf.py();
-        let this = slf.get();
-        let args = (
-            utc_datetime(py, this.opened_at)?,
-            utc_datetime(py, this.retry_at)?,
-            this.failures,
-            this.probing,
-        )
-            .into_pyobject(py)?;
-        Ok((slf.get_type().into_any(), args))
+    fn __reduce__<'py>(slf: &Bound<'py, Self>) -> PyResult<Reduced<'py>> {
+        reduce(slf, "opened_at retry_at failures probing")
     }
 
     /// When the guard opened: when the failure that reached the threshold came back (a

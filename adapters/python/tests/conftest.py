@@ -105,6 +105,30 @@ def new_token(prefix: str = "ghp_") -> str:
     return prefix + uuid.uuid4().hex
 
 
+# gittensor's words for a broadcast of another account's PAT by a hotkey already pinned.
+LOCKED = (
+    "GitHub identity is locked for this hotkey. "
+    "Deregister and re-register to change GitHub accounts."
+)
+
+
+def pinned_store(tmp_path: Path) -> Path:
+    """A store file in which uid 2 (`hk_2`) holds a PAT pinned to GitHub id 42."""
+    store = tmp_path / "s.json"
+    write_store(store, [entry(2, "hk_2", "ghp_previous", "42")])
+    return store
+
+
+def assert_locked_out(validator: Any, store: Path, token: str) -> None:
+    """`validator` refuses `hk_2`'s broadcast of `token` (another account than the one its
+    stored PAT is pinned to) for good, in gittensor's words, and leaves the store as it was."""
+    before = store.read_bytes()
+    response = validator.broadcast("hk_2", token)
+    assert (response.accepted, response.retryable, response.rejection_reason) == (
+        False, False, LOCKED)
+    assert store.read_bytes() == before
+
+
 def write_store(path: Path, entries: List[Dict[str, Any]]) -> None:
     path.write_text(json.dumps(entries), encoding="utf-8")
 

@@ -15,7 +15,8 @@ from typing import Any, Dict, List, Optional
 import pytest
 import requests
 
-from conftest import FakeGithub, Reply, entry, new_token, write_store
+from conftest import LOCKED, FakeGithub, Reply, entry, new_token, write_store
+from conftest import assert_locked_out, pinned_store
 from pat_verdict import DoneStep, SendStep, Validator, Verification, Verifier, WaitStep
 
 GRAPHQL = "GitHub GraphQL API"
@@ -23,10 +24,6 @@ VIEWER_MISSING = "Fine-grained PATs need 'Public Repositories (read-only)' permi
 WITHOUT_ID = "GitHub /user API returned no account id"
 NOT_DECIMAL = "GitHub /user API returned an account id that is not a non-negative integer"
 HOTKEYS = ["hk_0", "hk_1", "hk_2", "hk_3"]
-LOCKED = (
-    "GitHub identity is locked for this hotkey. "
-    "Deregister and re-register to change GitHub accounts."
-)
 
 
 def viewer(database_id: Any = 42, login: str = "octocat") -> Dict[str, Any]:
@@ -216,21 +213,15 @@ def test_broadcast_of_another_account_for_a_pinned_hotkey_is_locked(
     fake: FakeGithub, tmp_path: Path, token: str
 ) -> None:
     fake.script(token, "one_call", [ok(viewer(99))])
-    store = tmp_path / "s.json"
-    write_store(store, [entry(2, "hk_2", "ghp_previous", "42")])
-    before = store.read_bytes()
-    response = validator(fake, store).broadcast("hk_2", token)
-    assert (response.accepted, response.retryable, response.rejection_reason) == (
-        False, False, LOCKED)
-    assert store.read_bytes() == before
+    store = pinned_store(tmp_path)
+    assert_locked_out(validator(fake, store), store, token)
 
 
 def test_broadcast_of_the_same_account_replaces_the_pat(
     fake: FakeGithub, tmp_path: Path, token: str
 ) -> None:
     fake.script(token, "one_call", [ok(viewer(42))])
-    store = tmp_path / "s.json"
-    write_store(store, [entry(2, "hk_2", "ghp_previous", "42")])
+    store = pinned_store(tmp_path)
     response = validator(fake, store).broadcast("hk_2", token)
     assert response.accepted is True
     [saved] = json.loads(store.read_text(encoding="utf-8"))

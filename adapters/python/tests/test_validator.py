@@ -17,7 +17,8 @@ from typing import Any, List, Optional, Tuple
 
 import pytest
 
-from conftest import FakeGithub, entry, new_token, write_store
+from conftest import LOCKED, FakeGithub, entry, new_token, write_store
+from conftest import assert_locked_out, pinned_store
 from pat_verdict import (
     AuditRow,
     BroadcastResponse,
@@ -30,10 +31,6 @@ NOT_REGISTERED = "Hotkey not registered on subnet"
 STORE_UNAVAILABLE = "Validator PAT store temporarily unavailable; please retry."
 NO_PAT = "No PAT stored for this miner"
 GITHUB_UNAVAILABLE_CHECK = "GitHub API temporarily unavailable; retry the check in a few minutes."
-LOCKED = (
-    "GitHub identity is locked for this hotkey. "
-    "Deregister and re-register to change GitHub accounts."
-)
 HOTKEYS = ["hk_0", "hk_1", "hk_2", "hk_3"]
 
 
@@ -192,14 +189,9 @@ def test_broadcast_identity_inconclusive(fake: FakeGithub, tmp_path: Path, token
 
 def test_broadcast_identity_pin(fake: FakeGithub, tmp_path: Path, token: str) -> None:
     fake.valid(token, 99, "other_account")
-    store = tmp_path / "s.json"
-    write_store(store, [entry(2, "hk_2", "ghp_previous", "42")])
-    before = store.read_bytes()
-    response = validator(fake, store).broadcast("hk_2", token)
-    assert (response.accepted, response.retryable, response.rejection_reason) == (
-        False, False, LOCKED)
+    store = pinned_store(tmp_path)
+    assert_locked_out(validator(fake, store), store, token)
     assert fake.count(token, "graphql") == 0  # the early pin spared the test query
-    assert store.read_bytes() == before
 
 
 def test_broadcast_test_query_inconclusive(fake: FakeGithub, tmp_path: Path, token: str) -> None:

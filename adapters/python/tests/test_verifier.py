@@ -10,7 +10,12 @@ from typing import Any, Dict, List
 import pytest
 
 from conftest import FakeGithub, new_token
-from pat_verdict import Verifier
+from pat_verdict import Verdict, Verifier
+
+
+def assert_invalid(verdict: Verdict, stage: str, error: str) -> None:
+    """`verdict` is GitHub's evidence against the PAT, found at `stage`, in gittensor's words."""
+    assert (verdict.kind, verdict.stage, verdict.error) == ("invalid", stage, error)
 
 
 def test_a_working_pat_is_valid_with_its_account(fake: FakeGithub, token: str) -> None:
@@ -41,10 +46,7 @@ def test_identity_runs_first_and_the_test_query_only_after_a_valid_one(
 ) -> None:
     fake.script(token, "user", [{"status": 401, "json": {"message": "Bad credentials"}}])
     fake.script(token, "graphql", [{"viewer": "x"}])
-    verdict = Verifier(fake.url).verify(token)
-    assert verdict.kind == "invalid"
-    assert verdict.stage == "identity"
-    assert verdict.error == "GitHub /user API returned 401"
+    assert_invalid(Verifier(fake.url).verify(token), "identity", "GitHub /user API returned 401")
     assert fake.count(token, "graphql") == 0
 
 
@@ -62,9 +64,7 @@ def test_an_invalid_answer_is_never_retried(fake: FakeGithub, token: str) -> Non
     fake.script(token, "graphql", [{"status": 403, "json": {
         "message": "Resource not accessible by personal access token"}}])
     verdict = Verifier(fake.url).verify(token)
-    assert verdict.kind == "invalid"
-    assert verdict.error == "GitHub GraphQL API returned 403"
-    assert verdict.stage == "test_query"
+    assert_invalid(verdict, "test_query", "GitHub GraphQL API returned 403")
     assert verdict.github_id == "7"
     assert fake.count(token, "graphql") == 1
 
@@ -81,9 +81,7 @@ def test_a_test_query_401_after_a_valid_identity_is_asked_again_once(
     # A second 401 is evidence.
     fake.script(token, "graphql", [bad])
     verdict = Verifier(fake.url).verify(token)
-    assert verdict.kind == "invalid"
-    assert verdict.error == "GitHub GraphQL API returned 401"
-    assert verdict.stage == "test_query"
+    assert_invalid(verdict, "test_query", "GitHub GraphQL API returned 401")
     assert fake.count(token, "graphql") == 4
 
 

@@ -140,6 +140,28 @@ def _hotkeys(value: object) -> List[str]:
     return hotkeys
 
 
+def _settings(
+    api_url: object,
+    timeout: object,
+    attempts: object,
+    ca_file: object,
+    outage_threshold: object,
+    outage_cooldown: object,
+    one_call: object,
+) -> _pat_verdict._Settings:
+    """The settings both engines take, each checked, in the order of the constructors'
+    arguments (so the first bad one is the one named)."""
+    return (
+        _opt_str("api_url", api_url),
+        _number("timeout", timeout),
+        _int("attempts", attempts),
+        _opt_path("ca_file", ca_file),
+        _int("outage_threshold", outage_threshold),
+        _number("outage_cooldown", outage_cooldown),
+        _bool("one_call", one_call),
+    )
+
+
 def _log(records: List[Tuple[int, str]]) -> None:
     for level, message in records:
         _logger.log(level, message)
@@ -219,7 +241,7 @@ async def _awaited(start: Callable[..., Any], *args: Any) -> Any:
     mailbox = _mailbox(loop)
     future: asyncio.Future[Any] = loop.create_future()
     key = next(mailbox.keys)
-    call = start(*args, mailbox.inbox, key)
+    call = start(*args, (mailbox.inbox, key))
     # Registered after the start, safely: the answer is taken on this loop's thread, which
     # cannot run `take` before this coroutine's next await.
     mailbox.futures[key] = future
@@ -303,13 +325,8 @@ class Verifier(_Observed):
         one_call: bool = False,
     ) -> None:
         self._core = _pat_verdict._Verifier(
-            _opt_str("api_url", api_url),
-            _number("timeout", timeout),
-            _int("attempts", attempts),
-            _opt_path("ca_file", ca_file),
-            _int("outage_threshold", outage_threshold),
-            _number("outage_cooldown", outage_cooldown),
-            _bool("one_call", one_call),
+            _settings(api_url, timeout, attempts, ca_file, outage_threshold, outage_cooldown,
+                      one_call)
         )
 
     def verify(self, token: str) -> Verdict:
@@ -363,12 +380,8 @@ class Validator(_Observed):
         self._core = _pat_verdict._Validator(
             _path("store", store),
             _hotkeys(hotkeys),
-            _opt_str("api_url", api_url),
-            _number("timeout", timeout),
-            _opt_path("ca_file", ca_file),
-            _int("outage_threshold", outage_threshold),
-            _number("outage_cooldown", outage_cooldown),
-            _bool("one_call", one_call),
+            _settings(api_url, timeout, MAX_ATTEMPTS, ca_file, outage_threshold, outage_cooldown,
+                      one_call),
         )
 
     @property

@@ -23,22 +23,13 @@ VerdictKind = Literal["valid", "invalid", "inconclusive"]
 Stage = Literal["token", "identity", "test_query"]
 Category = Literal["valid", "no_pat", "invalid_pat", "inconclusive", "no_response"]
 VerdictCause = Literal[
+    # valid
     "ok",
-    "malformed_token",
-    "bad_credentials",
-    "forbidden",
-    "graphql_error",
-    "no_viewer",
-    "rate_limited",
-    "github_down",
-    "github_failure",
-    "not_github",
-    "request_refused",
-    "no_account_id",
-    "transport",
-    "contradicted",
-    "deadline",
-    "short_circuited",
+    # invalid: GitHub's evidence against the PAT
+    "malformed_token", "bad_credentials", "forbidden", "graphql_error", "no_viewer",
+    # inconclusive: GitHub could not be asked, or did not answer for the PAT
+    "rate_limited", "github_down", "github_failure", "not_github", "request_refused",
+    "no_account_id", "transport", "contradicted", "deadline", "short_circuited",
     "store_unavailable",
 ]
 """Why a verdict is what it is (docs/contract.md §13); ``store_unavailable`` only for an audit
@@ -261,24 +252,17 @@ class _Inbox:
     def take(self) -> List[Tuple[int, bool, Any]]: ...
 
 _Records = List[Tuple[int, str]]
+_Settings = Tuple[Optional[str], float, int, Optional[str], int, float, bool]
+"""The engines' settings: ``(api_url, timeout, attempts, ca_file, outage_threshold,
+outage_cooldown, one_call)``."""
 
 @final
 class _Verifier:
     """The engine of ``pat_verdict.Verifier``."""
 
-    def __new__(
-        cls,
-        api_url: Optional[str],
-        timeout: float,
-        attempts: int,
-        ca_file: Optional[str],
-        outage_threshold: int,
-        outage_cooldown: float,
-        one_call: bool,
-        /,
-    ) -> _Verifier: ...
+    def __new__(cls, settings: _Settings, /) -> _Verifier: ...
     def verify(self, token: str) -> Tuple[Verdict, _Records]: ...
-    def start_verify(self, token: str, inbox: _Inbox, key: int) -> _Call: ...
+    def start_verify(self, token: str, reply: Tuple[_Inbox, int]) -> _Call: ...
     def outage(self) -> Optional[OutageState]: ...
     def metrics(self) -> Dict[str, Any]: ...
     def metrics_text(self) -> str: ...
@@ -287,26 +271,15 @@ class _Verifier:
 class _Validator:
     """The engine of ``pat_verdict.Validator``."""
 
-    def __new__(
-        cls,
-        store: str,
-        hotkeys: List[str],
-        api_url: Optional[str],
-        timeout: float,
-        ca_file: Optional[str],
-        outage_threshold: int,
-        outage_cooldown: float,
-        one_call: bool,
-        /,
-    ) -> _Validator: ...
+    def __new__(cls, store: str, hotkeys: List[str], settings: _Settings, /) -> _Validator: ...
     def get_hotkeys(self) -> List[str]: ...
     def set_hotkeys(self, hotkeys: List[str]) -> None: ...
     def check(self, hotkey: str) -> Tuple[CheckResponse, _Records]: ...
-    def start_check(self, hotkey: str, inbox: _Inbox, key: int) -> _Call: ...
+    def start_check(self, hotkey: str, reply: Tuple[_Inbox, int]) -> _Call: ...
     def broadcast(self, hotkey: str, pat: str) -> Tuple[BroadcastResponse, _Records]: ...
-    def start_broadcast(self, hotkey: str, pat: str, inbox: _Inbox, key: int) -> _Call: ...
+    def start_broadcast(self, hotkey: str, pat: str, reply: Tuple[_Inbox, int]) -> _Call: ...
     def audit(self, concurrency: int) -> Tuple[List[AuditRow], _Records]: ...
-    def start_audit(self, concurrency: int, inbox: _Inbox, key: int) -> _Call: ...
+    def start_audit(self, concurrency: int, reply: Tuple[_Inbox, int]) -> _Call: ...
     def outage(self) -> Optional[OutageState]: ...
     def metrics(self) -> Dict[str, Any]: ...
     def metrics_text(self) -> str: ...
