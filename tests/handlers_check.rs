@@ -215,7 +215,7 @@ async fn empty_stored_pat_is_no_pat() {
 
 #[test]
 fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
-    use pat_verdict::{CauseKind, CheckOutcome, CheckResponse, Unavailable};
+    use pat_verdict::{CauseKind, CheckOutcome, CheckResponse, StoreFailureKind, Unavailable};
     let cases = [
         (CheckOutcome::Valid, (Some(true), Some(true), None), "valid"),
         (
@@ -243,6 +243,7 @@ fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
         (
             CheckOutcome::Inconclusive(Unavailable::Store {
                 detail: "why".into(),
+                kind: StoreFailureKind::Corrupt,
             }),
             (
                 Some(false),

@@ -41,7 +41,7 @@ use serde_json::json;
 use pat_verdict_cli::args::Common;
 use pat_verdict_cli::exit::{Exit, Failure};
 use pat_verdict_cli::output::{self, Cell, Palette, Table, Tone};
-use pat_verdict_cli::wiring::{CliStore, CliValidator};
+use pat_verdict_cli::wiring::CliValidator;
 
 /// The demo's deadline unless `--timeout` says otherwise: short, so a stalled GitHub costs
 /// seconds, long enough for the 503 burst to show all three attempts (0, 0.5 s, 1.5 s).
@@ -330,7 +330,7 @@ impl Validators {
                     .collect(),
             )
         };
-        let store = || CliStore::new(JsonStore::new(folder.path().join("miner_pats.json")));
+        let store = || JsonStore::new(folder.path().join("miner_pats.json"));
         // Each scenario shows its own verdict: with the outage guard on, the outage scenarios
         // would have the others answered at once as inconclusive (docs/contract.md §10).
         let verifier = Verifier::new(

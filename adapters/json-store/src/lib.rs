@@ -302,6 +302,23 @@ impl JsonStore {
         file::exists(&self.path)
     }
 
+    /// When the store file does not exist, the words that say so for a check that answered
+    /// `no_pat` from it: `{path} does not exist yet: no PAT has been stored (a broadcast
+    /// creates it)`. A typo in a store path reads exactly like a miner who never broadcast,
+    /// so the CLI and Python both add these words, and say them the same way from here
+    /// (docs/contract.md §8, §9). `None` when the file exists, or cannot even be looked at
+    /// (then no read found it empty). Decided as [`require_file`](Self::require_file) decides.
+    #[must_use]
+    pub fn not_created_yet(&self) -> Option<String> {
+        match self.require_file() {
+            Err(error) if error.kind() == StoreFailureKind::Missing => Some(format!(
+                "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
+                self.path.display()
+            )),
+            Ok(()) | Err(_) => None,
+        }
+    }
+
     /// Runs `work` on the blocking pool; a task that did not finish becomes a `wrap` error.
     async fn blocking<R: Send + 'static>(
         &self,

@@ -54,13 +54,23 @@ async fn a_missing_store_is_empty_to_the_operations_and_missing_to_require_file(
             path.display()
         )
     );
+    // What a check's `no_pat` adds, for the CLI and Python alike.
+    assert_eq!(
+        store.not_created_yet(),
+        Some(format!(
+            "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
+            path.display()
+        ))
+    );
     // Once the file is there, it is not missing.
     fs::write(&path, "[]").unwrap();
     assert!(store.require_file().is_ok());
+    assert_eq!(store.not_created_yet(), None);
     // A path that is not a file is not "missing" either: the operations say what it is.
     fs::remove_file(&path).unwrap();
     fs::create_dir(&path).unwrap();
     assert!(store.require_file().is_ok());
+    assert_eq!(store.not_created_yet(), None);
 }
 
 #[tokio::test]
