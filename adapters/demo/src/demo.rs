@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use pat_verdict::outage::OutageSettings;
-use pat_verdict::store::StoredPat;
+use pat_verdict::store::{SaveOutcome, StoredPat};
 use pat_verdict::verification::Plan;
 use pat_verdict::{
     BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse, Clock,
@@ -366,12 +366,22 @@ async fn seed(validator: &CliValidator, now: UnixTime) -> Result<(), Failure> {
             GithubId::new(scenario.id.to_string()),
             yesterday.clone(),
         );
-        validator.store().upsert(entry).await.map_err(|error| {
-            Failure::Unavailable(format!(
-                "cannot seed the demo store: {}",
-                pat_verdict::error_chain(&error)
-            ))
-        })?;
+        // A broadcast's save: each uid is new to the fresh store, so the pin never refuses.
+        let saved = validator
+            .store()
+            .save_pinned(entry)
+            .await
+            .map_err(|error| {
+                Failure::Unavailable(format!(
+                    "cannot seed the demo store: {}",
+                    pat_verdict::error_chain(&error)
+                ))
+            })?;
+        if saved != SaveOutcome::Saved {
+            return Err(Failure::Unavailable(format!(
+                "cannot seed the demo store: the pin refused uid {uid}"
+            )));
+        }
     }
     Ok(())
 }

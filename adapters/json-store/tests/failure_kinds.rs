@@ -10,10 +10,9 @@ mod common;
 use std::fs;
 use std::time::Duration;
 
-use pat_verdict::testing::entry;
 use pat_verdict::{PatStore, StoreError, StoreFailureKind, Uid, error_chain};
 
-use common::{errors_everywhere, store_holding, store_in};
+use common::{every_error, store_holding, store_in};
 
 /// Asserts every error is of `kind` and about `path`.
 #[track_caller]
@@ -22,19 +21,6 @@ fn assert_all(errors: &[StoreError], kind: StoreFailureKind, path: &std::path::P
         assert_eq!(error.kind(), kind, "{}", error_chain(error));
         assert_eq!(error.path(), Some(path), "{}", error_chain(error));
     }
-}
-
-/// The four operations' errors and the listing's.
-async fn every_error(store: &pat_verdict_json_store::JsonStore) -> Vec<StoreError> {
-    let mut errors = errors_everywhere(
-        store,
-        Uid(1),
-        entry(2, "hk2", "ghp_b", "20"),
-        entry(2, "hk2", "ghp_b", "20"),
-    )
-    .await;
-    errors.push(store.listing().await.unwrap_err());
-    errors
 }
 
 #[tokio::test]
