@@ -18,7 +18,8 @@ use pat_verdict::{GithubId, Hotkey, PatStore, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
 use common::{
-    SECRET, assert_saves, every_error, full_text, python3, read_json, store_holding, store_in, uids,
+    SECRET, assert_saves, every_error, full_text, python3, read_json, save, store_holding,
+    store_in, uids,
 };
 use serde_json::{Value, json};
 
@@ -100,7 +101,7 @@ async fn a_symlinked_store_is_written_through_and_the_link_stays() {
     symlink("real/pats.json", &link).unwrap();
     let store = JsonStore::new(&link);
 
-    assert_saves(&store, entry(2, "hk2", "ghp_b", "20"), SaveOutcome::Saved).await;
+    save(&store, entry(2, "hk2", "ghp_b", "20")).await;
     assert!(link.is_symlink());
     assert_eq!(read_json(&real).as_array().unwrap().len(), 2);
     // The lock is beside the real file, not beside the link.
@@ -116,7 +117,7 @@ async fn a_symlink_to_a_store_not_written_yet_is_created_through_the_link() {
     symlink("target.json", &link).unwrap();
     let store = JsonStore::new(&link);
     assert!(store.all().await.unwrap().is_empty());
-    assert_saves(&store, entry(1, "hk1", "ghp_a", "10"), SaveOutcome::Saved).await;
+    save(&store, entry(1, "hk1", "ghp_a", "10")).await;
     assert!(link.is_symlink());
     assert!(dir.path().join("target.json").is_file());
 }
@@ -139,7 +140,7 @@ async fn one_unusable_entry_affects_only_its_own_uid_and_is_kept_byte_for_byte()
     );
     assert_eq!(store.all().await.unwrap().len(), 2);
     assert_saves(&store, entry(3, "hk3", "ghp_c2", "30"), SaveOutcome::Saved).await;
-    assert_saves(&store, entry(4, "hk4", "ghp_d", "40"), SaveOutcome::Saved).await;
+    save(&store, entry(4, "hk4", "ghp_d", "40")).await;
 
     // Its own uid is unavailable, with the reason, never the PAT.
     for error in [
@@ -189,7 +190,7 @@ async fn one_unusable_entry_affects_only_its_own_uid_and_is_kept_byte_for_byte()
     let fixed = r#"{"uid": 2, "hotkey": "hk2", "pat": "ghp_e", "github_id": "20"}"#;
     fs::write(&path, text.replace(&bad_uid_2, fixed)).unwrap();
     assert!(store.get(Uid(2)).await.unwrap().is_some());
-    assert_saves(&store, entry(2, "hk2", "ghp_f", "20"), SaveOutcome::Saved).await;
+    save(&store, entry(2, "hk2", "ghp_f", "20")).await;
     assert!(!fs::read_to_string(&path).unwrap().contains(&bad_uid_2));
 }
 
@@ -213,7 +214,7 @@ async fn an_absent_empty_or_zero_github_id_pins_nothing_and_stays_as_it_was() {
             {"uid": 4, "hotkey": "hk4", "pat": "ghp_d", "github_id": null}]"#,
     );
     // Rewrite the file once through another uid: absent stays absent, null stays null.
-    assert_saves(&store, entry(9, "hk9", "ghp_z", "90"), SaveOutcome::Saved).await;
+    save(&store, entry(9, "hk9", "ghp_z", "90")).await;
     let written = read_json(&path);
     assert!(!written[0].as_object().unwrap().contains_key("github_id"));
     assert!(!written[0].as_object().unwrap().contains_key("stored_at"));
@@ -243,7 +244,7 @@ async fn an_unknown_big_number_keeps_every_digit_in_every_entry() {
         r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10", "score": 12345678901234567890123},
             {"uid": 2, "hotkey": "hk2", "pat": "ghp_b", "github_id": "20", "weight": 0.10000000000000000555}]"#,
     );
-    assert_saves(&store, entry(3, "hk3", "ghp_c", "30"), SaveOutcome::Saved).await;
+    save(&store, entry(3, "hk3", "ghp_c", "30")).await;
     assert_saves(&store, entry(1, "hk1", "ghp_a2", "10"), SaveOutcome::Saved).await;
     let text = fs::read_to_string(&path).unwrap();
     assert!(
@@ -286,7 +287,7 @@ async fn a_file_this_store_writes_reads_back_in_pythons_json_load() {
     let (_dir, store, path) = store_holding(GITTENSOR_FILE);
     let mut new = entry(5, "5Hk\u{e9}", "github_pat_11new", "77");
     new.stored_at = "2026-11-25T16:00:00.000001+00:00".to_owned();
-    assert_saves(&store, new, SaveOutcome::Saved).await;
+    save(&store, new).await;
     let rotated = entry(
         3,
         "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",

@@ -17,7 +17,8 @@ use pat_verdict::{GithubId, PatStore, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
 use common::{
-    SECRET, assert_saves, errors_everywhere, full_text, read_json, store_holding, store_in, uids,
+    SECRET, assert_saves, errors_everywhere, full_text, read_json, save, store_holding, store_in,
+    uids,
 };
 use serde_json::{Value, json};
 
@@ -86,7 +87,7 @@ async fn the_first_save_creates_the_folder_and_a_0600_file() {
 async fn a_world_readable_store_is_0600_after_a_rewrite() {
     let (_dir, store, path) = store_holding("[]");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-    assert_saves(&store, entry(1, "hk", "ghp_a", "1"), SaveOutcome::Saved).await;
+    save(&store, entry(1, "hk", "ghp_a", "1")).await;
     assert_eq!(mode(&path), 0o600);
 }
 
@@ -208,7 +209,7 @@ async fn unknown_keys_survive_rewrites_of_the_file() {
         ]"#,
     );
     // A write to another uid rewrites the whole file.
-    assert_saves(&store, entry(3, "hk3", "ghp_c", "30"), SaveOutcome::Saved).await;
+    save(&store, entry(3, "hk3", "ghp_c", "30")).await;
     // A rotation of the same hotkey rewrites the entry itself.
     assert_saves(&store, entry(2, "hk2", "ghp_b2", "20"), SaveOutcome::Saved).await;
 
@@ -236,7 +237,7 @@ async fn a_duplicated_uid_reads_as_its_last_entry_and_is_written_once() {
     let stored = store.get(Uid(1)).await.unwrap().unwrap();
     assert_eq!(stored.hotkey.as_str(), "last");
     assert_eq!(store.all().await.unwrap().len(), 1);
-    assert_saves(&store, entry(2, "hk", "p", "3"), SaveOutcome::Saved).await;
+    save(&store, entry(2, "hk", "p", "3")).await;
     let written = read_json(&path);
     assert_eq!(written.as_array().unwrap().len(), 2);
     assert_eq!(written[0]["hotkey"], json!("last"));
@@ -253,7 +254,7 @@ async fn a_crashed_writers_temp_file_is_removed_by_the_next_write() {
     // A read leaves it (it takes no exclusive lock) and is not disturbed by it.
     assert!(store.all().await.unwrap().is_empty());
     assert!(stale.exists());
-    assert_saves(&store, entry(1, "hk", "ghp_a", "1"), SaveOutcome::Saved).await;
+    save(&store, entry(1, "hk", "ghp_a", "1")).await;
     assert!(!stale.exists());
     assert!(unrelated.exists());
 }

@@ -50,6 +50,12 @@ pub fn uids(entries: &[StoredPat]) -> Vec<u32> {
     entries.iter().map(|e| e.uid.0).collect()
 }
 
+/// A broadcast's save of `saved`, which the pin must allow (a new uid, or the same hotkey and
+/// account): the step that rewrites the file in most tests.
+pub async fn save(store: &JsonStore, saved: StoredPat) {
+    assert_saves(store, saved, SaveOutcome::Saved).await;
+}
+
 /// Asserts `save_pinned(pinned)` succeeds with `outcome` (the uid in the message): every
 /// write of these tests is a broadcast's save, as every write in production is, so each one
 /// is checked, not only unwrapped.
