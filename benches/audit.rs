@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use criterion::{Criterion, criterion_group, criterion_main};
 use futures::StreamExt;
+use pat_verdict::store::SaveOutcome;
 use pat_verdict::testing::entry;
 use pat_verdict::verification::Plan;
 use pat_verdict::{PatStore, RetryPolicy, VerdictKind, Verifier, audit};
@@ -39,10 +40,8 @@ fn audit_end_to_end(c: &mut Criterion) {
             github.valid(&token, u64::from(uid) + 1, "miner");
             let hotkey = format!("hotkey_{uid}");
             let id = (uid + 1).to_string();
-            store
-                .upsert(entry(uid, &hotkey, &token, &id))
-                .await
-                .expect("seed");
+            let saved = store.save_pinned(entry(uid, &hotkey, &token, &id)).await;
+            assert_eq!(saved.expect("seed"), SaveOutcome::Saved);
         }
     });
     let client = UreqGithub::new(&github.url()).expect("a loopback URL");

@@ -72,12 +72,12 @@ pub trait PatStore: Send + Sync {
             unusable: Vec::new(),
         })
     }
-    /// Inserts or replaces the entry for `entry.uid`, unconditionally (no pin check); an
-    /// unusable entry held for that uid is replaced too.
-    async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError>;
     /// The broadcast's final step as one atomic operation under the store's lock: decide with
     /// [`plan_save`](crate::store::plan_save) against the entry stored now, and write only if
     /// it allows. Two racing broadcasts for one hotkey cannot both pass the pin.
+    ///
+    /// The store's only write: whatever fills a store (a broadcast, a demo, a test) writes
+    /// through the pin, and concurrent writers — threads or processes — lose no update.
     async fn save_pinned(&self, entry: StoredPat) -> Result<SaveOutcome, StoreError>;
 }
 
@@ -312,9 +312,6 @@ impl<T: PatStore + ?Sized> PatStore for Arc<T> {
     }
     async fn listing(&self) -> Result<Listing, StoreError> {
         (**self).listing().await
-    }
-    async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
-        (**self).upsert(entry).await
     }
     async fn save_pinned(&self, entry: StoredPat) -> Result<SaveOutcome, StoreError> {
         (**self).save_pinned(entry).await

@@ -720,7 +720,7 @@ impl<S: PatStore> FaultyStore<S> {
         self.fail_writes.store(fail, Ordering::SeqCst);
     }
 
-    /// Write calls that reached this store (`upsert` and `save_pinned`), failed or not.
+    /// Write calls (`save_pinned`) that reached this store, failed or not.
     pub fn write_calls(&self) -> usize {
         self.writes.load(Ordering::SeqCst)
     }
@@ -766,10 +766,6 @@ impl<S: PatStore> PatStore for FaultyStore<S> {
     async fn listing(&self) -> Result<crate::store::Listing, StoreError> {
         self.read_fault()?;
         self.inner.listing().await
-    }
-    async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
-        self.write_fault()?;
-        self.inner.upsert(entry).await
     }
     async fn save_pinned(&self, entry: StoredPat) -> Result<SaveOutcome, StoreError> {
         self.write_fault()?;
@@ -819,17 +815,24 @@ pub fn report(verdict: Verdict, stage: Stage) -> VerifyReport {
 /// panics (as a test does) when the store breaks the contract. [`run`](store_contract::run)
 /// calls them all.
 pub mod store_contract {
-    use super::{Hotkey, PatStore, SaveOutcome, Uid, entry};
+    use super::{Hotkey, PatStore, SaveOutcome, StoredPat, Uid, entry};
     use serde_json::value::RawValue;
 
     /// Runs every check, each on a fresh store from `make`.
     pub async fn run<S: PatStore, F: FnMut() -> S>(mut make: F) {
         missing_is_none(&make()).await;
-        upsert_replaces(&make()).await;
+        a_save_replaces_only_its_own_uid(&make()).await;
         all_is_in_uid_order(&make()).await;
         save_pinned_refuses_a_changed_identity(&make()).await;
         save_pinned_allows_a_new_miner_and_rotation(&make()).await;
         unknown_keys_survive_a_rewrite(&make()).await;
+    }
+
+    /// Saves `entry`, which the pin must allow: how these checks fill a store.
+    async fn save<S: PatStore>(store: &S, entry: StoredPat) {
+        let uid = entry.uid;
+        let saved = store.save_pinned(entry).await.expect("save");
+        assert_eq!(saved, SaveOutcome::Saved, "uid {uid:?}");
     }
 
     /// A uid with no entry reads as `None`, and an empty store lists nothing.
@@ -838,20 +841,12 @@ pub mod store_contract {
         assert!(store.all().await.expect("all").is_empty());
     }
 
-    /// `upsert` replaces the entry for a uid and leaves the others.
-    pub async fn upsert_replaces<S: PatStore>(store: &S) {
-        store
-            .upsert(entry(1, "hk1", "ghp_a", "10"))
-            .await
-            .expect("upsert");
-        store
-            .upsert(entry(2, "hk2", "ghp_b", "20"))
-            .await
-            .expect("upsert");
-        store
-            .upsert(entry(1, "hk1b", "ghp_c", "11"))
-            .await
-            .expect("upsert");
+    /// A save replaces the entry for its uid (a new miner's, with another account) and leaves
+    /// the others.
+    pub async fn a_save_replaces_only_its_own_uid<S: PatStore>(store: &S) {
+        save(store, entry(1, "hk1", "ghp_a", "10")).await;
+        save(store, entry(2, "hk2", "ghp_b", "20")).await;
+        save(store, entry(1, "hk1b", "ghp_c", "11")).await;
         assert_eq!(
             store.get(Uid(1)).await.expect("get"),
             Some(entry(1, "hk1b", "ghp_c", "11"))
@@ -866,10 +861,7 @@ pub mod store_contract {
     /// `all` lists entries by uid.
     pub async fn all_is_in_uid_order<S: PatStore>(store: &S) {
         for uid in [5, 1, 3] {
-            store
-                .upsert(entry(uid, "hk", "ghp_x", "1"))
-                .await
-                .expect("upsert");
+            save(store, entry(uid, "hk", "ghp_x", "1")).await;
         }
         let uids: Vec<u32> = store
             .all()
@@ -922,11 +914,8 @@ pub mod store_contract {
         let mut old = entry(1, "hk1", "ghp_a", "10");
         let big = RawValue::from_string("12345678901234567890123".to_owned()).expect("json");
         old.extra.insert("scored_at", big);
-        store.upsert(old).await.expect("upsert");
-        store
-            .save_pinned(entry(1, "hk1", "ghp_b", "10"))
-            .await
-            .expect("save");
+        save(store, old).await;
+        save(store, entry(1, "hk1", "ghp_b", "10")).await;
         let stored = store.get(Uid(1)).await.expect("get").expect("entry");
         assert_eq!(
             stored.extra.get("scored_at").map(RawValue::get),

@@ -12,6 +12,7 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use pat_verdict::store::SaveOutcome;
 use pat_verdict::testing::entry;
 use pat_verdict::{
     BroadcastOutcome, CauseKind, CheckCategory, CheckResponse, Endpoint, Hotkey, HotkeyList,
@@ -70,12 +71,12 @@ impl Setup {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn seed_reproduction_over_real_sockets() {
     let setup = setup();
-    setup
+    let seeded = setup
         .validator
         .store()
-        .upsert(entry(1, "hotkey_1", "ghp_stored", "1001"))
-        .await
-        .expect("seed the store");
+        .save_pinned(entry(1, "hotkey_1", "ghp_stored", "1001"))
+        .await;
+    assert_eq!(seeded.expect("seed the store"), SaveOutcome::Saved);
     let before = std::fs::read(&setup.path).expect("the store file");
     setup.github.script(
         "ghp_stored",

@@ -8,10 +8,11 @@
 
 mod world;
 
+use pat_verdict::store::StoredPat;
 use pat_verdict::testing::{Reply, entry};
 use pat_verdict::{
     BroadcastOutcome, BroadcastResponse, CauseKind, Endpoint, ExposeSecret, GithubId, HandlerCause,
-    PatStore, TransportErrorKind, Uid,
+    PatStore, StoreFailureKind, TransportErrorKind, Uid,
 };
 use serde_json::json;
 use world::{World, hk};
@@ -47,17 +48,22 @@ fn rejected(reason: &str, retryable: bool) -> Rejection {
     }
 }
 
-/// The reason of a retryable rejection; any other answer fails the test.
-fn retry_later(outcome: BroadcastOutcome) -> String {
+/// The reason of a retryable rejection, and the kind of the store failure behind it (none
+/// when GitHub was the reason); any other answer fails the test.
+fn retry_later(outcome: BroadcastOutcome) -> (String, Option<StoreFailureKind>) {
     match outcome {
-        BroadcastOutcome::RetryLater { reason, .. } => reason,
+        BroadcastOutcome::RetryLater {
+            reason,
+            store_failure,
+            ..
+        } => (reason, store_failure),
         other @ (BroadcastOutcome::Accepted | BroadcastOutcome::Rejected { .. }) => {
             panic!("expected a retryable rejection, got {other:?}")
         }
     }
 }
 
-async fn stored(world: &World, uid: u32) -> Option<pat_verdict::store::StoredPat> {
+async fn stored(world: &World, uid: u32) -> Option<StoredPat> {
     world
         .store
         .inner()
@@ -66,22 +72,51 @@ async fn stored(world: &World, uid: u32) -> Option<pat_verdict::store::StoredPat
         .expect("memory store reads")
 }
 
+/// Asserts the broadcast left uid 1 empty and never reached the store's write.
+async fn assert_nothing_written(world: &World) {
+    assert_eq!(stored(world, 1).await, None);
+    assert_eq!(world.store.write_calls(), 0);
+}
+
+/// `hotkey_1`'s broadcast of `pat`, a working PAT of GitHub account `github_id`, while uid 1
+/// holds `holder`'s PAT `ghp_old` for account 1001: it must be accepted. The entry stored then.
+async fn accepted_over(holder: &str, pat: &str, github_id: u64) -> StoredPat {
+    let world = World::with_entry(holder, "ghp_old", "1001").await;
+    world.github.valid(pat, github_id, "miner");
+    let response = world.broadcast("hotkey_1", pat).await;
+    assert_eq!(response, BroadcastOutcome::Accepted);
+    stored(&world, 1).await.expect("entry")
+}
+
+/// `hotkey_1`'s broadcast of a working PAT while `break_store` makes the store fail: refused,
+/// retryable, with the kind of the injected failure (an I/O error) kept in the answer for a
+/// reader that acts on it (the CLI's advice for a corrupt store; the wire keeps the words
+/// only). The world and the reason are handed back.
+async fn refused_by_a_failing_store(break_store: impl FnOnce(&World)) -> (World, String) {
+    let world = World::new();
+    world.github.valid("ghp_new", 1001, "m");
+    break_store(&world);
+    let (reason, store_failure) = retry_later(world.broadcast("hotkey_1", "ghp_new").await);
+    assert_eq!(store_failure, Some(StoreFailureKind::Io));
+    (world, reason)
+}
+
 #[tokio::test]
 async fn seed_reproduction_test_query_outage_rejects_retryably_and_stores_nothing() {
     for outage in world::seed_outages() {
         let world = World::new();
         world.script("ghp_new", [Reply::user(1001, "miner1")], [outage.clone()]);
         let response = world.broadcast("hotkey_1", "ghp_new").await;
-        let reason = retry_later(response);
+        let (reason, store_failure) = retry_later(response);
         assert!(
             reason.starts_with(
                 "GitHub API temporarily unavailable during PAT test query; retry the broadcast in a few minutes. ("
             ),
             "{reason}"
         );
+        assert_eq!(store_failure, None, "GitHub, not the store");
         assert!(!reason.to_lowercase().contains("invalid"), "{reason}");
-        assert_eq!(stored(&world, 1).await, None);
-        assert_eq!(world.store.write_calls(), 0);
+        assert_nothing_written(&world).await;
     }
 }
 
@@ -101,35 +136,36 @@ async fn all_good_saves_the_entry() {
     assert_eq!(world.github.requests(Endpoint::TestQuery), 1);
 }
 
+/// Asserts each broadcast of `cases` (hotkey, PAT, reason) is refused for good with its
+/// reason, and that none of them sent a request or wrote: the rows decided before GitHub is
+/// asked. The world, fresh, is handed back.
+async fn refused_before_any_request(cases: &[(&str, &str, &str)]) -> World {
+    let world = World::new();
+    for (hotkey, pat, reason) in cases {
+        let response = world.broadcast(hotkey, pat).await;
+        assert_eq!(response, rejected(reason, false), "{hotkey}");
+    }
+    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+    assert_eq!(world.store.write_calls(), 0);
+    world
+}
+
 #[tokio::test]
 async fn unregistered_hotkey_is_rejected_before_anything() {
-    let world = World::new();
-    let response = world.broadcast("stranger", "ghp_x").await;
-    assert_eq!(response, rejected("Hotkey not registered on subnet", false));
-    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+    refused_before_any_request(&[("stranger", "ghp_x", "Hotkey not registered on subnet")]).await;
 }
 
 #[tokio::test]
 async fn empty_or_malformed_tokens_are_rejected_without_a_request() {
-    let world = World::new();
-    let response = world.broadcast("hotkey_1", " \n\t").await;
-    assert_eq!(
-        response,
-        rejected("No Github PAT provided by miner 1", false)
-    );
-
-    let response = world
-        .broadcast("hotkey_2", "ghp_abc\r\nX-Injected: yes")
-        .await;
-    assert_eq!(
-        response,
-        rejected(
+    refused_before_any_request(&[
+        ("hotkey_1", " \n\t", "No Github PAT provided by miner 1"),
+        (
+            "hotkey_2",
+            "ghp_abc\r\nX-Injected: yes",
             "Malformed Github PAT from miner 2: the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position 8",
-            false
-        )
-    );
-    assert_eq!(world.github.requests(Endpoint::Identity), 0);
-    assert_eq!(world.store.write_calls(), 0);
+        ),
+    ])
+    .await;
 }
 
 /// §5's shape rule (added 2026-12-07): a "token" longer than any GitHub token, or with a
@@ -138,25 +174,20 @@ async fn empty_or_malformed_tokens_are_rejected_without_a_request() {
 /// names the length or the position, never the token.
 #[tokio::test]
 async fn oversized_or_foreign_tokens_are_malformed_without_a_request() {
-    let world = World::new();
     let huge = format!("ghp_{}", "A".repeat(100_000));
-    let response = world.broadcast("hotkey_1", &huge).await;
-    assert_eq!(
-        response,
-        rejected(
+    let world = refused_before_any_request(&[
+        (
+            "hotkey_1",
+            &huge,
             "Malformed Github PAT from miner 1: the token is 100004 characters long; GitHub's tokens have at most 255",
-            false
-        )
-    );
-    let response = world.broadcast("hotkey_2", "ghp-abcdef").await;
-    assert_eq!(
-        response,
-        rejected(
+        ),
+        (
+            "hotkey_2",
+            "ghp-abcdef",
             "Malformed Github PAT from miner 2: the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position 4",
-            false
-        )
-    );
-    assert_eq!(world.github.requests(Endpoint::Identity), 0);
+        ),
+    ])
+    .await;
     // 255 characters are a token: this one is sent.
     world.broadcast("hotkey_2", &"b".repeat(255)).await;
     assert_eq!(world.github.requests(Endpoint::Identity), 1);
@@ -231,21 +262,13 @@ async fn pin_compares_ids_as_strings_so_old_numeric_ids_do_not_lock_out() {
 
 #[tokio::test]
 async fn same_hotkey_may_rotate_its_pat_for_the_same_account() {
-    let world = World::with_entry("hotkey_1", "ghp_old", "1001").await;
-    world.github.valid("ghp_rotated", 1001, "miner1");
-    let response = world.broadcast("hotkey_1", "ghp_rotated").await;
-    assert_eq!(response, BroadcastOutcome::Accepted);
-    let entry = stored(&world, 1).await.expect("entry");
+    let entry = accepted_over("hotkey_1", "ghp_rotated", 1001).await;
     assert_eq!(entry.pat.expose_secret(), "ghp_rotated");
 }
 
 #[tokio::test]
 async fn a_new_miner_on_an_old_uid_may_register_any_account() {
-    let world = World::with_entry("previous_miner", "ghp_old", "1001").await;
-    world.github.valid("ghp_new_miner", 2002, "newcomer");
-    let response = world.broadcast("hotkey_1", "ghp_new_miner").await;
-    assert_eq!(response, BroadcastOutcome::Accepted);
-    let entry = stored(&world, 1).await.expect("entry");
+    let entry = accepted_over("previous_miner", "ghp_new_miner", 2002).await;
     assert_eq!(entry.hotkey, hk("hotkey_1"));
     assert_eq!(entry.github_id, GithubId::new("2002"));
 }
@@ -280,17 +303,12 @@ async fn test_query_invalid_is_rejected_and_nothing_stored() {
             false
         )
     );
-    assert_eq!(stored(&world, 1).await, None);
-    assert_eq!(world.store.write_calls(), 0);
+    assert_nothing_written(&world).await;
 }
 
 #[tokio::test]
 async fn unreadable_store_fails_closed_and_is_never_written() {
-    let world = World::new();
-    world.github.valid("ghp_new", 1001, "m");
-    world.store.fail_reads(true);
-    let response = world.broadcast("hotkey_1", "ghp_new").await;
-    let reason = retry_later(response);
+    let (world, reason) = refused_by_a_failing_store(|world| world.store.fail_reads(true)).await;
     assert!(
         reason.starts_with("Validator PAT store temporarily unavailable; please retry. ("),
         "{reason}"
@@ -309,11 +327,7 @@ async fn unreadable_store_fails_closed_and_is_never_written() {
 
 #[tokio::test]
 async fn unwritable_store_rejects_retryably() {
-    let world = World::new();
-    world.github.valid("ghp_new", 1001, "m");
-    world.store.fail_writes(true);
-    let response = world.broadcast("hotkey_1", "ghp_new").await;
-    let reason = retry_later(response);
+    let (world, reason) = refused_by_a_failing_store(|world| world.store.fail_writes(true)).await;
     assert!(reason.contains("injected write failure"), "{reason}");
     assert_eq!(stored(&world, 1).await, None);
 }

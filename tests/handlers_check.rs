@@ -4,7 +4,9 @@
 mod world;
 
 use pat_verdict::testing::Reply;
-use pat_verdict::{CheckCategory, Endpoint};
+use pat_verdict::{
+    CheckCategory, CheckOutcome, CheckResponse, Endpoint, Hotkey, StoreFailureKind, Unavailable,
+};
 use serde_json::json;
 use world::{World, row};
 
@@ -20,9 +22,12 @@ const NO_PAT: Row = (
     Some("No PAT stored for this miner"),
 );
 
-/// The rows "identity Invalid" and "test query Invalid".
-fn invalid_pat(reason: &str) -> Row<'_> {
-    (Some(true), Some(false), Some(reason))
+/// Asserts `response` is the row "identity Invalid" or "test query Invalid" with `reason`, in
+/// the category `invalid_pat`.
+#[track_caller]
+fn assert_invalid_pat(response: &CheckResponse, reason: &str) {
+    assert_eq!(row(response), (Some(true), Some(false), Some(reason)));
+    assert_eq!(response.category, CheckCategory::InvalidPat);
 }
 
 /// The seed's setup: uid 1 holds `hotkey_1`'s PAT for account 1001, whose identity works.
@@ -36,14 +41,29 @@ async fn seeded() -> World {
     world
 }
 
+/// The seed's setup with the stored PAT's test query answering `replies`, and `hotkey_1`'s
+/// check: the start of every row decided at the test query.
+async fn checked_at_the_test_query(
+    replies: impl IntoIterator<Item = Reply>,
+) -> (World, CheckResponse) {
+    let world = seeded().await;
+    world.github.on("ghp_stored", Endpoint::TestQuery, replies);
+    let response = world.check("hotkey_1").await;
+    (world, response)
+}
+
+/// `hotkey_1`'s check while uid 1 holds its PAT `pat` (account 1001), GitHub unscripted: the
+/// start of the rows decided before or at the identity lookup.
+async fn checked_holding(pat: &str) -> (World, CheckResponse) {
+    let world = World::with_entry("hotkey_1", pat, "1001").await;
+    let response = world.check("hotkey_1").await;
+    (world, response)
+}
+
 #[tokio::test]
 async fn seed_reproduction_test_query_outage_is_inconclusive_not_invalid() {
     for outage in world::seed_outages() {
-        let world = seeded().await;
-        world
-            .github
-            .on("ghp_stored", Endpoint::TestQuery, [outage.clone()]);
-        let response = world.check("hotkey_1").await;
+        let (world, response) = checked_at_the_test_query([outage.clone()]).await;
         assert_eq!(
             row(&response),
             (Some(true), None, Some(UNAVAILABLE)),
@@ -85,7 +105,20 @@ async fn unregistered_hotkey_gets_no_response() {
 async fn unreadable_store_is_inconclusive_never_no_pat() {
     let world = seeded().await;
     world.store.fail_reads(true);
-    let response = world.check("hotkey_1").await;
+    let outcome = world.validator.check(&Hotkey::new("hotkey_1")).await;
+    // The failure's kind travels with the answer, for a reader that acts on it (the CLI's
+    // advice for a corrupt store); the wire keeps the words only.
+    assert!(
+        matches!(
+            outcome,
+            CheckOutcome::Inconclusive(Unavailable::Store {
+                kind: StoreFailureKind::Io,
+                ..
+            })
+        ),
+        "{outcome:?}"
+    );
+    let response = CheckResponse::from(outcome);
     assert_eq!(
         row(&response),
         (
@@ -122,14 +155,9 @@ async fn stale_entry_of_a_previous_miner_is_no_pat() {
 
 #[tokio::test]
 async fn revoked_pat_has_no_github_id() {
-    let world = World::with_entry("hotkey_1", "ghp_revoked", "1001").await;
     // No script: the fake answers 401 Bad credentials, as GitHub does for a revoked PAT.
-    let response = world.check("hotkey_1").await;
-    assert_eq!(
-        row(&response),
-        invalid_pat("No Github id found for miner 1's PAT")
-    );
-    assert_eq!(response.category, CheckCategory::InvalidPat);
+    let (world, response) = checked_holding("ghp_revoked").await;
+    assert_invalid_pat(&response, "No Github id found for miner 1's PAT");
     assert_eq!(
         world.github.requests(Endpoint::Identity),
         1,
@@ -158,21 +186,14 @@ async fn test_query_evidence_is_invalid_with_its_reason() {
         ),
     ];
     for (reply, reason) in cases {
-        let world = seeded().await;
-        world.github.on("ghp_stored", Endpoint::TestQuery, [reply]);
-        let response = world.check("hotkey_1").await;
-        assert_eq!(row(&response), invalid_pat(reason));
-        assert_eq!(response.category, CheckCategory::InvalidPat);
+        let (_world, response) = checked_at_the_test_query([reply]).await;
+        assert_invalid_pat(&response, reason);
     }
 }
 
 #[tokio::test]
 async fn working_pat_is_valid() {
-    let world = seeded().await;
-    world
-        .github
-        .on("ghp_stored", Endpoint::TestQuery, [Reply::viewer("miner1")]);
-    let response = world.check("hotkey_1").await;
+    let (world, response) = checked_at_the_test_query([Reply::viewer("miner1")]).await;
     assert_eq!(row(&response), (Some(true), Some(true), None));
     assert_eq!(response.category, CheckCategory::Valid);
     assert_eq!(world.github.requests(Endpoint::Identity), 1);
@@ -181,41 +202,31 @@ async fn working_pat_is_valid() {
 
 #[tokio::test]
 async fn a_blip_absorbed_by_a_retry_is_valid() {
-    let world = seeded().await;
-    world.github.on(
-        "ghp_stored",
-        Endpoint::TestQuery,
-        [Reply::status(502), Reply::viewer("miner1")],
-    );
-    let response = world.check("hotkey_1").await;
+    let replies = [Reply::status(502), Reply::viewer("miner1")];
+    let (world, response) = checked_at_the_test_query(replies).await;
     assert_eq!(response.category, CheckCategory::Valid);
     assert_eq!(world.github.requests(Endpoint::TestQuery), 2);
 }
 
 #[tokio::test]
 async fn stored_pat_that_cannot_be_sent_is_invalid_and_never_sent() {
-    let world = World::with_entry("hotkey_1", "ghp_bad\r\ninjected", "1001").await;
-    let response = world.check("hotkey_1").await;
-    assert_eq!(
-        row(&response),
-        invalid_pat(
-            "Stored PAT for miner 1 is malformed (the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position 8); broadcast a new one"
-        )
+    let (world, response) = checked_holding("ghp_bad\r\ninjected").await;
+    assert_invalid_pat(
+        &response,
+        "Stored PAT for miner 1 is malformed (the token has a character outside GitHub's token alphabet (A-Z a-z 0-9 _) at position 8); broadcast a new one",
     );
-    assert_eq!(response.category, CheckCategory::InvalidPat);
     assert_eq!(world.github.requests(Endpoint::Identity), 0);
 }
 
 #[tokio::test]
 async fn empty_stored_pat_is_no_pat() {
-    let world = World::with_entry("hotkey_1", "  ", "1001").await;
-    let response = world.check("hotkey_1").await;
+    let (_world, response) = checked_holding("  ").await;
     assert_eq!(response.category, CheckCategory::NoPat);
 }
 
 #[test]
 fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
-    use pat_verdict::{CauseKind, CheckOutcome, CheckResponse, Unavailable};
+    use pat_verdict::CauseKind;
     let cases = [
         (CheckOutcome::Valid, (Some(true), Some(true), None), "valid"),
         (
@@ -243,6 +254,7 @@ fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
         (
             CheckOutcome::Inconclusive(Unavailable::Store {
                 detail: "why".into(),
+                kind: StoreFailureKind::Corrupt,
             }),
             (
                 Some(false),
@@ -277,7 +289,7 @@ fn each_outcome_goes_on_the_wire_as_its_row_of_the_check_table() {
 /// answer, so a command line can say GitHub's own reason; no verification, no report.
 #[tokio::test]
 async fn check_with_report_answers_as_check_and_carries_the_verdicts_reason() {
-    use pat_verdict::{CheckOutcome, Hotkey, VerdictKind};
+    use pat_verdict::VerdictKind;
 
     let world = seeded().await;
     world.github.on(

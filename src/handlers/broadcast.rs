@@ -12,7 +12,9 @@ use crate::cause::{AnswerCause, CauseKind, HandlerCause};
 use crate::messages;
 use crate::metrics::BroadcastCategory;
 use crate::miner::{Hotkey, Uid};
-use crate::ports::{Clock, GithubApi, PatStore, Registry, StoreError, error_chain};
+use crate::ports::{
+    Clock, GithubApi, PatStore, Registry, StoreError, StoreFailureKind, error_chain,
+};
 use crate::report::{Stage, VerifyReport};
 use crate::store::{PinDecision, SaveOutcome, StoredPat, pin_decision};
 use crate::token::{Token, TokenError};
@@ -38,6 +40,11 @@ pub enum BroadcastOutcome {
         reason: String,
         /// Why, as one word.
         cause: AnswerCause,
+        /// When the store failed (the cause `store_unavailable`): its failure's kind, for a
+        /// reader that acts on it (docs/contract.md §13: a corrupt store needs a person, not a
+        /// retry) without reading `reason`. Not on the wire: [`BroadcastResponse`] has no
+        /// such field.
+        store_failure: Option<StoreFailureKind>,
     },
 }
 
@@ -68,11 +75,12 @@ impl BroadcastOutcome {
         }
     }
 
-    /// Refused for now, in these words, for this cause.
+    /// Refused for now, in these words, for this cause (not a store failure of a known kind).
     pub fn retry_later(reason: impl Into<String>, cause: impl Into<AnswerCause>) -> Self {
         Self::RetryLater {
             reason: reason.into(),
             cause: cause.into(),
+            store_failure: None,
         }
     }
 
@@ -106,11 +114,14 @@ impl BroadcastOutcome {
         })
     }
 
+    /// Refused for now because the store failed with `error`: its text in the reason, its
+    /// kind kept.
     fn store_unavailable(error: &StoreError) -> Self {
-        Self::retry_later(
-            messages::store_unavailable(&error_chain(error)),
-            HandlerCause::StoreUnavailable,
-        )
+        Self::RetryLater {
+            reason: messages::store_unavailable(&error_chain(error)),
+            cause: HandlerCause::StoreUnavailable.into(),
+            store_failure: Some(error.kind()),
+        }
     }
 }
 

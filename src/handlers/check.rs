@@ -11,7 +11,7 @@ use crate::messages;
 pub use crate::metrics::CheckCategory;
 use crate::miner::{Hotkey, Uid};
 use crate::ports::{PatStore, Registry};
-use crate::ports::{StoreError, error_chain};
+use crate::ports::{StoreError, StoreFailureKind, error_chain};
 use crate::report::{Stage, VerifyReport};
 use crate::store::StoredPat;
 use crate::token::{Token, TokenError};
@@ -48,6 +48,10 @@ pub enum Unavailable {
     Store {
         /// The store error's full cause chain.
         detail: String,
+        /// The store error's kind, for a reader that acts on it (docs/contract.md §13: a
+        /// corrupt store needs a person, not a retry) without reading `detail`. Not on the
+        /// wire: [`CheckResponse`] carries `detail` only.
+        kind: StoreFailureKind,
     },
 }
 
@@ -154,7 +158,7 @@ impl From<CheckOutcome> for CheckResponse {
         let category = outcome.category();
         let cause = outcome.cause();
         let detail = match outcome {
-            CheckOutcome::Inconclusive(Unavailable::Store { detail }) => Some(detail),
+            CheckOutcome::Inconclusive(Unavailable::Store { detail, .. }) => Some(detail),
             CheckOutcome::Valid
             | CheckOutcome::NoPat
             | CheckOutcome::InvalidPat { .. }
@@ -184,6 +188,7 @@ fn stored_token(
         Err(error) => {
             return Err(CheckOutcome::Inconclusive(Unavailable::Store {
                 detail: error_chain(&error),
+                kind: error.kind(),
             }));
         }
         Ok(None) => return Err(CheckOutcome::NoPat),

@@ -105,14 +105,15 @@ impl World {
         self.validator.verifier().verify(&pat(token)).await
     }
 
-    /// Puts an entry in the store directly (not counted as a handler's write).
+    /// Puts an entry in the store directly (not counted as a handler's write), as a broadcast
+    /// saves it: the pin must allow it.
     pub async fn seed(&self, entry: pat_verdict::store::StoredPat) {
         use pat_verdict::PatStore;
-        self.store
-            .inner()
-            .upsert(entry)
-            .await
-            .expect("seed the store");
+        let saved = self.store.inner().save_pinned(entry).await;
+        assert_eq!(
+            saved.expect("seed the store"),
+            pat_verdict::store::SaveOutcome::Saved
+        );
     }
 }
 

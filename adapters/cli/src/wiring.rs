@@ -4,16 +4,11 @@
 
 use std::io::Read;
 use std::path::Path;
-use std::sync::OnceLock;
 use std::time::Duration;
 
-use async_trait::async_trait;
 use pat_verdict::outage::OutageSettings;
-use pat_verdict::store::StoredPat;
-use pat_verdict::store::{Listing, SaveOutcome};
 use pat_verdict::verification::Plan;
-use pat_verdict::{DEFAULT_DEADLINE, PatStore, StoreError};
-use pat_verdict::{Hotkey, HotkeyList, RetryPolicy, StoreFailureKind, Uid, Validator, Verifier};
+use pat_verdict::{DEFAULT_DEADLINE, Hotkey, HotkeyList, RetryPolicy, Validator, Verifier};
 use pat_verdict_json_store::{ENV_VAR, JsonStore, resolve_path};
 use pat_verdict_system_clock::SystemClock;
 use pat_verdict_ureq_http::{ClientError, UreqGithub};
@@ -25,79 +20,10 @@ use crate::exit::Failure;
 pub type CliVerifier = Verifier<UreqGithub, SystemClock>;
 
 /// The validator `check`, `broadcast` and `demo` drive.
-pub type CliValidator = Validator<UreqGithub, CliStore, HotkeyList, SystemClock>;
-
-/// The JSON store as the CLI's handlers use it: every operation is the store's, and the kind
-/// of the first failure it answered is kept.
 ///
-/// The handlers answer a store failure in the miners' words ("store unavailable", with the
-/// error's text as a detail) and keep no kind; people at a command line need what only the
-/// kind says — a corrupt file will not fix itself on retry. One command makes one handler
-/// call, and a handler stops at its first store failure, so the first failure is the one
-/// behind the answer: the CLI decides from its kind (docs/contract.md §13), never from the
-/// text.
-#[derive(Debug)]
-pub struct CliStore {
-    store: JsonStore,
-    failed: OnceLock<StoreFailureKind>,
-}
-
-impl CliStore {
-    /// `store`, nothing failed yet.
-    #[must_use]
-    pub fn new(store: JsonStore) -> Self {
-        Self {
-            store,
-            failed: OnceLock::new(),
-        }
-    }
-
-    /// The store file.
-    #[must_use]
-    pub fn path(&self) -> &Path {
-        self.store.path()
-    }
-
-    /// The JSON store itself.
-    #[must_use]
-    pub const fn json(&self) -> &JsonStore {
-        &self.store
-    }
-
-    /// The kind of the first failure an operation answered, if one did.
-    #[must_use]
-    pub fn failure_kind(&self) -> Option<StoreFailureKind> {
-        self.failed.get().copied()
-    }
-
-    /// `answer`, its failure's kind kept if it is the first.
-    fn seen<T>(&self, answer: Result<T, StoreError>) -> Result<T, StoreError> {
-        if let Err(error) = &answer {
-            // A later failure does not replace the first: the first decided the answer.
-            let _ = self.failed.set(error.kind());
-        }
-        answer
-    }
-}
-
-#[async_trait]
-impl PatStore for CliStore {
-    async fn get(&self, uid: Uid) -> Result<Option<StoredPat>, StoreError> {
-        self.seen(self.store.get(uid).await)
-    }
-    async fn all(&self) -> Result<Vec<StoredPat>, StoreError> {
-        self.seen(self.store.all().await)
-    }
-    async fn listing(&self) -> Result<Listing, StoreError> {
-        self.seen(self.store.listing().await)
-    }
-    async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
-        self.seen(self.store.upsert(entry).await)
-    }
-    async fn save_pinned(&self, entry: StoredPat) -> Result<SaveOutcome, StoreError> {
-        self.seen(self.store.save_pinned(entry).await)
-    }
-}
+/// The store is the JSON store itself: an answer given because the store failed carries the
+/// failure's kind (docs/contract.md §13), which is all the CLI decides from.
+pub type CliValidator = Validator<UreqGithub, JsonStore, HotkeyList, SystemClock>;
 
 /// The GitHub client for `--api-url` and `--ca-file`. Built before anything is sent, so a
 /// bad URL is a usage error before any connection.
@@ -257,7 +183,7 @@ pub fn validator(
     Ok((
         Validator::new(
             verifier(common)?,
-            CliStore::new(store(store_args, common.timeout)),
+            store(store_args, common.timeout),
             registry,
         ),
         count,

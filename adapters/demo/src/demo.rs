@@ -24,7 +24,7 @@ use std::time::Duration;
 
 use futures::future::join_all;
 use pat_verdict::outage::OutageSettings;
-use pat_verdict::store::StoredPat;
+use pat_verdict::store::{SaveOutcome, StoredPat};
 use pat_verdict::verification::Plan;
 use pat_verdict::{
     BroadcastOutcome, BroadcastResponse, CheckCategory, CheckOutcome, CheckResponse, Clock,
@@ -41,7 +41,7 @@ use serde_json::json;
 use pat_verdict_cli::args::Common;
 use pat_verdict_cli::exit::{Exit, Failure};
 use pat_verdict_cli::output::{self, Cell, Palette, Table, Tone};
-use pat_verdict_cli::wiring::{CliStore, CliValidator};
+use pat_verdict_cli::wiring::CliValidator;
 
 /// The demo's deadline unless `--timeout` says otherwise: short, so a stalled GitHub costs
 /// seconds, long enough for the 503 burst to show all three attempts (0, 0.5 s, 1.5 s).
@@ -330,7 +330,7 @@ impl Validators {
                     .collect(),
             )
         };
-        let store = || CliStore::new(JsonStore::new(folder.path().join("miner_pats.json")));
+        let store = || JsonStore::new(folder.path().join("miner_pats.json"));
         // Each scenario shows its own verdict: with the outage guard on, the outage scenarios
         // would have the others answered at once as inconclusive (docs/contract.md §10).
         let verifier = Verifier::new(
@@ -366,12 +366,22 @@ async fn seed(validator: &CliValidator, now: UnixTime) -> Result<(), Failure> {
             GithubId::new(scenario.id.to_string()),
             yesterday.clone(),
         );
-        validator.store().upsert(entry).await.map_err(|error| {
-            Failure::Unavailable(format!(
-                "cannot seed the demo store: {}",
-                pat_verdict::error_chain(&error)
-            ))
-        })?;
+        // A broadcast's save: each uid is new to the fresh store, so the pin never refuses.
+        let saved = validator
+            .store()
+            .save_pinned(entry)
+            .await
+            .map_err(|error| {
+                Failure::Unavailable(format!(
+                    "cannot seed the demo store: {}",
+                    pat_verdict::error_chain(&error)
+                ))
+            })?;
+        if saved != SaveOutcome::Saved {
+            return Err(Failure::Unavailable(format!(
+                "cannot seed the demo store: the pin refused uid {uid}"
+            )));
+        }
     }
     Ok(())
 }

@@ -33,7 +33,8 @@
 //!   neither a string nor an integer — is kept byte for byte on every rewrite; only its own
 //!   uid's [`get`](PatStore::get) and [`save_pinned`](PatStore::save_pinned) answer
 //!   [`StoreError::Corrupt`] (with the reason), [`listing`](PatStore::listing) reports it, and
-//!   every other miner is served. An [`upsert`](PatStore::upsert) for its uid replaces it.
+//!   every other miner is served. No save replaces it (the pin cannot be decided against it):
+//!   a person fixes or removes it in the file.
 //! - Only a file that is not a JSON array of objects (`{`, `{}`, `null`, `[1]`, non-UTF-8) is
 //!   [`StoreError::Corrupt`] as a whole, and nothing is ever written over it.
 //! - Only a store file that does not exist (or whose folder does not) is an empty store. Every
@@ -46,7 +47,7 @@
 //!
 //! # Writes and locking
 //!
-//! Every write ([`upsert`](PatStore::upsert), [`save_pinned`](PatStore::save_pinned)) is one
+//! Every write ([`save_pinned`](PatStore::save_pinned), the only one) is one
 //! read-modify-write under an exclusive advisory lock on the sibling file
 //! `miner_pats.json.lock` (the data file itself is replaced, so it cannot carry the lock);
 //! reads take a shared lock. A lock held by someone else is waited for at most the store's
@@ -302,6 +303,23 @@ impl JsonStore {
         file::exists(&self.path)
     }
 
+    /// When the store file does not exist, the words that say so for a check that answered
+    /// `no_pat` from it: `{path} does not exist yet: no PAT has been stored (a broadcast
+    /// creates it)`. A typo in a store path reads exactly like a miner who never broadcast,
+    /// so the CLI and Python both add these words, and say them the same way from here
+    /// (docs/contract.md §8, §9). `None` when the file exists, or cannot even be looked at
+    /// (then no read found it empty). Decided as [`require_file`](Self::require_file) decides.
+    #[must_use]
+    pub fn not_created_yet(&self) -> Option<String> {
+        match self.require_file() {
+            Err(error) if error.kind() == StoreFailureKind::Missing => Some(format!(
+                "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
+                self.path.display()
+            )),
+            Ok(()) | Err(_) => None,
+        }
+    }
+
     /// Runs `work` on the blocking pool; a task that did not finish becomes a `wrap` error.
     async fn blocking<R: Send + 'static>(
         &self,
@@ -364,16 +382,6 @@ impl PatStore for JsonStore {
                     .map(format::Unusable::describe)
                     .collect(),
                 entries: entries.usable.into_values().collect(),
-            })
-        })
-        .await
-    }
-
-    async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
-        self.blocking(StoreError::Write, move |path, wait| {
-            file::update(path, wait, |entries| {
-                entries.replace(entry);
-                ((), true)
             })
         })
         .await

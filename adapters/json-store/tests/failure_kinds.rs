@@ -10,10 +10,9 @@ mod common;
 use std::fs;
 use std::time::Duration;
 
-use pat_verdict::testing::entry;
 use pat_verdict::{PatStore, StoreError, StoreFailureKind, Uid, error_chain};
 
-use common::{errors_everywhere, store_holding, store_in};
+use common::{every_error, store_holding, store_in};
 
 /// Asserts every error is of `kind` and about `path`.
 #[track_caller]
@@ -22,19 +21,6 @@ fn assert_all(errors: &[StoreError], kind: StoreFailureKind, path: &std::path::P
         assert_eq!(error.kind(), kind, "{}", error_chain(error));
         assert_eq!(error.path(), Some(path), "{}", error_chain(error));
     }
-}
-
-/// The four operations' errors and the listing's.
-async fn every_error(store: &pat_verdict_json_store::JsonStore) -> Vec<StoreError> {
-    let mut errors = errors_everywhere(
-        store,
-        Uid(1),
-        entry(2, "hk2", "ghp_b", "20"),
-        entry(2, "hk2", "ghp_b", "20"),
-    )
-    .await;
-    errors.push(store.listing().await.unwrap_err());
-    errors
 }
 
 #[tokio::test]
@@ -54,13 +40,23 @@ async fn a_missing_store_is_empty_to_the_operations_and_missing_to_require_file(
             path.display()
         )
     );
+    // What a check's `no_pat` adds, for the CLI and Python alike.
+    assert_eq!(
+        store.not_created_yet(),
+        Some(format!(
+            "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
+            path.display()
+        ))
+    );
     // Once the file is there, it is not missing.
     fs::write(&path, "[]").unwrap();
     assert!(store.require_file().is_ok());
+    assert_eq!(store.not_created_yet(), None);
     // A path that is not a file is not "missing" either: the operations say what it is.
     fs::remove_file(&path).unwrap();
     fs::create_dir(&path).unwrap();
     assert!(store.require_file().is_ok());
+    assert_eq!(store.not_created_yet(), None);
 }
 
 #[tokio::test]

@@ -18,8 +18,8 @@ use pat_verdict::{GithubId, Hotkey, PatStore, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
 use common::{
-    SECRET, assert_saves, errors_everywhere, full_text, python3, read_json, store_holding,
-    store_in, uids, upsert,
+    SECRET, assert_saves, every_error, full_text, python3, read_json, save, store_holding,
+    store_in, uids,
 };
 use serde_json::{Value, json};
 
@@ -32,15 +32,7 @@ const A_GOOD_FILE: &str = r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "githu
 /// Every operation of `store` fails as unavailable (never "empty", never a hang) and the
 /// message holds `words`.
 async fn unavailable_everywhere(store: &JsonStore, words: &str) {
-    let mut errors = errors_everywhere(
-        store,
-        Uid(1),
-        entry(2, "hk2", "ghp_b", "20"),
-        entry(2, "hk2", "ghp_b", "20"),
-    )
-    .await;
-    errors.push(store.listing().await.unwrap_err());
-    for error in &errors {
+    for error in &every_error(store).await {
         let text = full_text(error);
         assert!(
             matches!(error, StoreError::Read(_) | StoreError::Write(_)),
@@ -109,7 +101,7 @@ async fn a_symlinked_store_is_written_through_and_the_link_stays() {
     symlink("real/pats.json", &link).unwrap();
     let store = JsonStore::new(&link);
 
-    upsert(&store, entry(2, "hk2", "ghp_b", "20")).await;
+    save(&store, entry(2, "hk2", "ghp_b", "20")).await;
     assert!(link.is_symlink());
     assert_eq!(read_json(&real).as_array().unwrap().len(), 2);
     // The lock is beside the real file, not beside the link.
@@ -125,7 +117,7 @@ async fn a_symlink_to_a_store_not_written_yet_is_created_through_the_link() {
     symlink("target.json", &link).unwrap();
     let store = JsonStore::new(&link);
     assert!(store.all().await.unwrap().is_empty());
-    upsert(&store, entry(1, "hk1", "ghp_a", "10")).await;
+    save(&store, entry(1, "hk1", "ghp_a", "10")).await;
     assert!(link.is_symlink());
     assert!(dir.path().join("target.json").is_file());
 }
@@ -148,7 +140,7 @@ async fn one_unusable_entry_affects_only_its_own_uid_and_is_kept_byte_for_byte()
     );
     assert_eq!(store.all().await.unwrap().len(), 2);
     assert_saves(&store, entry(3, "hk3", "ghp_c2", "30"), SaveOutcome::Saved).await;
-    upsert(&store, entry(4, "hk4", "ghp_d", "40")).await;
+    save(&store, entry(4, "hk4", "ghp_d", "40")).await;
 
     // Its own uid is unavailable, with the reason, never the PAT.
     for error in [
@@ -188,14 +180,17 @@ async fn one_unusable_entry_affects_only_its_own_uid_and_is_kept_byte_for_byte()
             .contains("has no \"uid\""),
     );
 
-    // Two rewrites later, both are there byte for byte.
+    // Two rewrites and a refused save for its own uid later, both are there byte for byte.
     let text = fs::read_to_string(&path).unwrap();
     assert!(text.contains(&bad_uid_2), "{text}");
     assert!(text.contains(&no_uid), "{text}");
 
-    // An upsert for the uid replaces it.
-    upsert(&store, entry(2, "hk2", "ghp_e", "20")).await;
+    // No save replaces it; once a person fixes it in the file, its miner is served and may
+    // broadcast again.
+    let fixed = r#"{"uid": 2, "hotkey": "hk2", "pat": "ghp_e", "github_id": "20"}"#;
+    fs::write(&path, text.replace(&bad_uid_2, fixed)).unwrap();
     assert!(store.get(Uid(2)).await.unwrap().is_some());
+    save(&store, entry(2, "hk2", "ghp_f", "20")).await;
     assert!(!fs::read_to_string(&path).unwrap().contains(&bad_uid_2));
 }
 
@@ -219,7 +214,7 @@ async fn an_absent_empty_or_zero_github_id_pins_nothing_and_stays_as_it_was() {
             {"uid": 4, "hotkey": "hk4", "pat": "ghp_d", "github_id": null}]"#,
     );
     // Rewrite the file once through another uid: absent stays absent, null stays null.
-    upsert(&store, entry(9, "hk9", "ghp_z", "90")).await;
+    save(&store, entry(9, "hk9", "ghp_z", "90")).await;
     let written = read_json(&path);
     assert!(!written[0].as_object().unwrap().contains_key("github_id"));
     assert!(!written[0].as_object().unwrap().contains_key("stored_at"));
@@ -249,7 +244,7 @@ async fn an_unknown_big_number_keeps_every_digit_in_every_entry() {
         r#"[{"uid": 1, "hotkey": "hk1", "pat": "ghp_a", "github_id": "10", "score": 12345678901234567890123},
             {"uid": 2, "hotkey": "hk2", "pat": "ghp_b", "github_id": "20", "weight": 0.10000000000000000555}]"#,
     );
-    upsert(&store, entry(3, "hk3", "ghp_c", "30")).await;
+    save(&store, entry(3, "hk3", "ghp_c", "30")).await;
     assert_saves(&store, entry(1, "hk1", "ghp_a2", "10"), SaveOutcome::Saved).await;
     let text = fs::read_to_string(&path).unwrap();
     assert!(
@@ -292,7 +287,7 @@ async fn a_file_this_store_writes_reads_back_in_pythons_json_load() {
     let (_dir, store, path) = store_holding(GITTENSOR_FILE);
     let mut new = entry(5, "5Hk\u{e9}", "github_pat_11new", "77");
     new.stored_at = "2026-11-25T16:00:00.000001+00:00".to_owned();
-    upsert(&store, new).await;
+    save(&store, new).await;
     let rotated = entry(
         3,
         "5FHneW46xGXgs5mUiveU4sbTyGBzmstUspZC92UhjJM694ty",

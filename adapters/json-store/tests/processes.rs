@@ -19,6 +19,7 @@ use std::pin::Pin;
 use std::process::{Child, Command, ExitCode, Stdio};
 
 use pat_verdict::PatStore;
+use pat_verdict::store::SaveOutcome;
 use pat_verdict::testing::entry;
 use pat_verdict_json_store::JsonStore;
 
@@ -40,11 +41,11 @@ fn spawn_child(job: &str, store: &Path, number: u32, stdout: Stdio) -> Child {
         .unwrap()
 }
 
-async fn sixty_four_processes_upserting_lose_no_update() {
+async fn sixty_four_processes_saving_lose_no_update() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("data").join("miner_pats.json");
     let children: Vec<Child> = (0..64)
-        .map(|uid| spawn_child("upsert", &path, uid, Stdio::null()))
+        .map(|uid| spawn_child("save", &path, uid, Stdio::null()))
         .collect();
     for mut child in children {
         assert!(child.wait().unwrap().success());
@@ -86,7 +87,7 @@ async fn racing_processes_for_one_hotkey_pin_exactly_one_account() {
 /// Otherwise (the rename came first) it is thawed and caught at a later write.
 async fn kill_mid_write(path: &Path, after: usize) -> bool {
     let folder = path.parent().unwrap();
-    let mut child = spawn_child("upsert_forever", path, 0, Stdio::piped());
+    let mut child = spawn_child("save_forever", path, 0, Stdio::piped());
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut saved = Vec::new();
     while saved.len() < after {
@@ -180,10 +181,10 @@ async fn a_writer_killed_mid_write_leaves_a_whole_store() {
             kills_mid_write += 1;
         }
         // Whatever the kill left behind, the next write removes.
-        JsonStore::new(&path)
-            .upsert(entry(999, "hk", "ghp_p", "1"))
-            .await
-            .unwrap();
+        let saved = JsonStore::new(&path)
+            .save_pinned(entry(999, "hk", "ghp_p", "1"))
+            .await;
+        assert_eq!(saved.unwrap(), SaveOutcome::Saved);
         assert!(!has_temp_file(&folder));
     }
     assert_eq!(
@@ -227,7 +228,6 @@ async fn a_lock_held_by_another_process_makes_the_store_unavailable_not_hung() {
         [
             store.get(pat_verdict::Uid(1)).await.map(|_| ()),
             store.all().await.map(|_| ()),
-            store.upsert(entry(2, "hk2", "ghp_b", "20")).await,
             store
                 .save_pinned(entry(3, "hk3", "ghp_c", "30"))
                 .await
@@ -254,7 +254,8 @@ async fn a_lock_held_by_another_process_makes_the_store_unavailable_not_hung() {
     stdin.flush().unwrap();
     drop(stdin);
     assert!(holder.wait().unwrap().success());
-    store.upsert(entry(2, "hk2", "ghp_b", "20")).await.unwrap();
+    let saved = store.save_pinned(entry(2, "hk2", "ghp_b", "20")).await;
+    assert_eq!(saved.unwrap(), SaveOutcome::Saved);
     assert_eq!(store.all().await.unwrap().len(), 2);
 }
 
@@ -263,8 +264,8 @@ type Test = fn() -> Pin<Box<dyn Future<Output = ()>>>;
 
 /// The tests of this file, by name.
 const TESTS: [(&str, Test); 4] = [
-    ("sixty_four_processes_upserting_lose_no_update", || {
-        Box::pin(sixty_four_processes_upserting_lose_no_update())
+    ("sixty_four_processes_saving_lose_no_update", || {
+        Box::pin(sixty_four_processes_saving_lose_no_update())
     }),
     (
         "racing_processes_for_one_hotkey_pin_exactly_one_account",

@@ -17,8 +17,8 @@ use pat_verdict::{GithubId, PatStore, StoreError, Uid};
 use pat_verdict_json_store::JsonStore;
 
 use common::{
-    SECRET, assert_saves, errors_everywhere, full_text, read_json, store_holding, store_in, uids,
-    upsert,
+    SECRET, assert_saves, errors_everywhere, full_text, read_json, save, store_holding, store_in,
+    uids,
 };
 use serde_json::{Value, json};
 
@@ -87,7 +87,7 @@ async fn the_first_save_creates_the_folder_and_a_0600_file() {
 async fn a_world_readable_store_is_0600_after_a_rewrite() {
     let (_dir, store, path) = store_holding("[]");
     fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).unwrap();
-    upsert(&store, entry(1, "hk", "ghp_a", "1")).await;
+    save(&store, entry(1, "hk", "ghp_a", "1")).await;
     assert_eq!(mode(&path), 0o600);
 }
 
@@ -123,13 +123,7 @@ async fn a_corrupt_store_is_an_error_everywhere_and_is_never_written() {
     for (name, bytes) in corrupt_files() {
         let (dir, store, path) = store_holding(&bytes);
 
-        let errors = errors_everywhere(
-            &store,
-            Uid(1),
-            entry(1, "hk", "ghp_new", "1"),
-            entry(2, "hk", "ghp_new", "1"),
-        )
-        .await;
+        let errors = errors_everywhere(&store, Uid(1), entry(2, "hk", "ghp_new", "1")).await;
         for error in &errors {
             assert!(matches!(error, StoreError::Corrupt(_)), "{name}: {error:?}");
             let text = full_text(error);
@@ -172,15 +166,12 @@ async fn an_unreadable_store_is_a_read_error_and_is_never_replaced() {
     fs::create_dir(&path).unwrap();
     fs::write(path.join("keep"), "x").unwrap();
     assert!(matches!(store.all().await, Err(StoreError::Read(_))));
-    assert!(matches!(
-        store.upsert(entry(1, "hk", "ghp_a", "1")).await,
-        Err(StoreError::Read(_))
-    ));
     let error = store
         .save_pinned(entry(1, "hk", "ghp_a", "1"))
         .await
         .unwrap_err();
     let text = full_text(&error);
+    assert!(matches!(error, StoreError::Read(_)), "{text}");
     assert!(
         text.contains("is a directory, not a regular file"),
         "{text}"
@@ -218,7 +209,7 @@ async fn unknown_keys_survive_rewrites_of_the_file() {
         ]"#,
     );
     // A write to another uid rewrites the whole file.
-    upsert(&store, entry(3, "hk3", "ghp_c", "30")).await;
+    save(&store, entry(3, "hk3", "ghp_c", "30")).await;
     // A rotation of the same hotkey rewrites the entry itself.
     assert_saves(&store, entry(2, "hk2", "ghp_b2", "20"), SaveOutcome::Saved).await;
 
@@ -246,7 +237,7 @@ async fn a_duplicated_uid_reads_as_its_last_entry_and_is_written_once() {
     let stored = store.get(Uid(1)).await.unwrap().unwrap();
     assert_eq!(stored.hotkey.as_str(), "last");
     assert_eq!(store.all().await.unwrap().len(), 1);
-    upsert(&store, entry(2, "hk", "p", "3")).await;
+    save(&store, entry(2, "hk", "p", "3")).await;
     let written = read_json(&path);
     assert_eq!(written.as_array().unwrap().len(), 2);
     assert_eq!(written[0]["hotkey"], json!("last"));
@@ -263,13 +254,13 @@ async fn a_crashed_writers_temp_file_is_removed_by_the_next_write() {
     // A read leaves it (it takes no exclusive lock) and is not disturbed by it.
     assert!(store.all().await.unwrap().is_empty());
     assert!(stale.exists());
-    upsert(&store, entry(1, "hk", "ghp_a", "1")).await;
+    save(&store, entry(1, "hk", "ghp_a", "1")).await;
     assert!(!stale.exists());
     assert!(unrelated.exists());
 }
 
 #[test]
-fn sixty_four_threads_upserting_lose_no_update() {
+fn sixty_four_threads_saving_lose_no_update() {
     let dir = tempfile::tempdir().unwrap();
     let (store, _) = store_in(&dir);
     let start = Arc::new(Barrier::new(64));
@@ -281,9 +272,8 @@ fn sixty_four_threads_upserting_lose_no_update() {
                     .build()
                     .unwrap();
                 start.wait();
-                runtime
-                    .block_on(store.upsert(entry(uid, &format!("hk{uid}"), "ghp_t", "1")))
-                    .unwrap();
+                let saved = store.save_pinned(entry(uid, &format!("hk{uid}"), "ghp_t", "1"));
+                assert_eq!(runtime.block_on(saved).unwrap(), SaveOutcome::Saved);
             })
         })
         .collect();

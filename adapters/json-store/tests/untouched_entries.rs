@@ -14,7 +14,7 @@ use pat_verdict::store::SaveOutcome;
 use pat_verdict::testing::entry;
 use serde_json::value::RawValue;
 
-use common::{assert_saves, python3, store_holding, upsert};
+use common::{assert_saves, python3, save, store_holding};
 
 /// Written by hand with sorted keys, odd spacing, a nested object, a numeric `github_id`, an
 /// odd `stored_at` and an entry without the optional keys.
@@ -39,7 +39,7 @@ fn elements(text: &str) -> Vec<String> {
 #[tokio::test]
 async fn sorted_keys_and_odd_spacing_survive_a_save_of_another_entry() {
     let (_dir, store, path) = store_holding(SORTED_ODD);
-    upsert(&store, entry(3, "hk3", "ghp_new3", "30")).await;
+    save(&store, entry(3, "hk3", "ghp_new3", "30")).await;
     let written = fs::read_to_string(&path).unwrap();
     let expected = r#"[
   {
@@ -104,7 +104,7 @@ async fn the_entry_a_save_changes_is_written_in_the_models_order_and_only_it() {
 async fn a_file_written_by_python_keeps_every_untouched_entry_byte_for_byte() {
     for original in [GITTENSOR_NESTED, GITTENSOR] {
         let (_dir, store, path) = store_holding(original);
-        upsert(&store, entry(5, "hk5", "ghp_new5", "55")).await;
+        save(&store, entry(5, "hk5", "ghp_new5", "55")).await;
         let written = fs::read_to_string(&path).unwrap();
         // indent=2 at the same depth: each untouched entry is the very text Python wrote.
         for kept in elements(original) {
@@ -126,7 +126,7 @@ async fn a_read_alone_changes_nothing_and_a_rewrite_of_every_entry_drops_the_old
     let listed = store.all().await.unwrap();
     assert_eq!(fs::read_to_string(&path).unwrap(), GITTENSOR_NESTED);
     for stored in listed {
-        upsert(&store, stored).await;
+        save(&store, stored).await;
     }
     // Every entry was written from the model now: known keys first, unknown ones after,
     // the values kept (the nested object as its text).

@@ -57,11 +57,6 @@ impl PatStore for MemoryStore {
         Ok(self.entries().values().cloned().collect())
     }
 
-    async fn upsert(&self, entry: StoredPat) -> Result<(), StoreError> {
-        self.entries().insert(entry.uid, entry);
-        Ok(())
-    }
-
     async fn save_pinned(&self, entry: StoredPat) -> Result<SaveOutcome, StoreError> {
         let mut entries = self.entries();
         match plan_save(entries.get(&entry.uid), entry) {

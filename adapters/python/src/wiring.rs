@@ -12,7 +12,7 @@ use pat_verdict::outage::{OutageSettings, OutageState};
 use pat_verdict::verification::Plan;
 use pat_verdict::{
     CheckCategory, Hotkey, HotkeyList, PatStore, Registry, RetryPolicy, SecretString, StoreError,
-    StoreFailureKind, Uid, VerifyResponse,
+    Uid, VerifyResponse,
 };
 use pat_verdict_json_store::JsonStore;
 use pat_verdict_system_clock::SystemClock;
@@ -271,23 +271,15 @@ pub(crate) async fn verify(verifier: Arc<CoreVerifier>, pat: SecretString) -> Ve
 
 /// The check endpoint. A store file that does not exist is an empty store (docs/contract.md
 /// §7), so the answer is `no_pat`; its `detail` says the file does not exist yet, since a
-/// typo in the path looks exactly like that — decided as every read decides "missing", by
-/// the store's kind of failure, in the CLI's words (docs/contract.md §8).
+/// typo in the path looks exactly like that — in the store's words, the CLI's too
+/// ([`JsonStore::not_created_yet`]).
 pub(crate) async fn check(
     validator: Arc<CoreValidator>,
     hotkey: Hotkey,
 ) -> pat_verdict::CheckResponse {
     let mut answer = pat_verdict::CheckResponse::from(validator.check(&hotkey).await);
     if answer.category == CheckCategory::NoPat && answer.detail.is_none() {
-        let store = validator.store();
-        if let Err(error) = store.require_file()
-            && error.kind() == StoreFailureKind::Missing
-        {
-            answer.detail = Some(format!(
-                "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
-                store.path().display()
-            ));
-        }
+        answer.detail = validator.store().not_created_yet();
     }
     answer
 }
@@ -309,8 +301,9 @@ pub(crate) async fn broadcast(
 /// # Errors
 ///
 /// The store's failure, with its kind, path and OS error number: one of kind
-/// [`StoreFailureKind::Missing`] when the store file does not exist (an audit of nothing is a
-/// typo in a path, not an audit), decided as every read decides "missing".
+/// [`Missing`](pat_verdict::StoreFailureKind::Missing) when the store file does not exist (an
+/// audit of nothing is a typo in a path, not an audit), decided as every read decides
+/// "missing".
 pub(crate) async fn audit(
     validator: Arc<CoreValidator>,
     concurrency: usize,

@@ -8,7 +8,6 @@ use pat_verdict::{AnswerCause, BroadcastOutcome, BroadcastResponse, HandlerCause
 use crate::args::{BroadcastArgs, Common};
 use crate::exit::{Exit, Failure};
 use crate::output::{Cell, Palette, Table, Tone};
-use crate::wiring::CliStore;
 use crate::{token_source, wiring};
 
 /// Runs `broadcast`.
@@ -37,7 +36,7 @@ pub async fn run(common: &Common, args: &BroadcastArgs, palette: Palette) -> Res
         let mut text = human(
             &outcome,
             &hotkey,
-            validator.store(),
+            validator.store().path(),
             (&args.miner.hotkeys, registered),
             palette,
         );
@@ -72,23 +71,23 @@ pub const fn exit_for(outcome: &BroadcastOutcome) -> Exit {
 fn human(
     response: &BroadcastOutcome,
     hotkey: &Hotkey,
-    store: &CliStore,
+    store: &Path,
     (hotkeys, registered): (&Path, usize),
     palette: Palette,
 ) -> String {
     let mut table = Table::new();
     table.pair("broadcast", Cell::of_broadcast(response));
     let reason = response.rejection_reason();
-    super::reason_and_context(&mut table, reason, hotkey, store.path());
+    super::reason_and_context(&mut table, reason, hotkey, store);
     let why = match response {
         BroadcastOutcome::Rejected {
             cause: AnswerCause::Handler(HandlerCause::NotRegistered),
             ..
         } => Some(super::not_registered(hotkey, hotkeys, registered)),
         BroadcastOutcome::RetryLater {
-            cause: AnswerCause::Handler(HandlerCause::StoreUnavailable),
+            store_failure: Some(kind),
             ..
-        } => super::store_failure::broadcast_why(store.failure_kind(), store.path()),
+        } => super::store_failure::broadcast_why(*kind, store),
         BroadcastOutcome::Accepted
         | BroadcastOutcome::Rejected { .. }
         | BroadcastOutcome::RetryLater { .. } => None,

@@ -8,7 +8,6 @@ use super::{store_failure, yes_no};
 use crate::args::{CheckArgs, Common};
 use crate::exit::{Exit, Failure};
 use crate::output::{Cell, Palette, Table, Tone};
-use crate::wiring::CliStore;
 use crate::{hints, wiring};
 
 /// What people are told besides the miner's answer: the registry checked, and the flag
@@ -20,8 +19,8 @@ struct Context<'a> {
     registered: usize,
     /// `--api-url`, for [`hints::annotate`].
     api_url: &'a str,
-    /// The store behind the answer.
-    store: &'a CliStore,
+    /// The store file behind the answer.
+    store: &'a Path,
 }
 
 /// Runs `check`.
@@ -42,7 +41,7 @@ pub async fn run(common: &Common, args: &CheckArgs, palette: Palette) -> Result<
     // A store file that does not exist is an empty store (no_pat): say so, decided from the
     // store's kind of failure, so a typo in --store does not read as "never broadcast".
     let missing = (category == CheckCategory::NoPat)
-        .then(|| store_failure::missing_for_check(validator.store().json()))
+        .then(|| validator.store().not_created_yet())
         .flatten();
     let text = if common.json {
         let mut response = CheckResponse::from(outcome);
@@ -55,7 +54,7 @@ pub async fn run(common: &Common, args: &CheckArgs, palette: Palette) -> Result<
             hotkeys: &args.miner.hotkeys,
             registered,
             api_url: &common.api_url,
-            store: validator.store(),
+            store: validator.store().path(),
         };
         human(
             &outcome,
@@ -96,8 +95,8 @@ fn why(
             context.hotkeys,
             context.registered,
         )),
-        CheckOutcome::Inconclusive(Unavailable::Store { detail }) => {
-            Some(store_failure::detail(detail, context.store.failure_kind()))
+        CheckOutcome::Inconclusive(Unavailable::Store { detail, kind }) => {
+            Some(store_failure::detail(detail, *kind))
         }
         CheckOutcome::InvalidPat { .. } | CheckOutcome::Inconclusive(Unavailable::Github(_)) => {
             let report = report?;
@@ -142,7 +141,7 @@ fn human(
         &mut table,
         outcome.rejection_reason(),
         hotkey,
-        context.store.path(),
+        context.store,
     );
     if let Some(why) = why(outcome, report, hotkey, context) {
         table.pair("why", Cell::new(why, Tone::Warn));
@@ -168,6 +167,7 @@ mod tests {
     fn a_store_outage_is_inconclusive_not_no_pat() {
         let outcome = CheckOutcome::Inconclusive(Unavailable::Store {
             detail: "cannot read the PAT store: data/miner_pats.json: Is a directory".into(),
+            kind: pat_verdict::StoreFailureKind::NotAFile,
         });
         assert_eq!(exit_for(outcome.category()), Exit::TryLater);
         let line = serde_json::to_string(&CheckResponse::from(outcome)).expect("serializes");

@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use pat_verdict::{StoreError, StoreFailureKind, error_chain};
-use pat_verdict_json_store::{ENV_VAR, JsonStore};
+use pat_verdict_json_store::ENV_VAR;
 
 use crate::exit::Failure;
 
@@ -13,14 +13,14 @@ use crate::exit::Failure;
 const FIX_OR_RESTORE: &str = "fix or restore it (retrying does not help a corrupt file)";
 
 /// Whether a failure of `kind` needs a person rather than a retry.
-const fn needs_a_person(kind: Option<StoreFailureKind>) -> bool {
-    matches!(kind, Some(StoreFailureKind::Corrupt))
+const fn needs_a_person(kind: StoreFailureKind) -> bool {
+    matches!(kind, StoreFailureKind::Corrupt)
 }
 
 /// A store failure's detail (its text with causes) for people: as it is, and for a corrupt
 /// store what to do.
 #[must_use]
-pub fn detail(detail: &str, kind: Option<StoreFailureKind>) -> String {
+pub fn detail(detail: &str, kind: StoreFailureKind) -> String {
     if needs_a_person(kind) {
         format!("{detail}: {FIX_OR_RESTORE}")
     } else {
@@ -31,22 +31,8 @@ pub fn detail(detail: &str, kind: Option<StoreFailureKind>) -> String {
 /// The `why` a refused broadcast adds for people when the store failure behind it needs a
 /// person; `None` for a failure a retry may fix.
 #[must_use]
-pub fn broadcast_why(kind: Option<StoreFailureKind>, store: &Path) -> Option<String> {
+pub fn broadcast_why(kind: StoreFailureKind, store: &Path) -> Option<String> {
     needs_a_person(kind).then(|| format!("{} is corrupt: {FIX_OR_RESTORE}", store.display()))
-}
-
-/// For `check`'s `no_pat` from a store file that does not exist, the words that say so: a
-/// typo in `--store` must not read as "this miner never broadcast". `None` when the file
-/// exists (or cannot even be looked at: then no read found it empty).
-#[must_use]
-pub fn missing_for_check(store: &JsonStore) -> Option<String> {
-    match store.require_file() {
-        Err(error) if error.kind() == StoreFailureKind::Missing => Some(format!(
-            "{} does not exist yet: no PAT has been stored (a broadcast creates it)",
-            store.path().display()
-        )),
-        Ok(()) | Err(_) => None,
-    }
 }
 
 /// The failure of an audit whose store could not be listed: a store file that does not
@@ -114,21 +100,17 @@ mod tests {
             "cannot audit: the PAT store is unavailable (cannot read the PAT store: the PAT store is corrupt)"
         );
 
-        assert_eq!(detail("d", Some(StoreFailureKind::NotAFile)), "d");
-        assert_eq!(detail("d", None), "d");
+        assert_eq!(detail("d", StoreFailureKind::NotAFile), "d");
         assert_eq!(
-            detail("d", Some(StoreFailureKind::Corrupt)),
+            detail("d", StoreFailureKind::Corrupt),
             format!("d: {FIX_OR_RESTORE}")
         );
         assert_eq!(
-            broadcast_why(Some(StoreFailureKind::Corrupt), store).as_deref(),
+            broadcast_why(StoreFailureKind::Corrupt, store).as_deref(),
             Some(
                 "data/miner_pats.json is corrupt: fix or restore it (retrying does not help a corrupt file)"
             )
         );
-        assert_eq!(
-            broadcast_why(Some(StoreFailureKind::Permission), store),
-            None
-        );
+        assert_eq!(broadcast_why(StoreFailureKind::Permission, store), None);
     }
 }

@@ -5,11 +5,12 @@
 //! helper binary is installed with the library). It does one job on the store named on its
 //! command line:
 //!
-//! - `upsert PATH UID` — one upsert for `UID`;
+//! - `save PATH UID` — one save (a broadcast's, through the pin) for `UID`, its own hotkey;
+//!   a failure when the pin refused it;
 //! - `save_pinned PATH ACCOUNT` — a broadcast's save for uid 1 / `hk1` as GitHub account
 //!   `ACCOUNT`; exit code 3 when the pin refused it;
-//! - `upsert_forever PATH` — upserts uid 0, 1, 2, … printing `SAVED n` after each one
-//!   returned Ok, until killed;
+//! - `save_forever PATH` — saves uid 0, 1, 2, … printing `SAVED n` after each one returned
+//!   `Saved`, until killed;
 //! - `hold_lock PATH` — takes the exclusive lock on `PATH.lock`, prints `locked`, and holds it
 //!   until its stdin closes (a held lock must not hang the store).
 //!
@@ -20,7 +21,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use pat_verdict::PatStore;
-use pat_verdict::store::SaveOutcome;
+use pat_verdict::store::{SaveOutcome, StoredPat};
 use pat_verdict::testing::entry;
 use pat_verdict_json_store::JsonStore;
 use serde_json::value::RawValue;
@@ -33,14 +34,16 @@ pub const LOCKED: u8 = 3;
 
 async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, String> {
     let failed = |error: pat_verdict::StoreError| pat_verdict::error_chain(&error);
-    match job {
-        "upsert" => {
-            let hotkey = format!("hk{number}");
-            store
-                .upsert(entry(number, &hotkey, "ghp_p", "1"))
-                .await
-                .map_err(failed)?;
+    // A save of a uid nobody else writes: the pin must allow it.
+    let save = |entry: StoredPat| async move {
+        let uid = entry.uid;
+        match store.save_pinned(entry).await.map_err(failed)? {
+            SaveOutcome::Saved => Ok(()),
+            SaveOutcome::IdentityLocked => Err(format!("the pin refused uid {uid}")),
         }
+    };
+    match job {
+        "save" => save(entry(number, &format!("hk{number}"), "ghp_p", "1")).await?,
         "save_pinned" => {
             let pat = format!("ghp_{number}");
             let saved = store
@@ -51,15 +54,15 @@ async fn run(job: &str, store: &JsonStore, number: u32) -> Result<ExitCode, Stri
                 return Ok(ExitCode::from(LOCKED));
             }
         }
-        "upsert_forever" => {
+        "save_forever" => {
             // Large entries, so that a write takes long enough to be caught in the middle.
             let padding = RawValue::from_string(format!("\"{}\"", "x".repeat(8 * 1024)))
                 .map_err(|error| error.to_string())?;
             for uid in 0.. {
                 let mut next = entry(uid, &format!("hk{uid}"), "ghp_p", "1");
                 next.extra.insert("padding", padding.clone());
-                store.upsert(next).await.map_err(failed)?;
-                // Printed only once the save returned Ok.
+                save(next).await?;
+                // Printed only once the save returned `Saved`.
                 println!("SAVED {uid}");
             }
         }

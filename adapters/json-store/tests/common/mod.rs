@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use pat_verdict::store::{SaveOutcome, StoredPat};
+use pat_verdict::testing::entry;
 use pat_verdict::{PatStore, StoreError, Uid, error_chain};
 use pat_verdict_json_store::JsonStore;
 use serde_json::Value;
@@ -49,17 +50,15 @@ pub fn uids(entries: &[StoredPat]) -> Vec<u32> {
     entries.iter().map(|e| e.uid.0).collect()
 }
 
-/// `upsert(upserted)`, which must succeed: the step that rewrites the file in most tests.
-#[expect(
-    clippy::unwrap_used,
-    reason = "a helper of the tests: a write that fails should fail the test loudly"
-)]
-pub async fn upsert(store: &JsonStore, upserted: StoredPat) {
-    store.upsert(upserted).await.unwrap();
+/// A broadcast's save of `saved`, which the pin must allow (a new uid, or the same hotkey and
+/// account): the step that rewrites the file in most tests.
+pub async fn save(store: &JsonStore, saved: StoredPat) {
+    assert_saves(store, saved, SaveOutcome::Saved).await;
 }
 
-/// Asserts `save_pinned(pinned)` succeeds with `outcome` (the uid in the message): the pin is
-/// what these saves are about, so every one of them is checked, not only unwrapped.
+/// Asserts `save_pinned(pinned)` succeeds with `outcome` (the uid in the message): every
+/// write of these tests is a broadcast's save, as every write in production is, so each one
+/// is checked, not only unwrapped.
 #[expect(
     clippy::unwrap_used,
     reason = "a helper of the tests: a save that fails should fail the test loudly"
@@ -99,23 +98,30 @@ pub fn full_text(error: &StoreError) -> String {
     format!("{error:?}\n{}", error_chain(error))
 }
 
-/// The errors of `get(uid)`, `all()`, `upsert(upserted)` and `save_pinned(pinned)` on a store
-/// whose file cannot be used, in that order: the fail-closed tests ask every operation the
-/// same way. Panics if one of them succeeds.
+/// The errors of `get(uid)`, `all()` and `save_pinned(pinned)` on a store whose file cannot
+/// be used, in that order: the fail-closed tests ask every operation the same way. Panics if
+/// one of them succeeds.
 #[expect(
     clippy::unwrap_used,
     reason = "a helper of the tests: an operation that succeeds should fail the test loudly"
 )]
-pub async fn errors_everywhere(
-    store: &JsonStore,
-    uid: Uid,
-    upserted: StoredPat,
-    pinned: StoredPat,
-) -> Vec<StoreError> {
+pub async fn errors_everywhere(store: &JsonStore, uid: Uid, pinned: StoredPat) -> Vec<StoreError> {
     vec![
         store.get(uid).await.unwrap_err(),
         store.all().await.unwrap_err(),
-        store.upsert(upserted).await.unwrap_err(),
         store.save_pinned(pinned).await.unwrap_err(),
     ]
+}
+
+/// [`errors_everywhere`] for uid 1 and a save of uid 2, then `listing()`'s error: a store
+/// that cannot be used at all (not a file, a lock not granted, too large) fails every
+/// operation, the audit's listing included.
+#[expect(
+    clippy::unwrap_used,
+    reason = "a helper of the tests: an operation that succeeds should fail the test loudly"
+)]
+pub async fn every_error(store: &JsonStore) -> Vec<StoreError> {
+    let mut errors = errors_everywhere(store, Uid(1), entry(2, "hk2", "ghp_b", "20")).await;
+    errors.push(store.listing().await.unwrap_err());
+    errors
 }
