@@ -201,11 +201,18 @@ pub(crate) fn read(path: &Path, wait: Duration) -> Result<Entries, StoreError> {
         }
         Err(error) => return Err(lock_open_error(StoreError::Read, &layout.lock, error)),
     };
-    if let Some(lock) = &lock {
-        lock_within(lock, Mode::Shared, wait, &layout.lock, StoreError::Read)?;
-    }
+    let held = match &lock {
+        Some(lock) => Some(lock_within(
+            lock,
+            Mode::Shared,
+            wait,
+            &layout.lock,
+            StoreError::Read,
+        )?),
+        None => None,
+    };
     let entries = load(&layout, Keep::Entries);
-    drop(lock);
+    drop(held);
     entries
 }
 
@@ -223,7 +230,7 @@ pub(crate) fn update<R>(
     create_folder(&layout.folder)?;
     let lock = open_lock(&layout.lock, true)
         .map_err(|error| lock_open_error(StoreError::Write, &layout.lock, error))?;
-    lock_within(
+    let held = lock_within(
         &lock,
         Mode::Exclusive,
         wait,
@@ -236,7 +243,7 @@ pub(crate) fn update<R>(
     if write {
         replace(&layout, &entries)?;
     }
-    drop(lock);
+    drop(held);
     Ok(result)
 }
 
@@ -278,16 +285,33 @@ enum Mode {
     Exclusive,
 }
 
+/// The lock, held until this is dropped, which lets go of it explicitly (`LOCK_UN`) rather
+/// than by closing the file.
+///
+/// `flock` belongs to the open file, which a child forked meanwhile shares through its copy
+/// of the descriptor — a copy nothing in the child will ever close, since the thread that
+/// owns it does not exist there. Released by closing alone, the lock would stay held for as
+/// long as such a child lives, and every later write would wait out its deadline and answer
+/// "store unavailable". Unlocking releases it for every copy at once (docs/contract.md §16).
+struct Held<'a>(&'a File);
+
+impl Drop for Held<'_> {
+    fn drop(&mut self) {
+        // An unlock that fails leaves the lock to the close that follows: nothing better to do.
+        let _ = fs4::FileExt::unlock(self.0);
+    }
+}
+
 /// Takes the lock, waiting at most `wait` for another holder to let go (polling with a short
 /// backoff, since `flock` has no timeout), then gives up with [`JsonStoreError::LockTimeout`]:
 /// a held lock makes the store unavailable, never a hang (docs/contract.md §7).
-fn lock_within(
-    lock: &File,
+fn lock_within<'a>(
+    lock: &'a File,
     mode: Mode,
     wait: Duration,
     path: &Path,
     wrap: fn(StoreFailure) -> StoreError,
-) -> Result<(), StoreError> {
+) -> Result<Held<'a>, StoreError> {
     #[expect(
         clippy::disallowed_methods,
         reason = "the store adapter bounds a blocking lock wait with the machine's clock"
@@ -300,7 +324,7 @@ fn lock_within(
             Mode::Exclusive => fs4::FileExt::try_lock(lock),
         };
         match attempt {
-            Ok(()) => return Ok(()),
+            Ok(()) => return Ok(Held(lock)),
             Err(fs4::TryLockError::WouldBlock) => {}
             Err(fs4::TryLockError::Error(error)) => {
                 return Err(io_error(wrap, "cannot lock", path)(error));
@@ -492,4 +516,44 @@ fn sync_folder(folder: &Path) -> io::Result<()> {
     #[cfg(not(unix))]
     let _ = folder;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn no_wait<'a>(lock: &'a File, path: &Path) -> Result<Held<'a>, StoreError> {
+        lock_within(
+            lock,
+            Mode::Exclusive,
+            Duration::ZERO,
+            path,
+            StoreError::Write,
+        )
+    }
+
+    /// A child forked while the lock is held keeps a copy of its descriptor that nothing
+    /// closes; a copy made with `dup` (`try_clone`) is the same thing without a fork. Once the
+    /// holder is done, the lock is free for everyone else although that copy stays open.
+    #[test]
+    fn the_lock_is_let_go_even_while_a_copy_of_its_descriptor_lives() -> io::Result<()> {
+        let dir = tempfile::tempdir()?;
+        let path = dir.path().join("miner_pats.json.lock");
+        let lock = open_lock(&path, true)?;
+        let held = no_wait(&lock, &path).map_err(io::Error::other)?;
+        let inherited = lock.try_clone()?;
+        let other = open_lock(&path, true)?;
+        assert!(
+            no_wait(&other, &path).is_err(),
+            "held: another open file must wait"
+        );
+        drop(held);
+        drop(lock);
+        assert!(
+            no_wait(&other, &path).is_ok(),
+            "let go: the open copy of the holder's descriptor must not keep the lock"
+        );
+        drop(inherited);
+        Ok(())
+    }
 }
