@@ -8,6 +8,7 @@ use pat_verdict::testing::{Reply, entry};
 use pat_verdict::{
     AuditRow, AuditSummary, Endpoint, Hotkey, PatStore, Uid, VerdictKind, audit, in_uid_order,
 };
+use std::num::NonZeroUsize;
 use world::World;
 
 /// The summary an audit prints after its rows: each row added once, in the order given.
@@ -15,6 +16,12 @@ fn summary_of(rows: &[AuditRow]) -> AuditSummary {
     let mut summary = AuditSummary::default();
     rows.iter().for_each(|row| summary.add(row));
     summary
+}
+
+/// `n` audits at once (`n` is at least one).
+#[expect(clippy::expect_used, reason = "a test's own constant, never zero")]
+fn at_once(n: usize) -> NonZeroUsize {
+    NonZeroUsize::new(n).expect("a count of at least one")
 }
 
 #[tokio::test]
@@ -30,7 +37,7 @@ async fn audit_gives_one_row_per_entry_and_a_true_summary() {
         .on("ghp_outage", Endpoint::Identity, [Reply::status(502)]);
 
     let listing = world.store.listing().await.expect("entries");
-    let mut rows: Vec<_> = audit(world.validator.verifier(), listing, 4)
+    let mut rows: Vec<_> = audit(world.validator.verifier(), listing, at_once(4))
         .collect()
         .await;
     in_uid_order(&mut rows);
@@ -84,7 +91,7 @@ async fn an_unusable_entry_is_a_row_of_its_own_and_is_counted() {
     };
     listing.unusable = vec![broken(None), broken(Some(2))];
     let expected_reason = broken(Some(2)).audit_reason();
-    let mut rows: Vec<_> = audit(world.validator.verifier(), listing, 2)
+    let mut rows: Vec<_> = audit(world.validator.verifier(), listing, at_once(2))
         .collect()
         .await;
     // Unusable entries come first, before anything is sent.

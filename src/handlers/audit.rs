@@ -6,6 +6,7 @@
 //! print the same audit and count it the same way.
 
 use std::future::Future;
+use std::num::NonZeroUsize;
 
 use futures::stream::{self, Stream, StreamExt};
 use secrecy::SecretString;
@@ -124,13 +125,13 @@ impl AuditSummary {
     }
 }
 
-/// Re-validates each usable entry of `listing`, at most `concurrency` at once (at least one),
+/// Re-validates each usable entry of `listing`, at most `concurrency` at once,
 /// yielding first a row for each unusable entry, then the others' rows in the order they
 /// finish. Every entry gets its own deadline.
 pub fn audit<'a, G, C>(
     verifier: &'a Verifier<G, C>,
     listing: Listing,
-    concurrency: usize,
+    concurrency: NonZeroUsize,
 ) -> impl Stream<Item = AuditRow> + 'a
 where
     G: GithubApi,
@@ -148,7 +149,7 @@ where
 /// verified).
 pub fn audit_with<'a, F, Fut, T>(
     listing: Listing,
-    concurrency: usize,
+    concurrency: NonZeroUsize,
     verify: F,
 ) -> impl Stream<Item = (AuditRow, Option<T>)> + 'a
 where
@@ -176,6 +177,6 @@ where
                 )
             }
         })
-        .buffer_unordered(concurrency.max(1));
+        .buffer_unordered(concurrency.get());
     unusable.chain(verified)
 }

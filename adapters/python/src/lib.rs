@@ -40,6 +40,7 @@ mod types;
 mod wiring;
 
 use std::future::Future;
+use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::sync::atomic::AtomicU64;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -490,7 +491,7 @@ fn broadcast_call(
 async fn audit_call(
     core: Arc<CoreValidator>,
     openings: Arc<AtomicU64>,
-    concurrency: usize,
+    concurrency: NonZeroUsize,
 ) -> Result<(Vec<AuditRow>, Records), StoreError> {
     let done = wiring::audit(Arc::clone(&core), concurrency).await?;
     let mut records = Records::new();
@@ -580,13 +581,13 @@ fn after_fork_in_child() {
     runtime::forget_runtime();
 }
 
-/// `concurrency` of an audit: at least 1 (the core would take 0 as 1 without a word), and a
-/// count that 64 bits hold.
-fn concurrency_of(concurrency: &Count) -> PyResult<usize> {
+/// `concurrency` of an audit: at least 1 (the core's type says so), and a count that 64 bits
+/// hold.
+fn concurrency_of(concurrency: &Count) -> PyResult<NonZeroUsize> {
     concurrency
         .exact()
         .and_then(|exact| usize::try_from(exact).ok())
-        .filter(|concurrency| *concurrency >= 1)
+        .and_then(NonZeroUsize::new)
         .ok_or_else(|| {
             PyValueError::new_err(format!(
                 "concurrency must be at least 1 and below 2**63, not {concurrency}"

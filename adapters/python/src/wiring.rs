@@ -3,6 +3,7 @@
 //! store and a registry Python can replace; and the calls, as futures that own what they need
 //! and answer the core's own values (converting them and telling the log is the caller's).
 
+use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
@@ -306,7 +307,7 @@ pub(crate) async fn broadcast(
 /// "missing".
 pub(crate) async fn audit(
     validator: Arc<CoreValidator>,
-    concurrency: usize,
+    concurrency: NonZeroUsize,
 ) -> Result<Vec<(pat_verdict::AuditRow, Option<Trail>)>, StoreError> {
     let store = validator.store();
     store.require_file()?;

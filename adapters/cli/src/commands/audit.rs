@@ -3,6 +3,7 @@
 //! finishes, then the summary.
 
 use std::io::IsTerminal;
+use std::num::NonZeroUsize;
 use std::path::Path;
 use std::pin::pin;
 
@@ -49,7 +50,8 @@ pub async fn run(common: &Common, args: &AuditArgs, palette: Palette) -> Result<
         // the cause's word.
         let stream = audit_with(
             listing,
-            usize::from(args.concurrency),
+            // clap's range (1–256) already refused 0.
+            NonZeroUsize::new(usize::from(args.concurrency)).unwrap_or(NonZeroUsize::MIN),
             move |pat| async move {
                 let report = verifier.verify(&pat).await;
                 let hint = crate::hints::for_cause(report.cause(), api_url);
