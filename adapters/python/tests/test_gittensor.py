@@ -29,7 +29,7 @@ from typing import Iterator, List, Optional, Tuple
 import pytest
 
 import pat_verdict.gittensor as adapter
-from conftest import FakeGithub, entry, new_token, write_store
+from conftest import FakeGithub, LOCKED, entry, new_token, write_store
 from pat_verdict import Validator
 from pat_verdict.gittensor import (
     BroadcastSynapse,
@@ -44,10 +44,6 @@ from pat_verdict.gittensor import (
 
 NOT_REGISTERED = "Hotkey not registered on subnet"
 NO_PAT = "No PAT stored for this miner"
-LOCKED = (
-    "GitHub identity is locked for this hotkey. "
-    "Deregister and re-register to change GitHub accounts."
-)
 HOTKEYS = ["5Validator000000000000", "5MinerOne0000000000000x", "5MinerTwo0000000000000y"]
 
 

@@ -27,7 +27,7 @@ from typing import Any, Dict, Iterator, List, NamedTuple
 
 import pytest
 
-from conftest import FakeGithub, new_token
+from conftest import FakeGithub, LOCKED, new_token
 
 if importlib.util.find_spec("bittensor") is None:
     if os.environ.get("CI"):
@@ -45,10 +45,6 @@ CHILD = TESTS / "gittensor_axon_child.py"
 NOT_REGISTERED = "Hotkey not registered on subnet"
 NO_PAT = "No PAT stored for this miner"
 GITHUB_UNAVAILABLE_CHECK = "GitHub API temporarily unavailable; retry the check in a few minutes."
-LOCKED = (
-    "GitHub identity is locked for this hotkey. "
-    "Deregister and re-register to change GitHub accounts."
-)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 # Where the fake `gittensor` package reads its PATS_FILE from.
