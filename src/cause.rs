@@ -282,6 +282,16 @@ impl AnswerCause {
             Self::Handler(cause) => cause.as_str(),
         }
     }
+
+    /// The verdict a verification's cause goes with (§13's table); `None` for the handler's
+    /// own word, which no verification decided.
+    #[must_use]
+    pub const fn verdict(self) -> Option<VerdictKind> {
+        match self {
+            Self::Verdict(cause) => Some(cause.verdict()),
+            Self::Handler(_) => None,
+        }
+    }
 }
 
 impl fmt::Display for AnswerCause {
@@ -325,22 +335,6 @@ impl CauseKind {
             | Self::Deadline
             | Self::ShortCircuited => VerdictKind::Inconclusive,
         }
-    }
-
-    /// Whether GitHub failed rather than the PAT or the request: what the outage guard counts
-    /// and what Python logs at WARNING (a 5xx, no answer, GitHub's own failure, an answer that
-    /// is not GitHub's, a refused request).
-    #[must_use]
-    pub const fn is_github_side(self) -> bool {
-        matches!(
-            self,
-            Self::GithubDown
-                | Self::GithubFailure
-                | Self::NotGithub
-                | Self::RequestRefused
-                | Self::NoAccountId
-                | Self::Transport
-        )
     }
 }
 

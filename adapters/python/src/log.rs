@@ -36,7 +36,7 @@ pub(crate) type Records = Vec<(u32, String)>;
 /// Whether GitHub left the answer open: a verification decided it, and its verdict is
 /// Inconclusive.
 fn github_left_open(cause: AnswerCause) -> bool {
-    matches!(cause, AnswerCause::Verdict(cause) if cause.verdict() == VerdictKind::Inconclusive)
+    cause.verdict() == Some(VerdictKind::Inconclusive)
 }
 
 /// A WARNING for each request that was followed by another to the same endpoint: a retry.

@@ -645,11 +645,6 @@ fn cause_or(
     }
 }
 
-/// Whether `cause` is a verification's cause whose verdict is `kind`.
-fn decides(cause: AnswerCause, kind: VerdictKind) -> bool {
-    matches!(cause, AnswerCause::Verdict(cause) if cause.verdict() == kind)
-}
-
 /// A built `Verdict`'s cause (docs/contract.md §9): its verdict must be `kind`, and it is
 /// `rate_limited` exactly when `rate_limited` is; an audit row's `store_unavailable` is the one
 /// handler word a verdict carries. By default the one the other arguments imply, else the
@@ -670,7 +665,7 @@ fn verdict_cause(
         default,
         |cause| {
             let store = AnswerCause::Handler(HandlerCause::StoreUnavailable);
-            (decides(cause, kind) || (cause == store && kind == VerdictKind::Inconclusive))
+            (cause.verdict() == Some(kind) || (cause == store && kind == VerdictKind::Inconclusive))
                 && rate_limited == (cause == CauseKind::RateLimited.into())
         },
         || {
@@ -700,9 +695,9 @@ fn check_cause(word: Option<&str>, category: CheckCategory, detail: bool) -> PyR
         word,
         default,
         |cause| match category {
-            CheckCategory::InvalidPat => decides(cause, VerdictKind::Invalid),
+            CheckCategory::InvalidPat => cause.verdict() == Some(VerdictKind::Invalid),
             CheckCategory::Inconclusive => {
-                decides(cause, VerdictKind::Inconclusive) || cause == store
+                cause.verdict() == Some(VerdictKind::Inconclusive) || cause == store
             }
             CheckCategory::Valid | CheckCategory::NoPat | CheckCategory::NoResponse => {
                 cause == default
@@ -728,11 +723,11 @@ fn broadcast_cause(word: Option<&str>, accepted: bool, retryable: bool) -> PyRes
         |cause| match (accepted, retryable) {
             (true, _) => cause == CauseKind::Ok.into(),
             (false, true) => {
-                decides(cause, VerdictKind::Inconclusive)
+                cause.verdict() == Some(VerdictKind::Inconclusive)
                     || cause == HandlerCause::StoreUnavailable.into()
             }
             (false, false) => {
-                decides(cause, VerdictKind::Invalid)
+                cause.verdict() == Some(VerdictKind::Invalid)
                     || cause == HandlerCause::NotRegistered.into()
                     || cause == HandlerCause::IdentityLocked.into()
             }
