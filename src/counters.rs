@@ -1,7 +1,7 @@
 //! The operators' counters as one plain value ([`Counters`]): what a driver counts as it
 //! verifies and answers, and the Prometheus text it shows (docs/contract.md §10).
 //!
-//! Like the [`OutageGuard`](crate::OutageGuard), it is a value with no clock, no lock and no
+//! Like the [`OutageGuard`](crate::outage::OutageGuard), it is a value with no clock, no lock and no
 //! global: the driver ([`Verifier`](crate::Verifier), so every `Validator`, CLI run and
 //! Python object) holds one behind its lock, tells it each request, verdict and answer, and
 //! asks it for the text. Every series exists from the start at zero, so a dashboard can alert

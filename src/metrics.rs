@@ -13,8 +13,8 @@
 //! | [`VERDICTS_TOTAL`] | counter | `verdict` ([`VerdictKind`](crate::VerdictKind)), `cause` ([`CauseKind`](crate::CauseKind)) |
 //! | [`GITHUB_REQUESTS_TOTAL`] | counter | `endpoint` ([`endpoint_label`]), `outcome` ([`RequestOutcome`]) |
 //! | [`GITHUB_REQUEST_SECONDS`] | histogram, [`REQUEST_SECONDS_BUCKETS`] | `endpoint` |
-//! | [`OUTAGE_GUARD_OPEN`] | gauge ([`OutageGuard::is_open`](crate::OutageGuard::is_open)) | — |
-//! | [`OUTAGE_GUARD_OPENED_TOTAL`] | counter ([`GuardChange::Opened`](crate::GuardChange::Opened)) | — |
+//! | [`OUTAGE_GUARD_OPEN`] | gauge ([`OutageGuard::is_open`](crate::outage::OutageGuard::is_open)) | — |
+//! | [`OUTAGE_GUARD_OPENED_TOTAL`] | counter ([`GuardChange::Opened`](crate::outage::GuardChange::Opened)) | — |
 //! | [`HANDLER_ANSWERS_TOTAL`] | counter | `endpoint` (`check`, `broadcast`), `category` ([`CheckCategory`], [`BroadcastCategory`]) |
 //!
 //! Every label enum has an `ALL` list, so an exporter can publish each series at zero from the

@@ -222,12 +222,6 @@ impl StoreFailure {
     pub const fn errno(&self) -> Option<i32> {
         self.errno
     }
-
-    /// The adapter's own error.
-    #[must_use]
-    pub fn cause(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
-        &*self.cause
-    }
 }
 
 impl std::fmt::Display for StoreFailure {

@@ -74,7 +74,7 @@ use std::time::Duration;
 
 use secrecy::SecretString;
 
-use crate::cause::{Cause, CauseKind};
+use crate::cause::Cause;
 use crate::classify::{
     classify_identity_redacting, classify_one_call_redacting, classify_test_query_redacting,
 };
@@ -518,8 +518,8 @@ impl SendRequest {
     }
 }
 
-/// One answer as an outage guard and the counters read it: which call, the status class,
-/// what it means to the guard, and the cause it gives a verdict it decides.
+/// One answer as an outage guard and the counters read it: which call, the status class and
+/// what it means to the guard.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Answered {
     /// The call it answered.
@@ -528,8 +528,6 @@ pub struct Answered {
     pub outcome: RequestOutcome,
     /// What it means to the outage guard.
     pub guard: GuardOutcome,
-    /// The cause of the verdict the classifier gave this answer.
-    pub cause: CauseKind,
 }
 
 impl Answered {
@@ -538,7 +536,6 @@ impl Answered {
             endpoint,
             outcome: RequestOutcome::of(result),
             guard: GuardOutcome::of_verdict(verdict),
-            cause: verdict.cause_kind(),
         }
     }
 }
